@@ -1,0 +1,2 @@
+// Placeholder translation unit until the config module lands.
+namespace tinhop::config {}

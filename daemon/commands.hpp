@@ -1,0 +1,20 @@
+// Each subcommand of the `tinhop` executable registers itself on the CLI here.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tinhop::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_usage = 2;
+
+// Each add_* registers a subcommand whose callback stores its exit code in `exit_code`.
+void add_version_command(CLI::App& app, int& exit_code);
+void add_parse_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
+void add_sources_command(CLI::App& app, int& exit_code);
+void add_check_config_command(CLI::App& app, int& exit_code);
+
+}  // namespace tinhop::cli

@@ -1,0 +1,2 @@
+// Placeholder translation unit until the fetch module lands.
+namespace tinhop::fetch {}

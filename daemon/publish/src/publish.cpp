@@ -1,0 +1,2 @@
+// Placeholder translation unit until the publish module lands.
+namespace tinhop::publish {}

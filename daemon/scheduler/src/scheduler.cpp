@@ -1,0 +1,2 @@
+// Placeholder translation unit until the scheduler module lands.
+namespace tinhop::scheduler {}

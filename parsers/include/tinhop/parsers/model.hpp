@@ -1,0 +1,92 @@
+// The normalized model every source is parsed into. Strings are UTF-8 in NFC.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tinhop {
+
+// A point in time, to the second, in UTC.
+using Instant = std::chrono::sys_seconds;
+
+// How day/month order is read in all-numeric dates such as 02/08/2019.
+enum class DateOrder {
+  automatic,  // decided per document from values above 12 and AM/PM markers
+  dmy,        // day first (Vietnamese sources)
+  mdy,        // month first (US-style CMS output)
+};
+
+// The wire format a document was recognised as.
+enum class FeedFormat { rss090, rss091, rss092, rss093, rss094, rss20, rss10, atom03, atom10, json10, json11, html };
+
+// Contract name of a format ("rss20", "atom10", ...).
+const char* format_name(FeedFormat format);
+
+// Which parsing path produced a result: strict XML, XML after a repairing pre-pass, or
+// the tolerant tag-soup reader.
+enum class ParsePath { strict, repaired, tag_soup, json, html };
+
+struct Author {
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+  std::optional<std::string> uri;
+};
+
+struct Enclosure {
+  std::string url;
+  std::optional<std::string> type;
+  std::optional<std::int64_t> length;
+};
+
+struct Item {
+  std::optional<std::string> id;       // the item's own guid/id/rdf:about, as given
+  std::optional<std::string> link;     // absolute
+  std::optional<std::string> title;    // plain text
+  std::optional<std::string> summary;  // as the feed gives it (HTML stays HTML)
+  std::optional<std::string> content;  // as the feed gives it
+  std::optional<Instant> published;
+  std::optional<Instant> updated;
+  bool date_in_future = false;  // a date far beyond the fetch time: flagged, not trusted
+  bool date_approximate = false;  // relative ("2 giờ trước") or first-seen dates
+  std::vector<Author> authors;
+  std::vector<std::string> categories;
+  std::vector<Enclosure> enclosures;
+  std::optional<std::string> thumbnail;  // absolute image URL
+  std::optional<std::string> comments;   // absolute URL of the comments page
+};
+
+struct Feed {
+  FeedFormat format = FeedFormat::rss20;
+  std::string encoding = "utf-8";  // charset the bytes were decoded from (IANA, lowercase)
+  std::optional<std::string> title;
+  std::optional<std::string> link;
+  std::optional<std::string> description;
+  std::optional<std::string> language;
+  std::optional<Instant> updated;
+  // Publisher hints for the scheduler.
+  std::optional<int> ttl_minutes;               // RSS <ttl>
+  std::optional<int> update_period_seconds;     // sy:updatePeriod / sy:updateFrequency
+  std::vector<int> skip_hours;                  // RSS <skipHours>, 0-23
+  std::vector<std::string> skip_days;           // RSS <skipDays>, "Monday" ...
+  std::vector<Item> items;
+};
+
+// What the caller knows about a document besides its bytes.
+struct ParseContext {
+  std::string url;           // where it was fetched from; relative links resolve against it
+  std::string content_type;  // HTTP Content-Type header, may carry a charset
+  std::string time_zone = "UTC";  // IANA zone for dates without one
+  DateOrder date_order = DateOrder::automatic;
+  Instant now{};  // fetch time: relative dates and "far in the future" are judged from it
+};
+
+struct ParseResult {
+  Feed feed;
+  ParsePath path = ParsePath::strict;
+  std::vector<std::string> warnings;  // one per recovered problem
+};
+
+}  // namespace tinhop

@@ -1,0 +1,2 @@
+// Placeholder translation unit until the storage module lands.
+namespace tinhop::storage {}
