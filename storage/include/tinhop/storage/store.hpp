@@ -1,0 +1,382 @@
+// The store: everything tinhop keeps between runs (sources, items, clusters of
+// republished stories, fetch health, full-text index), behind one narrow interface.
+// No SQL leaves storage/; a second backend could implement this same surface.
+//
+// Threading: one Store per thread. The daemon has a single writer Store; readers (the
+// publisher, the CLI) open their own Store on the same path (WAL lets them read while the
+// writer commits). Every call either commits fully or changes nothing.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/system/result.hpp>
+
+#include "tinhop/parsers/model.hpp"
+
+namespace tinhop::storage {
+
+// ---------------------------------------------------------------- errors
+
+enum class Errc {
+  not_found = 1,     // no row with that id / url
+  already_exists,    // a source with that url exists already
+  invalid_argument,  // a value the store cannot accept (empty url, bad cursor, bad query)
+  busy,              // another writer held the database beyond the busy timeout
+  too_new,           // the database schema is newer than this program
+  corrupt,           // SQLite reports a malformed database
+  io,                // the file system failed (disk full, permissions, ...)
+  internal,          // any other SQLite failure; message has SQLite's text
+};
+
+// Contract name of an error code ("not_found", ...).
+const char* errc_name(Errc code);
+
+struct Error {
+  Errc code = Errc::internal;
+  std::string message;  // human readable, includes context (source id, path, SQLite text)
+};
+
+// boost::system::result needs this to report .value() on an error.
+[[noreturn]] void throw_exception_from_error(const Error& error, const boost::source_location& location);
+
+template <class T>
+using Result = boost::system::result<T, Error>;
+
+// ---------------------------------------------------------------- opening
+
+struct DedupOptions {
+  // Two items from different sources whose fingerprints are at least this similar
+  // (estimated Jaccard of their syllable shingles, 0..1) are the same story.
+  double threshold = 0.5;
+  // Only items published (or first seen) within this distance of each other are compared.
+  std::chrono::hours window{72};
+};
+
+struct RetentionPolicy {
+  std::optional<std::chrono::seconds> max_age;  // items older than this are purged
+  std::optional<std::int64_t> max_items;        // keep at most this many newest items
+};
+
+struct OpenOptions {
+  std::chrono::milliseconds busy_timeout{5000};
+  bool read_only = false;  // readers (publisher, CLI status) may open read-only
+  DedupOptions dedup;
+  // Link query parameters removed before comparing links, in addition to the built-in
+  // list (utm_*, fbclid, gclid, mc_cid, mc_eid, ...). Names; a trailing '*' is a prefix.
+  std::vector<std::string> extra_tracking_parameters;
+};
+
+// ---------------------------------------------------------------- sources
+
+enum class SourceType { feed, html };
+enum class Republication { full, summary, title };
+enum class SourceOrigin { config, cli, api };
+
+const char* source_type_name(SourceType type);         // "feed" | "html"
+const char* republication_name(Republication policy);  // "full" | "summary" | "title"
+const char* origin_name(SourceOrigin origin);          // "config" | "cli" | "api"
+std::optional<SourceType> parse_source_type(std::string_view name);
+std::optional<Republication> parse_republication(std::string_view name);
+std::optional<SourceOrigin> parse_origin(std::string_view name);
+
+struct Header {
+  std::string name;
+  std::string value;
+  bool operator==(const Header&) const = default;
+};
+
+// What an operator configures about a source.
+struct SourceSettings {
+  std::string url;
+  std::string title;  // empty: the feed's own title is shown
+  std::vector<std::string> categories;
+  SourceType type = SourceType::feed;
+  std::optional<std::chrono::seconds> interval;  // nullopt: the global default
+  std::optional<std::string> time_zone;          // IANA name; nullopt: the global default
+  DateOrder date_order = DateOrder::automatic;
+  Republication republication = Republication::full;
+  bool enabled = true;
+  std::vector<Header> headers;  // extra request headers
+  SourceOrigin origin = SourceOrigin::config;
+  std::string html_selectors;  // JSON text for type html; empty otherwise
+  bool operator==(const SourceSettings&) const = default;
+};
+
+// What the fetcher keeps between polls (conditional GET and redirect tracking).
+struct FetchState {
+  std::optional<std::string> etag;
+  std::optional<std::string> last_modified;
+  std::optional<std::string> body_hash;        // hash of the last body parsed (any stable hex text)
+  std::optional<std::string> redirect_target;  // permanent redirect seen on recent polls
+  int redirect_streak = 0;                     // consecutive polls that saw redirect_target
+  std::optional<std::string> moved_from;       // url before the last permanent move
+  std::optional<Instant> moved_at;
+};
+
+struct Source {
+  std::int64_t id = 0;
+  SourceSettings settings;
+  std::optional<std::string> feed_title;  // title the feed itself gives (from the last parse)
+  std::optional<std::string> site_link;   // the feed's own <link>
+  FetchState fetch;
+  Instant created{};
+  Instant modified{};  // last change of settings
+};
+
+// ---------------------------------------------------------------- fetch health
+
+enum class FetchStatus {
+  ok,            // a body was received and parsed (or skipped by body hash)
+  not_modified,  // 304, or unchanged body hash
+  failed,        // any error; error_class/error_text say which
+};
+const char* fetch_status_name(FetchStatus status);  // "ok" | "not_modified" | "failed"
+
+// One poll's outcome, as the fetcher reports it.
+struct FetchRecord {
+  std::int64_t source_id = 0;
+  Instant attempted{};
+  FetchStatus status = FetchStatus::ok;
+  int http_status = 0;      // 0 when no response (DNS, TLS, timeout, file://)
+  std::string error_class;  // fetcher's class ("dns", "timeout", "http_404"...); empty on success
+  std::string error_text;   // one line, no body
+  std::int64_t bytes = 0;   // body bytes received
+  std::chrono::milliseconds latency{0};  // first byte of request to last byte of body
+  std::optional<Instant> next_poll;      // scheduler's decision
+  std::int64_t items_added = 0;          // new items stored from this poll (IngestCounts::added)
+  bool stale = false;                    // 200s but nothing new for 30x the usual gap
+  // Conditional-GET state to keep for the next poll; nullopt keeps the old value.
+  std::optional<std::string> etag;
+  std::optional<std::string> last_modified;
+  std::optional<std::string> body_hash;
+  // A 301/308 seen on this poll: the final permanent target. nullopt resets the streak.
+  std::optional<std::string> permanent_redirect;
+};
+
+// Per-source health, kept current by record_fetch and ingest.
+struct Health {
+  std::int64_t source_id = 0;
+  std::optional<Instant> last_attempt;
+  std::optional<Instant> last_success;
+  std::optional<FetchStatus> status;  // of the last attempt
+  int http_status = 0;
+  std::string error_class;  // of the last failure still current (empty after a success)
+  std::string error_text;
+  std::optional<Instant> next_poll;
+  std::int64_t items_added = 0;  // total new items since the source was added
+  std::int64_t consecutive_failures = 0;
+  std::int64_t polls = 0;
+  std::int64_t not_modified = 0;  // polls answered 304 / unchanged body
+  std::int64_t bytes = 0;         // total body bytes
+  std::chrono::milliseconds last_latency{0};
+  bool stale = false;
+  std::optional<Instant> last_new_item;  // first_seen of the newest stored item
+};
+
+// What the scheduler needs to adapt the poll interval to the publication rate.
+struct PublicationStats {
+  std::int64_t items = 0;                          // stored items of the source
+  std::optional<Instant> newest;                   // newest publication date
+  std::optional<std::chrono::seconds> median_gap;  // between the last <=50 publication dates
+};
+
+// One row of a source's fetch history (newest first).
+struct FetchHistoryEntry {
+  Instant attempted{};
+  FetchStatus status = FetchStatus::ok;
+  int http_status = 0;
+  std::string error_class;
+  std::string error_text;
+  std::int64_t bytes = 0;
+  std::chrono::milliseconds latency{0};
+  std::int64_t items_added = 0;
+};
+
+// ---------------------------------------------------------------- ingest
+
+struct IngestCounts {
+  std::int64_t added = 0;       // items stored for the first time
+  std::int64_t updated = 0;     // items seen before whose content changed (updated in place)
+  std::int64_t unchanged = 0;   // items seen before, identical
+  std::int64_t suppressed = 0;  // purged earlier (tombstoned) or repeated within the document
+  std::int64_t clustered = 0;   // of `added`, those that joined another source's story
+  IngestCounts& operator+=(const IngestCounts& other);
+};
+
+// One parsed document to ingest for one source, fetched at `now`.
+struct IngestRequest {
+  std::int64_t source_id = 0;
+  const Feed* feed = nullptr;
+  Instant now{};
+};
+
+// ---------------------------------------------------------------- read side
+
+// Keyset position in a newest-first list: entries strictly older than (published, id).
+struct Cursor {
+  Instant published{};
+  std::int64_t id = 0;
+  bool operator==(const Cursor&) const = default;
+};
+// Opaque URL-safe text for a cursor ("1732665600-42"); parse_cursor rejects anything else.
+std::string format_cursor(const Cursor& cursor);
+std::optional<Cursor> parse_cursor(std::string_view text);
+
+struct StoredItem {
+  std::int64_t id = 0;  // stable across restarts; use in entry ids
+  std::int64_t source_id = 0;
+  std::optional<std::string> guid;  // the source's own id, as given
+  std::optional<std::string> link;
+  std::optional<std::string> title;
+  std::optional<std::string> summary;
+  std::optional<std::string> content;
+  Instant published{};             // the feed's date, or first_seen when it gave none / a future one
+  std::optional<Instant> updated;  // the feed's own updated date
+  Instant first_seen{};
+  std::optional<Instant> changed;  // when tinhop last saw its content change
+  bool date_approximate = false;
+  std::vector<Author> authors;
+  std::vector<std::string> categories;
+  std::vector<Enclosure> enclosures;
+  std::optional<std::string> thumbnail;
+  std::optional<std::string> comments;
+};
+
+// Who else carries a story.
+struct Publisher {
+  std::int64_t source_id = 0;
+  std::string source_title;              // settings title, else the feed's title, else the url
+  std::string source_url;                // the feed url
+  std::optional<std::string> site_link;  // the feed's own <link>
+  std::int64_t item_id = 0;
+  std::optional<std::string> item_link;
+  Instant published{};
+};
+
+struct ClusterView {
+  std::int64_t cluster_id = 0;
+  Cursor position;   // this entry's place in the list (pass to the next page)
+  StoredItem item;   // the cluster's primary (earliest publisher); in a per-source query,
+                     // that source's own item
+  Publisher origin;  // the source of `item`
+  Republication republication = Republication::full;  // policy of item's source
+  std::vector<Publisher> others;                      // every other occurrence, earliest first
+};
+
+struct ClusterQuery {
+  std::optional<std::int64_t> source_id;  // only stories this source carries
+  std::optional<std::string> category;    // only stories carried by a source in this category
+  std::optional<std::string> search;      // FTS query: words, "phrases", prefix*; diacritics ignored
+  std::size_t limit = 50;                 // capped at 1000
+  std::optional<Cursor> before;           // next page: entries strictly older than this
+};
+
+struct ClusterPage {
+  std::vector<ClusterView> clusters;
+  std::optional<Cursor> next;  // present when more entries follow
+};
+
+// Monotonic change marker: bumps on every commit that changes what readers may see.
+struct ChangeStamp {
+  std::int64_t version = 0;
+  Instant at{};
+  bool operator==(const ChangeStamp&) const = default;
+};
+
+struct RetentionReport {
+  std::int64_t purged_items = 0;
+  std::int64_t dissolved_clusters = 0;    // clusters left empty
+  std::int64_t reassigned_primaries = 0;  // clusters whose primary was purged
+};
+
+struct StoreStats {
+  std::int64_t sources = 0;
+  std::int64_t items = 0;
+  std::int64_t clusters = 0;
+  std::int64_t tombstones = 0;
+  int schema_version = 0;
+};
+
+// ---------------------------------------------------------------- the store
+
+class Store {
+ public:
+  // Opens (creating if needed) and migrates the database at `path` (":memory:" for tests).
+  // A database newer than this program fails with Errc::too_new.
+  static Result<Store> open(const std::string& path, const OpenOptions& options = {});
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  // Schema version this program writes.
+  static int schema_version();
+
+  // --- sources
+  Result<std::int64_t> add_source(const SourceSettings& settings, Instant now);
+  Result<void> update_source(std::int64_t id, const SourceSettings& settings, Instant now);
+  Result<Source> get_source(std::int64_t id);
+  Result<std::optional<Source>> find_source_by_url(std::string_view url);
+  Result<std::vector<Source>> list_sources();
+  // Removes the source with its items, health and history; clusters stay consistent.
+  Result<void> remove_source(std::int64_t id);
+  Result<void> set_enabled(std::int64_t id, bool enabled, Instant now);
+  // Moves a source to the url of a confirmed permanent redirect, recording the old one.
+  Result<void> move_source(std::int64_t id, const std::string& new_url, Instant now);
+  // Feed-level facts from the last parse (title, link), shown by the publisher.
+  Result<void> set_feed_info(std::int64_t id, const std::optional<std::string>& title,
+                             const std::optional<std::string>& site_link);
+  // Sorted distinct categories of all sources.
+  Result<std::vector<std::string>> list_categories();
+
+  // --- ingest (the single writer)
+  // Stores one parsed document: identity, update in place or insert, near-duplicate
+  // clustering, all in one transaction. Items count as stored when this returns a value.
+  Result<IngestCounts> ingest(std::int64_t source_id, const Feed& feed, Instant now);
+  // Several documents in one transaction (the writer's batch); counts per request.
+  Result<std::vector<IngestCounts>> ingest_batch(std::span<const IngestRequest> requests);
+
+  // --- fetch state and health
+  // Records one poll (health, history, conditional-GET state, redirect streak) and
+  // returns the source's fetch state after it.
+  Result<FetchState> record_fetch(const FetchRecord& record);
+  Result<Health> health(std::int64_t source_id);
+  Result<std::vector<Health>> all_health();
+  Result<std::vector<FetchHistoryEntry>> fetch_history(std::int64_t source_id, std::size_t limit);
+  Result<PublicationStats> publication_stats(std::int64_t source_id);
+
+  // --- read side (publisher)
+  Result<ClusterPage> latest_clusters(const ClusterQuery& query);
+  Result<StoredItem> get_item(std::int64_t item_id);
+  Result<ChangeStamp> last_change();
+  Result<StoreStats> stats();
+
+  // --- retention
+  // Applies per-source limits (from `per_source`, unless a source overrides) and the
+  // global one; purged items leave tombstones; clusters keep a live primary.
+  Result<RetentionReport> apply_retention(const RetentionPolicy& per_source, const RetentionPolicy& global,
+                                          Instant now);
+  // Tombstones older than this are forgotten (the feed stopped carrying the item long ago).
+  Result<std::int64_t> forget_tombstones(Instant older_than);
+  // Returns freed pages to the file system (incremental vacuum), at most `pages`.
+  Result<void> vacuum(std::int64_t pages);
+  // WAL checkpoint (TRUNCATE), for a clean shutdown.
+  Result<void> checkpoint();
+
+  // For tests and the benchmark: EXPLAIN QUERY PLAN of every publisher query, one text per query.
+  Result<std::vector<std::string>> explain_read_queries();
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tinhop::storage
