@@ -1,8 +1,8 @@
+#include <sys/wait.h>
 #include <array>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 

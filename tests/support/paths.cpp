@@ -6,9 +6,13 @@
 
 namespace tinhop::test {
 
-std::filesystem::path data_dir() { return TINHOP_TEST_DATA_DIR; }
+std::filesystem::path data_dir() {
+  return TINHOP_TEST_DATA_DIR;
+}
 
-std::filesystem::path binary_dir() { return TINHOP_BINARY_DIR; }
+std::filesystem::path binary_dir() {
+  return TINHOP_BINARY_DIR;
+}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -23,10 +23,10 @@ std::filesystem::path binary_dir();
 }  // namespace tinhop::test
 
 // Skips the rest of a test case, with a message, when ../shared is absent.
-#define TINHOP_REQUIRE_SHARED(var, relative)                                            \
-  const auto var##_opt = ::tinhop::test::shared_path(relative);                         \
-  if (!var##_opt) {                                                                     \
+#define TINHOP_REQUIRE_SHARED(var, relative)                                              \
+  const auto var##_opt = ::tinhop::test::shared_path(relative);                           \
+  if (!var##_opt) {                                                                       \
     WARN("skipped: ../shared/" << (relative) << " is absent (it exists only beside CI)"); \
-    return;                                                                             \
-  }                                                                                     \
+    return;                                                                               \
+  }                                                                                       \
   const std::filesystem::path& var = *var##_opt

@@ -20,7 +20,20 @@ enum class DateOrder {
 };
 
 // The wire format a document was recognised as.
-enum class FeedFormat { rss090, rss091, rss092, rss093, rss094, rss20, rss10, atom03, atom10, json10, json11, html };
+enum class FeedFormat {
+  rss090,
+  rss091,
+  rss092,
+  rss093,
+  rss094,
+  rss20,
+  rss10,
+  atom03,
+  atom10,
+  json10,
+  json11,
+  html
+};
 
 // Contract name of a format ("rss20", "atom10", ...).
 const char* format_name(FeedFormat format);
@@ -49,7 +62,7 @@ struct Item {
   std::optional<std::string> content;  // as the feed gives it
   std::optional<Instant> published;
   std::optional<Instant> updated;
-  bool date_in_future = false;  // a date far beyond the fetch time: flagged, not trusted
+  bool date_in_future = false;    // a date far beyond the fetch time: flagged, not trusted
   bool date_approximate = false;  // relative ("2 giờ trước") or first-seen dates
   std::vector<Author> authors;
   std::vector<std::string> categories;
@@ -67,17 +80,17 @@ struct Feed {
   std::optional<std::string> language;
   std::optional<Instant> updated;
   // Publisher hints for the scheduler.
-  std::optional<int> ttl_minutes;               // RSS <ttl>
-  std::optional<int> update_period_seconds;     // sy:updatePeriod / sy:updateFrequency
-  std::vector<int> skip_hours;                  // RSS <skipHours>, 0-23
-  std::vector<std::string> skip_days;           // RSS <skipDays>, "Monday" ...
+  std::optional<int> ttl_minutes;            // RSS <ttl>
+  std::optional<int> update_period_seconds;  // sy:updatePeriod / sy:updateFrequency
+  std::vector<int> skip_hours;               // RSS <skipHours>, 0-23
+  std::vector<std::string> skip_days;        // RSS <skipDays>, "Monday" ...
   std::vector<Item> items;
 };
 
 // What the caller knows about a document besides its bytes.
 struct ParseContext {
-  std::string url;           // where it was fetched from; relative links resolve against it
-  std::string content_type;  // HTTP Content-Type header, may carry a charset
+  std::string url;                // where it was fetched from; relative links resolve against it
+  std::string content_type;       // HTTP Content-Type header, may carry a charset
   std::string time_zone = "UTC";  // IANA zone for dates without one
   DateOrder date_order = DateOrder::automatic;
   Instant now{};  // fetch time: relative dates and "far in the future" are judged from it
