@@ -98,8 +98,10 @@ struct SourceSettings {
   std::string title;  // empty: the feed's own title is shown
   std::vector<std::string> categories;
   SourceType type = SourceType::feed;
-  std::optional<std::chrono::seconds> interval;  // nullopt: the global default
-  std::optional<std::string> time_zone;          // IANA name; nullopt: the global default
+  std::optional<std::chrono::seconds> interval;      // nullopt: the global default
+  std::optional<std::chrono::seconds> min_interval;  // per-source bounds on the poll interval
+  std::optional<std::chrono::seconds> max_interval;
+  std::optional<std::string> time_zone;  // IANA name; nullopt: the global default
   DateOrder date_order = DateOrder::automatic;
   Republication republication = Republication::full;
   bool enabled = true;
@@ -118,6 +120,8 @@ struct FetchState {
   int redirect_streak = 0;                     // consecutive polls that saw redirect_target
   std::optional<std::string> moved_from;       // url before the last permanent move
   std::optional<Instant> moved_at;
+  std::optional<std::chrono::seconds> adaptive_interval;  // scheduler's estimate, kept across restarts
+  std::optional<Instant> last_item_at;  // first_seen of the newest item stored for the source
 };
 
 struct Source {
@@ -127,7 +131,8 @@ struct Source {
   std::optional<std::string> site_link;   // the feed's own <link>
   FetchState fetch;
   Instant created{};
-  Instant modified{};  // last change of settings
+  Instant modified{};           // last change of settings
+  std::string disabled_reason;  // why the daemon disabled it (410 Gone ...); empty otherwise
 };
 
 // ---------------------------------------------------------------- fetch health
@@ -158,6 +163,14 @@ struct FetchRecord {
   std::optional<std::string> body_hash;
   // A 301/308 seen on this poll: the final permanent target. nullopt resets the streak.
   std::optional<std::string> permanent_redirect;
+  std::optional<std::chrono::seconds> adaptive_interval;  // nullopt keeps the old value
+};
+
+// One finished poll for the writer's batch: the record, and the parsed document when the
+// poll produced one (nullptr for 304s and failures). items_added is filled in by the store.
+struct PollResult {
+  FetchRecord record;
+  const Feed* feed = nullptr;
 };
 
 // Per-source health, kept current by record_fetch and ingest.
@@ -324,10 +337,13 @@ class Store {
   Result<void> update_source(std::int64_t id, const SourceSettings& settings, Instant now);
   Result<Source> get_source(std::int64_t id);
   Result<std::optional<Source>> find_source_by_url(std::string_view url);
+  // Adds the source, or when one with this url exists returns its id unchanged (demo feeds).
+  Result<std::int64_t> upsert_source(const SourceSettings& settings, Instant now);
   Result<std::vector<Source>> list_sources();
   // Removes the source with its items, health and history; clusters stay consistent.
   Result<void> remove_source(std::int64_t id);
-  Result<void> set_enabled(std::int64_t id, bool enabled, Instant now);
+  // `reason` is shown in status when the daemon disables a source (410 Gone); enabling clears it.
+  Result<void> set_enabled(std::int64_t id, bool enabled, Instant now, std::string_view reason = {});
   // Moves a source to the url of a confirmed permanent redirect, recording the old one.
   Result<void> move_source(std::int64_t id, const std::string& new_url, Instant now);
   // Feed-level facts from the last parse (title, link), shown by the publisher.
@@ -342,6 +358,9 @@ class Store {
   Result<IngestCounts> ingest(std::int64_t source_id, const Feed& feed, Instant now);
   // Several documents in one transaction (the writer's batch); counts per request.
   Result<std::vector<IngestCounts>> ingest_batch(std::span<const IngestRequest> requests);
+  // The writer's whole batch in one transaction: each poll's items (when it has a feed) and
+  // then its fetch record, health and conditional-GET state. Counts per poll.
+  Result<std::vector<IngestCounts>> commit_polls(std::span<const PollResult> polls);
 
   // --- fetch state and health
   // Records one poll (health, history, conditional-GET state, redirect streak) and
