@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The quick start and the developer loop, on plain bash (a fresh Debian 12 has no make).
+#   ./tinhop.sh run      install dependencies, build (release), run the daemon on the built-in demo
+#   ./tinhop.sh test     install dependencies, build (release), run every test
+#   ./tinhop.sh asan     the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   ./tinhop.sh build [PRESET] | format | format-check | clean
+set -euo pipefail
+cd "$(dirname "$0")"
+
+build() {
+  local preset=$1
+  scripts/install-deps
+  local flags=()
+  [ "${CI:-}" = true ] && flags+=(-DTINHOP_WERROR=ON)
+  cmake --preset "$preset" "${flags[@]}" >/dev/null
+  cmake --build --preset "$preset"
+}
+
+sources() { git ls-files '*.cpp' '*.hpp'; }
+
+case "${1:-}" in
+  run)
+    build release
+    shift
+    exec build/release/daemon/tinhop serve --demo "$@"
+    ;;
+  test)
+    build release
+    ctest --preset release
+    ;;
+  asan)
+    build asan
+    ctest --preset asan
+    ;;
+  build) build "${2:-release}" ;;
+  format) sources | xargs clang-format -i ;;
+  format-check) sources | xargs clang-format --dry-run -Werror ;;
+  clean) rm -rf build ;;
+  *)
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac
