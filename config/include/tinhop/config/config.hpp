@@ -1,0 +1,172 @@
+// tinhop's configuration: every setting of the TOML file, with its default, and the loader
+// that reports every problem as `file:line: key: message`. config/tinhop.example.toml
+// documents each key; docs/configuration.md explains them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinhop/config/source.hpp"
+#include "tinhop/parsers/model.hpp"
+
+namespace tinhop::config {
+
+using namespace std::chrono_literals;
+
+// An address to listen on: an IP literal and a port ("127.0.0.1:8081", "[::]:8080").
+struct ListenAddress {
+  std::string host;  // an IPv4 or IPv6 literal, without brackets
+  std::uint16_t port = 0;
+  std::string to_string() const;  // as written in the file, brackets around IPv6
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+enum class LogFormat { text, json };
+enum class LogLevel { trace, debug, info, warn, error, critical, off };
+std::string_view to_string(LogLevel level);
+std::string_view to_string(LogFormat format);
+std::optional<LogLevel> log_level_from(std::string_view text);
+std::optional<LogFormat> log_format_from(std::string_view text);
+
+// [server]: the public listener serving the merged feeds.
+struct ServerConfig {
+  ListenAddress listen{"0.0.0.0", 8080};
+  std::string base_url;  // public URL of the feeds for self links; empty: taken from Host
+  std::uint32_t max_connections = 1024;
+  std::chrono::seconds idle_timeout = 30s;
+  std::uint32_t feed_limit = 50;       // entries when ?limit= is absent
+  std::uint32_t max_feed_limit = 500;  // ceiling for ?limit=
+  friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
+};
+
+// [admin]: the admin HTTP API, separate from the public listener.
+struct AdminConfig {
+  bool enabled = true;
+  ListenAddress listen{"127.0.0.1", 8081};
+  // The Bearer token file (readable only by the service user). "$CREDENTIALS_DIRECTORY"
+  // at its start is replaced by that environment variable (systemd LoadCredential=).
+  std::string token_file = "/etc/tinhop/admin-token";
+  std::size_t max_body_bytes = 8 * 1024 * 1024;  // OPML imports are the biggest bodies
+  friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
+};
+
+// [database]
+struct DatabaseConfig {
+  std::filesystem::path path = "/var/lib/tinhop/tinhop.db";
+  std::chrono::seconds busy_timeout = 5s;  // a CLI write waiting on the daemon
+  friend bool operator==(const DatabaseConfig&, const DatabaseConfig&) = default;
+};
+
+// [fetch]: the HTTP client's manners and limits.
+struct FetchConfig {
+  std::string user_agent;  // empty: "tinhop/VERSION (+https://github.com/tinhop/tinhop)"
+  std::chrono::seconds connect_timeout = 10s;
+  std::chrono::seconds timeout = 60s;  // whole request, DNS to last byte
+  std::size_t max_body_bytes = 20 * 1024 * 1024;
+  std::size_t max_header_bytes = 64 * 1024;
+  std::uint32_t max_redirects = 5;
+  std::uint32_t per_host_concurrency = 2;
+  std::uint32_t global_concurrency = 64;
+  std::chrono::seconds host_spacing = 1s;  // between two requests to one host
+  std::string proxy;                       // "http://host:port"; empty: http_proxy/https_proxy environment
+  std::string ca_bundle;                   // extra CA certificates (PEM), besides the system store
+  friend bool operator==(const FetchConfig&, const FetchConfig&) = default;
+};
+
+// [poll]: schedule defaults and bounds; sources may narrow them.
+struct PollConfig {
+  std::chrono::seconds default_interval = 15min;
+  std::chrono::seconds min_interval = 2min;
+  std::chrono::seconds max_interval = 24h;
+  std::chrono::seconds max_backoff = 6h;
+  double jitter = 0.1;                         // fraction of the interval added at random
+  std::chrono::seconds stale_after_min = 24h;  // never flag stale sooner than this
+  friend bool operator==(const PollConfig&, const PollConfig&) = default;
+};
+
+// [retention]
+struct RetentionConfig {
+  std::chrono::seconds max_age = 24h * 90;  // items older than this are purged
+  std::uint32_t max_items_per_source = 5000;
+  friend bool operator==(const RetentionConfig&, const RetentionConfig&) = default;
+};
+
+// [dedup]: when two items are the same story.
+struct DedupConfig {
+  double title_similarity = 0.8;       // 0..1, similarity of normalized titles
+  std::uint32_t simhash_distance = 3;  // 0..64, bits
+  std::chrono::seconds window = 72h;   // only items this close in time are compared
+  friend bool operator==(const DedupConfig&, const DedupConfig&) = default;
+};
+
+// [defaults]: for sources that do not say.
+struct DefaultsConfig {
+  std::string time_zone = "Asia/Ho_Chi_Minh";
+  DateOrder date_order = DateOrder::automatic;
+  Republication republication = Republication::full;
+  friend bool operator==(const DefaultsConfig&, const DefaultsConfig&) = default;
+};
+
+// [log]
+struct LogConfig {
+  LogLevel level = LogLevel::info;
+  LogFormat format = LogFormat::text;
+  friend bool operator==(const LogConfig&, const LogConfig&) = default;
+};
+
+// A [[source]] of the file: its settings and where it was written.
+struct FileSource {
+  SourceSettings settings;
+  std::uint32_t line = 0;
+  friend bool operator==(const FileSource&, const FileSource&) = default;
+};
+
+struct Config {
+  std::filesystem::path file;  // where it was loaded from; empty for defaults
+  ServerConfig server;
+  AdminConfig admin;
+  DatabaseConfig database;
+  FetchConfig fetch;
+  PollConfig poll;
+  RetentionConfig retention;
+  DedupConfig dedup;
+  DefaultsConfig defaults;
+  LogConfig log;
+  std::vector<FileSource> sources;
+  friend bool operator==(const Config&, const Config&) = default;
+};
+
+// One problem found in a file. Errors make the file invalid; warnings do not.
+struct Diagnostic {
+  enum class Severity { error, warning };
+  Severity severity = Severity::error;
+  std::string file;
+  std::uint32_t line = 0;  // 1-based; 0 when the problem has no place (unreadable file)
+  std::string key;         // dotted path as in the file: "fetch.timeout", "source[3].url"
+  std::string message;
+  // "file:line: key: message", warnings as "file:line: key: warning: message".
+  std::string to_string() const;
+};
+
+struct LoadResult {
+  std::optional<Config> config;         // set only when there is no error
+  std::vector<Diagnostic> diagnostics;  // errors and warnings, in file order
+  bool ok() const { return config.has_value(); }
+};
+
+// Parses and validates a configuration document; `file` names it in diagnostics. Every
+// problem is reported, not just the first.
+LoadResult parse_config(std::string_view text, const std::string& file);
+
+// Reads and parses `path` (at most 16 MiB).
+LoadResult load_config(const std::filesystem::path& path);
+
+// The settings a source gets after the [defaults] apply (time zone, date order, policy).
+SourceSettings with_defaults(SourceSettings settings, const DefaultsConfig& defaults);
+
+}  // namespace tinhop::config

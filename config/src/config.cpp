@@ -1,2 +1,0 @@
-// Placeholder translation unit until the config module lands.
-namespace tinhop::config {}

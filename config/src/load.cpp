@@ -1,0 +1,276 @@
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "reader.hpp"
+#include "tinhop/config/config.hpp"
+#include "tinhop/config/units.hpp"
+
+namespace tinhop::config {
+
+namespace {
+
+using detail::Reader;
+using std::chrono::seconds;
+
+constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;
+constexpr seconds one_year = 24h * 366;
+
+// Reads a duration field that has a default (not optional in Config).
+void read_duration(Reader& reader, const toml::table& t, std::string_view key, const std::string& prefix,
+                   seconds& out, seconds min, seconds max) {
+  std::optional<seconds> value;
+  reader.read_duration(t, key, prefix, value, min, max);
+  if (value) out = *value;
+}
+
+// The sub-table `key` of `root`, reporting a wrong type; nullptr when absent or wrong.
+const toml::table* section(Reader& reader, const toml::table& root, std::string_view key) {
+  const toml::node* node = root.get(key);
+  if (!node) return nullptr;
+  if (const toml::table* table = node->as_table()) return table;
+  reader.wrong_type(*node, std::string(key), "a table ([" + std::string(key) + "])");
+  return nullptr;
+}
+
+void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
+  const std::string p = "server";
+  r.reject_unknown(t, p,
+                   {"listen", "base_url", "max_connections", "idle_timeout", "feed_limit", "max_feed_limit"});
+  r.read(t, "listen", p, out.listen);
+  r.read(t, "base_url", p, out.base_url);
+  if (!out.base_url.empty()) {
+    UrlCheck url = check_source_url(out.base_url);
+    if (!url.error.empty() || out.base_url.rfind("file:", 0) == 0) {
+      r.error(Reader::line_of(t, "base_url"), "server.base_url",
+              url.error.empty() ? "must be an http:// or https:// URL" : url.error);
+    }
+  }
+  r.read(t, "max_connections", p, out.max_connections, 1, 1'000'000);
+  read_duration(r, t, "idle_timeout", p, out.idle_timeout, 1s, 1h);
+  r.read(t, "feed_limit", p, out.feed_limit, 1, 10'000);
+  r.read(t, "max_feed_limit", p, out.max_feed_limit, 1, 10'000);
+  if (out.feed_limit > out.max_feed_limit) {
+    r.error(Reader::line_of(t, "feed_limit"), "server.feed_limit",
+            std::to_string(out.feed_limit) + " is above server.max_feed_limit " +
+                std::to_string(out.max_feed_limit));
+  }
+}
+
+void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
+  const std::string p = "admin";
+  r.reject_unknown(t, p, {"enabled", "listen", "token_file", "max_body_bytes"});
+  r.read(t, "enabled", p, out.enabled);
+  r.read(t, "listen", p, out.listen);
+  r.read(t, "token_file", p, out.token_file);
+  r.read_size(t, "max_body_bytes", p, out.max_body_bytes, 1024, 1ULL << 30);
+  if (out.enabled && out.token_file.empty()) {
+    r.error(Reader::line_of(t, "token_file"), "admin.token_file",
+            "the admin API needs a token file (or set admin.enabled = false)");
+  } else if (out.enabled && out.token_file.front() != '/' &&
+             out.token_file.rfind("$CREDENTIALS_DIRECTORY", 0) != 0) {
+    r.error(Reader::line_of(t, "token_file"), "admin.token_file",
+            "must be an absolute path or start with $CREDENTIALS_DIRECTORY");
+  }
+}
+
+void read_fetch(Reader& r, const toml::table& t, FetchConfig& out) {
+  const std::string p = "fetch";
+  r.reject_unknown(
+      t, p,
+      {"user_agent", "connect_timeout", "timeout", "max_body_bytes", "max_header_bytes", "max_redirects",
+       "per_host_concurrency", "global_concurrency", "host_spacing", "proxy", "ca_bundle"});
+  r.read(t, "user_agent", p, out.user_agent);
+  if (out.user_agent.find_first_of("\r\n") != std::string::npos) {
+    r.error(Reader::line_of(t, "user_agent"), "fetch.user_agent", "must not contain a line break");
+  }
+  read_duration(r, t, "connect_timeout", p, out.connect_timeout, 1s, 5min);
+  read_duration(r, t, "timeout", p, out.timeout, 1s, 1h);
+  if (out.connect_timeout > out.timeout) {
+    r.error(Reader::line_of(t, "connect_timeout"), "fetch.connect_timeout",
+            format_duration(out.connect_timeout) + " is above fetch.timeout " + format_duration(out.timeout));
+  }
+  r.read_size(t, "max_body_bytes", p, out.max_body_bytes, 1024, 1ULL << 30);
+  r.read_size(t, "max_header_bytes", p, out.max_header_bytes, 1024, 1ULL << 20);
+  r.read(t, "max_redirects", p, out.max_redirects, 0, 20);
+  r.read(t, "per_host_concurrency", p, out.per_host_concurrency, 1, 64);
+  r.read(t, "global_concurrency", p, out.global_concurrency, 1, 4096);
+  read_duration(r, t, "host_spacing", p, out.host_spacing, 0s, 1h);
+  r.read(t, "proxy", p, out.proxy);
+  if (!out.proxy.empty()) {
+    UrlCheck url = check_source_url(out.proxy);
+    if (!url.error.empty() || out.proxy.rfind("file:", 0) == 0) {
+      r.error(Reader::line_of(t, "proxy"), "fetch.proxy",
+              url.error.empty() ? "must be an http:// or https:// URL" : url.error);
+    }
+  }
+  r.read(t, "ca_bundle", p, out.ca_bundle);
+}
+
+void read_poll(Reader& r, const toml::table& t, PollConfig& out) {
+  const std::string p = "poll";
+  r.reject_unknown(
+      t, p, {"default_interval", "min_interval", "max_interval", "max_backoff", "jitter", "stale_after_min"});
+  read_duration(r, t, "default_interval", p, out.default_interval, 10s, one_year);
+  read_duration(r, t, "min_interval", p, out.min_interval, 10s, one_year);
+  read_duration(r, t, "max_interval", p, out.max_interval, 10s, one_year);
+  read_duration(r, t, "max_backoff", p, out.max_backoff, 1min, one_year);
+  r.read(t, "jitter", p, out.jitter, 0.0, 0.5);
+  read_duration(r, t, "stale_after_min", p, out.stale_after_min, 1h, one_year);
+  if (out.min_interval > out.max_interval) {
+    r.error(Reader::line_of(t, "min_interval"), "poll.min_interval",
+            format_duration(out.min_interval) + " is above poll.max_interval " +
+                format_duration(out.max_interval));
+  } else if (out.default_interval < out.min_interval || out.default_interval > out.max_interval) {
+    r.error(Reader::line_of(t, "default_interval"), "poll.default_interval",
+            format_duration(out.default_interval) + " is outside poll.min_interval..poll.max_interval (" +
+                format_duration(out.min_interval) + ".." + format_duration(out.max_interval) + ")");
+  }
+}
+
+void read_small_sections(Reader& r, const toml::table& root, Config& config) {
+  if (const toml::table* t = section(r, root, "database")) {
+    r.reject_unknown(*t, "database", {"path", "busy_timeout"});
+    std::string path;
+    r.read(*t, "path", "database", path);
+    if (t->get("path") && path.empty())
+      r.error(Reader::line_of(*t, "path"), "database.path", "must not be empty");
+    if (!path.empty()) config.database.path = path;
+    read_duration(r, *t, "busy_timeout", "database", config.database.busy_timeout, 0s, 10min);
+  }
+  if (const toml::table* t = section(r, root, "retention")) {
+    r.reject_unknown(*t, "retention", {"max_age", "max_items_per_source"});
+    read_duration(r, *t, "max_age", "retention", config.retention.max_age, 24h, 100 * one_year);
+    r.read(*t, "max_items_per_source", "retention", config.retention.max_items_per_source, 10, 10'000'000);
+  }
+  if (const toml::table* t = section(r, root, "dedup")) {
+    r.reject_unknown(*t, "dedup", {"title_similarity", "simhash_distance", "window"});
+    r.read(*t, "title_similarity", "dedup", config.dedup.title_similarity, 0.0, 1.0);
+    r.read(*t, "simhash_distance", "dedup", config.dedup.simhash_distance, 0, 64);
+    read_duration(r, *t, "window", "dedup", config.dedup.window, 1h, 30 * 24h);
+  }
+  if (const toml::table* t = section(r, root, "defaults")) {
+    r.reject_unknown(*t, "defaults", {"time_zone", "date_order", "republication"});
+    r.read(*t, "time_zone", "defaults", config.defaults.time_zone);
+    if (std::string problem = check_time_zone(config.defaults.time_zone); !problem.empty()) {
+      r.error(Reader::line_of(*t, "time_zone"), "defaults.time_zone", problem);
+    }
+    r.read_enum(*t, "date_order", "defaults", config.defaults.date_order, date_order_from, "auto, dmy, mdy");
+    r.read_enum(*t, "republication", "defaults", config.defaults.republication, republication_from,
+                "full, summary, title");
+  }
+  if (const toml::table* t = section(r, root, "log")) {
+    r.reject_unknown(*t, "log", {"level", "format"});
+    r.read_enum(*t, "level", "log", config.log.level, log_level_from,
+                "trace, debug, info, warn, error, critical, off");
+    r.read_enum(*t, "format", "log", config.log.format, log_format_from, "text, json");
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(LogLevel level) {
+  static constexpr std::array<std::string_view, 7> names{"trace", "debug",    "info", "warn",
+                                                         "error", "critical", "off"};
+  return names[static_cast<std::size_t>(level)];
+}
+
+std::string_view to_string(LogFormat format) {
+  return format == LogFormat::json ? "json" : "text";
+}
+
+std::optional<LogLevel> log_level_from(std::string_view text) {
+  for (auto level : {LogLevel::trace, LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error,
+                     LogLevel::critical, LogLevel::off}) {
+    if (to_string(level) == text) return level;
+  }
+  return std::nullopt;
+}
+
+std::optional<LogFormat> log_format_from(std::string_view text) {
+  if (text == "text") return LogFormat::text;
+  if (text == "json") return LogFormat::json;
+  return std::nullopt;
+}
+
+std::string ListenAddress::to_string() const {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::string Diagnostic::to_string() const {
+  std::string out = file + ":" + std::to_string(line) + ": " + key + ": ";
+  if (severity == Severity::warning) out += "warning: ";
+  return out + message;
+}
+
+LoadResult parse_config(std::string_view text, const std::string& file) {
+  LoadResult result;
+  Reader reader(file, result.diagnostics);
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& error) {
+    reader.error(error.source().begin.line, "syntax", std::string(error.description()));
+    return result;
+  }
+  Config config;
+  config.file = file;
+  reader.reject_unknown(
+      root, "",
+      {"server", "admin", "database", "fetch", "poll", "retention", "dedup", "defaults", "log", "source"});
+  if (const toml::table* t = section(reader, root, "server")) read_server(reader, *t, config.server);
+  if (const toml::table* t = section(reader, root, "admin")) read_admin(reader, *t, config.admin);
+  if (const toml::table* t = section(reader, root, "fetch")) read_fetch(reader, *t, config.fetch);
+  if (const toml::table* t = section(reader, root, "poll")) read_poll(reader, *t, config.poll);
+  read_small_sections(reader, root, config);
+  if (config.admin.enabled && config.admin.listen == config.server.listen) {
+    const toml::table* admin = root.get_as<toml::table>("admin");
+    reader.error(admin ? Reader::line_of(*admin, "listen") : 0, "admin.listen",
+                 "same address as server.listen; the admin API needs its own listener");
+  }
+  if (config.admin.enabled && config.admin.listen.host != "127.0.0.1" && config.admin.listen.host != "::1") {
+    const toml::table* admin = root.get_as<toml::table>("admin");
+    reader.warning(admin ? Reader::line_of(*admin, "listen") : 0, "admin.listen",
+                   "the admin API listens beyond loopback; put it behind TLS and a firewall");
+  }
+  if (config.database.path.is_relative() && !file.empty()) {
+    config.database.path = std::filesystem::path(file).parent_path() / config.database.path;
+  }
+  if (const toml::node* sources = root.get("source")) detail::read_sources(reader, *sources, config);
+  if (reader.error_count() == 0) result.config = std::move(config);
+  return result;
+}
+
+LoadResult load_config(const std::filesystem::path& path) {
+  LoadResult result;
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (!in || ec) {
+    std::string why = ec ? ec.message() : std::string(std::strerror(errno));
+    result.diagnostics.push_back(
+        {Diagnostic::Severity::error, path.string(), 0, "file", "cannot read: " + why});
+    return result;
+  }
+  if (size > max_file_bytes) {
+    result.diagnostics.push_back({Diagnostic::Severity::error, path.string(), 0, "file",
+                                  "larger than " + std::to_string(max_file_bytes) + " bytes"});
+    return result;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return parse_config(buffer.str(), path.string());
+}
+
+SourceSettings with_defaults(SourceSettings settings, const DefaultsConfig& defaults) {
+  if (!settings.time_zone) settings.time_zone = defaults.time_zone;
+  if (!settings.date_order) settings.date_order = defaults.date_order;
+  if (!settings.republication) settings.republication = defaults.republication;
+  return settings;
+}
+
+}  // namespace tinhop::config

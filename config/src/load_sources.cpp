@@ -1,0 +1,163 @@
+// The [[source]] entries: each field typed and checked with its line, then the rules every
+// source obeys (check_settings), then the list-wide ones (duplicates after canonicalization).
+#include <map>
+
+#include "reader.hpp"
+#include "tinhop/config/source.hpp"
+#include "tinhop/config/units.hpp"
+
+namespace tinhop::config::detail {
+
+namespace {
+
+using std::chrono::seconds;
+
+constexpr seconds one_year = std::chrono::hours(24 * 366);
+
+void read_string_list(Reader& r, const toml::table& t, std::string_view key, const std::string& prefix,
+                      std::vector<std::string>& out) {
+  const toml::node* node = t.get(key);
+  if (!node) return;
+  const toml::array* array = node->as_array();
+  if (!array) return r.wrong_type(*node, Reader::join(prefix, key), "an array of strings");
+  for (const toml::node& element : *array) {
+    if (const auto* value = element.as_string()) {
+      out.push_back(value->get());
+    } else {
+      r.wrong_type(element, Reader::join(prefix, key), "an array of strings");
+    }
+  }
+}
+
+void read_headers(Reader& r, const toml::table& t, const std::string& prefix, SourceSettings& out) {
+  const toml::node* node = t.get("headers");
+  if (!node) return;
+  const toml::table* table = node->as_table();
+  if (!table) return r.wrong_type(*node, prefix + ".headers", "a table of strings");
+  for (const auto& [name, value] : *table) {
+    if (const auto* text = value.as_string()) {
+      out.headers.emplace_back(std::string(name.str()), text->get());
+    } else {
+      r.wrong_type(value, prefix + ".headers." + std::string(name.str()), "a string");
+    }
+  }
+}
+
+void read_selectors(Reader& r, const toml::table& t, const std::string& prefix, SourceSettings& out) {
+  const toml::node* node = t.get("html");
+  if (!node) return;
+  const toml::table* table = node->as_table();
+  if (!table) return r.wrong_type(*node, prefix + ".html", "a table of selectors");
+  const std::string p = prefix + ".html";
+  r.reject_unknown(*table, p, {"item", "title", "link", "date", "summary"});
+  r.read(*table, "item", p, out.selectors.item);
+  r.read(*table, "title", p, out.selectors.title);
+  r.read(*table, "link", p, out.selectors.link);
+  r.read(*table, "date", p, out.selectors.date);
+  r.read(*table, "summary", p, out.selectors.summary);
+}
+
+// Line of the key a check_settings message names ("html.item", "headers", "url").
+std::uint32_t line_for(const toml::table& t, std::string_view key) {
+  std::string_view head = key.substr(0, key.find('.'));
+  const toml::node* node = t.get(head);
+  if (node && head.size() < key.size()) {
+    if (const toml::table* inner = node->as_table())
+      return Reader::line_of(*inner, key.substr(head.size() + 1));
+  }
+  return Reader::line_of(t, head);
+}
+
+// Reads one [[source]]; nullopt when the URL is unusable (the other problems are reported
+// and the source kept so that duplicates are still found).
+std::optional<FileSource> read_source(Reader& r, const toml::table& t, const std::string& p,
+                                      const Config& config) {
+  r.reject_unknown(t, p,
+                   {"url", "title", "categories", "type", "interval", "min_interval", "max_interval",
+                    "time_zone", "date_order", "republication", "enabled", "headers", "html"});
+  FileSource source;
+  source.line = Reader::line_of(t);
+  SourceSettings& s = source.settings;
+  bool url_ok = false;
+  if (!t.get("url")) {
+    r.error(source.line, p + ".url", "a source needs a url");
+  } else {
+    std::string url;
+    r.read(t, "url", p, url);
+    if (t.get("url")->is_string()) {
+      UrlCheck check = check_source_url(url);
+      if (check.error.empty()) {
+        s.url = check.canonical;
+        url_ok = true;
+      } else {
+        r.error(Reader::line_of(t, "url"), p + ".url", check.error);
+      }
+    }
+  }
+  std::string title;
+  r.read(t, "title", p, title);
+  if (t.get("title")) s.title = title;
+  read_string_list(r, t, "categories", p, s.categories);
+  r.read_enum(t, "type", p, s.type, source_type_from, "feed, html");
+  r.read_duration(t, "interval", p, s.interval, config.poll.min_interval, config.poll.max_interval);
+  r.read_duration(t, "min_interval", p, s.min_interval, std::chrono::seconds(10), one_year);
+  r.read_duration(t, "max_interval", p, s.max_interval, std::chrono::seconds(10), one_year);
+  if (t.get("time_zone")) {
+    std::string zone;
+    r.read(t, "time_zone", p, zone);
+    if (t.get("time_zone")->is_string()) s.time_zone = zone;
+  }
+  if (t.get("date_order")) {
+    DateOrder order = DateOrder::automatic;
+    std::size_t before = r.error_count();
+    r.read_enum(t, "date_order", p, order, date_order_from, "auto, dmy, mdy");
+    if (r.error_count() == before) s.date_order = order;
+  }
+  if (t.get("republication")) {
+    Republication policy = Republication::full;
+    std::size_t before = r.error_count();
+    r.read_enum(t, "republication", p, policy, republication_from, "full, summary, title");
+    if (r.error_count() == before) s.republication = policy;
+  }
+  r.read(t, "enabled", p, s.enabled);
+  read_headers(r, t, p, s);
+  read_selectors(r, t, p, s);
+  // The shared per-source rules; the URL was reported above with its own message.
+  for (const std::string& problem : check_settings(s)) {
+    std::size_t colon = problem.find(": ");
+    std::string key = problem.substr(0, colon);
+    if (key == "url") continue;
+    r.error(line_for(t, key), p + "." + key, problem.substr(colon + 2));
+  }
+  if (!url_ok) return std::nullopt;
+  return source;
+}
+
+}  // namespace
+
+void read_sources(Reader& r, const toml::node& node, Config& config) {
+  const toml::array* array = node.as_array();
+  if (!array) return r.wrong_type(node, "source", "an array of tables ([[source]])");
+  std::map<std::string, std::pair<std::size_t, std::uint32_t>> seen;  // canonical URL -> index, line
+  std::size_t index = 0;
+  for (const toml::node& element : *array) {
+    std::string prefix = "source[" + std::to_string(index) + "]";
+    const toml::table* table = element.as_table();
+    if (!table) {
+      r.wrong_type(element, prefix, "a table ([[source]])");
+    } else if (auto source = read_source(r, *table, prefix, config)) {
+      auto [it, inserted] = seen.try_emplace(source->settings.url, index, source->line);
+      if (inserted) {
+        config.sources.push_back(std::move(*source));
+      } else {
+        r.error(Reader::line_of(*table, "url"), prefix + ".url",
+                "duplicate of source[" + std::to_string(it->second.first) + "] at line " +
+                    std::to_string(it->second.second) + " (same URL after canonicalization: " + it->first +
+                    ")");
+      }
+    }
+    ++index;
+  }
+}
+
+}  // namespace tinhop::config::detail

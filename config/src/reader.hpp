@@ -1,0 +1,80 @@
+// Typed reads from a toml++ table that record a Diagnostic, with the line, for every
+// wrong type, out-of-range value or unknown key instead of stopping at the first.
+#pragma once
+
+#include <toml++/toml.h>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinhop/config/config.hpp"
+
+namespace tinhop::config::detail {
+
+class Reader {
+ public:
+  Reader(std::string file, std::vector<Diagnostic>& out) : file_(std::move(file)), out_(out) {}
+
+  void error(std::uint32_t line, std::string key, std::string message);
+  void warning(std::uint32_t line, std::string key, std::string message);
+  std::size_t error_count() const { return errors_; }
+
+  // Reports every key of `table` not in `known` (with a suggestion when close to one).
+  void reject_unknown(const toml::table& table, const std::string& prefix,
+                      const std::vector<std::string_view>& known);
+
+  // Each read leaves `out` unchanged when the key is absent or wrong, and reports the latter.
+  // `prefix` is the table's dotted path ("fetch", "source[2]"), "" for the root.
+  void read(const toml::table& t, std::string_view key, const std::string& prefix, std::string& out);
+  void read(const toml::table& t, std::string_view key, const std::string& prefix, bool& out);
+  void read(const toml::table& t, std::string_view key, const std::string& prefix, std::uint32_t& out,
+            std::uint32_t min, std::uint32_t max);
+  void read(const toml::table& t, std::string_view key, const std::string& prefix, double& out, double min,
+            double max);
+  void read_duration(const toml::table& t, std::string_view key, const std::string& prefix,
+                     std::optional<std::chrono::seconds>& out, std::chrono::seconds min,
+                     std::chrono::seconds max);
+  void read_size(const toml::table& t, std::string_view key, const std::string& prefix, std::size_t& out,
+                 std::size_t min, std::size_t max);
+  void read(const toml::table& t, std::string_view key, const std::string& prefix, ListenAddress& out);
+  // An enum by name; `parse` maps a name to a value, `names` lists the accepted ones.
+  template <typename T, typename Parse>
+  void read_enum(const toml::table& t, std::string_view key, const std::string& prefix, T& out, Parse parse,
+                 std::string_view names) {
+    std::string text;
+    if (!read_string_value(t, key, prefix, text)) return;
+    if (auto value = parse(text)) {
+      out = *value;
+    } else {
+      error(line_of(t, key), join(prefix, key),
+            "unknown value \"" + text + "\" (expected one of: " + std::string(names) + ")");
+    }
+  }
+
+  // Line of `key` in `t`, or of `t` itself when the key is absent.
+  static std::uint32_t line_of(const toml::table& t, std::string_view key);
+  static std::uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
+  static std::string join(const std::string& prefix, std::string_view key);
+  // "a string", "an integer", ...
+  static std::string type_name(const toml::node& node);
+  void wrong_type(const toml::node& node, const std::string& key, std::string_view expected);
+
+ private:
+  bool read_string_value(const toml::table& t, std::string_view key, const std::string& prefix,
+                         std::string& out);
+
+  std::string file_;
+  std::vector<Diagnostic>& out_;
+  std::size_t errors_ = 0;
+};
+
+// Reads the [[source]] array into config.sources (defined in load_sources.cpp).
+void read_sources(Reader& reader, const toml::node& node, Config& config);
+
+// "host:port" or "[v6]:port"; nullopt when not an IP literal with a port 1-65535.
+std::optional<ListenAddress> parse_listen(std::string_view text);
+
+}  // namespace tinhop::config::detail
