@@ -1,2 +1,0 @@
-// Placeholder translation unit until the fetch module lands.
-namespace tinhop::fetch {}

@@ -1,2 +1,0 @@
-// Placeholder translation unit until the scheduler module lands.
-namespace tinhop::scheduler {}
