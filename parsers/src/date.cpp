@@ -1,0 +1,197 @@
+// The date module's entry points and its ordered table of forms. Each form either reads
+// the whole string or declines; the first that reads it wins, and when none does the
+// answer is "not understood" (nullopt), never a guess such as "now".
+#include "tinhop/parsers/date.hpp"
+
+#include <array>
+
+#include "date_internal.hpp"
+
+namespace tinhop {
+namespace {
+
+using date_detail::Fields;
+using date_detail::Token;
+
+// A cursor over folded ASCII for the fixed-width ISO 8601 grammar.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view text) : text_(text) {}
+  bool done() const { return pos_ == text_.size(); }
+  bool eat(char c) {
+    if (pos_ < text_.size() && text_[pos_] == c) return ++pos_, true;
+    return false;
+  }
+  // Exactly `count` digits.
+  std::optional<int> digits(std::size_t count) {
+    if (pos_ + count > text_.size()) return std::nullopt;
+    int value = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const char c = text_[pos_ + i];
+      if (c < '0' || c > '9') return std::nullopt;
+      value = value * 10 + (c - '0');
+    }
+    pos_ += count;
+    return value;
+  }
+  void skip_digits() {
+    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+// Zone of an ISO 8601 time: Z, +07:00, +0700 or +07; false when malformed.
+bool iso_zone(Cursor& in, Fields& fields) {
+  if (in.done()) return true;
+  in.eat(' ');
+  if (in.eat('z')) {
+    fields.offset_seconds = 0;
+    return in.done();
+  }
+  const bool minus = in.eat('-');
+  if (!minus && !in.eat('+')) return false;
+  const auto hours = in.digits(2);
+  if (!hours) return false;
+  int minutes = 0;
+  if (!in.done()) {
+    in.eat(':');
+    const auto m = in.digits(2);
+    if (!m) return false;
+    minutes = *m;
+  }
+  if (!in.done() || *hours > 14 || minutes > 59) return false;
+  fields.offset_seconds = (minus ? -1 : 1) * (*hours * 3600 + minutes * 60);
+  return true;
+}
+
+// RFC 3339, ISO 8601 extended format and W3CDTF, including the partial dates W3CDTF
+// allows (YYYY, YYYY-MM), fractions of a second and offsets without a colon.
+std::optional<ParsedDate> parse_iso(std::string_view text, const std::vector<Token>&,
+                                    const DateContext& context) {
+  Cursor in(text);
+  Fields fields;
+  const auto year = in.digits(4);
+  if (!year) return std::nullopt;
+  fields.year = *year;
+  if (in.done()) {
+    fields.approximate = true;
+  } else {
+    if (!in.eat('-')) return std::nullopt;
+    const auto month = in.digits(2);
+    if (!month) return std::nullopt;
+    fields.month = *month;
+    if (in.done()) {
+      fields.approximate = true;
+    } else {
+      const auto day = in.eat('-') ? in.digits(2) : std::nullopt;
+      if (!day) return std::nullopt;
+      fields.day = *day;
+      if (!in.done()) {
+        if (!in.eat('t') && !in.eat(' ')) return std::nullopt;
+        const auto hour = in.digits(2);
+        const auto minute = hour && in.eat(':') ? in.digits(2) : std::nullopt;
+        if (!minute) return std::nullopt;
+        fields.hour = *hour, fields.minute = *minute;
+        if (in.eat(':')) {
+          const auto second = in.digits(2);
+          if (!second) return std::nullopt;
+          fields.second = *second;
+          if (in.eat('.') || in.eat(',')) {
+            if (!in.digits(1)) return std::nullopt;
+            in.skip_digits();
+          }
+        }
+        if (!iso_zone(in, fields)) return std::nullopt;
+      }
+    }
+  }
+  const auto instant = date_detail::to_instant(fields, context.time_zone);
+  if (!instant) return std::nullopt;
+  return ParsedDate{*instant, fields.offset_seconds.has_value(), fields.approximate};
+}
+
+// Unix time: 9 or 10 digits are seconds (1973..2286), 13 digits milliseconds (what
+// JavaScript-built pages put in data-time). 8 digits are ISO 8601 basic YYYYMMDD.
+std::optional<ParsedDate> parse_number(std::string_view, const std::vector<Token>& tokens,
+                                       const DateContext& context) {
+  if (tokens.size() != 1 || tokens[0].kind != Token::Kind::number) return std::nullopt;
+  const Token& t = tokens[0];
+  if (t.text.size() == 9 || t.text.size() == 10)
+    return ParsedDate{Instant{std::chrono::seconds{t.value}}, true, false};
+  if (t.text.size() == 13) return ParsedDate{Instant{std::chrono::seconds{t.value / 1000}}, true, false};
+  if (t.text.size() == 8) {
+    Fields fields;
+    fields.year = static_cast<int>(t.value / 10000);
+    fields.month = static_cast<int>(t.value / 100 % 100);
+    fields.day = static_cast<int>(t.value % 100);
+    const auto instant = date_detail::to_instant(fields, context.time_zone);
+    if (!instant) return std::nullopt;
+    return ParsedDate{*instant, false, false};
+  }
+  return std::nullopt;
+}
+
+std::optional<ParsedDate> parse_relative(std::string_view, const std::vector<Token>& tokens,
+                                         const DateContext& context) {
+  return date_detail::parse_time_ago(tokens, context);
+}
+
+std::optional<ParsedDate> parse_words(std::string_view, const std::vector<Token>& tokens,
+                                      const DateContext& context) {
+  return date_detail::parse_textual(tokens, context);
+}
+
+using Form = std::optional<ParsedDate> (*)(std::string_view folded, const std::vector<Token>& tokens,
+                                           const DateContext& context);
+
+// Most specific first: the fixed-width ISO grammar and bare numbers cannot be confused
+// with the textual forms, and a "time ago" phrase never reads as a calendar date.
+constexpr std::array<Form, 4> forms{parse_number, parse_iso, parse_relative, parse_words};
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+std::optional<ParsedDate> parse_date(std::string_view text, const DateContext& context) {
+  const auto folded = date_detail::fold(text);
+  if (!folded) return std::nullopt;
+  const std::string_view trimmed = trim(*folded);
+  if (trimmed.empty()) return std::nullopt;
+  const auto tokens = date_detail::tokenize(trimmed);
+  if (!tokens) return std::nullopt;
+  for (const Form form : forms) {
+    if (auto parsed = form(trimmed, *tokens, context)) return parsed;
+  }
+  return std::nullopt;
+}
+
+DateOrder infer_date_order(const std::vector<std::string_view>& samples, DateOrder fallback) {
+  int dmy = 0;
+  int mdy = 0;
+  for (const auto sample : samples) {
+    const auto folded = date_detail::fold(sample);
+    if (!folded) continue;
+    const auto tokens = date_detail::tokenize(*folded);
+    if (!tokens) continue;
+    const auto evidence = date_detail::order_evidence(*tokens);
+    if (!evidence.numeric) continue;
+    if (evidence.values == date_detail::OrderVote::dmy) ++dmy;
+    if (evidence.values == date_detail::OrderVote::mdy) ++mdy;
+    if (evidence.values == date_detail::OrderVote::none) {
+      if (evidence.meridiem) ++mdy;
+      if (evidence.vietnamese && !evidence.meridiem) ++dmy;
+    }
+  }
+  if (dmy > mdy) return DateOrder::dmy;
+  if (mdy > dmy) return DateOrder::mdy;
+  return fallback;
+}
+
+}  // namespace tinhop
