@@ -60,6 +60,8 @@ void read_selectors(Reader& r, const toml::table& t, const std::string& prefix, 
 // Line of the key a check_settings message names ("html.item", "headers", "url").
 std::uint32_t line_for(const toml::table& t, std::string_view key) {
   std::string_view head = key.substr(0, key.find('.'));
+  // A missing selector table is a consequence of `type = "html"`: point there.
+  if (head == "html" && !t.get("html")) head = "type";
   const toml::node* node = t.get(head);
   if (node && head.size() < key.size()) {
     if (const toml::table* inner = node->as_table())

@@ -130,7 +130,8 @@ void read_feed(Reading& reading, const pugi::xml_node& outline, const std::strin
   SourceSettings s;
   s.url = url.canonical;
   std::string title = outline.attribute("title").value();
-  if (title.empty()) title = outline.attribute("text").value();
+  // Exporters without a title put the URL in the required `text`: that is no title.
+  if (title.empty() && outline.attribute("text").value() != raw) title = outline.attribute("text").value();
   if (!title.empty()) s.title = title;
   bool has_tinhop_categories = false;
   for (const pugi::xml_attribute& attribute : outline.attributes()) {

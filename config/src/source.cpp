@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <cctype>
+#include <charconv>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -171,7 +172,7 @@ UrlCheck check_source_url(std::string_view url) {
     return {{}, "URL contains a second '://' (two URLs pasted together?)"};
   }
   std::string encoded = encode_non_ascii(url);
-  auto parsed = boost::urls::parse_absolute_uri(encoded);
+  auto parsed = boost::urls::parse_uri(encoded);
   if (!parsed) return {{}, "malformed URL (" + parsed.error().message() + ")"};
   boost::urls::url canonical(*parsed);
   canonical.normalize();
@@ -191,10 +192,13 @@ UrlCheck check_source_url(std::string_view url) {
     return {{}, "invalid host '" + std::string(canonical.encoded_host()) + "'"};
   }
   if (canonical.has_port()) {
-    if (canonical.port().empty()) {
+    std::string_view port = canonical.port();
+    unsigned number = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (port.empty()) {
       canonical.remove_port();
-    } else if (canonical.port_number() == 0) {
-      return {{}, "invalid port '" + std::string(canonical.port()) + "'"};
+    } else if (ec != std::errc{} || end != port.data() + port.size() || number == 0 || number > 65535) {
+      return {{}, "invalid port '" + std::string(port) + "'"};
     } else {
       bool is_default =
           (canonical.scheme_id() == boost::urls::scheme::http && canonical.port_number() == 80) ||
@@ -202,7 +206,7 @@ UrlCheck check_source_url(std::string_view url) {
       if (is_default) canonical.remove_port();
     }
   }
-  if (canonical.encoded_path().empty()) canonical.set_encoded_path("/");
+  if (canonical.encoded_path().empty()) canonical.set_path_absolute(true);
   return {std::string(canonical.buffer()), {}};
 }
 

@@ -1,0 +1,236 @@
+// Every way a configuration file goes wrong is reported with its line, its key and a
+// message that says what to write instead, and every problem of a file at once.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "tinhop/config/config.hpp"
+
+namespace {
+
+struct Case {
+  const char* name;
+  const char* toml;
+  std::vector<std::string> expected;  // every diagnostic, in order
+};
+
+std::vector<std::string> diagnostics_of(const char* toml) {
+  tinhop::config::LoadResult result = tinhop::config::parse_config(toml, "t.toml");
+  std::vector<std::string> out;
+  for (const auto& diagnostic : result.diagnostics) out.push_back(diagnostic.to_string());
+  return out;
+}
+
+const std::vector<Case> invalid_cases = {
+    {"a TOML syntax error",
+     "[server\nlisten = 1\n",
+     {"t.toml:1: syntax: Error while parsing table header: expected ']', saw '\\n'"}},
+    {"an unknown top-level table",
+     "[servr]\nlisten = \"0.0.0.0:80\"\n",
+     {"t.toml:1: servr: unknown key (did you mean 'server'?)"}},
+    {"an unknown key in a section",
+     "[fetch]\ntimout = \"10s\"\n",
+     {"t.toml:2: fetch.timout: unknown key (did you mean 'timeout'?)"}},
+    {"a section that is not a table",
+     "fetch = 3\n",
+     {"t.toml:1: fetch: expected a table ([fetch]), got an integer"}},
+    {"a listen address with a host name",
+     "[server]\nlisten = \"localhost:8080\"\n",
+     {"t.toml:2: server.listen: invalid listen address \"localhost:8080\" (expected IP:PORT, e.g. "
+      "\"127.0.0.1:8081\" or \"[::1]:8081\")"}},
+    {"a listen address with port 0",
+     "[server]\nlisten = \"127.0.0.1:0\"\n",
+     {"t.toml:2: server.listen: invalid listen address \"127.0.0.1:0\" (expected IP:PORT, e.g. "
+      "\"127.0.0.1:8081\" or \"[::1]:8081\")"}},
+    {"an IPv6 listen address without brackets",
+     "[admin]\nlisten = \"::1:8081\"\n",
+     {"t.toml:2: admin.listen: invalid listen address \"::1:8081\" (expected IP:PORT, e.g. "
+      "\"127.0.0.1:8081\" or \"[::1]:8081\")"}},
+    {"the admin API on the public listener's address",
+     "[server]\nlisten = \"127.0.0.1:8080\"\n[admin]\nlisten = \"127.0.0.1:8080\"\n",
+     {"t.toml:4: admin.listen: same address as server.listen; the admin API needs its own listener"}},
+    {"an enabled admin API without a token file",
+     "[admin]\ntoken_file = \"\"\n",
+     {"t.toml:2: admin.token_file: the admin API needs a token file (or set admin.enabled = false)"}},
+    {"a relative token file",
+     "[admin]\ntoken_file = \"token\"\n",
+     {"t.toml:2: admin.token_file: must be an absolute path or start with $CREDENTIALS_DIRECTORY"}},
+    {"a string where a boolean belongs",
+     "[admin]\nenabled = \"yes\"\n",
+     {"t.toml:2: admin.enabled: expected a boolean (true or false), got a string"}},
+    {"an unreadable duration",
+     "[fetch]\ntimeout = \"10 seconds\"\n",
+     {"t.toml:2: fetch.timeout: invalid duration \"10 seconds\" (write seconds, or a number with a unit s, "
+      "m, "
+      "h, d or w: \"90s\", \"15m\", \"1h30m\")"}},
+    {"a negative duration",
+     "[fetch]\ntimeout = -5\n",
+     {"t.toml:2: fetch.timeout: must not be negative, got -5"}},
+    {"a duration out of range",
+     "[fetch]\ntimeout = \"2h\"\n",
+     {"t.toml:2: fetch.timeout: must be between 1s and 1h, got 2h"}},
+    {"a connect timeout above the whole timeout",
+     "[fetch]\nconnect_timeout = \"2m\"\ntimeout = \"1m\"\n",
+     {"t.toml:2: fetch.connect_timeout: 2m is above fetch.timeout 1m"}},
+    {"an unreadable size",
+     "[fetch]\nmax_body_bytes = \"20 megs\"\n",
+     {"t.toml:2: fetch.max_body_bytes: invalid size \"20 megs\" (write bytes, or a number with KiB, MiB or "
+      "GiB)"}},
+    {"a size too small",
+     "[fetch]\nmax_body_bytes = 10\n",
+     {"t.toml:2: fetch.max_body_bytes: must be between 1024 and 1073741824 bytes, got 10"}},
+    {"an integer out of range",
+     "[fetch]\nper_host_concurrency = 0\n",
+     {"t.toml:2: fetch.per_host_concurrency: must be between 1 and 64, got 0"}},
+    {"a float where an integer belongs",
+     "[fetch]\nmax_redirects = 2.5\n",
+     {"t.toml:2: fetch.max_redirects: expected an integer, got a float"}},
+    {"a proxy with a typo in its scheme",
+     "[fetch]\nproxy = \"htp://proxy:3128\"\n",
+     {"t.toml:2: fetch.proxy: unknown scheme 'htp' (did you mean 'http'?)"}},
+    {"poll bounds upside down",
+     "[poll]\nmin_interval = \"2h\"\nmax_interval = \"1h\"\n",
+     {"t.toml:2: poll.min_interval: 2h is above poll.max_interval 1h"}},
+    {"a default interval outside the bounds",
+     "[poll]\ndefault_interval = \"1m\"\nmin_interval = \"5m\"\n",
+     {"t.toml:2: poll.default_interval: 1m is outside poll.min_interval..poll.max_interval (5m..1d)"}},
+    {"a jitter above one half",
+     "[poll]\njitter = 0.9\n",
+     {"t.toml:2: poll.jitter: must be between 0 and 0.5, got 0.9"}},
+    {"a similarity above 1",
+     "[dedup]\ntitle_similarity = 1.5\n",
+     {"t.toml:2: dedup.title_similarity: must be between 0 and 1, got 1.5"}},
+    {"a misspelled default time zone",
+     "[defaults]\ntime_zone = \"Asia/Ho_Chi_Mihn\"\n",
+     {"t.toml:2: defaults.time_zone: unknown time zone 'Asia/Ho_Chi_Mihn' (did you mean "
+      "'Asia/Ho_Chi_Minh'?)"}},
+    {"an unknown date order",
+     "[defaults]\ndate_order = \"ymd\"\n",
+     {"t.toml:2: defaults.date_order: unknown value \"ymd\" (expected one of: auto, dmy, mdy)"}},
+    {"an unknown log level",
+     "[log]\nlevel = \"verbose\"\n",
+     {"t.toml:2: log.level: unknown value \"verbose\" (expected one of: trace, debug, info, warn, error, "
+      "critical, off)"}},
+    {"an unknown log format",
+     "[log]\nformat = \"xml\"\n",
+     {"t.toml:2: log.format: unknown value \"xml\" (expected one of: text, json)"}},
+    {"an empty database path", "[database]\npath = \"\"\n", {"t.toml:2: database.path: must not be empty"}},
+    {"a single [source] table instead of an array",
+     "[source]\nurl = \"https://a.vn/rss\"\n",
+     {"t.toml:1: source: expected an array of tables ([[source]]), got a table"}},
+    {"a source without a url",
+     "[[source]]\ntitle = \"A\"\n",
+     {"t.toml:1: source[0].url: a source needs a url"}},
+    {"a url scheme typo as found in real lists",
+     "[[source]]\nurl = \"htttp://dantri.com.vn/xa-hoi.rss\"\n",
+     {"t.toml:2: source[0].url: unknown scheme 'htttp' (did you mean 'http'?)"}},
+    {"a url with a trailing space",
+     "[[source]]\nurl = \"http://danviet.vn/rss/home.rss \"\n",
+     {"t.toml:2: source[0].url: URL has trailing whitespace"}},
+    {"a url with no scheme",
+     "[[source]]\nurl = \"vnexpress.net/rss/thoi-su.rss\"\n",
+     {"t.toml:2: source[0].url: URL has no scheme (did you mean 'https://vnexpress.net/rss/thoi-su.rss'?)"}},
+    {"two urls pasted together",
+     "[[source]]\nurl = \"https://mt.ghttps://mt.gov.vn/vn/tin-tuc.aspx\"\n",
+     {"t.toml:2: source[0].url: URL contains a second '://' (two URLs pasted together?)"}},
+    {"an ftp url",
+     "[[source]]\nurl = \"ftp://example.vn/feed.xml\"\n",
+     {"t.toml:2: source[0].url: unsupported scheme 'ftp' (expected http, https or file)"}},
+    {"a duplicate that differs only in case and default port",
+     "[[source]]\nurl = \"http://baophapluat.vn/rss/thoi-su-276.rss\"\n\n[[source]]\nurl = "
+     "\"HTTP://BaoPhapLuat.vn:80/rss/thoi-su-276.rss#top\"\n",
+     {"t.toml:5: source[1].url: duplicate of source[0] at line 1 (same URL after canonicalization: "
+      "http://baophapluat.vn/rss/thoi-su-276.rss)"}},
+    {"an unknown key in a source",
+     "[[source]]\nurl = \"https://a.vn/rss\"\nintervall = \"5m\"\n",
+     {"t.toml:3: source[0].intervall: unknown key (did you mean 'interval'?)"}},
+    {"a bad source time zone",
+     "[[source]]\nurl = \"https://a.vn/rss\"\ntime_zone = \"Vietnam/Hanoi\"\n",
+     {"t.toml:3: source[0].time_zone: unknown time zone 'Vietnam/Hanoi'"}},
+    {"an unknown source type",
+     "[[source]]\nurl = \"https://a.vn/rss\"\ntype = \"atom\"\n",
+     {"t.toml:3: source[0].type: unknown value \"atom\" (expected one of: feed, html)"}},
+    {"an unknown republication policy",
+     "[[source]]\nurl = \"https://a.vn/rss\"\nrepublication = \"excerpt\"\n",
+     {"t.toml:3: source[0].republication: unknown value \"excerpt\" (expected one of: full, summary, "
+      "title)"}},
+    {"an interval below the poll floor",
+     "[[source]]\nurl = \"https://a.vn/rss\"\ninterval = \"30s\"\n",
+     {"t.toml:3: source[0].interval: must be between 2m and 1d, got 30s"}},
+    {"a source min interval above its max",
+     "[[source]]\nurl = \"https://a.vn/rss\"\nmin_interval = \"2h\"\nmax_interval = \"1h\"\n",
+     {"t.toml:3: source[0].min_interval: 2h is above max_interval 1h"}},
+    {"categories that are not an array",
+     "[[source]]\nurl = \"https://a.vn/rss\"\ncategories = \"kinh-te\"\n",
+     {"t.toml:3: source[0].categories: expected an array of strings, got a string"}},
+    {"an empty category",
+     "[[source]]\nurl = \"https://a.vn/rss\"\ncategories = [\"kinh-te\", \" \"]\n",
+     {"t.toml:3: source[0].categories: a category is empty"}},
+    {"a header tinhop manages itself",
+     "[[source]]\nurl = \"https://a.vn/rss\"\nheaders = { Host = \"b.vn\" }\n",
+     {"t.toml:3: source[0].headers: header 'Host' is managed by tinhop and cannot be set"}},
+    {"a header value that is not a string",
+     "[[source]]\nurl = \"https://a.vn/rss\"\n[source.headers]\nX-Key = 5\n",
+     {"t.toml:4: source[0].headers.X-Key: expected a string, got an integer"}},
+    {"an html source without an item selector",
+     "[[source]]\nurl = \"https://a.gov.vn/tin-tuc\"\ntype = \"html\"\n",
+     {"t.toml:3: source[0].html.item: an html source needs an item selector"}},
+    {"selectors on a feed source",
+     "[[source]]\nurl = \"https://a.vn/rss\"\n[source.html]\nitem = \"article\"\n",
+     {"t.toml:3: source[0].html: selectors apply only to type = \"html\""}},
+    {"an unknown selector",
+     "[[source]]\nurl = \"https://a.vn/x\"\ntype = \"html\"\nhtml = { item = \"li\", author = \"b\" }\n",
+     {"t.toml:4: source[0].html.author: unknown key"}},
+};
+
+}  // namespace
+
+TEST_CASE("each invalid configuration is reported with its exact messages") {
+  REQUIRE(invalid_cases.size() >= 30);
+  for (const Case& c : invalid_cases) {
+    INFO(c.name);
+    tinhop::config::LoadResult result = tinhop::config::parse_config(c.toml, "t.toml");
+    CHECK_FALSE(result.ok());
+    CHECK(diagnostics_of(c.toml) == c.expected);
+  }
+}
+
+TEST_CASE("every problem of a file is reported, not just the first") {
+  const char* toml =
+      "[fetch]\n"
+      "timeout = \"forever\"\n"
+      "[log]\n"
+      "level = \"loud\"\n"
+      "[[source]]\n"
+      "url = \"htttp://dantri.com.vn/xa-hoi.rss\"\n"
+      "[[source]]\n"
+      "url = \"https://a.vn/rss\"\n"
+      "time_zone = \"Asia/Saigonn\"\n";
+  std::vector<std::string> expected = {
+      "t.toml:2: fetch.timeout: invalid duration \"forever\" (write seconds, or a number with a unit s, m, "
+      "h, d or "
+      "w: \"90s\", \"15m\", \"1h30m\")",
+      "t.toml:4: log.level: unknown value \"loud\" (expected one of: trace, debug, info, warn, error, "
+      "critical, off)",
+      "t.toml:6: source[0].url: unknown scheme 'htttp' (did you mean 'http'?)",
+      "t.toml:9: source[1].time_zone: unknown time zone 'Asia/Saigonn' (did you mean 'Asia/Saigon'?)",
+  };
+  CHECK(diagnostics_of(toml) == expected);
+}
+
+TEST_CASE("an admin API beyond loopback is a warning, not an error") {
+  auto result = tinhop::config::parse_config("[admin]\nlisten = \"0.0.0.0:8081\"\n", "t.toml");
+  REQUIRE(result.ok());
+  REQUIRE(result.diagnostics.size() == 1);
+  CHECK(result.diagnostics[0].to_string() ==
+        "t.toml:2: admin.listen: warning: the admin API listens beyond loopback; put it behind TLS and a "
+        "firewall");
+}
+
+TEST_CASE("an unreadable file is one error naming the file") {
+  auto result = tinhop::config::load_config("/nonexistent/tinhop.toml");
+  REQUIRE_FALSE(result.ok());
+  REQUIRE(result.diagnostics.size() == 1);
+  CHECK(result.diagnostics[0].to_string() ==
+        "/nonexistent/tinhop.toml:0: file: cannot read: No such file or directory");
+}
