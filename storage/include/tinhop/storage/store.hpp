@@ -378,8 +378,8 @@ class Store {
   Result<StoreStats> stats();
 
   // --- retention
-  // Applies per-source limits (from `per_source`, unless a source overrides) and the
-  // global one; purged items leave tombstones; clusters keep a live primary.
+  // Applies the per-source limits to every source and the global ones to all items; purged items leave
+  // tombstones; clusters keep a live primary.
   Result<RetentionReport> apply_retention(const RetentionPolicy& per_source, const RetentionPolicy& global,
                                           Instant now);
   // Tombstones older than this are forgotten (the feed stopped carrying the item long ago).

@@ -1,0 +1,125 @@
+#include "tinhop/parsers/canonical_link.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <utility>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include "tinhop/parsers/url.hpp"
+
+namespace tinhop {
+namespace {
+
+// Parameters that marketing and analytics tools append; none of them selects content.
+constexpr std::array<std::string_view, 32> kTrackingNames = {"fbclid",
+                                                             "gclid",
+                                                             "gclsrc",
+                                                             "dclid",
+                                                             "gbraid",
+                                                             "wbraid",
+                                                             "msclkid",
+                                                             "mc_cid",
+                                                             "mc_eid",
+                                                             "_ga",
+                                                             "_gl",
+                                                             "yclid",
+                                                             "igshid",
+                                                             "twclid",
+                                                             "ttclid",
+                                                             "li_fat_id",
+                                                             "mkt_tok",
+                                                             "oly_anon_id",
+                                                             "oly_enc_id",
+                                                             "vero_id",
+                                                             "vero_conv",
+                                                             "_hsenc",
+                                                             "_hsmi",
+                                                             "hsctatracking",
+                                                             "wt.mc_id",
+                                                             "s_kwcid",
+                                                             "ncid",
+                                                             "cmpid",
+                                                             "__twitter_impression",
+                                                             "rb_clickid",
+                                                             "spm",
+                                                             "zarsrc"};
+constexpr std::array<std::string_view, 5> kTrackingPrefixes = {"utm_", "pk_", "mtm_", "hmb_", "ga_"};
+
+bool iequals_prefix(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
+  }
+  return true;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && iequals_prefix(a, b);
+}
+
+}  // namespace
+
+bool is_tracking_parameter(std::string_view name, const LinkOptions& options) {
+  for (auto known : kTrackingNames) {
+    if (iequals(name, known)) return true;
+  }
+  for (auto prefix : kTrackingPrefixes) {
+    if (iequals_prefix(name, prefix)) return true;
+  }
+  for (const auto& extra : options.extra_tracking_parameters) {
+    std::string_view pattern = extra;
+    if (!pattern.empty() && pattern.back() == '*') {
+      if (iequals_prefix(name, pattern.substr(0, pattern.size() - 1))) return true;
+    } else if (iequals(name, pattern)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> canonical_link(std::string_view link, const LinkOptions& options) {
+  const std::string uri = iri_to_uri(link);
+  auto parsed = boost::urls::parse_uri(uri);
+  if (!parsed) return std::nullopt;
+  boost::urls::url url(*parsed);
+  const auto scheme = url.scheme_id();
+  if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) return std::nullopt;
+  if (!url.has_authority() || url.encoded_host().empty()) return std::nullopt;
+  url.normalize();  // case of scheme/host, percent-encoding, dot segments
+  if (url.has_port() && (url.port() == "80" || url.port() == "443" || url.port().empty())) url.remove_port();
+  url.set_scheme_id(boost::urls::scheme::https);
+  url.remove_fragment();
+  url.remove_userinfo();
+
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (auto param : url.encoded_params()) {
+    if (is_tracking_parameter(param.key.decode(), options)) continue;
+    std::string key(param.key);
+    std::string value = param.has_value ? "=" + std::string(param.value) : std::string();
+    if (key.empty() && value.empty()) continue;  // "?&&" separators carry nothing
+    kept.emplace_back(std::move(key), std::move(value));
+  }
+  std::sort(kept.begin(), kept.end());
+  std::string query;
+  for (const auto& [key, value] : kept) {
+    if (!query.empty()) query += '&';
+    query += key;
+    query += value;
+  }
+  if (query.empty()) {
+    url.remove_query();
+  } else {
+    url.set_encoded_query(query);
+  }
+  std::string path(url.encoded_path());
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  url.set_encoded_path(path);
+  return std::string(url.buffer());
+}
+
+}  // namespace tinhop

@@ -1,0 +1,285 @@
+// Ingest: identity, update in place or insert, near-duplicate clustering.
+//
+// Per entry, one indexed read decides whether anything needs doing: an unchanged entry
+// (the common case on every re-poll) costs that read and nothing else. New and changed
+// entries go through one INSERT .. ON CONFLICT(source_id, key) DO UPDATE, so the UNIQUE
+// constraint, not the read, is what guarantees an item is stored once per source.
+#include "tinhop/parsers/fingerprint.hpp"
+#include "tinhop/parsers/identity.hpp"
+#include "tinhop/parsers/text.hpp"
+
+#include "store_impl.hpp"
+
+namespace tinhop::storage {
+namespace {
+
+// Plain text kept for full-text search: the summary (or the content when there is none),
+// cut at a character boundary.
+constexpr std::size_t kSearchTextBytes = 2000;
+// HTML read for a fingerprint; the fingerprint only looks at the opening syllables anyway.
+constexpr std::size_t kFingerprintHtmlBytes = 16 * 1024;
+
+std::string cut_utf8(std::string text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) --end;
+  text.resize(end);
+  return text;
+}
+
+std::string_view head(const std::optional<std::string>& html, std::size_t bytes) {
+  if (!html) return {};
+  return std::string_view(*html).substr(0, bytes);
+}
+
+void mix(std::uint64_t& h, std::string_view part) {
+  h = stable_hash(part, h);
+}
+void mix_optional(std::uint64_t& h, const std::optional<std::string>& part) {
+  mix(h, part ? std::string_view(*part) : std::string_view("\x01"));
+}
+
+std::uint64_t content_hash(const Item& item) {
+  std::uint64_t h = 0x51ed270b27a5c1d3ULL;
+  mix_optional(h, item.title);
+  mix_optional(h, item.link);
+  mix_optional(h, item.summary);
+  mix_optional(h, item.content);
+  mix_optional(h, item.thumbnail);
+  mix_optional(h, item.comments);
+  mix(h, std::to_string(item.published ? item.published->time_since_epoch().count() : -1));
+  mix(h, std::to_string(item.updated ? item.updated->time_since_epoch().count() : -1));
+  for (const auto& c : item.categories) mix(h, c);
+  for (const auto& a : item.authors) mix_optional(h, a.name);
+  for (const auto& e : item.enclosures) mix(h, e.url);
+  return h;
+}
+
+}  // namespace
+
+IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, Instant now) {
+  require_source(source_id);
+  IngestCounts counts;
+  std::vector<std::string> categories;
+  {
+    auto q = db.statement("SELECT category FROM source_categories WHERE source_id = ?1 ORDER BY position");
+    q->bind(1, source_id);
+    while (q->step()) categories.push_back(q->text(0));
+  }
+  const auto identities = identify_items(feed, links);
+  const std::int64_t now_s = to_unix(now);
+
+  for (std::size_t index = 0; index < feed.items.size(); ++index) {
+    const Item& item = feed.items[index];
+    const ItemIdentity& identity = identities[index];
+    if (identity.repeated) {
+      ++counts.suppressed;
+      continue;
+    }
+    const auto key = static_cast<std::int64_t>(identity.key);
+    const auto hash = static_cast<std::int64_t>(content_hash(item));
+
+    bool exists = false;
+    {
+      auto seen = db.statement("SELECT content_hash FROM items WHERE source_id = ?1 AND key = ?2");
+      seen->bind(1, source_id).bind(2, key);
+      if (seen->step()) {
+        if (seen->int64(0) == hash) {
+          ++counts.unchanged;
+          continue;
+        }
+        exists = true;
+      }
+    }
+    if (!exists) {
+      auto tomb = db.statement("SELECT 1 FROM tombstones WHERE source_id = ?1 AND key = ?2");
+      tomb->bind(1, source_id).bind(2, key);
+      if (tomb->step()) {
+        ++counts.suppressed;
+        continue;
+      }
+    }
+
+    const bool dated = item.published && !item.date_in_future;
+    const std::int64_t published = dated ? to_unix(*item.published) : now_s;
+    std::optional<std::string> canonical = identity.canonical_link;
+    if (!canonical && item.link) canonical = canonical_link(*item.link, links);
+    // 0 stands for "no link": a real hash of 0 would only lose a cross-source link match.
+    const std::int64_t link_hash = canonical ? static_cast<std::int64_t>(stable_hash(*canonical, 2)) : 0;
+    const std::string summary_text = strip_html_to_text(head(item.summary, kFingerprintHtmlBytes));
+    const std::string content_text = strip_html_to_text(head(item.content, kFingerprintHtmlBytes));
+    const Fingerprint fp = fingerprint(item.title.value_or(""), summary_text, content_text);
+    const std::string search_text =
+        cut_utf8(summary_text.empty() ? content_text : summary_text, kSearchTextBytes);
+
+    std::int64_t cluster_id = 0;
+    bool joined = false;
+    if (!exists) {
+      if (link_hash != 0) {
+        auto same = db.statement(
+            "SELECT cluster_id FROM items WHERE link_hash = ?1 AND source_id <> ?2 ORDER BY id LIMIT 1");
+        same->bind(1, link_hash).bind(2, source_id);
+        if (same->step()) {
+          cluster_id = same->int64(0);
+          joined = true;
+        }
+      }
+      if (!joined) {
+        auto has_source =
+            db.statement("SELECT 1 FROM items WHERE cluster_id = ?1 AND source_id = ?2 LIMIT 1");
+        const auto match = window.best_match(fp, source_id, published, [&](std::int64_t candidate) {
+          has_source->bind(1, candidate).bind(2, source_id);
+          const bool taken = has_source->step();
+          has_source->reset();
+          return !taken;
+        });
+        if (match) {
+          cluster_id = match->cluster_id;
+          joined = true;
+        }
+      }
+      if (!joined) {
+        auto create = db.statement("INSERT INTO clusters(published, size) VALUES(?1, 0)");
+        create->bind(1, published).run();
+        cluster_id = db.last_insert_id();
+      }
+    }
+
+    std::int64_t item_id = 0;
+    {
+      auto upsert = db.statement(
+          "INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, content, "
+          "search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+          "ON CONFLICT(source_id, key) DO UPDATE SET guid = excluded.guid, link = excluded.link, "
+          "link_hash = excluded.link_hash, title = excluded.title, summary = excluded.summary, "
+          "content = excluded.content, search_text = excluded.search_text, "
+          "published = CASE WHEN ?18 THEN excluded.published ELSE items.published END, "
+          "updated = excluded.updated, date_approximate = excluded.date_approximate, extra = excluded.extra, "
+          "content_hash = excluded.content_hash, fingerprint = excluded.fingerprint, changed = ?13, "
+          "revision = items.revision + 1 "
+          "WHERE items.content_hash <> excluded.content_hash "
+          "RETURNING id, revision, cluster_id, published");
+      upsert->bind(1, source_id)
+          .bind(2, key)
+          .bind(3, cluster_id)
+          .bind(4, item.id)
+          .bind(5, item.link)
+          .bind(6, link_hash != 0 ? std::optional<std::int64_t>(link_hash) : std::nullopt)
+          .bind(7, item.title)
+          .bind(8, item.summary)
+          .bind(9, item.content)
+          .bind(10, search_text)
+          .bind(11, published)
+          .bind(12, item.updated ? std::optional<std::int64_t>(to_unix(*item.updated)) : std::nullopt)
+          .bind(13, now_s)
+          .bind(14, (item.date_approximate || !dated) ? 1 : 0)
+          .bind(15, encode_extra(item))
+          .bind(16, hash)
+          .bind_blob(17, to_bytes(fp))
+          .bind(18, dated ? 1 : 0);
+      if (!upsert->step()) {  // unreachable with one writer: the read above saw this row
+        ++counts.unchanged;
+        continue;
+      }
+      item_id = upsert->int64(0);
+      if (exists) cluster_id = upsert->int64(2);
+    }
+
+    // The cluster's date is its earliest publication; lists are ordered by it.
+    std::int64_t old_published = 0;
+    {
+      auto q = db.statement("SELECT published FROM clusters WHERE id = ?1");
+      q->bind(1, cluster_id);
+      if (q->step()) old_published = q->int64(0);
+    }
+    std::int64_t cluster_published = old_published;
+    if (exists) {
+      auto q = db.statement(
+          "UPDATE clusters SET published = (SELECT min(published) FROM items WHERE cluster_id = ?1) "
+          "WHERE id = ?1 RETURNING published");
+      q->bind(1, cluster_id);
+      if (q->step()) cluster_published = q->int64(0);
+      ++counts.updated;
+      window.update_fingerprint(item_id, fp);
+    } else {
+      auto q = db.statement(
+          "UPDATE clusters SET size = size + 1, published = min(published, ?2) WHERE id = ?1 RETURNING "
+          "published");
+      q->bind(1, cluster_id).bind(2, published);
+      if (q->step()) cluster_published = q->int64(0);
+      ++counts.added;
+      if (joined) ++counts.clustered;
+      window.add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
+      auto cat = db.statement(
+          "INSERT OR IGNORE INTO cluster_categories(category, cluster_id, published) VALUES(?1, ?2, ?3)");
+      for (const auto& category : categories) {
+        cat->bind(1, category).bind(2, cluster_id).bind(3, cluster_published).run();
+        cat->reset();
+      }
+    }
+    if (cluster_published != old_published) {
+      auto q = db.statement("UPDATE cluster_categories SET published = ?2 WHERE cluster_id = ?1");
+      q->bind(1, cluster_id).bind(2, cluster_published).run();
+    }
+  }
+
+  if (counts.added > 0) {
+    auto q = db.statement("UPDATE health SET last_new_item = ?2 WHERE source_id = ?1");
+    q->bind(1, source_id).bind(2, now_s).run();
+  }
+  if (counts.added + counts.updated > 0) bump_change(now);
+  return counts;
+}
+
+Result<IngestCounts> Store::ingest(std::int64_t source_id, const Feed& feed, Instant now) {
+  // The window mirrors committed rows only: on a rollback it is reloaded from the database.
+  auto result = guarded([&] {
+    sql::Transaction tx(impl_->db);
+    auto counts = impl_->ingest_feed(source_id, feed, now);
+    tx.commit();
+    return counts;
+  });
+  if (!result) (void)guarded([&] { impl_->load_window(); });
+  return result;
+}
+
+Result<std::vector<IngestCounts>> Store::ingest_batch(std::span<const IngestRequest> requests) {
+  auto result = guarded([&] {
+    sql::Transaction tx(impl_->db);
+    std::vector<IngestCounts> counts;
+    counts.reserve(requests.size());
+    for (const auto& request : requests) {
+      if (request.feed == nullptr)
+        throw sql::SqlFailure{Error{Errc::invalid_argument, "ingest request without a feed"}};
+      counts.push_back(impl_->ingest_feed(request.source_id, *request.feed, request.now));
+    }
+    tx.commit();
+    return counts;
+  });
+  if (!result) (void)guarded([&] { impl_->load_window(); });
+  return result;
+}
+
+Result<std::vector<IngestCounts>> Store::commit_polls(std::span<const PollResult> polls) {
+  auto result = guarded([&] {
+    sql::Transaction tx(impl_->db);
+    std::vector<IngestCounts> counts;
+    counts.reserve(polls.size());
+    for (const auto& poll : polls) {
+      IngestCounts c;
+      if (poll.feed != nullptr)
+        c = impl_->ingest_feed(poll.record.source_id, *poll.feed, poll.record.attempted);
+      FetchRecord record = poll.record;
+      record.items_added = c.added;
+      impl_->record_fetch(record);
+      counts.push_back(c);
+    }
+    tx.commit();
+    return counts;
+  });
+  if (!result) (void)guarded([&] { impl_->load_window(); });
+  return result;
+}
+
+}  // namespace tinhop::storage

@@ -1,0 +1,105 @@
+// Contract names of the store's enums, and the cursor's text form.
+#include <charconv>
+#include <stdexcept>
+
+#include "store_impl.hpp"
+
+namespace tinhop::storage {
+
+const char* errc_name(Errc code) {
+  switch (code) {
+    case Errc::not_found: return "not_found";
+    case Errc::already_exists: return "already_exists";
+    case Errc::invalid_argument: return "invalid_argument";
+    case Errc::busy: return "busy";
+    case Errc::too_new: return "too_new";
+    case Errc::corrupt: return "corrupt";
+    case Errc::io: return "io";
+    case Errc::internal: return "internal";
+  }
+  return "internal";
+}
+
+void throw_exception_from_error(const Error& error, const boost::source_location&) {
+  throw std::runtime_error(std::string(errc_name(error.code)) + ": " + error.message);
+}
+
+const char* source_type_name(SourceType type) {
+  return type == SourceType::html ? "html" : "feed";
+}
+
+const char* republication_name(Republication policy) {
+  switch (policy) {
+    case Republication::full: return "full";
+    case Republication::summary: return "summary";
+    case Republication::title: return "title";
+  }
+  return "full";
+}
+
+const char* origin_name(SourceOrigin origin) {
+  switch (origin) {
+    case SourceOrigin::config: return "config";
+    case SourceOrigin::cli: return "cli";
+    case SourceOrigin::api: return "api";
+  }
+  return "config";
+}
+
+const char* fetch_status_name(FetchStatus status) {
+  switch (status) {
+    case FetchStatus::ok: return "ok";
+    case FetchStatus::not_modified: return "not_modified";
+    case FetchStatus::failed: return "failed";
+  }
+  return "failed";
+}
+
+std::optional<SourceType> parse_source_type(std::string_view name) {
+  if (name == "feed") return SourceType::feed;
+  if (name == "html") return SourceType::html;
+  return std::nullopt;
+}
+
+std::optional<Republication> parse_republication(std::string_view name) {
+  if (name == "full") return Republication::full;
+  if (name == "summary") return Republication::summary;
+  if (name == "title") return Republication::title;
+  return std::nullopt;
+}
+
+std::optional<SourceOrigin> parse_origin(std::string_view name) {
+  if (name == "config") return SourceOrigin::config;
+  if (name == "cli") return SourceOrigin::cli;
+  if (name == "api") return SourceOrigin::api;
+  return std::nullopt;
+}
+
+IngestCounts& IngestCounts::operator+=(const IngestCounts& other) {
+  added += other.added;
+  updated += other.updated;
+  unchanged += other.unchanged;
+  suppressed += other.suppressed;
+  clustered += other.clustered;
+  return *this;
+}
+
+std::string format_cursor(const Cursor& cursor) {
+  return std::to_string(to_unix(cursor.published)) + "-" + std::to_string(cursor.id);
+}
+
+std::optional<Cursor> parse_cursor(std::string_view text) {
+  // The published part may be negative (dates before 1970), so split at the last '-'.
+  const auto dash = text.rfind('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 >= text.size()) return std::nullopt;
+  std::int64_t seconds = 0;
+  std::int64_t id = 0;
+  const auto* first = text.data();
+  auto [p1, e1] = std::from_chars(first, first + dash, seconds);
+  if (e1 != std::errc{} || p1 != first + dash) return std::nullopt;
+  auto [p2, e2] = std::from_chars(first + dash + 1, first + text.size(), id);
+  if (e2 != std::errc{} || p2 != first + text.size() || id < 0) return std::nullopt;
+  return Cursor{from_unix(seconds), id};
+}
+
+}  // namespace tinhop::storage

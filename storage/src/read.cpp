@@ -1,0 +1,251 @@
+// The publisher's read side: newest clusters first, keyset-paged by (published, id).
+#include <algorithm>
+#include <limits>
+
+#include "store_impl.hpp"
+
+namespace tinhop::storage {
+namespace {
+
+constexpr std::size_t kMaxLimit = 1000;
+
+constexpr const char* kAll =
+    "SELECT id, published, 0 FROM clusters WHERE (published, id) < (?1, ?2) "
+    "ORDER BY published DESC, id DESC LIMIT ?3";
+constexpr const char* kCategory =
+    "SELECT cluster_id, published, 0 FROM cluster_categories WHERE category = ?4 AND (published, cluster_id) "
+    "< (?1, ?2) "
+    "ORDER BY published DESC, cluster_id DESC LIMIT ?3";
+constexpr const char* kSource =
+    "SELECT cluster_id, published, id FROM items WHERE source_id = ?4 AND (published, id) < (?1, ?2) "
+    "ORDER BY published DESC, id DESC LIMIT ?3";
+constexpr const char* kSearch =
+    "SELECT c.id, c.published, 0 FROM clusters c WHERE c.id IN (SELECT i.cluster_id FROM items_fts f "
+    "JOIN items i ON i.id = f.rowid WHERE items_fts MATCH ?5) AND (c.published, c.id) < (?1, ?2) "
+    "ORDER BY c.published DESC, c.id DESC LIMIT ?3";
+constexpr const char* kSearchCategory =
+    "SELECT cc.cluster_id, cc.published, 0 FROM cluster_categories cc WHERE cc.category = ?4 AND "
+    "cc.cluster_id IN "
+    "(SELECT i.cluster_id FROM items_fts f JOIN items i ON i.id = f.rowid WHERE items_fts MATCH ?5) "
+    "AND (cc.published, cc.cluster_id) < (?1, ?2) ORDER BY cc.published DESC, cc.cluster_id DESC LIMIT ?3";
+constexpr const char* kSearchSource =
+    "SELECT cluster_id, published, id FROM items WHERE source_id = ?4 AND id IN "
+    "(SELECT rowid FROM items_fts WHERE items_fts MATCH ?5) AND (published, id) < (?1, ?2) "
+    "ORDER BY published DESC, id DESC LIMIT ?3";
+constexpr const char* kMembers =
+    "SELECT i.id, i.source_id, i.link, i.published, s.title, s.feed_title, s.url, s.site_link, "
+    "s.republication "
+    "FROM items i JOIN sources s ON s.id = i.source_id WHERE i.cluster_id = ?1 ORDER BY i.published, i.id";
+constexpr const char* kItem =
+    "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
+    "date_approximate, extra FROM items WHERE id = ?1";
+
+struct NamedQuery {
+  const char* name;
+  const char* sql;
+};
+constexpr NamedQuery kReadQueries[] = {
+    {"latest", kAll},
+    {"category", kCategory},
+    {"source", kSource},
+    {"search", kSearch},
+    {"search_category", kSearchCategory},
+    {"search_source", kSearchSource},
+    {"members", kMembers},
+    {"item", kItem},
+};
+
+// The reader's query as FTS5 syntax that cannot fail to parse: bare words become quoted
+// tokens, a trailing '*' makes a prefix, "quoted text" stays a phrase; FTS operators
+// typed by the reader are taken as words. 'đ' is folded like the indexed text.
+std::string fts_query(std::string_view input) {
+  std::string folded;
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    if (input.substr(i).starts_with("\xC4\x91")) {  // đ
+      folded += 'd';
+      ++i;
+    } else if (input.substr(i).starts_with("\xC4\x90")) {  // Đ
+      folded += 'D';
+      ++i;
+    } else {
+      folded += input[i];
+    }
+  }
+  std::string out;
+  std::size_t i = 0;
+  auto emit = [&](std::string_view term, bool prefix) {
+    std::string cleaned;
+    for (char c : term) {
+      if (c != '"' && c != '*') cleaned += c;
+    }
+    if (cleaned.find_first_not_of(" \t\r\n") == std::string::npos) return;
+    if (!out.empty()) out += ' ';
+    out += '"';
+    out += cleaned;
+    out += '"';
+    if (prefix) out += '*';
+  };
+  while (i < folded.size()) {
+    const char c = folded[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+    } else if (c == '"') {
+      const auto close = folded.find('"', i + 1);
+      const auto end = close == std::string::npos ? folded.size() : close;
+      emit(std::string_view(folded).substr(i + 1, end - i - 1), false);
+      i = end + 1;
+    } else {
+      auto end = folded.find_first_of(" \t\r\n\"", i);
+      if (end == std::string::npos) end = folded.size();
+      std::string_view word = std::string_view(folded).substr(i, end - i);
+      const bool prefix = word.ends_with('*');
+      emit(word, prefix);
+      i = end;
+    }
+  }
+  return out;
+}
+
+StoredItem read_item(const sql::Statement& q) {
+  StoredItem item;
+  item.id = q.int64(0);
+  item.source_id = q.int64(1);
+  item.guid = q.optional_text(2);
+  item.link = q.optional_text(3);
+  item.title = q.optional_text(4);
+  item.summary = q.optional_text(5);
+  item.content = q.optional_text(6);
+  item.published = from_unix(q.int64(7));
+  item.updated = from_unix(q.optional_int64(8));
+  item.first_seen = from_unix(q.int64(9));
+  item.changed = from_unix(q.optional_int64(10));
+  item.date_approximate = q.int64(11) != 0;
+  decode_extra(q.text(12), item);
+  return item;
+}
+
+StoredItem load_item(sql::Database& db, std::int64_t id) {
+  auto q = db.statement(kItem);
+  q->bind(1, id);
+  if (!q->step()) throw sql::SqlFailure{Error{Errc::not_found, "no item with id " + std::to_string(id)}};
+  return read_item(*q);
+}
+
+struct Member {
+  Publisher publisher;
+  Republication republication = Republication::full;
+};
+
+std::vector<Member> load_members(sql::Database& db, std::int64_t cluster_id) {
+  std::vector<Member> members;
+  auto q = db.statement(kMembers);
+  q->bind(1, cluster_id);
+  while (q->step()) {
+    Member m;
+    auto& p = m.publisher;
+    p.item_id = q->int64(0);
+    p.source_id = q->int64(1);
+    p.item_link = q->optional_text(2);
+    p.published = from_unix(q->int64(3));
+    const auto title = q->text(4);
+    const auto feed_title = q->optional_text(5);
+    p.source_url = q->text(6);
+    p.site_link = q->optional_text(7);
+    p.source_title =
+        !title.empty() ? title : (feed_title && !feed_title->empty() ? *feed_title : p.source_url);
+    m.republication = parse_republication(q->text(8)).value_or(Republication::full);
+    members.push_back(std::move(m));
+  }
+  return members;
+}
+
+}  // namespace
+
+Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
+  return guarded([&] {
+    if (query.source_id && query.category) {
+      throw sql::SqlFailure{Error{Errc::invalid_argument, "filter by source or by category, not both"}};
+    }
+    std::string match;
+    if (query.search) {
+      match = fts_query(*query.search);
+      if (match.empty()) throw sql::SqlFailure{Error{Errc::invalid_argument, "search has no words"}};
+    }
+    const char* sql = kAll;
+    if (query.source_id) {
+      sql = query.search ? kSearchSource : kSource;
+    } else if (query.category) {
+      sql = query.search ? kSearchCategory : kCategory;
+    } else if (query.search) {
+      sql = kSearch;
+    }
+    const std::size_t limit = std::clamp<std::size_t>(query.limit, 1, kMaxLimit);
+    const Cursor start = query.before.value_or(Cursor{from_unix(std::numeric_limits<std::int64_t>::max()),
+                                                      std::numeric_limits<std::int64_t>::max()});
+
+    struct Row {
+      std::int64_t cluster_id, published, item_id;
+    };
+    std::vector<Row> rows;
+    {
+      auto q = impl_->db.statement(sql);
+      q->bind(1, to_unix(start.published)).bind(2, start.id).bind(3, static_cast<std::int64_t>(limit + 1));
+      if (query.source_id) q->bind(4, *query.source_id);
+      if (query.category) q->bind(4, *query.category);
+      if (query.search) q->bind(5, match);
+      while (q->step()) rows.push_back(Row{q->int64(0), q->int64(1), q->int64(2)});
+    }
+    ClusterPage page;
+    const bool more = rows.size() > limit;
+    if (more) rows.resize(limit);
+    for (const auto& row : rows) {
+      ClusterView view;
+      view.cluster_id = row.cluster_id;
+      // Per-source lists page over that source's items; the others over clusters.
+      view.position = Cursor{from_unix(row.published), query.source_id ? row.item_id : row.cluster_id};
+      auto members = load_members(impl_->db, row.cluster_id);
+      if (members.empty()) continue;  // a cluster emptied by a concurrent purge
+      std::size_t shown = 0;
+      if (query.source_id) {
+        for (std::size_t i = 0; i < members.size(); ++i) {
+          if (members[i].publisher.item_id == row.item_id) shown = i;
+        }
+      }
+      view.item = load_item(impl_->db, members[shown].publisher.item_id);
+      view.origin = members[shown].publisher;
+      view.republication = members[shown].republication;
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        if (i != shown) view.others.push_back(std::move(members[i].publisher));
+      }
+      page.clusters.push_back(std::move(view));
+    }
+    if (more && !rows.empty()) {
+      const auto& last = rows.back();
+      page.next = Cursor{from_unix(last.published), query.source_id ? last.item_id : last.cluster_id};
+    }
+    return page;
+  });
+}
+
+Result<StoredItem> Store::get_item(std::int64_t item_id) {
+  return guarded([&] { return load_item(impl_->db, item_id); });
+}
+
+Result<std::vector<std::string>> Store::explain_read_queries() {
+  return guarded([&] {
+    std::vector<std::string> plans;
+    for (const auto& query : kReadQueries) {
+      auto q = impl_->db.prepare(std::string("EXPLAIN QUERY PLAN ") + query.sql);
+      std::string plan = query.name;
+      plan += ':';
+      while (q.step()) {
+        plan += "\n  ";
+        plan += q.text(3);
+      }
+      plans.push_back(std::move(plan));
+    }
+    return plans;
+  });
+}
+
+}  // namespace tinhop::storage

@@ -1,0 +1,158 @@
+#include "schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace tinhop::storage::schema {
+namespace {
+
+// Version 1: sources, items (one row per source and identity key: the source's own
+// occurrence of a story), clusters of occurrences, health, history, tombstones.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE sources(
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL CHECK(type IN ('feed','html')),
+  interval_s INTEGER, min_interval_s INTEGER, max_interval_s INTEGER,
+  time_zone TEXT,
+  date_order TEXT NOT NULL CHECK(date_order IN ('automatic','dmy','mdy')),
+  republication TEXT NOT NULL CHECK(republication IN ('full','summary','title')),
+  enabled INTEGER NOT NULL,
+  disabled_reason TEXT NOT NULL DEFAULT '',
+  headers TEXT NOT NULL DEFAULT '[]',
+  origin TEXT NOT NULL CHECK(origin IN ('config','cli','api')),
+  html_selectors TEXT NOT NULL DEFAULT '',
+  feed_title TEXT, site_link TEXT,
+  etag TEXT, last_modified TEXT, body_hash TEXT,
+  redirect_target TEXT, redirect_streak INTEGER NOT NULL DEFAULT 0,
+  moved_from TEXT, moved_at INTEGER,
+  adaptive_interval_s INTEGER,
+  created INTEGER NOT NULL, modified INTEGER NOT NULL);
+CREATE TABLE source_categories(
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  category TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY(source_id, category)) WITHOUT ROWID;
+CREATE INDEX source_categories_by_category ON source_categories(category, source_id);
+CREATE TABLE clusters(
+  id INTEGER PRIMARY KEY,
+  published INTEGER NOT NULL,  -- earliest publication of its items: the primary's
+  size INTEGER NOT NULL);
+CREATE INDEX clusters_by_published ON clusters(published, id);
+CREATE TABLE items(
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  key INTEGER NOT NULL,
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+  guid TEXT, link TEXT, link_hash INTEGER,
+  title TEXT, summary TEXT, content TEXT,
+  search_text TEXT NOT NULL DEFAULT '',
+  published INTEGER NOT NULL, updated INTEGER,
+  first_seen INTEGER NOT NULL, changed INTEGER,
+  date_approximate INTEGER NOT NULL DEFAULT 0,
+  extra TEXT NOT NULL DEFAULT '',
+  content_hash INTEGER NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 0,
+  fingerprint BLOB,
+  UNIQUE(source_id, key));
+CREATE INDEX items_by_source ON items(source_id, published, id);
+CREATE INDEX items_by_cluster ON items(cluster_id, published, id);
+CREATE INDEX items_by_link ON items(link_hash) WHERE link_hash IS NOT NULL;
+CREATE INDEX items_by_published ON items(published);
+CREATE TABLE tombstones(
+  source_id INTEGER NOT NULL,
+  key INTEGER NOT NULL,
+  purged INTEGER NOT NULL,
+  PRIMARY KEY(source_id, key)) WITHOUT ROWID;
+CREATE INDEX tombstones_by_purged ON tombstones(purged);
+CREATE TABLE health(
+  source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+  last_attempt INTEGER, last_success INTEGER, status TEXT, http_status INTEGER NOT NULL DEFAULT 0,
+  error_class TEXT NOT NULL DEFAULT '', error_text TEXT NOT NULL DEFAULT '',
+  next_poll INTEGER, items_added INTEGER NOT NULL DEFAULT 0,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0, polls INTEGER NOT NULL DEFAULT 0,
+  not_modified INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
+  latency_ms INTEGER NOT NULL DEFAULT 0, stale INTEGER NOT NULL DEFAULT 0,
+  last_new_item INTEGER);
+CREATE TABLE fetch_history(
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  attempted INTEGER NOT NULL, status TEXT NOT NULL, http_status INTEGER NOT NULL,
+  error_class TEXT NOT NULL, error_text TEXT NOT NULL, bytes INTEGER NOT NULL,
+  latency_ms INTEGER NOT NULL, items_added INTEGER NOT NULL);
+CREATE INDEX fetch_history_by_source ON fetch_history(source_id, id);
+CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta VALUES('change_version', 0), ('change_at', 0);
+)sql";
+
+// Version 2: full-text search and per-category cluster lists. A contentless FTS5 table
+// (the text lives in items only) indexes the title and plain summary with diacritics
+// removed; 'đ' is folded to 'd' by hand because Unicode gives it no decomposition, so
+// "dang" finds "Đảng" as readers expect. Triggers keep it in sync with items.
+constexpr const char* kVersion2 = R"sql(
+CREATE VIRTUAL TABLE items_fts USING fts5(title, body, content='',
+  tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+  INSERT INTO items_fts(rowid, title, body)
+    VALUES(new.id, replace(replace(coalesce(new.title, ''), 'đ', 'd'), 'Đ', 'D'),
+           replace(replace(new.search_text, 'đ', 'd'), 'Đ', 'D'));
+END;
+CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+  INSERT INTO items_fts(items_fts, rowid, title, body)
+    VALUES('delete', old.id, replace(replace(coalesce(old.title, ''), 'đ', 'd'), 'Đ', 'D'),
+           replace(replace(old.search_text, 'đ', 'd'), 'Đ', 'D'));
+END;
+CREATE TRIGGER items_fts_update AFTER UPDATE OF title, search_text ON items BEGIN
+  INSERT INTO items_fts(items_fts, rowid, title, body)
+    VALUES('delete', old.id, replace(replace(coalesce(old.title, ''), 'đ', 'd'), 'Đ', 'D'),
+           replace(replace(old.search_text, 'đ', 'd'), 'Đ', 'D'));
+  INSERT INTO items_fts(rowid, title, body)
+    VALUES(new.id, replace(replace(coalesce(new.title, ''), 'đ', 'd'), 'Đ', 'D'),
+           replace(replace(new.search_text, 'đ', 'd'), 'Đ', 'D'));
+END;
+INSERT INTO items_fts(rowid, title, body)
+  SELECT id, replace(replace(coalesce(title, ''), 'đ', 'd'), 'Đ', 'D'),
+         replace(replace(search_text, 'đ', 'd'), 'Đ', 'D') FROM items;
+CREATE TABLE cluster_categories(
+  category TEXT NOT NULL,
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
+  published INTEGER NOT NULL,
+  PRIMARY KEY(category, cluster_id)) WITHOUT ROWID;
+CREATE INDEX cluster_categories_by_published ON cluster_categories(category, published, cluster_id);
+CREATE INDEX cluster_categories_by_cluster ON cluster_categories(cluster_id);
+INSERT OR IGNORE INTO cluster_categories(category, cluster_id, published)
+  SELECT sc.category, c.id, c.published
+  FROM clusters c JOIN items i ON i.cluster_id = c.id JOIN source_categories sc ON sc.source_id = i.source_id;
+)sql";
+
+const std::array<const char*, 2> kMigrations = {kVersion1, kVersion2};
+
+}  // namespace
+
+int latest_version() {
+  return static_cast<int>(kMigrations.size());
+}
+
+int current_version(sql::Database& db) {
+  auto statement = db.prepare("PRAGMA user_version");
+  return statement.step() ? static_cast<int>(statement.int64(0)) : 0;
+}
+
+void migrate(sql::Database& db, int target) {
+  const int current = current_version(db);
+  if (current > latest_version()) {
+    throw sql::SqlFailure{Error{Errc::too_new, "database schema version " + std::to_string(current) +
+                                                   " is newer than this program's " +
+                                                   std::to_string(latest_version()) +
+                                                   "; upgrade tinhop or use another database file"}};
+  }
+  for (int version = current + 1; version <= target && version <= latest_version(); ++version) {
+    sql::Transaction transaction(db);
+    db.exec(kMigrations[static_cast<std::size_t>(version - 1)]);
+    db.exec(("PRAGMA user_version = " + std::to_string(version)).c_str());
+    transaction.commit();
+  }
+}
+
+}  // namespace tinhop::storage::schema

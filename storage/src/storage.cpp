@@ -1,2 +1,0 @@
-// Placeholder translation unit until the storage module lands.
-namespace tinhop::storage {}

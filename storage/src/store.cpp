@@ -1,0 +1,619 @@
+// Opening the store, sources, fetch state and health.
+#include <algorithm>
+
+#include "schema.hpp"
+#include "store_impl.hpp"
+
+namespace tinhop::storage {
+namespace {
+
+const char* date_order_name(DateOrder order) {
+  switch (order) {
+    case DateOrder::automatic: return "automatic";
+    case DateOrder::dmy: return "dmy";
+    case DateOrder::mdy: return "mdy";
+  }
+  return "automatic";
+}
+
+DateOrder parse_date_order(std::string_view name) {
+  if (name == "dmy") return DateOrder::dmy;
+  if (name == "mdy") return DateOrder::mdy;
+  return DateOrder::automatic;
+}
+
+std::optional<std::int64_t> seconds_of(const std::optional<std::chrono::seconds>& value) {
+  if (!value) return std::nullopt;
+  return value->count();
+}
+std::optional<std::chrono::seconds> to_seconds(const std::optional<std::int64_t>& value) {
+  if (!value) return std::nullopt;
+  return std::chrono::seconds{*value};
+}
+
+constexpr const char* kSourceColumns =
+    "SELECT s.id, s.url, s.title, s.type, s.interval_s, s.min_interval_s, s.max_interval_s, s.time_zone, "
+    "s.date_order, s.republication, s.enabled, s.disabled_reason, s.headers, s.origin, s.html_selectors, "
+    "s.feed_title, s.site_link, s.etag, s.last_modified, s.body_hash, s.redirect_target, s.redirect_streak, "
+    "s.moved_from, s.moved_at, s.adaptive_interval_s, s.created, s.modified, h.last_new_item "
+    "FROM sources s LEFT JOIN health h ON h.source_id = s.id ";
+
+Source read_source(const sql::Statement& row) {
+  Source source;
+  source.id = row.int64(0);
+  auto& s = source.settings;
+  s.url = row.text(1);
+  s.title = row.text(2);
+  s.type = parse_source_type(row.text(3)).value_or(SourceType::feed);
+  s.interval = to_seconds(row.optional_int64(4));
+  s.min_interval = to_seconds(row.optional_int64(5));
+  s.max_interval = to_seconds(row.optional_int64(6));
+  s.time_zone = row.optional_text(7);
+  s.date_order = parse_date_order(row.text(8));
+  s.republication = parse_republication(row.text(9)).value_or(Republication::full);
+  s.enabled = row.int64(10) != 0;
+  source.disabled_reason = row.text(11);
+  s.headers = decode_headers(row.text(12));
+  s.origin = parse_origin(row.text(13)).value_or(SourceOrigin::config);
+  s.html_selectors = row.text(14);
+  source.feed_title = row.optional_text(15);
+  source.site_link = row.optional_text(16);
+  auto& f = source.fetch;
+  f.etag = row.optional_text(17);
+  f.last_modified = row.optional_text(18);
+  f.body_hash = row.optional_text(19);
+  f.redirect_target = row.optional_text(20);
+  f.redirect_streak = static_cast<int>(row.int64(21));
+  f.moved_from = row.optional_text(22);
+  f.moved_at = from_unix(row.optional_int64(23));
+  f.adaptive_interval = to_seconds(row.optional_int64(24));
+  source.created = from_unix(row.int64(25));
+  source.modified = from_unix(row.int64(26));
+  f.last_item_at = from_unix(row.optional_int64(27));
+  return source;
+}
+
+void load_categories(sql::Database& db, Source& source) {
+  auto q = db.statement("SELECT category FROM source_categories WHERE source_id = ?1 ORDER BY position");
+  q->bind(1, source.id);
+  while (q->step()) source.settings.categories.push_back(q->text(0));
+}
+
+void validate(const SourceSettings& settings) {
+  if (settings.url.empty()) throw sql::SqlFailure{Error{Errc::invalid_argument, "source url is empty"}};
+  for (const auto& category : settings.categories) {
+    if (category.empty()) throw sql::SqlFailure{Error{Errc::invalid_argument, "empty category name"}};
+  }
+}
+
+void write_categories(sql::Database& db, std::int64_t id, const std::vector<std::string>& categories) {
+  auto del = db.statement("DELETE FROM source_categories WHERE source_id = ?1");
+  del->bind(1, id).run();
+  auto ins = db.statement(
+      "INSERT OR IGNORE INTO source_categories(source_id, category, position) VALUES(?1, ?2, ?3)");
+  int position = 0;
+  for (const auto& category : categories) {
+    ins->bind(1, id).bind(2, category).bind(3, position++).run();
+    ins->reset();
+  }
+}
+
+// Rebuilds the clusters the source takes part in (its categories changed).
+void refresh_clusters_of_source(sql::Database& db, std::int64_t source_id) {
+  auto clusters = db.prepare("SELECT DISTINCT cluster_id FROM items WHERE source_id = ?1");
+  clusters.bind(1, source_id);
+  std::vector<std::int64_t> ids;
+  while (clusters.step()) ids.push_back(clusters.int64(0));
+  for (const auto id : ids) refresh_cluster(db, id);
+}
+
+void throw_not_found(std::int64_t id) {
+  throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(id)}};
+}
+
+}  // namespace
+
+void Store::Impl::bump_change(Instant now) {
+  auto q = db.statement(
+      "UPDATE meta SET value = CASE key WHEN 'change_version' THEN value + 1 ELSE max(value, ?1) END "
+      "WHERE key IN ('change_version', 'change_at')");
+  q->bind(1, to_unix(now)).run();
+}
+
+void Store::Impl::require_source(std::int64_t id) {
+  auto q = db.statement("SELECT 1 FROM sources WHERE id = ?1");
+  q->bind(1, id);
+  if (!q->step()) throw_not_found(id);
+}
+
+void Store::Impl::load_window() {
+  window.clear();
+  // The newest stored items (by id: insertion order), as many as the window keeps.
+  auto q = db.prepare(
+      "SELECT id, cluster_id, source_id, published, fingerprint FROM items "
+      "WHERE fingerprint IS NOT NULL ORDER BY id DESC LIMIT ?1");
+  q.bind(1, static_cast<std::int64_t>(kDedupWindowCapacity));
+  std::vector<DedupWindow::Entry> entries;
+  while (q.step()) {
+    entries.push_back(
+        DedupWindow::Entry{q.int64(0), q.int64(1), q.int64(2), q.int64(3), from_bytes(q.blob(4))});
+  }
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) window.add(*it);
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+int Store::schema_version() {
+  return schema::latest_version();
+}
+
+Result<Store> Store::open(const std::string& path, const OpenOptions& options) {
+  return guarded([&] {
+    sql::Database db(path, options.read_only);
+    db.exec(("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count())).c_str());
+    db.exec("PRAGMA foreign_keys = ON");
+    if (!options.read_only) {
+      const bool fresh = schema::current_version(db) == 0;
+      if (fresh) db.exec("PRAGMA auto_vacuum = INCREMENTAL");  // only takes effect before the first table
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL");
+      schema::migrate(db, schema::latest_version());
+    } else if (schema::current_version(db) > schema::latest_version()) {
+      schema::migrate(db, schema::latest_version());  // reports too_new
+    }
+    auto impl = std::make_unique<Impl>(std::move(db), options);
+    if (!options.read_only) impl->load_window();
+    return Store(std::move(impl));
+  });
+}
+
+Result<std::int64_t> Store::add_source(const SourceSettings& settings, Instant now) {
+  return guarded([&] {
+    validate(settings);
+    sql::Transaction tx(impl_->db);
+    auto& db = impl_->db;
+    {
+      auto exists = db.statement("SELECT id FROM sources WHERE url = ?1");
+      exists->bind(1, settings.url);
+      if (exists->step()) {
+        throw sql::SqlFailure{Error{
+            Errc::already_exists,
+            "a source with url " + settings.url + " exists (id " + std::to_string(exists->int64(0)) + ")"}};
+      }
+    }
+    auto q = db.statement(
+        "INSERT INTO sources(url, title, type, interval_s, min_interval_s, max_interval_s, time_zone, "
+        "date_order, "
+        "republication, enabled, headers, origin, html_selectors, created, modified) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)");
+    q->bind(1, settings.url)
+        .bind(2, settings.title)
+        .bind(3, source_type_name(settings.type))
+        .bind(4, seconds_of(settings.interval))
+        .bind(5, seconds_of(settings.min_interval))
+        .bind(6, seconds_of(settings.max_interval))
+        .bind(7, settings.time_zone)
+        .bind(8, date_order_name(settings.date_order))
+        .bind(9, republication_name(settings.republication))
+        .bind(10, settings.enabled ? 1 : 0)
+        .bind(11, encode_headers(settings.headers))
+        .bind(12, origin_name(settings.origin))
+        .bind(13, settings.html_selectors)
+        .bind(14, to_unix(now))
+        .run();
+    const auto id = db.last_insert_id();
+    write_categories(db, id, settings.categories);
+    auto health = db.statement("INSERT INTO health(source_id) VALUES(?1)");
+    health->bind(1, id).run();
+    impl_->bump_change(now);
+    tx.commit();
+    return id;
+  });
+}
+
+Result<std::int64_t> Store::upsert_source(const SourceSettings& settings, Instant now) {
+  auto existing = find_source_by_url(settings.url);
+  if (!existing) return existing.error();
+  if (*existing) return (*existing)->id;
+  return add_source(settings, now);
+}
+
+Result<void> Store::update_source(std::int64_t id, const SourceSettings& settings, Instant now) {
+  return guarded([&] {
+    validate(settings);
+    sql::Transaction tx(impl_->db);
+    auto& db = impl_->db;
+    impl_->require_source(id);
+    {
+      auto clash = db.statement("SELECT id FROM sources WHERE url = ?1 AND id <> ?2");
+      clash->bind(1, settings.url).bind(2, id);
+      if (clash->step()) {
+        throw sql::SqlFailure{
+            Error{Errc::already_exists,
+                  "another source (id " + std::to_string(clash->int64(0)) + ") has url " + settings.url}};
+      }
+    }
+    auto q = db.statement(
+        "UPDATE sources SET url = ?2, title = ?3, type = ?4, interval_s = ?5, min_interval_s = ?6, "
+        "max_interval_s = ?7, time_zone = ?8, date_order = ?9, republication = ?10, enabled = ?11, "
+        "disabled_reason = CASE WHEN ?11 THEN '' ELSE disabled_reason END, headers = ?12, origin = ?13, "
+        "html_selectors = ?14, modified = ?15, "
+        "etag = CASE WHEN url = ?2 THEN etag END, last_modified = CASE WHEN url = ?2 THEN last_modified END, "
+        "body_hash = CASE WHEN url = ?2 THEN body_hash END WHERE id = ?1");
+    q->bind(1, id)
+        .bind(2, settings.url)
+        .bind(3, settings.title)
+        .bind(4, source_type_name(settings.type))
+        .bind(5, seconds_of(settings.interval))
+        .bind(6, seconds_of(settings.min_interval))
+        .bind(7, seconds_of(settings.max_interval))
+        .bind(8, settings.time_zone)
+        .bind(9, date_order_name(settings.date_order))
+        .bind(10, republication_name(settings.republication))
+        .bind(11, settings.enabled ? 1 : 0)
+        .bind(12, encode_headers(settings.headers))
+        .bind(13, origin_name(settings.origin))
+        .bind(14, settings.html_selectors)
+        .bind(15, to_unix(now))
+        .run();
+    write_categories(db, id, settings.categories);
+    refresh_clusters_of_source(db, id);
+    impl_->bump_change(now);
+    tx.commit();
+  });
+}
+
+Result<Source> Store::get_source(std::int64_t id) {
+  return guarded([&] {
+    static const std::string sql = std::string(kSourceColumns) + "WHERE s.id = ?1";
+    auto s = impl_->db.statement(sql.c_str());
+    s->bind(1, id);
+    if (!s->step()) throw_not_found(id);
+    Source source = read_source(*s);
+    load_categories(impl_->db, source);
+    return source;
+  });
+}
+
+Result<std::optional<Source>> Store::find_source_by_url(std::string_view url) {
+  return guarded([&]() -> std::optional<Source> {
+    static const std::string sql = std::string(kSourceColumns) + "WHERE s.url = ?1";
+    auto s = impl_->db.statement(sql.c_str());
+    s->bind(1, url);
+    if (!s->step()) return std::nullopt;
+    Source source = read_source(*s);
+    load_categories(impl_->db, source);
+    return source;
+  });
+}
+
+Result<std::vector<Source>> Store::list_sources() {
+  return guarded([&] {
+    static const std::string sql = std::string(kSourceColumns) + "ORDER BY s.id";
+    std::vector<Source> sources;
+    {
+      auto s = impl_->db.statement(sql.c_str());
+      while (s->step()) sources.push_back(read_source(*s));
+    }
+    auto c =
+        impl_->db.statement("SELECT source_id, category FROM source_categories ORDER BY source_id, position");
+    std::size_t at = 0;
+    while (c->step()) {
+      const auto id = c->int64(0);
+      while (at < sources.size() && sources[at].id < id) ++at;
+      if (at < sources.size() && sources[at].id == id) sources[at].settings.categories.push_back(c->text(1));
+    }
+    return sources;
+  });
+}
+
+Result<void> Store::remove_source(std::int64_t id) {
+  return guarded([&] {
+    sql::Transaction tx(impl_->db);
+    impl_->require_source(id);
+    std::vector<std::int64_t> items;
+    {
+      auto q = impl_->db.statement("SELECT id FROM items WHERE source_id = ?1");
+      q->bind(1, id);
+      while (q->step()) items.push_back(q->int64(0));
+    }
+    impl_->purge_items(items, Instant{}, false);
+    auto del = impl_->db.statement("DELETE FROM sources WHERE id = ?1");
+    del->bind(1, id).run();
+    auto tomb = impl_->db.statement("DELETE FROM tombstones WHERE source_id = ?1");
+    tomb->bind(1, id).run();
+    impl_->bump_change(Instant{});
+    tx.commit();
+  });
+}
+
+Result<void> Store::set_enabled(std::int64_t id, bool enabled, Instant now, std::string_view reason) {
+  return guarded([&] {
+    sql::Transaction tx(impl_->db);
+    impl_->require_source(id);
+    auto q = impl_->db.statement(
+        "UPDATE sources SET enabled = ?2, disabled_reason = ?3, modified = ?4 WHERE id = ?1");
+    q->bind(1, id)
+        .bind(2, enabled ? 1 : 0)
+        .bind(3, enabled ? std::string_view() : reason)
+        .bind(4, to_unix(now))
+        .run();
+    impl_->bump_change(now);
+    tx.commit();
+  });
+}
+
+Result<void> Store::move_source(std::int64_t id, const std::string& new_url, Instant now) {
+  return guarded([&] {
+    if (new_url.empty()) throw sql::SqlFailure{Error{Errc::invalid_argument, "new url is empty"}};
+    sql::Transaction tx(impl_->db);
+    impl_->require_source(id);
+    auto clash = impl_->db.statement("SELECT id FROM sources WHERE url = ?1 AND id <> ?2");
+    clash->bind(1, new_url).bind(2, id);
+    if (clash->step()) {
+      throw sql::SqlFailure{Error{
+          Errc::already_exists, "source " + std::to_string(clash->int64(0)) + " already has url " + new_url}};
+    }
+    auto q = impl_->db.statement(
+        "UPDATE sources SET moved_from = url, moved_at = ?3, url = ?2, redirect_target = NULL, "
+        "redirect_streak = 0, etag = NULL, last_modified = NULL, body_hash = NULL, modified = ?3 WHERE id = "
+        "?1");
+    q->bind(1, id).bind(2, new_url).bind(3, to_unix(now)).run();
+    tx.commit();
+  });
+}
+
+Result<void> Store::set_feed_info(std::int64_t id, const std::optional<std::string>& title,
+                                  const std::optional<std::string>& site_link) {
+  return guarded([&] {
+    sql::Transaction tx(impl_->db);
+    impl_->require_source(id);
+    auto q = impl_->db.statement("UPDATE sources SET feed_title = ?2, site_link = ?3 WHERE id = ?1");
+    q->bind(1, id).bind(2, title).bind(3, site_link).run();
+    tx.commit();
+  });
+}
+
+Result<std::vector<std::string>> Store::list_categories() {
+  return guarded([&] {
+    std::vector<std::string> categories;
+    auto q = impl_->db.statement("SELECT DISTINCT category FROM source_categories ORDER BY category");
+    while (q->step()) categories.push_back(q->text(0));
+    return categories;
+  });
+}
+
+FetchState Store::Impl::fetch_state(std::int64_t id) {
+  static const std::string sql = std::string(kSourceColumns) + "WHERE s.id = ?1";
+  auto s = db.statement(sql.c_str());
+  s->bind(1, id);
+  if (!s->step()) throw_not_found(id);
+  return read_source(*s).fetch;
+}
+
+FetchState Store::Impl::record_fetch(const FetchRecord& r) {
+  require_source(r.source_id);
+  const bool success = r.status != FetchStatus::failed;
+  {
+    auto q = db.statement(
+        "UPDATE health SET last_attempt = ?2, last_success = CASE WHEN ?3 THEN ?2 ELSE last_success END, "
+        "status = ?4, http_status = ?5, error_class = ?6, error_text = ?7, next_poll = ?8, "
+        "items_added = items_added + ?9, consecutive_failures = CASE WHEN ?3 THEN 0 ELSE "
+        "consecutive_failures + 1 END, "
+        "polls = polls + 1, not_modified = not_modified + ?10, bytes = bytes + ?11, latency_ms = ?12, stale "
+        "= ?13 "
+        "WHERE source_id = ?1");
+    q->bind(1, r.source_id)
+        .bind(2, to_unix(r.attempted))
+        .bind(3, success ? 1 : 0)
+        .bind(4, fetch_status_name(r.status))
+        .bind(5, r.http_status)
+        .bind(6, success ? std::string_view() : std::string_view(r.error_class))
+        .bind(7, success ? std::string_view() : std::string_view(r.error_text))
+        .bind(8, r.next_poll ? std::optional<std::int64_t>(to_unix(*r.next_poll)) : std::nullopt)
+        .bind(9, r.items_added)
+        .bind(10, r.status == FetchStatus::not_modified ? 1 : 0)
+        .bind(11, r.bytes)
+        .bind(12, static_cast<std::int64_t>(r.latency.count()))
+        .bind(13, r.stale ? 1 : 0)
+        .run();
+  }
+  {
+    auto q = db.statement(
+        "INSERT INTO fetch_history(source_id, attempted, status, http_status, error_class, error_text, "
+        "bytes, "
+        "latency_ms, items_added) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    q->bind(1, r.source_id)
+        .bind(2, to_unix(r.attempted))
+        .bind(3, fetch_status_name(r.status))
+        .bind(4, r.http_status)
+        .bind(5, r.error_class)
+        .bind(6, r.error_text)
+        .bind(7, r.bytes)
+        .bind(8, static_cast<std::int64_t>(r.latency.count()))
+        .bind(9, r.items_added)
+        .run();
+    auto trim = db.statement(
+        "DELETE FROM fetch_history WHERE source_id = ?1 AND id <= (SELECT id FROM fetch_history "
+        "WHERE source_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)");
+    trim->bind(1, r.source_id).bind(2, kHistoryPerSource).run();
+  }
+  {
+    // A permanent redirect counts only while every poll sees the same target.
+    auto q = db.statement(
+        "UPDATE sources SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified), "
+        "body_hash = coalesce(?4, body_hash), "
+        "redirect_streak = CASE WHEN ?5 IS NULL THEN 0 WHEN redirect_target IS ?5 THEN redirect_streak + 1 "
+        "ELSE 1 END, redirect_target = ?5, adaptive_interval_s = coalesce(?6, adaptive_interval_s) WHERE id "
+        "= ?1");
+    q->bind(1, r.source_id)
+        .bind(2, r.etag)
+        .bind(3, r.last_modified)
+        .bind(4, r.body_hash)
+        .bind(5, r.permanent_redirect)
+        .bind(6,
+              r.adaptive_interval ? std::optional<std::int64_t>(r.adaptive_interval->count()) : std::nullopt)
+        .run();
+  }
+  return fetch_state(r.source_id);
+}
+
+Result<FetchState> Store::record_fetch(const FetchRecord& record) {
+  return guarded([&] {
+    sql::Transaction tx(impl_->db);
+    auto state = impl_->record_fetch(record);
+    tx.commit();
+    return state;
+  });
+}
+
+namespace {
+constexpr const char* kHealthColumns =
+    "SELECT source_id, last_attempt, last_success, status, http_status, error_class, error_text, next_poll, "
+    "items_added, consecutive_failures, polls, not_modified, bytes, latency_ms, stale, last_new_item FROM "
+    "health ";
+
+Health read_health(const sql::Statement& q) {
+  Health h;
+  h.source_id = q.int64(0);
+  h.last_attempt = from_unix(q.optional_int64(1));
+  h.last_success = from_unix(q.optional_int64(2));
+  if (auto status = q.optional_text(3)) {
+    h.status = *status == "ok"
+                   ? FetchStatus::ok
+                   : (*status == "not_modified" ? FetchStatus::not_modified : FetchStatus::failed);
+  }
+  h.http_status = static_cast<int>(q.int64(4));
+  h.error_class = q.text(5);
+  h.error_text = q.text(6);
+  h.next_poll = from_unix(q.optional_int64(7));
+  h.items_added = q.int64(8);
+  h.consecutive_failures = q.int64(9);
+  h.polls = q.int64(10);
+  h.not_modified = q.int64(11);
+  h.bytes = q.int64(12);
+  h.last_latency = std::chrono::milliseconds{q.int64(13)};
+  h.stale = q.int64(14) != 0;
+  h.last_new_item = from_unix(q.optional_int64(15));
+  return h;
+}
+}  // namespace
+
+Result<Health> Store::health(std::int64_t source_id) {
+  return guarded([&] {
+    static const std::string sql = std::string(kHealthColumns) + "WHERE source_id = ?1";
+    auto q = impl_->db.statement(sql.c_str());
+    q->bind(1, source_id);
+    if (!q->step()) throw_not_found(source_id);
+    return read_health(*q);
+  });
+}
+
+Result<std::vector<Health>> Store::all_health() {
+  return guarded([&] {
+    static const std::string sql = std::string(kHealthColumns) + "ORDER BY source_id";
+    std::vector<Health> all;
+    auto q = impl_->db.statement(sql.c_str());
+    while (q->step()) all.push_back(read_health(*q));
+    return all;
+  });
+}
+
+Result<std::vector<FetchHistoryEntry>> Store::fetch_history(std::int64_t source_id, std::size_t limit) {
+  return guarded([&] {
+    std::vector<FetchHistoryEntry> out;
+    auto q = impl_->db.statement(
+        "SELECT attempted, status, http_status, error_class, error_text, bytes, latency_ms, items_added "
+        "FROM fetch_history WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2");
+    q->bind(1, source_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 10'000)));
+    while (q->step()) {
+      FetchHistoryEntry e;
+      e.attempted = from_unix(q->int64(0));
+      const auto status = q->text(1);
+      e.status = status == "ok"
+                     ? FetchStatus::ok
+                     : (status == "not_modified" ? FetchStatus::not_modified : FetchStatus::failed);
+      e.http_status = static_cast<int>(q->int64(2));
+      e.error_class = q->text(3);
+      e.error_text = q->text(4);
+      e.bytes = q->int64(5);
+      e.latency = std::chrono::milliseconds{q->int64(6)};
+      e.items_added = q->int64(7);
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+Result<PublicationStats> Store::publication_stats(std::int64_t source_id) {
+  return guarded([&] {
+    PublicationStats stats;
+    {
+      auto q = impl_->db.statement("SELECT count(*) FROM items WHERE source_id = ?1");
+      q->bind(1, source_id);
+      if (q->step()) stats.items = q->int64(0);
+    }
+    auto q = impl_->db.statement(
+        "SELECT published FROM items WHERE source_id = ?1 AND date_approximate = 0 "
+        "ORDER BY published DESC, id DESC LIMIT 50");
+    q->bind(1, source_id);
+    std::vector<std::int64_t> dates;
+    while (q->step()) dates.push_back(q->int64(0));
+    if (!dates.empty()) stats.newest = from_unix(dates.front());
+    if (dates.size() >= 2) {
+      std::vector<std::int64_t> gaps;
+      for (std::size_t i = 1; i < dates.size(); ++i) gaps.push_back(dates[i - 1] - dates[i]);
+      std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
+      stats.median_gap = std::chrono::seconds{gaps[gaps.size() / 2]};
+    }
+    return stats;
+  });
+}
+
+Result<ChangeStamp> Store::last_change() {
+  return guarded([&] {
+    ChangeStamp stamp;
+    auto q = impl_->db.statement("SELECT key, value FROM meta WHERE key IN ('change_version', 'change_at')");
+    while (q->step()) {
+      if (q->text(0) == "change_version") {
+        stamp.version = q->int64(1);
+      } else {
+        stamp.at = from_unix(q->int64(1));
+      }
+    }
+    return stamp;
+  });
+}
+
+Result<StoreStats> Store::stats() {
+  return guarded([&] {
+    StoreStats stats;
+    auto count = [&](const char* sql) {
+      auto q = impl_->db.statement(sql);
+      return q->step() ? q->int64(0) : 0;
+    };
+    stats.sources = count("SELECT count(*) FROM sources");
+    stats.items = count("SELECT count(*) FROM items");
+    stats.clusters = count("SELECT count(*) FROM clusters");
+    stats.tombstones = count("SELECT count(*) FROM tombstones");
+    stats.schema_version = schema::current_version(impl_->db);
+    return stats;
+  });
+}
+
+Result<void> Store::checkpoint() {
+  return guarded([&] { impl_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
+}
+
+Result<void> Store::vacuum(std::int64_t pages) {
+  return guarded([&] {
+    auto q = impl_->db.prepare("PRAGMA incremental_vacuum(" +
+                               std::to_string(std::max<std::int64_t>(pages, 0)) + ")");
+    q.run();
+  });
+}
+
+}  // namespace tinhop::storage

@@ -1,0 +1,85 @@
+// What a Store holds, shared by the files that implement its parts.
+#pragma once
+
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "dedup_window.hpp"
+#include "sqlite.hpp"
+#include "tinhop/parsers/canonical_link.hpp"
+#include "tinhop/storage/store.hpp"
+
+namespace tinhop::storage {
+
+inline std::int64_t to_unix(Instant instant) {
+  return instant.time_since_epoch().count();
+}
+inline Instant from_unix(std::int64_t seconds) {
+  return Instant{std::chrono::seconds{seconds}};
+}
+inline std::optional<Instant> from_unix(const std::optional<std::int64_t>& seconds) {
+  if (!seconds) return std::nullopt;
+  return from_unix(*seconds);
+}
+
+// How many recent fingerprints the near-duplicate window keeps in memory.
+inline constexpr std::size_t kDedupWindowCapacity = 200'000;
+// Fetch history rows kept per source.
+inline constexpr std::int64_t kHistoryPerSource = 100;
+
+struct Store::Impl {
+  Impl(sql::Database database, OpenOptions open_options)
+      : db(std::move(database)),
+        options(std::move(open_options)),
+        window(options.dedup, kDedupWindowCapacity) {
+    links.extra_tracking_parameters = options.extra_tracking_parameters;
+  }
+
+  sql::Database db;
+  OpenOptions options;
+  LinkOptions links;
+  DedupWindow window;
+
+  // Marks that readers may see something new (publisher cache invalidation).
+  void bump_change(Instant now);
+  void require_source(std::int64_t id);
+  void load_window();
+
+  // ingest.cpp
+  IngestCounts ingest_feed(std::int64_t source_id, const Feed& feed, Instant now);
+  // store.cpp
+  FetchState record_fetch(const FetchRecord& record);
+  FetchState fetch_state(std::int64_t id);
+  // retention.cpp: removes items (with tombstones) and keeps their clusters consistent.
+  RetentionReport purge_items(const std::vector<std::int64_t>& item_ids, Instant now, bool tombstone);
+};
+
+// Runs `body`, turning storage failures into an Error value: the public boundary.
+template <class F>
+auto guarded(F&& body) -> Result<std::invoke_result_t<F>> {
+  try {
+    if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
+      body();
+      return {};
+    } else {
+      return body();
+    }
+  } catch (const sql::SqlFailure& failure) {
+    return failure.error;
+  } catch (const std::bad_alloc&) {
+    return Error{Errc::internal, "out of memory"};
+  }
+}
+
+// Recomputes a cluster's size, date and category lists from its items; deletes it when
+// no item is left.
+void refresh_cluster(sql::Database& db, std::int64_t cluster_id);
+
+// Authors, categories, enclosures, thumbnail and comments of an item as one JSON text.
+std::string encode_extra(const Item& item);
+void decode_extra(std::string_view json, StoredItem& item);
+std::string encode_headers(const std::vector<Header>& headers);
+std::vector<Header> decode_headers(std::string_view json);
+
+}  // namespace tinhop::storage
