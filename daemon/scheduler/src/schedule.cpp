@@ -260,8 +260,8 @@ Decision decide(const Policy& policy, const SourceSettings& settings, const Sour
     d.host_pause_until = now + wait;
   }
   d.interval = wait;
-  // Backoff jitter only lengthens the wait, up to half again, so retries never bunch.
-  wait = scaled(wait, 1.0 + 0.5 * unit(jitter_seed));
+  // Backoff jitter only lengthens the wait, so a retry never comes earlier than decided.
+  wait = scaled(wait, 1.0 + policy.backoff_jitter * unit(jitter_seed));
   if (d.disable) wait = max_interval;
   d.next_poll = now + std::max(wait, Seconds(1));
   return d;

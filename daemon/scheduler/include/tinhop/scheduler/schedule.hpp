@@ -19,7 +19,8 @@ struct Policy {
   Seconds default_interval{std::chrono::minutes(30)};
   Seconds min_interval{std::chrono::minutes(5)};
   Seconds max_interval{std::chrono::hours(24)};
-  double jitter = 0.1;  // the interval moves by up to ±10% so sources never fire in a herd
+  double jitter = 0.1;          // the interval moves by up to ±10% so sources never fire in a herd
+  double backoff_jitter = 0.5;  // a failure's wait grows by up to 50% so retries never bunch
   Seconds backoff_base{std::chrono::minutes(1)};  // first retry after a failure
   Seconds backoff_cap{std::chrono::hours(12)};    // longest wait after failures
   Seconds not_found_base{std::chrono::hours(1)};  // 404s back off harder than other errors
