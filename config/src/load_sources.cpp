@@ -49,12 +49,14 @@ void read_selectors(Reader& r, const toml::table& t, const std::string& prefix, 
   const toml::table* table = node->as_table();
   if (!table) return r.wrong_type(*node, prefix + ".html", "a table of selectors");
   const std::string p = prefix + ".html";
-  r.reject_unknown(*table, p, {"item", "title", "link", "date", "summary"});
+  r.reject_unknown(*table, p, {"item", "title", "link", "date", "summary", "image", "date_format"});
   r.read(*table, "item", p, out.selectors.item);
   r.read(*table, "title", p, out.selectors.title);
   r.read(*table, "link", p, out.selectors.link);
   r.read(*table, "date", p, out.selectors.date);
   r.read(*table, "summary", p, out.selectors.summary);
+  r.read(*table, "image", p, out.selectors.image);
+  r.read(*table, "date_format", p, out.selectors.date_format);
 }
 
 // Line of the key a check_settings message names ("html.item", "headers", "url").

@@ -114,6 +114,10 @@ bool read_tinhop_attributes(Reading& reading, const pugi::xml_node& outline, con
       s.selectors.date = value;
     } else if (key == "html-summary") {
       s.selectors.summary = value;
+    } else if (key == "html-image") {
+      s.selectors.image = value;
+    } else if (key == "html-date-format") {
+      s.selectors.date_format = value;
     } else if (key != "url") {
       return fail("unknown attribute");
     }
@@ -222,6 +226,8 @@ std::string export_opml(const std::vector<SourceSettings>& sources, std::string_
     if (!s.selectors.link.empty()) put("tinhop:html-link", s.selectors.link);
     if (!s.selectors.date.empty()) put("tinhop:html-date", s.selectors.date);
     if (!s.selectors.summary.empty()) put("tinhop:html-summary", s.selectors.summary);
+    if (!s.selectors.image.empty()) put("tinhop:html-image", s.selectors.image);
+    if (!s.selectors.date_format.empty()) put("tinhop:html-date-format", s.selectors.date_format);
   }
   std::ostringstream out;
   document.save(out, "  ", pugi::format_default | pugi::format_no_declaration, pugi::encoding_utf8);

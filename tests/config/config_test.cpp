@@ -128,6 +128,8 @@ title = "h3 a"
 link = "h3 a"
 date = "span.date"
 summary = "p.sapo"
+image = "img.thumb"
+date_format = "%d/%m/%Y"
 )";
   LoadResult result = parse_config(toml, "t.toml");
   REQUIRE(result.ok());
@@ -150,7 +152,14 @@ summary = "p.sapo"
   const FileSource& page = result.config->sources[1];
   CHECK(page.line == 17);
   CHECK(page.settings.type == SourceType::html);
-  CHECK(page.settings.selectors == HtmlSelectors{"div.news-item", "h3 a", "h3 a", "span.date", "p.sapo"});
+  CHECK(page.settings.selectors ==
+        HtmlSelectors{"div.news-item", "h3 a", "h3 a", "span.date", "p.sapo", "img.thumb", "%d/%m/%Y"});
+  CHECK(selectors_to_json(page.settings.selectors) ==
+        R"({"item":"div.news-item","title":"h3 a","link":"h3 a","date":"span.date","summary":"p.sapo",)"
+        R"("image":"img.thumb","date_format":"%d/%m/%Y"})");
+  CHECK(selectors_from_json(selectors_to_json(page.settings.selectors)) == page.settings.selectors);
+  CHECK(selectors_from_json(R"({"item":"li","colour":"red"})") == std::nullopt);
+  CHECK(selectors_from_json("") == HtmlSelectors{});
   CHECK_FALSE(page.settings.time_zone.has_value());
   SourceSettings filled = with_defaults(page.settings, result.config->defaults);
   CHECK(filled.time_zone == "UTC");

@@ -25,7 +25,8 @@ SourceSettings generated(int i) {
   s.enabled = i % 11 != 0;
   if (i % 10 == 3) s.headers = {{"Cookie", "a=1; b=\"2\""}, {"X-Token", "t" + std::to_string(i)}};
   if (s.type == SourceType::html) {
-    s.selectors = {"div.item[data-x=\"1\"]", i % 2 ? "h3 > a" : "", "a", i % 4 ? "span.date" : "", "p"};
+    s.selectors = {"div.item[data-x=\"1\"]", i % 2 ? "h3 > a" : "",        "a", i % 4 ? "span.date" : "", "p",
+                   i % 3 ? "img" : "",       i % 5 ? "%d/%m/%Y %H:%M" : ""};
   }
   return s;
 }

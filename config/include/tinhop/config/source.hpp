@@ -30,15 +30,23 @@ enum class Origin {
   api,     // the admin HTTP API
 };
 
-// CSS-like selectors for `type = "html"` sources (listing pages with no feed).
+// Selectors for `type = "html"` sources (listing pages with no feed): CSS, or XPath when
+// they start with '/', '.', '(' or "xpath:" (see tinhop/parsers/html_listing.hpp).
 struct HtmlSelectors {
-  std::string item;     // one element per story
-  std::string title;    // inside an item; empty means the item's link text
-  std::string link;     // inside an item; empty means the first <a href>
-  std::string date;     // inside an item; empty means the article has no date here
-  std::string summary;  // inside an item; optional
+  std::string item;         // one element per story
+  std::string title;        // inside an item; empty means the item's link text
+  std::string link;         // inside an item; empty means the first <a href>
+  std::string date;         // inside an item; empty means the article has no date here
+  std::string summary;      // inside an item; optional
+  std::string image;        // inside an item; empty means the first <img>
+  std::string date_format;  // fixed layout of the date text ("%d/%m/%Y %H:%M"), tried first
   friend bool operator==(const HtmlSelectors&, const HtmlSelectors&) = default;
 };
+
+// The selectors as stored in the database (a JSON object of the non-empty fields, keys as
+// in the file), and back; nullopt when the text is not such an object.
+std::string selectors_to_json(const HtmlSelectors& selectors);
+std::optional<HtmlSelectors> selectors_from_json(std::string_view json);
 
 // Every per-source setting. Unset optionals fall back to the [poll] and [defaults] tables
 // (see with_defaults in config.hpp).
