@@ -1,0 +1,255 @@
+// Atom 1.0 (RFC 4287) and Atom 0.3 onto the model: text constructs, several links with
+// rel/type, xml:base, atom:source, inherited authors.
+#include <optional>
+#include <string>
+
+#include "mapping.hpp"
+#include "tinhop/parsers/text.hpp"
+#include "xml_reader.hpp"
+
+namespace tinhop::detail {
+namespace {
+
+using xml::Ns;
+
+bool is_atom(Ns ns) {
+  return ns == Ns::atom10 || ns == Ns::atom03;
+}
+
+std::string base64_decode(std::string_view text) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int value = -1;
+    if (c >= 'A' && c <= 'Z') value = c - 'A';
+    if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
+    if (c >= '0' && c <= '9') value = c - '0' + 52;
+    if (c == '+' || c == '-') value = 62;
+    if (c == '/' || c == '_') value = 63;
+    if (value < 0) continue;
+    buffer = (buffer << 6U) | static_cast<unsigned>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
+    }
+  }
+  return out;
+}
+
+enum class TextKind { text, html, xhtml };
+
+TextKind kind_of(pugi::xml_node element) {
+  const std::string type = xml::attribute_value(element, "type");
+  if (type == "html" || type == "text/html") return TextKind::html;
+  if (type == "xhtml" || type == "application/xhtml+xml") return TextKind::xhtml;
+  if (xml::attribute_value(element, "mode") == "xml") return TextKind::xhtml;
+  if (xml::attribute_value(element, "mode") == "escaped" && type != "text/plain" && type != "text") {
+    return TextKind::html;
+  }
+  return TextKind::text;
+}
+
+// The value of a text construct as markup or text, the way the feed means it.
+std::optional<std::string> construct_value(pugi::xml_node element) {
+  if (!element) return std::nullopt;
+  const TextKind kind = kind_of(element);
+  if (xml::attribute_value(element, "mode") == "base64")
+    return non_empty(base64_decode(xml::inner_text(element)));
+  if (kind == TextKind::xhtml) {
+    // The wrapping xhtml:div belongs to the construct, not to the content.
+    pugi::xml_node only;
+    int elements = 0;
+    for (pugi::xml_node child : element.children()) {
+      if (child.type() == pugi::node_element) {
+        only = child;
+        ++elements;
+      } else if (child.type() == pugi::node_pcdata &&
+                 std::string_view(child.value()).find_first_not_of(" \t\r\n") != std::string_view::npos) {
+        elements = 2;
+      }
+    }
+    if (elements == 1 && xml::local_name(only) == "div") return non_empty(xml::inner_xml(only));
+    return non_empty(xml::inner_xml(element));
+  }
+  return text_value(element);
+}
+
+std::optional<std::string> construct_title(pugi::xml_node element) {
+  std::optional<std::string> value = construct_value(element);
+  if (!value) return std::nullopt;
+  if (kind_of(element) == TextKind::text) {
+    // Plain text whose publisher escaped it twice (&amp;#225;) still means the character.
+    if (value->find("&#") != std::string::npos)
+      return non_empty(collapse_whitespace(decode_entities(*value)));
+    return non_empty(collapse_whitespace(*value));
+  }
+  return non_empty(strip_html_to_text(*value));
+}
+
+struct AtomMapper {
+  Mapping& mapping;
+  std::string document_url;
+  std::string feed_base;
+  std::vector<Author> feed_authors;
+
+  std::string base(pugi::xml_node node) const { return base_for(node, document_url, feed_base); }
+
+  Author person(pugi::xml_node node) {
+    Author author;
+    for (pugi::xml_node child : node.children()) {
+      if (child.type() != pugi::node_element) continue;
+      const std::string_view part = xml::local_name(child);
+      if (part == "name") author.name = text_value(child);
+      if (part == "email") author.email = text_value(child);
+      if (part == "uri" || part == "url") {
+        if (auto uri = text_value(child)) author.uri = absolute_link(*uri, base(child));
+      }
+    }
+    if (!author.name && !author.email && !author.uri) author.name = text_value(node);
+    return author;
+  }
+
+  // The alternate link of feed or entry: rel="alternate" (or none), text/html first.
+  std::optional<std::string> alternate_link(pugi::xml_node parent, Item* enclosures_into) {
+    std::optional<std::string> first, html;
+    for (pugi::xml_node child : parent.children()) {
+      if (child.type() != pugi::node_element || xml::local_name(child) != "link" ||
+          !is_atom(xml::namespace_of(child))) {
+        continue;
+      }
+      const std::string rel = xml::attribute_value(child, "rel");
+      const std::string type = xml::attribute_value(child, "type");
+      std::optional<std::string> href = absolute_link(xml::attribute_value(child, "href"), base(child));
+      if (!href) continue;
+      if (rel.empty() || rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate") {
+        if (!first) first = href;
+        if (!html && (type.empty() || type == "text/html" || type == "application/xhtml+xml")) html = href;
+      } else if (rel == "enclosure" && enclosures_into != nullptr) {
+        enclosures_into->enclosures.push_back(
+            Enclosure{*href, non_empty(type), parse_length(xml::attribute_value(child, "length"))});
+      }
+    }
+    return html ? html : first;
+  }
+
+  void map_media(Item& item, pugi::xml_node node) {
+    const std::string_view name = xml::local_name(node);
+    if (name == "group") {
+      for (pugi::xml_node child : node.children()) {
+        if (child.type() == pugi::node_element && xml::namespace_of(child) == Ns::media)
+          map_media(item, child);
+      }
+    } else if (name == "thumbnail" && !item.thumbnail) {
+      item.thumbnail = absolute_link(xml::attribute_value(node, "url"), base(node));
+    } else if (name == "content") {
+      if (auto url = absolute_link(xml::attribute_value(node, "url"), base(node))) {
+        item.enclosures.push_back(Enclosure{*url, non_empty(xml::attribute_value(node, "type")),
+                                            parse_length(xml::attribute_value(node, "fileSize"))});
+      }
+    }
+  }
+
+  void map_entry(pugi::xml_node entry) {
+    if (mapping.items_exhausted()) return;
+    Item item;
+    const std::size_t index = mapping.feed.items.size();
+    std::optional<std::string> published, updated, created;
+    std::vector<Author> source_authors;
+    for (pugi::xml_node child : entry.children()) {
+      if (child.type() != pugi::node_element) continue;
+      const Ns ns = xml::namespace_of(child);
+      const std::string_view name = xml::local_name(child);
+      if (is_atom(ns)) {
+        if (name == "id") {
+          item.id = text_value(child);
+        } else if (name == "title") {
+          item.title = construct_title(child);
+        } else if (name == "summary") {
+          item.summary = construct_value(child);
+        } else if (name == "content") {
+          item.content = construct_value(child);
+        } else if (name == "published" || name == "issued") {
+          published = text_value(child);
+        } else if (name == "created") {
+          created = text_value(child);
+        } else if (name == "updated" || name == "modified") {
+          updated = text_value(child);
+        } else if (name == "author") {
+          item.authors.push_back(person(child));
+        } else if (name == "category") {
+          std::optional<std::string> term = non_empty(xml::attribute_value(child, "term"));
+          if (!term) term = text_value(child);
+          if (term) item.categories.push_back(std::move(*term));
+        } else if (name == "source") {
+          for (pugi::xml_node author : child.children()) {
+            if (author.type() == pugi::node_element && xml::local_name(author) == "author") {
+              source_authors.push_back(person(author));
+            }
+          }
+        }
+      } else if (ns == Ns::media) {
+        map_media(item, child);
+      } else if (ns == Ns::dc) {
+        if (name == "subject") {
+          if (auto term = text_value(child)) item.categories.push_back(std::move(*term));
+        } else if (name == "creator" && item.authors.empty()) {
+          if (auto text = text_value(child)) item.authors.push_back(Author{std::move(*text), {}, {}});
+        } else if (name == "date" && !published) {
+          published = text_value(child);
+        }
+      } else if (ns == Ns::dcterms && name == "modified" && !updated) {
+        updated = text_value(child);
+      }
+    }
+    item.link = alternate_link(entry, &item);
+    if (item.authors.empty()) item.authors = !source_authors.empty() ? source_authors : feed_authors;
+    if (!published) published = created;
+    if (published) mapping.add_date(DateField::item_published, index, *published);
+    if (updated) mapping.add_date(DateField::item_updated, index, *updated);
+    mapping.feed.items.push_back(std::move(item));
+  }
+
+  void map_feed(pugi::xml_node root) {
+    Feed& feed = mapping.feed;
+    feed.link = alternate_link(root, nullptr);
+    if (feed.link && feed.link->find("://") != std::string::npos) feed_base = *feed.link;
+    if (auto language = non_empty(xml::attribute_value(root, "lang"))) feed.language = language;
+    std::optional<std::string> updated;
+    for (pugi::xml_node child : root.children()) {
+      if (child.type() != pugi::node_element || !is_atom(xml::namespace_of(child))) continue;
+      const std::string_view name = xml::local_name(child);
+      if (name == "author") feed_authors.push_back(person(child));
+    }
+    for (pugi::xml_node child : root.children()) {
+      if (child.type() != pugi::node_element) continue;
+      const Ns ns = xml::namespace_of(child);
+      const std::string_view name = xml::local_name(child);
+      if (!is_atom(ns)) {
+        if (ns == Ns::dc && name == "language" && !feed.language) feed.language = text_value(child);
+        continue;
+      }
+      if (name == "title") {
+        feed.title = construct_title(child);
+      } else if (name == "subtitle" || name == "tagline") {
+        feed.description = construct_value(child);
+      } else if (name == "updated" || name == "modified") {
+        updated = text_value(child);
+      } else if (name == "entry") {
+        map_entry(child);
+      }
+    }
+    if (updated) mapping.add_date(DateField::feed_updated, 0, *updated);
+  }
+};
+
+}  // namespace
+
+void map_atom(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
+  mapping.feed.format = format;
+  AtomMapper mapper{mapping, mapping.context.url, mapping.context.url, {}};
+  mapper.map_feed(root);
+}
+
+}  // namespace tinhop::detail

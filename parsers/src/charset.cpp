@@ -1,0 +1,286 @@
+#include "tinhop/parsers/charset.hpp"
+
+#include <unicode/ucnv.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstring>
+#include <memory>
+
+namespace tinhop {
+namespace {
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+struct Bom {
+  std::string_view bytes;
+  const char* encoding;
+};
+
+// Longest first: the UTF-32LE mark begins with the UTF-16LE one.
+constexpr std::array<Bom, 5> boms = {{{{"\xFF\xFE\x00\x00", 4}, "utf-32le"},
+                                      {{"\x00\x00\xFE\xFF", 4}, "utf-32be"},
+                                      {{"\xEF\xBB\xBF", 3}, "utf-8"},
+                                      {{"\xFF\xFE", 2}, "utf-16le"},
+                                      {{"\xFE\xFF", 2}, "utf-16be"}}};
+
+// XML 1.0 appendix F: a document without a mark still starts with '<' (or white space),
+// which reveals the code unit width and order.
+const char* sniff_unmarked_utf16_32(std::string_view bytes) {
+  if (bytes.size() < 4) return nullptr;
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  if (b(0) == 0 && b(1) == 0 && b(2) == 0 && b(3) != 0) return "utf-32be";
+  if (b(0) != 0 && b(1) == 0 && b(2) == 0 && b(3) == 0) return "utf-32le";
+  if (b(0) == 0 && b(1) != 0 && b(2) == 0 && b(3) != 0) return "utf-16be";
+  if (b(0) != 0 && b(1) == 0 && b(2) != 0 && b(3) == 0) return "utf-16le";
+  return nullptr;
+}
+
+bool is_ascii(std::string_view bytes) {
+  return std::none_of(bytes.begin(), bytes.end(),
+                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+bool is_unicode_family(std::string_view name) {
+  return name.starts_with("utf-16") || name.starts_with("utf-32");
+}
+
+struct ConverterCloser {
+  void operator()(UConverter* converter) const { ucnv_close(converter); }
+};
+
+// Transcodes with ICU's substituting callback; counts U+FFFD that were not in the input.
+std::string transcode(std::string_view bytes, const std::string& encoding, std::size_t& replaced) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, ConverterCloser> source(ucnv_open(encoding.c_str(), &status));
+  std::unique_ptr<UConverter, ConverterCloser> utf8(ucnv_open("UTF-8", &status));
+  replaced = 0;
+  if (U_FAILURE(status)) return std::string(bytes);
+  std::string out;
+  out.resize(bytes.size() * 3 + 16);
+  char* target = out.data();
+  const char* input = bytes.data();
+  std::array<UChar, 1024> pivot{};
+  UChar* pivot_source = pivot.data();
+  UChar* pivot_target = pivot.data();
+  for (;;) {
+    status = U_ZERO_ERROR;
+    ucnv_convertEx(utf8.get(), source.get(), &target, out.data() + out.size(), &input,
+                   bytes.data() + bytes.size(), pivot.data(), &pivot_source, &pivot_target,
+                   pivot.data() + pivot.size(), false, true, &status);
+    if (status != U_BUFFER_OVERFLOW_ERROR) break;
+    const std::size_t used = static_cast<std::size_t>(target - out.data());
+    out.resize(out.size() * 2);
+    target = out.data() + used;
+  }
+  out.resize(static_cast<std::size_t>(target - out.data()));
+  constexpr std::string_view replacement = "\xEF\xBF\xBD";
+  for (std::size_t at = out.find(replacement); at != std::string::npos; at = out.find(replacement, at + 3)) {
+    ++replaced;
+  }
+  return out;
+}
+
+// The declared charset of an unmarked ASCII-compatible document, for JSON: none.
+std::optional<std::string> declared_in_document(std::string_view bytes) {
+  return charset_from_xml_declaration(bytes);
+}
+
+}  // namespace
+
+std::optional<std::string> charset_from_content_type(std::string_view content_type) {
+  const std::string lower = lowercase(content_type);
+  std::size_t at = lower.find("charset");
+  while (at != std::string::npos) {
+    std::size_t i = at + 7;
+    while (i < lower.size() && (lower[i] == ' ' || lower[i] == '\t')) ++i;
+    if (i < lower.size() && lower[i] == '=') {
+      ++i;
+      while (i < lower.size() && (lower[i] == ' ' || lower[i] == '"' || lower[i] == '\'')) ++i;
+      std::size_t end = i;
+      while (end < lower.size() && lower[end] != ';' && lower[end] != '"' && lower[end] != '\'' &&
+             lower[end] != ' ' && lower[end] != ',') {
+        ++end;
+      }
+      if (end > i) return std::string(content_type.substr(i, end - i));
+      return std::nullopt;
+    }
+    at = lower.find("charset", at + 7);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> charset_from_xml_declaration(std::string_view bytes) {
+  std::size_t start = 0;
+  while (start < bytes.size() && start < 64 && std::isspace(static_cast<unsigned char>(bytes[start])) != 0)
+    ++start;
+  if (bytes.substr(start, 5) != "<?xml") return std::nullopt;
+  const std::size_t end = bytes.find("?>", start);
+  const std::string_view decl = bytes.substr(start, end == std::string_view::npos ? 256 : end - start);
+  const std::size_t key = decl.find("encoding");
+  if (key == std::string_view::npos) return std::nullopt;
+  std::size_t i = key + 8;
+  while (i < decl.size() && (decl[i] == ' ' || decl[i] == '=' || decl[i] == '\t' || decl[i] == '\n')) ++i;
+  if (i >= decl.size() || (decl[i] != '"' && decl[i] != '\'')) return std::nullopt;
+  const char quote = decl[i];
+  const std::size_t close = decl.find(quote, i + 1);
+  if (close == std::string_view::npos || close == i + 1) return std::nullopt;
+  return std::string(decl.substr(i + 1, close - i - 1));
+}
+
+bool is_valid_utf8(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* end = p + bytes.size();
+  while (p < end) {
+    // Skip ASCII eight bytes at a time: feeds are mostly markup.
+    while (end - p >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, p, 8);
+      if ((word & 0x8080808080808080ULL) != 0) break;
+      p += 8;
+    }
+    if (p >= end) break;
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t length = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      if (c == 0xE0) low = 0xA0;
+      if (c == 0xED) high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      if (c == 0xF0) low = 0x90;
+      if (c == 0xF4) high = 0x8F;
+    } else {
+      return false;
+    }
+    if (end - p < static_cast<std::ptrdiff_t>(length)) return false;
+    if (p[1] < low || p[1] > high) return false;
+    for (std::size_t k = 2; k < length; ++k) {
+      if ((p[k] & 0xC0) != 0x80) return false;
+    }
+    p += length;
+  }
+  return true;
+}
+
+std::optional<std::string> canonical_charset(std::string_view label) {
+  std::string name(label);
+  while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back())) != 0) name.pop_back();
+  if (name.empty() || name.size() > 64) return std::nullopt;
+  const std::string lower = lowercase(name);
+  // Aliases ICU lacks or maps to a different family than browsers do.
+  if (lower == "utf8" || lower == "unicode-1-1-utf-8") return "utf-8";
+  if (lower == "latin-1" || lower == "latin1" || lower == "l1") return "iso-8859-1";
+  UErrorCode status = U_ZERO_ERROR;
+  const char* icu_name = ucnv_getCanonicalName(name.c_str(), "", &status);
+  if (U_FAILURE(status) || icu_name == nullptr) {
+    status = U_ZERO_ERROR;
+    std::unique_ptr<UConverter, ConverterCloser> converter(ucnv_open(name.c_str(), &status));
+    if (U_FAILURE(status) || !converter) return std::nullopt;
+    icu_name = ucnv_getName(converter.get(), &status);
+    if (U_FAILURE(status) || icu_name == nullptr) return std::nullopt;
+  }
+  status = U_ZERO_ERROR;
+  const char* iana = ucnv_getStandardName(icu_name, "IANA", &status);
+  if (U_FAILURE(status) || iana == nullptr) {
+    status = U_ZERO_ERROR;
+    iana = ucnv_getStandardName(icu_name, "MIME", &status);
+  }
+  std::string result = lowercase(U_SUCCESS(status) && iana != nullptr ? iana : icu_name);
+  if (result == "us-ascii" || result == "ansi_x3.4-1968") return "us-ascii";
+  if (result.starts_with("ibm-") && lower.starts_with("windows-")) return lower;
+  return result;
+}
+
+DecodedText decode_document(std::string_view bytes, std::string_view content_type) {
+  DecodedText decoded;
+  for (const Bom& bom : boms) {
+    if (bytes.starts_with(bom.bytes)) {
+      decoded.encoding = bom.encoding;
+      const std::string_view body = bytes.substr(bom.bytes.size());
+      if (decoded.encoding == "utf-8") {
+        decoded.text.assign(body);
+        if (!is_valid_utf8(body)) {
+          std::size_t replaced = 0;
+          decoded.text = transcode(body, "UTF-8", replaced);
+          decoded.warnings.push_back(std::to_string(replaced) +
+                                     " invalid UTF-8 sequences replaced with U+FFFD");
+        }
+      } else {
+        std::size_t replaced = 0;
+        decoded.text = transcode(body, decoded.encoding, replaced);
+        if (replaced != 0) {
+          decoded.warnings.push_back(std::to_string(replaced) + " invalid " + decoded.encoding +
+                                     " sequences replaced with U+FFFD");
+        }
+      }
+      return decoded;
+    }
+  }
+  if (const char* unmarked = sniff_unmarked_utf16_32(bytes)) {
+    decoded.encoding = unmarked;
+    std::size_t replaced = 0;
+    decoded.text = transcode(bytes, decoded.encoding, replaced);
+    return decoded;
+  }
+
+  const std::optional<std::string> http_label = charset_from_content_type(content_type);
+  const std::optional<std::string> document_label = declared_in_document(bytes);
+  std::optional<std::string> declared;
+  std::string declared_by;
+  for (const auto& [label, source] :
+       {std::pair{&http_label, "HTTP charset"}, std::pair{&document_label, "XML declaration"}}) {
+    if (declared || !*label) continue;
+    declared = canonical_charset(**label);
+    declared_by = source;
+    if (!declared)
+      decoded.warnings.push_back(std::string(source) + " names an unknown charset '" + **label + "'");
+  }
+
+  if (is_valid_utf8(bytes)) {
+    decoded.text.assign(bytes);
+    const bool ascii = is_ascii(bytes);
+    if (declared && *declared != "utf-8" && ascii && !is_unicode_family(*declared)) {
+      decoded.encoding = *declared;  // ASCII bytes are right in any ASCII-compatible charset
+    } else {
+      decoded.encoding = "utf-8";
+      if (declared && *declared != "utf-8" && !(ascii && *declared == "us-ascii")) {
+        decoded.warnings.push_back(declared_by + " says " + *declared + " but the bytes are UTF-8");
+      }
+    }
+    return decoded;
+  }
+
+  std::string encoding = declared.value_or("windows-1252");
+  if (!declared) {
+    decoded.warnings.push_back("no charset declared and the bytes are not UTF-8: read as windows-1252");
+  } else if (is_unicode_family(encoding)) {
+    decoded.warnings.push_back(declared_by + " says " + encoding +
+                               " but the bytes are not: read as windows-1252");
+    encoding = "windows-1252";
+  }
+  std::size_t replaced = 0;
+  decoded.text = transcode(bytes, encoding, replaced);
+  decoded.encoding = encoding;
+  if (replaced != 0) {
+    decoded.warnings.push_back(std::to_string(replaced) + " invalid " + encoding +
+                               " sequences replaced with U+FFFD");
+  }
+  return decoded;
+}
+
+}  // namespace tinhop

@@ -1,0 +1,102 @@
+#include "tinhop/parsers/contract_json.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdio>
+
+namespace tinhop {
+namespace {
+
+namespace json = boost::json;
+
+json::value optional_string(const std::optional<std::string>& text) {
+  if (!text) return nullptr;
+  return json::string(*text);
+}
+
+json::value optional_instant(const std::optional<Instant>& instant) {
+  if (!instant) return nullptr;
+  return json::string(format_rfc3339(*instant));
+}
+
+const char* path_name(ParsePath path) {
+  switch (path) {
+    case ParsePath::strict: return "strict";
+    case ParsePath::repaired: return "repaired";
+    case ParsePath::tag_soup: return "tag_soup";
+    case ParsePath::json: return "json";
+    case ParsePath::html: return "html";
+  }
+  return "unknown";
+}
+
+json::object item_object(const Item& item) {
+  json::object object;
+  object["id"] = optional_string(item.id);
+  object["link"] = optional_string(item.link);
+  object["title"] = optional_string(item.title);
+  object["summary"] = optional_string(item.summary);
+  object["content"] = optional_string(item.content);
+  object["published"] = optional_instant(item.published);
+  object["updated"] = optional_instant(item.updated);
+  json::array authors;
+  for (const Author& author : item.authors) {
+    authors.push_back(json::object{{"name", optional_string(author.name)},
+                                   {"email", optional_string(author.email)},
+                                   {"uri", optional_string(author.uri)}});
+  }
+  object["authors"] = std::move(authors);
+  json::array categories;
+  for (const std::string& category : item.categories) categories.emplace_back(json::string(category));
+  object["categories"] = std::move(categories);
+  json::array enclosures;
+  for (const Enclosure& enclosure : item.enclosures) {
+    json::object added{
+        {"url", enclosure.url}, {"type", optional_string(enclosure.type)}, {"length", nullptr}};
+    if (enclosure.length) added["length"] = *enclosure.length;
+    enclosures.push_back(std::move(added));
+  }
+  object["enclosures"] = std::move(enclosures);
+  object["thumbnail"] = optional_string(item.thumbnail);
+  object["comments"] = optional_string(item.comments);
+  if (item.date_in_future) object["date_in_future"] = true;
+  return object;
+}
+
+}  // namespace
+
+std::string format_rfc3339(Instant instant) {
+  const auto days = std::chrono::floor<std::chrono::days>(instant);
+  const std::chrono::year_month_day date{days};
+  const std::chrono::hh_mm_ss time{instant - days};
+  char text[48];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
+  return text;
+}
+
+std::string to_contract_json(const ParseResult& result) {
+  const Feed& feed = result.feed;
+  json::object object;
+  object["format"] = format_name(feed.format);
+  object["encoding"] = feed.encoding;
+  object["title"] = optional_string(feed.title);
+  object["link"] = optional_string(feed.link);
+  object["description"] = optional_string(feed.description);
+  object["language"] = optional_string(feed.language);
+  object["updated"] = optional_instant(feed.updated);
+  json::array items;
+  items.reserve(feed.items.size());
+  for (const Item& item : feed.items) items.emplace_back(item_object(item));
+  object["items"] = std::move(items);
+  json::array warnings;
+  for (const std::string& warning : result.warnings) warnings.emplace_back(json::string(warning));
+  object["warnings"] = std::move(warnings);
+  object["path"] = path_name(result.path);
+  return json::serialize(object);
+}
+
+}  // namespace tinhop

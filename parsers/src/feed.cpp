@@ -1,0 +1,228 @@
+// parse_feed: charset, then format detection from the content, then one mapper, then the
+// normalization every format shares (dates, placeholders, thumbnails, NFC, field caps).
+#include "tinhop/parsers/feed.hpp"
+
+#include <algorithm>
+
+#include "mapping.hpp"
+#include "tinhop/parsers/charset.hpp"
+#include "tinhop/parsers/date.hpp"
+#include "tinhop/parsers/text.hpp"
+#include "xml_reader.hpp"
+
+namespace tinhop {
+namespace {
+
+using detail::DateField;
+using detail::Mapping;
+using xml::Ns;
+
+std::optional<FeedFormat> detect_xml_format(pugi::xml_node root) {
+  const std::string_view name = xml::local_name(root);
+  const Ns ns = xml::namespace_of(root);
+  if (name == "rss" || name == "channel") {
+    const std::string version = xml::attribute_value(root, "version");
+    if (version == "0.90") return FeedFormat::rss090;
+    if (version == "0.91") return FeedFormat::rss091;
+    if (version == "0.92") return FeedFormat::rss092;
+    if (version == "0.93") return FeedFormat::rss093;
+    if (version == "0.94") return FeedFormat::rss094;
+    return FeedFormat::rss20;
+  }
+  if (name == "RDF") {
+    for (pugi::xml_node child : root.children()) {
+      if (child.type() == pugi::node_element &&
+          (xml::local_name(child) == "channel" || xml::local_name(child) == "item")) {
+        return xml::namespace_of(child) == Ns::rss090 ? FeedFormat::rss090 : FeedFormat::rss10;
+      }
+    }
+    return std::nullopt;
+  }
+  if (name == "feed") {
+    if (ns == Ns::atom03) return FeedFormat::atom03;
+    if (ns == Ns::atom10) return FeedFormat::atom10;
+    if (ns == Ns::none)
+      return xml::attribute_value(root, "version") == "0.3" ? FeedFormat::atom03 : FeedFormat::atom10;
+  }
+  return std::nullopt;
+}
+
+// Cuts an over-long field at a UTF-8 boundary.
+void cap(std::optional<std::string>& field, std::size_t limit, bool& cut) {
+  if (!field || field->size() <= limit) return;
+  std::size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>((*field)[end]) & 0xC0U) == 0x80U) --end;
+  field->resize(end);
+  cut = true;
+}
+
+void normalize(std::optional<std::string>& field, std::size_t limit, bool& cut) {
+  cap(field, limit, cut);
+  if (field) *field = to_nfc(*field);
+}
+
+void normalize_item(Item& item, std::size_t limit, bool& cut) {
+  for (auto* field :
+       {&item.id, &item.link, &item.title, &item.summary, &item.content, &item.thumbnail, &item.comments}) {
+    normalize(*field, limit, cut);
+  }
+  for (Author& author : item.authors) {
+    normalize(author.name, limit, cut);
+    normalize(author.email, limit, cut);
+    normalize(author.uri, limit, cut);
+  }
+  for (std::string& category : item.categories) category = to_nfc(category);
+  for (Enclosure& enclosure : item.enclosures) {
+    enclosure.url = to_nfc(enclosure.url);
+    normalize(enclosure.type, limit, cut);
+  }
+}
+
+bool is_placeholder(const Item& item) {
+  if (item.title && !item.title->empty()) return false;
+  const auto says_nothing = [](const std::optional<std::string>& text) {
+    if (!text) return false;
+    std::string lower = collapse_whitespace(*text);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lower == "no description";
+  };
+  return says_nothing(item.summary) || says_nothing(item.content);
+}
+
+void resolve_dates(Mapping& mapping) {
+  const ParseContext& context = mapping.context;
+  DateContext date_context{context.time_zone, context.date_order, context.now};
+  if (context.date_order == DateOrder::automatic) {
+    std::vector<std::string_view> samples;
+    samples.reserve(mapping.dates.size());
+    for (const detail::RawDate& raw : mapping.dates) samples.emplace_back(raw.text);
+    date_context.order = infer_date_order(samples, DateOrder::automatic);
+  }
+  std::size_t not_understood = 0;
+  std::string first_bad;
+  for (const detail::RawDate& raw : mapping.dates) {
+    const std::optional<ParsedDate> parsed = parse_date(raw.text, date_context);
+    if (!parsed) {
+      if (not_understood++ == 0) first_bad = raw.text;
+      continue;
+    }
+    if (raw.field == DateField::feed_updated) {
+      mapping.feed.updated = parsed->instant;
+      continue;
+    }
+    Item& item = mapping.feed.items[raw.item];
+    (raw.field == DateField::item_published ? item.published : item.updated) = parsed->instant;
+    item.date_approximate = item.date_approximate || parsed->approximate;
+    if (context.now != Instant{} && parsed->instant > context.now + future_tolerance) {
+      item.date_in_future = true;
+    }
+  }
+  if (not_understood != 0) {
+    mapping.warnings.push_back(std::to_string(not_understood) + " date(s) not understood, e.g. '" +
+                               first_bad + "'");
+  }
+  const auto future = std::count_if(mapping.feed.items.begin(), mapping.feed.items.end(),
+                                    [](const Item& item) { return item.date_in_future; });
+  if (future != 0) mapping.warnings.push_back(std::to_string(future) + " item(s) dated far in the future");
+}
+
+void finish(Mapping& mapping, ParseResult& result) {
+  resolve_dates(mapping);
+  Feed& feed = mapping.feed;
+  const std::size_t before = feed.items.size();
+  std::erase_if(feed.items, is_placeholder);
+  if (feed.items.size() != before) {
+    mapping.warnings.push_back(std::to_string(before - feed.items.size()) +
+                               " placeholder item(s) (no title, \"No Description\") skipped");
+  }
+  bool cut = false;
+  for (Item& item : feed.items) {
+    if (!item.thumbnail) {
+      for (const Enclosure& enclosure : item.enclosures) {
+        if (detail::looks_like_image(enclosure.url, enclosure.type.value_or(""))) {
+          item.thumbnail = enclosure.url;
+          break;
+        }
+      }
+    }
+    if (!item.thumbnail) {
+      for (const auto* html : {&item.summary, &item.content}) {
+        if (!*html) continue;
+        if (auto image = detail::first_image(**html)) {
+          item.thumbnail =
+              detail::absolute_link(*image, item.link.value_or(feed.link.value_or(mapping.context.url)));
+          break;
+        }
+      }
+    }
+    normalize_item(item, mapping.limits.max_field_bytes, cut);
+  }
+  for (auto* field : {&feed.title, &feed.link, &feed.description, &feed.language}) {
+    normalize(*field, mapping.limits.max_field_bytes, cut);
+  }
+  if (cut) {
+    mapping.warnings.push_back("fields longer than " + std::to_string(mapping.limits.max_field_bytes) +
+                               " bytes were cut");
+  }
+  result.feed = std::move(feed);
+  for (std::string& warning : mapping.warnings) result.warnings.push_back(std::move(warning));
+}
+
+}  // namespace
+
+const char* error_name(ParseError error) {
+  switch (error) {
+    case ParseError::not_a_feed: return "not_a_feed";
+    case ParseError::too_large: return "too_large";
+    case ParseError::too_many_items: return "too_many_items";
+    case ParseError::too_deep: return "too_deep";
+  }
+  return "unknown";
+}
+
+ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, const ParseLimits& limits) {
+  if (bytes.size() > limits.max_bytes) {
+    return ParseFailure{ParseError::too_large, "document of " + std::to_string(bytes.size()) +
+                                                   " bytes exceeds the limit of " +
+                                                   std::to_string(limits.max_bytes)};
+  }
+  DecodedText decoded = decode_document(bytes, context.content_type);
+  ParseResult result;
+  result.warnings = std::move(decoded.warnings);
+  Mapping mapping{context, limits, {}, {}, {}, std::nullopt};
+
+  const std::size_t first = decoded.text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return ParseFailure{ParseError::not_a_feed, "empty document"};
+  if (decoded.text[first] == '{' || decoded.text[first] == '[') {
+    result.path = ParsePath::json;
+    detail::map_json_feed(decoded.text, mapping);
+    if (mapping.failure) return std::move(*mapping.failure);
+    mapping.feed.encoding = "utf-8";
+    finish(mapping, result);
+    return result;
+  }
+
+  xml::LoadedXml loaded;
+  xml::load(decoded.text, loaded, limits);
+  if (loaded.failure) return std::move(*loaded.failure);
+  const pugi::xml_node root = loaded.document.document_element();
+  const std::optional<FeedFormat> format = loaded.ok ? detect_xml_format(root) : std::nullopt;
+  if (!format) {
+    const std::string what = loaded.ok ? "root element <" + std::string(root.name()) + ">" : "no XML element";
+    return ParseFailure{ParseError::not_a_feed, "not a feed: " + what + " is not RSS, RDF or Atom"};
+  }
+  result.path = loaded.path;
+  for (std::string& warning : loaded.warnings) result.warnings.push_back(std::move(warning));
+  if (*format == FeedFormat::atom03 || *format == FeedFormat::atom10) {
+    detail::map_atom(root, *format, mapping);
+  } else {
+    detail::map_rss(root, *format, mapping);
+  }
+  if (mapping.failure) return std::move(*mapping.failure);
+  mapping.feed.encoding = decoded.encoding;
+  finish(mapping, result);
+  return result;
+}
+
+}  // namespace tinhop

@@ -1,0 +1,153 @@
+// JSON Feed 1.0 and 1.1 (https://jsonfeed.org) onto the model.
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+
+#include "mapping.hpp"
+#include "tinhop/parsers/text.hpp"
+
+namespace tinhop::detail {
+namespace {
+
+namespace json = boost::json;
+
+std::optional<std::string> string_at(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  if (value == nullptr) return std::nullopt;
+  if (const json::string* text = value->if_string()) return non_empty(*text);
+  if (value->is_int64()) return std::to_string(value->as_int64());
+  if (value->is_uint64()) return std::to_string(value->as_uint64());
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> integer_at(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  if (value == nullptr) return std::nullopt;
+  if (value->is_int64() && value->as_int64() >= 0) return value->as_int64();
+  if (value->is_uint64() && value->as_uint64() <= INT64_MAX)
+    return static_cast<std::int64_t>(value->as_uint64());
+  if (value->is_double() && value->as_double() >= 0 && value->as_double() < 9e18) {
+    return static_cast<std::int64_t>(value->as_double());
+  }
+  if (const json::string* text = value->if_string()) return parse_length(*text);
+  return std::nullopt;
+}
+
+// JSON Feed 1.1 "authors" (an array) or 1.0 "author" (one object).
+std::vector<Author> authors_of(const json::object& object, const std::string& base) {
+  std::vector<Author> authors;
+  const auto add = [&](const json::value& value) {
+    const json::object* person = value.if_object();
+    if (person == nullptr) return;
+    Author author{string_at(*person, "name"), std::nullopt, std::nullopt};
+    if (auto url = string_at(*person, "url")) {
+      if (url->starts_with("mailto:")) {
+        author.email = url->substr(7);
+      } else {
+        author.uri = absolute_link(*url, base);
+      }
+    }
+    if (author.name || author.uri || author.email) authors.push_back(std::move(author));
+  };
+  if (const json::value* many = object.if_contains("authors"); many != nullptr && many->is_array()) {
+    for (const json::value& value : many->get_array()) add(value);
+  }
+  if (authors.empty()) {
+    if (const json::value* one = object.if_contains("author")) add(*one);
+  }
+  return authors;
+}
+
+}  // namespace
+
+void map_json_feed(std::string_view text, Mapping& mapping) {
+  boost::system::error_code error;
+  json::parse_options options;
+  options.max_depth = 64;
+  options.allow_invalid_utf8 = true;
+  const json::value document = json::parse(text, error, {}, options);
+  if (error) {
+    mapping.failure =
+        ParseFailure{ParseError::not_a_feed, "not a JSON Feed: invalid JSON (" + error.message() + ")"};
+    return;
+  }
+  const json::object* root = document.if_object();
+  const std::optional<std::string> version = root != nullptr ? string_at(*root, "version") : std::nullopt;
+  if (!version || version->find("jsonfeed.org/version/") == std::string::npos) {
+    mapping.failure = ParseFailure{ParseError::not_a_feed, "not a JSON Feed: no jsonfeed.org version"};
+    return;
+  }
+  Feed& feed = mapping.feed;
+  feed.format = version->find("version/1.1") != std::string::npos ? FeedFormat::json11 : FeedFormat::json10;
+  const std::string& url = mapping.context.url;
+  feed.title = string_at(*root, "title");
+  if (feed.title) feed.title = plain_title(*feed.title);
+  if (auto home = string_at(*root, "home_page_url")) feed.link = absolute_link(*home, url);
+  const std::string base = feed.link && feed.link->find("://") != std::string::npos ? *feed.link : url;
+  feed.description = string_at(*root, "description");
+  feed.language = string_at(*root, "language");
+  const std::vector<Author> feed_authors = authors_of(*root, base);
+
+  const json::value* items = root->if_contains("items");
+  if (items == nullptr || !items->is_array()) {
+    if (items != nullptr) mapping.warnings.push_back("JSON Feed \"items\" is not an array: ignored");
+    return;
+  }
+  for (const json::value& value : items->get_array()) {
+    const json::object* entry = value.if_object();
+    if (entry == nullptr) {
+      mapping.warnings.push_back("JSON Feed item that is not an object: skipped");
+      continue;
+    }
+    if (mapping.items_exhausted()) return;
+    const std::size_t index = feed.items.size();
+    Item item;
+    item.id = string_at(*entry, "id");
+    if (auto link = string_at(*entry, "url")) {
+      item.link = absolute_link(*link, base);
+    } else if (auto external = string_at(*entry, "external_url")) {
+      item.link = absolute_link(*external, base);
+    }
+    if (auto title = string_at(*entry, "title")) item.title = non_empty(plain_title(*title));
+    item.summary = string_at(*entry, "summary");
+    item.content = string_at(*entry, "content_html");
+    if (!item.content) item.content = string_at(*entry, "content_text");
+    if (auto published = string_at(*entry, "date_published")) {
+      mapping.add_date(DateField::item_published, index, *published);
+    }
+    if (auto modified = string_at(*entry, "date_modified")) {
+      mapping.add_date(DateField::item_updated, index, *modified);
+    }
+    item.authors = authors_of(*entry, base);
+    if (item.authors.empty()) item.authors = feed_authors;
+    if (const json::value* tags = entry->if_contains("tags"); tags != nullptr && tags->is_array()) {
+      for (const json::value& tag : tags->get_array()) {
+        if (const json::string* term = tag.if_string()) {
+          if (auto kept = non_empty(*term)) item.categories.push_back(std::move(*kept));
+        }
+      }
+    }
+    if (const json::value* attachments = entry->if_contains("attachments");
+        attachments != nullptr && attachments->is_array()) {
+      for (const json::value& attachment : attachments->get_array()) {
+        const json::object* object = attachment.if_object();
+        if (object == nullptr) continue;
+        const std::optional<std::string> raw_url = string_at(*object, "url");
+        if (!raw_url) continue;
+        if (auto absolute = absolute_link(*raw_url, base)) {
+          item.enclosures.push_back(
+              Enclosure{*absolute, string_at(*object, "mime_type"), integer_at(*object, "size_in_bytes")});
+        }
+      }
+    }
+    if (auto image = string_at(*entry, "image")) item.thumbnail = absolute_link(*image, base);
+    if (!item.thumbnail) {
+      if (auto banner = string_at(*entry, "banner_image")) item.thumbnail = absolute_link(*banner, base);
+    }
+    feed.items.push_back(std::move(item));
+  }
+}
+
+}  // namespace tinhop::detail

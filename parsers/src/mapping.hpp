@@ -1,0 +1,78 @@
+// What the format mappers (RSS, Atom, JSON Feed) share: the feed under construction, the
+// raw date strings (parsed once the whole document's day/month order is known), and the
+// helpers that turn raw values into contract values.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinhop/parsers/feed.hpp"
+#include "tinhop/parsers/model.hpp"
+
+namespace tinhop::detail {
+
+enum class DateField { feed_updated, item_published, item_updated };
+
+struct RawDate {
+  std::size_t item = 0;  // index into feed.items; ignored for feed_updated
+  DateField field = DateField::item_published;
+  std::string text;
+};
+
+struct Mapping {
+  const ParseContext& context;
+  const ParseLimits& limits;
+  Feed feed;
+  std::vector<RawDate> dates;
+  std::vector<std::string> warnings;
+  std::optional<ParseFailure> failure;  // set when a limit refuses the document
+
+  // Records a date to parse once every date of the document has been seen.
+  void add_date(DateField field, std::size_t item, std::string text);
+
+  // True, with `failure` set, once the document holds more entries than allowed.
+  bool items_exhausted();
+};
+
+// Trimmed copy; nullopt when nothing but white space is left.
+std::optional<std::string> non_empty(std::string_view text);
+
+// Plain-text title from a value that may hold HTML or leftover entities.
+std::string plain_title(std::string_view decoded);
+
+// A text value as the contract wants it: trimmed, nullopt when empty.
+std::optional<std::string> text_value(pugi::xml_node element);
+
+// The base for relative references inside `element`: its xml:base chain (resolved from
+// the document URL) when there is one, else `fallback`.
+std::string base_for(pugi::xml_node element, const std::string& document_url, const std::string& fallback);
+
+// `raw` made absolute against `base`; the trimmed raw value when that is impossible.
+std::optional<std::string> absolute_link(std::string_view raw, const std::string& base);
+
+// Splits an RSS author "mail@x (Name)" / "Name <mail@x>" / "mail@x" / "Name".
+Author split_author(std::string_view text);
+
+// A non-negative integer, or nullopt ("1200px", "", "-1" are not lengths).
+std::optional<std::int64_t> parse_length(std::string_view text);
+
+// The first <img src> of an HTML fragment, as written.
+std::optional<std::string> first_image(std::string_view html);
+
+// True for media types and extensions that denote an image.
+bool looks_like_image(std::string_view url, std::string_view type);
+
+// Maps a document whose root element is rss / rdf:RDF / channel.
+void map_rss(pugi::xml_node root, FeedFormat format, Mapping& mapping);
+
+// Maps a document whose root element is an Atom feed (0.3 or 1.0).
+void map_atom(pugi::xml_node root, FeedFormat format, Mapping& mapping);
+
+// Maps a JSON Feed; sets mapping.failure when the text is not one.
+void map_json_feed(std::string_view text, Mapping& mapping);
+
+}  // namespace tinhop::detail

@@ -1,0 +1,353 @@
+// RSS 0.90-0.94, 2.0 and 1.0 (RDF) onto the model, with the dc:, content:, media:,
+// itunes:, slash: and atom: elements feeds mix into them.
+#include <optional>
+#include <string>
+
+#include "mapping.hpp"
+#include "tinhop/parsers/text.hpp"
+#include "xml_reader.hpp"
+
+namespace tinhop::detail {
+namespace {
+
+using xml::Ns;
+
+bool is_rss_ns(Ns ns) {
+  return ns == Ns::none || ns == Ns::rss10 || ns == Ns::rss090;
+}
+
+// Item-level values kept until the item is complete, so preferred forms win regardless
+// of the order the feed writes them in.
+struct ItemDraft {
+  std::optional<std::string> pub_date, dc_date, issued, modified, atom_updated;
+  std::optional<std::string> description, content, itunes_summary, dc_description;
+  std::optional<std::string> guid;
+  bool guid_is_permalink = true;
+  std::optional<std::string> alternate_link;
+  std::optional<std::string> image, media_thumbnail;
+};
+
+struct RssMapper {
+  Mapping& mapping;
+  std::string document_url;
+  std::string channel_base;  // the feed link when known, else the document URL
+
+  std::string base(pugi::xml_node node) const { return base_for(node, document_url, channel_base); }
+
+  void add_enclosure(Item& item, pugi::xml_node node, std::string_view url_attribute,
+                     std::string_view length_attribute) {
+    const std::optional<std::string> url =
+        absolute_link(xml::attribute_value(node, url_attribute), base(node));
+    if (!url) return;
+    Enclosure enclosure{*url, non_empty(xml::attribute_value(node, "type")), std::nullopt};
+    const std::string length_text = xml::attribute_value(node, length_attribute);
+    enclosure.length = parse_length(length_text);
+    // Some CMSs write the image width where the byte count belongs (w=1200 ... length=1200).
+    if (enclosure.length && (url->find("w=" + length_text) != std::string::npos ||
+                             url->find("width=" + length_text) != std::string::npos)) {
+      enclosure.length.reset();
+    }
+    for (const Enclosure& known : item.enclosures) {
+      if (known.url == enclosure.url) return;
+    }
+    item.enclosures.push_back(std::move(enclosure));
+  }
+
+  void map_media(Item& item, ItemDraft& draft, pugi::xml_node node) {
+    const std::string_view name = xml::local_name(node);
+    if (name == "group") {
+      for (pugi::xml_node child : node.children()) {
+        if (child.type() == pugi::node_element && xml::namespace_of(child) == Ns::media)
+          map_media(item, draft, child);
+      }
+    } else if (name == "content") {
+      add_enclosure(item, node, "url", "fileSize");
+      for (pugi::xml_node child : node.children()) {
+        if (child.type() == pugi::node_element && xml::namespace_of(child) == Ns::media)
+          map_media(item, draft, child);
+      }
+    } else if (name == "thumbnail" && !draft.media_thumbnail) {
+      draft.media_thumbnail = absolute_link(xml::attribute_value(node, "url"), base(node));
+    } else if (name == "description" && !draft.description) {
+      draft.description = text_value(node);
+    } else if (name == "title" && !item.title) {
+      if (auto title = text_value(node)) item.title = plain_title(*title);
+    }
+  }
+
+  void map_atom_in_item(Item& item, ItemDraft& draft, pugi::xml_node node) {
+    const std::string_view name = xml::local_name(node);
+    if (name == "link") {
+      const std::string rel = xml::attribute_value(node, "rel");
+      if (rel.empty() || rel == "alternate") {
+        if (!draft.alternate_link)
+          draft.alternate_link = absolute_link(xml::attribute_value(node, "href"), base(node));
+      } else if (rel == "enclosure") {
+        add_enclosure(item, node, "href", "length");
+      }
+    } else if (name == "updated" || name == "modified") {
+      draft.atom_updated = text_value(node);
+    } else if (name == "published" || name == "issued") {
+      if (!draft.issued) draft.issued = text_value(node);
+    } else if (name == "author") {
+      Author author;
+      for (pugi::xml_node child : node.children()) {
+        const std::string_view part = xml::local_name(child);
+        if (part == "name") author.name = text_value(child);
+        if (part == "email") author.email = text_value(child);
+        if (part == "uri" || part == "url") {
+          if (auto uri = text_value(child)) author.uri = absolute_link(*uri, base(child));
+        }
+      }
+      if (author.name || author.email || author.uri) item.authors.push_back(std::move(author));
+    } else if (name == "summary" && !draft.description) {
+      draft.description = text_value(node);
+    } else if (name == "content" && !draft.content) {
+      draft.content = text_value(node);
+    } else if (name == "id" && !draft.guid) {
+      draft.guid = text_value(node);
+      draft.guid_is_permalink = false;
+    }
+  }
+
+  void map_item(pugi::xml_node node) {
+    if (mapping.items_exhausted()) return;
+    Item item;
+    ItemDraft draft;
+    const std::size_t index = mapping.feed.items.size();
+    for (pugi::xml_node child : node.children()) {
+      if (child.type() != pugi::node_element) continue;
+      const Ns ns = xml::namespace_of(child);
+      const std::string_view name = xml::local_name(child);
+      if (is_rss_ns(ns)) {
+        if (name == "title") {
+          if (auto title = text_value(child)) item.title = plain_title(*title);
+        } else if (name == "link") {
+          if (!item.link) {
+            if (auto raw = text_value(child)) item.link = absolute_link(*raw, base(child));
+            if (!item.link && xml::attribute(child, "href")) {
+              item.link = absolute_link(xml::attribute_value(child, "href"), base(child));
+            }
+          }
+        } else if (name == "description") {
+          draft.description = text_value(child);
+        } else if (name == "guid") {
+          draft.guid = text_value(child);
+          const std::string permalink = xml::attribute_value(child, "isPermaLink");
+          draft.guid_is_permalink = permalink != "false" && permalink != "False";
+        } else if (name == "pubDate") {
+          draft.pub_date = text_value(child);
+        } else if (name == "author") {
+          if (auto text = text_value(child)) item.authors.push_back(split_author(*text));
+        } else if (name == "category") {
+          if (auto term = text_value(child)) item.categories.push_back(std::move(*term));
+        } else if (name == "enclosure") {
+          add_enclosure(item, child, "url", "length");
+        } else if (name == "comments") {
+          if (auto raw = text_value(child)) item.comments = absolute_link(*raw, base(child));
+        } else if ((name == "image" || name == "thumb" || name == "thumbnail") && !draft.image) {
+          if (auto raw = text_value(child); raw && raw->find('<') == std::string::npos) {
+            draft.image = absolute_link(*raw, base(child));
+          } else if (pugi::xml_node url = child.child("url")) {
+            if (auto inner = text_value(url)) draft.image = absolute_link(*inner, base(url));
+          } else if (xml::attribute(child, "url") || xml::attribute(child, "src")) {
+            draft.image = absolute_link(
+                xml::attribute_value(child, xml::attribute(child, "url") ? "url" : "src"), base(child));
+          }
+        } else if (name == "updated") {
+          draft.atom_updated = text_value(child);
+        }
+        continue;
+      }
+      switch (ns) {
+        case Ns::dc:
+          if (name == "date") {
+            draft.dc_date = text_value(child);
+          } else if (name == "creator" || name == "author") {
+            if (auto text = text_value(child)) item.authors.push_back(Author{std::move(*text), {}, {}});
+          } else if (name == "subject") {
+            if (auto term = text_value(child)) item.categories.push_back(std::move(*term));
+          } else if (name == "title" && !item.title) {
+            if (auto title = text_value(child)) item.title = plain_title(*title);
+          } else if (name == "description") {
+            draft.dc_description = text_value(child);
+          } else if (name == "identifier" && !draft.guid) {
+            draft.guid = text_value(child);
+            draft.guid_is_permalink = false;
+          }
+          break;
+        case Ns::dcterms:
+          if (name == "modified") draft.modified = text_value(child);
+          if (name == "issued" || name == "created") draft.issued = text_value(child);
+          break;
+        case Ns::content:
+          if (name == "encoded") draft.content = text_value(child);
+          break;
+        case Ns::xhtml:
+          if (name == "body" || name == "div") draft.content = non_empty(xml::inner_xml(child));
+          break;
+        case Ns::media: map_media(item, draft, child); break;
+        case Ns::itunes:
+          if (name == "summary") {
+            draft.itunes_summary = text_value(child);
+          } else if (name == "author" && item.authors.empty()) {
+            if (auto text = text_value(child)) item.authors.push_back(Author{std::move(*text), {}, {}});
+          } else if (name == "image" && !draft.image) {
+            draft.image = absolute_link(xml::attribute_value(child, "href"), base(child));
+          }
+          break;
+        case Ns::atom10:
+        case Ns::atom03: map_atom_in_item(item, draft, child); break;
+        case Ns::wfw:
+          if (name == "comment" && !item.comments) {
+            if (auto raw = text_value(child)) item.comments = absolute_link(*raw, base(child));
+          }
+          break;
+        default: break;
+      }
+    }
+    if (!draft.guid) {
+      if (const std::string about = xml::attribute_value(node, "about"); !about.empty()) {
+        draft.guid = non_empty(about);
+        draft.guid_is_permalink = true;
+      }
+    }
+    item.id = draft.guid;
+    if (!item.link && draft.alternate_link) item.link = draft.alternate_link;
+    if (!item.link && draft.guid && draft.guid_is_permalink &&
+        (draft.guid->starts_with("http://") || draft.guid->starts_with("https://"))) {
+      item.link = absolute_link(*draft.guid, base(node));
+    }
+    item.summary = draft.description ? draft.description
+                                     : (draft.dc_description ? draft.dc_description : draft.itunes_summary);
+    item.content = draft.content;
+    item.thumbnail = draft.media_thumbnail ? draft.media_thumbnail : draft.image;
+    if (const auto& published =
+            draft.pub_date ? draft.pub_date : (draft.dc_date ? draft.dc_date : draft.issued)) {
+      mapping.add_date(DateField::item_published, index, *published);
+    }
+    if (const auto& updated = draft.modified ? draft.modified : draft.atom_updated) {
+      mapping.add_date(DateField::item_updated, index, *updated);
+    } else if (draft.pub_date && draft.dc_date) {
+      mapping.add_date(DateField::item_updated, index, *draft.dc_date);
+    }
+    mapping.feed.items.push_back(std::move(item));
+  }
+
+  void map_channel(pugi::xml_node channel) {
+    Feed& feed = mapping.feed;
+    std::optional<std::string> last_build, pub_date, dc_date, atom_updated;
+    // The link first: it is the base every other relative reference resolves against.
+    for (pugi::xml_node child : channel.children()) {
+      if (child.type() == pugi::node_element && xml::local_name(child) == "link" &&
+          is_rss_ns(xml::namespace_of(child))) {
+        if (auto raw = text_value(child)) {
+          feed.link = absolute_link(*raw, base_for(child, document_url, document_url));
+          if (feed.link && !feed.link->empty() && feed.link->find("://") != std::string::npos) {
+            channel_base = *feed.link;
+          }
+          break;
+        }
+      }
+    }
+    for (pugi::xml_node child : channel.children()) {
+      if (child.type() != pugi::node_element) continue;
+      const Ns ns = xml::namespace_of(child);
+      const std::string_view name = xml::local_name(child);
+      if (is_rss_ns(ns)) {
+        if (name == "title") {
+          if (auto title = text_value(child)) feed.title = plain_title(*title);
+        } else if (name == "description") {
+          feed.description = text_value(child);
+        } else if (name == "language") {
+          feed.language = text_value(child);
+        } else if (name == "lastBuildDate") {
+          last_build = text_value(child);
+        } else if (name == "pubDate") {
+          pub_date = text_value(child);
+        } else if (name == "ttl") {
+          if (auto minutes = parse_length(xml::inner_text(child)); minutes && *minutes < 1'000'000) {
+            feed.ttl_minutes = static_cast<int>(*minutes);
+          }
+        } else if (name == "skipHours") {
+          for (pugi::xml_node hour : child.children()) {
+            if (auto value = parse_length(xml::inner_text(hour)); value && *value < 24) {
+              feed.skip_hours.push_back(static_cast<int>(*value));
+            }
+          }
+        } else if (name == "skipDays") {
+          for (pugi::xml_node day : child.children()) {
+            if (auto value = text_value(day)) feed.skip_days.push_back(std::move(*value));
+          }
+        } else if (name == "item") {
+          map_item(child);
+        }
+        continue;
+      }
+      if (ns == Ns::dc && name == "date") dc_date = text_value(child);
+      if (ns == Ns::dc && name == "language" && !feed.language) feed.language = text_value(child);
+      if (ns == Ns::dc && name == "title" && !feed.title) {
+        if (auto title = text_value(child)) feed.title = plain_title(*title);
+      }
+      if (ns == Ns::dc && name == "description" && !feed.description) feed.description = text_value(child);
+      if (ns == Ns::itunes && name == "summary" && !feed.description) feed.description = text_value(child);
+      if ((ns == Ns::atom10 || ns == Ns::atom03) && name == "updated") atom_updated = text_value(child);
+      if ((ns == Ns::atom10 || ns == Ns::atom03) && name == "subtitle" && !feed.description) {
+        feed.description = text_value(child);
+      }
+      if (ns == Ns::sy && name == "updatePeriod") {
+        const std::optional<std::string> period = text_value(child);
+        const int seconds = !period                ? 0
+                            : *period == "hourly"  ? 3600
+                            : *period == "daily"   ? 86400
+                            : *period == "weekly"  ? 604800
+                            : *period == "monthly" ? 2592000
+                            : *period == "yearly"  ? 31536000
+                                                   : 0;
+        if (seconds != 0) feed.update_period_seconds = seconds;
+      }
+    }
+    if (const auto& updated =
+            last_build ? last_build : (dc_date ? dc_date : (pub_date ? pub_date : atom_updated))) {
+      mapping.add_date(DateField::feed_updated, 0, *updated);
+    }
+  }
+};
+
+}  // namespace
+
+void map_rss(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
+  mapping.feed.format = format;
+  RssMapper mapper{mapping, mapping.context.url, mapping.context.url};
+  pugi::xml_node channel;
+  if (xml::local_name(root) == "channel") {
+    channel = root;
+  } else {
+    for (pugi::xml_node child : root.children()) {
+      if (child.type() == pugi::node_element && xml::local_name(child) == "channel") {
+        channel = child;
+        break;
+      }
+    }
+  }
+  if (channel) mapper.map_channel(channel);
+  // RSS 0.90 and 1.0 put items (and sometimes 0.9x feeds, by mistake) beside the channel.
+  if (channel != root) {
+    for (pugi::xml_node child : root.children()) {
+      if (child.type() == pugi::node_element && xml::local_name(child) == "item" &&
+          is_rss_ns(xml::namespace_of(child))) {
+        mapper.map_item(child);
+      }
+    }
+  }
+  for (pugi::xml_node sy : channel.children()) {
+    if (sy.type() == pugi::node_element && xml::namespace_of(sy) == Ns::sy &&
+        xml::local_name(sy) == "updateFrequency" && mapping.feed.update_period_seconds) {
+      if (auto frequency = parse_length(xml::inner_text(sy)); frequency && *frequency > 0) {
+        *mapping.feed.update_period_seconds /= static_cast<int>(*frequency);
+      }
+    }
+  }
+}
+
+}  // namespace tinhop::detail

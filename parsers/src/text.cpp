@@ -1,0 +1,250 @@
+#include "tinhop/parsers/text.hpp"
+
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <iterator>
+
+#include "text_internal.hpp"
+
+namespace tinhop {
+namespace {
+
+struct NamedEntity {
+  std::string_view name;
+  std::string_view value;
+};
+
+constexpr NamedEntity named_entities[] = {
+#include "html_entities.inc"
+};
+
+// The legacy names HTML5 still decodes without a ';' (in text, not before '=' or alnum).
+constexpr std::array<std::string_view, 12> legacy_names = {"amp", "lt",  "gt", "quot", "nbsp", "copy",
+                                                           "reg", "AMP", "LT", "GT",   "QUOT", "COPY"};
+
+const NamedEntity* find_entity(std::string_view name) {
+  const auto* end = std::end(named_entities);
+  const auto* it = std::lower_bound(std::begin(named_entities), end, name,
+                                    [](const NamedEntity& e, std::string_view n) { return e.name < n; });
+  return it != end && it->name == name ? it : nullptr;
+}
+
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// The reference starting at text[0] == '&': its length and replacement, or 0.
+std::size_t match_reference(std::string_view text, std::string& out) {
+  if (text.size() < 3) return 0;
+  if (text[1] == '#') {
+    const bool hex = text.size() > 2 && (text[2] == 'x' || text[2] == 'X');
+    std::size_t i = hex ? 3 : 2;
+    const std::size_t digits_start = i;
+    std::uint32_t code = 0;
+    while (i < text.size() && (hex ? is_hex(text[i]) : (text[i] >= '0' && text[i] <= '9'))) {
+      const char c = text[i];
+      const std::uint32_t digit = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+      code = std::min<std::uint32_t>(code * (hex ? 16 : 10) + digit, 0x110000);
+      ++i;
+    }
+    if (i == digits_start) return 0;
+    if (i < text.size() && text[i] == ';') ++i;
+    append_code_point(out, windows_1252_fixup(code));
+    return i;
+  }
+  std::size_t i = 1;
+  while (i < text.size() && i < 40 && is_alnum(text[i])) ++i;
+  if (i == 1) return 0;
+  const std::string_view name = text.substr(1, i - 1);
+  if (i < text.size() && text[i] == ';') {
+    if (const NamedEntity* entity = find_entity(name)) {
+      out.append(entity->value);
+      return i + 1;
+    }
+    return 0;
+  }
+  for (std::string_view legacy : legacy_names) {
+    if (name == legacy) {
+      out.append(find_entity(legacy)->value);
+      return i;
+    }
+  }
+  return 0;
+}
+
+const icu::Normalizer2& nfc_normalizer() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* normalizer = icu::Normalizer2::getNFCInstance(status);
+  // The NFC data is built into libicudata; its absence is a broken installation.
+  if (U_FAILURE(status) || normalizer == nullptr) std::abort();
+  return *normalizer;
+}
+
+// Length of the white-space character at text[i], 0 when there is none.
+std::size_t space_at(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
+  if (c < 0xC2) return 0;
+  const std::string_view rest = text.substr(i);
+  for (std::string_view space :
+       {"\u00A0", "\u202F", "\u2009", "\u200A", "\u2002", "\u2003", "\u3000", "\u205F", "\u2007", "\u2008",
+        "\u2004", "\u2005", "\u2006", "\u2028", "\u2029", "\u0085"}) {
+    if (rest.starts_with(space)) return space.size();
+  }
+  return 0;
+}
+
+}  // namespace
+
+void append_code_point(std::string& out, std::uint32_t code) {
+  if (code == 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) code = 0xFFFD;
+  if (code < 0x80) {
+    out.push_back(static_cast<char>(code));
+  } else if (code < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+  } else if (code < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+  }
+}
+
+std::uint32_t windows_1252_fixup(std::uint32_t code) {
+  // HTML5: references to C1 controls mean the windows-1252 character at that byte.
+  static constexpr std::array<std::uint16_t, 32> c1 = {
+      0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+  return code >= 0x80 && code <= 0x9F ? c1[code - 0x80] : code;
+}
+
+std::string to_nfc(std::string_view utf8) {
+  // Fast path: ASCII is always NFC, and most titles are short; ICU only when needed.
+  const bool ascii =
+      std::all_of(utf8.begin(), utf8.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) return std::string(utf8);
+  const icu::Normalizer2& normalizer = nfc_normalizer();
+  UErrorCode status = U_ZERO_ERROR;
+  if (normalizer.isNormalizedUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), status) &&
+      U_SUCCESS(status)) {
+    return std::string(utf8);
+  }
+  status = U_ZERO_ERROR;
+  std::string out;
+  icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(utf8.size()));
+  normalizer.normalizeUTF8(0, icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), sink, nullptr,
+                           status);
+  if (U_FAILURE(status)) {
+    // Ill-formed UTF-8: go through UTF-16, which replaces bad sequences with U+FFFD.
+    status = U_ZERO_ERROR;
+    const icu::UnicodeString wide =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+    const icu::UnicodeString normalized = normalizer.normalize(wide, status);
+    out.clear();
+    normalized.toUTF8String(out);
+  }
+  return out;
+}
+
+std::string decode_entities(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t done = 0;
+  for (std::size_t amp = text.find('&'); amp != std::string_view::npos; amp = text.find('&', amp + 1)) {
+    out.append(text.substr(done, amp - done));
+    const std::size_t used = match_reference(text.substr(amp), out);
+    if (used == 0) {
+      out.push_back('&');
+      done = amp + 1;
+    } else {
+      done = amp + used;
+      amp = done - 1;
+    }
+  }
+  out.append(text.substr(done));
+  return out;
+}
+
+bool has_entities(std::string_view text) {
+  std::string scratch;
+  for (std::size_t amp = text.find('&'); amp != std::string_view::npos; amp = text.find('&', amp + 1)) {
+    if (match_reference(text.substr(amp), scratch) != 0) return true;
+  }
+  return false;
+}
+
+std::string collapse_whitespace(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (std::size_t i = 0; i < text.size();) {
+    if (const std::size_t n = space_at(text, i); n != 0) {
+      pending_space = !out.empty();
+      i += n;
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(text[i++]);
+  }
+  return out;
+}
+
+std::string strip_html_to_text(std::string_view html) {
+  std::string text;
+  text.reserve(html.size());
+  std::size_t i = 0;
+  while (i < html.size()) {
+    const std::size_t lt = html.find('<', i);
+    text.append(html.substr(i, lt == std::string_view::npos ? std::string_view::npos : lt - i));
+    if (lt == std::string_view::npos) break;
+    const std::string_view rest = html.substr(lt);
+    const bool tag_like = rest.size() > 1 && (std::isalpha(static_cast<unsigned char>(rest[1])) != 0 ||
+                                              rest[1] == '/' || rest[1] == '!' || rest[1] == '?');
+    if (!tag_like) {
+      text.push_back('<');
+      i = lt + 1;
+      continue;
+    }
+    if (rest.starts_with("<!--")) {
+      const std::size_t close = html.find("-->", lt + 4);
+      i = close == std::string_view::npos ? html.size() : close + 3;
+      continue;
+    }
+    const std::size_t gt = html.find('>', lt);
+    if (gt == std::string_view::npos) break;  // a cut-off tag: drop the rest
+    const std::string_view tag = html.substr(lt + 1, gt - lt - 1);
+    i = gt + 1;
+    std::string name;
+    for (char c : tag.substr(tag.starts_with('/') ? 1 : 0)) {
+      if (!is_alnum(c)) break;
+      name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+    if (!tag.starts_with('/') && (name == "script" || name == "style")) {
+      const std::size_t close = html.find("</", i);
+      i = close == std::string_view::npos ? html.size() : close;
+      continue;
+    }
+    static constexpr std::array<std::string_view, 14> blocks = {"br", "p",  "div", "li", "tr", "td", "h1",
+                                                                "h2", "h3", "h4",  "h5", "h6", "ul", "ol"};
+    if (std::find(blocks.begin(), blocks.end(), name) != blocks.end()) text.push_back(' ');
+  }
+  return collapse_whitespace(decode_entities(text));
+}
+
+}  // namespace tinhop

@@ -1,0 +1,95 @@
+#include "tinhop/parsers/url.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <cctype>
+
+namespace tinhop {
+namespace {
+
+bool is_hex(char c) {
+  return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
+
+// Characters a URI reference may hold literally (RFC 3986 unreserved, reserved, '%').
+bool allowed_in_uri(unsigned char c) {
+  if (std::isalnum(c) != 0) return true;
+  switch (c) {
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case ':':
+    case '/':
+    case '?':
+    case '#':
+    case '[':
+    case ']':
+    case '@':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=': return true;
+    default: return false;
+  }
+}
+
+std::string_view trim(std::string_view text) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+std::string iri_to_uri(std::string_view iri) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  iri = trim(iri);
+  std::string out;
+  out.reserve(iri.size());
+  for (std::size_t i = 0; i < iri.size(); ++i) {
+    const auto c = static_cast<unsigned char>(iri[i]);
+    if (c == '\n' || c == '\r' || c == '\t') continue;  // links wrapped across lines
+    if (c == '%' && i + 2 < iri.size() + 0 && is_hex(iri[i + 1]) && is_hex(iri[i + 2])) {
+      out.push_back('%');
+      continue;
+    }
+    if (allowed_in_uri(c)) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(digits[c >> 4]);
+      out.push_back(digits[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+bool is_absolute_url(std::string_view text) {
+  const std::string uri = iri_to_uri(text);
+  return boost::urls::parse_uri(uri).has_value();
+}
+
+std::optional<std::string> resolve_url(std::string_view base, std::string_view reference) {
+  const std::string ref_text = iri_to_uri(reference);
+  const auto absolute = boost::urls::parse_uri(ref_text);
+  if (absolute) return ref_text;
+  const std::string base_text = iri_to_uri(base);
+  const auto base_url = boost::urls::parse_uri(base_text);
+  const auto ref = boost::urls::parse_uri_reference(ref_text);
+  if (!base_url || !ref) return std::nullopt;
+  boost::urls::url result;
+  if (!boost::urls::resolve(*base_url, *ref, result)) return std::nullopt;
+  return std::string(result.buffer());
+}
+
+}  // namespace tinhop

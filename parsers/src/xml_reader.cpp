@@ -1,0 +1,255 @@
+#include "xml_reader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "tinhop/parsers/text.hpp"
+#include "xml_repair.hpp"
+
+namespace tinhop::xml {
+namespace {
+
+struct KnownNamespace {
+  std::string_view uri;
+  Ns ns;
+};
+
+constexpr std::array<KnownNamespace, 24> known_namespaces = {{
+    {"http://www.w3.org/2005/Atom", Ns::atom10},
+    {"http://purl.org/atom/ns#", Ns::atom03},
+    {"http://purl.org/rss/1.0/", Ns::rss10},
+    {"http://my.netscape.com/rdf/simple/0.9/", Ns::rss090},
+    {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", Ns::rdf},
+    {"http://purl.org/dc/elements/1.1/", Ns::dc},
+    {"http://purl.org/dc/elements/1.0/", Ns::dc},
+    {"http://purl.org/dc/terms/", Ns::dcterms},
+    {"http://purl.org/rss/1.0/modules/content/", Ns::content},
+    {"http://search.yahoo.com/mrss/", Ns::media},
+    {"http://search.yahoo.com/mrss", Ns::media},
+    {"http://video.search.yahoo.com/mrss", Ns::media},
+    {"http://video.search.yahoo.com/mrss/", Ns::media},
+    {"http://www.itunes.com/dtds/podcast-1.0.dtd", Ns::itunes},
+    {"http://www.itunes.com/DTDs/Podcast-1.0.dtd", Ns::itunes},
+    {"http://purl.org/rss/1.0/modules/slash/", Ns::slash},
+    {"http://wellformedweb.org/CommentAPI/", Ns::wfw},
+    {"http://purl.org/rss/1.0/modules/syndication/", Ns::sy},
+    {"http://www.w3.org/1999/xhtml", Ns::xhtml},
+    {"http://rssnamespace.org/feedburner/ext/1.0", Ns::feedburner},
+    {"http://backend.userland.com/rss2", Ns::none},
+    {"http://blogs.law.harvard.edu/tech/rss", Ns::none},
+    {"http://purl.org/net/rss1.1#", Ns::rss10},
+    {"http://www.w3.org/2005/Atom/", Ns::atom10},
+}};
+
+Ns classify(std::string_view uri) {
+  for (const KnownNamespace& known : known_namespaces) {
+    if (known.uri == uri) return known.ns;
+  }
+  return uri.empty() ? Ns::none : Ns::other;
+}
+
+// Serializes with character data kept as written (the reader does not decode entities,
+// so raw text is already markup) and CDATA escaped.
+void append_escaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      default: out.push_back(c);
+    }
+  }
+}
+
+// Deeply nested markup is flattened past this depth rather than recursed into.
+constexpr int max_serialize_depth = 200;
+
+void append_text_iteratively(std::string& out, pugi::xml_node root) {
+  pugi::xml_node node = root.first_child();
+  while (node) {
+    if (node.type() == pugi::node_pcdata) out.append(node.value());
+    if (node.type() == pugi::node_cdata) append_escaped(out, node.value());
+    if (node.first_child()) {
+      node = node.first_child();
+      continue;
+    }
+    while (node != root && !node.next_sibling()) node = node.parent();
+    node = node == root ? pugi::xml_node() : node.next_sibling();
+  }
+}
+
+void serialize(std::string& out, pugi::xml_node node, int depth) {
+  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+    switch (child.type()) {
+      case pugi::node_pcdata: out.append(child.value()); break;
+      case pugi::node_cdata: append_escaped(out, child.value()); break;
+      case pugi::node_element: {
+        const bool xhtml_prefixed = namespace_of(child) == Ns::xhtml;
+        const std::string_view name = xhtml_prefixed ? local_name(child) : std::string_view(child.name());
+        if (depth >= max_serialize_depth) {
+          append_text_iteratively(out, child);
+          break;
+        }
+        out.push_back('<');
+        out.append(name);
+        for (pugi::xml_attribute attr : child.attributes()) {
+          const std::string_view attr_name = attr.name();
+          if (attr_name == "xmlns" || attr_name.starts_with("xmlns:")) continue;
+          out.push_back(' ');
+          out.append(attr_name);
+          out += "=\"";
+          for (const char c : std::string_view(attr.value())) {
+            if (c == '"') {
+              out += "&quot;";
+            } else {
+              out.push_back(c);
+            }
+          }
+          out.push_back('"');
+        }
+        if (!child.first_child()) {
+          out += " />";
+          break;
+        }
+        out.push_back('>');
+        serialize(out, child, depth + 1);
+        out += "</";
+        out.append(name);
+        out.push_back('>');
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view local_name(pugi::xml_node element) {
+  const std::string_view name = element.name();
+  const std::size_t colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+Ns namespace_of(pugi::xml_node element) {
+  const std::string_view name = element.name();
+  const std::size_t colon = name.find(':');
+  char key[128] = "xmlns";
+  if (colon != std::string_view::npos) {
+    if (colon + 7 > sizeof key) return Ns::other;
+    key[5] = ':';
+    std::memcpy(key + 6, name.data(), colon);
+    key[6 + colon] = '\0';
+  }
+  for (pugi::xml_node node = element; node && node.type() == pugi::node_element; node = node.parent()) {
+    if (!node.first_attribute()) continue;
+    if (pugi::xml_attribute declaration = node.attribute(key)) return classify(declaration.value());
+  }
+  if (colon == std::string_view::npos) return Ns::none;
+  // An undeclared prefix: read the conventional one rather than lose the element.
+  const std::string_view prefix = name.substr(0, colon);
+  if (prefix == "dc") return Ns::dc;
+  if (prefix == "content") return Ns::content;
+  if (prefix == "media") return Ns::media;
+  if (prefix == "atom") return Ns::atom10;
+  if (prefix == "itunes") return Ns::itunes;
+  if (prefix == "rdf") return Ns::rdf;
+  if (prefix == "slash") return Ns::slash;
+  if (prefix == "dcterms") return Ns::dcterms;
+  return Ns::other;
+}
+
+bool is(pugi::xml_node element, Ns ns, std::string_view local) {
+  return local_name(element) == local && namespace_of(element) == ns;
+}
+
+pugi::xml_attribute attribute(pugi::xml_node element, std::string_view local) {
+  for (pugi::xml_attribute attr : element.attributes()) {
+    std::string_view name = attr.name();
+    if (name.starts_with("xmlns")) continue;
+    if (const std::size_t colon = name.find(':'); colon != std::string_view::npos)
+      name.remove_prefix(colon + 1);
+    if (name == local) return attr;
+  }
+  return {};
+}
+
+std::string attribute_value(pugi::xml_node element, std::string_view local) {
+  const pugi::xml_attribute attr = attribute(element, local);
+  const std::string_view raw = attr.value();
+  return raw.find('&') == std::string_view::npos ? std::string(raw) : decode_entities(raw);
+}
+
+std::string inner_text(pugi::xml_node element) {
+  pugi::xml_node child = element.first_child();
+  // The common case, one text or CDATA node, without intermediate copies.
+  if (child && !child.next_sibling()) {
+    const std::string_view value = child.value();
+    if (child.type() == pugi::node_cdata) return std::string(value);
+    if (child.type() == pugi::node_pcdata) {
+      return value.find('&') == std::string_view::npos ? std::string(value) : decode_entities(value);
+    }
+  }
+  bool has_elements = false;
+  for (pugi::xml_node node = child; node; node = node.next_sibling()) {
+    has_elements = has_elements || node.type() == pugi::node_element;
+  }
+  if (has_elements) return inner_xml(element);
+  std::string out;
+  for (pugi::xml_node node = child; node; node = node.next_sibling()) {
+    if (node.type() == pugi::node_cdata) {
+      out.append(node.value());
+    } else if (node.type() == pugi::node_pcdata) {
+      out.append(decode_entities(node.value()));
+    }
+  }
+  return out;
+}
+
+std::string inner_xml(pugi::xml_node element) {
+  std::string out;
+  serialize(out, element, 0);
+  return out;
+}
+
+void load(std::string& buffer, LoadedXml& loaded, const ParseLimits& limits) {
+  // Entities are decoded by inner_text with the full HTML5 table, so pugixml leaves them
+  // alone (faster, and &nbsp; survives); comments, PIs and the DOCTYPE are not needed.
+  constexpr unsigned flags = pugi::parse_cdata;
+  const pugi::xml_parse_result strict =
+      loaded.document.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8);
+  if (strict && loaded.document.document_element()) {
+    loaded.path = ParsePath::strict;
+    loaded.ok = true;
+    return;
+  }
+  const std::string reason = std::string(strict.description()) + " at byte " + std::to_string(strict.offset);
+  if (strict.status == pugi::status_bad_attribute || strict.status == pugi::status_unrecognized_tag ||
+      strict.status == pugi::status_bad_start_element) {
+    std::string repaired = repair_markup(buffer);
+    if (repaired != buffer) {
+      buffer.swap(repaired);
+      const pugi::xml_parse_result second =
+          loaded.document.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8);
+      if (second && loaded.document.document_element()) {
+        loaded.path = ParsePath::repaired;
+        loaded.warnings.push_back("malformed XML (" + reason +
+                                  "): repaired unquoted attributes and stray '<'");
+        loaded.ok = true;
+        return;
+      }
+    }
+  }
+  loaded.document.reset();
+  if (!read_tag_soup(buffer, loaded.document, limits.max_depth)) {
+    loaded.failure = ParseFailure{ParseError::too_deep, "malformed XML nested deeper than " +
+                                                            std::to_string(limits.max_depth) + " elements"};
+    return;
+  }
+  loaded.path = ParsePath::tag_soup;
+  loaded.warnings.push_back("malformed XML (" + reason + "): read with the tolerant reader");
+  loaded.ok = static_cast<bool>(loaded.document.document_element());
+}
+
+}  // namespace tinhop::xml

@@ -1,0 +1,73 @@
+// XML loading with recovery, namespace resolution by URI, and text extraction: what the
+// RSS and Atom mappers share.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinhop/parsers/feed.hpp"
+#include "tinhop/parsers/model.hpp"
+
+namespace tinhop::xml {
+
+// Namespaces the mappers care about, identified by URI (never by prefix).
+enum class Ns : unsigned char {
+  none,  // no namespace
+  other,
+  atom10,
+  atom03,
+  rss10,
+  rss090,
+  rdf,
+  dc,
+  dcterms,
+  content,
+  media,
+  itunes,
+  slash,
+  wfw,
+  sy,
+  xhtml,
+  feedburner,
+};
+
+// The namespace of an element, from xmlns declarations on it and its ancestors.
+Ns namespace_of(pugi::xml_node element);
+
+// The name without its prefix.
+std::string_view local_name(pugi::xml_node element);
+
+// True when the element is {ns}local.
+bool is(pugi::xml_node element, Ns ns, std::string_view local);
+
+// An attribute by local name, ignoring any prefix (xml:base, rdf:about ...).
+pugi::xml_attribute attribute(pugi::xml_node element, std::string_view local);
+
+// An attribute's value with entities decoded.
+std::string attribute_value(pugi::xml_node element, std::string_view local);
+
+// Text of an element: its character data with entities decoded and CDATA kept verbatim,
+// child elements serialized back to markup (HTML inside RSS descriptions). Not trimmed.
+std::string inner_text(pugi::xml_node element);
+
+// The markup of an element's children (Atom xhtml content); xhtml prefixes dropped.
+std::string inner_xml(pugi::xml_node element);
+
+struct LoadedXml {
+  pugi::xml_document document;
+  ParsePath path = ParsePath::strict;
+  std::vector<std::string> warnings;
+  bool ok = false;
+  std::optional<ParseFailure> failure;  // a limit refused the document
+};
+
+// Parses `buffer` (UTF-8, modified in place and referenced by the result): strict pugixml
+// first, then a repairing pre-pass, then a tolerant tag-soup reader. `ok` is false when
+// not even an element could be read.
+void load(std::string& buffer, LoadedXml& loaded, const ParseLimits& limits);
+
+}  // namespace tinhop::xml
