@@ -1,0 +1,41 @@
+// The publisher's read side: the few Store queries it needs, behind an interface so the
+// handler and server can be tested with an in-memory catalog.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tinhop/storage/store.hpp"
+
+namespace tinhop::publish {
+
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+  virtual storage::Result<storage::ClusterPage> latest_clusters(const storage::ClusterQuery& query) = 0;
+  virtual storage::Result<std::vector<storage::Source>> list_sources() = 0;
+  virtual storage::Result<std::vector<std::string>> list_categories() = 0;
+  virtual storage::Result<storage::ChangeStamp> last_change() = 0;
+  virtual storage::Result<storage::StoreStats> stats() = 0;
+  virtual storage::Result<std::vector<storage::Health>> all_health() = 0;
+};
+
+// A Catalog over a Store. The Store must not be used by another thread while the server
+// runs: the server serializes every call it makes.
+class StoreCatalog final : public Catalog {
+ public:
+  explicit StoreCatalog(storage::Store& store) : store_(store) {}
+  storage::Result<storage::ClusterPage> latest_clusters(const storage::ClusterQuery& query) override {
+    return store_.latest_clusters(query);
+  }
+  storage::Result<std::vector<storage::Source>> list_sources() override { return store_.list_sources(); }
+  storage::Result<std::vector<std::string>> list_categories() override { return store_.list_categories(); }
+  storage::Result<storage::ChangeStamp> last_change() override { return store_.last_change(); }
+  storage::Result<storage::StoreStats> stats() override { return store_.stats(); }
+  storage::Result<std::vector<storage::Health>> all_health() override { return store_.all_health(); }
+
+ private:
+  storage::Store& store_;
+};
+
+}  // namespace tinhop::publish

@@ -1,0 +1,144 @@
+// The HTTP request handler: a function (request, context) -> response. It does no I/O of
+// its own; sessions (server.hpp) only move bytes. Rendered feeds are cached in the
+// context, gzip-compressed once per rendering, and replaced when the store changes.
+#pragma once
+
+#include <atomic>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "tinhop/publish/catalog.hpp"
+#include "tinhop/publish/metrics.hpp"
+#include "tinhop/publish/shared_body.hpp"
+
+namespace tinhop::publish {
+
+namespace http = boost::beast::http;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";  // listen address (IPv4 or IPv6 literal)
+  std::uint16_t port = 8080;          // 0: any free port (see Server::port())
+  // Absolute URL readers reach the server at, without a trailing slash; self links and
+  // paging links use it. Empty: "http://{address}:{port}".
+  std::string public_url;
+  std::string title = "tinhop";
+  std::string subtitle = "Tin tổng hợp";
+  std::string language = "vi";
+  std::string version = "0";
+  // Prefix of entry ids; the cluster id follows. Must stay the same for the life of the
+  // database, or readers see every entry again.
+  std::string entry_id_prefix = "tag:tinhop.invalid,2026:cluster-";
+  // Cache-Control max-age of feeds and pages: set it to the shortest poll interval, since
+  // nothing can change faster than sources are polled.
+  std::chrono::seconds max_age{300};
+  std::size_t default_limit = 50;
+  std::size_t max_limit = 200;
+  std::size_t max_query_bytes = 256;  // ?q=
+  std::size_t excerpt_chars = 300;    // summary policy and the page's excerpts
+  std::size_t cache_entries = 256;    // rendered documents kept
+  // How often the store's change stamp is checked, for writers that do not call
+  // notify_changed() (another process, the CLI).
+  std::chrono::milliseconds change_check_interval{2000};
+  // Connection limits.
+  std::size_t max_connections = 4096;
+  std::size_t max_target_bytes = 4096;     // request line target: longer is 414
+  std::size_t max_header_bytes = 16384;    // request line + headers: more is 431
+  std::size_t max_body_bytes = 65536;      // a GET has no use for a body: more is 413
+  std::chrono::seconds read_timeout{15};   // for one request's headers and body
+  std::chrono::seconds idle_timeout{60};   // between requests on a kept-alive connection
+  std::chrono::seconds write_timeout{30};  // for one response
+};
+
+// State of the service for /healthz.
+struct HealthReport {
+  enum class State { ready, degraded, unavailable } state = State::ready;
+  std::vector<std::string> reasons;
+};
+
+// One cached rendering of a document: plain and gzip bodies with their validators.
+struct Rendering {
+  std::string content_type;
+  std::shared_ptr<const std::string> body;
+  std::shared_ptr<const std::string> gzip;  // null when not worth compressing
+  std::string etag;                         // quoted, strong
+  std::string etag_gzip;
+  std::string last_modified;  // IMF-fixdate
+  Instant modified{};
+  std::uint64_t generation = 0;
+};
+
+using Request = http::request<http::string_body>;
+using Response = http::response<SharedBody>;
+
+// Everything the handler reads and the cache it fills. Thread-safe.
+class Context {
+ public:
+  Context(Catalog& catalog, ServerOptions options);
+
+  const ServerOptions& options() const { return options_; }
+  Metrics& metrics() { return metrics_; }
+
+  // New items landed: every cached rendering is stale from now on.
+  void notify_changed() { generation_.fetch_add(1, std::memory_order_release); }
+  // Asks the store whether it changed since the last check; calls notify_changed if so.
+  void check_for_changes();
+
+  // Cached rendering under `key`, rendering it with `render` when missing or stale. The
+  // render callback runs with the catalog locked. Nullopt when the render failed (the
+  // message is in `error`); `not_found` when it reports a missing resource.
+  struct RenderOutcome {
+    std::shared_ptr<const Rendering> rendering;
+    http::status status = http::status::ok;
+    std::string error;
+  };
+  struct Document {
+    std::string content_type;
+    std::string body;
+    Instant modified{};
+  };
+  using RenderFn =
+      std::function<storage::Result<std::optional<Document>>(Catalog&, const storage::ChangeStamp&)>;
+  RenderOutcome cached(const std::string& key, const RenderFn& render);
+
+  // Runs `fn` with the catalog locked (uncached documents: metrics, health).
+  template <class Fn>
+  auto with_catalog(Fn&& fn) {
+    std::lock_guard lock(catalog_mutex_);
+    return fn(catalog_);
+  }
+
+  // The absolute base URL (no trailing slash).
+  const std::string& base_url() const { return base_url_; }
+
+ private:
+  Catalog& catalog_;
+  ServerOptions options_;
+  std::string base_url_;
+  Metrics metrics_;
+  std::mutex catalog_mutex_;
+  std::optional<storage::ChangeStamp> seen_stamp_;  // guarded by catalog_mutex_
+  std::atomic<std::uint64_t> generation_{1};
+  std::shared_mutex cache_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const Rendering>> cache_;
+};
+
+// Answers one request. Never throws for bad input: every failure is a response.
+Response handle(const Request& request, Context& context);
+
+// A small text/plain error response (used by sessions for 400/413/414/431 too).
+Response error_response(http::status status, unsigned version, std::string_view message);
+
+// The route a target belongs to, for metrics labels.
+Route route_of(std::string_view target);
+
+// gzip (RFC 1952) of `data` at the best compression; empty on failure.
+std::string gzip_compress(std::string_view data);
+
+}  // namespace tinhop::publish

@@ -1,0 +1,62 @@
+// Counters for /metrics (Prometheus text format 0.0.4). Request counters are lock-free
+// atomics, so counting costs the hot path nothing measurable.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "tinhop/storage/store.hpp"
+
+namespace tinhop::publish {
+
+// Routes, as metrics labels.
+enum class Route { page, feed, source_feed, category_feed, opml, healthz, metrics, other, count_ };
+const char* route_name(Route route);
+
+class Metrics {
+ public:
+  // One answered request: its route, status and time from request read to response written.
+  void record_request(Route route, unsigned status, std::chrono::nanoseconds elapsed);
+  // One finished poll (the pipeline reports these).
+  void record_poll(std::int64_t source_id, storage::FetchStatus status);
+
+  void connection_opened() { connections_.fetch_add(1, std::memory_order_relaxed); }
+  void connection_closed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+  void connection_rejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
+  void accept_error() { accept_errors_.fetch_add(1, std::memory_order_relaxed); }
+  void cache_hit() { cache_hits_.fetch_add(1, std::memory_order_relaxed); }
+  void cache_render() { cache_renders_.fetch_add(1, std::memory_order_relaxed); }
+  std::int64_t connections() const { return connections_.load(std::memory_order_relaxed); }
+  std::uint64_t cache_renders() const { return cache_renders_.load(std::memory_order_relaxed); }
+
+  // The exposition text; `stats` and `health` come from the store (nullptr when it failed).
+  std::string render(const storage::StoreStats* stats, const std::vector<storage::Health>* health) const;
+
+  static constexpr std::array<double, 10> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                      0.005,  0.01,    0.05,   0.25,  1.0};
+  static constexpr std::array<unsigned, 11> kStatuses = {200, 304, 400, 404, 405, 413, 414, 431, 500, 503, 0};
+
+ private:
+  static constexpr std::size_t kRoutes = static_cast<std::size_t>(Route::count_);
+  struct RouteCounters {
+    std::array<std::atomic<std::uint64_t>, kStatuses.size()> by_status{};
+    std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets{};
+    std::atomic<std::uint64_t> sum_ns{0};
+  };
+  std::array<RouteCounters, kRoutes> routes_{};
+  std::atomic<std::int64_t> connections_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> accept_errors_{0};
+  std::atomic<std::uint64_t> cache_hits_{0};
+  std::atomic<std::uint64_t> cache_renders_{0};
+  mutable std::mutex polls_mutex_;
+  std::array<std::uint64_t, 3> polls_{};                 // by FetchStatus
+  std::map<std::int64_t, std::uint64_t> poll_failures_;  // by source id
+};
+
+}  // namespace tinhop::publish

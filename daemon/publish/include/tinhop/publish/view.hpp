@@ -1,0 +1,101 @@
+// What the renderers draw: plain structs filled from the store (see catalog.hpp), so every
+// renderer is a pure function of its input and testable without a database.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tinhop/parsers/model.hpp"
+#include "tinhop/storage/store.hpp"
+
+namespace tinhop::publish {
+
+using Policy = storage::Republication;
+
+// The feed an entry was first published by (Atom <source>, RSS <source>, JSON `_tinhop`).
+struct Origin {
+  std::int64_t source_id = 0;
+  std::string title;                     // never empty: settings title, feed title or url
+  std::string feed_url;                  // the source feed's url; also its Atom <source><id>
+  std::optional<std::string> site_link;  // the feed's own <link>
+};
+
+// Another publisher of the same story ("also published by").
+struct AlsoPublished {
+  std::int64_t source_id = 0;
+  std::string title;
+  std::string feed_url;
+  std::optional<std::string> link;  // that publisher's own article
+  Instant published{};
+};
+
+// One dedup cluster as one entry. HTML fields are already sanitized.
+struct Entry {
+  std::string id;     // stable across restarts and re-polls (derived from the cluster id)
+  std::string title;  // plain text; never empty (falls back to the link or "(untitled)")
+  std::optional<std::string> link;
+  Policy policy = Policy::full;
+  std::string content_html;  // policy full: the article body (or its summary when no body)
+  std::string summary_html;  // policy full: the feed's summary; summary: a plain-text excerpt
+  std::string page_excerpt;  // plain-text excerpt the river page shows (policy full)
+  Instant published{};
+  Instant updated{};
+  std::vector<std::string> authors;
+  std::vector<std::string> categories;
+  std::vector<Enclosure> enclosures;
+  std::optional<std::string> image;
+  Origin origin;
+  std::vector<AlsoPublished> also;
+  std::string cursor;  // keyset position of this entry (for `before=`)
+};
+
+// Feed-level facts and the paging links (RFC 5005) of one rendered page.
+struct FeedMeta {
+  std::string id;  // stable IRI of this feed (its canonical URL without paging)
+  std::string title;
+  std::string subtitle;
+  std::string language;                 // BCP 47, e.g. "vi"
+  std::string self_url;                 // absolute URL of exactly this document
+  std::string html_url;                 // the river page showing the same selection
+  std::string first_url;                // the newest page (the subscription document)
+  std::optional<std::string> next_url;  // older entries, when there are any
+  Instant updated{};                    // newest entry's update, or the store's last change
+  std::string generator_version;
+};
+
+struct FeedPage {
+  FeedMeta meta;
+  std::vector<Entry> entries;
+};
+
+// A source as the page's filter, the OPML file and the subscription list show it.
+struct SourceLink {
+  std::int64_t id = 0;
+  std::string title;
+  std::string feed_url;                  // the source's own feed (what it publishes)
+  std::optional<std::string> site_link;  // its web site
+  std::vector<std::string> categories;
+  std::string republished_atom;  // our per-source feed URL
+};
+
+struct CategoryLink {
+  std::string name;
+  std::string slug;
+  std::string republished_atom;  // our per-category feed URL
+};
+
+// Everything the river page shows.
+struct RiverPage {
+  FeedPage feed;
+  std::string base_url;  // absolute URL of `/`, without a trailing slash
+  std::vector<SourceLink> sources;
+  std::vector<CategoryLink> categories;
+  std::optional<std::int64_t> selected_source;
+  std::optional<std::string> selected_category;  // slug
+  std::string query;
+  std::string atom_url, rss_url, json_url;  // feeds of the current selection
+};
+
+}  // namespace tinhop::publish

@@ -1,0 +1,186 @@
+#include "build.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "tinhop/parsers/sanitize.hpp"
+#include "tinhop/publish/render.hpp"
+
+namespace tinhop::publish::detail {
+
+std::string slugify(std::string_view name) {
+  std::string out;
+  bool dash = false;
+  for (char ch : name) {
+    auto c = static_cast<unsigned char>(ch);
+    bool delimiter = c <= 0x20 || c == '/' || c == '?' || c == '#' || c == '%' || c == '&' || c == '+' ||
+                     c == '\\' || c == '"' || c == '<' || c == '>' || c == '-' || c == 0x7f;
+    if (delimiter) {
+      dash = !out.empty();
+      continue;
+    }
+    if (dash) out += '-';
+    dash = false;
+    out += static_cast<char>(c < 0x80 ? std::tolower(c) : c);
+  }
+  return out;
+}
+
+std::string cursor_text(const storage::Cursor& cursor) {
+  return std::to_string(cursor.published.time_since_epoch().count()) + "-" + std::to_string(cursor.id);
+}
+
+std::optional<storage::Cursor> parse_cursor_text(std::string_view text) {
+  std::size_t dash = text.rfind('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
+  long long seconds = 0;
+  long long id = 0;
+  auto a = std::from_chars(text.data(), text.data() + dash, seconds);
+  auto b = std::from_chars(text.data() + dash + 1, text.data() + text.size(), id);
+  if (a.ec != std::errc{} || a.ptr != text.data() + dash || b.ec != std::errc{} ||
+      b.ptr != text.data() + text.size() || id < 0) {
+    return std::nullopt;
+  }
+  return storage::Cursor{Instant{std::chrono::seconds{seconds}}, id};
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex[c >> 4U];
+      out += hex[c & 0xFU];
+    }
+  }
+  return out;
+}
+
+std::string selection_url(const std::string& base, const Selection& s, Format f, bool with_before) {
+  static constexpr const char* ext[] = {"feed.atom", "feed.rss", "feed.json", ""};
+  std::string url = base;
+  std::string query;
+  auto param = [&query](std::string_view name, std::string_view value) {
+    query += query.empty() ? '?' : '&';
+    query += name;
+    query += '=';
+    query += percent_encode(value);
+  };
+  if (f == Format::html) {
+    url += '/';
+    if (s.source_id) param("source", std::to_string(*s.source_id));
+    if (s.category_slug) param("category", *s.category_slug);
+  } else if (s.source_id) {
+    url += "/sources/" + std::to_string(*s.source_id) + "/" + ext[static_cast<int>(f)];
+    if (s.category_slug) param("category", *s.category_slug);
+  } else if (s.category_slug) {
+    url += "/categories/" + percent_encode(*s.category_slug) + "/" + ext[static_cast<int>(f)];
+  } else {
+    url += std::string("/") + ext[static_cast<int>(f)];
+  }
+  if (!s.query.empty()) param("q", s.query);
+  if (s.limit_given) param("limit", std::to_string(s.limit));
+  if (with_before && s.before) param("before", cursor_text(*s.before));
+  return url + query;
+}
+
+std::string source_title(const storage::Source& source) {
+  if (!source.settings.title.empty()) return source.settings.title;
+  if (source.feed_title && !source.feed_title->empty()) return *source.feed_title;
+  return source.settings.url;
+}
+
+namespace {
+
+std::string publisher_title(const storage::Publisher& p) {
+  return p.source_title.empty() ? p.source_url : p.source_title;
+}
+
+// Links from feeds are untrusted too: only absolute http(s) URLs reach a document.
+std::optional<std::string> safe_url(const std::optional<std::string>& url) {
+  std::string out;
+  if (!url || !resolve_safe_url(*url, "", false, out)) return std::nullopt;
+  return out;
+}
+
+std::string sanitize(const std::optional<std::string>& html, const std::string& base) {
+  if (!html || html->empty()) return {};
+  return sanitize_html(*html, SanitizeOptions{base});
+}
+
+}  // namespace
+
+Entry make_entry(const storage::ClusterView& view, const ServerOptions& options) {
+  const storage::StoredItem& item = view.item;
+  Entry e;
+  e.id = options.entry_id_prefix + std::to_string(view.cluster_id);
+  e.link = safe_url(item.link);
+  e.title = item.title && !item.title->empty() ? *item.title : e.link.value_or("(untitled)");
+  e.policy = view.republication;
+  e.published = item.published;
+  e.updated = std::max(
+      {item.published, item.updated.value_or(item.published), item.changed.value_or(item.published)});
+  // Relative URLs in the item resolve against the article, else the source's site.
+  const std::string base = e.link.value_or(safe_url(view.origin.site_link).value_or(""));
+  const auto& body = item.content ? item.content : item.summary;
+  switch (e.policy) {
+    case Policy::full:
+      e.content_html = sanitize(body, base);
+      if (item.content && item.summary) e.summary_html = sanitize(item.summary, base);
+      e.page_excerpt =
+          e.content_html.empty()
+              ? std::string{}
+              : html_excerpt(e.summary_html.empty() ? e.content_html : e.summary_html, options.excerpt_chars);
+      e.authors.reserve(item.authors.size());
+      for (const Author& a : item.authors) {
+        if (a.name && !a.name->empty()) {
+          e.authors.push_back(*a.name);
+        } else if (a.email && !a.email->empty()) {
+          e.authors.push_back(*a.email);
+        }
+      }
+      for (const Enclosure& enc : item.enclosures) {
+        if (auto url = safe_url(enc.url)) e.enclosures.push_back(Enclosure{*url, enc.type, enc.length});
+      }
+      e.image = safe_url(item.thumbnail);
+      break;
+    case Policy::summary:
+      if (body) e.summary_html = html_excerpt(*body, options.excerpt_chars);
+      break;
+    case Policy::title: break;
+  }
+  e.categories = item.categories;
+  e.origin = Origin{view.origin.source_id, publisher_title(view.origin), view.origin.source_url,
+                    safe_url(view.origin.site_link)};
+  for (const storage::Publisher& p : view.others) {
+    e.also.push_back(
+        AlsoPublished{p.source_id, publisher_title(p), p.source_url, safe_url(p.item_link), p.published});
+  }
+  if (e.policy == Policy::full && !e.content_html.empty() && !e.also.empty()) {
+    // Readers that show only the body still see who else carried the story.
+    std::string footer = "<p>Also published by: ";
+    bool first = true;
+    for (const AlsoPublished& a : e.also) {
+      if (!first) footer += ", ";
+      first = false;
+      std::string title;
+      append_escaped(title, a.title);
+      if (a.link) {
+        std::string escaped;
+        append_escaped(escaped, *a.link);
+        footer += "<a href=\"" + escaped + "\">" + title + "</a>";
+      } else {
+        footer += title;
+      }
+    }
+    e.content_html += footer + "</p>";
+  }
+  e.cursor = cursor_text(view.position);
+  return e;
+}
+
+}  // namespace tinhop::publish::detail

@@ -1,0 +1,46 @@
+// From store rows to the view model, and the URLs of a selection (internal).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinhop/publish/handler.hpp"
+#include "tinhop/publish/view.hpp"
+
+namespace tinhop::publish::detail {
+
+enum class Format { atom, rss, json, html };
+
+// What one request selects: the path's source/category plus query parameters.
+struct Selection {
+  std::optional<std::int64_t> source_id;
+  std::optional<std::string> category_slug;
+  std::string query;
+  std::size_t limit = 50;
+  bool limit_given = false;
+  std::optional<storage::Cursor> before;
+};
+
+// Category name -> URL path segment: ASCII lowercased, runs of space and URL delimiters
+// become '-', other characters kept (percent-encoded in URLs).
+std::string slugify(std::string_view name);
+
+// "1732665600-42" (the store's format); parse_cursor_text accepts exactly that shape.
+std::string cursor_text(const storage::Cursor& cursor);
+std::optional<storage::Cursor> parse_cursor_text(std::string_view text);
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string percent_encode(std::string_view text);
+
+// Absolute URL of a selection in a format; `with_before` false gives the first page.
+std::string selection_url(const std::string& base, const Selection& s, Format f, bool with_before);
+
+// One cluster as one entry, with sanitized HTML and the republication policy applied.
+Entry make_entry(const storage::ClusterView& view, const ServerOptions& options);
+
+// Title of a source as shown to readers.
+std::string source_title(const storage::Source& source);
+
+}  // namespace tinhop::publish::detail

@@ -1,0 +1,465 @@
+// Routing, parameters, conditional requests and response headers.
+#include "tinhop/publish/handler.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <charconv>
+#include <ctime>
+
+#include "build.hpp"
+#include "tinhop/publish/render.hpp"
+
+namespace tinhop::publish {
+namespace {
+
+using detail::Format;
+using detail::Selection;
+
+struct Target {
+  Route route = Route::other;
+  Format format = Format::html;
+  std::optional<std::string> source_segment;
+  std::optional<std::string> category_segment;
+};
+
+std::optional<Format> feed_format(std::string_view name) {
+  if (name == "feed.atom") return Format::atom;
+  if (name == "feed.rss") return Format::rss;
+  if (name == "feed.json") return Format::json;
+  return std::nullopt;
+}
+
+Target classify(const boost::urls::url_view& url) {
+  std::vector<std::string> segs;
+  for (auto s : url.segments()) segs.emplace_back(s);
+  if (!segs.empty() && segs.back().empty()) segs.pop_back();  // trailing slash
+  Target t;
+  if (segs.empty()) {
+    t.route = Route::page;
+  } else if (segs.size() == 1) {
+    if (auto f = feed_format(segs[0])) {
+      t.route = Route::feed;
+      t.format = *f;
+    } else if (segs[0] == "sources.opml") {
+      t.route = Route::opml;
+    } else if (segs[0] == "healthz") {
+      t.route = Route::healthz;
+    } else if (segs[0] == "metrics") {
+      t.route = Route::metrics;
+    }
+  } else if (segs.size() == 3 && (segs[0] == "sources" || segs[0] == "categories")) {
+    if (auto f = feed_format(segs[2])) {
+      t.format = *f;
+      if (segs[0] == "sources") {
+        t.route = Route::source_feed;
+        t.source_segment = segs[1];
+      } else {
+        t.route = Route::category_feed;
+        t.category_segment = segs[1];
+      }
+    }
+  }
+  return t;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  auto r = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+// The selection a request names, or the reason it is a bad request.
+std::optional<Selection> read_selection(const boost::urls::url_view& url, const Target& target,
+                                        const ServerOptions& options, std::string& error) {
+  Selection s;
+  s.limit = options.default_limit;
+  if (target.source_segment) {
+    s.source_id = parse_id(*target.source_segment);
+    if (!s.source_id) return error = "source id must be a positive integer", std::nullopt;
+  }
+  if (target.category_segment) s.category_slug = *target.category_segment;
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto param : url.params(opts)) {
+    const std::string& key = param.key;
+    const std::string& value = param.value;
+    if (key == "q") {
+      if (value.size() > options.max_query_bytes) return error = "q is too long", std::nullopt;
+      s.query = clean_text(value);
+    } else if (key == "limit") {
+      auto n = parse_id(value);
+      if (!n || static_cast<std::size_t>(*n) > options.max_limit) {
+        return error = "limit must be 1.." + std::to_string(options.max_limit), std::nullopt;
+      }
+      s.limit = static_cast<std::size_t>(*n);
+      s.limit_given = true;
+    } else if (key == "before") {
+      s.before = detail::parse_cursor_text(value);
+      if (!s.before) return error = "before is not a cursor from a next link", std::nullopt;
+    } else if (key == "source" && !target.source_segment && !value.empty()) {
+      s.source_id = parse_id(value);
+      if (!s.source_id) return error = "source must be a positive integer", std::nullopt;
+    } else if (key == "category" && !target.category_segment && !value.empty()) {
+      s.category_slug = value;
+    }
+  }
+  while (!s.query.empty() && s.query.back() == ' ') s.query.pop_back();
+  return s;
+}
+
+std::string cache_key(const Target& t, const Selection& s) {
+  std::string key =
+      std::to_string(static_cast<int>(t.route)) + "|" + std::to_string(static_cast<int>(t.format));
+  key += "|s=" + (s.source_id ? std::to_string(*s.source_id) : "");
+  key += "|c=" + s.category_slug.value_or("");
+  key += "|l=" + std::to_string(s.limit) + (s.limit_given ? "!" : "");
+  key += "|b=" + (s.before ? detail::cursor_text(*s.before) : "");
+  key += "|q=" + s.query;
+  return key;
+}
+
+const char* content_type(Format f) {
+  switch (f) {
+    case Format::atom: return "application/atom+xml; charset=utf-8";
+    case Format::rss: return "application/rss+xml; charset=utf-8";
+    case Format::json: return "application/feed+json; charset=utf-8";
+    case Format::html: break;
+  }
+  return "text/html; charset=utf-8";
+}
+
+// Renders a feed or the page for a selection; nullopt when the source/category is unknown.
+storage::Result<std::optional<Context::Document>> render_selection(Catalog& catalog,
+                                                                   const storage::ChangeStamp& stamp,
+                                                                   const Target& t, const Selection& s,
+                                                                   const Context& ctx) {
+  const ServerOptions& o = ctx.options();
+  auto sources = catalog.list_sources();
+  if (!sources) return sources.error();
+  auto categories = catalog.list_categories();
+  if (!categories) return categories.error();
+  storage::ClusterQuery q;
+  q.limit = s.limit;
+  q.before = s.before;
+  if (!s.query.empty()) q.search = s.query;
+  std::string title = o.title;
+  if (s.source_id) {
+    auto it = std::find_if(sources->begin(), sources->end(),
+                           [&](const auto& src) { return src.id == *s.source_id; });
+    if (it == sources->end()) return std::optional<Context::Document>{};
+    q.source_id = s.source_id;
+    title += " — " + detail::source_title(*it);
+  }
+  if (s.category_slug) {
+    auto it = std::find_if(categories->begin(), categories->end(),
+                           [&](const std::string& c) { return detail::slugify(c) == *s.category_slug; });
+    if (it == categories->end()) return std::optional<Context::Document>{};
+    q.category = *it;
+    title += " — " + *it;
+  }
+  if (!s.query.empty()) title += " — “" + s.query + "”";
+  auto result = catalog.latest_clusters(q);
+  if (!result) return result.error();
+  FeedPage page;
+  FeedMeta& m = page.meta;
+  m.title = title;
+  m.subtitle = o.subtitle;
+  m.language = o.language;
+  m.generator_version = o.version;
+  m.self_url = detail::selection_url(ctx.base_url(), s, t.format, true);
+  m.first_url = detail::selection_url(ctx.base_url(), s, t.format, false);
+  m.id = m.first_url;
+  m.html_url = detail::selection_url(ctx.base_url(), s, Format::html, false);
+  if (result->next) {
+    Selection next = s;
+    next.before = result->next;
+    m.next_url = detail::selection_url(ctx.base_url(), next, t.format, true);
+  }
+  Instant newest{};
+  for (const auto& view : result->clusters) {
+    page.entries.push_back(detail::make_entry(view, o));
+    newest = std::max(newest, page.entries.back().updated);
+  }
+  m.updated = std::max(newest, stamp.at);
+  Context::Document doc;
+  doc.modified = m.updated;
+  doc.content_type = content_type(t.format);
+  switch (t.format) {
+    case Format::atom: doc.body = render_atom(page); break;
+    case Format::rss: doc.body = render_rss(page); break;
+    case Format::json: doc.body = render_json(page); break;
+    case Format::html: {
+      RiverPage river;
+      river.feed = std::move(page);
+      river.base_url = ctx.base_url();
+      for (const auto& src : *sources) {
+        if (!src.settings.enabled) continue;
+        Selection one;
+        one.source_id = src.id;
+        river.sources.push_back(SourceLink{src.id, detail::source_title(src), src.settings.url, src.site_link,
+                                           src.settings.categories,
+                                           detail::selection_url(ctx.base_url(), one, Format::atom, false)});
+      }
+      for (const auto& c : *categories) {
+        Selection one;
+        one.category_slug = detail::slugify(c);
+        river.categories.push_back(CategoryLink{
+            c, *one.category_slug, detail::selection_url(ctx.base_url(), one, Format::atom, false)});
+      }
+      river.selected_source = s.source_id;
+      river.selected_category = s.category_slug;
+      river.query = s.query;
+      Selection feeds = s;
+      feeds.before.reset();
+      river.atom_url = detail::selection_url(ctx.base_url(), feeds, Format::atom, false);
+      river.rss_url = detail::selection_url(ctx.base_url(), feeds, Format::rss, false);
+      river.json_url = detail::selection_url(ctx.base_url(), feeds, Format::json, false);
+      doc.body = render_html(river);
+      break;
+    }
+  }
+  return std::optional<Context::Document>{std::move(doc)};
+}
+
+storage::Result<std::optional<Context::Document>> render_opml_document(Catalog& catalog,
+                                                                       const storage::ChangeStamp& stamp,
+                                                                       const Context& ctx) {
+  auto sources = catalog.list_sources();
+  if (!sources) return sources.error();
+  std::vector<SourceLink> links;
+  for (const auto& src : *sources) {
+    if (!src.settings.enabled) continue;
+    Selection one;
+    one.source_id = src.id;
+    links.push_back(SourceLink{src.id, detail::source_title(src), src.settings.url, src.site_link,
+                               src.settings.categories,
+                               detail::selection_url(ctx.base_url(), one, Format::atom, false)});
+  }
+  Context::Document doc;
+  doc.content_type = "text/x-opml; charset=utf-8";
+  doc.modified = stamp.at;
+  doc.body = render_opml(links, ctx.options().title + " sources", stamp.at);
+  return std::optional<Context::Document>{std::move(doc)};
+}
+
+// ---------------------------------------------------------------- response helpers
+
+const std::string& http_date_now() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    cached_second = now;
+    cached = rfc822(Instant{std::chrono::seconds{now}});
+  }
+  return cached;
+}
+
+void common_headers(Response& res) {
+  res.set(http::field::server, "tinhop");
+  res.set(http::field::date, http_date_now());
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+template <class Fn>
+void for_each_token(std::string_view list, Fn&& fn) {
+  while (!list.empty()) {
+    std::size_t comma = list.find(',');
+    fn(trim(list.substr(0, comma)));
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+bool accepts_gzip(std::string_view header) {
+  bool gzip = false;
+  for_each_token(header, [&](std::string_view token) {
+    std::size_t semi = token.find(';');
+    std::string_view coding = trim(token.substr(0, semi));
+    bool zero_q = false;
+    if (semi != std::string_view::npos) {
+      std::string_view q = trim(token.substr(semi + 1));
+      zero_q = q.starts_with("q=0") && q.find_first_not_of("q=0.") == std::string_view::npos;
+    }
+    if ((coding == "gzip" || coding == "x-gzip" || coding == "*") && !zero_q) gzip = true;
+  });
+  return gzip;
+}
+
+bool etag_matches(std::string_view header, const Rendering& r) {
+  bool match = false;
+  for_each_token(header, [&](std::string_view tag) {
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == r.etag || (!r.etag_gzip.empty() && tag == r.etag_gzip)) match = true;
+  });
+  return match;
+}
+
+std::optional<Instant> parse_http_date(std::string_view text) {
+  std::tm tm{};
+  std::string s(text);
+  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return Instant{std::chrono::seconds{timegm(&tm)}};
+}
+
+Response document_response(const Request& req, const Rendering& r, const ServerOptions& options) {
+  const bool gzip = r.gzip && accepts_gzip(req[http::field::accept_encoding]);
+  const std::string& etag = gzip ? r.etag_gzip : r.etag;
+  bool not_modified = false;
+  if (auto inm = req.find(http::field::if_none_match); inm != req.end()) {
+    not_modified = etag_matches(inm->value(), r);
+  } else if (auto ims = req.find(http::field::if_modified_since); ims != req.end()) {
+    auto since = parse_http_date(ims->value());
+    not_modified = since && r.modified <= *since;
+  }
+  Response res{not_modified ? http::status::not_modified : http::status::ok, req.version()};
+  common_headers(res);
+  res.set(http::field::etag, etag);
+  res.set(http::field::last_modified, r.last_modified);
+  res.set(http::field::cache_control, "public, max-age=" + std::to_string(options.max_age.count()));
+  res.set(http::field::vary, "Accept-Encoding");
+  res.keep_alive(req.keep_alive());
+  if (not_modified) return res;
+  res.set(http::field::content_type, r.content_type);
+  if (gzip) res.set(http::field::content_encoding, "gzip");
+  const auto& body = gzip ? r.gzip : r.body;
+  res.content_length(body->size());
+  if (req.method() != http::verb::head) res.body() = body;
+  return res;
+}
+
+Response text_response(const Request& req, http::status status, std::string content_type, std::string body) {
+  Response res{status, req.version()};
+  common_headers(res);
+  res.set(http::field::content_type, content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.content_length(body.size());
+  if (req.method() != http::verb::head) res.body() = std::make_shared<const std::string>(std::move(body));
+  return res;
+}
+
+HealthReport health_of(Catalog& catalog) {
+  HealthReport report;
+  auto sources = catalog.list_sources();
+  auto health =
+      sources ? catalog.all_health() : storage::Result<std::vector<storage::Health>>(sources.error());
+  if (!sources || !health) {
+    report.state = HealthReport::State::unavailable;
+    report.reasons.push_back("database: " + (sources ? health.error().message : sources.error().message));
+    return report;
+  }
+  std::size_t enabled = 0;
+  std::size_t failing = 0;
+  std::size_t stale = 0;
+  std::size_t polled = 0;
+  for (const auto& src : *sources) {
+    if (!src.settings.enabled) continue;
+    ++enabled;
+    auto h =
+        std::find_if(health->begin(), health->end(), [&](const auto& x) { return x.source_id == src.id; });
+    if (h == health->end()) continue;
+    if (h->last_attempt) ++polled;
+    if (h->consecutive_failures > 0) ++failing;
+    if (h->stale) ++stale;
+  }
+  if (enabled == 0) report.reasons.push_back("no enabled sources");
+  if (enabled > 0 && polled == 0) report.reasons.push_back("no source polled yet");
+  if (failing * 2 > enabled) {
+    report.reasons.push_back(std::to_string(failing) + " of " + std::to_string(enabled) + " sources failing");
+  }
+  if (!report.reasons.empty()) report.state = HealthReport::State::degraded;
+  // Informational: a few failing or stale sources do not make the service degraded.
+  if (failing > 0 && failing * 2 <= enabled)
+    report.reasons.push_back(std::to_string(failing) + " sources failing");
+  if (stale > 0) report.reasons.push_back(std::to_string(stale) + " sources stale");
+  return report;
+}
+
+}  // namespace
+
+Route route_of(std::string_view target) {
+  auto url = boost::urls::parse_origin_form(target);
+  return url ? classify(*url).route : Route::other;
+}
+
+Response error_response(http::status status, unsigned version, std::string_view message) {
+  Response res{status, version};
+  common_headers(res);
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set(http::field::cache_control, "no-store");
+  std::string body(message);
+  body += '\n';
+  res.content_length(body.size());
+  res.body() = std::make_shared<const std::string>(std::move(body));
+  return res;
+}
+
+Response handle(const Request& req, Context& ctx) {
+  auto fail = [&req](http::status status, std::string_view message) {
+    Response res = error_response(status, req.version(), message);
+    res.keep_alive(req.keep_alive());
+    if (req.method() == http::verb::head) res.body() = nullptr;
+    return res;
+  };
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    Response res = fail(http::status::method_not_allowed, "method not allowed");
+    res.set(http::field::allow, "GET, HEAD");
+    return res;
+  }
+  auto url = boost::urls::parse_origin_form(req.target());
+  if (!url) return fail(http::status::bad_request, "malformed request target");
+  const Target target = classify(*url);
+  switch (target.route) {
+    case Route::other: return fail(http::status::not_found, "not found");
+    case Route::healthz: {
+      HealthReport h = ctx.with_catalog([](Catalog& c) { return health_of(c); });
+      std::string body = h.state == HealthReport::State::ready      ? "ready\n"
+                         : h.state == HealthReport::State::degraded ? "degraded\n"
+                                                                    : "unavailable\n";
+      for (const auto& r : h.reasons) body += "- " + r + "\n";
+      auto status =
+          h.state == HealthReport::State::unavailable ? http::status::service_unavailable : http::status::ok;
+      return text_response(req, status, "text/plain; charset=utf-8", std::move(body));
+    }
+    case Route::metrics: {
+      std::string body = ctx.with_catalog([&ctx](Catalog& c) {
+        auto stats = c.stats();
+        auto health = c.all_health();
+        return ctx.metrics().render(stats ? &*stats : nullptr, health ? &*health : nullptr);
+      });
+      return text_response(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                           std::move(body));
+    }
+    case Route::opml: {
+      auto outcome = ctx.cached("opml", [&ctx](Catalog& c, const storage::ChangeStamp& stamp) {
+        return render_opml_document(c, stamp, ctx);
+      });
+      if (!outcome.rendering) return fail(outcome.status, outcome.error);
+      return document_response(req, *outcome.rendering, ctx.options());
+    }
+    case Route::page:
+    case Route::feed:
+    case Route::source_feed:
+    case Route::category_feed:
+    case Route::count_: break;
+  }
+  std::string error;
+  auto selection = read_selection(*url, target, ctx.options(), error);
+  if (!selection) return fail(http::status::bad_request, error);
+  auto outcome =
+      ctx.cached(cache_key(target, *selection), [&](Catalog& c, const storage::ChangeStamp& stamp) {
+        return render_selection(c, stamp, target, *selection, ctx);
+      });
+  if (!outcome.rendering) return fail(outcome.status, outcome.error);
+  return document_response(req, *outcome.rendering, ctx.options());
+}
+
+}  // namespace tinhop::publish

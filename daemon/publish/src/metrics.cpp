@@ -1,0 +1,142 @@
+#include "tinhop/publish/metrics.hpp"
+
+#include <cstdio>
+
+namespace tinhop::publish {
+
+const char* route_name(Route route) {
+  switch (route) {
+    case Route::page: return "page";
+    case Route::feed: return "feed";
+    case Route::source_feed: return "source_feed";
+    case Route::category_feed: return "category_feed";
+    case Route::opml: return "opml";
+    case Route::healthz: return "healthz";
+    case Route::metrics: return "metrics";
+    case Route::other:
+    case Route::count_: break;
+  }
+  return "other";
+}
+
+void Metrics::record_request(Route route, unsigned status, std::chrono::nanoseconds elapsed) {
+  RouteCounters& r = routes_[static_cast<std::size_t>(route)];
+  std::size_t s = 0;
+  while (s + 1 < kStatuses.size() && kStatuses[s] != status) ++s;
+  r.by_status[s].fetch_add(1, std::memory_order_relaxed);
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  std::size_t b = 0;
+  while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
+  r.buckets[b].fetch_add(1, std::memory_order_relaxed);
+  r.sum_ns.fetch_add(static_cast<std::uint64_t>(elapsed.count()), std::memory_order_relaxed);
+}
+
+void Metrics::record_poll(std::int64_t source_id, storage::FetchStatus status) {
+  std::lock_guard lock(polls_mutex_);
+  ++polls_[static_cast<std::size_t>(status)];
+  if (status == storage::FetchStatus::failed) ++poll_failures_[source_id];
+}
+
+namespace {
+
+void line(std::string& out, const char* fmt, auto... args) {
+  char buf[256];
+  int n = std::snprintf(buf, sizeof buf, fmt, args...);
+  if (n > 0) out.append(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1));
+}
+
+}  // namespace
+
+std::string Metrics::render(const storage::StoreStats* stats,
+                            const std::vector<storage::Health>* health) const {
+  std::string out;
+  out.reserve(8192);
+  {
+    std::lock_guard lock(polls_mutex_);
+    out += "# HELP tinhop_polls_total Finished polls by outcome.\n# TYPE tinhop_polls_total counter\n";
+    const char* outcomes[] = {"ok", "not_modified", "failed"};
+    for (std::size_t i = 0; i < polls_.size(); ++i) {
+      line(out, "tinhop_polls_total{outcome=\"%s\"} %llu\n", outcomes[i],
+           static_cast<unsigned long long>(polls_[i]));
+    }
+    out +=
+        "# HELP tinhop_source_poll_failures_total Failed polls per source since start.\n"
+        "# TYPE tinhop_source_poll_failures_total counter\n";
+    for (const auto& [id, n] : poll_failures_) {
+      line(out, "tinhop_source_poll_failures_total{source_id=\"%lld\"} %llu\n", static_cast<long long>(id),
+           static_cast<unsigned long long>(n));
+    }
+  }
+  if (health != nullptr) {
+    out +=
+        "# HELP tinhop_source_consecutive_failures Consecutive failed polls per source (only failing ones).\n"
+        "# TYPE tinhop_source_consecutive_failures gauge\n";
+    for (const auto& h : *health) {
+      if (h.consecutive_failures == 0) continue;
+      line(out, "tinhop_source_consecutive_failures{source_id=\"%lld\"} %lld\n",
+           static_cast<long long>(h.source_id), static_cast<long long>(h.consecutive_failures));
+    }
+  }
+  if (stats != nullptr) {
+    out += "# HELP tinhop_sources Sources in the store.\n# TYPE tinhop_sources gauge\n";
+    line(out, "tinhop_sources %lld\n", static_cast<long long>(stats->sources));
+    out += "# HELP tinhop_items Items in the store.\n# TYPE tinhop_items gauge\n";
+    line(out, "tinhop_items %lld\n", static_cast<long long>(stats->items));
+    out += "# HELP tinhop_clusters Story clusters in the store.\n# TYPE tinhop_clusters gauge\n";
+    line(out, "tinhop_clusters %lld\n", static_cast<long long>(stats->clusters));
+  }
+  out += "# HELP tinhop_http_requests_total HTTP requests by route and status.\n";
+  out += "# TYPE tinhop_http_requests_total counter\n";
+  for (std::size_t r = 0; r < kRoutes; ++r) {
+    for (std::size_t s = 0; s < kStatuses.size(); ++s) {
+      auto n = routes_[r].by_status[s].load(std::memory_order_relaxed);
+      if (n == 0) continue;
+      const char* name = route_name(static_cast<Route>(r));
+      if (kStatuses[s] == 0) {
+        line(out, "tinhop_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", name,
+             static_cast<unsigned long long>(n));
+      } else {
+        line(out, "tinhop_http_requests_total{route=\"%s\",status=\"%u\"} %llu\n", name, kStatuses[s],
+             static_cast<unsigned long long>(n));
+      }
+    }
+  }
+  out += "# HELP tinhop_http_request_duration_seconds Time from request read to response written.\n";
+  out += "# TYPE tinhop_http_request_duration_seconds histogram\n";
+  for (std::size_t r = 0; r < kRoutes; ++r) {
+    const char* name = route_name(static_cast<Route>(r));
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
+      cumulative += routes_[r].buckets[b].load(std::memory_order_relaxed);
+      if (b < kBuckets.size()) {
+        line(out, "tinhop_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n", name,
+             kBuckets[b], static_cast<unsigned long long>(cumulative));
+      } else {
+        line(out, "tinhop_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n", name,
+             static_cast<unsigned long long>(cumulative));
+      }
+    }
+    line(out, "tinhop_http_request_duration_seconds_sum{route=\"%s\"} %.9f\n", name,
+         static_cast<double>(routes_[r].sum_ns.load(std::memory_order_relaxed)) / 1e9);
+    line(out, "tinhop_http_request_duration_seconds_count{route=\"%s\"} %llu\n", name,
+         static_cast<unsigned long long>(cumulative));
+  }
+  out += "# HELP tinhop_http_connections Open HTTP connections.\n# TYPE tinhop_http_connections gauge\n";
+  line(out, "tinhop_http_connections %lld\n", static_cast<long long>(connections_.load()));
+  out += "# HELP tinhop_http_connections_rejected_total Connections closed at the connection cap.\n";
+  out += "# TYPE tinhop_http_connections_rejected_total counter\n";
+  line(out, "tinhop_http_connections_rejected_total %llu\n",
+       static_cast<unsigned long long>(rejected_.load()));
+  out += "# HELP tinhop_http_accept_errors_total Failed accepts (the listener keeps going).\n";
+  out += "# TYPE tinhop_http_accept_errors_total counter\n";
+  line(out, "tinhop_http_accept_errors_total %llu\n", static_cast<unsigned long long>(accept_errors_.load()));
+  out += "# HELP tinhop_feed_renders_total Documents rendered (cache misses).\n";
+  out += "# TYPE tinhop_feed_renders_total counter\n";
+  line(out, "tinhop_feed_renders_total %llu\n", static_cast<unsigned long long>(cache_renders_.load()));
+  out += "# HELP tinhop_feed_cache_hits_total Requests answered from the rendered-document cache.\n";
+  out += "# TYPE tinhop_feed_cache_hits_total counter\n";
+  line(out, "tinhop_feed_cache_hits_total %llu\n", static_cast<unsigned long long>(cache_hits_.load()));
+  return out;
+}
+
+}  // namespace tinhop::publish

@@ -1,2 +1,0 @@
-// Placeholder translation unit until the publish module lands.
-namespace tinhop::publish {}

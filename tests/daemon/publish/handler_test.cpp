@@ -1,0 +1,258 @@
+#include <zlib.h>
+
+#include <catch2/catch.hpp>
+
+#include "fake_catalog.hpp"
+#include "tinhop/publish/handler.hpp"
+
+namespace {
+
+using namespace tinhop;
+namespace http = boost::beast::http;
+
+publish::ServerOptions options() {
+  publish::ServerOptions o;
+  o.public_url = "http://127.0.0.1:8080/";
+  o.max_age = std::chrono::seconds(120);
+  return o;
+}
+
+publish::Response call(publish::Context& ctx, const std::string& target, http::verb verb = http::verb::get,
+                       std::vector<std::pair<http::field, std::string>> headers = {}) {
+  publish::Request req{verb, target, 11};
+  for (auto& [f, v] : headers) req.set(f, v);
+  return publish::handle(req, ctx);
+}
+
+std::string body(const publish::Response& res) {
+  return res.body() ? *res.body() : std::string{};
+}
+
+std::string gunzip(const std::string& data) {
+  z_stream zs{};
+  REQUIRE(inflateInit2(&zs, 15 + 16) == Z_OK);
+  std::string out(data.size() * 20, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(inflate(&zs, Z_FINISH) == Z_STREAM_END);
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("handler: feeds carry validators and cache headers", "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  auto res = call(ctx, "/feed.atom");
+  CHECK(res.result() == http::status::ok);
+  CHECK(res[http::field::content_type] == "application/atom+xml; charset=utf-8");
+  CHECK(res[http::field::cache_control] == "public, max-age=120");
+  CHECK(res[http::field::last_modified] == "Thu, 27 Nov 2025 01:46:40 GMT");
+  CHECK(res[http::field::vary] == "Accept-Encoding");
+  CHECK(res[http::field::content_length] == std::to_string(body(res).size()));
+  CHECK(res[http::field::etag].starts_with("\""));
+  CHECK(call(ctx, "/feed.rss")[http::field::content_type] == "application/rss+xml; charset=utf-8");
+  CHECK(call(ctx, "/feed.json")[http::field::content_type] == "application/feed+json; charset=utf-8");
+  CHECK(call(ctx, "/")[http::field::content_type] == "text/html; charset=utf-8");
+  CHECK(call(ctx, "/sources.opml")[http::field::content_type] == "text/x-opml; charset=utf-8");
+}
+
+TEST_CASE("handler: 304 on a matching ETag or an unchanged date", "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  const std::string etag{call(ctx, "/feed.atom")[http::field::etag]};
+  auto res = call(ctx, "/feed.atom", http::verb::get, {{http::field::if_none_match, etag}});
+  CHECK(res.result() == http::status::not_modified);
+  CHECK(body(res).empty());
+  CHECK(res[http::field::etag] == etag);
+  CHECK(call(ctx, "/feed.atom", http::verb::get, {{http::field::if_none_match, "\"other\", W/" + etag}})
+            .result() == http::status::not_modified);
+  CHECK(call(ctx, "/feed.atom", http::verb::get, {{http::field::if_none_match, "\"other\""}}).result() ==
+        http::status::ok);
+  CHECK(call(ctx, "/feed.atom", http::verb::get,
+             {{http::field::if_modified_since, "Thu, 27 Nov 2025 01:46:40 GMT"}})
+            .result() == http::status::not_modified);
+  CHECK(call(ctx, "/feed.atom", http::verb::get,
+             {{http::field::if_modified_since, "Thu, 27 Nov 2025 01:46:39 GMT"}})
+            .result() == http::status::ok);
+  CHECK(call(ctx, "/feed.atom", http::verb::get, {{http::field::if_modified_since, "yesterday"}}).result() ==
+        http::status::ok);
+  // If-None-Match wins over If-Modified-Since (RFC 7232 §6).
+  CHECK(call(ctx, "/feed.atom", http::verb::get,
+             {{http::field::if_none_match, "\"x\""},
+              {http::field::if_modified_since, "Thu, 27 Nov 2025 01:46:40 GMT"}})
+            .result() == http::status::ok);
+}
+
+TEST_CASE("handler: gzip when accepted, compressed once per rendering", "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  auto plain = call(ctx, "/feed.atom");
+  auto gz = call(ctx, "/feed.atom", http::verb::get, {{http::field::accept_encoding, "br, gzip;q=0.8"}});
+  CHECK(gz[http::field::content_encoding] == "gzip");
+  CHECK(gz[http::field::etag] != plain[http::field::etag]);
+  CHECK(gunzip(body(gz)) == body(plain));
+  auto again = call(ctx, "/feed.atom", http::verb::get, {{http::field::accept_encoding, "gzip"}});
+  CHECK(again.body().get() == gz.body().get());  // the same bytes, not a new compression
+  CHECK(call(ctx, "/feed.atom", http::verb::get, {{http::field::accept_encoding, "gzip;q=0"}})
+            .count(http::field::content_encoding) == 0);
+  CHECK(call(ctx, "/feed.atom", http::verb::get, {{http::field::accept_encoding, "deflate"}})
+            .count(http::field::content_encoding) == 0);
+  // The gzip ETag validates too.
+  CHECK(call(ctx, "/feed.atom", http::verb::get,
+             {{http::field::accept_encoding, "gzip"},
+              {http::field::if_none_match, std::string(gz[http::field::etag])}})
+            .result() == http::status::not_modified);
+}
+
+TEST_CASE("handler: HEAD has the headers and no body", "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  auto get = call(ctx, "/feed.rss");
+  auto head = call(ctx, "/feed.rss", http::verb::head);
+  CHECK(head.result() == http::status::ok);
+  CHECK(head.body() == nullptr);
+  CHECK(head[http::field::content_length] == std::to_string(body(get).size()));
+  CHECK(head[http::field::etag] == get[http::field::etag]);
+}
+
+TEST_CASE("handler: a popular feed costs no database work until the store changes", "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  const auto first = call(ctx, "/feed.atom");
+  for (int i = 0; i < 50; ++i) call(ctx, "/feed.atom");
+  CHECK(catalog.queries == 1);
+  CHECK(ctx.metrics().cache_renders() == 1);
+  catalog.clusters.pop_back();
+  ctx.notify_changed();
+  const auto second = call(ctx, "/feed.atom");
+  CHECK(catalog.queries == 2);
+  CHECK(second[http::field::etag] != first[http::field::etag]);
+  CHECK(body(second).find("cluster-3") == std::string::npos);
+  // A writer that does not notify is noticed by the periodic change check.
+  catalog.reset();
+  catalog.stamp.version = 8;
+  ctx.check_for_changes();
+  CHECK(body(call(ctx, "/feed.atom")).find("cluster-3") != std::string::npos);
+  CHECK(catalog.queries == 3);
+}
+
+TEST_CASE("handler: per-source, per-category and search selections", "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  auto src = call(ctx, "/sources/1/feed.atom");
+  REQUIRE(src.result() == http::status::ok);
+  CHECK(catalog.last_query.source_id == 1);
+  CHECK(body(src).find("<title>tinhop — Báo Chính phủ</title>") != std::string::npos);
+  CHECK(body(src).find("cluster-2") != std::string::npos);  // carried as another publisher
+  CHECK(body(src).find("cluster-3") == std::string::npos);
+  auto cat = call(ctx, "/categories/kinh-t%E1%BA%BF/feed.json");
+  REQUIRE(cat.result() == http::status::ok);
+  CHECK(catalog.last_query.category == "Kinh tế");
+  CHECK(body(cat).find("\"feed_url\":\"http://127.0.0.1:8080/categories/kinh-t%E1%BA%BF/feed.json\"") !=
+        std::string::npos);
+  auto search = call(ctx, "/feed.rss?q=Gi%C3%A1+v%C3%A0ng&limit=5");
+  REQUIRE(search.result() == http::status::ok);
+  CHECK(catalog.last_query.search == "Giá vàng");
+  CHECK(catalog.last_query.limit == 5);
+  CHECK(body(search).find("href=\"http://127.0.0.1:8080/feed.rss?q=Gi%C3%A1%20v%C3%A0ng&amp;limit=5\"") !=
+        std::string::npos);
+  auto page = call(ctx, "/?source=2&category=kinh-t%E1%BA%BF&q=v%C3%A0ng");
+  REQUIRE(page.result() == http::status::ok);
+  CHECK(catalog.last_query.source_id == 2);
+  CHECK(catalog.last_query.category == "Kinh tế");
+  CHECK(body(page).find("<option value=\"2\" selected>") != std::string::npos);
+  CHECK(body(page).find("value=\"vàng\"") != std::string::npos);
+}
+
+TEST_CASE("handler: clean errors for bad requests", "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  CHECK(call(ctx, "/nope").result() == http::status::not_found);
+  CHECK(call(ctx, "/feed.xml").result() == http::status::not_found);
+  CHECK(call(ctx, "/sources/99/feed.atom").result() == http::status::not_found);
+  CHECK(call(ctx, "/sources/abc/feed.atom").result() == http::status::bad_request);
+  CHECK(call(ctx, "/categories/none/feed.rss").result() == http::status::not_found);
+  CHECK(call(ctx, "/feed.atom?limit=0").result() == http::status::bad_request);
+  CHECK(call(ctx, "/feed.atom?limit=201").result() == http::status::bad_request);
+  CHECK(call(ctx, "/feed.atom?limit=-1").result() == http::status::bad_request);
+  CHECK(call(ctx, "/feed.atom?before=yesterday").result() == http::status::bad_request);
+  CHECK(call(ctx, "/feed.atom?q=" + std::string(300, 'a')).result() == http::status::bad_request);
+  CHECK(call(ctx, "http://evil/feed.atom").result() == http::status::bad_request);
+  auto post = call(ctx, "/feed.atom", http::verb::post);
+  CHECK(post.result() == http::status::method_not_allowed);
+  CHECK(post[http::field::allow] == "GET, HEAD");
+  CHECK(body(call(ctx, "/feed.atom?limit=0")) == "limit must be 1..200\n");
+  catalog.fail = true;
+  auto down = call(ctx, "/feed.atom");
+  CHECK(down.result() == http::status::service_unavailable);
+  CHECK(body(down) == "disk on fire\n");
+}
+
+TEST_CASE("handler: healthz reports ready, degraded and unavailable with reasons", "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  CHECK(body(call(ctx, "/healthz")) == "degraded\n- no source polled yet\n");
+  for (std::int64_t id = 1; id <= 3; ++id) {
+    storage::Health h;
+    h.source_id = id;
+    h.last_attempt = test::at(1764208000);
+    catalog.health.push_back(h);
+  }
+  auto ok = call(ctx, "/healthz");
+  CHECK(ok.result() == http::status::ok);
+  CHECK(body(ok) == "ready\n");
+  catalog.health[0].consecutive_failures = 2;
+  catalog.health[2].stale = true;
+  CHECK(body(call(ctx, "/healthz")) == "ready\n- 1 sources failing\n- 1 sources stale\n");
+  catalog.health[1].consecutive_failures = 1;
+  CHECK(body(call(ctx, "/healthz")) == "degraded\n- 2 of 3 sources failing\n- 1 sources stale\n");
+  catalog.fail = true;
+  auto down = call(ctx, "/healthz");
+  CHECK(down.result() == http::status::service_unavailable);
+  CHECK(body(down) == "unavailable\n- database: disk on fire\n");
+}
+
+TEST_CASE("handler: metrics in Prometheus text format", "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  ctx.metrics().record_poll(1, storage::FetchStatus::ok);
+  ctx.metrics().record_poll(2, storage::FetchStatus::failed);
+  ctx.metrics().record_poll(2, storage::FetchStatus::failed);
+  ctx.metrics().record_poll(3, storage::FetchStatus::not_modified);
+  ctx.metrics().record_request(publish::Route::feed, 200, std::chrono::microseconds(300));
+  ctx.metrics().record_request(publish::Route::feed, 304, std::chrono::milliseconds(2));
+  storage::Health h;
+  h.source_id = 2;
+  h.consecutive_failures = 2;
+  catalog.health.push_back(h);
+  auto res = call(ctx, "/metrics");
+  CHECK(res[http::field::content_type] == "text/plain; version=0.0.4; charset=utf-8");
+  const std::string text = body(res);
+  for (const char* expected : {
+           "tinhop_polls_total{outcome=\"ok\"} 1\n",
+           "tinhop_polls_total{outcome=\"not_modified\"} 1\n",
+           "tinhop_polls_total{outcome=\"failed\"} 2\n",
+           "tinhop_source_poll_failures_total{source_id=\"2\"} 2\n",
+           "tinhop_source_consecutive_failures{source_id=\"2\"} 2\n",
+           "tinhop_items 4\n",
+           "tinhop_clusters 3\n",
+           "tinhop_http_requests_total{route=\"feed\",status=\"200\"} 1\n",
+           "tinhop_http_requests_total{route=\"feed\",status=\"304\"} 1\n",
+           "tinhop_http_request_duration_seconds_bucket{route=\"feed\",le=\"0.00025\"} 0\n",
+           "tinhop_http_request_duration_seconds_bucket{route=\"feed\",le=\"0.0005\"} 1\n",
+           "tinhop_http_request_duration_seconds_bucket{route=\"feed\",le=\"0.0025\"} 2\n",
+           "tinhop_http_request_duration_seconds_bucket{route=\"feed\",le=\"+Inf\"} 2\n",
+           "tinhop_http_request_duration_seconds_sum{route=\"feed\"} 0.002300000\n",
+           "tinhop_http_request_duration_seconds_count{route=\"feed\"} 2\n",
+       }) {
+    CHECK_THAT(text, Catch::Contains(expected));
+  }
+  CHECK(publish::route_of("/sources/1/feed.rss?q=x") == publish::Route::source_feed);
+  CHECK(publish::route_of("/") == publish::Route::page);
+  CHECK(publish::route_of("/x") == publish::Route::other);
+}
