@@ -51,11 +51,11 @@ std::string default_user_agent();
 
 // One GET. Conditional headers come from what the previous poll returned.
 struct Request {
-  std::string url;
-  std::vector<std::pair<std::string, std::string>> headers;  // per-source extra headers
-  std::optional<std::string> etag;                           // sent as If-None-Match
-  std::optional<std::string> last_modified;                  // sent as If-Modified-Since
-  std::optional<Limits> limits;                              // overrides the client's
+  std::string url{};
+  std::vector<std::pair<std::string, std::string>> headers{};  // per-source extra headers
+  std::optional<std::string> etag{};                           // sent as If-None-Match
+  std::optional<std::string> last_modified{};                  // sent as If-Modified-Since
+  std::optional<Limits> limits{};                              // overrides the client's
 };
 
 // Why a fetch produced no usable HTTP response. HTTP statuses (404, 500...) are not

@@ -1,0 +1,122 @@
+// The polling engine: keeps every source on its schedule, fetches politely (per-host and
+// global limits), hands bodies to a processing hook (which parses off the event loop)
+// and reports each finished poll with its health and next poll time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "tinhop/fetch/client.hpp"
+#include "tinhop/parsers/model.hpp"
+#include "tinhop/scheduler/host_gate.hpp"
+#include "tinhop/scheduler/schedule.hpp"
+
+namespace tinhop::fetch {
+
+// One source as the poller knows it.
+struct PollSource {
+  std::int64_t id = 0;
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+  scheduler::SourceSettings settings;
+  scheduler::SourceState state;
+  // Conditional GET and change detection, from the previous poll.
+  std::string etag;
+  std::string last_modified;
+  std::string body_hash;
+  std::optional<Instant> next_poll;  // unset: poll as soon as limits allow
+};
+
+// What processing a fetched body produced (the pipeline parses it on a worker).
+struct Processed {
+  bool parse_error = false;
+  std::string error_class;  // e.g. "not_a_feed"
+  std::string error_text;
+  std::optional<ParseResult> document;  // set when parsed
+};
+
+// How a poll ended.
+enum class PollOutcome {
+  ok,            // a body was parsed
+  not_modified,  // 304
+  unchanged,     // 200 with the same body as last time: parse skipped
+  failed,        // transport error, HTTP error status or unparsable body
+};
+const char* outcome_name(PollOutcome outcome);
+
+// One finished poll: everything health needs, and the parsed document if any.
+struct PollReport {
+  std::int64_t source_id = 0;
+  std::string url;  // the URL polled
+  Instant attempted{};
+  PollOutcome outcome = PollOutcome::failed;
+  int http_status = 0;
+  std::string error_class;  // fetch error name, "http_NNN" or the parse error; empty on success
+  std::string error_text;
+  std::size_t bytes = 0;
+  Millis latency{0};
+  bool changed = false;  // the set of items differs from the previous poll's
+  scheduler::Decision decision;
+  // Conditional-GET state to keep (unchanged values are repeated).
+  std::string etag;
+  std::string last_modified;
+  std::string body_hash;
+  std::optional<std::string> permanent_redirect;  // every hop was 301/308: the final URL
+  std::optional<ParseResult> document;
+};
+
+struct PollerOptions {
+  scheduler::Policy policy;
+  scheduler::GateLimits gate;
+  Limits limits;  // per fetch
+};
+
+struct PollerHooks {
+  // Parses a 200 body away from the event loop; `done` may be called from any thread.
+  std::function<void(const PollSource&, Response, std::function<void(Processed)> done)> process;
+  // Every finished poll, on the event loop, in completion order.
+  std::function<void(PollReport)> report;
+  // False while downstream is full: no fetch starts until resume() is called.
+  std::function<bool()> accepting;
+};
+
+// Stable hex digest of a body (SHA-256, first 128 bits).
+std::string body_digest(std::string_view body);
+
+class Poller {
+ public:
+  Poller(boost::asio::any_io_executor executor, Client& client, PollerOptions options, PollerHooks hooks);
+  ~Poller();
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  // Adds or replaces a source (keeping nothing of a replaced one's in-flight poll).
+  void upsert(PollSource source);
+  void remove(std::int64_t id);
+  // Polls a source as soon as limits allow.
+  void poll_now(std::int64_t id);
+  // Starts scheduling.
+  void start();
+  // First phase of shutdown: no new fetch starts; in-flight ones finish and report.
+  void stop_scheduling();
+  // Call after accepting() turned true again.
+  void resume();
+
+  const PollSource* find(std::int64_t id) const;
+  std::size_t size() const;
+  std::size_t in_flight() const;  // fetching or processing
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace tinhop::fetch
