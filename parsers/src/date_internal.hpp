@@ -62,6 +62,9 @@ std::optional<ParsedDate> parse_textual(const std::vector<Token>& tokens, const 
 // "5 phút trước", "vừa xong", "3 days ago"; see date_relative.cpp.
 std::optional<ParsedDate> parse_time_ago(const std::vector<Token>& tokens, const DateContext& context);
 
+// 1..12 for an English month name or abbreviation ("sep", "september"), after folding.
+std::optional<int> month_from_name(std::string_view word);
+
 // What one numeric date (a/b/year) says about day/month order, used by both the parser
 // and infer_date_order.
 enum class OrderVote { none, dmy, mdy };

@@ -27,6 +27,15 @@ struct ParsedDate {
 // Parses one date string; nullopt when no form in the table matches exactly.
 std::optional<ParsedDate> parse_date(std::string_view text, const DateContext& context);
 
+// Reads `text` with one fixed layout, for a source whose dates no table form fits:
+// %d day, %m month, %Y 4-digit year, %y 2-digit year, %H 24-hour, %I 12-hour, %M minute,
+// %S second, %p AM/PM (also SA/CH, sáng/chiều), %b English month name, %z offset (+0700,
+// +07:00, GMT+7), %% a percent sign. A space matches any run of white space (or none);
+// other characters match themselves, ignoring case and diacritics. nullopt unless the
+// whole text matches and names a valid instant.
+std::optional<ParsedDate> parse_date_format(std::string_view text, std::string_view format,
+                                            const DateContext& context);
+
 // For DateOrder::automatic: decides day-first or month-first from all the numeric dates of
 // one document (a first field above 12 means day-first, a second field above 12 or an
 // AM/PM marker means month-first). Returns `fallback` when the samples do not decide.

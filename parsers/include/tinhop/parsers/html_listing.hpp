@@ -1,0 +1,88 @@
+// Sites with no feed: items scraped from an HTML listing page with per-source selectors.
+// The page is parsed as HTML5 (gumbo) into a pugixml tree, so selectors are XPath 1.0,
+// or CSS selectors compiled to XPath.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinhop/parsers/model.hpp"
+
+namespace tinhop {
+
+// What to pick out of a page. `item` is evaluated against the document; the others
+// against each item node. Each is XPath when it starts with '/', '.', '(' or "xpath:",
+// CSS otherwise ("css:" forces CSS). Empty means "find it": the first link with text for
+// title and link, machine dates then date-like text for date, the first image for image.
+struct HtmlSelectors {
+  std::string item;
+  std::string title;
+  std::string link;
+  std::string date;
+  std::string summary;
+  std::string image;
+  // A fixed layout for the date text ("%d/%m/%Y %H:%M", see parse_date_format), tried
+  // before the date module's table.
+  std::string date_format;
+};
+
+// Selectors written on one line, as in a source's configuration and on the command line:
+// "item=article.story; title=h2 a; date=time; date_format=%d/%m/%Y %H:%M". Keys are the
+// HtmlSelectors fields; ';' separates them (so selectors cannot contain ';'). nullopt,
+// with `message`, on an unknown key or a part without '='.
+std::optional<HtmlSelectors> parse_selector_spec(std::string_view spec, std::string& message);
+
+// The one-line form parse_selector_spec reads; empty fields are left out.
+std::string format_selector_spec(const HtmlSelectors& selectors);
+
+// Hard limits on what one page may cost.
+struct HtmlLimits {
+  std::size_t max_bytes = 8 * 1024 * 1024;  // larger pages are refused
+  std::size_t max_depth = 2000;             // deeper element nesting is refused
+  std::size_t max_items = 1000;             // items beyond this are dropped, with a warning
+};
+
+// Why a page yielded no result at all.
+enum class HtmlError {
+  none,
+  bad_selector,  // a selector is neither valid XPath nor a supported CSS selector
+  too_large,     // the page exceeds HtmlLimits::max_bytes
+  too_deep,      // element nesting exceeds HtmlLimits::max_depth
+};
+
+struct HtmlListingOutcome {
+  HtmlError error = HtmlError::none;
+  std::string message;  // for an error: what and where (which selector)
+  ParseResult result;   // format html, path html; meaningful when error == none
+};
+
+// Extracts the items of a listing page. Links are made absolute against <base href> and
+// context.url; dates come from machine attributes (datetime, data-time, title, content)
+// before text, relative ones ("25 ngày trước") are read against context.now and marked
+// approximate; undated cards get context.now, marked approximate; items repeated on one
+// page (same link) are merged. Zero matches is a result with a warning, not an error.
+HtmlListingOutcome parse_html_listing(std::string_view bytes, const ParseContext& context,
+                                      const HtmlSelectors& selectors, const HtmlLimits& limits = {});
+
+// A CSS selector as XPath 1.0: type, *, .class, #id, [attr], [attr=v], [attr~=v],
+// [attr^=v], [attr$=v], [attr*=v], descendant and child (>) combinators, groups (,).
+// `relative` makes it search below the context node. nullopt for anything else.
+std::optional<std::string> css_to_xpath(std::string_view css, bool relative);
+
+// One proposal for a page, with what it extracted when tried.
+struct SelectorSuggestion {
+  HtmlSelectors selectors;      // CSS, ready for a source's configuration
+  std::size_t items = 0;        // items extracted with these selectors
+  std::size_t dated_items = 0;  // of which carry a date read from the page
+  std::string reason;           // why this structure was chosen
+};
+
+// Proposes selectors from the page's repeated link structure (cards sharing a tag and
+// class, each with one article link), best first; each was verified by extraction.
+std::vector<SelectorSuggestion> suggest_selectors(std::string_view bytes, const ParseContext& context,
+                                                  const HtmlLimits& limits = {});
+
+}  // namespace tinhop
