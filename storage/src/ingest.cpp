@@ -232,6 +232,25 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
   return counts;
 }
 
+Result<std::vector<std::optional<std::int64_t>>> Store::locate_items(std::int64_t source_id,
+                                                                     const Feed& feed) {
+  return guarded([&] {
+    std::vector<std::optional<std::int64_t>> ids;
+    const auto identities = identify_items(feed, impl_->links);
+    auto q = impl_->db.statement("SELECT id FROM items WHERE source_id = ?1 AND key = ?2");
+    for (const auto& identity : identities) {
+      std::optional<std::int64_t> id;
+      if (!identity.repeated) {
+        q->bind(1, source_id).bind(2, static_cast<std::int64_t>(identity.key));
+        if (q->step()) id = q->int64(0);
+        q->reset();
+      }
+      ids.push_back(id);
+    }
+    return ids;
+  });
+}
+
 Result<IngestCounts> Store::ingest(std::int64_t source_id, const Feed& feed, Instant now) {
   // The window mirrors committed rows only: on a rollback it is reloaded from the database.
   auto result = guarded([&] {

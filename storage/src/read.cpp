@@ -38,7 +38,7 @@ constexpr const char* kMembers =
     "FROM items i JOIN sources s ON s.id = i.source_id WHERE i.cluster_id = ?1 ORDER BY i.published, i.id";
 constexpr const char* kItem =
     "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
-    "date_approximate, extra FROM items WHERE id = ?1";
+    "date_approximate, extra, cluster_id FROM items WHERE id = ?1";
 
 struct NamedQuery {
   const char* name;
@@ -121,6 +121,7 @@ StoredItem read_item(const sql::Statement& q) {
   item.changed = from_unix(q.optional_int64(10));
   item.date_approximate = q.int64(11) != 0;
   decode_extra(q.text(12), item);
+  item.cluster_id = q.int64(13);
   return item;
 }
 

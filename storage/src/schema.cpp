@@ -83,7 +83,7 @@ CREATE TABLE fetch_history(
   latency_ms INTEGER NOT NULL, items_added INTEGER NOT NULL);
 CREATE INDEX fetch_history_by_source ON fetch_history(source_id, id);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO meta VALUES('change_version', 0), ('change_at', 0);
+INSERT INTO meta VALUES('change_version', 0), ('change_at', 0), ('sources_version', 0);
 )sql";
 
 // Version 2: full-text search and per-category cluster lists. A contentless FTS5 table

@@ -57,12 +57,14 @@ Statement& Statement::bind(int index, double value) {
   return *this;
 }
 Statement& Statement::bind(int index, std::string_view text) {
-  check(db_, sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
-        "bind");
+  // A default string_view has no data pointer, which SQLite would store as NULL, not ''.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  check(db_, sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8), "bind");
   return *this;
 }
 Statement& Statement::bind_static(int index, std::string_view text) {
-  check(db_, sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8), "bind");
+  const char* data = text.data() != nullptr ? text.data() : "";
+  check(db_, sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8), "bind");
   return *this;
 }
 Statement& Statement::bind_blob(int index, std::string_view bytes) {

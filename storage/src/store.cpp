@@ -120,6 +120,10 @@ void Store::Impl::bump_change(Instant now) {
   q->bind(1, to_unix(now)).run();
 }
 
+void Store::Impl::bump_sources() {
+  db.statement("UPDATE meta SET value = value + 1 WHERE key = 'sources_version'")->run();
+}
+
 void Store::Impl::require_source(std::int64_t id) {
   auto q = db.statement("SELECT 1 FROM sources WHERE id = ?1");
   q->bind(1, id);
@@ -160,7 +164,8 @@ Result<Store> Store::open(const std::string& path, const OpenOptions& options) {
       if (fresh) db.exec("PRAGMA auto_vacuum = INCREMENTAL");  // only takes effect before the first table
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL");
-      schema::migrate(db, schema::latest_version());
+      schema::migrate(db, options.migrate_to.value_or(schema::latest_version()));
+      if (options.migrate_to) return Store(std::make_unique<Impl>(std::move(db), options));
     } else if (schema::current_version(db) > schema::latest_version()) {
       schema::migrate(db, schema::latest_version());  // reports too_new
     }
@@ -206,6 +211,7 @@ Result<std::int64_t> Store::add_source(const SourceSettings& settings, Instant n
         .run();
     const auto id = db.last_insert_id();
     write_categories(db, id, settings.categories);
+    impl_->bump_sources();
     auto health = db.statement("INSERT INTO health(source_id) VALUES(?1)");
     health->bind(1, id).run();
     impl_->bump_change(now);
@@ -261,6 +267,7 @@ Result<void> Store::update_source(std::int64_t id, const SourceSettings& setting
         .run();
     write_categories(db, id, settings.categories);
     refresh_clusters_of_source(db, id);
+    impl_->bump_sources();
     impl_->bump_change(now);
     tx.commit();
   });
@@ -324,6 +331,7 @@ Result<void> Store::remove_source(std::int64_t id) {
     auto del = impl_->db.statement("DELETE FROM sources WHERE id = ?1");
     del->bind(1, id).run();
     auto tomb = impl_->db.statement("DELETE FROM tombstones WHERE source_id = ?1");
+    impl_->bump_sources();
     tomb->bind(1, id).run();
     impl_->bump_change(Instant{});
     tx.commit();
@@ -336,6 +344,7 @@ Result<void> Store::set_enabled(std::int64_t id, bool enabled, Instant now, std:
     impl_->require_source(id);
     auto q = impl_->db.statement(
         "UPDATE sources SET enabled = ?2, disabled_reason = ?3, modified = ?4 WHERE id = ?1");
+    impl_->bump_sources();
     q->bind(1, id)
         .bind(2, enabled ? 1 : 0)
         .bind(3, enabled ? std::string_view() : reason)
@@ -362,6 +371,7 @@ Result<void> Store::move_source(std::int64_t id, const std::string& new_url, Ins
         "redirect_streak = 0, etag = NULL, last_modified = NULL, body_hash = NULL, modified = ?3 WHERE id = "
         "?1");
     q->bind(1, id).bind(2, new_url).bind(3, to_unix(now)).run();
+    impl_->bump_sources();
     tx.commit();
   });
 }
@@ -570,6 +580,13 @@ Result<PublicationStats> Store::publication_stats(std::int64_t source_id) {
       stats.median_gap = std::chrono::seconds{gaps[gaps.size() / 2]};
     }
     return stats;
+  });
+}
+
+Result<std::int64_t> Store::sources_version() {
+  return guarded([&] {
+    auto q = impl_->db.statement("SELECT value FROM meta WHERE key = 'sources_version'");
+    return q->step() ? q->int64(0) : std::int64_t{0};
   });
 }
 

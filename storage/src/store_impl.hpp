@@ -43,6 +43,8 @@ struct Store::Impl {
 
   // Marks that readers may see something new (publisher cache invalidation).
   void bump_change(Instant now);
+  // Marks that the source list changed (daemon reload of CLI edits).
+  void bump_sources();
   void require_source(std::int64_t id);
   void load_window();
 

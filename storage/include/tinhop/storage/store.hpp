@@ -71,6 +71,8 @@ struct OpenOptions {
   // Link query parameters removed before comparing links, in addition to the built-in
   // list (utm_*, fbclid, gclid, mc_cid, mc_eid, ...). Names; a trailing '*' is a prefix.
   std::vector<std::string> extra_tracking_parameters;
+  // Tests only: stop migrating at this schema version (to build an old database).
+  std::optional<int> migrate_to;
 };
 
 // ---------------------------------------------------------------- sources
@@ -245,6 +247,7 @@ std::optional<Cursor> parse_cursor(std::string_view text);
 struct StoredItem {
   std::int64_t id = 0;  // stable across restarts; use in entry ids
   std::int64_t source_id = 0;
+  std::int64_t cluster_id = 0;
   std::optional<std::string> guid;  // the source's own id, as given
   std::optional<std::string> link;
   std::optional<std::string> title;
@@ -375,6 +378,12 @@ class Store {
   Result<ClusterPage> latest_clusters(const ClusterQuery& query);
   Result<StoredItem> get_item(std::int64_t item_id);
   Result<ChangeStamp> last_change();
+  // Bumps on every source add/update/remove/enable/disable/move, from any connection:
+  // a running daemon polls it (cheap) to notice CLI edits.
+  Result<std::int64_t> sources_version();
+  // The stored item id of each entry of `feed` for this source (nullopt: not stored, e.g.
+  // tombstoned or repeated in the document), in document order. Identity only: no write.
+  Result<std::vector<std::optional<std::int64_t>>> locate_items(std::int64_t source_id, const Feed& feed);
   Result<StoreStats> stats();
 
   // --- retention

@@ -1,0 +1,99 @@
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "support.hpp"
+
+using namespace tinhop;
+using namespace tinhop::storage;
+using tinhop::test::kNow;
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() / ("tinhop-storage-" + std::to_string(::getpid()) + "-" +
+                                                     std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+void exec(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error != nullptr ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("a version 1 database is migrated forward with its data searchable") {
+  TempDir dir;
+  const std::string path = (dir.path / "v1.db").string();
+  {
+    OpenOptions options;
+    options.migrate_to = 1;
+    auto v1 = Store::open(path, options);
+    REQUIRE(v1.has_value());
+    CHECK(v1->stats()->schema_version == 1);
+  }
+  // Rows as version 1 wrote them.
+  exec(path,
+       "INSERT INTO sources(id, url, type, date_order, republication, enabled, origin, created, modified) "
+       "VALUES(1, 'https://a.vn/rss', 'feed', 'automatic', 'full', 1, 'config', 0, 0);"
+       "INSERT INTO source_categories VALUES(1, 'thời sự', 0);"
+       "INSERT INTO health(source_id) VALUES(1);"
+       "INSERT INTO clusters(id, published, size) VALUES(7, 1710000000, 1);"
+       "INSERT INTO items(id, source_id, key, cluster_id, title, search_text, published, first_seen, "
+       "content_hash) "
+       "VALUES(3, 1, 42, 7, 'Hội nghị Trung ương', 'bàn về kinh tế', 1710000000, 1710000000, 1);");
+  auto store = Store::open(path);
+  REQUIRE(store.has_value());
+  CHECK(store->stats()->schema_version == Store::schema_version());
+  ClusterQuery search;
+  search.search = "hoi nghi";
+  auto found = store->latest_clusters(search).value();
+  REQUIRE(found.clusters.size() == 1);
+  CHECK(found.clusters[0].item.id == 3);
+  ClusterQuery category;
+  category.category = "thời sự";
+  CHECK(store->latest_clusters(category)->clusters.size() == 1);
+}
+
+TEST_CASE("a database newer than the program is refused and left untouched") {
+  TempDir dir;
+  const std::string path = (dir.path / "new.db").string();
+  REQUIRE(Store::open(path).has_value());
+  exec(path, "PRAGMA user_version = 99");
+  auto store = Store::open(path);
+  REQUIRE_FALSE(store.has_value());
+  CHECK(store.error().code == Errc::too_new);
+  CHECK(store.error().message == "database schema version 99 is newer than this program's " +
+                                     std::to_string(Store::schema_version()) +
+                                     "; upgrade tinhop or use another database file");
+  OpenOptions read_only;
+  read_only.read_only = true;
+  CHECK(Store::open(path, read_only).error().code == Errc::too_new);
+}
+
+TEST_CASE("a file that is not a database is reported, not crashed on") {
+  TempDir dir;
+  const std::string path = (dir.path / "junk.db").string();
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    REQUIRE(f != nullptr);
+    std::fputs("this is not an SQLite database, just some text long enough to have a header.........", f);
+    std::fclose(f);
+  }
+  auto store = Store::open(path);
+  REQUIRE_FALSE(store.has_value());
+  CHECK(store.error().code == Errc::corrupt);
+  CHECK(store.error().message.find("file is not a database") != std::string::npos);
+  (void)kNow;
+}

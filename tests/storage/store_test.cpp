@@ -1,0 +1,304 @@
+#include "support.hpp"
+
+using namespace tinhop;
+using namespace tinhop::storage;
+using tinhop::test::add_source;
+using tinhop::test::at;
+using tinhop::test::kLead;
+using tinhop::test::kNow;
+using tinhop::test::kOtherLead;
+using tinhop::test::make_feed;
+using tinhop::test::make_item;
+using tinhop::test::open_memory;
+
+TEST_CASE("sources round-trip every setting") {
+  auto store = open_memory();
+  SourceSettings s;
+  s.url = "https://baochinhphu.vn/rss/home.rss";
+  s.title = "Báo Chính phủ";
+  s.categories = {"thời sự", "chính trị"};
+  s.type = SourceType::html;
+  s.interval = std::chrono::seconds{600};
+  s.min_interval = std::chrono::seconds{60};
+  s.max_interval = std::chrono::seconds{7200};
+  s.time_zone = "Asia/Ho_Chi_Minh";
+  s.date_order = DateOrder::dmy;
+  s.republication = Republication::summary;
+  s.enabled = false;
+  s.headers = {{"Cookie", "a=b"}, {"X-Token", "\"quoted\""}};
+  s.origin = SourceOrigin::api;
+  s.html_selectors = R"({"item":"article"})";
+  auto id = store.add_source(s, kNow);
+  REQUIRE(id.has_value());
+  auto back = store.get_source(*id);
+  REQUIRE(back.has_value());
+  CHECK(back->settings == s);
+  CHECK(back->created == kNow);
+
+  auto again = store.add_source(s, kNow);
+  REQUIRE_FALSE(again.has_value());
+  CHECK(again.error().code == Errc::already_exists);
+  CHECK(store.upsert_source(s, kNow).value() == *id);
+
+  s.title = "Cổng thông tin";
+  s.categories = {"kinh tế"};
+  REQUIRE(store.update_source(*id, s, at(1710380000)).has_value());
+  CHECK(store.get_source(*id)->settings.categories == std::vector<std::string>{"kinh tế"});
+  CHECK(store.list_categories().value() == std::vector<std::string>{"kinh tế"});
+  CHECK(store.list_sources()->size() == 1);
+
+  REQUIRE(store.set_enabled(*id, false, kNow, "410 Gone").has_value());
+  CHECK(store.get_source(*id)->disabled_reason == "410 Gone");
+  REQUIRE(store.set_enabled(*id, true, kNow).has_value());
+  CHECK(store.get_source(*id)->disabled_reason.empty());
+
+  REQUIRE(store.move_source(*id, "https://baochinhphu.vn/rss/new.rss", kNow).has_value());
+  auto moved = store.get_source(*id).value();
+  CHECK(moved.settings.url == "https://baochinhphu.vn/rss/new.rss");
+  CHECK(moved.fetch.moved_from == "https://baochinhphu.vn/rss/home.rss");
+
+  CHECK(store.get_source(999).error().code == Errc::not_found);
+  REQUIRE(store.remove_source(*id).has_value());
+  CHECK(store.get_source(*id).error().code == Errc::not_found);
+  CHECK(store.add_source(SourceSettings{}, kNow).error().code == Errc::invalid_argument);
+}
+
+TEST_CASE("source edits bump the sources version") {
+  auto store = open_memory();
+  const auto v0 = store.sources_version().value();
+  const auto id = add_source(store, "https://a.vn/rss");
+  const auto v1 = store.sources_version().value();
+  CHECK(v1 == v0 + 1);
+  REQUIRE(store.set_enabled(id, false, kNow).has_value());
+  CHECK(store.sources_version().value() == v1 + 1);
+}
+
+TEST_CASE("ingest stores new items once and updates changed ones in place") {
+  auto store = open_memory();
+  const auto source = add_source(store, "https://a.vn/rss");
+  auto feed = make_feed({make_item("a1", "Tin một", kLead), make_item("a2", "Tin hai", kOtherLead)});
+  auto first = store.ingest(source, feed, kNow).value();
+  CHECK(first.added == 2);
+  CHECK(first.unchanged == 0);
+
+  auto second = store.ingest(source, feed, kNow).value();
+  CHECK(second.added == 0);
+  CHECK(second.unchanged == 2);
+
+  feed.items[0].title = "Tin một (cập nhật)";
+  auto third = store.ingest(source, feed, at(1710380000)).value();
+  CHECK(third.updated == 1);
+  CHECK(third.unchanged == 1);
+  CHECK(store.stats()->items == 2);
+
+  const auto ids = store.locate_items(source, feed).value();
+  REQUIRE(ids[0]);
+  const auto item = store.get_item(*ids[0]).value();
+  CHECK(item.title == "Tin một (cập nhật)");
+  CHECK(item.changed == at(1710380000));
+  CHECK(item.first_seen == kNow);
+}
+
+TEST_CASE("an entry repeated within a document is stored once") {
+  auto store = open_memory();
+  const auto source = add_source(store, "https://a.vn/rss");
+  auto feed = make_feed({make_item("", "Một", kLead, 1710370000, "https://a.vn/x?utm_source=fb"),
+                         make_item("", "Một", kLead, 1710370000, "https://a.vn/x")});
+  auto counts = store.ingest(source, feed, kNow).value();
+  CHECK(counts.added == 1);
+  CHECK(counts.suppressed == 1);
+}
+
+TEST_CASE("a guid shared by several entries is not used as their identity") {
+  auto store = open_memory();
+  const auto source = add_source(store, "https://a.vn/rss");
+  auto feed = make_feed({make_item("0", "Một", kLead, 1710370000, "https://a.vn/1"),
+                         make_item("0", "Hai", kOtherLead, 1710370000, "https://a.vn/2")});
+  CHECK(store.ingest(source, feed, kNow)->added == 2);
+}
+
+TEST_CASE("items without date get the fetch time and keep it on re-poll") {
+  auto store = open_memory();
+  const auto source = add_source(store, "https://a.vn/rss");
+  auto item = make_item("x", "Không ngày", kLead);
+  item.published.reset();
+  auto feed = make_feed({item});
+  REQUIRE(store.ingest(source, feed, kNow)->added == 1);
+  REQUIRE(store.ingest(source, feed, at(1710390000))->unchanged == 1);
+  const auto id = store.locate_items(source, feed).value()[0].value();
+  CHECK(store.get_item(id)->published == kNow);
+  CHECK(store.get_item(id)->date_approximate);
+}
+
+TEST_CASE("republications from other sources join one cluster whose primary is the earliest") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss", {"thời sự"});
+  const auto b = add_source(store, "https://b.vn/rss", {"kinh tế"});
+  const auto c = add_source(store, "https://c.vn/rss");
+  // b publishes first; a rewrites it an hour later with its own link and a changed word.
+  std::string rewritten = kLead;
+  rewritten.replace(rewritten.find("hội nghị"), std::string("hội nghị").size(), "cuộc họp");
+  REQUIRE(store.ingest(b, make_feed({make_item("b1", "Thủ tướng chủ trì hội nghị", kLead, 1710360000)}), kNow)
+              .has_value());
+  auto counts =
+      store
+          .ingest(
+              a, make_feed({make_item("a1", "Thủ tướng chủ trì hội nghị trực tuyến", rewritten, 1710363600)}),
+              kNow)
+          .value();
+  CHECK(counts.clustered == 1);
+  // Same canonical link as b's item (tracking parameters differ): same story.
+  auto tracked =
+      make_item("c1", "Khác hẳn", kOtherLead, 1710370000, "https://example.vn/b1.html?utm_medium=rss#top");
+  CHECK(store.ingest(c, make_feed({tracked}), kNow)->clustered == 1);
+
+  auto page = store.latest_clusters({}).value();
+  REQUIRE(page.clusters.size() == 1);
+  const auto& view = page.clusters[0];
+  CHECK(view.item.source_id == b);
+  CHECK(view.origin.source_url == "https://b.vn/rss");
+  REQUIRE(view.others.size() == 2);
+  CHECK(view.others[0].source_id == a);
+  CHECK(view.others[1].source_id == c);
+  CHECK(view.others[1].item_link == "https://example.vn/b1.html?utm_medium=rss#top");
+
+  // Listed under both sources' categories, once.
+  ClusterQuery by_category;
+  by_category.category = "thời sự";
+  CHECK(store.latest_clusters(by_category)->clusters.size() == 1);
+  by_category.category = "kinh tế";
+  CHECK(store.latest_clusters(by_category)->clusters.size() == 1);
+
+  // A per-source list shows that source's own copy, with the others attached.
+  ClusterQuery by_source;
+  by_source.source_id = a;
+  auto own = store.latest_clusters(by_source).value();
+  REQUIRE(own.clusters.size() == 1);
+  CHECK(own.clusters[0].item.source_id == a);
+  CHECK(own.clusters[0].others.size() == 2);
+}
+
+TEST_CASE("different stories with similar headlines stay apart") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss");
+  const auto b = add_source(store, "https://b.vn/rss");
+  REQUIRE(store.ingest(a, make_feed({make_item("a1", "Giá vàng hôm nay 14/3", kLead)}), kNow).has_value());
+  CHECK(store.ingest(b, make_feed({make_item("b1", "Giá vàng hôm nay 14/3", kOtherLead)}), kNow)->clustered ==
+        0);
+  CHECK(store.stats()->clusters == 2);
+}
+
+TEST_CASE("a source's own near-identical items are never merged") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss");
+  auto counts =
+      store.ingest(a, make_feed({make_item("a1", "Tin", kLead), make_item("a2", "Tin", kLead)}), kNow);
+  CHECK(counts->added == 2);
+  CHECK(counts->clustered == 0);
+}
+
+TEST_CASE("copies outside the time window are not merged") {
+  OpenOptions options;
+  options.dedup.window = std::chrono::hours{24};
+  auto store = open_memory(options);
+  const auto a = add_source(store, "https://a.vn/rss");
+  const auto b = add_source(store, "https://b.vn/rss");
+  REQUIRE(store.ingest(a, make_feed({make_item("a1", "Tin", kLead, 1710000000)}), kNow).has_value());
+  CHECK(
+      store.ingest(b, make_feed({make_item("b1", "Tin", kLead, 1710000000 + 2 * 86400)}), kNow)->clustered ==
+      0);
+}
+
+TEST_CASE("search ignores diacritics, folds đ and takes prefixes") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss");
+  REQUIRE(store
+              .ingest(a,
+                      make_feed({make_item("a1", "Hội nghị Trung ương Đảng", kLead),
+                                 make_item("a2", "Giá vàng tăng", kOtherLead)}),
+                      kNow)
+              .has_value());
+  auto search = [&](const std::string& q) {
+    ClusterQuery query;
+    query.search = q;
+    auto page = store.latest_clusters(query);
+    REQUIRE(page.has_value());
+    std::vector<std::string> titles;
+    for (const auto& c : page->clusters) titles.push_back(c.item.title.value_or(""));
+    return titles;
+  };
+  CHECK(search("hoi nghi") == std::vector<std::string>{"Hội nghị Trung ương Đảng"});
+  CHECK(search("Hội nghị") == std::vector<std::string>{"Hội nghị Trung ương Đảng"});
+  CHECK(search("dang") == std::vector<std::string>{"Hội nghị Trung ương Đảng"});
+  CHECK(search("vàn*") == std::vector<std::string>{"Giá vàng tăng"});
+  CHECK(search("\"gia vang\"") == std::vector<std::string>{"Giá vàng tăng"});
+  CHECK(search("doanh nghiep").size() == 1);  // summary text is indexed too
+  CHECK(search("AND OR NOT (").empty());      // operators are words, never a syntax error
+  ClusterQuery empty;
+  empty.search = "  \"\" ";
+  CHECK(store.latest_clusters(empty).error().code == Errc::invalid_argument);
+}
+
+TEST_CASE("search stays in sync when items change") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss");
+  auto feed = make_feed({make_item("a1", "Bão số 3 đổ bộ", kLead)});
+  REQUIRE(store.ingest(a, feed, kNow).has_value());
+  feed.items[0].title = "Áp thấp nhiệt đới";
+  REQUIRE(store.ingest(a, feed, kNow)->updated == 1);
+  ClusterQuery q;
+  q.search = "bao";
+  CHECK(store.latest_clusters(q)->clusters.empty());
+  q.search = "ap thap";
+  CHECK(store.latest_clusters(q)->clusters.size() == 1);
+}
+
+TEST_CASE("keyset paging walks every cluster once, newest first") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss");
+  std::vector<Item> items;
+  for (int i = 0; i < 25; ++i) {
+    // Distinct texts so nothing clusters; two share each date to exercise the id tiebreak.
+    items.push_back(make_item("g" + std::to_string(i), "Tin số " + std::to_string(i),
+                              std::to_string(i) + " " + (i % 2 ? kLead : kOtherLead),
+                              1710300000 + (i / 2) * 60));
+  }
+  REQUIRE(store.ingest(a, make_feed(items), kNow)->added == 25);
+  ClusterQuery q;
+  q.limit = 10;
+  std::vector<std::int64_t> seen;
+  std::int64_t last_published = std::numeric_limits<std::int64_t>::max();
+  int pages = 0;
+  while (true) {
+    auto page = store.latest_clusters(q).value();
+    ++pages;
+    for (const auto& c : page.clusters) {
+      seen.push_back(c.cluster_id);
+      CHECK(c.position.published.time_since_epoch().count() <= last_published);
+      last_published = c.position.published.time_since_epoch().count();
+    }
+    if (!page.next) break;
+    CHECK(parse_cursor(format_cursor(*page.next)) == page.next);
+    q.before = page.next;
+  }
+  CHECK(pages == 3);
+  CHECK(seen.size() == 25);
+  std::sort(seen.begin(), seen.end());
+  CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+  CHECK_FALSE(parse_cursor("abc"));
+  CHECK_FALSE(parse_cursor("12-"));
+  CHECK(parse_cursor("-5-3") == Cursor{at(-5), 3});
+}
+
+TEST_CASE("the change stamp moves only when readers could see something new") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss");
+  const auto before = store.last_change().value();
+  auto feed = make_feed({make_item("a1", "Tin", kLead)});
+  REQUIRE(store.ingest(a, feed, kNow).has_value());
+  const auto after = store.last_change().value();
+  CHECK(after.version == before.version + 1);
+  CHECK(after.at == kNow);
+  REQUIRE(store.ingest(a, feed, kNow).has_value());
+  CHECK(store.last_change().value() == after);
+}

@@ -1,0 +1,66 @@
+// Hand-built feeds and a fresh in-memory store for the storage tests.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "tinhop/storage/store.hpp"
+
+namespace tinhop::test {
+
+inline Instant at(std::int64_t unix_seconds) {
+  return Instant{std::chrono::seconds{unix_seconds}};
+}
+
+// 2024-03-14 00:00:00 UTC, the tests' "now".
+inline const Instant kNow = at(1710374400);
+
+inline Item make_item(const std::string& guid, const std::string& title, const std::string& summary,
+                      std::int64_t published = 1710370000, const std::string& link = {}) {
+  Item item;
+  if (!guid.empty()) item.id = guid;
+  item.title = title;
+  item.summary = summary;
+  item.link = link.empty() ? "https://example.vn/" + guid + ".html" : link;
+  item.published = at(published);
+  return item;
+}
+
+inline Feed make_feed(std::vector<Item> items) {
+  Feed feed;
+  feed.title = "Test feed";
+  feed.items = std::move(items);
+  return feed;
+}
+
+inline storage::Store open_memory(const storage::OpenOptions& options = {}) {
+  auto store = storage::Store::open(":memory:", options);
+  REQUIRE(store.has_value());
+  return std::move(*store);
+}
+
+inline std::int64_t add_source(storage::Store& store, const std::string& url,
+                               std::vector<std::string> categories = {}) {
+  storage::SourceSettings settings;
+  settings.url = url;
+  settings.categories = std::move(categories);
+  auto id = store.add_source(settings, kNow);
+  REQUIRE(id.has_value());
+  return *id;
+}
+
+// A long Vietnamese lead: similar enough to itself with a word or two changed.
+inline const std::string kLead =
+    "Sáng nay tại Hà Nội Thủ tướng chủ trì hội nghị trực tuyến toàn quốc về phát triển kinh tế xã hội với sự "
+    "tham dự của lãnh đạo các bộ ngành và địa phương bàn giải pháp tháo gỡ khó khăn cho doanh nghiệp thúc "
+    "đẩy "
+    "tăng trưởng xuất khẩu và ổn định thị trường lao động trong những tháng cuối năm";
+
+inline const std::string kOtherLead =
+    "Giá vàng trong nước hôm nay tiếp tục tăng mạnh theo đà của thị trường thế giới khi đồng USD suy yếu và "
+    "nhà "
+    "đầu tư tìm đến kênh trú ẩn an toàn trước những bất ổn của kinh tế toàn cầu cùng lo ngại về lạm phát kéo "
+    "dài";
+
+}  // namespace tinhop::test
