@@ -45,6 +45,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
       : stream_(std::move(socket)), server_(std::move(server)), ctx_(server_->ctx) {
     ctx_.metrics().connection_opened();
+    // Responses go out in one write; Nagle would only delay the last segment.
+    beast::error_code ignored;
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
   }
   ~Session() {
     ctx_.metrics().connection_closed();
