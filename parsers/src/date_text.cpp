@@ -455,7 +455,9 @@ class Reader {
 
 }  // namespace
 
-std::optional<int> month_from_name(std::string_view word) { return lookup(month_names, word); }
+std::optional<int> month_from_name(std::string_view word) {
+  return lookup(month_names, word);
+}
 
 std::optional<ParsedDate> parse_textual(const std::vector<Token>& tokens, const DateContext& context) {
   return Reader(tokens, context).run();

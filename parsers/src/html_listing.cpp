@@ -304,8 +304,10 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
       tree.document
           .select_node("//meta[@property='article:published_time' or @name='article:published_time']")
           .node();
-  if (cards.size() == 1 && meta)
-    cards.front().dates.push_back({std::string(trim(meta.attribute("content").value())), true});
+  if (cards.size() == 1 && meta) {
+    auto& dates = cards.front().dates;
+    dates.insert(dates.begin(), {std::string(trim(meta.attribute("content").value())), true});
+  }
 
   DateContext dates;
   dates.time_zone = context.time_zone;
@@ -336,7 +338,7 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
       continue;
     }
     Item item;
-    item.link = *link;
+    item.link = without_fragment(*link);  // "#binh-luan" names a place in the same article
     item.title = card.title;
     if (!card.summary.empty()) item.summary = card.summary;
     if (!card.image.empty()) {
@@ -357,7 +359,7 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
         item.date_approximate = true;
       }
     }
-    const std::string key = without_fragment(*link);
+    const std::string key = *item.link;
     if (const auto seen = by_link.find(key); seen != by_link.end()) {
       merge_into(feed.items[seen->second], std::move(item));
       continue;
