@@ -1,0 +1,99 @@
+// The publisher over a real (in-memory) Store: what the daemon runs.
+#include <catch2/catch.hpp>
+
+#include "tinhop/publish/handler.hpp"
+
+namespace {
+
+using namespace tinhop;
+namespace http = boost::beast::http;
+
+Instant at(long long s) {
+  return Instant{std::chrono::seconds{s}};
+}
+
+Item item(std::string id, std::string title, std::string link, long long published, std::string content) {
+  Item i;
+  i.id = std::move(id);
+  i.title = std::move(title);
+  i.link = std::move(link);
+  i.published = at(published);
+  i.content = std::move(content);
+  return i;
+}
+
+std::string get(publish::Context& ctx, const std::string& target) {
+  auto res = publish::handle(publish::Request{http::verb::get, target, 11}, ctx);
+  INFO(target << " -> " << res.result_int() << " " << (res.body() ? *res.body() : ""));
+  REQUIRE(res.result() == http::status::ok);
+  return *res.body();
+}
+
+}  // namespace
+
+TEST_CASE("store catalog: the merged feed shows stored stories with their publishers", "[publish][store]") {
+  auto opened = storage::Store::open(":memory:");
+  REQUIRE(opened.has_value());
+  storage::Store store = std::move(*opened);
+  storage::SourceSettings a;
+  a.url = "https://a.example/rss";
+  a.title = "Agency A";
+  a.categories = {"Thời sự"};
+  storage::SourceSettings b;
+  b.url = "https://b.example/rss";
+  b.title = "Agency B";
+  b.republication = storage::Republication::title;
+  const auto id_a = store.add_source(a, at(1764200000)).value();
+  const auto id_b = store.add_source(b, at(1764200000)).value();
+  Feed fa;
+  fa.items.push_back(item("a1", "Khai mạc kỳ họp thứ mười Quốc hội khóa XV",
+                          "https://a.example/tin/ky-hop.html", 1764200000,
+                          "<p>Sáng nay <script>x()</script>khai mạc.</p>"));
+  fa.items.push_back(item("a2", "Giá xăng giảm lần thứ ba liên tiếp", "https://a.example/tin/xang.html",
+                          1764203600, "<p>Giá xăng giảm.</p>"));
+  Feed fb;
+  // Same canonical link as a1 once the tracking parameter is gone: the same story.
+  fb.items.push_back(item("b1", "Khai mạc kỳ họp thứ mười Quốc hội khóa XV",
+                          "https://a.example/tin/ky-hop.html?utm_source=b", 1764201000, "<p>Bản của B.</p>"));
+  REQUIRE(store.ingest(id_a, fa, at(1764204000)).has_value());
+  REQUIRE(store.ingest(id_b, fb, at(1764204000)).has_value());
+
+  publish::StoreCatalog catalog(store);
+  publish::ServerOptions o;
+  o.public_url = "http://127.0.0.1:8080";
+  publish::Context ctx(catalog, o);
+  const std::string atom = get(ctx, "/feed.atom");
+  const auto xang = atom.find("Giá xăng giảm lần thứ ba liên tiếp");
+  const auto ky_hop = atom.find("Khai mạc kỳ họp thứ mười");
+  REQUIRE(xang != std::string::npos);
+  REQUIRE(ky_hop != std::string::npos);
+  CHECK(xang < ky_hop);                                                           // newest first
+  CHECK(atom.find("Khai mạc kỳ họp thứ mười", ky_hop + 1) == std::string::npos);  // one entry per story
+  CHECK(
+      atom.find(
+          "<link rel=\"related\" href=\"https://a.example/tin/ky-hop.html?utm_source=b\" type=\"text/html\" "
+          "title=\"Agency B\"/>") != std::string::npos);
+  CHECK(atom.find("<title>Agency A</title>") != std::string::npos);
+  CHECK(atom.find("script") == std::string::npos);
+  const std::string only_b = get(ctx, "/sources/" + std::to_string(id_b) + "/feed.rss");
+  CHECK(only_b.find("Khai mạc kỳ họp") != std::string::npos);
+  CHECK(only_b.find("Bản của B") == std::string::npos);  // policy title: no body
+  CHECK(only_b.find("Giá xăng") == std::string::npos);
+  CHECK(get(ctx, "/categories/th%E1%BB%9Di-s%E1%BB%B1/feed.json").find("Giá xăng") != std::string::npos);
+  CHECK(get(ctx, "/feed.atom?q=xang").find("Giá xăng giảm") != std::string::npos);
+  const std::string page1 = get(ctx, "/feed.atom?limit=1");
+  const auto next = page1.find("rel=\"next\" href=\"http://127.0.0.1:8080/feed.atom?limit=1&amp;before=");
+  REQUIRE(next != std::string::npos);
+  const auto cursor_start = page1.find("before=", next) + 7;
+  const std::string cursor = page1.substr(cursor_start, page1.find('"', cursor_start) - cursor_start);
+  const std::string page2 = get(ctx, "/feed.atom?limit=1&before=" + cursor);
+  CHECK(page2.find("Khai mạc kỳ họp") != std::string::npos);
+  CHECK(page2.find("Giá xăng") == std::string::npos);
+  // New items reach readers after notify_changed().
+  Feed more;
+  more.items.push_back(
+      item("a3", "Bão số 15 suy yếu", "https://a.example/tin/bao.html", 1764207200, "<p>Bão.</p>"));
+  REQUIRE(store.ingest(id_a, more, at(1764208000)).has_value());
+  ctx.notify_changed();
+  CHECK(get(ctx, "/feed.atom").find("Bão số 15 suy yếu") != std::string::npos);
+}
