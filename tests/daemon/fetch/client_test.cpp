@@ -22,7 +22,7 @@ Script ok_feed() {
 
 }  // namespace
 
-TEST_CASE("a 200 feed arrives whole, with a tinhop User-Agent and gzip offered") {
+TEST_CASE("a 200 feed arrives whole; with a tinhop User-Agent and gzip offered") {
   TestHttpServer server;
   server.on("/rss", ok_feed());
   const Response r = fetch_url(server.url("/rss"));
@@ -100,7 +100,7 @@ TEST_CASE("a redirect loop and a sixth redirect are refused") {
   CHECK(fetch_url(server.url("/nowhere")).error == Error::bad_redirect);
 }
 
-TEST_CASE("error statuses are responses, not transport errors") {
+TEST_CASE("error statuses are responses; not transport errors") {
   TestHttpServer server;
   for (int status : {404, 410, 429, 500, 503}) {
     server.on("/s" + std::to_string(status), Script{.status = status, .headers = {{"Retry-After", "120"}}});
@@ -161,7 +161,7 @@ TEST_CASE("gzip and deflate bodies are decoded; a gzip bomb is refused") {
   CHECK(fetch_url(server.url("/corrupt")).error == Error::decoding);
 }
 
-TEST_CASE("a body shorter than its Content-Length is truncated, not accepted") {
+TEST_CASE("a body shorter than its Content-Length is truncated; not accepted") {
   TestHttpServer server;
   server.on("/short", Script{.body = feed_xml, .content_length = feed_xml.size() + 500});
   const Response r = fetch_url(server.url("/short"));
@@ -197,7 +197,7 @@ TEST_CASE("TLS with a trusted self-signed certificate works; untrusted fails ver
   CHECK(bad.error_text.find("self-signed certificate") != std::string::npos);
 }
 
-TEST_CASE("TLS checks the host name, not only the chain") {
+TEST_CASE("TLS checks the host name; not only the chain") {
   const auto dir =
       std::filesystem::temp_directory_path() / ("tinhop-tls-other-" + std::to_string(::getpid()));
   const TlsFiles other = make_self_signed_certificate(dir, "DNS:other.example");
@@ -244,7 +244,7 @@ TEST_CASE("IPv6 loopback and localhost names connect") {
   CHECK(r.body == feed_xml);
 }
 
-TEST_CASE("per-source headers are sent, but not to another host after a redirect") {
+TEST_CASE("per-source headers are sent; but not to another host after a redirect") {
   TestHttpServer server;
   const std::string other = "http://localhost:" + std::to_string(server.port()) + "/moved";
   server.on("/private", Script{.status = 302, .headers = {{"Location", other}}});
