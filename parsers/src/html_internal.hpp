@@ -49,7 +49,8 @@ std::optional<CompiledSelectors> compile_selectors(const HtmlSelectors& selector
 ParseResult extract(const HtmlTree& tree, const ParseContext& context, const CompiledSelectors& selectors,
                     const HtmlLimits& limits);
 
-// The page's URL for resolving links: <base href> against context.url.
+// The page's URL for resolving links: <base href> against context.url, else context.url,
+// else the page's own canonical link or og:url (a saved page read from a file).
 std::string page_base(const HtmlTree& tree, const ParseContext& context);
 
 // A link target worth following: not empty, "#...", javascript:, mailto: or tel:.

@@ -8,6 +8,7 @@
 
 #include "html_internal.hpp"
 #include "tinhop/parsers/date.hpp"
+#include "tinhop/parsers/text.hpp"
 #include "tinhop/parsers/url.hpp"
 
 namespace tinhop {
@@ -262,7 +263,13 @@ std::string page_base(const HtmlTree& tree, const ParseContext& context) {
   if (!base.empty()) {
     if (auto resolved = resolve_url(context.url, iri_to_uri(base))) return *resolved;
   }
-  return context.url;
+  if (!context.url.empty()) return context.url;
+  // A saved page read without its address still names itself, usually.
+  for (const char* query : {"//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"}) {
+    const std::string_view own = trim(tree.document.select_node(query).attribute().value());
+    if (is_absolute_url(iri_to_uri(own))) return iri_to_uri(own);
+  }
+  return {};
 }
 
 ParseResult extract(const HtmlTree& tree, const ParseContext& context, const CompiledSelectors& selectors,
@@ -339,8 +346,9 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
     }
     Item item;
     item.link = without_fragment(*link);  // "#binh-luan" names a place in the same article
-    item.title = card.title;
-    if (!card.summary.empty()) item.summary = card.summary;
+    // Attribute values (title="...") arrive as written: same normal form as element text.
+    item.title = to_nfc(collapse_whitespace(card.title));
+    if (!card.summary.empty()) item.summary = to_nfc(collapse_whitespace(card.summary));
     if (!card.image.empty()) {
       if (auto image = resolve_url(base, iri_to_uri(card.image))) item.thumbnail = *image;
     }

@@ -160,6 +160,18 @@ TEST_CASE("machine dates: datetime, data-time epoch, title", "[html]") {
                                {"https://x.vn/4", "Bốn", "2026-09-14T04:20:00Z", false}});
 }
 
+TEST_CASE("a saved page read without its address resolves links against its canonical link", "[html]") {
+  const std::string page =
+      "<html><head><link rel=canonical href='https://x.vn/chuyen-muc/tin.html'></head><body>"
+      "<div class=c><a href='bai-1.html' title=' Bài  thu\u031B\u0301 nhất '></a></div>"
+      "<div class=c><a href='/bai-2.html'>Bài hai</a></div></body></html>";
+  const auto outcome = read(page, context("", article_now), spec("item=div.c"));
+  // The title attribute is collapsed and composed (NFD "thứ" becomes NFC) like element text.
+  check_items(outcome.result,
+              {{"https://x.vn/chuyen-muc/bai-1.html", "Bài thứ nhất", "2019-08-03T02:00:00Z", true},
+               {"https://x.vn/bai-2.html", "Bài hai", "2019-08-03T02:00:00Z", true}});
+}
+
 TEST_CASE("selectors that match nothing: a warning and zero items", "[html]") {
   const std::string page =
       tinhop::test::read_file(tinhop::test::data_dir() / "parsers/html/agency-article.html");

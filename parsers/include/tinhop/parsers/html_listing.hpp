@@ -60,10 +60,10 @@ struct HtmlListingOutcome {
 };
 
 // Extracts the items of a listing page. Links are made absolute against <base href> and
-// context.url; dates come from machine attributes (datetime, data-time, title, content)
-// before text, relative ones ("25 ngày trước") are read against context.now and marked
-// approximate; undated cards get context.now, marked approximate; items repeated on one
-// page (same link) are merged. Zero matches is a result with a warning, not an error.
+// context.url (a page read without its address: its canonical link or og:url); dates come from machine
+// attributes (datetime, data-time, title, content) before text, relative ones ("25 ngày trước") are read
+// against context.now and marked approximate; undated cards get context.now, marked approximate; items
+// repeated on one page (same link) are merged. Zero matches is a result with a warning, not an error.
 HtmlListingOutcome parse_html_listing(std::string_view bytes, const ParseContext& context,
                                       const HtmlSelectors& selectors, const HtmlLimits& limits = {});
 
