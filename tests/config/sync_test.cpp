@@ -88,3 +88,22 @@ TEST_CASE("a file entry for a URL the API owns is reported, and the API's source
   CHECK(plan.conflicts[0].owner == Origin::api);
   CHECK(plan.conflicts[0].line == 9);
 }
+
+TEST_CASE("a source moved by a permanent redirect is still the file's source") {
+  StoredSource moved = stored(7, Origin::config, "https://new.vn/rss");
+  moved.moved_from = "https://old.vn/rss";
+  SyncPlan plan = plan_sync({declared("https://old.vn/rss", 12)}, {moved});
+  CHECK(plan.add.empty());
+  CHECK(plan.disable.empty());
+  CHECK(plan.unchanged == 1);
+  REQUIRE(plan.moved.size() == 1);
+  CHECK(plan.moved[0].id == 7);
+  CHECK(plan.moved[0].from == "https://old.vn/rss");
+  CHECK(plan.moved[0].to == "https://new.vn/rss");
+  CHECK(plan.moved[0].line == 12);
+  // Its other settings still follow the file, on the new URL.
+  SyncPlan retitled = plan_sync({declared("https://old.vn/rss", 12, "Old")}, {moved});
+  REQUIRE(retitled.update.size() == 1);
+  CHECK(retitled.update[0].settings.url == "https://new.vn/rss");
+  CHECK(retitled.update[0].settings.title == "Old");
+}

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct StoredSource {
   std::int64_t id = 0;
   Origin origin = Origin::config;
   SourceSettings settings;  // settings.url is canonical
+  // The URL before a permanent redirect moved the source: the file may still say it.
+  std::optional<std::string> moved_from;
 };
 
 struct SyncPlan {
@@ -35,11 +38,21 @@ struct SyncPlan {
     std::uint32_t line;  // of the [[source]] in the file
   };
   std::vector<Conflict> conflicts;
+  // A file URL that matched a source through its pre-redirect URL: the source keeps its
+  // new URL (its other settings follow the file), and the operator should edit the file.
+  struct Moved {
+    std::int64_t id;
+    std::string from;  // as in the file
+    std::string to;    // where the source lives now
+    std::uint32_t line;
+  };
+  std::vector<Moved> moved;
   std::uint32_t unchanged = 0;
   bool empty() const { return add.empty() && update.empty() && disable.empty(); }
 };
 
-// What syncing `file` into `stored` does. Sources are matched by canonical URL. A source
+// What syncing `file` into `stored` does. Sources are matched by canonical URL, or by the
+// URL they had before a permanent redirect moved them. A source
 // removed from the file is disabled, never deleted, so its items and health survive.
 SyncPlan plan_sync(const std::vector<FileSource>& file, const std::vector<StoredSource>& stored);
 

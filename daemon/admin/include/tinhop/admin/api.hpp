@@ -1,0 +1,71 @@
+// The admin HTTP API under /api/ as a pure request -> response function (the server in
+// server.hpp only does I/O). Every request needs `Authorization: Bearer <token>`; bodies
+// are JSON (OPML for /api/opml). docs/api.md documents each call with a curl example.
+#pragma once
+
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tinhop/admin/sources.hpp"
+#include "tinhop/config/live.hpp"
+#include "tinhop/storage/store.hpp"
+
+namespace tinhop::admin {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// The admin token: at least 32 characters, from a file nobody else can read.
+struct Token {
+  std::string value;
+  // Constant-time comparison (SHA-256 of both sides, then CRYPTO_memcmp), so neither the
+  // content nor the length of the token leaks through timing.
+  bool matches(std::string_view presented) const;
+};
+
+// Reads the token file (surrounding whitespace removed). "$CREDENTIALS_DIRECTORY" at the
+// start of `path` is replaced from the environment. Refuses a missing or short token and
+// a world-readable file; the message says what to fix.
+Outcome<Token> load_token(const std::string& path);
+
+// What the daemon does for the API; each may be empty (the call then answers 503).
+struct ApiHooks {
+  // Schedules source `id` for an immediate poll; false when the poller does not know it.
+  std::function<bool(std::int64_t id)> poll_now;
+  struct Reload {
+    bool applied = false;
+    std::vector<std::string> errors;  // "file:line: key: message" when refused
+    std::vector<std::string> notes;   // sync notes, settings needing a restart
+  };
+  // Re-reads the configuration file and syncs its sources (what SIGHUP does).
+  std::function<Reload()> reload;
+  // The poller's own state for /api/health (in flight, queue, last poll ...).
+  std::function<boost::json::object()> daemon_health;
+  // Tells the daemon the source list changed (it also notices within a second).
+  std::function<void()> sources_changed;
+};
+
+class Api {
+ public:
+  // `store` is used only from the thread that calls handle().
+  Api(Token token, storage::Store& store, const config::LiveConfig& config, ApiHooks hooks,
+      std::function<Instant()> clock);
+
+  Response handle(const Request& request);
+
+ private:
+  Response route(const Request& request);
+
+  Token token_;
+  storage::Store& store_;
+  const config::LiveConfig& config_;
+  ApiHooks hooks_;
+  std::function<Instant()> clock_;
+};
+
+}  // namespace tinhop::admin

@@ -1,0 +1,323 @@
+#include "tinhop/admin/api.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <map>
+
+#include "tinhop/admin/json.hpp"
+#include "tinhop/admin/sources.hpp"
+
+namespace tinhop::admin {
+
+namespace {
+
+Response reply(const Request& request, http::status status, std::string body, std::string_view type) {
+  Response response{status, request.version()};
+  response.set(http::field::content_type, type);
+  response.set(http::field::cache_control, "no-store");
+  response.keep_alive(request.keep_alive());
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+Response json_reply(const Request& request, http::status status, const boost::json::value& body) {
+  return reply(request, status, boost::json::serialize(body) + "\n", "application/json");
+}
+
+Response error_reply(const Request& request, http::status status, std::string_view code,
+                     const std::string& message) {
+  return json_reply(request, status, boost::json::object{{"error", code}, {"message", message}});
+}
+
+Response problem_reply(const Request& request, const Problem& problem) {
+  switch (problem.failure) {
+    case Failure::invalid: return error_reply(request, http::status::bad_request, "invalid", problem.message);
+    case Failure::not_found:
+      return error_reply(request, http::status::not_found, "not_found", problem.message);
+    case Failure::conflict: return error_reply(request, http::status::conflict, "conflict", problem.message);
+    case Failure::owned_by_file:
+      return error_reply(request, http::status::conflict, "owned_by_file", problem.message);
+    case Failure::storage:
+      return error_reply(request, http::status::service_unavailable, "storage", problem.message);
+  }
+  return error_reply(request, http::status::internal_server_error, "internal", problem.message);
+}
+
+Response method_not_allowed(const Request& request, std::string_view allow) {
+  Response response = error_reply(
+      request, http::status::method_not_allowed, "method_not_allowed",
+      std::string(request.method_string()) + " is not allowed here (allowed: " + std::string(allow) + ")");
+  response.set(http::field::allow, allow);
+  return response;
+}
+
+// The path split at '/', without the leading "api".
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    std::size_t slash = path.find('/');
+    std::string_view part = path.substr(0, slash);
+    if (!part.empty()) out.push_back(part);
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc{} || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+std::string_view bearer(const Request& request) {
+  auto header = request.find(http::field::authorization);
+  if (header == request.end()) return {};
+  std::string_view value = header->value();
+  constexpr std::string_view scheme = "Bearer ";
+  if (value.size() <= scheme.size()) return {};
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) !=
+        std::tolower(static_cast<unsigned char>(scheme[i]))) {
+      return {};
+    }
+  }
+  return value.substr(scheme.size());
+}
+
+}  // namespace
+
+Api::Api(Token token, storage::Store& store, const config::LiveConfig& config, ApiHooks hooks,
+         std::function<Instant()> clock)
+    : token_(std::move(token)),
+      store_(store),
+      config_(config),
+      hooks_(std::move(hooks)),
+      clock_(std::move(clock)) {}
+
+Response Api::handle(const Request& request) {
+  std::string_view target = request.target();
+  if (target.substr(0, 5) != "/api/" && target != "/api") {
+    return error_reply(request, http::status::not_found, "not_found", "the admin API lives under /api/");
+  }
+  std::string_view presented = bearer(request);
+  if (presented.empty() || !token_.matches(presented)) {
+    Response response =
+        error_reply(request, http::status::unauthorized, "unauthorized",
+                    presented.empty() ? "missing Authorization: Bearer <token>" : "invalid token");
+    response.set(http::field::www_authenticate, "Bearer realm=\"tinhop\"");
+    return response;
+  }
+  try {
+    return route(request);
+  } catch (const std::exception& error) {
+    // A bug, not an expected failure: answer, and keep serving.
+    return error_reply(request, http::status::internal_server_error, "internal", error.what());
+  }
+}
+
+Response Api::route(const Request& request) {
+  std::string_view target = request.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  std::vector<std::string_view> parts = segments(path.substr(4));
+  const http::verb method = request.method();
+  std::shared_ptr<const config::Config> config = config_.current();
+  Sources sources(store_, config->defaults);
+  auto changed = [&] {
+    if (hooks_.sources_changed) hooks_.sources_changed();
+  };
+
+  if (parts.size() == 1 && parts[0] == "health") {
+    if (method != http::verb::get) return method_not_allowed(request, "GET");
+    boost::json::object body;
+    boost::json::array reasons;
+    boost::json::array reload_errors;
+    for (const config::Diagnostic& diagnostic : config_.last_errors())
+      reload_errors.emplace_back(diagnostic.to_string());
+    if (!reload_errors.empty())
+      reasons.emplace_back(
+          "the last configuration reload was refused; the previous configuration is running");
+    auto health = store_.all_health();
+    auto listed = store_.list_sources();
+    if (!health || !listed) {
+      reasons.emplace_back("database: " + (health ? listed.error().message : health.error().message));
+    }
+    std::int64_t enabled = 0, failing = 0, stale = 0;
+    if (listed) {
+      for (const storage::Source& source : *listed) enabled += source.settings.enabled ? 1 : 0;
+    }
+    if (health) {
+      for (const storage::Health& h : *health) {
+        failing += h.consecutive_failures > 0 ? 1 : 0;
+        stale += h.stale ? 1 : 0;
+      }
+    }
+    body["status"] = reasons.empty() ? "ok" : "degraded";
+    body["reasons"] = std::move(reasons);
+    body["config"] = boost::json::object{{"file", config->file.string()},
+                                         {"last_reload_errors", std::move(reload_errors)}};
+    body["sources"] = boost::json::object{{"total", listed ? static_cast<std::int64_t>(listed->size()) : 0},
+                                          {"enabled", enabled},
+                                          {"failing", failing},
+                                          {"stale", stale}};
+    if (hooks_.daemon_health) body["daemon"] = hooks_.daemon_health();
+    return json_reply(request, http::status::ok, body);
+  }
+
+  if (parts.size() == 1 && parts[0] == "reload") {
+    if (method != http::verb::post) return method_not_allowed(request, "POST");
+    if (!hooks_.reload)
+      return error_reply(request, http::status::service_unavailable, "unavailable",
+                         "reload is not available");
+    ApiHooks::Reload outcome = hooks_.reload();
+    boost::json::array errors, notes;
+    for (const std::string& e : outcome.errors) errors.emplace_back(e);
+    for (const std::string& n : outcome.notes) notes.emplace_back(n);
+    boost::json::object body{
+        {"applied", outcome.applied}, {"errors", std::move(errors)}, {"notes", std::move(notes)}};
+    return json_reply(request, outcome.applied ? http::status::ok : http::status::unprocessable_entity, body);
+  }
+
+  if (parts.size() == 1 && parts[0] == "opml") {
+    if (method == http::verb::get) {
+      auto document = sources.export_opml();
+      if (!document) return problem_reply(request, document.error());
+      Response response =
+          reply(request, http::status::ok, std::move(*document), "text/x-opml; charset=utf-8");
+      response.set(http::field::content_disposition, "attachment; filename=\"tinhop-sources.opml\"");
+      return response;
+    }
+    if (method != http::verb::post) return method_not_allowed(request, "GET, POST");
+    auto report = sources.import_opml(request.body(), config::Origin::api, clock_());
+    if (!report) return problem_reply(request, report.error());
+    changed();
+    boost::json::array added, present, problems;
+    for (std::int64_t id : report->added) added.emplace_back(id);
+    for (const std::string& url : report->already_present) present.emplace_back(url);
+    for (const config::OpmlProblem& problem : report->problems) {
+      problems.push_back(boost::json::object{
+          {"outline", problem.outline}, {"url", problem.url}, {"message", problem.message}});
+    }
+    return json_reply(request, http::status::ok,
+                      boost::json::object{{"added", std::move(added)},
+                                          {"already_present", std::move(present)},
+                                          {"problems", std::move(problems)}});
+  }
+
+  if (parts.empty() || parts[0] != "sources") {
+    return error_reply(request, http::status::not_found, "not_found",
+                       "no such endpoint: " + std::string(path));
+  }
+
+  if (parts.size() == 1) {
+    if (method == http::verb::get) {
+      auto listed = sources.list();
+      if (!listed) return problem_reply(request, listed.error());
+      auto health = store_.all_health();
+      std::map<std::int64_t, storage::Health> by_id;
+      if (health) {
+        for (storage::Health& h : *health) by_id.emplace(h.source_id, std::move(h));
+      }
+      boost::json::array out;
+      for (const storage::Source& source : *listed) {
+        auto it = by_id.find(source.id);
+        out.push_back(source_to_json(source, it == by_id.end() ? std::nullopt : std::optional(it->second)));
+      }
+      return json_reply(request, http::status::ok, boost::json::object{{"sources", std::move(out)}});
+    }
+    if (method != http::verb::post) return method_not_allowed(request, "GET, POST");
+    auto json = parse_json_body(request.body());
+    if (!json) return problem_reply(request, json.error());
+    if (json->is_object() && !json->as_object().contains("url")) {
+      return error_reply(request, http::status::bad_request, "invalid", "url: required");
+    }
+    auto settings = apply_json(config::SourceSettings{}, *json);
+    if (!settings) return problem_reply(request, settings.error());
+    auto added = sources.add(std::move(*settings), config::Origin::api, clock_());
+    if (!added) return problem_reply(request, added.error());
+    changed();
+    Response response = json_reply(request, http::status::created, source_to_json(*added, std::nullopt));
+    response.set(http::field::location, "/api/sources/" + std::to_string(added->id));
+    return response;
+  }
+
+  std::optional<std::int64_t> id = parse_id(parts[1]);
+  if (!id) {
+    return error_reply(request, http::status::not_found, "not_found",
+                       "no source \"" + std::string(parts[1]) + "\"");
+  }
+  if (parts.size() == 3 && parts[2] == "poll") {
+    if (method != http::verb::post) return method_not_allowed(request, "POST");
+    auto source = sources.get(*id);
+    if (!source) return problem_reply(request, source.error());
+    if (!source->settings.enabled) {
+      return error_reply(request, http::status::conflict, "disabled",
+                         "source " + std::to_string(*id) + " is disabled");
+    }
+    if (!hooks_.poll_now) {
+      return error_reply(request, http::status::service_unavailable, "unavailable",
+                         "the poller is not running");
+    }
+    if (!hooks_.poll_now(*id)) {
+      return error_reply(
+          request, http::status::service_unavailable, "unavailable",
+          "the poller does not know source " + std::to_string(*id) + " yet; retry in a second");
+    }
+    return json_reply(request, http::status::accepted,
+                      boost::json::object{{"id", *id}, {"poll", "scheduled"}});
+  }
+  if (parts.size() == 3 && parts[2] == "history") {
+    if (method != http::verb::get) return method_not_allowed(request, "GET");
+    auto history = store_.fetch_history(*id, 100);
+    if (!history) return problem_reply(request, from_storage(history.error()));
+    boost::json::array out;
+    for (const storage::FetchHistoryEntry& e : *history) {
+      out.push_back(boost::json::object{{"attempted", format_instant(e.attempted)},
+                                        {"status", storage::fetch_status_name(e.status)},
+                                        {"http_status", e.http_status},
+                                        {"error_class", e.error_class},
+                                        {"error_text", e.error_text},
+                                        {"bytes", e.bytes},
+                                        {"latency_ms", e.latency.count()},
+                                        {"items_added", e.items_added}});
+    }
+    return json_reply(request, http::status::ok, boost::json::object{{"history", std::move(out)}});
+  }
+  if (parts.size() != 2) {
+    return error_reply(request, http::status::not_found, "not_found",
+                       "no such endpoint: " + std::string(path));
+  }
+  if (method == http::verb::get) {
+    auto source = sources.get(*id);
+    if (!source) return problem_reply(request, source.error());
+    auto health = store_.health(*id);
+    return json_reply(request, http::status::ok,
+                      source_to_json(*source, health ? std::optional(*health) : std::nullopt));
+  }
+  if (method == http::verb::patch) {
+    auto source = sources.get(*id);
+    if (!source) return problem_reply(request, source.error());
+    auto json = parse_json_body(request.body());
+    if (!json) return problem_reply(request, json.error());
+    auto settings = apply_json(from_stored(source->settings), *json);
+    if (!settings) return problem_reply(request, settings.error());
+    auto replaced = sources.replace(*id, std::move(*settings), clock_());
+    if (!replaced) return problem_reply(request, replaced.error());
+    changed();
+    return json_reply(request, http::status::ok, source_to_json(*replaced, std::nullopt));
+  }
+  if (method == http::verb::delete_) {
+    auto removed = sources.remove(*id);
+    if (!removed) return problem_reply(request, removed.error());
+    changed();
+    Response response{http::status::no_content, request.version()};
+    response.keep_alive(request.keep_alive());
+    response.prepare_payload();
+    return response;
+  }
+  return method_not_allowed(request, "GET, PATCH, DELETE");
+}
+
+}  // namespace tinhop::admin
