@@ -1,5 +1,6 @@
 // Atom 1.0 (RFC 4287) and Atom 0.3 onto the model: text constructs, several links with
 // rel/type, xml:base, atom:source, inherited authors.
+#include <cctype>
 #include <optional>
 #include <string>
 
@@ -11,10 +12,6 @@ namespace tinhop::detail {
 namespace {
 
 using xml::Ns;
-
-bool is_atom(Ns ns) {
-  return ns == Ns::atom10 || ns == Ns::atom03;
-}
 
 std::string base64_decode(std::string_view text) {
   std::string out;
@@ -38,6 +35,26 @@ std::string base64_decode(std::string_view text) {
   return out;
 }
 
+// Atom 0.3 says so with mode="base64"; RFC 4287 section 4.1.3.3 with any media type that
+// is neither text/* nor XML.
+bool is_base64(pugi::xml_node element) {
+  if (xml::attribute_value(element, "mode") == "base64") return true;
+  if (xml::attribute(element, "mode")) return false;
+  const std::string type = xml::attribute_value(element, "type");
+  if (type.find('/') == std::string::npos || type.starts_with("text/")) return false;
+  if (type.ends_with("+xml") || type.ends_with("/xml")) return false;
+  // Publishers label JSON or plain text with such types too: only real base64 is decoded.
+  std::size_t digits = 0;
+  for (const char c : xml::inner_text(element)) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/' || c == '=') {
+      ++digits;
+    } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      return false;
+    }
+  }
+  return digits % 4 == 0 && digits != 0;
+}
+
 enum class TextKind { text, html, xhtml };
 
 TextKind kind_of(pugi::xml_node element) {
@@ -51,12 +68,28 @@ TextKind kind_of(pugi::xml_node element) {
   return TextKind::text;
 }
 
+bool has_child_element(pugi::xml_node element) {
+  for (pugi::xml_node child : element.children()) {
+    if (child.type() == pugi::node_element) return true;
+  }
+  return false;
+}
+
+std::string descendant_text(pugi::xml_node element) {
+  std::string out;
+  for (pugi::xml_node child : element.children()) {
+    if (child.type() == pugi::node_pcdata) out += decode_entities(child.value());
+    if (child.type() == pugi::node_cdata) out += child.value();
+    if (child.type() == pugi::node_element) out += descendant_text(child);
+  }
+  return out;
+}
+
 // The value of a text construct as markup or text, the way the feed means it.
 std::optional<std::string> construct_value(pugi::xml_node element) {
   if (!element) return std::nullopt;
   const TextKind kind = kind_of(element);
-  if (xml::attribute_value(element, "mode") == "base64")
-    return non_empty(base64_decode(xml::inner_text(element)));
+  if (is_base64(element)) return non_empty(base64_decode(xml::inner_text(element)));
   if (kind == TextKind::xhtml) {
     // The wrapping xhtml:div belongs to the construct, not to the content.
     pugi::xml_node only;
@@ -72,6 +105,10 @@ std::optional<std::string> construct_value(pugi::xml_node element) {
     }
     if (elements == 1 && xml::local_name(only) == "div") return non_empty(xml::inner_xml(only));
     return non_empty(xml::inner_xml(element));
+  }
+  if (kind == TextKind::html && has_child_element(element)) {
+    // Escaped HTML wrapped in a stray element (<div>&lt;p&gt;...): the escaped text is meant.
+    return non_empty(descendant_text(element));
   }
   return text_value(element);
 }
@@ -90,11 +127,14 @@ std::optional<std::string> construct_title(pugi::xml_node element) {
 
 struct AtomMapper {
   Mapping& mapping;
+  Ns root_ns;  // echo-era feeds use their own namespace, bare <feed> none at all
   std::string document_url;
   std::string feed_base;
   std::vector<Author> feed_authors;
 
   std::string base(pugi::xml_node node) const { return base_for(node, document_url, feed_base); }
+
+  bool is_atom(Ns ns) const { return ns == Ns::atom10 || ns == Ns::atom03 || ns == root_ns; }
 
   Author person(pugi::xml_node node) {
     Author author;
@@ -103,7 +143,7 @@ struct AtomMapper {
       const std::string_view part = xml::local_name(child);
       if (part == "name") author.name = text_value(child);
       if (part == "email") author.email = text_value(child);
-      if (part == "uri" || part == "url") {
+      if (part == "uri" || part == "url" || part == "homepage") {
         if (auto uri = text_value(child)) author.uri = absolute_link(*uri, base(child));
       }
     }
@@ -121,7 +161,10 @@ struct AtomMapper {
       }
       const std::string rel = xml::attribute_value(child, "rel");
       const std::string type = xml::attribute_value(child, "type");
-      std::optional<std::string> href = absolute_link(xml::attribute_value(child, "href"), base(child));
+      // Atom 0.3 feeds in the wild put the address in the element's text.
+      std::optional<std::string> href = xml::attribute(child, "href")
+                                            ? absolute_link(xml::attribute_value(child, "href"), base(child))
+                                            : absolute_link(xml::inner_text(child), base(child));
       if (!href) continue;
       if (rel.empty() || rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate") {
         if (!first) first = href;
@@ -248,7 +291,7 @@ struct AtomMapper {
 
 void map_atom(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
   mapping.feed.format = format;
-  AtomMapper mapper{mapping, mapping.context.url, mapping.context.url, {}};
+  AtomMapper mapper{mapping, xml::namespace_of(root), mapping.context.url, mapping.context.url, {}};
   mapper.map_feed(root);
 }
 

@@ -1,6 +1,7 @@
 #include "tinhop/parsers/charset.hpp"
 
 #include <unicode/ucnv.h>
+#include <unicode/ucsdet.h>
 
 #include <algorithm>
 #include <array>
@@ -90,6 +91,34 @@ std::string transcode(std::string_view bytes, const std::string& encoding, std::
 // The declared charset of an unmarked ASCII-compatible document, for JSON: none.
 std::optional<std::string> declared_in_document(std::string_view bytes) {
   return charset_from_xml_declaration(bytes);
+}
+
+// ICU's statistical detector, for documents that declare nothing and are not UTF-8;
+// windows-1252 (what browsers assume) when it has no confident answer.
+std::string detect_legacy_charset(std::string_view bytes) {
+  struct DetectorCloser {
+    void operator()(UCharsetDetector* detector) const { ucsdet_close(detector); }
+  };
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<UCharsetDetector, DetectorCloser> detector(ucsdet_open(&status));
+  if (U_FAILURE(status)) return "windows-1252";
+  // The first 64 KiB decide; markup is stripped by the detector's input filter.
+  const auto length = static_cast<int32_t>(std::min<std::size_t>(bytes.size(), 65536));
+  ucsdet_setText(detector.get(), bytes.data(), length, &status);
+  ucsdet_enableInputFilter(detector.get(), true);
+  const UCharsetMatch* match = ucsdet_detect(detector.get(), &status);
+  if (U_FAILURE(status) || match == nullptr) return "windows-1252";
+  const int32_t confidence = ucsdet_getConfidence(match, &status);
+  const char* name = ucsdet_getName(match, &status);
+  if (U_FAILURE(status) || name == nullptr || confidence < 30) return "windows-1252";
+  // The detector reports IANA names already. Where it says ISO-8859-x, the windows-125x
+  // superset decodes the same bytes plus the 0x80-0x9F range those documents use.
+  std::string found = lowercase(name);
+  if (found == "iso-8859-1" || found.starts_with("utf-")) return "windows-1252";
+  if (found == "iso-8859-8" || found == "iso-8859-8-i") return "windows-1255";
+  if (found == "iso-8859-6") return "windows-1256";
+  if (found == "iso-8859-9") return "windows-1254";
+  return found;
 }
 
 }  // namespace
@@ -195,34 +224,42 @@ std::optional<std::string> canonical_charset(std::string_view label) {
     if (U_FAILURE(status) || icu_name == nullptr) return std::nullopt;
   }
   status = U_ZERO_ERROR;
-  const char* iana = ucnv_getStandardName(icu_name, "IANA", &status);
+  const char* iana = ucnv_getStandardName(icu_name, "MIME", &status);
   if (U_FAILURE(status) || iana == nullptr) {
     status = U_ZERO_ERROR;
-    iana = ucnv_getStandardName(icu_name, "MIME", &status);
+    iana = ucnv_getStandardName(icu_name, "IANA", &status);
   }
   std::string result = lowercase(U_SUCCESS(status) && iana != nullptr ? iana : icu_name);
   if (result == "us-ascii" || result == "ansi_x3.4-1968") return "us-ascii";
   if (result.starts_with("ibm-") && lower.starts_with("windows-")) return lower;
+  // GB2312 labels carry GBK/GB18030 text in practice (WHATWG maps them the same way).
+  if (result == "gb2312" || result == "gbk" || lower == "gb2312" || lower == "gbk") return "gb18030";
   return result;
 }
 
 DecodedText decode_document(std::string_view bytes, std::string_view content_type) {
   DecodedText decoded;
+  const std::string media_type = lowercase(content_type.substr(0, content_type.find(';')));
+  if (media_type.starts_with("text/plain") || media_type.starts_with("text/html")) {
+    decoded.warnings.push_back("served as " + media_type + ", not as a feed type");
+  }
   for (const Bom& bom : boms) {
     if (bytes.starts_with(bom.bytes)) {
       decoded.encoding = bom.encoding;
       const std::string_view body = bytes.substr(bom.bytes.size());
       if (decoded.encoding == "utf-8") {
-        decoded.text.assign(body);
+        decoded.text = body;
         if (!is_valid_utf8(body)) {
           std::size_t replaced = 0;
-          decoded.text = transcode(body, "UTF-8", replaced);
+          decoded.storage = transcode(body, "UTF-8", replaced);
+          decoded.text = decoded.storage;
           decoded.warnings.push_back(std::to_string(replaced) +
                                      " invalid UTF-8 sequences replaced with U+FFFD");
         }
       } else {
         std::size_t replaced = 0;
-        decoded.text = transcode(body, decoded.encoding, replaced);
+        decoded.storage = transcode(body, decoded.encoding, replaced);
+        decoded.text = decoded.storage;
         if (replaced != 0) {
           decoded.warnings.push_back(std::to_string(replaced) + " invalid " + decoded.encoding +
                                      " sequences replaced with U+FFFD");
@@ -234,7 +271,8 @@ DecodedText decode_document(std::string_view bytes, std::string_view content_typ
   if (const char* unmarked = sniff_unmarked_utf16_32(bytes)) {
     decoded.encoding = unmarked;
     std::size_t replaced = 0;
-    decoded.text = transcode(bytes, decoded.encoding, replaced);
+    decoded.storage = transcode(bytes, decoded.encoding, replaced);
+    decoded.text = decoded.storage;
     return decoded;
   }
 
@@ -252,7 +290,7 @@ DecodedText decode_document(std::string_view bytes, std::string_view content_typ
   }
 
   if (is_valid_utf8(bytes)) {
-    decoded.text.assign(bytes);
+    decoded.text = bytes;
     const bool ascii = is_ascii(bytes);
     if (declared && *declared != "utf-8" && ascii && !is_unicode_family(*declared)) {
       decoded.encoding = *declared;  // ASCII bytes are right in any ASCII-compatible charset
@@ -265,16 +303,17 @@ DecodedText decode_document(std::string_view bytes, std::string_view content_typ
     return decoded;
   }
 
-  std::string encoding = declared.value_or("windows-1252");
+  std::string encoding = declared ? *declared : detect_legacy_charset(bytes);
   if (!declared) {
-    decoded.warnings.push_back("no charset declared and the bytes are not UTF-8: read as windows-1252");
+    decoded.warnings.push_back("no charset declared and the bytes are not UTF-8: detected " + encoding);
   } else if (is_unicode_family(encoding)) {
     decoded.warnings.push_back(declared_by + " says " + encoding +
                                " but the bytes are not: read as windows-1252");
     encoding = "windows-1252";
   }
   std::size_t replaced = 0;
-  decoded.text = transcode(bytes, encoding, replaced);
+  decoded.storage = transcode(bytes, encoding, replaced);
+  decoded.text = decoded.storage;
   decoded.encoding = encoding;
   if (replaced != 0) {
     decoded.warnings.push_back(std::to_string(replaced) + " invalid " + encoding +

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "mapping.hpp"
+#include "text_internal.hpp"
 #include "tinhop/parsers/charset.hpp"
 #include "tinhop/parsers/date.hpp"
 #include "tinhop/parsers/text.hpp"
@@ -36,13 +37,16 @@ std::optional<FeedFormat> detect_xml_format(pugi::xml_node root) {
         return xml::namespace_of(child) == Ns::rss090 ? FeedFormat::rss090 : FeedFormat::rss10;
       }
     }
+    // An empty RDF feed: its default namespace still says which RSS it is.
+    const Ns default_ns = xml::classify_namespace(root.attribute("xmlns").value());
+    if (default_ns == Ns::rss090) return FeedFormat::rss090;
+    if (default_ns == Ns::rss10) return FeedFormat::rss10;
     return std::nullopt;
   }
   if (name == "feed") {
     if (ns == Ns::atom03) return FeedFormat::atom03;
     if (ns == Ns::atom10) return FeedFormat::atom10;
-    if (ns == Ns::none)
-      return xml::attribute_value(root, "version") == "0.3" ? FeedFormat::atom03 : FeedFormat::atom10;
+    return xml::attribute_value(root, "version") == "0.3" ? FeedFormat::atom03 : FeedFormat::atom10;
   }
   return std::nullopt;
 }
@@ -56,9 +60,31 @@ void cap(std::optional<std::string>& field, std::size_t limit, bool& cut) {
   cut = true;
 }
 
+// U+0080-U+009F in text are windows-1252 bytes someone decoded as Latin-1: what they
+// meant is the windows-1252 character (HTML5 reads &#146; the same way).
+void fix_c1_controls(std::string& text) {
+  std::size_t at = text.find('\xC2');
+  if (at == std::string::npos) return;
+  std::string out;
+  out.reserve(text.size());
+  std::size_t done = 0;
+  for (; at != std::string::npos && at + 1 < text.size(); at = text.find('\xC2', at + 1)) {
+    const auto next = static_cast<unsigned char>(text[at + 1]);
+    if (next < 0x80 || next > 0x9F) continue;
+    out.append(text, done, at - done);
+    append_code_point(out, windows_1252_fixup(next));
+    done = at + 2;
+  }
+  if (done == 0) return;
+  out.append(text, done);
+  text.swap(out);
+}
+
 void normalize(std::optional<std::string>& field, std::size_t limit, bool& cut) {
   cap(field, limit, cut);
-  if (field) *field = to_nfc(*field);
+  if (!field) return;
+  fix_c1_controls(*field);
+  *field = to_nfc(*field);
 }
 
 void normalize_item(Item& item, std::size_t limit, bool& cut) {
@@ -109,6 +135,10 @@ void resolve_dates(Mapping& mapping) {
     }
     if (raw.field == DateField::feed_updated) {
       mapping.feed.updated = parsed->instant;
+      continue;
+    }
+    if (raw.field == DateField::feed_updated_candidate) {
+      mapping.feed.updated = std::max(mapping.feed.updated.value_or(parsed->instant), parsed->instant);
       continue;
     }
     Item& item = mapping.feed.items[raw.item];

@@ -75,12 +75,17 @@ void map_json_feed(std::string_view text, Mapping& mapping) {
   }
   const json::object* root = document.if_object();
   const std::optional<std::string> version = root != nullptr ? string_at(*root, "version") : std::nullopt;
-  if (!version || version->find("jsonfeed.org/version/") == std::string::npos) {
+  const json::value* items_value = root != nullptr ? root->if_contains("items") : nullptr;
+  const bool versioned = version && (version->find("jsonfeed.org/version/") != std::string::npos ||
+                                     *version == "1" || *version == "1.0" || *version == "1.1");
+  // A feed that forgot its version is still read when it has the JSON Feed shape.
+  if (!versioned && (items_value == nullptr || !items_value->is_array() || !root->contains("title"))) {
     mapping.failure = ParseFailure{ParseError::not_a_feed, "not a JSON Feed: no jsonfeed.org version"};
     return;
   }
+  if (!versioned) mapping.warnings.push_back("JSON Feed without a jsonfeed.org version: read as 1.1");
   Feed& feed = mapping.feed;
-  feed.format = version->find("version/1.1") != std::string::npos ? FeedFormat::json11 : FeedFormat::json10;
+  feed.format = !version || version->ends_with("1.1") ? FeedFormat::json11 : FeedFormat::json10;
   const std::string& url = mapping.context.url;
   feed.title = string_at(*root, "title");
   if (feed.title) feed.title = plain_title(*feed.title);
@@ -119,6 +124,10 @@ void map_json_feed(std::string_view text, Mapping& mapping) {
     }
     if (auto modified = string_at(*entry, "date_modified")) {
       mapping.add_date(DateField::item_updated, index, *modified);
+    }
+    // JSON Feed has no feed-level date: the newest item date stands in for it.
+    for (const char* key : {"date_modified", "date_published"}) {
+      if (auto date = string_at(*entry, key)) mapping.add_date(DateField::feed_updated_candidate, 0, *date);
     }
     item.authors = authors_of(*entry, base);
     if (item.authors.empty()) item.authors = feed_authors;

@@ -89,9 +89,13 @@ Author split_author(std::string_view text) {
   const std::size_t open = text.find('(');
   const std::size_t close = text.rfind(')');
   if (at != std::string_view::npos && open != std::string_view::npos && close != std::string_view::npos &&
-      open > at && close > open) {
-    author.email = non_empty(text.substr(0, open));
-    author.name = non_empty(text.substr(open + 1, close - open - 1));
+      close > open) {
+    const std::string_view outside = trim(text.substr(0, open));
+    const std::string_view inside = trim(text.substr(open + 1, close - open - 1));
+    const bool email_first = at < open;
+    author.email = non_empty(email_first ? outside : inside);
+    author.name = non_empty(email_first ? inside : outside);
+    if (author.email && author.email->starts_with("mailto:")) author.email = author.email->substr(7);
     return author;
   }
   const std::size_t lt = text.find('<');

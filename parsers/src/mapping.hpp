@@ -15,7 +15,12 @@
 
 namespace tinhop::detail {
 
-enum class DateField { feed_updated, item_published, item_updated };
+enum class DateField {
+  feed_updated,
+  feed_updated_candidate,  // the feed's date is the newest of these (JSON Feed)
+  item_published,
+  item_updated,
+};
 
 struct RawDate {
   std::size_t item = 0;  // index into feed.items; ignored for feed_updated

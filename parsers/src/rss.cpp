@@ -20,10 +20,10 @@ bool is_rss_ns(Ns ns) {
 // of the order the feed writes them in.
 struct ItemDraft {
   std::optional<std::string> pub_date, dc_date, issued, modified, atom_updated;
-  std::optional<std::string> description, content, itunes_summary, dc_description;
+  std::optional<std::string> description, content, itunes_summary, dc_description, rss_summary;
   std::optional<std::string> guid;
   bool guid_is_permalink = true;
-  std::optional<std::string> alternate_link;
+  std::optional<std::string> alternate_link, href_link;
   std::optional<std::string> image, media_thumbnail;
 };
 
@@ -31,8 +31,20 @@ struct RssMapper {
   Mapping& mapping;
   std::string document_url;
   std::string channel_base;  // the feed link when known, else the document URL
+  bool warned_undeclared = false;
 
   std::string base(pugi::xml_node node) const { return base_for(node, document_url, channel_base); }
+
+  // A prefix no xmlns declares makes the document not namespace-well-formed; it is still
+  // read by its conventional meaning (see namespace_of), with one warning.
+  void note_undeclared_prefix(pugi::xml_node element) {
+    if (warned_undeclared) return;
+    const std::string_view name = element.name();
+    const std::size_t colon = name.find(':');
+    if (colon == std::string_view::npos || !xml::namespace_uri(element).empty()) return;
+    warned_undeclared = true;
+    mapping.warnings.push_back("undeclared namespace prefix '" + std::string(name.substr(0, colon)) + "'");
+  }
 
   void add_enclosure(Item& item, pugi::xml_node node, std::string_view url_attribute,
                      std::string_view length_attribute) {
@@ -53,6 +65,26 @@ struct RssMapper {
     item.enclosures.push_back(std::move(enclosure));
   }
 
+  static void add_itunes_categories(Item& item, pugi::xml_node category) {
+    if (auto term = non_empty(xml::attribute_value(category, "text")))
+      item.categories.push_back(std::move(*term));
+    for (pugi::xml_node child : category.children()) {
+      if (child.type() == pugi::node_element && xml::local_name(child) == "category") {
+        add_itunes_categories(item, child);
+      }
+    }
+  }
+
+  // itunes:keywords: a comma-separated list.
+  static void add_keywords(Item& item, std::string_view text) {
+    while (!text.empty()) {
+      const std::size_t comma = text.find(',');
+      if (auto term = non_empty(text.substr(0, comma))) item.categories.push_back(std::move(*term));
+      if (comma == std::string_view::npos) break;
+      text.remove_prefix(comma + 1);
+    }
+  }
+
   void map_media(Item& item, ItemDraft& draft, pugi::xml_node node) {
     const std::string_view name = xml::local_name(node);
     if (name == "group") {
@@ -68,6 +100,8 @@ struct RssMapper {
       }
     } else if (name == "thumbnail" && !draft.media_thumbnail) {
       draft.media_thumbnail = absolute_link(xml::attribute_value(node, "url"), base(node));
+    } else if (name == "category") {
+      if (auto term = text_value(node)) item.categories.push_back(std::move(*term));
     } else if (name == "description" && !draft.description) {
       draft.description = text_value(node);
     } else if (name == "title" && !item.title) {
@@ -104,6 +138,9 @@ struct RssMapper {
       draft.description = text_value(node);
     } else if (name == "content" && !draft.content) {
       draft.content = text_value(node);
+    } else if (name == "category") {
+      if (auto term = non_empty(xml::attribute_value(node, "term")))
+        item.categories.push_back(std::move(*term));
     } else if (name == "id" && !draft.guid) {
       draft.guid = text_value(node);
       draft.guid_is_permalink = false;
@@ -119,18 +156,24 @@ struct RssMapper {
       if (child.type() != pugi::node_element) continue;
       const Ns ns = xml::namespace_of(child);
       const std::string_view name = xml::local_name(child);
+      note_undeclared_prefix(child);
       if (is_rss_ns(ns)) {
         if (name == "title") {
           if (auto title = text_value(child)) item.title = plain_title(*title);
         } else if (name == "link") {
-          if (!item.link) {
+          // A <link href> is an Atom link without its prefix: it names the page exactly.
+          if (xml::attribute(child, "href")) {
+            if (auto href = absolute_link(xml::attribute_value(child, "href"), base(child)))
+              draft.href_link = href;
+          } else if (!item.link) {
             if (auto raw = text_value(child)) item.link = absolute_link(*raw, base(child));
-            if (!item.link && xml::attribute(child, "href")) {
-              item.link = absolute_link(xml::attribute_value(child, "href"), base(child));
-            }
           }
         } else if (name == "description") {
           draft.description = text_value(child);
+        } else if (name == "summary") {
+          draft.rss_summary = text_value(child);
+        } else if (name == "fullitem") {
+          draft.content = text_value(child);
         } else if (name == "guid") {
           draft.guid = text_value(child);
           const std::string permalink = xml::attribute_value(child, "isPermaLink");
@@ -164,7 +207,7 @@ struct RssMapper {
           if (name == "date") {
             draft.dc_date = text_value(child);
           } else if (name == "creator" || name == "author") {
-            if (auto text = text_value(child)) item.authors.push_back(Author{std::move(*text), {}, {}});
+            if (auto text = text_value(child)) item.authors.push_back(split_author(*text));
           } else if (name == "subject") {
             if (auto term = text_value(child)) item.categories.push_back(std::move(*term));
           } else if (name == "title" && !item.title) {
@@ -191,9 +234,13 @@ struct RssMapper {
           if (name == "summary") {
             draft.itunes_summary = text_value(child);
           } else if (name == "author" && item.authors.empty()) {
-            if (auto text = text_value(child)) item.authors.push_back(Author{std::move(*text), {}, {}});
+            if (auto text = text_value(child)) item.authors.push_back(split_author(*text));
           } else if (name == "image" && !draft.image) {
             draft.image = absolute_link(xml::attribute_value(child, "href"), base(child));
+          } else if (name == "category") {
+            add_itunes_categories(item, child);
+          } else if (name == "keywords") {
+            add_keywords(item, xml::inner_text(child));
           }
           break;
         case Ns::atom10:
@@ -213,6 +260,7 @@ struct RssMapper {
       }
     }
     item.id = draft.guid;
+    if (draft.href_link) item.link = draft.href_link;
     if (!item.link && draft.alternate_link) item.link = draft.alternate_link;
     if (!item.link && draft.guid && draft.guid_is_permalink &&
         (draft.guid->starts_with("http://") || draft.guid->starts_with("https://"))) {
@@ -221,6 +269,11 @@ struct RssMapper {
     item.summary = draft.description ? draft.description
                                      : (draft.dc_description ? draft.dc_description : draft.itunes_summary);
     item.content = draft.content;
+    // A non-standard <summary> beside <description>: the description is then the body.
+    if (draft.rss_summary) {
+      if (!item.content && draft.description) item.content = draft.description;
+      item.summary = draft.rss_summary;
+    }
     item.thumbnail = draft.media_thumbnail ? draft.media_thumbnail : draft.image;
     if (const auto& published =
             draft.pub_date ? draft.pub_date : (draft.dc_date ? draft.dc_date : draft.issued)) {
@@ -228,7 +281,8 @@ struct RssMapper {
     }
     if (const auto& updated = draft.modified ? draft.modified : draft.atom_updated) {
       mapping.add_date(DateField::item_updated, index, *updated);
-    } else if (draft.pub_date && draft.dc_date) {
+    } else if (draft.dc_date) {
+      // dc:date is the item's date of record: as updated, and as published when nothing else is.
       mapping.add_date(DateField::item_updated, index, *draft.dc_date);
     }
     mapping.feed.items.push_back(std::move(item));
@@ -241,12 +295,13 @@ struct RssMapper {
     for (pugi::xml_node child : channel.children()) {
       if (child.type() == pugi::node_element && xml::local_name(child) == "link" &&
           is_rss_ns(xml::namespace_of(child))) {
-        if (auto raw = text_value(child)) {
+        const bool href = static_cast<bool>(xml::attribute(child, "href"));
+        if (auto raw = href ? non_empty(xml::attribute_value(child, "href")) : text_value(child)) {
           feed.link = absolute_link(*raw, base_for(child, document_url, document_url));
           if (feed.link && !feed.link->empty() && feed.link->find("://") != std::string::npos) {
             channel_base = *feed.link;
           }
-          break;
+          if (href) break;
         }
       }
     }
@@ -254,6 +309,7 @@ struct RssMapper {
       if (child.type() != pugi::node_element) continue;
       const Ns ns = xml::namespace_of(child);
       const std::string_view name = xml::local_name(child);
+      note_undeclared_prefix(child);
       if (is_rss_ns(ns)) {
         if (name == "title") {
           if (auto title = text_value(child)) feed.title = plain_title(*title);
@@ -292,6 +348,12 @@ struct RssMapper {
       if (ns == Ns::dc && name == "description" && !feed.description) feed.description = text_value(child);
       if (ns == Ns::itunes && name == "summary" && !feed.description) feed.description = text_value(child);
       if ((ns == Ns::atom10 || ns == Ns::atom03) && name == "updated") atom_updated = text_value(child);
+      if ((ns == Ns::atom10 || ns == Ns::atom03) && name == "link" && !feed.link) {
+        const std::string rel = xml::attribute_value(child, "rel");
+        if (rel.empty() || rel == "alternate") {
+          feed.link = absolute_link(xml::attribute_value(child, "href"), base(child));
+        }
+      }
       if ((ns == Ns::atom10 || ns == Ns::atom03) && name == "subtitle" && !feed.description) {
         feed.description = text_value(child);
       }

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <iterator>
 
 #include "text_internal.hpp"
@@ -191,16 +193,34 @@ bool has_entities(std::string_view text) {
 std::string collapse_whitespace(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  bool pending_space = false;
-  for (std::size_t i = 0; i < text.size();) {
-    if (const std::size_t n = space_at(text, i); n != 0) {
-      pending_space = !out.empty();
-      i += n;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t n = space_at(text, i);
+    if (n == 0) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      // C0 controls other than white space are not text (XML forbids them anyway).
+      if (c >= 0x20 && c != 0x7F) out.push_back(text[i]);
+      ++i;
       continue;
     }
+    const std::size_t run_start = i;
+    while (i < text.size() && (n = space_at(text, i)) != 0) i += n;
+    if (out.empty() || i == text.size()) continue;
+    // ASCII white space is layout and collapses; U+00A0, U+202F and the like were typed on
+    // purpose ("10\u00A0km") and stay, except at the ends.
+    bool pending_space = false;
+    for (std::size_t k = run_start; k < i;) {
+      const std::size_t width = space_at(text, k);
+      if (width == 1) {
+        pending_space = true;
+      } else {
+        if (pending_space) out.push_back(' ');
+        pending_space = false;
+        out.append(text.substr(k, width));
+      }
+      k += width;
+    }
     if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(text[i++]);
   }
   return out;
 }
@@ -226,8 +246,18 @@ std::string strip_html_to_text(std::string_view html) {
       i = close == std::string_view::npos ? html.size() : close + 3;
       continue;
     }
-    const std::size_t gt = html.find('>', lt);
-    if (gt == std::string_view::npos) break;  // a cut-off tag: drop the rest
+    std::size_t gt = lt + 1;
+    for (char quote = 0; gt < html.size(); ++gt) {
+      const char c = html[gt];
+      if (quote != 0) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '>') {
+        break;
+      }
+    }
+    if (gt >= html.size()) break;  // a cut-off tag: drop the rest
     const std::string_view tag = html.substr(lt + 1, gt - lt - 1);
     i = gt + 1;
     std::string name;

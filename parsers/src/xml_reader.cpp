@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 
 #include "tinhop/parsers/text.hpp"
@@ -15,11 +16,12 @@ struct KnownNamespace {
   Ns ns;
 };
 
-constexpr std::array<KnownNamespace, 24> known_namespaces = {{
+constexpr std::array<KnownNamespace, 25> known_namespaces = {{
     {"http://www.w3.org/2005/Atom", Ns::atom10},
     {"http://purl.org/atom/ns#", Ns::atom03},
     {"http://purl.org/rss/1.0/", Ns::rss10},
     {"http://my.netscape.com/rdf/simple/0.9/", Ns::rss090},
+    {"http://channel.netscape.com/rdf/simple/0.9/", Ns::rss090},
     {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", Ns::rdf},
     {"http://purl.org/dc/elements/1.1/", Ns::dc},
     {"http://purl.org/dc/elements/1.0/", Ns::dc},
@@ -42,12 +44,28 @@ constexpr std::array<KnownNamespace, 24> known_namespaces = {{
     {"http://www.w3.org/2005/Atom/", Ns::atom10},
 }};
 
-Ns classify(std::string_view uri) {
+}  // namespace
+
+Ns classify_namespace(std::string_view uri) {
+  // UserLand and Harvard namespaced RSS 2.0 under several version suffixes.
+  if (uri.starts_with("http://backend.userland.com/rss") ||
+      uri.starts_with("http://blogs.law.harvard.edu/tech/rss")) {
+    return Ns::none;
+  }
+  // Case-insensitive: publishers retype these by hand (iTunes' "PodCast-1.0.dtd").
+  const auto same = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
   for (const KnownNamespace& known : known_namespaces) {
-    if (known.uri == uri) return known.ns;
+    if (same(known.uri, uri)) return known.ns;
   }
   return uri.empty() ? Ns::none : Ns::other;
 }
+
+namespace {
 
 // Serializes with character data kept as written (the reader does not decode entities,
 // so raw text is already markup) and CDATA escaped.
@@ -60,6 +78,15 @@ void append_escaped(std::string& out, std::string_view text) {
       default: out.push_back(c);
     }
   }
+}
+
+// HTML elements without end tags; every other element is written <x></x> even when empty,
+// since HTML reads <x /> as a start tag only.
+bool is_void_element(std::string_view name) {
+  static constexpr std::array<std::string_view, 14> names = {"area",  "base",   "br",    "col",  "embed",
+                                                             "hr",    "img",    "input", "link", "meta",
+                                                             "param", "source", "track", "wbr"};
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 // Deeply nested markup is flattened past this depth rather than recursed into.
@@ -85,17 +112,39 @@ void serialize(std::string& out, pugi::xml_node node, int depth) {
       case pugi::node_pcdata: out.append(child.value()); break;
       case pugi::node_cdata: append_escaped(out, child.value()); break;
       case pugi::node_element: {
-        const bool xhtml_prefixed = namespace_of(child) == Ns::xhtml;
-        const std::string_view name = xhtml_prefixed ? local_name(child) : std::string_view(child.name());
         if (depth >= max_serialize_depth) {
           append_text_iteratively(out, child);
           break;
         }
+        // Markup in a foreign namespace (SVG, MathML) is written the way HTML expects it:
+        // unprefixed, with its namespace declared where it starts.
+        const std::string_view name = local_name(child);
         out.push_back('<');
         out.append(name);
+        const Ns ns = namespace_of(child);
+        if (ns == Ns::other) {
+          const std::string_view uri = namespace_uri(child);
+          if (uri != namespace_uri(node)) {
+            out += " xmlns=\"";
+            out.append(uri);
+            out.push_back('"');
+          }
+        }
         for (pugi::xml_attribute attr : child.attributes()) {
           const std::string_view attr_name = attr.name();
           if (attr_name == "xmlns" || attr_name.starts_with("xmlns:")) continue;
+          if (const std::size_t colon = attr_name.find(':');
+              colon != std::string_view::npos && !attr_name.starts_with("xml:")) {
+            const std::string declaration = "xmlns:" + std::string(attr_name.substr(0, colon));
+            for (pugi::xml_node scope = child; scope; scope = scope.parent()) {
+              if (const pugi::xml_attribute declared = scope.attribute(declaration.c_str())) {
+                out += " " + declaration + "=\"";
+                out.append(declared.value());
+                out.push_back('"');
+                break;
+              }
+            }
+          }
           out.push_back(' ');
           out.append(attr_name);
           out += "=\"";
@@ -108,7 +157,7 @@ void serialize(std::string& out, pugi::xml_node node, int depth) {
           }
           out.push_back('"');
         }
-        if (!child.first_child()) {
+        if (!child.first_child() && is_void_element(name)) {
           out += " />";
           break;
         }
@@ -132,6 +181,17 @@ std::string_view local_name(pugi::xml_node element) {
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
+std::string_view namespace_uri(pugi::xml_node element) {
+  const std::string_view name = element.name();
+  const std::size_t colon = name.find(':');
+  std::string key = "xmlns";
+  if (colon != std::string_view::npos) key.append(":").append(name.substr(0, colon));
+  for (pugi::xml_node node = element; node && node.type() == pugi::node_element; node = node.parent()) {
+    if (pugi::xml_attribute declaration = node.attribute(key.c_str())) return declaration.value();
+  }
+  return {};
+}
+
 Ns namespace_of(pugi::xml_node element) {
   const std::string_view name = element.name();
   const std::size_t colon = name.find(':');
@@ -144,7 +204,7 @@ Ns namespace_of(pugi::xml_node element) {
   }
   for (pugi::xml_node node = element; node && node.type() == pugi::node_element; node = node.parent()) {
     if (!node.first_attribute()) continue;
-    if (pugi::xml_attribute declaration = node.attribute(key)) return classify(declaration.value());
+    if (pugi::xml_attribute declaration = node.attribute(key)) return classify_namespace(declaration.value());
   }
   if (colon == std::string_view::npos) return Ns::none;
   // An undeclared prefix: read the conventional one rather than lose the element.
@@ -213,12 +273,12 @@ std::string inner_xml(pugi::xml_node element) {
   return out;
 }
 
-void load(std::string& buffer, LoadedXml& loaded, const ParseLimits& limits) {
+void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits) {
   // Entities are decoded by inner_text with the full HTML5 table, so pugixml leaves them
   // alone (faster, and &nbsp; survives); comments, PIs and the DOCTYPE are not needed.
   constexpr unsigned flags = pugi::parse_cdata;
   const pugi::xml_parse_result strict =
-      loaded.document.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8);
+      loaded.document.load_buffer(text.data(), text.size(), flags, pugi::encoding_utf8);
   if (strict && loaded.document.document_element()) {
     loaded.path = ParsePath::strict;
     loaded.ok = true;
@@ -227,22 +287,18 @@ void load(std::string& buffer, LoadedXml& loaded, const ParseLimits& limits) {
   const std::string reason = std::string(strict.description()) + " at byte " + std::to_string(strict.offset);
   if (strict.status == pugi::status_bad_attribute || strict.status == pugi::status_unrecognized_tag ||
       strict.status == pugi::status_bad_start_element) {
-    std::string repaired = repair_markup(buffer);
-    if (repaired != buffer) {
-      buffer.swap(repaired);
-      const pugi::xml_parse_result second =
-          loaded.document.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8);
-      if (second && loaded.document.document_element()) {
-        loaded.path = ParsePath::repaired;
-        loaded.warnings.push_back("malformed XML (" + reason +
-                                  "): repaired unquoted attributes and stray '<'");
-        loaded.ok = true;
-        return;
-      }
+    const std::string repaired = repair_markup(text);
+    const pugi::xml_parse_result second =
+        loaded.document.load_buffer(repaired.data(), repaired.size(), flags, pugi::encoding_utf8);
+    if (second && loaded.document.document_element()) {
+      loaded.path = ParsePath::repaired;
+      loaded.warnings.push_back("malformed XML (" + reason + "): repaired unquoted attributes and stray '<'");
+      loaded.ok = true;
+      return;
     }
   }
   loaded.document.reset();
-  if (!read_tag_soup(buffer, loaded.document, limits.max_depth)) {
+  if (!read_tag_soup(text, loaded.document, limits.max_depth)) {
     loaded.failure = ParseFailure{ParseError::too_deep, "malformed XML nested deeper than " +
                                                             std::to_string(limits.max_depth) + " elements"};
     return;

@@ -35,8 +35,14 @@ enum class Ns : unsigned char {
   feedburner,
 };
 
+// The namespace a URI names.
+Ns classify_namespace(std::string_view uri);
+
 // The namespace of an element, from xmlns declarations on it and its ancestors.
 Ns namespace_of(pugi::xml_node element);
+
+// The namespace URI of an element as declared ("" when none is in scope).
+std::string_view namespace_uri(pugi::xml_node element);
 
 // The name without its prefix.
 std::string_view local_name(pugi::xml_node element);
@@ -65,9 +71,9 @@ struct LoadedXml {
   std::optional<ParseFailure> failure;  // a limit refused the document
 };
 
-// Parses `buffer` (UTF-8, modified in place and referenced by the result): strict pugixml
-// first, then a repairing pre-pass, then a tolerant tag-soup reader. `ok` is false when
-// not even an element could be read.
-void load(std::string& buffer, LoadedXml& loaded, const ParseLimits& limits);
+// Parses UTF-8 `text` (copied into the document): strict pugixml first, then a repairing
+// pre-pass, then a tolerant tag-soup reader. `ok` is false when not even an element could
+// be read.
+void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits);
 
 }  // namespace tinhop::xml

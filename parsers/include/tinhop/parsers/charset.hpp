@@ -25,13 +25,15 @@ bool is_valid_utf8(std::string_view bytes);
 std::optional<std::string> canonical_charset(std::string_view label);
 
 struct DecodedText {
-  std::string text;                   // UTF-8, BOM removed; not yet NFC
+  std::string_view text;              // UTF-8, BOM removed, not yet NFC: into the input or `storage`
+  std::string storage;                // the transcoded text when the input was not UTF-8
   std::string encoding;               // what the bytes were decoded from, lowercase IANA
   std::vector<std::string> warnings;  // lying declarations, replaced invalid bytes
 };
 
 // Decides the charset of a document and transcodes it to UTF-8 (ICU). Never fails:
-// undecodable bytes become U+FFFD with a warning.
+// undecodable bytes become U+FFFD with a warning. UTF-8 input is not copied: the result
+// then points into `bytes`.
 DecodedText decode_document(std::string_view bytes, std::string_view content_type);
 
 }  // namespace tinhop

@@ -17,8 +17,9 @@ std::string decode_entities(std::string_view text);
 // True when `text` still holds something decode_entities would replace.
 bool has_entities(std::string_view text);
 
-// Collapses runs of white space (ASCII, U+00A0, U+202F, U+2009, U+3000 ...) into one
-// space and trims both ends.
+// Trims white space (ASCII, U+00A0, U+202F, U+2009, U+3000 ...) at both ends, collapses
+// each run of ASCII white space inside into one space, keeps the Unicode spaces inside
+// (a typed U+00A0 is meant), and drops C0 control characters.
 std::string collapse_whitespace(std::string_view text);
 
 // Plain text of an HTML fragment: tags, comments and script/style bodies dropped, block
