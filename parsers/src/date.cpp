@@ -148,8 +148,9 @@ using Form = std::optional<ParsedDate> (*)(std::string_view folded, const std::v
                                            const DateContext& context);
 
 // Most specific first: the fixed-width ISO grammar and bare numbers cannot be confused
-// with the textual forms, and a "time ago" phrase never reads as a calendar date.
-constexpr std::array<Form, 4> forms{parse_number, parse_iso, parse_relative, parse_words};
+// with the textual forms, and a "time ago" phrase never reads as a calendar date. ISO
+// reads the folded text directly, so the commonest feed dates skip the tokenizer.
+constexpr std::array<Form, 4> forms{parse_iso, parse_number, parse_relative, parse_words};
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -164,10 +165,11 @@ std::optional<ParsedDate> parse_date(std::string_view text, const DateContext& c
   if (!folded) return std::nullopt;
   const std::string_view trimmed = trim(*folded);
   if (trimmed.empty()) return std::nullopt;
+  if (auto parsed = forms[0](trimmed, {}, context)) return parsed;
   const auto tokens = date_detail::tokenize(trimmed);
   if (!tokens) return std::nullopt;
-  for (const Form form : forms) {
-    if (auto parsed = form(trimmed, *tokens, context)) return parsed;
+  for (std::size_t i = 1; i < forms.size(); ++i) {
+    if (auto parsed = forms[i](trimmed, *tokens, context)) return parsed;
   }
   return std::nullopt;
 }

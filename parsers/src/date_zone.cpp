@@ -32,18 +32,34 @@ std::unique_ptr<icu::BasicTimeZone> load_zone(std::string_view zone) {
   return std::unique_ptr<icu::BasicTimeZone>(basic);
 }
 
+// ICU builds a zone from its rule data on every lookup (microseconds, more than the rest of
+// a parse), and a feed's dates all use one zone, so each thread keeps the last zone it
+// loaded. The cache holds immutable ICU data only: it never changes a result.
+const icu::BasicTimeZone* zone_for(std::string_view zone) {
+  thread_local std::string cached_name;
+  thread_local std::unique_ptr<icu::BasicTimeZone> cached;
+  thread_local bool loaded = false;
+  if (!loaded || cached_name != zone) {
+    cached = load_zone(zone);
+    cached_name = std::string(zone);
+    loaded = true;
+  }
+  return cached.get();
+}
+
 bool is_ascii_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 void fold_ascii(std::string_view text, std::string& out) {
-  for (char c : text) {
+  const std::size_t start = out.size();
+  out.append(text);
+  for (std::size_t i = start; i < out.size(); ++i) {
+    char& c = out[i];
     if (is_ascii_space(c)) {
-      out.push_back(' ');
+      c = ' ';
     } else if (c >= 'A' && c <= 'Z') {
-      out.push_back(static_cast<char>(c - 'A' + 'a'));
-    } else {
-      out.push_back(c);
+      c = static_cast<char>(c - 'A' + 'a');
     }
   }
 }
@@ -97,6 +113,7 @@ std::optional<std::string> fold(std::string_view text) {
 
 std::optional<std::vector<Token>> tokenize(std::string_view folded) {
   std::vector<Token> tokens;
+  tokens.reserve(16);
   bool space = false;
   std::size_t i = 0;
   while (i < folded.size()) {
@@ -149,8 +166,8 @@ std::optional<Instant> to_instant(const Fields& f, std::string_view zone) {
 std::optional<std::chrono::local_seconds> to_local(Instant instant, std::string_view zone) {
   using namespace std::chrono;
   if (is_utc_name(zone)) return local_seconds{instant.time_since_epoch()};
-  const auto tz = load_zone(zone);
-  if (!tz) return std::nullopt;
+  const icu::BasicTimeZone* tz = zone_for(zone);
+  if (tz == nullptr) return std::nullopt;
   UErrorCode status = U_ZERO_ERROR;
   int32_t raw = 0;
   int32_t dst = 0;
@@ -162,8 +179,8 @@ std::optional<std::chrono::local_seconds> to_local(Instant instant, std::string_
 std::optional<Instant> from_local(std::chrono::local_seconds local, std::string_view zone) {
   using namespace std::chrono;
   if (is_utc_name(zone)) return Instant{local.time_since_epoch()};
-  const auto tz = load_zone(zone);
-  if (!tz) return std::nullopt;
+  const icu::BasicTimeZone* tz = zone_for(zone);
+  if (tz == nullptr) return std::nullopt;
   UErrorCode status = U_ZERO_ERROR;
   int32_t raw = 0;
   int32_t dst = 0;
