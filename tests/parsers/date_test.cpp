@@ -368,3 +368,25 @@ TEST_CASE("infer_date_order decides from values above 12, AM/PM and Vietnamese w
         DateOrder::automatic);
   CHECK(tinhop::infer_date_order(V{}, DateOrder::dmy) == DateOrder::dmy);
 }
+
+TEST_CASE("parse_date_format reads a source's own layout", "[date]") {
+  const auto read = [](const char* text, const char* format, const DateContext& c = vn) -> std::string {
+    const auto parsed = tinhop::parse_date_format(text, format, c);
+    return parsed ? utc(parsed->instant) : "not understood";
+  };
+  CHECK(read("02/08/2019 08:15", "%d/%m/%Y %H:%M") == "2019-08-02T01:15:00Z");
+  CHECK(read("02/08/2019   08:15", "%d/%m/%Y %H:%M") == "2019-08-02T01:15:00Z");
+  CHECK(read("08-02-19", "%m-%d-%y") == "2019-08-01T17:00:00Z");
+  CHECK(read("Ngày 02 tháng 08 năm 2019", "Ngày %d tháng %m năm %Y") == "2019-08-01T17:00:00Z");
+  CHECK(read("NGÀY 2 THÁNG 8 NĂM 2019", "ngày %d tháng %m năm %Y") == "2019-08-01T17:00:00Z");
+  CHECK(read("9/14/2026 6:44:00\u202FPM", "%m/%d/%Y %I:%M:%S %p") == "2026-09-14T11:44:00Z");
+  CHECK(read("14 Sep 2026 09:13 +0700", "%d %b %Y %H:%M %z", utc_auto) == "2026-09-14T02:13:00Z");
+  CHECK(read("14 Sep 2026 09:13 GMT+7", "%d %b %Y %H:%M %z", utc_auto) == "2026-09-14T02:13:00Z");
+  CHECK(read("100% 02/08/2019", "100%% %d/%m/%Y") == "2019-08-01T17:00:00Z");
+  CHECK(read("02/08/2019 08:15 extra", "%d/%m/%Y %H:%M") == "not understood");
+  CHECK(read("02/13/2019", "%d/%m/%Y") == "not understood");
+  CHECK(read("02/08/2019 6:44", "%d/%m/%Y %I:%M") == "not understood");  // %I needs %p
+  CHECK(read("02/08/2019", "%d/%m/%Q") == "not understood");
+  CHECK(read("02/08/2019", "") == "not understood");
+  CHECK(read("02/08/2019", "%d/%m/%Y%") == "not understood");
+}
