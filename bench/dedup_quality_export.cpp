@@ -52,7 +52,8 @@ std::string json_string(const std::string& text) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: dedup_quality_export CORPUS_DIR OUT.json [--db PATH] [--threshold S] [--window-hours H]\n";
+    std::cerr
+        << "usage: dedup_quality_export CORPUS_DIR OUT.json [--db PATH] [--threshold S] [--window-hours H]\n";
     return 2;
   }
   const fs::path corpus = argv[1];
@@ -88,7 +89,8 @@ int main(int argc, char** argv) {
 
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   const auto started = std::chrono::steady_clock::now();
-  std::map<std::int64_t, std::vector<std::pair<std::string, std::size_t>>> clusters;  // cluster -> (file, index)
+  std::map<std::int64_t, std::vector<std::pair<std::string, std::size_t>>>
+      clusters;  // cluster -> (file, index)
   std::size_t items = 0;
   std::size_t parse_failures = 0;
   for (const auto& file : files) {
@@ -143,8 +145,8 @@ int main(int argc, char** argv) {
     out << "]";
   }
   out << "\n]}\n";
-  std::cerr << "dedup_quality_export: " << files.size() << " files, " << parse_failures << " unparsable, " << items
-            << " items stored, " << clusters.size() << " clusters (" << multi << " with 2+ items), " << seconds
-            << " s\n";
+  std::cerr << "dedup_quality_export: " << files.size() << " files, " << parse_failures << " unparsable, "
+            << items << " items stored, " << clusters.size() << " clusters (" << multi << " with 2+ items), "
+            << seconds << " s\n";
   return 0;
 }

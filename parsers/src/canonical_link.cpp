@@ -62,6 +62,65 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && iequals_prefix(a, b);
 }
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 3986 6.2.2.2: escapes of unreserved characters decoded, all others in uppercase hex.
+std::string normalize_escapes(std::string_view encoded) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(encoded.size());
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    const int hi = i + 2 < encoded.size() && encoded[i] == '%' ? hex_value(encoded[i + 1]) : -1;
+    const int lo = hi >= 0 ? hex_value(encoded[i + 2]) : -1;
+    if (lo < 0) {
+      out += encoded[i];
+      continue;
+    }
+    const char c = static_cast<char>(hi * 16 + lo);
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[hi];
+      out += kHex[lo];
+    }
+    i += 2;
+  }
+  return out;
+}
+
+// RFC 3986 5.2.4 on an absolute path: "." segments dropped, ".." removes its parent.
+std::string remove_dot_segments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const auto segment = path.substr(start, end - start);
+    const bool last = end == path.size();
+    if (segment == "..") {
+      if (segments.size() > 1) segments.pop_back();
+      if (last) segments.emplace_back();
+    } else if (segment == ".") {
+      if (last) segments.emplace_back();
+    } else {
+      segments.push_back(segment);
+    }
+    start = end + 1;
+  }
+  std::string out;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (i > 0) out += '/';
+    out += segments[i];
+  }
+  return out;
+}
+
 }  // namespace
 
 bool is_tracking_parameter(std::string_view name, const LinkOptions& options) {
@@ -90,7 +149,10 @@ std::optional<std::string> canonical_link(std::string_view link, const LinkOptio
   const auto scheme = url.scheme_id();
   if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) return std::nullopt;
   if (!url.has_authority() || url.encoded_host().empty()) return std::nullopt;
-  url.normalize();  // case of scheme/host, percent-encoding, dot segments
+  // Not url.normalize(): its path step decodes %2F into '/', which changes the resource.
+  url.normalize_scheme();
+  url.normalize_authority();
+  url.normalize_query();
   if (url.has_port() && (url.port() == "80" || url.port() == "443" || url.port().empty())) url.remove_port();
   url.set_scheme_id(boost::urls::scheme::https);
   url.remove_fragment();
@@ -116,7 +178,7 @@ std::optional<std::string> canonical_link(std::string_view link, const LinkOptio
   } else {
     url.set_encoded_query(query);
   }
-  std::string path(url.encoded_path());
+  std::string path = remove_dot_segments(normalize_escapes(url.encoded_path()));
   while (!path.empty() && path.back() == '/') path.pop_back();
   url.set_encoded_path(path);
   return std::string(url.buffer());

@@ -1,6 +1,7 @@
 #include "tinhop/parsers/fingerprint.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
@@ -43,17 +44,170 @@ struct HashFamily {
 };
 const HashFamily kFamily;
 
-// Appends the syllables of text_key(text) as hashes, up to `limit` in all.
+// What one code point contributes to a key: folded NFD code units (word characters), a
+// tone mark, or a syllable boundary.
+struct Contribution {
+  std::array<char16_t, 4> units{};
+  std::uint8_t size = 0;  // code units in `units`
+  bool separator = true;
+  bool mark_only = false;  // a lone combining mark: dropped at the start of a syllable
+  char16_t tone = 0;
+};
+
+// Below this, every code point's contribution is precomputed with ICU once: Latin,
+// Vietnamese (U+1EA0-U+1EFF), combining marks and common punctuation take one table
+// lookup. Text with anything above it takes the general ICU path.
+constexpr UChar32 kTableLimit = 0x2070;
+
+const std::vector<Contribution>& contributions() {
+  static const std::vector<Contribution> table = [] {
+    std::vector<Contribution> t(static_cast<std::size_t>(kTableLimit));
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+    for (UChar32 cp = 0; cp < kTableLimit; ++cp) {
+      Contribution& entry = t[static_cast<std::size_t>(cp)];
+      if (U_IS_SURROGATE(cp) || U_FAILURE(status)) continue;
+      icu::UnicodeString decomposed;
+      if (!nfd->getDecomposition(cp, decomposed)) decomposed = icu::UnicodeString(cp);
+      bool all_marks = true;
+      for (std::int32_t i = 0; i < decomposed.length();) {
+        UChar32 c = decomposed.char32At(i);
+        i += U16_LENGTH(c);
+        if (is_tone_mark(c)) {
+          entry.tone = static_cast<char16_t>(c);
+          entry.separator = false;
+        } else if (is_word_part(c)) {
+          entry.separator = false;
+          all_marks = all_marks && u_charType(c) == U_NON_SPACING_MARK;
+          c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+          if (U_IS_BMP(c) && entry.size < entry.units.size())
+            entry.units[entry.size++] = static_cast<char16_t>(c);
+        }
+      }
+      entry.mark_only = entry.size > 0 && all_marks;
+    }
+    return t;
+  }();
+  return table;
+}
+
+// Decodes one UTF-8 code point at `i`; invalid bytes give U+FFFD (a separator).
+UChar32 next_code_point(std::string_view text, std::size_t& i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) {
+    ++i;
+    return lead;
+  }
+  std::size_t length = lead >= 0xF0 ? 4 : (lead >= 0xE0 ? 3 : (lead >= 0xC0 ? 2 : 0));
+  if (length == 0 || i + length > text.size()) {
+    ++i;
+    return 0xFFFD;
+  }
+  UChar32 cp = lead & (0xFF >> (length + 1));
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0U) != 0x80U) {
+      ++i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  i += length;
+  return cp;
+}
+
+// Calls sink(syllable, tone) for each syllable of `utf8`: the syllable as case-folded NFD
+// UTF-16 code units without its tone mark, and the tone mark (0 for none) wherever the
+// writer placed it. Stops when sink returns false. This runs for every new item, so the
+// common case is one table-driven pass; other scripts go through ICU's NFD.
+template <class Sink>
+void scan_syllables(std::string_view utf8, Sink&& sink) {
+  const auto& table = contributions();
+  std::u16string syllable;
+  char16_t tone = 0;
+  auto flush = [&] {
+    if (syllable.empty()) return true;
+    const bool more = sink(std::u16string_view(syllable), static_cast<UChar32>(tone));
+    syllable.clear();
+    tone = 0;
+    return more;
+  };
+  bool fast = true;
+  for (std::size_t i = 0; i < utf8.size() && fast;) {
+    const UChar32 cp = next_code_point(utf8, i);
+    if (cp >= kTableLimit) {
+      fast = cp == 0xFFFD || (cp >= 0x3000 && cp <= 0x303F);  // ideographic punctuation
+      if (fast && !flush()) return;
+      continue;
+    }
+    const Contribution& c = table[static_cast<std::size_t>(cp)];
+    if (c.separator) {
+      if (!flush()) return;
+      continue;
+    }
+    if (c.mark_only && syllable.empty()) continue;  // stray mark
+    syllable.append(c.units.data(), c.size);
+    if (c.tone != 0 && (!syllable.empty())) tone = c.tone;
+  }
+  if (fast) {
+    flush();
+    return;
+  }
+  syllable.clear();
+  tone = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+  if (U_FAILURE(status)) return;
+  const icu::UnicodeString text =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size())));
+  const icu::UnicodeString decomposed = nfd->normalize(text, status);
+  if (U_FAILURE(status)) return;
+  const UChar* units = decomposed.getBuffer();
+  const std::int32_t length = decomposed.length();
+  for (std::int32_t i = 0; i < length;) {
+    UChar32 c = 0;
+    U16_NEXT(units, i, length, c);
+    if (is_tone_mark(c)) {
+      if (!syllable.empty()) tone = static_cast<char16_t>(c);
+    } else if (is_word_part(c)) {
+      if (syllable.empty() && u_charType(c) == U_NON_SPACING_MARK) continue;  // stray mark
+      c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+      if (U_IS_BMP(c)) {
+        syllable.push_back(static_cast<char16_t>(c));
+      } else {
+        syllable.push_back(static_cast<char16_t>(U16_LEAD(c)));
+        syllable.push_back(static_cast<char16_t>(U16_TRAIL(c)));
+      }
+    } else if (!flush()) {
+      return;
+    }
+  }
+  flush();
+}
+
+// Appends the hashes of the syllables of `text` (equal for equal text_key syllables), up
+// to `limit` in all.
 void syllable_hashes(std::string_view text, std::size_t limit, std::vector<std::uint64_t>& out) {
   if (out.size() >= limit || text.empty()) return;
-  const std::string key = text_key(text);
-  std::size_t start = 0;
-  while (start < key.size() && out.size() < limit) {
-    std::size_t end = key.find(' ', start);
-    if (end == std::string::npos) end = key.size();
-    if (end > start) out.push_back(stable_hash(std::string_view(key).substr(start, end - start)));
-    start = end + 1;
+  // A syllable with its separator rarely takes more than 24 bytes: text beyond the limit
+  // is never read, so it need not be normalized either.
+  const std::size_t budget = (limit - out.size()) * 24;
+  if (text.size() > budget) {
+    std::size_t end = budget;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) --end;
+    text = text.substr(0, end);
   }
+  scan_syllables(text, [&](std::u16string_view syllable, UChar32 tone) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char16_t unit : syllable) {
+      h ^= unit;
+      h *= 0x100000001b3ULL;
+    }
+    h ^= static_cast<std::uint64_t>(tone);
+    h *= 0x100000001b3ULL;
+    out.push_back(mix64(h));
+    return out.size() < limit;
+  });
 }
 
 }  // namespace
@@ -68,42 +222,16 @@ std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed) {
 }
 
 std::string text_key(std::string_view utf8) {
+  icu::UnicodeString out;
+  scan_syllables(utf8, [&](std::u16string_view syllable, UChar32 tone) {
+    if (!out.isEmpty()) out.append(static_cast<UChar>(' '));
+    out.append(syllable.data(), static_cast<std::int32_t>(syllable.size()));
+    if (tone != 0) out.append(tone);
+    return true;
+  });
   UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status)) return {};
-  icu::UnicodeString text =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size())));
-  text.foldCase();
-  const icu::UnicodeString decomposed = nfd->normalize(text, status);
-  if (U_FAILURE(status)) return {};
-
-  // Each syllable is written with its tone mark last, wherever the writer placed it: the
-  // old ("hóa") and new ("hoá") placement rules then give the same key.
-  icu::UnicodeString out;
-  icu::UnicodeString syllable;
-  UChar32 tone = 0;
-  auto flush = [&] {
-    if (syllable.isEmpty()) return;
-    if (!out.isEmpty()) out.append(static_cast<UChar>(' '));
-    out.append(syllable);
-    if (tone != 0) out.append(tone);
-    syllable.remove();
-    tone = 0;
-  };
-  for (std::int32_t i = 0; i < decomposed.length();) {
-    const UChar32 c = decomposed.char32At(i);
-    i += U16_LENGTH(c);
-    if (is_tone_mark(c)) {
-      if (!syllable.isEmpty()) tone = c;
-    } else if (is_word_part(c)) {
-      if (syllable.isEmpty() && u_charType(c) == U_NON_SPACING_MARK) continue;  // stray mark
-      syllable.append(c);
-    } else {
-      flush();
-    }
-  }
-  flush();
   const icu::UnicodeString composed = nfc->normalize(out, status);
   if (U_FAILURE(status)) return {};
   std::string result;
@@ -188,20 +316,53 @@ void for_each_band(const Fingerprint& fingerprint, F&& f) {
 }
 }  // namespace
 
+namespace {
+// Band keys 0 and 1 mark empty and erased slots; real keys are moved out of the way.
+std::uint64_t slot_key(std::uint64_t key) {
+  return key < 2 ? key + 2 : key;
+}
+}  // namespace
+
+void LshIndex::place(std::uint64_t key, std::uint64_t id) {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = key & mask;; i = (i + 1) & mask) {
+    if (slots_[i].key < 2) {
+      if (slots_[i].key == 0) ++used_;
+      slots_[i] = Slot{key, id};
+      return;
+    }
+  }
+}
+
+void LshIndex::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  std::size_t live = 0;
+  for (const auto& slot : old) live += slot.key >= 2 ? 1 : 0;
+  std::size_t capacity = 1024;
+  while (capacity < 4 * (live + kLshBands)) capacity *= 2;
+  slots_.assign(capacity, Slot{});
+  used_ = 0;
+  for (const auto& slot : old) {
+    if (slot.key >= 2) place(slot.key, slot.id);
+  }
+}
+
 void LshIndex::insert(std::uint64_t id, const Fingerprint& fingerprint) {
   if (fingerprint.shingles == 0) return;
-  for_each_band(fingerprint, [&](std::uint64_t key) { bands_.emplace(key, id); });
+  if (2 * (used_ + kLshBands) > slots_.size()) grow();
+  for_each_band(fingerprint, [&](std::uint64_t key) { place(slot_key(key), id); });
   ++size_;
 }
 
 void LshIndex::erase(std::uint64_t id, const Fingerprint& fingerprint) {
-  if (fingerprint.shingles == 0) return;
+  if (fingerprint.shingles == 0 || slots_.empty()) return;
   bool found = false;
-  for_each_band(fingerprint, [&](std::uint64_t key) {
-    auto [first, last] = bands_.equal_range(key);
-    for (auto it = first; it != last; ++it) {
-      if (it->second == id) {
-        bands_.erase(it);
+  const std::size_t mask = slots_.size() - 1;
+  for_each_band(fingerprint, [&](std::uint64_t band) {
+    const std::uint64_t key = slot_key(band);
+    for (std::size_t i = key & mask; slots_[i].key != 0; i = (i + 1) & mask) {
+      if (slots_[i].key == key && slots_[i].id == id) {
+        slots_[i].key = 1;
         found = true;
         break;
       }
@@ -212,10 +373,13 @@ void LshIndex::erase(std::uint64_t id, const Fingerprint& fingerprint) {
 
 std::vector<std::uint64_t> LshIndex::candidates(const Fingerprint& fingerprint) const {
   std::vector<std::uint64_t> out;
-  if (fingerprint.shingles == 0) return out;
-  for_each_band(fingerprint, [&](std::uint64_t key) {
-    auto [first, last] = bands_.equal_range(key);
-    for (auto it = first; it != last; ++it) out.push_back(it->second);
+  if (fingerprint.shingles == 0 || slots_.empty()) return out;
+  const std::size_t mask = slots_.size() - 1;
+  for_each_band(fingerprint, [&](std::uint64_t band) {
+    const std::uint64_t key = slot_key(band);
+    for (std::size_t i = key & mask; slots_[i].key != 0; i = (i + 1) & mask) {
+      if (slots_[i].key == key) out.push_back(slots_[i].id);
+    }
   });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -223,7 +387,8 @@ std::vector<std::uint64_t> LshIndex::candidates(const Fingerprint& fingerprint) 
 }
 
 void LshIndex::clear() {
-  bands_.clear();
+  slots_.clear();
+  used_ = 0;
   size_ = 0;
 }
 

@@ -13,9 +13,10 @@
 namespace tinhop::storage {
 namespace {
 
-// Plain text kept for full-text search: the summary (or the content when there is none),
-// cut at a character boundary.
-constexpr std::size_t kSearchTextBytes = 2000;
+// Plain text indexed for full-text search: the opening of the summary (or of the content
+// when there is none) after the title. Readers search for headlines and leads; indexing
+// whole bodies would double the store's size and halve its ingest rate.
+constexpr std::size_t kSearchTextBytes = 600;
 // HTML read for a fingerprint; the fingerprint only looks at the opening syllables anyway.
 constexpr std::size_t kFingerprintHtmlBytes = 16 * 1024;
 
@@ -30,6 +31,12 @@ std::string cut_utf8(std::string text, std::size_t max_bytes) {
 std::string_view head(const std::optional<std::string>& html, std::size_t bytes) {
   if (!html) return {};
   return std::string_view(*html).substr(0, bytes);
+}
+
+// Most summaries are plain text already: only markup or entities need the HTML reader.
+std::string plain_text(std::string_view html) {
+  if (html.find_first_of("<&") == std::string_view::npos) return std::string(html);
+  return strip_html_to_text(html);
 }
 
 void mix(std::uint64_t& h, std::string_view part) {
@@ -81,22 +88,21 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
 
     bool exists = false;
     {
-      auto seen = db.statement("SELECT content_hash FROM items WHERE source_id = ?1 AND key = ?2");
+      // The stored row's content hash, or NULL for a tombstone; no row: never seen.
+      auto seen = db.statement(
+          "SELECT content_hash FROM items WHERE source_id = ?1 AND key = ?2 "
+          "UNION ALL SELECT NULL FROM tombstones WHERE source_id = ?1 AND key = ?2 LIMIT 1");
       seen->bind(1, source_id).bind(2, key);
       if (seen->step()) {
+        if (seen->is_null(0)) {
+          ++counts.suppressed;
+          continue;
+        }
         if (seen->int64(0) == hash) {
           ++counts.unchanged;
           continue;
         }
         exists = true;
-      }
-    }
-    if (!exists) {
-      auto tomb = db.statement("SELECT 1 FROM tombstones WHERE source_id = ?1 AND key = ?2");
-      tomb->bind(1, source_id).bind(2, key);
-      if (tomb->step()) {
-        ++counts.suppressed;
-        continue;
       }
     }
 
@@ -106,11 +112,14 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     if (!canonical && item.link) canonical = canonical_link(*item.link, links);
     // 0 stands for "no link": a real hash of 0 would only lose a cross-source link match.
     const std::int64_t link_hash = canonical ? static_cast<std::int64_t>(stable_hash(*canonical, 2)) : 0;
-    const std::string summary_text = strip_html_to_text(head(item.summary, kFingerprintHtmlBytes));
-    const std::string content_text = strip_html_to_text(head(item.content, kFingerprintHtmlBytes));
+    const std::string summary_text = plain_text(head(item.summary, kFingerprintHtmlBytes));
+    const std::string content_text = plain_text(head(item.content, kFingerprintHtmlBytes));
     const Fingerprint fp = fingerprint(item.title.value_or(""), summary_text, content_text);
-    const std::string search_text =
-        cut_utf8(summary_text.empty() ? content_text : summary_text, kSearchTextBytes);
+    // Empty when it would repeat the stored summary: the FTS triggers then read the summary.
+    std::string search_text = cut_utf8(summary_text.empty() ? content_text : summary_text, kSearchTextBytes);
+    if (item.summary && std::string_view(*item.summary).substr(0, search_text.size()) == search_text) {
+      search_text.clear();
+    }
 
     std::int64_t cluster_id = 0;
     bool joined = false;
@@ -139,7 +148,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         }
       }
       if (!joined) {
-        auto create = db.statement("INSERT INTO clusters(published, size) VALUES(?1, 0)");
+        auto create = db.statement("INSERT INTO clusters(published, size) VALUES(?1, 1)");
         create->bind(1, published).run();
         cluster_id = db.last_insert_id();
       }
@@ -186,9 +195,10 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       if (exists) cluster_id = upsert->int64(2);
     }
 
-    // The cluster's date is its earliest publication; lists are ordered by it.
-    std::int64_t old_published = 0;
-    {
+    // The cluster's date is its earliest publication; lists are ordered by it. A cluster
+    // made for this item already has both.
+    std::int64_t old_published = published;
+    if (exists || joined) {
       auto q = db.statement("SELECT published FROM clusters WHERE id = ?1");
       q->bind(1, cluster_id);
       if (q->step()) old_published = q->int64(0);
@@ -203,11 +213,13 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       ++counts.updated;
       window.update_fingerprint(item_id, fp);
     } else {
-      auto q = db.statement(
-          "UPDATE clusters SET size = size + 1, published = min(published, ?2) WHERE id = ?1 RETURNING "
-          "published");
-      q->bind(1, cluster_id).bind(2, published);
-      if (q->step()) cluster_published = q->int64(0);
+      if (joined) {
+        auto q = db.statement(
+            "UPDATE clusters SET size = size + 1, published = min(published, ?2) WHERE id = ?1 RETURNING "
+            "published");
+        q->bind(1, cluster_id).bind(2, published);
+        if (q->step()) cluster_published = q->int64(0);
+      }
       ++counts.added;
       if (joined) ++counts.clustered;
       window.add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});

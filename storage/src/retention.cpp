@@ -1,5 +1,6 @@
 // Retention: purging old items, leaving tombstones, keeping clusters consistent.
 #include <map>
+#include <optional>
 #include <set>
 
 #include "store_impl.hpp"
@@ -92,16 +93,20 @@ Result<RetentionReport> Store::apply_retention(const RetentionPolicy& per_source
     auto collect = [&](sql::Statement& q) {
       while (q.step()) doomed.insert(q.int64(0));
     };
-    if (per_source.max_age || per_source.max_items) {
+    // Age limits walk each source's (source_id, published) index: a global index on the
+    // date alone would cost every insert one more b-tree write for a once-a-day job.
+    std::optional<std::chrono::seconds> max_age = per_source.max_age;
+    if (global.max_age && (!max_age || *global.max_age < *max_age)) max_age = global.max_age;
+    if (max_age || per_source.max_items) {
       std::vector<std::int64_t> sources;
       {
         auto q = db.statement("SELECT id FROM sources");
         while (q->step()) sources.push_back(q->int64(0));
       }
       for (const auto source : sources) {
-        if (per_source.max_age) {
+        if (max_age) {
           auto q = db.statement("SELECT id FROM items WHERE source_id = ?1 AND published < ?2");
-          q->bind(1, source).bind(2, to_unix(now - *per_source.max_age));
+          q->bind(1, source).bind(2, to_unix(now - *max_age));
           collect(*q);
         }
         if (per_source.max_items) {
@@ -113,18 +118,21 @@ Result<RetentionReport> Store::apply_retention(const RetentionPolicy& per_source
         }
       }
     }
-    if (global.max_age) {
-      auto q = db.statement("SELECT id FROM items WHERE published < ?1");
-      q->bind(1, to_unix(now - *global.max_age));
-      collect(*q);
-    }
+    auto report = impl_->purge_items(std::vector<std::int64_t>(doomed.begin(), doomed.end()), now, true);
     if (global.max_items) {
-      auto q = db.statement("SELECT id FROM items ORDER BY published DESC, id DESC LIMIT -1 OFFSET ?1");
+      // Counted after the per-source purge, newest by arrival (item id): the store receives
+      // items roughly in publication order, and a feed's late backfill of old items should
+      // not evict what readers just saw.
+      doomed.clear();
+      auto q = db.statement("SELECT id FROM items ORDER BY id DESC LIMIT -1 OFFSET ?1");
       q->bind(1, std::max<std::int64_t>(0, *global.max_items));
       collect(*q);
+      const auto more =
+          impl_->purge_items(std::vector<std::int64_t>(doomed.begin(), doomed.end()), now, true);
+      report.purged_items += more.purged_items;
+      report.dissolved_clusters += more.dissolved_clusters;
+      report.reassigned_primaries += more.reassigned_primaries;
     }
-    const auto report =
-        impl_->purge_items(std::vector<std::int64_t>(doomed.begin(), doomed.end()), now, true);
     if (report.purged_items > 0) impl_->bump_change(now);
     tx.commit();
     return report;

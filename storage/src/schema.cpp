@@ -59,7 +59,6 @@ CREATE TABLE items(
 CREATE INDEX items_by_source ON items(source_id, published, id);
 CREATE INDEX items_by_cluster ON items(cluster_id, published, id);
 CREATE INDEX items_by_link ON items(link_hash) WHERE link_hash IS NOT NULL;
-CREATE INDEX items_by_published ON items(published);
 CREATE TABLE tombstones(
   source_id INTEGER NOT NULL,
   key INTEGER NOT NULL,
@@ -96,24 +95,24 @@ CREATE VIRTUAL TABLE items_fts USING fts5(title, body, content='',
 CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
   INSERT INTO items_fts(rowid, title, body)
     VALUES(new.id, replace(replace(coalesce(new.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(new.search_text, 'đ', 'd'), 'Đ', 'D'));
+           replace(replace(CASE new.search_text WHEN '' THEN substr(coalesce(new.summary, ''), 1, 600) ELSE new.search_text END, 'đ', 'd'), 'Đ', 'D'));
 END;
 CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
   INSERT INTO items_fts(items_fts, rowid, title, body)
     VALUES('delete', old.id, replace(replace(coalesce(old.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(old.search_text, 'đ', 'd'), 'Đ', 'D'));
+           replace(replace(CASE old.search_text WHEN '' THEN substr(coalesce(old.summary, ''), 1, 600) ELSE old.search_text END, 'đ', 'd'), 'Đ', 'D'));
 END;
-CREATE TRIGGER items_fts_update AFTER UPDATE OF title, search_text ON items BEGIN
+CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, search_text ON items BEGIN
   INSERT INTO items_fts(items_fts, rowid, title, body)
     VALUES('delete', old.id, replace(replace(coalesce(old.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(old.search_text, 'đ', 'd'), 'Đ', 'D'));
+           replace(replace(CASE old.search_text WHEN '' THEN substr(coalesce(old.summary, ''), 1, 600) ELSE old.search_text END, 'đ', 'd'), 'Đ', 'D'));
   INSERT INTO items_fts(rowid, title, body)
     VALUES(new.id, replace(replace(coalesce(new.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(new.search_text, 'đ', 'd'), 'Đ', 'D'));
+           replace(replace(CASE new.search_text WHEN '' THEN substr(coalesce(new.summary, ''), 1, 600) ELSE new.search_text END, 'đ', 'd'), 'Đ', 'D'));
 END;
 INSERT INTO items_fts(rowid, title, body)
   SELECT id, replace(replace(coalesce(title, ''), 'đ', 'd'), 'Đ', 'D'),
-         replace(replace(search_text, 'đ', 'd'), 'Đ', 'D') FROM items;
+         replace(replace(CASE search_text WHEN '' THEN substr(coalesce(summary, ''), 1, 600) ELSE search_text END, 'đ', 'd'), 'Đ', 'D') FROM items;
 CREATE TABLE cluster_categories(
   category TEXT NOT NULL,
   cluster_id INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace tinhop {
@@ -44,7 +43,7 @@ Fingerprint fingerprint(std::string_view title, std::string_view summary, std::s
 // Estimated Jaccard similarity of the two shingle sets, 0..1 (0 when either is empty).
 double similarity(const Fingerprint& a, const Fingerprint& b);
 
-// The fingerprint as 2*kMinHashSize bytes (little endian) and back; from_bytes gives an
+// The fingerprint as 2*kMinHashSize + 4 bytes (little endian) and back; from_bytes gives an
 // empty fingerprint for input of the wrong size.
 std::string to_bytes(const Fingerprint& fingerprint);
 Fingerprint from_bytes(std::string_view bytes);
@@ -62,7 +61,16 @@ class LshIndex {
   void clear();
 
  private:
-  std::unordered_multimap<std::uint64_t, std::uint64_t> bands_;
+  // Open addressing with linear probing: one flat array, no allocation per entry (32 band
+  // entries per fingerprint make node-based maps slow and fat).
+  struct Slot {
+    std::uint64_t key = 0;  // 0: never used; 1: erased
+    std::uint64_t id = 0;
+  };
+  void place(std::uint64_t key, std::uint64_t id);
+  void grow();
+  std::vector<Slot> slots_;
+  std::size_t used_ = 0;  // live + erased slots
   std::size_t size_ = 0;
 };
 
