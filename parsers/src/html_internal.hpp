@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tinhop/parsers/date.hpp"
 #include "tinhop/parsers/html_listing.hpp"
 
 namespace tinhop::html_detail {
@@ -27,6 +28,23 @@ HtmlError build_tree(std::string_view bytes, std::string_view content_type, cons
 // The visible text below a node: block boundaries become spaces, white space collapsed,
 // NFC.
 std::string node_text(pugi::xml_node node);
+
+// A candidate date string; `machine` when it comes from an attribute meant for programs
+// (an epoch there is a date; in text "0912345678" is a phone number).
+struct DateText {
+  std::string text;
+  bool machine = false;
+};
+
+// An element's candidate date strings: its datetime, data-time, data-timestamp,
+// data-date, content and title attributes, then its text.
+void date_strings(pugi::xml_node node, std::vector<DateText>& out);
+
+// A date somewhere in a candidate: the whole text, else each part between separators
+// ("02/08/2019 | 341"), else what follows a label ("Cập nhật: 14/09/2026"). `format`, when
+// not empty, is tried before the date module's table.
+std::optional<ParsedDate> date_in_text(const DateText& candidate, const DateContext& context,
+                                       std::string_view format);
 
 // A selector compiled for pugixml; `text` keeps what the user wrote for messages.
 struct CompiledSelector {
