@@ -12,6 +12,7 @@
 #include <iterator>
 
 #include "text_internal.hpp"
+#include "tinhop/parsers/charset.hpp"
 
 namespace tinhop {
 namespace {
@@ -142,6 +143,14 @@ std::string to_nfc(std::string_view utf8) {
   if (ascii) return std::string(utf8);
   const icu::Normalizer2& normalizer = nfc_normalizer();
   UErrorCode status = U_ZERO_ERROR;
+  if (!is_valid_utf8(utf8)) {
+    // Through UTF-16, which replaces ill-formed sequences with U+FFFD.
+    const icu::UnicodeString wide =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+    std::string out;
+    normalizer.normalize(wide, status).toUTF8String(out);
+    return out;
+  }
   if (normalizer.isNormalizedUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), status) &&
       U_SUCCESS(status)) {
     return std::string(utf8);

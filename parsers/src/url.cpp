@@ -58,8 +58,16 @@ std::string iri_to_uri(std::string_view iri) {
   out.reserve(iri.size());
   for (std::size_t i = 0; i < iri.size(); ++i) {
     const auto c = static_cast<unsigned char>(iri[i]);
-    if (c == '\n' || c == '\r' || c == '\t') continue;  // links wrapped across lines
-    if (c == '%' && i + 2 < iri.size() + 0 && is_hex(iri[i + 1]) && is_hex(iri[i + 2])) {
+    if (c == '\n' || c == '\r') {
+      // A link wrapped across lines: the break and the indentation around it are layout.
+      while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+      while (i + 1 < iri.size() &&
+             (iri[i + 1] == ' ' || iri[i + 1] == '\t' || iri[i + 1] == '\n' || iri[i + 1] == '\r'))
+        ++i;
+      continue;
+    }
+    if (c == '\t') continue;
+    if (c == '%' && i + 2 < iri.size() && is_hex(iri[i + 1]) && is_hex(iri[i + 2])) {
       out.push_back('%');
       continue;
     }

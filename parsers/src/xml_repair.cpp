@@ -137,6 +137,19 @@ bool is_void_html(std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+bool has_element_child(pugi::xml_node node) {
+  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_element) return true;
+  }
+  return false;
+}
+
+// True when, after white space, text[i] starts a start tag.
+bool next_is_start_tag(std::string_view text, std::size_t i) {
+  while (i < text.size() && is_space(text[i])) ++i;
+  return i + 1 < text.size() && text[i] == '<' && is_name_start(text[i + 1]);
+}
+
 }  // namespace
 
 std::string repair_markup(std::string_view text) {
@@ -208,7 +221,17 @@ bool read_tag_soup(std::string_view text, pugi::xml_document& document, std::siz
     i = tag.end;
     if (tag.closing) {
       const auto match = std::find(open_names.rbegin(), open_names.rend() - 1, tag.name);
-      if (match == open_names.rend() - 1) continue;  // an end tag nothing opened
+      if (match == open_names.rend() - 1) {
+        // An end tag nothing opened. After a text-only element followed by a new element
+        // it is a misspelt end of that element (<language>vi</langauge><item>); anywhere
+        // else it is stray markup and ignored.
+        if (open.size() > 1 && open.back().first_child() && !has_element_child(open.back()) &&
+            next_is_start_tag(text, i)) {
+          open.pop_back();
+          open_names.pop_back();
+        }
+        continue;
+      }
       const std::size_t keep = static_cast<std::size_t>(open_names.rend() - match) - 1;
       open.resize(keep);
       open_names.resize(keep);

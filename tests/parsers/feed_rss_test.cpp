@@ -1,0 +1,179 @@
+#include <catch2/catch.hpp>
+
+#include "feed_support.hpp"
+
+using tinhop::FeedFormat;
+using tinhop::ParsePath;
+using tinhop::test::parse_ok;
+using tinhop::test::utc;
+
+TEST_CASE("RSS 2.0: every item field maps onto the model", "[rss]") {
+  const auto result = parse_ok(R"(<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:m="http://search.yahoo.com/mrss/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/">
+<channel>
+  <title>Tin &amp; Bài</title>
+  <link>https://example.gov.vn/</link>
+  <description>Mô tả</description>
+  <language>vi</language>
+  <lastBuildDate>Fri, 02 Aug 2019 10:00:00 +0700</lastBuildDate>
+  <ttl>30</ttl>
+  <skipHours><hour>1</hour><hour>2</hour></skipHours>
+  <item>
+    <title><![CDATA[Hội nghị <b>đánh giá</b>]]></title>
+    <link>  /tin/123  </link>
+    <description><![CDATA[<p>Tóm tắt <img src="/anh/1.jpg"></p>]]></description>
+    <content:encoded><![CDATA[<p>Nội dung</p>]]></content:encoded>
+    <guid isPermaLink="false">tin-123</guid>
+    <pubDate>Fri, 02 Aug 2019 10:00:00 +0700</pubDate>
+    <author>ban.bientap@example.gov.vn (Ban Biên tập)</author>
+    <dc:creator>Phòng Tổng hợp</dc:creator>
+    <category>Tin hoạt động</category>
+    <category>Tin hoạt động</category>
+    <enclosure url="https://cdn.example.gov.vn/a.mp3" type="audio/mpeg" length="12345"/>
+    <m:thumbnail url="https://cdn.example.gov.vn/t.jpg"/>
+    <comments>/tin/123#comments</comments>
+  </item>
+</channel>
+</rss>)");
+  const tinhop::Feed& feed = result.feed;
+  CHECK(feed.format == FeedFormat::rss20);
+  CHECK(result.path == ParsePath::strict);
+  CHECK(result.warnings.empty());
+  CHECK(feed.title == "Tin & Bài");
+  CHECK(feed.link == "https://example.gov.vn/");
+  CHECK(feed.description == "Mô tả");
+  CHECK(feed.language == "vi");
+  CHECK(utc(feed.updated) == "2019-08-02T03:00:00Z");
+  CHECK(feed.ttl_minutes == 30);
+  CHECK(feed.skip_hours == std::vector<int>{1, 2});
+  REQUIRE(feed.items.size() == 1);
+  const tinhop::Item& item = feed.items[0];
+  CHECK(item.id == "tin-123");
+  CHECK(item.link == "https://example.gov.vn/tin/123");
+  CHECK(item.title == "Hội nghị đánh giá");
+  CHECK(item.summary == R"(<p>Tóm tắt <img src="/anh/1.jpg"></p>)");
+  CHECK(item.content == "<p>Nội dung</p>");
+  CHECK(utc(item.published) == "2019-08-02T03:00:00Z");
+  CHECK(utc(item.updated) == "null");
+  REQUIRE(item.authors.size() == 2);
+  CHECK(item.authors[0].name == "Ban Biên tập");
+  CHECK(item.authors[0].email == "ban.bientap@example.gov.vn");
+  CHECK(item.authors[1].name == "Phòng Tổng hợp");
+  CHECK(item.categories == std::vector<std::string>{"Tin hoạt động", "Tin hoạt động"});
+  REQUIRE(item.enclosures.size() == 1);
+  CHECK(item.enclosures[0].url == "https://cdn.example.gov.vn/a.mp3");
+  CHECK(item.enclosures[0].type == "audio/mpeg");
+  CHECK(item.enclosures[0].length == 12345);
+  CHECK(item.thumbnail == "https://cdn.example.gov.vn/t.jpg");
+  CHECK(item.comments == "https://example.gov.vn/tin/123#comments");
+}
+
+TEST_CASE("RSS 0.9x versions are named from the version attribute", "[rss]") {
+  for (const auto& [version, format] :
+       {std::pair{"0.91", FeedFormat::rss091}, std::pair{"0.92", FeedFormat::rss092},
+        std::pair{"0.93", FeedFormat::rss093}, std::pair{"0.94", FeedFormat::rss094},
+        std::pair{"2.0", FeedFormat::rss20}}) {
+    const auto result = parse_ok(std::string("<rss version=\"") + version +
+                                 "\"><channel><title>t</title><item><title>a</title></item></channel></rss>");
+    CHECK(result.feed.format == format);
+    CHECK(result.feed.items.size() == 1);
+  }
+}
+
+TEST_CASE("RSS 1.0 (RDF): items beside the channel, dc: dates, rdf:about as id", "[rss]") {
+  const auto result = parse_ok(R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">
+  <channel rdf:about="https://example.org/rss"><title>RDF</title><link>https://example.org/</link>
+    <sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency></channel>
+  <item rdf:about="https://example.org/1"><title>One</title><link>https://example.org/1</link>
+    <dc:date>2019-08-02T10:00:00+07:00</dc:date><dc:subject>Kinh tế</dc:subject></item>
+  <item rdf:about="https://example.org/2"><title>Two</title><link>https://example.org/2</link></item>
+</rdf:RDF>)");
+  CHECK(result.feed.format == FeedFormat::rss10);
+  CHECK(result.feed.update_period_seconds == 1800);
+  REQUIRE(result.feed.items.size() == 2);
+  CHECK(result.feed.items[0].id == "https://example.org/1");
+  CHECK(utc(result.feed.items[0].published) == "2019-08-02T03:00:00Z");
+  CHECK(result.feed.items[0].categories == std::vector<std::string>{"Kinh tế"});
+  CHECK(result.feed.items[1].title == "Two");
+}
+
+TEST_CASE("RSS 0.90: the Netscape RDF namespace", "[rss]") {
+  const auto result = parse_ok(R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel><title>Old</title></channel>
+    <item><title>First</title><link>http://example.org/1</link></item></rdf:RDF>)");
+  CHECK(result.feed.format == FeedFormat::rss090);
+  REQUIRE(result.feed.items.size() == 1);
+  CHECK(result.feed.items[0].link == "http://example.org/1");
+}
+
+TEST_CASE("RSS namespaces are matched by URI, not by prefix", "[rss]") {
+  const auto result = parse_ok(R"(<rss version="2.0" xmlns:x="http://purl.org/rss/1.0/modules/content/"
+    xmlns:content="http://example.org/not-content"><channel><item>
+    <x:encoded>real body</x:encoded><content:encoded>decoy</content:encoded></item></channel></rss>)");
+  REQUIRE(result.feed.items.size() == 1);
+  CHECK(result.feed.items[0].content == "real body");
+}
+
+TEST_CASE("RSS titles: entities decoded twice when the publisher escaped twice, markup stripped", "[rss]") {
+  const auto result = parse_ok(R"(<rss version="2.0"><channel>
+    <item><title><![CDATA[Tỷ gi&#225; euro]]></title></item>
+    <item><title>Gi&amp;#225; v&#224;ng</title></item>
+    <item><title>&lt;b&gt;Đậm&lt;/b&gt;  và
+      thường</title></item>
+    <item><title>10&#160;km</title></item>
+  </channel></rss>)");
+  REQUIRE(result.feed.items.size() == 4);
+  CHECK(result.feed.items[0].title == "Tỷ giá euro");
+  CHECK(result.feed.items[1].title == "Giá vàng");
+  CHECK(result.feed.items[2].title == "Đậm và thường");
+  CHECK(result.feed.items[3].title == "10\u00A0km");
+}
+
+TEST_CASE("RSS links: guid permalink stands in for a missing link, links across lines are joined", "[rss]") {
+  const auto result = parse_ok(R"(<rss version="2.0"><channel><link>https://example.vn/</link>
+    <item><guid>https://example.vn/a</guid></item>
+    <item><guid isPermaLink="false">https://example.vn/b</guid></item>
+    <item><link><![CDATA[
+      https://example.vn/c?x=1&y=2
+    ]]></link></item>
+    <item><link>https://example.vn/tin tức/ảnh.html</link></item>
+  </channel></rss>)");
+  REQUIRE(result.feed.items.size() == 4);
+  CHECK(result.feed.items[0].link == "https://example.vn/a");
+  CHECK(result.feed.items[1].link == std::nullopt);
+  CHECK(result.feed.items[1].id == "https://example.vn/b");
+  CHECK(result.feed.items[2].link == "https://example.vn/c?x=1&y=2");
+  CHECK(result.feed.items[3].link == "https://example.vn/tin%20t%E1%BB%A9c/%E1%BA%A3nh.html");
+}
+
+TEST_CASE("RSS thumbnails: <image>, <thumb>, image enclosures and the first <img>", "[rss]") {
+  const auto result = parse_ok(R"(<rss version="2.0"><channel><link>https://example.vn/</link>
+    <item><title>a</title><image>https://img.example.vn/a.jpg</image></item>
+    <item><title>b</title><thumb>/b.png</thumb></item>
+    <item><title>c</title><enclosure url="https://img.example.vn/c.jpg?w=1200&amp;h=0" type="image/jpeg" length="1200"/></item>
+    <item><title>d</title><description>&lt;img width=130 src="/d.jpg"&gt;&lt;/br&gt;text</description></item>
+  </channel></rss>)");
+  REQUIRE(result.feed.items.size() == 4);
+  CHECK(result.feed.items[0].thumbnail == "https://img.example.vn/a.jpg");
+  CHECK(result.feed.items[1].thumbnail == "https://example.vn/b.png");
+  CHECK(result.feed.items[2].thumbnail == "https://img.example.vn/c.jpg?w=1200&h=0");
+  // The length is the image width (w=1200), not a byte count.
+  CHECK(result.feed.items[2].enclosures.at(0).length == std::nullopt);
+  CHECK(result.feed.items[3].thumbnail == "https://example.vn/d.jpg");
+}
+
+TEST_CASE("RSS placeholder items (no title, \"No Description\") are skipped with a warning", "[rss]") {
+  const auto result = parse_ok(R"(<rss version="2.0"><channel>
+    <item><title>Kept</title></item>
+    <item><title/><description><![CDATA[ No Description ]]></description></item>
+    <item><title/><description>Real text</description></item>
+  </channel></rss>)");
+  REQUIRE(result.feed.items.size() == 2);
+  CHECK(result.feed.items[0].title == "Kept");
+  CHECK(result.feed.items[1].summary == "Real text");
+  CHECK(result.warnings ==
+        std::vector<std::string>{"1 placeholder item(s) (no title, \"No Description\") skipped"});
+}

@@ -1,0 +1,96 @@
+// Hostile sizes: each document is parsed or refused with a clear error, never a crash.
+// Memory is measured outside the unit tests (docs/performance.md); these prove behaviour.
+#include <catch2/catch.hpp>
+
+#include "feed_support.hpp"
+
+using tinhop::ParseError;
+using tinhop::test::parse_ok;
+
+namespace {
+
+std::string rss_with_items(std::size_t count, std::string_view item) {
+  std::string text = "<rss version=\"2.0\"><channel><title>big</title>";
+  text.reserve(text.size() + count * item.size() + 32);
+  for (std::size_t i = 0; i < count; ++i) text.append(item);
+  text += "</channel></rss>";
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("Limits: a 20 MB feed parses", "[limits]") {
+  const std::string body(1000, 'x');
+  const std::string feed =
+      rss_with_items(20'000, "<item><title>t</title><description>" + body + "</description></item>");
+  REQUIRE(feed.size() > 20'000'000);
+  const auto result = parse_ok(feed);
+  CHECK(result.feed.items.size() == 20'000);
+  CHECK(result.feed.items.back().summary->size() == 1000);
+}
+
+TEST_CASE("Limits: 100,000 items parse; one more is refused", "[limits]") {
+  const auto result = parse_ok(rss_with_items(100'000, "<item><title>t</title></item>"));
+  CHECK(result.feed.items.size() == 100'000);
+  const auto refused = tinhop::parse_feed(rss_with_items(100'001, "<item><title>t</title></item>"), {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.failure().error == ParseError::too_many_items);
+  CHECK(refused.failure().message == "more than 100000 entries in one document");
+}
+
+TEST_CASE("Limits: a 1 MB title is kept whole; a field over the cap is cut with a warning", "[limits]") {
+  const std::string title(1 << 20, 'a');
+  const auto result = parse_ok(rss_with_items(1, "<item><title>" + title + "</title></item>"));
+  CHECK(result.feed.items.at(0).title->size() == title.size());
+  tinhop::ParseLimits limits;
+  limits.max_field_bytes = 1000;
+  const auto cut =
+      tinhop::parse_feed(rss_with_items(1, "<item><title>" + title + "</title></item>"), {}, limits);
+  REQUIRE(cut);
+  CHECK(cut.result().feed.items.at(0).title->size() == 1000);
+  CHECK(cut.result().warnings == std::vector<std::string>{"fields longer than 1000 bytes were cut"});
+}
+
+TEST_CASE("Limits: 100,000 nested elements inside a description", "[limits]") {
+  std::string nested;
+  for (int i = 0; i < 100'000; ++i) nested += "<div>";
+  nested += "deep";
+  for (int i = 0; i < 100'000; ++i) nested += "</div>";
+  const auto result =
+      parse_ok(rss_with_items(1, "<item><title>t</title><description>" + nested + "</description></item>"));
+  REQUIRE(result.feed.items.size() == 1);
+  // Markup past the serializer's depth is flattened to its text rather than recursed into.
+  CHECK(result.feed.items[0].summary->find("deep") != std::string::npos);
+  CHECK(result.feed.items[0].summary->size() < nested.size());
+}
+
+TEST_CASE("Limits: malformed markup nested past max_depth is refused", "[limits]") {
+  std::string nested = "<rss><channel>";
+  for (int i = 0; i < 5'000; ++i) nested += "<x>";
+  nested += "</y>";  // malformed: forces the tag-soup reader
+  const auto refused = tinhop::parse_feed(nested, {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.failure().error == ParseError::too_deep);
+  CHECK(refused.failure().message == "malformed XML nested deeper than 1024 elements");
+}
+
+TEST_CASE("Limits: an entity-expansion bomb is not expanded", "[limits]") {
+  std::string bomb = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a0 \"lol\">";
+  for (int i = 1; i < 10; ++i) {
+    bomb += "<!ENTITY a" + std::to_string(i) + " \"";
+    for (int k = 0; k < 10; ++k) bomb += "&a" + std::to_string(i - 1) + ";";
+    bomb += "\">";
+  }
+  bomb += "]><rss version=\"2.0\"><channel><title>&a9;</title></channel></rss>";
+  const auto result = parse_ok(bomb);
+  CHECK(result.feed.title == "&a9;");
+}
+
+TEST_CASE("Limits: a document over max_bytes is refused before any work", "[limits]") {
+  tinhop::ParseLimits limits;
+  limits.max_bytes = 100;
+  const auto refused = tinhop::parse_feed(rss_with_items(10, "<item><title>t</title></item>"), {}, limits);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.failure().error == ParseError::too_large);
+  CHECK(refused.failure().message == "document of 352 bytes exceeds the limit of 100");
+}

@@ -1,0 +1,47 @@
+#include <catch2/catch.hpp>
+
+#include "tinhop/parsers/text.hpp"
+#include "tinhop/parsers/url.hpp"
+
+TEST_CASE("decode_entities: numeric, HTML5 named, legacy and malformed references", "[text]") {
+  CHECK(tinhop::decode_entities("gi&#225; &#x1EC7; &amp;&lt;&gt;&quot;&apos;") == "giá ệ &<>\"'");
+  CHECK(tinhop::decode_entities("&nbsp;&hellip;&NotEqualTilde;") == "\u00A0\u2026\u2242\u0338");
+  CHECK(tinhop::decode_entities("&amp &copy 2019") == "& \u00A9 2019");
+  CHECK(tinhop::decode_entities("&#146; &#0; &#xD800;") == "\u2019 \uFFFD \uFFFD");
+  CHECK(tinhop::decode_entities("AT&T &unknown; & &#; &#xZZ;") == "AT&T &unknown; & &#; &#xZZ;");
+  CHECK(tinhop::has_entities("x &amp; y"));
+  CHECK_FALSE(tinhop::has_entities("AT&T"));
+}
+
+TEST_CASE("to_nfc composes decomposed Vietnamese and repairs bad UTF-8", "[text]") {
+  CHECK(tinhop::to_nfc("BA\u0301O SA\u0300I GO\u0300N GIẢI PHO\u0301NG") == "BÁO SÀI GÒN GIẢI PHÓNG");
+  CHECK(tinhop::to_nfc("ascii only") == "ascii only");
+  CHECK(tinhop::to_nfc("a\xFF") == "a\uFFFD");
+}
+
+TEST_CASE("collapse_whitespace trims, collapses ASCII runs and keeps typed Unicode spaces", "[text]") {
+  CHECK(tinhop::collapse_whitespace("  a \t\n b\u00A0c \u202F ") == "a b\u00A0c");
+  CHECK(tinhop::collapse_whitespace("\u00A0lead") == "lead");
+  CHECK(tinhop::collapse_whitespace("x\x01y") == "xy");
+}
+
+TEST_CASE("strip_html_to_text drops markup, scripts and comments", "[text]") {
+  CHECK(tinhop::strip_html_to_text("<p>Một</p><p>Hai<br>ba</p>") == "Một Hai ba");
+  CHECK(tinhop::strip_html_to_text("<img alt=\"a>b\" src=x>Ảnh<!-- c --> &amp; chữ") == "Ảnh & chữ");
+  CHECK(tinhop::strip_html_to_text("<script>var a = '<b>';</script>ok") == "ok");
+  CHECK(tinhop::strip_html_to_text("1 < 2 and <b>3</b>") == "1 < 2 and 3");
+}
+
+TEST_CASE("Links: trimmed, resolved, Vietnamese IRIs percent-encoded", "[url]") {
+  CHECK(tinhop::resolve_url("https://example.vn/rss/feed.xml", " ../tin/1.html ") ==
+        "https://example.vn/tin/1.html");
+  CHECK(tinhop::resolve_url("https://example.vn/a/", "//cdn.example.vn/x.jpg") ==
+        "https://cdn.example.vn/x.jpg");
+  CHECK(tinhop::resolve_url("", "https://example.vn/x") == "https://example.vn/x");
+  CHECK(tinhop::resolve_url("", "/relative") == std::nullopt);
+  CHECK(tinhop::iri_to_uri("https://example.vn/thời-sự?q=a b&x=%20") ==
+        "https://example.vn/th%E1%BB%9Di-s%E1%BB%B1?q=a%20b&x=%20");
+  CHECK(tinhop::iri_to_uri("https://example.vn/\n  tin") == "https://example.vn/tin");
+  CHECK(tinhop::is_absolute_url("https://example.vn/"));
+  CHECK_FALSE(tinhop::is_absolute_url("/x"));
+}
