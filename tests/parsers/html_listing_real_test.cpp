@@ -144,3 +144,18 @@ TEST_CASE("real government home page: no dates, double-escaped alt text, leading
     CHECK(item.link->find(' ') == std::string::npos);
   }
 }
+
+TEST_CASE("real article pages: meta date in US order, <time datetime>, a dashed date line",
+          "[html][shared]") {
+  TINHOP_REQUIRE_SHARED(dir, "corpus/real-vi");
+  const auto published = [&](const char* file) {
+    const auto outcome =
+        tinhop::extract_article(tinhop::test::read_file(dir / file), context("https://x.vn/a.html"));
+    REQUIRE(outcome.error == tinhop::HtmlError::none);
+    REQUIRE(outcome.article.published);
+    return tinhop::format_rfc3339(*outcome.article.published);
+  };
+  CHECK(published("diendandoanhnghiep-article-time.snippet.html") == "2026-09-15T08:05:00Z");  // 3:05 PM
+  CHECK(published("tinnhanhchungkhoan-article-time.snippet.html") == "2026-09-15T12:03:45Z");
+  CHECK(published("baodautu-article-time.snippet.html") == "2026-09-14T03:30:00Z");
+}

@@ -304,3 +304,42 @@ TEST_CASE("selector specs round-trip and reject unknown keys", "[html]") {
   CHECK_FALSE(tinhop::parse_selector_spec("li.card", message));
   CHECK(message == "selector part \"li.card\" has no '=' (write key=selector)");
 }
+
+TEST_CASE("extract_article: the densest paragraphs, the h1 and the page's own date line", "[html]") {
+  const std::string page =
+      tinhop::test::read_file(tinhop::test::data_dir() / "parsers/html/agency-article.html");
+  const auto outcome = tinhop::extract_article(page, context(article_url, article_now, DateOrder::dmy));
+  REQUIRE(outcome.error == HtmlError::none);
+  const auto& article = outcome.article;
+  CHECK(article.title == "Hội nghị sơ kết công tác 6 tháng đầu năm 2019");
+  REQUIRE(article.published);
+  // "02/08/2019 | 341", not "25 ngày trước" from the other-articles list.
+  CHECK(tinhop::format_rfc3339(*article.published) == "2019-08-01T17:00:00Z");
+  REQUIRE(article.content);
+  CHECK(article.content->rfind("<p class=\"sapo\">Sáng ngày 02/8, UBND tỉnh", 0) == 0);
+  CHECK(article.content->find("Quang cảnh hội nghị") != std::string::npos);
+  CHECK(article.content->find("Bằng khen") == std::string::npos);
+  CHECK(article.warnings.empty());
+}
+
+TEST_CASE("extract_article: a named body, the size cap, and a page with no body", "[html]") {
+  const std::string page =
+      tinhop::test::read_file(tinhop::test::data_dir() / "parsers/html/agency-article.html");
+  tinhop::ArticleOptions options;
+  options.content = "div.article-body";
+  options.max_content_bytes = 200;
+  auto outcome = tinhop::extract_article(page, context(article_url, article_now, DateOrder::dmy), options);
+  REQUIRE(outcome.error == HtmlError::none);
+  REQUIRE(outcome.article.content);
+  CHECK(outcome.article.content->size() <= 200);
+  CHECK(outcome.article.warnings == std::vector<std::string>{"article body cut at 200 bytes"});
+
+  outcome =
+      tinhop::extract_article("<html><body><p>Ngắn.</p></body></html>", context(article_url, article_now));
+  CHECK_FALSE(outcome.article.content);
+  CHECK(outcome.article.warnings == std::vector<std::string>{"no article body found"});
+
+  options.content = "div[";
+  outcome = tinhop::extract_article(page, context(article_url, article_now), options);
+  CHECK(outcome.error == HtmlError::bad_selector);
+}

@@ -85,4 +85,29 @@ struct SelectorSuggestion {
 std::vector<SelectorSuggestion> suggest_selectors(std::string_view bytes, const ParseContext& context,
                                                   const HtmlLimits& limits = {});
 
+// The body of one article page, for sources that follow each new item's link once.
+struct ArticleOptions {
+  std::string content;  // selector of the body element; empty: the densest block of paragraphs
+  std::size_t max_content_bytes = 256 * 1024;  // longer bodies are cut at an element boundary
+};
+
+struct Article {
+  std::optional<std::string> title;    // og:title, else the first <h1>, else <title>
+  std::optional<std::string> content;  // the body as HTML, not yet sanitized
+  std::optional<Instant> published;    // article:published_time, <time datetime>, dated text
+  bool published_approximate = false;
+  std::vector<std::string> warnings;
+};
+
+struct ArticleOutcome {
+  HtmlError error = HtmlError::none;
+  std::string message;
+  Article article;
+};
+
+// Extracts an article page's title, body and date. No body found is a warning, not an
+// error; over-limit pages and invalid selectors are errors as in parse_html_listing.
+ArticleOutcome extract_article(std::string_view bytes, const ParseContext& context,
+                               const ArticleOptions& options = {}, const HtmlLimits& limits = {});
+
 }  // namespace tinhop
