@@ -66,11 +66,19 @@ Context::RenderOutcome Context::cached(const std::string& key, const RenderFn& r
       }
     }
     auto stamp = catalog_.last_change();
-    if (!stamp) return {nullptr, http::status::service_unavailable, stamp.error().message};
+    if (!stamp)
+      return {nullptr, http::status::service_unavailable, "the store is unavailable; try again later"};
     if (seen_stamp_ && *seen_stamp_ != *stamp) notify_changed();
     seen_stamp_ = *stamp;
     auto document = render(catalog_, *stamp);
-    if (!document) return {nullptr, http::status::service_unavailable, document.error().message};
+    if (!document) {
+      // A query the store rejects (FTS syntax) is the client's error; anything else is ours,
+      // and its text (paths, SQLite messages) stays out of the response.
+      if (document.error().code == storage::Errc::invalid_argument) {
+        return {nullptr, http::status::bad_request, document.error().message};
+      }
+      return {nullptr, http::status::service_unavailable, "the store is unavailable; try again later"};
+    }
     if (!*document) return {nullptr, http::status::not_found, "no such feed"};
     metrics_.cache_render();
     Document& doc = **document;

@@ -49,6 +49,7 @@ class FakeCatalog final : public publish::Catalog {
     ++queries;
     last_query = q;
     if (fail) return storage::Error{storage::Errc::io, "disk on fire"};
+    if (reject_queries) return storage::Error{storage::Errc::invalid_argument, "bad search query"};
     std::vector<storage::ClusterView> matching;
     for (const auto& c : clusters) {
       if (q.source_id && c.origin.source_id != *q.source_id &&
@@ -105,6 +106,7 @@ class FakeCatalog final : public publish::Catalog {
   std::atomic<int> change_checks{0};
   storage::ClusterQuery last_query;
   bool fail = false;
+  bool reject_queries = false;
 
   storage::ClusterView& add(std::int64_t cluster, std::int64_t source_id, Instant published,
                             std::string title, std::optional<std::string> summary,

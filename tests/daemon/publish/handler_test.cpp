@@ -190,7 +190,12 @@ TEST_CASE("handler: clean errors for bad requests", "[publish][handler]") {
   catalog.fail = true;
   auto down = call(ctx, "/feed.atom");
   CHECK(down.result() == http::status::service_unavailable);
-  CHECK(body(down) == "disk on fire\n");
+  CHECK(body(down) == "the store is unavailable; try again later\n");
+  catalog.fail = false;
+  catalog.reject_queries = true;
+  auto rejected = call(ctx, "/feed.atom?q=%22unbalanced");
+  CHECK(rejected.result() == http::status::bad_request);
+  CHECK(body(rejected) == "bad search query\n");
 }
 
 TEST_CASE("handler: healthz reports ready, degraded and unavailable with reasons", "[publish][handler]") {
