@@ -1,0 +1,99 @@
+// The admin listener over real loopback sockets: auth, body limit, keep-alive.
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <catch2/catch.hpp>
+
+#include "tinhop/admin/server.hpp"
+#include "tinhop/admin/sync.hpp"
+
+using namespace tinhop;
+using namespace tinhop::admin;
+namespace beast = boost::beast;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+const std::string token = "fedcba9876543210fedcba9876543210";
+
+struct Running {
+  storage::Store store = storage::Store::open(":memory:").value();
+  config::LiveConfig live{config::Config{}};
+  Api api{Token{token}, store, live, ApiHooks{}, [] { return Instant(std::chrono::seconds(1'790'000'000)); }};
+  std::vector<std::string> log;
+  std::mutex log_mutex;
+  std::unique_ptr<AdminServer> server;
+
+  explicit Running(std::size_t max_body = 1024) {
+    ServerOptions options;
+    options.listen = {"127.0.0.1", 0};
+    options.max_body_bytes = max_body;
+    options.log = [this](bool, std::string_view line) {
+      std::lock_guard lock(log_mutex);
+      log.emplace_back(line);
+    };
+    auto started = AdminServer::start(api, options);
+    REQUIRE(started.has_value());
+    server = std::move(*started);
+  }
+};
+
+struct Client {
+  boost::asio::io_context io;
+  beast::tcp_stream stream{io};
+  beast::flat_buffer buffer;
+
+  explicit Client(std::uint16_t port) { stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port)); }
+
+  http::response<http::string_body> send(http::verb method, const std::string& target, const std::string& body,
+                                         bool authorized) {
+    http::request<http::string_body> request{method, target, 11};
+    request.set(http::field::host, "127.0.0.1");
+    if (authorized) request.set(http::field::authorization, "Bearer " + token);
+    request.body() = body;
+    request.prepare_payload();
+    http::write(stream, request);
+    http::response<http::string_body> response;
+    http::read(stream, buffer, response);
+    return response;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the admin listener answers on loopback, keeps connections alive and enforces auth") {
+  Running running;
+  Client client(running.server->port());
+  CHECK(client.send(http::verb::get, "/api/health", {}, false).result() == http::status::unauthorized);
+  // Same connection, now with the token.
+  auto health = client.send(http::verb::get, "/api/health", {}, true);
+  CHECK(health.result() == http::status::ok);
+  CHECK(boost::json::parse(health.body()).at("status") == "ok");
+  auto created = client.send(http::verb::post, "/api/sources", R"({"url":"https://a.vn/rss"})", true);
+  CHECK(created.result() == http::status::created);
+  running.server->stop();
+  std::lock_guard lock(running.log_mutex);
+  REQUIRE(running.log.size() == 3);
+  CHECK(running.log[0].rfind("admin.request method=GET target=\"/api/health\" status=401 ms=", 0) == 0);
+  CHECK(running.log[2].rfind("admin.request method=POST target=\"/api/sources\" status=201 ms=", 0) == 0);
+}
+
+TEST_CASE("a body over the limit gets 413 and nothing is stored") {
+  Running running(1024);
+  Client client(running.server->port());
+  std::string body = R"({"url":"https://a.vn/rss","title":")" + std::string(2000, 'x') + "\"}";
+  auto response = client.send(http::verb::post, "/api/sources", body, true);
+  CHECK(response.result() == http::status::payload_too_large);
+  CHECK(boost::json::parse(response.body()).at("message") == "body limit exceeded");
+  CHECK(running.store.list_sources().value().empty());
+}
+
+TEST_CASE("the admin listener refuses an address in use with a clear message") {
+  Running first;
+  ServerOptions options;
+  options.listen = {"127.0.0.1", first.server->port()};
+  auto second = AdminServer::start(first.api, options);
+  REQUIRE_FALSE(second.has_value());
+  CHECK(second.error().message ==
+        "admin.listen: cannot listen on 127.0.0.1:" + std::to_string(first.server->port()) + ": Address already in use");
+}

@@ -1,0 +1,72 @@
+// The admin token file: refused unless private, long enough and clean; compared exactly.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "tinhop/admin/api.hpp"
+
+using namespace tinhop::admin;
+
+namespace {
+
+struct TokenFile {
+  std::filesystem::path folder = std::filesystem::temp_directory_path() / ("tinhop-token-" + std::to_string(::getpid()));
+  std::filesystem::path path = folder / "admin-token";
+  TokenFile(const std::string& content, mode_t mode) {
+    std::filesystem::create_directories(folder);
+    std::ofstream(path) << content;
+    ::chmod(path.c_str(), mode);
+  }
+  ~TokenFile() { std::filesystem::remove_all(folder); }
+};
+
+const std::string good = "0123456789abcdef0123456789abcdef";
+
+}  // namespace
+
+TEST_CASE("a private token file is read without surrounding whitespace") {
+  TokenFile file("  " + good + "\n", 0640);
+  auto token = load_token(file.path.string());
+  REQUIRE(token.has_value());
+  CHECK(token->value == good);
+  CHECK(token->matches(good));
+  CHECK_FALSE(token->matches(good + "0"));
+  CHECK_FALSE(token->matches(good.substr(1)));
+  CHECK_FALSE(token->matches(""));
+}
+
+TEST_CASE("token files that must not be used are refused with the fix") {
+  {
+    TokenFile file(good, 0644);
+    CHECK(load_token(file.path.string()).error().message ==
+          "admin.token_file: " + file.path.string() + " is readable by every user; chmod o-r " + file.path.string());
+  }
+  {
+    TokenFile file("short-token\n", 0600);
+    CHECK(load_token(file.path.string()).error().message ==
+          "admin.token_file: the token in " + file.path.string() + " is shorter than 32 characters");
+  }
+  {
+    TokenFile file(good + " " + good, 0600);
+    CHECK(load_token(file.path.string()).error().message ==
+          "admin.token_file: the token in " + file.path.string() + " contains whitespace or a control character");
+  }
+  CHECK(load_token("/nonexistent/admin-token").error().message.rfind(
+            "admin.token_file: cannot read /nonexistent/admin-token: No such file or directory (create it: ", 0) == 0);
+}
+
+TEST_CASE("$CREDENTIALS_DIRECTORY in the path reads systemd's credential") {
+  TokenFile file(good, 0600);
+  ::setenv("CREDENTIALS_DIRECTORY", file.folder.c_str(), 1);
+  auto token = load_token("$CREDENTIALS_DIRECTORY/admin-token");
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  REQUIRE(token.has_value());
+  CHECK(token->value == good);
+  CHECK(load_token("$CREDENTIALS_DIRECTORY/admin-token").error().message ==
+        "admin.token_file: $CREDENTIALS_DIRECTORY/admin-token names $CREDENTIALS_DIRECTORY, which is not set "
+        "(LoadCredential=)");
+}
