@@ -153,8 +153,8 @@ long bytes_of(const fs::path& p) {
 }
 
 // The limit: sqlite_bench's bare table and statement, same rows, same transactions.
-void baseline(const fs::path& path, const std::vector<std::string>& words, unsigned long long seed,
-              double dups, long items, const char* sql, const char* label, sqlite3* db) {
+double baseline(const fs::path& path, const std::vector<std::string>& words, unsigned long long seed,
+                double dups, long items, const char* sql, const char* label, sqlite3* db) {
   Generator gen(words, seed, dups);
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) die("prepare", sqlite3_errmsg(db));
@@ -192,9 +192,11 @@ void baseline(const fs::path& path, const std::vector<std::string>& words, unsig
   }
   sqlite3_finalize(st);
   std::printf(
-      "{\"step\":\"%s\",\"rows\":%ld,\"changed\":%ld,\"s\":%.2f,\"rows_per_s\":%.0f,\"db_MB\":%.1f}\n", label,
-      items, changed, seconds(total), items / seconds(total), bytes_of(path) / 1e6);
+      "{\"step\":\"%s\",\"rows\":%ld,\"changed\":%ld,\"s\":%.2f,\"cpu_s\":%.2f,\"rows_per_s\":%.0f,"
+      "\"rows_per_cpu_s\":%.0f,\"db_MB\":%.1f}\n",
+      label, items, changed, seconds(total), cpu, items / seconds(total), items / cpu, bytes_of(path) / 1e6);
   std::fflush(stdout);
+  return items / seconds(total);
 }
 
 struct Phase {
@@ -320,6 +322,8 @@ int main(int argc, char** argv) {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
   }
 
+  double insert_rate = 0;
+  double ignore_rate = 0;
   if (!skip_baseline) {
     sqlite3* db = nullptr;
     if (sqlite3_open(plain.c_str(), &db) != SQLITE_OK) die("open", plain.string());
@@ -327,7 +331,8 @@ int main(int argc, char** argv) {
     exec(db,
          "CREATE TABLE items(id TEXT PRIMARY KEY, feed_id INTEGER, title TEXT, link TEXT, published INTEGER, "
          "body TEXT)");
-    baseline(plain, words, seed, dups, items, "INSERT INTO items VALUES(?,?,?,?,?,?)", "plain_insert", db);
+    insert_rate = baseline(plain, words, seed, dups, items, "INSERT INTO items VALUES(?,?,?,?,?,?)",
+                           "plain_insert", db);
     sqlite3_close(db);
   }
 
@@ -349,8 +354,8 @@ int main(int argc, char** argv) {
     sqlite3* db = nullptr;
     if (sqlite3_open(plain.c_str(), &db) != SQLITE_OK) die("open", plain.string());
     exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-    baseline(plain, words, seed, dups, items, "INSERT OR IGNORE INTO items VALUES(?,?,?,?,?,?)",
-             "plain_insert_or_ignore_dups", db);
+    ignore_rate = baseline(plain, words, seed, dups, items, "INSERT OR IGNORE INTO items VALUES(?,?,?,?,?,?)",
+                           "plain_insert_or_ignore_dups", db);
     sqlite3_close(db);
   }
 
@@ -377,8 +382,11 @@ int main(int argc, char** argv) {
       median_ms([&] { run(by_source); }, 51), median_ms([&] { run(by_category); }, 51),
       median_ms([&] { run(search); }, 11));
   std::printf(
-      "{\"step\":\"summary\",\"tinhop_new_items_per_s\":%.0f,\"tinhop_reingest_items_per_s\":%.0f,"
-      "\"peak_rss_MB\":%ld}\n",
-      fresh.rate, again.rate, rss_mb());
+      "{\"step\":\"summary\",\"tinhop_new_items_per_s\":%.0f,\"plain_insert_rows_per_s\":%.0f,"
+      "\"new_vs_insert\":%.2f,\"tinhop_reingest_items_per_s\":%.0f,\"plain_insert_or_ignore_rows_per_s\":%."
+      "0f,"
+      "\"reingest_vs_insert_or_ignore\":%.2f,\"peak_rss_MB\":%ld}\n",
+      fresh.rate, insert_rate, insert_rate > 0 ? fresh.rate / insert_rate : 0.0, again.rate, ignore_rate,
+      ignore_rate > 0 ? again.rate / ignore_rate : 0.0, rss_mb());
   return 0;
 }

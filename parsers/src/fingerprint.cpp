@@ -339,7 +339,7 @@ void LshIndex::grow() {
   std::size_t live = 0;
   for (const auto& slot : old) live += slot.key >= 2 ? 1 : 0;
   std::size_t capacity = 1024;
-  while (capacity < 4 * (live + kLshBands)) capacity *= 2;
+  while (capacity < 2 * (live + kLshBands)) capacity *= 2;
   slots_.assign(capacity, Slot{});
   used_ = 0;
   for (const auto& slot : old) {
@@ -349,7 +349,7 @@ void LshIndex::grow() {
 
 void LshIndex::insert(std::uint64_t id, const Fingerprint& fingerprint) {
   if (fingerprint.shingles == 0) return;
-  if (2 * (used_ + kLshBands) > slots_.size()) grow();
+  if (10 * (used_ + kLshBands) > 7 * slots_.size()) grow();  // load factor 0.7 at most
   for_each_band(fingerprint, [&](std::uint64_t key) { place(slot_key(key), id); });
   ++size_;
 }

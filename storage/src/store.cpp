@@ -136,7 +136,7 @@ void Store::Impl::load_window() {
   auto q = db.prepare(
       "SELECT id, cluster_id, source_id, published, fingerprint FROM items "
       "WHERE fingerprint IS NOT NULL ORDER BY id DESC LIMIT ?1");
-  q.bind(1, static_cast<std::int64_t>(kDedupWindowCapacity));
+  q.bind(1, static_cast<std::int64_t>(options.dedup.max_candidates));
   std::vector<DedupWindow::Entry> entries;
   while (q.step()) {
     entries.push_back(

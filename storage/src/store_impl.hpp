@@ -23,8 +23,6 @@ inline std::optional<Instant> from_unix(const std::optional<std::int64_t>& secon
   return from_unix(*seconds);
 }
 
-// How many recent fingerprints the near-duplicate window keeps in memory.
-inline constexpr std::size_t kDedupWindowCapacity = 200'000;
 // Fetch history rows kept per source.
 inline constexpr std::int64_t kHistoryPerSource = 100;
 
@@ -32,7 +30,7 @@ struct Store::Impl {
   Impl(sql::Database database, OpenOptions open_options)
       : db(std::move(database)),
         options(std::move(open_options)),
-        window(options.dedup, kDedupWindowCapacity) {
+        window(options.dedup, options.dedup.max_candidates) {
     links.extra_tracking_parameters = options.extra_tracking_parameters;
   }
 

@@ -54,9 +54,12 @@ using Result = boost::system::result<T, Error>;
 struct DedupOptions {
   // Two items from different sources whose fingerprints are at least this similar
   // (estimated Jaccard of their syllable shingles, 0..1) are the same story.
-  double threshold = 0.5;
+  double threshold = 0.25;
   // Only items published (or first seen) within this distance of each other are compared.
   std::chrono::hours window{72};
+  // Fingerprints of the most recently stored items kept in memory as candidates (about
+  // 1 KB each); older items are still found by canonical link, not by text.
+  std::size_t max_candidates = 100'000;
 };
 
 struct RetentionPolicy {
