@@ -6,6 +6,8 @@
 #   ./tinhop.sh build [PRESET] | format | format-check | clean
 set -euo pipefail
 cd "$(dirname "$0")"
+# ccache hits across clones in other folders (CI clones afresh each run).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 build() {
   local preset=$1
