@@ -57,6 +57,9 @@ def parse_wrk(out):
     r = {}
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     r["req_s"] = float(m.group(1)) if m else None
+    m = re.search(r"Transfer/sec:\s+([\d.]+)([KMG]?B)", out)
+    if m:
+        r["MiB_s"] = round(float(m.group(1)) * {"B": 1, "KB": 2 ** 10, "MB": 2 ** 20, "GB": 2 ** 30}[m.group(2)] / 2 ** 20, 1)
     for p in ("50", "99"):
         m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s|m)\b" % p, out)
         r["p%s_ms" % p] = round(float(m.group(1)) * UNITS[m.group(2)], 3) if m else None
