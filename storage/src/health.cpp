@@ -1,0 +1,189 @@
+// Fetch state and health: what each poll leaves behind.
+#include <algorithm>
+
+#include "store_impl.hpp"
+
+namespace tinhop::storage {
+
+FetchState Store::Impl::record_fetch(const FetchRecord& r) {
+  require_source(r.source_id);
+  const bool success = r.status != FetchStatus::failed;
+  {
+    auto q = db.statement(
+        "UPDATE health SET last_attempt = ?2, last_success = CASE WHEN ?3 THEN ?2 ELSE last_success END, "
+        "status = ?4, http_status = ?5, error_class = ?6, error_text = ?7, next_poll = ?8, "
+        "items_added = items_added + ?9, consecutive_failures = CASE WHEN ?3 THEN 0 ELSE "
+        "consecutive_failures + 1 END, "
+        "polls = polls + 1, not_modified = not_modified + ?10, bytes = bytes + ?11, latency_ms = ?12, stale "
+        "= ?13 "
+        "WHERE source_id = ?1");
+    q->bind(1, r.source_id)
+        .bind(2, to_unix(r.attempted))
+        .bind(3, success ? 1 : 0)
+        .bind(4, fetch_status_name(r.status))
+        .bind(5, r.http_status)
+        .bind(6, success ? std::string_view() : std::string_view(r.error_class))
+        .bind(7, success ? std::string_view() : std::string_view(r.error_text))
+        .bind(8, r.next_poll ? std::optional<std::int64_t>(to_unix(*r.next_poll)) : std::nullopt)
+        .bind(9, r.items_added)
+        .bind(10, r.status == FetchStatus::not_modified ? 1 : 0)
+        .bind(11, r.bytes)
+        .bind(12, static_cast<std::int64_t>(r.latency.count()))
+        .bind(13, r.stale ? 1 : 0)
+        .run();
+  }
+  {
+    auto q = db.statement(
+        "INSERT INTO fetch_history(source_id, attempted, status, http_status, error_class, error_text, "
+        "bytes, "
+        "latency_ms, items_added) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    q->bind(1, r.source_id)
+        .bind(2, to_unix(r.attempted))
+        .bind(3, fetch_status_name(r.status))
+        .bind(4, r.http_status)
+        .bind(5, r.error_class)
+        .bind(6, r.error_text)
+        .bind(7, r.bytes)
+        .bind(8, static_cast<std::int64_t>(r.latency.count()))
+        .bind(9, r.items_added)
+        .run();
+    auto trim = db.statement(
+        "DELETE FROM fetch_history WHERE source_id = ?1 AND id <= (SELECT id FROM fetch_history "
+        "WHERE source_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)");
+    trim->bind(1, r.source_id).bind(2, kHistoryPerSource).run();
+  }
+  {
+    // A permanent redirect counts only while every poll sees the same target.
+    auto q = db.statement(
+        "UPDATE sources SET etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified), "
+        "body_hash = coalesce(?4, body_hash), "
+        "redirect_streak = CASE WHEN ?5 IS NULL THEN 0 WHEN redirect_target IS ?5 THEN redirect_streak + 1 "
+        "ELSE 1 END, redirect_target = ?5, adaptive_interval_s = coalesce(?6, adaptive_interval_s) WHERE id "
+        "= ?1");
+    q->bind(1, r.source_id)
+        .bind(2, r.etag)
+        .bind(3, r.last_modified)
+        .bind(4, r.body_hash)
+        .bind(5, r.permanent_redirect)
+        .bind(6,
+              r.adaptive_interval ? std::optional<std::int64_t>(r.adaptive_interval->count()) : std::nullopt)
+        .run();
+  }
+  return fetch_state(r.source_id);
+}
+
+Result<FetchState> Store::record_fetch(const FetchRecord& record) {
+  return guarded([&] {
+    sql::Transaction tx(impl_->db);
+    auto state = impl_->record_fetch(record);
+    tx.commit();
+    return state;
+  });
+}
+
+namespace {
+constexpr const char* kHealthColumns =
+    "SELECT source_id, last_attempt, last_success, status, http_status, error_class, error_text, next_poll, "
+    "items_added, consecutive_failures, polls, not_modified, bytes, latency_ms, stale, last_new_item FROM "
+    "health ";
+
+Health read_health(const sql::Statement& q) {
+  Health h;
+  h.source_id = q.int64(0);
+  h.last_attempt = from_unix(q.optional_int64(1));
+  h.last_success = from_unix(q.optional_int64(2));
+  if (auto status = q.optional_text(3)) {
+    h.status = *status == "ok"
+                   ? FetchStatus::ok
+                   : (*status == "not_modified" ? FetchStatus::not_modified : FetchStatus::failed);
+  }
+  h.http_status = static_cast<int>(q.int64(4));
+  h.error_class = q.text(5);
+  h.error_text = q.text(6);
+  h.next_poll = from_unix(q.optional_int64(7));
+  h.items_added = q.int64(8);
+  h.consecutive_failures = q.int64(9);
+  h.polls = q.int64(10);
+  h.not_modified = q.int64(11);
+  h.bytes = q.int64(12);
+  h.last_latency = std::chrono::milliseconds{q.int64(13)};
+  h.stale = q.int64(14) != 0;
+  h.last_new_item = from_unix(q.optional_int64(15));
+  return h;
+}
+}  // namespace
+
+Result<Health> Store::health(std::int64_t source_id) {
+  return guarded([&] {
+    static const std::string sql = std::string(kHealthColumns) + "WHERE source_id = ?1";
+    auto q = impl_->db.statement(sql.c_str());
+    q->bind(1, source_id);
+    if (!q->step()) {
+      throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(source_id)}};
+    }
+    return read_health(*q);
+  });
+}
+
+Result<std::vector<Health>> Store::all_health() {
+  return guarded([&] {
+    static const std::string sql = std::string(kHealthColumns) + "ORDER BY source_id";
+    std::vector<Health> all;
+    auto q = impl_->db.statement(sql.c_str());
+    while (q->step()) all.push_back(read_health(*q));
+    return all;
+  });
+}
+
+Result<std::vector<FetchHistoryEntry>> Store::fetch_history(std::int64_t source_id, std::size_t limit) {
+  return guarded([&] {
+    std::vector<FetchHistoryEntry> out;
+    auto q = impl_->db.statement(
+        "SELECT attempted, status, http_status, error_class, error_text, bytes, latency_ms, items_added "
+        "FROM fetch_history WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2");
+    q->bind(1, source_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 10'000)));
+    while (q->step()) {
+      FetchHistoryEntry e;
+      e.attempted = from_unix(q->int64(0));
+      const auto status = q->text(1);
+      e.status = status == "ok"
+                     ? FetchStatus::ok
+                     : (status == "not_modified" ? FetchStatus::not_modified : FetchStatus::failed);
+      e.http_status = static_cast<int>(q->int64(2));
+      e.error_class = q->text(3);
+      e.error_text = q->text(4);
+      e.bytes = q->int64(5);
+      e.latency = std::chrono::milliseconds{q->int64(6)};
+      e.items_added = q->int64(7);
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+Result<PublicationStats> Store::publication_stats(std::int64_t source_id) {
+  return guarded([&] {
+    PublicationStats stats;
+    {
+      auto q = impl_->db.statement("SELECT count(*) FROM items WHERE source_id = ?1");
+      q->bind(1, source_id);
+      if (q->step()) stats.items = q->int64(0);
+    }
+    auto q = impl_->db.statement(
+        "SELECT published FROM items WHERE source_id = ?1 AND date_approximate = 0 "
+        "ORDER BY published DESC, id DESC LIMIT 50");
+    q->bind(1, source_id);
+    std::vector<std::int64_t> dates;
+    while (q->step()) dates.push_back(q->int64(0));
+    if (!dates.empty()) stats.newest = from_unix(dates.front());
+    if (dates.size() >= 2) {
+      std::vector<std::int64_t> gaps;
+      for (std::size_t i = 1; i < dates.size(); ++i) gaps.push_back(dates[i - 1] - dates[i]);
+      std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
+      stats.median_gap = std::chrono::seconds{gaps[gaps.size() / 2]};
+    }
+    return stats;
+  });
+}
+
+}  // namespace tinhop::storage
