@@ -132,12 +132,17 @@ void scan_syllables(std::string_view utf8, Sink&& sink) {
     tone = 0;
     return more;
   };
+  // The table covers the text when every code point is below its limit (or is a
+  // replacement character or ideographic punctuation, both separators).
+  const auto covered = [](UChar32 cp) {
+    return cp < kTableLimit || cp == 0xFFFD || (cp >= 0x3000 && cp <= 0x303F);
+  };
   bool fast = true;
+  for (std::size_t i = 0; i < utf8.size() && fast;) fast = covered(next_code_point(utf8, i));
   for (std::size_t i = 0; i < utf8.size() && fast;) {
     const UChar32 cp = next_code_point(utf8, i);
     if (cp >= kTableLimit) {
-      fast = cp == 0xFFFD || (cp >= 0x3000 && cp <= 0x303F);  // ideographic punctuation
-      if (fast && !flush()) return;
+      if (!flush()) return;
       continue;
     }
     const Contribution& c = table[static_cast<std::size_t>(cp)];

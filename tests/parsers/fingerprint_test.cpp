@@ -91,3 +91,14 @@ TEST_CASE("stable_hash is stable across runs") {
   CHECK(stable_hash("tinhop") != stable_hash("tinhop", 1));
   CHECK(stable_hash("") != stable_hash(std::string_view("\0", 1)));
 }
+
+TEST_CASE("text outside the precomputed table takes the general path once") {
+  // A code point beyond the table (€, emoji, CJK) switches the whole text to ICU; no
+  // syllable may be emitted twice.
+  CHECK(text_key("Ủy ban € hóa 日本") == "uỷ ban hoá 日本");
+  CHECK(text_key("hóa 😀 ủy") == "hoá uỷ");
+  for (const char* text : {"Ủy ban € hóa 日本", "https://x.vn/hóa?utm=1 ǅ", "İstanbul ΐ ŉ", "Đ € Đ"}) {
+    const auto key = text_key(text);
+    CHECK(text_key(key) == key);
+  }
+}
