@@ -1,15 +1,384 @@
+// `tinhop serve`: the daemon. Polls every enabled source on its schedule, stores what it
+// finds, serves the merged feeds, and stops in two phases on SIGINT/SIGTERM.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
 #include <iostream>
+#include <thread>
 
 #include "commands.hpp"
+#include "logging.hpp"
+#include "poll_service.hpp"
+#include "service_notify.hpp"
+#include "tinhop/admin/api.hpp"
+#include "tinhop/admin/server.hpp"
+#include "tinhop/admin/sync.hpp"
+#include "tinhop/config/live.hpp"
+#include "tinhop/publish/server.hpp"
 
 namespace tinhop::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using logging::kv;
+using namespace std::chrono_literals;
+
+struct ServeArgs {
+  std::string config_file;
+  bool demo = false;
+  std::string db;
+  std::string listen;
+  std::string demo_dir = TINHOP_SOURCE_DIR "/demo/feeds";
+  std::string log_level;
+  std::string log_format;
+};
+
+Instant now() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// The demo's database lives with the user's state, never in the source tree.
+fs::path default_demo_db() {
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) return fs::path(x) / "tinhop" / "demo.db";
+  if (const char* h = std::getenv("HOME"); h && *h)
+    return fs::path(h) / ".local" / "state" / "tinhop" / "demo.db";
+  return "tinhop-demo.db";
+}
+
+std::optional<config::ListenAddress> parse_listen(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (host.empty() || port <= 0 || port > 65535) return std::nullopt;
+  return config::ListenAddress{host, static_cast<std::uint16_t>(port)};
+}
+
+storage::OpenOptions store_options(const config::Config& cfg, bool read_only) {
+  storage::OpenOptions o;
+  o.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.database.busy_timeout);
+  o.read_only = read_only;
+  o.dedup.window = std::chrono::duration_cast<std::chrono::hours>(cfg.dedup.window);
+  return o;
+}
+
+// Registers every demo/feeds/*.xml as a file:// source (idempotent: by URL).
+bool register_demo_sources(storage::Store& store, const fs::path& dir) {
+  auto log = logging::get("serve");
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".xml") files.push_back(fs::absolute(entry.path()));
+  }
+  if (ec || files.empty()) {
+    log->error("demo.missing {} {}", kv("dir", dir.string()),
+               kv("error", ec ? ec.message() : "no .xml files"));
+    return false;
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    storage::SourceSettings s;
+    s.url = "file://" + file.string();
+    s.interval = 60s;
+    s.min_interval = 10s;
+    s.time_zone = "Asia/Ho_Chi_Minh";
+    s.categories = {"demo"};
+    s.origin = storage::SourceOrigin::cli;
+    auto id = store.upsert_source(s, now());
+    if (!id) {
+      log->error("demo.register_failed {} {}", kv("url", s.url), kv("error", id.error().message));
+      return false;
+    }
+  }
+  log->info("demo.registered {} {}", kv("dir", dir.string()),
+            kv("sources", static_cast<std::int64_t>(files.size())));
+  return true;
+}
+
+// Blocks the calling (admin) thread until `fn` ran on the event loop.
+template <class F>
+auto on_loop(boost::asio::io_context& ioc, F fn) -> decltype(fn()) {
+  std::packaged_task<decltype(fn())()> task(std::move(fn));
+  auto result = task.get_future();
+  boost::asio::post(ioc, [&task] { task(); });
+  return result.get();
+}
+
+int run_serve(const ServeArgs& args) {
+  config::Config cfg;
+  if (!args.config_file.empty()) {
+    config::LoadResult loaded = config::load_config(args.config_file);
+    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+    if (!loaded.ok()) {
+      std::cerr << "tinhop serve: " << args.config_file << " is invalid; not starting\n";
+      return exit_failure;
+    }
+    cfg = *loaded.config;
+  }
+  if (args.demo) {
+    cfg.server.listen = {"127.0.0.1", 8080};
+    cfg.admin.enabled = false;
+    cfg.database.path = default_demo_db();
+  }
+  if (!args.db.empty()) cfg.database.path = args.db;
+  if (!args.listen.empty()) {
+    auto listen = parse_listen(args.listen);
+    if (!listen) {
+      std::cerr << "tinhop serve: --listen: expected ADDRESS:PORT, got '" << args.listen << "'\n";
+      return exit_usage;
+    }
+    cfg.server.listen = *listen;
+  }
+  if (!args.log_level.empty()) {
+    auto level = config::log_level_from(args.log_level);
+    if (!level) {
+      std::cerr << "tinhop serve: --log-level: unknown level '" << args.log_level << "'\n";
+      return exit_usage;
+    }
+    cfg.log.level = *level;
+  }
+  if (!args.log_format.empty()) {
+    auto format = config::log_format_from(args.log_format);
+    if (!format) {
+      std::cerr << "tinhop serve: --log-format: expected text or json\n";
+      return exit_usage;
+    }
+    cfg.log.format = *format;
+  }
+  logging::setup(cfg.log.level, cfg.log.format);
+  auto log = logging::get("serve");
+
+  std::error_code dir_ec;
+  if (cfg.database.path.has_parent_path()) fs::create_directories(cfg.database.path.parent_path(), dir_ec);
+  const std::string db = cfg.database.path.string();
+  auto writer = storage::Store::open(db, store_options(cfg, false));
+  if (!writer) {
+    log->critical("db.open_failed {} {}", kv("path", db), kv("error", writer.error().message));
+    return exit_failure;
+  }
+  auto loop_store = storage::Store::open(db, store_options(cfg, false));
+  auto publish_store = storage::Store::open(db, store_options(cfg, true));
+  auto admin_store = storage::Store::open(db, store_options(cfg, false));
+  if (!loop_store || !publish_store || !admin_store) {
+    log->critical("db.open_failed {} {}", kv("path", db), kv("error", "second connection refused"));
+    return exit_failure;
+  }
+  if (args.demo && !register_demo_sources(*loop_store, args.demo_dir)) return exit_failure;
+  if (!args.config_file.empty()) {
+    const auto report = admin::sync_sources(*loop_store, cfg, now());
+    for (const auto& note : report.notes) log->warn("sources.sync_note {}", kv("note", note));
+    log->info("sources.synced {} {} {}", kv("added", static_cast<std::int64_t>(report.added)),
+              kv("updated", static_cast<std::int64_t>(report.updated)),
+              kv("disabled", static_cast<std::int64_t>(report.disabled)));
+  }
+  config::LiveConfig live(cfg);
+
+  boost::asio::io_context ioc;
+  boost::asio::io_context publish_ioc;
+  publish::ServerOptions popts;
+  popts.address = cfg.server.listen.host;
+  popts.port = cfg.server.listen.port;
+  popts.public_url = cfg.server.base_url;
+  popts.version = TINHOP_VERSION;
+  popts.max_age = std::min<std::chrono::seconds>(cfg.poll.min_interval, std::chrono::seconds(300));
+  popts.default_limit = cfg.server.feed_limit;
+  popts.max_limit = cfg.server.max_feed_limit;
+  popts.max_connections = cfg.server.max_connections;
+  popts.idle_timeout = cfg.server.idle_timeout;
+  publish::Server server(publish_ioc, *publish_store, popts);
+  if (auto ec = server.start()) {
+    log->critical("http.listen_failed {} {}", kv("listen", cfg.server.listen.to_string()),
+                  kv("error", ec.message()));
+    return exit_failure;
+  }
+
+  daemon::PollServiceOptions options = daemon::poll_options_from(cfg);
+  if (args.demo) {
+    options.poller.policy.min_interval = 10s;
+    options.poller.gate.min_spacing = 0ms;
+  }
+  daemon::PollService service(ioc, *loop_store, *writer, options, [&server](const auto& polls) {
+    bool added = false;
+    for (const auto& c : polls) {
+      server.record_poll(c.report.source_id, daemon::to_record(c.report).status);
+      added = added || c.items_added > 0 || c.items_updated > 0;
+    }
+    if (added) server.notify_changed();
+  });
+
+  std::unique_ptr<admin::Api> api;
+  std::unique_ptr<admin::AdminServer> admin_server;
+  if (cfg.admin.enabled) {
+    auto token = admin::load_token(cfg.admin.token_file);
+    if (!token) {
+      log->warn("admin.disabled {} {}", kv("token_file", cfg.admin.token_file),
+                kv("reason", token.error().message));
+    } else {
+      admin::ApiHooks hooks;
+      hooks.poll_now = [&](std::int64_t id) {
+        return on_loop(ioc, [&service, id] {
+          if (!service.knows(id)) return false;
+          service.poll_now(id);
+          return true;
+        });
+      };
+      hooks.sources_changed = [&] { boost::asio::post(ioc, [&service] { service.refresh_sources(); }); };
+      hooks.daemon_health = [&] {
+        return on_loop(ioc, [&service] {
+          boost::json::object o;
+          o["summary"] = service.summary();
+          o["in_flight"] = service.in_flight();
+          o["write_backlog"] = service.pipeline().pending();
+          return o;
+        });
+      };
+      api = std::make_unique<admin::Api>(*token, *admin_store, live, hooks, now);
+      admin::ServerOptions aopts;
+      aopts.listen = cfg.admin.listen;
+      aopts.max_body_bytes = cfg.admin.max_body_bytes;
+      aopts.log = [](bool warning, std::string_view line) {
+        logging::get("admin")->log(warning ? spdlog::level::warn : spdlog::level::info, "{}", line);
+      };
+      auto started = admin::AdminServer::start(*api, aopts);
+      if (!started) {
+        log->critical("admin.listen_failed {} {}", kv("listen", cfg.admin.listen.to_string()),
+                      kv("error", started.error().message));
+        return exit_failure;
+      }
+      admin_server = std::move(*started);
+    }
+  }
+
+  // Housekeeping on the event loop: the source list, systemd status and watchdog.
+  boost::asio::steady_timer tick(ioc);
+  int ticks = 0;
+  std::function<void()> schedule_tick = [&] {
+    tick.expires_after(1s);
+    tick.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      service.refresh_sources();
+      if (++ticks % 10 == 0) service::notify_status(service.summary());
+      if (service::watchdog_interval() && loop_store->sources_version()) service::notify_watchdog();
+      schedule_tick();
+    });
+  };
+
+  // Two-phase stop: no new polls, polls in flight finish (bounded), then the writes.
+  bool stopping = false;
+  const auto stop_deadline = std::chrono::steady_clock::now();
+  boost::asio::steady_timer drain(ioc);
+  std::chrono::steady_clock::time_point drain_until = stop_deadline;
+  std::function<void()> wait_for_polls = [&] {
+    if (service.in_flight() == 0) {
+      service.cancel_fetches();  // closes kept-alive connections too
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= drain_until) service.cancel_fetches();
+    drain.expires_after(50ms);
+    drain.async_wait([&](boost::system::error_code ec) {
+      if (!ec) wait_for_polls();
+    });
+  };
+  auto begin_stop = [&](int signal) {
+    if (stopping) {
+      log->warn("serve.stop_forced {}", kv("signal", signal));
+      service.cancel_fetches();
+      return;
+    }
+    stopping = true;
+    log->info("serve.stopping {} {}", kv("signal", signal),
+              kv("in_flight", static_cast<std::int64_t>(service.in_flight())));
+    service::notify_stopping();
+    service.stop_scheduling();
+    tick.cancel();
+    boost::asio::post(publish_ioc, [&server] { server.stop(); });
+    drain_until = std::chrono::steady_clock::now() + 10s;
+    wait_for_polls();
+  };
+
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        service::notify_reloading();
+        const auto outcome = live.reload();
+        for (const auto& d : outcome.diagnostics)
+          log->warn("config.reload_diagnostic {}", kv("message", d.to_string()));
+        if (outcome.applied) {
+          const auto current = live.current();
+          logging::setup(current->log.level, current->log.format);
+          admin::sync_sources(*loop_store, *current, now());
+          service.refresh_sources();
+          log->info("config.reloaded {}", kv("file", current->file.string()));
+        } else {
+          log->error("config.reload_refused {}", kv("file", live.current()->file.string()));
+        }
+        service::notify_ready(service.summary());
+      } else {
+        begin_stop(signal);
+        if (stopping) signals.cancel();
+      }
+      if (!stopping) wait_signal();
+    });
+  };
+  wait_signal();
+
+  service.start();
+  schedule_tick();
+  std::thread publish_thread([&publish_ioc] { publish_ioc.run(); });
+  log->info("serve.started {} {} {} {}", kv("db", db), kv("listen", cfg.server.listen.to_string()),
+            kv("demo", args.demo ? "true" : "false"), kv("status", service.summary()));
+  service::notify_ready(service.summary());
+
+  ioc.run();
+  // Phase two: every finished poll is committed, then the database is closed last.
+  service.finish_writes();
+  if (admin_server) admin_server->stop();
+  publish_thread.join();
+  if (auto ck = writer->checkpoint(); !ck)
+    log->warn("db.checkpoint_failed {}", kv("error", ck.error().message));
+  log->info("serve.stopped {}",
+            kv("polls_committed", static_cast<std::int64_t>(service.pipeline().committed_polls())));
+  return exit_ok;
+}
+
+}  // namespace
 
 void add_serve_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("serve", "(not built yet)");
-  cmd->allow_extras();
-  cmd->callback([&exit_code] {
-    std::cerr << "tinhop serve: not built yet\n";
-    exit_code = exit_failure;
+  auto args = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "Poll every source, store the items and serve the merged feeds");
+  cmd->add_option("--config", args->config_file, "Configuration file (TOML)")->check(CLI::ExistingFile);
+  cmd->add_flag("--demo", args->demo, "Poll the demo feeds shipped in demo/feeds/ (no network needed)");
+  cmd->add_option("--db", args->db,
+                  "Database file (default: the config's, or the demo's under $XDG_STATE_HOME)");
+  cmd->add_option("--listen", args->listen,
+                  "Public address for the feeds, ADDRESS:PORT (demo: 127.0.0.1:8080)");
+  cmd->add_option("--demo-dir", args->demo_dir, "Folder of the demo feeds");
+  cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error");
+  cmd->add_option("--log-format", args->log_format, "text (logfmt) or json");
+  cmd->callback([args, &exit_code] {
+    if (!args->demo && args->config_file.empty() && args->db.empty()) {
+      std::cerr << "tinhop serve: give --config FILE, --db PATH or --demo\n";
+      exit_code = exit_usage;
+      return;
+    }
+    exit_code = run_serve(*args);
   });
 }
 

@@ -388,6 +388,15 @@ void Poller::resume() {
   impl_->tick();
 }
 
+void Poller::forget_validators(std::int64_t id) {
+  auto it = impl_->entries.find(id);
+  if (it == impl_->entries.end()) return;
+  it->second.source.etag.clear();
+  it->second.source.last_modified.clear();
+  it->second.source.body_hash.clear();
+  it->second.items_hash.reset();
+}
+
 const PollSource* Poller::find(std::int64_t id) const {
   auto it = impl_->entries.find(id);
   return it == impl_->entries.end() ? nullptr : &it->second.source;

@@ -15,6 +15,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "tinhop/fetch/client.hpp"
+#include "tinhop/parsers/html_listing.hpp"
 #include "tinhop/parsers/model.hpp"
 #include "tinhop/scheduler/host_gate.hpp"
 #include "tinhop/scheduler/schedule.hpp"
@@ -33,6 +34,10 @@ struct PollSource {
   std::string last_modified;
   std::string body_hash;
   std::optional<Instant> next_poll;  // unset: poll as soon as limits allow
+  // Passed through to the processing hook: how the parser reads zone-less dates.
+  std::string time_zone = "UTC";
+  DateOrder date_order = DateOrder::automatic;
+  std::optional<HtmlSelectors> html;  // a listing page scraped with these, not a feed
 };
 
 // What processing a fetched body produced (the pipeline parses it on a worker).
@@ -109,6 +114,8 @@ class Poller {
   void stop_scheduling();
   // Call after accepting() turned true again.
   void resume();
+  // The last poll's results were not stored: fetch in full next time (no validators).
+  void forget_validators(std::int64_t id);
 
   const PollSource* find(std::int64_t id) const;
   std::size_t size() const;

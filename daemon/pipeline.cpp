@@ -1,0 +1,218 @@
+#include "pipeline.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "tinhop/parsers/feed.hpp"
+#include "tinhop/parsers/html_listing.hpp"
+
+namespace tinhop::daemon {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// A parsed document takes a few times its source text in memory.
+std::size_t document_cost(std::size_t body_bytes) {
+  return body_bytes * 3;
+}
+
+storage::FetchStatus status_of(fetch::PollOutcome outcome) {
+  switch (outcome) {
+    case fetch::PollOutcome::ok: return storage::FetchStatus::ok;
+    case fetch::PollOutcome::not_modified:
+    case fetch::PollOutcome::unchanged: return storage::FetchStatus::not_modified;
+    case fetch::PollOutcome::failed: return storage::FetchStatus::failed;
+  }
+  return storage::FetchStatus::failed;
+}
+
+std::optional<std::string> non_empty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+}  // namespace
+
+storage::FetchRecord to_record(const fetch::PollReport& report) {
+  storage::FetchRecord r;
+  r.source_id = report.source_id;
+  r.attempted = report.attempted;
+  r.status = status_of(report.outcome);
+  r.http_status = report.http_status;
+  r.error_class = report.error_class;
+  r.error_text = report.error_text;
+  r.bytes = static_cast<std::int64_t>(report.bytes);
+  r.latency = report.latency;
+  r.next_poll = report.decision.disable ? std::nullopt : std::optional<Instant>(report.decision.next_poll);
+  r.stale = report.decision.state.stale;
+  r.etag = non_empty(report.etag);
+  r.last_modified = non_empty(report.last_modified);
+  r.body_hash = non_empty(report.body_hash);
+  r.permanent_redirect = report.permanent_redirect;
+  r.adaptive_interval = report.decision.state.publication_gap;
+  return r;
+}
+
+Pipeline::Pipeline(storage::Store& writer, PipelineOptions options, PipelineHooks hooks)
+    : store_(writer),
+      options_(options),
+      hooks_(std::move(hooks)),
+      parsers_(std::max<std::size_t>(1, options.parse_threads)),
+      writer_([this] { writer_loop(); }) {}
+
+Pipeline::~Pipeline() {
+  finish();
+}
+
+bool Pipeline::accepting() const {
+  const bool ok =
+      pending_.load() < options_.max_pending && pending_bytes_.load() < options_.max_pending_bytes;
+  if (!ok) throttled_.store(true);
+  return ok;
+}
+
+void Pipeline::release(std::size_t polls, std::size_t bytes) {
+  pending_.fetch_sub(polls);
+  pending_bytes_.fetch_sub(bytes);
+  if (throttled_.load() && pending_.load() <= options_.max_pending / 2 &&
+      pending_bytes_.load() <= options_.max_pending_bytes / 2 && throttled_.exchange(false) &&
+      hooks_.drained) {
+    hooks_.drained();
+  }
+}
+
+void Pipeline::process(const fetch::PollSource& source, fetch::Response response,
+                       std::function<void(fetch::Processed)> done) {
+  const std::size_t cost = response.body.size();
+  pending_.fetch_add(1);
+  pending_bytes_.fetch_add(cost);
+  ParseContext context;
+  context.url = response.url;
+  context.content_type = response.content_type;
+  context.time_zone = source.time_zone;
+  context.date_order = source.date_order;
+  boost::asio::post(parsers_, [this, context = std::move(context), response = std::move(response),
+                               done = std::move(done), html = source.html, cost]() mutable {
+    const auto start = SteadyClock::now();
+    context.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    fetch::Processed processed;
+    if (html) {
+      HtmlListingOutcome outcome = parse_html_listing(response.body, context, *html);
+      if (outcome.error == HtmlError::none) {
+        processed.document = std::move(outcome.result);
+      } else {
+        processed.parse_error = true;
+        processed.error_class = outcome.error == HtmlError::bad_selector ? "bad_selector" : "html_refused";
+        processed.error_text = outcome.message;
+      }
+    } else {
+      ParseOutcome outcome = parse_feed(response.body, context);
+      if (outcome) {
+        processed.document = std::move(outcome).result();
+      } else {
+        processed.parse_error = true;
+        processed.error_class = error_name(outcome.failure().error);
+        processed.error_text = outcome.failure().message;
+      }
+    }
+    // The body goes now; the document is counted again when it reaches write().
+    response.body.clear();
+    response.body.shrink_to_fit();
+    parse_ns_.fetch_add((SteadyClock::now() - start).count());
+    release(1, cost);
+    done(std::move(processed));
+  });
+}
+
+void Pipeline::write(fetch::PollReport report) {
+  pending_.fetch_add(1);
+  pending_bytes_.fetch_add(report.document ? document_cost(report.bytes) : 0);
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(report));
+  }
+  wake_.notify_one();
+}
+
+void Pipeline::writer_loop() {
+  std::vector<fetch::PollReport> batch;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left
+      if (queue_.size() < options_.batch_size && !stopping_) {
+        wake_.wait_for(lock, options_.batch_window,
+                       [&] { return stopping_ || queue_.size() >= options_.batch_size; });
+      }
+      while (!queue_.empty() && batch.size() < options_.batch_size) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit(batch);
+    batch.clear();
+  }
+}
+
+void Pipeline::commit(std::vector<fetch::PollReport>& batch) {
+  const auto start = SteadyClock::now();
+  const Instant now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::vector<storage::PollResult> polls;
+  polls.reserve(batch.size());
+  std::size_t bytes = 0;
+  for (const auto& report : batch) {
+    polls.push_back({to_record(report), report.document ? &report.document->feed : nullptr});
+    if (report.document) bytes += document_cost(report.bytes);
+  }
+  auto counts = store_.commit_polls(polls);
+  if (!counts) {
+    // One retry covers a CLI write holding the lock past the busy timeout.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    counts = store_.commit_polls(polls);
+  }
+  std::vector<Committed> done;
+  if (!counts) {
+    std::vector<std::int64_t> ids;
+    for (const auto& report : batch) ids.push_back(report.source_id);
+    if (hooks_.failed) hooks_.failed(ids, counts.error().message);
+  } else {
+    done.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& report = batch[i];
+      if (report.decision.new_url) (void)store_.move_source(report.source_id, *report.decision.new_url, now);
+      if (report.decision.disable) {
+        (void)store_.set_enabled(report.source_id, false, now, report.decision.disable_reason);
+      }
+      if (report.document) {
+        const Feed& feed = report.document->feed;
+        (void)store_.set_feed_info(report.source_id, feed.title, feed.link);
+      }
+      report.document.reset();
+      Committed c;
+      c.items_added = i < counts->size() ? (*counts)[i].added : 0;
+      c.items_updated = i < counts->size() ? (*counts)[i].updated : 0;
+      c.report = std::move(report);
+      done.push_back(std::move(c));
+    }
+    committed_polls_.fetch_add(batch.size());
+  }
+  write_ns_.fetch_add((SteadyClock::now() - start).count());
+  release(batch.size(), bytes);
+  if (!done.empty() && hooks_.committed) hooks_.committed(done);
+}
+
+void Pipeline::finish() {
+  parsers_.join();  // parses in progress complete and hand their reports back
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !writer_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+Pipeline::Timings Pipeline::timings() const {
+  return {std::chrono::nanoseconds(parse_ns_.load()), std::chrono::nanoseconds(write_ns_.load())};
+}
+
+}  // namespace tinhop::daemon

@@ -1,0 +1,105 @@
+// The daemon's data path after the fetcher, in the order data flows:
+//   fetched bytes -> parse + normalize (worker pool; the event loop never parses)
+//   -> dedup + storage (one writer thread, polls committed in batches).
+// Back-pressure: while too many polls or bytes wait, accepting() is false and the poller
+// starts no new fetch, so memory stays bounded when the writer is slower than the network.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "tinhop/fetch/poller.hpp"
+#include "tinhop/storage/store.hpp"
+
+namespace tinhop::daemon {
+
+struct PipelineOptions {
+  std::size_t parse_threads = 1;
+  std::size_t max_pending = 512;               // polls being parsed or waiting for the writer
+  std::size_t max_pending_bytes = 24u << 20;   // their bodies and documents, estimated
+  std::size_t batch_size = 256;                // polls per transaction
+  std::chrono::milliseconds batch_window{50};  // how long the writer gathers a batch
+};
+
+// One poll after its commit: what the log line and the publisher need.
+struct Committed {
+  fetch::PollReport report;  // without its document
+  std::int64_t items_added = 0;
+  std::int64_t items_updated = 0;
+};
+
+struct PipelineHooks {
+  // After each committed batch, on the writer thread.
+  std::function<void(const std::vector<Committed>&)> committed;
+  // A batch could not be stored: its sources must be fetched in full again (their
+  // validators and body hashes were not saved). On the writer thread.
+  std::function<void(const std::vector<std::int64_t>& source_ids, const std::string& error)> failed;
+  // The backlog fell below half its limits after accepting() had been false.
+  std::function<void()> drained;
+};
+
+class Pipeline {
+ public:
+  Pipeline(storage::Store& writer, PipelineOptions options, PipelineHooks hooks);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // The poller's process hook: parses on the pool, then calls `done` from a pool thread.
+  void process(const fetch::PollSource& source, fetch::Response response,
+               std::function<void(fetch::Processed)> done);
+  // The poller's report hook: queues the finished poll for the writer.
+  void write(fetch::PollReport report);
+  // False while the backlog is over its limits.
+  bool accepting() const;
+  // Second phase of shutdown: waits for parses in progress and commits every queued poll,
+  // then stops the threads. Nothing accepted by write() is dropped.
+  void finish();
+
+  std::size_t pending() const { return pending_.load(); }
+  std::uint64_t committed_polls() const { return committed_polls_.load(); }
+
+  // Time spent in each stage, summed over all polls (the benchmark's breakdown).
+  struct Timings {
+    std::chrono::nanoseconds parse{0};
+    std::chrono::nanoseconds write{0};
+  };
+  Timings timings() const;
+
+ private:
+  void writer_loop();
+  void commit(std::vector<fetch::PollReport>& batch);
+  void release(std::size_t polls, std::size_t bytes);
+
+  storage::Store& store_;
+  PipelineOptions options_;
+  PipelineHooks hooks_;
+  boost::asio::thread_pool parsers_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<fetch::PollReport> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::atomic<std::size_t> pending_{0};
+  std::atomic<std::size_t> pending_bytes_{0};
+  mutable std::atomic<bool> throttled_{false};  // accepting() said no since the last drain
+  std::atomic<std::uint64_t> committed_polls_{0};
+  std::atomic<std::int64_t> parse_ns_{0};
+  std::atomic<std::int64_t> write_ns_{0};
+};
+
+// The storage record of one finished poll.
+storage::FetchRecord to_record(const fetch::PollReport& report);
+
+}  // namespace tinhop::daemon

@@ -1,0 +1,248 @@
+#include "poll_service.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <unordered_set>
+
+#include "logging.hpp"
+#include "tinhop/config/source.hpp"
+
+namespace tinhop::daemon {
+namespace {
+
+using logging::kv;
+
+std::string format_instant(Instant t) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{t - day};
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+                static_cast<long>(hms.seconds().count()));
+  return buf;
+}
+
+// What decides how a source is polled: a change in it reloads the source into the poller.
+std::string signature(const storage::Source& s) {
+  std::string sig = s.settings.url;
+  for (const auto& h : s.settings.headers) sig += "\n" + h.name + ":" + h.value;
+  auto secs = [](const std::optional<std::chrono::seconds>& d) {
+    return d ? std::to_string(d->count()) : "-";
+  };
+  sig += "\n" + secs(s.settings.interval) + "/" + secs(s.settings.min_interval) + "/" +
+         secs(s.settings.max_interval);
+  sig += "\n" + s.settings.time_zone.value_or("") + std::to_string(static_cast<int>(s.settings.date_order));
+  sig += "\n" + std::string(storage::source_type_name(s.settings.type)) + s.settings.html_selectors;
+  return sig;
+}
+
+std::optional<HtmlSelectors> html_selectors(const storage::Source& s) {
+  if (s.settings.type != storage::SourceType::html) return std::nullopt;
+  HtmlSelectors out;
+  if (auto c = config::selectors_from_json(s.settings.html_selectors)) {
+    out.item = c->item;
+    out.title = c->title;
+    out.link = c->link;
+    out.date = c->date;
+    out.summary = c->summary;
+    out.image = c->image;
+    out.date_format = c->date_format;
+  }
+  return out;
+}
+
+}  // namespace
+
+PollServiceOptions poll_options_from(const config::Config& config) {
+  PollServiceOptions o;
+  const auto& f = config.fetch;
+  o.client.user_agent = f.user_agent;
+  o.client.limits.connect_timeout = f.connect_timeout;
+  o.client.limits.resolve_timeout = std::min<fetch::Millis>(f.connect_timeout, fetch::Millis(10'000));
+  o.client.limits.total_timeout = f.timeout;
+  o.client.limits.header_timeout = std::min<fetch::Millis>(f.timeout, o.client.limits.header_timeout);
+  o.client.limits.body_timeout = f.timeout;
+  o.client.limits.max_body = f.max_body_bytes;
+  o.client.limits.max_decoded = f.max_body_bytes;
+  o.client.limits.max_header = f.max_header_bytes;
+  o.client.limits.max_redirects = static_cast<int>(f.max_redirects);
+  if (!f.proxy.empty()) o.client.proxy = f.proxy;
+  if (!f.ca_bundle.empty()) o.client.extra_ca_file = f.ca_bundle;
+  o.poller.limits = o.client.limits;
+  o.poller.gate.per_host = f.per_host_concurrency;
+  o.poller.gate.global = f.global_concurrency;
+  o.poller.gate.min_spacing = f.host_spacing;
+  const auto& p = config.poll;
+  o.poller.policy.default_interval = p.default_interval;
+  o.poller.policy.min_interval = p.min_interval;
+  o.poller.policy.max_interval = p.max_interval;
+  o.poller.policy.backoff_cap = p.max_backoff;
+  o.poller.policy.jitter = p.jitter;
+  o.default_time_zone = config.defaults.time_zone;
+  o.default_date_order = config.defaults.date_order;
+  return o;
+}
+
+PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_store, storage::Store& writer,
+                         PollServiceOptions options,
+                         std::function<void(const std::vector<Committed>&)> committed)
+    : ioc_(ioc),
+      store_(loop_store),
+      options_(std::move(options)),
+      committed_(std::move(committed)),
+      client_(ioc.get_executor(), options_.client),
+      pipeline_(writer, options_.pipeline,
+                PipelineHooks{
+                    .committed = [this](const std::vector<Committed>& polls) { on_committed(polls); },
+                    .failed =
+                        [this](const std::vector<std::int64_t>& ids, const std::string& error) {
+                          logging::get("storage")->error("poll.store_failed {} {}",
+                                                         kv("sources", static_cast<std::int64_t>(ids.size())),
+                                                         kv("error", error));
+                          boost::asio::post(ioc_, [this, ids] {
+                            for (auto id : ids) poller_.forget_validators(id);
+                          });
+                        },
+                    .drained = [this] { boost::asio::post(ioc_, [this] { poller_.resume(); }); },
+                }),
+      poller_(ioc.get_executor(), client_, options_.poller,
+              fetch::PollerHooks{
+                  .process =
+                      [this](const fetch::PollSource& source, fetch::Response response,
+                             std::function<void(fetch::Processed)> done) {
+                        pipeline_.process(source, std::move(response), std::move(done));
+                      },
+                  .report = [this](fetch::PollReport report) { pipeline_.write(std::move(report)); },
+                  .accepting = [this] { return pipeline_.accepting(); },
+              }) {}
+
+PollService::~PollService() {
+  poller_.stop_scheduling();
+  client_.shutdown();
+  pipeline_.finish();
+}
+
+fetch::PollSource PollService::to_poll_source(const storage::Source& s, const storage::Health* health) const {
+  fetch::PollSource p;
+  p.id = s.id;
+  p.url = s.settings.url;
+  for (const auto& h : s.settings.headers) p.headers.emplace_back(h.name, h.value);
+  p.settings.interval = s.settings.interval;
+  p.settings.min_interval = s.settings.min_interval;
+  p.settings.max_interval = s.settings.max_interval;
+  p.etag = s.fetch.etag.value_or("");
+  p.last_modified = s.fetch.last_modified.value_or("");
+  p.body_hash = s.fetch.body_hash.value_or("");
+  p.state.pending_redirect = s.fetch.redirect_target.value_or("");
+  p.state.pending_redirect_polls = s.fetch.redirect_streak;
+  p.state.publication_gap = s.fetch.adaptive_interval;
+  p.state.last_change = s.fetch.last_item_at;
+  if (health) {
+    p.next_poll = health->next_poll;
+    p.state.consecutive_failures = static_cast<int>(health->consecutive_failures);
+    p.state.stale = health->stale;
+    if (health->error_class == "http_404") p.state.consecutive_not_found = p.state.consecutive_failures;
+  }
+  p.time_zone = s.settings.time_zone.value_or(options_.default_time_zone);
+  p.date_order =
+      s.settings.date_order == DateOrder::automatic ? options_.default_date_order : s.settings.date_order;
+  p.html = html_selectors(s);
+  return p;
+}
+
+storage::Result<void> PollService::start() {
+  refresh_sources(true);
+  poller_.start();
+  return {};
+}
+
+void PollService::refresh_sources(bool force) {
+  auto log = logging::get("poll");
+  auto version = store_.sources_version();
+  if (!version) {
+    log->error("sources.version_failed {}", kv("error", version.error().message));
+    return;
+  }
+  if (!force && *version == sources_version_) return;
+  auto sources = store_.list_sources();
+  auto health = store_.all_health();
+  if (!sources || !health) {
+    log->error("sources.list_failed {}",
+               kv("error", !sources ? sources.error().message : health.error().message));
+    return;
+  }
+  sources_version_ = *version;
+  std::unordered_map<std::int64_t, const storage::Health*> by_id;
+  for (const auto& h : *health) by_id[h.source_id] = &h;
+  std::unordered_set<std::int64_t> wanted;
+  std::size_t added = 0, changed = 0, removed = 0;
+  for (const auto& s : *sources) {
+    if (!s.settings.enabled) continue;
+    wanted.insert(s.id);
+    std::string sig = signature(s);
+    auto it = signatures_.find(s.id);
+    if (it != signatures_.end() && it->second == sig) continue;
+    (it == signatures_.end() ? added : changed)++;
+    auto h = by_id.find(s.id);
+    poller_.upsert(to_poll_source(s, h == by_id.end() ? nullptr : h->second));
+    signatures_[s.id] = std::move(sig);
+  }
+  for (auto it = signatures_.begin(); it != signatures_.end();) {
+    if (wanted.count(it->first)) {
+      ++it;
+      continue;
+    }
+    poller_.remove(it->first);
+    it = signatures_.erase(it);
+    ++removed;
+  }
+  if (added || changed || removed) {
+    log->info("sources.loaded {} {} {} {}", kv("polled", static_cast<std::int64_t>(signatures_.size())),
+              kv("added", static_cast<std::int64_t>(added)),
+              kv("changed", static_cast<std::int64_t>(changed)),
+              kv("removed", static_cast<std::int64_t>(removed)));
+  }
+}
+
+void PollService::stop_scheduling() {
+  poller_.stop_scheduling();
+}
+
+void PollService::on_committed(const std::vector<Committed>& polls) {
+  auto log = logging::get("poll");
+  for (const Committed& c : polls) {
+    const fetch::PollReport& r = c.report;
+    const bool failed = r.outcome == fetch::PollOutcome::failed;
+    auto& was_failing = failing_sources_[r.source_id];
+    if (failed != was_failing) {
+      was_failing = failed;
+      failed ? ++failing_ : --failing_;
+    }
+    ++polls_;
+    const auto level = failed                                                       ? spdlog::level::warn
+                       : (c.items_added > 0 || r.outcome == fetch::PollOutcome::ok) ? spdlog::level::info
+                                                                                    : spdlog::level::debug;
+    if (!log->should_log(level)) continue;
+    std::string line =
+        "poll.done " + kv("source", r.source_id) + " " + kv("url", r.url) + " " +
+        kv("outcome", fetch::outcome_name(r.outcome)) + " " + kv("status", r.http_status) + " " +
+        kv("items_added", c.items_added) + " " + kv("bytes", static_cast<std::int64_t>(r.bytes)) + " " +
+        kv("latency_ms", static_cast<std::int64_t>(r.latency.count())) + " " +
+        kv("next_poll", format_instant(r.decision.next_poll)) + " " + kv("reason", r.decision.reason);
+    if (failed) line += " " + kv("error_class", r.error_class) + " " + kv("error", r.error_text);
+    if (r.decision.state.stale) line += " stale=true";
+    if (r.decision.new_url) line += " " + kv("moved_to", *r.decision.new_url);
+    if (r.decision.disable) line += " " + kv("disabled", r.decision.disable_reason);
+    log->log(level, "{}", line);
+  }
+  if (committed_) committed_(polls);
+}
+
+std::string PollService::summary() const {
+  return std::to_string(signatures_.size()) + " sources, " + std::to_string(failing_.load()) + " failing, " +
+         std::to_string(poller_.in_flight()) + " in flight, " + std::to_string(polls_.load()) + " polls";
+}
+
+}  // namespace tinhop::daemon

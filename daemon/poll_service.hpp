@@ -1,0 +1,78 @@
+// `tinhop serve`'s polling side: the source list from the database, the poller on the
+// event loop, the pipeline behind it, and one log line per finished poll.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "pipeline.hpp"
+#include "tinhop/config/config.hpp"
+#include "tinhop/fetch/client.hpp"
+#include "tinhop/fetch/poller.hpp"
+#include "tinhop/storage/store.hpp"
+
+namespace tinhop::daemon {
+
+struct PollServiceOptions {
+  fetch::ClientOptions client;
+  fetch::PollerOptions poller;
+  PipelineOptions pipeline;
+  std::string default_time_zone = "Asia/Ho_Chi_Minh";
+  DateOrder default_date_order = DateOrder::automatic;
+};
+
+// The poller's settings from the configuration file.
+PollServiceOptions poll_options_from(const config::Config& config);
+
+class PollService {
+ public:
+  // `loop_store` is used on the event loop thread only; `writer` by the pipeline's writer
+  // thread only. `committed` runs on the writer thread after each batch.
+  PollService(boost::asio::io_context& ioc, storage::Store& loop_store, storage::Store& writer,
+              PollServiceOptions options, std::function<void(const std::vector<Committed>&)> committed);
+  ~PollService();
+
+  // Loads the enabled sources and starts polling.
+  storage::Result<void> start();
+  // Re-reads the source list when the database says it changed (CLI, API, reload).
+  void refresh_sources(bool force = false);
+  void poll_now(std::int64_t id) { poller_.poll_now(id); }
+  bool knows(std::int64_t id) const { return poller_.find(id) != nullptr; }
+
+  // Shutdown, phase one: no new poll starts. Polls in flight keep running.
+  void stop_scheduling();
+  // Polls still fetching or parsing.
+  std::size_t in_flight() const { return poller_.in_flight(); }
+  // Cancels fetches still running (when the stop deadline passed).
+  void cancel_fetches() { client_.shutdown(); }
+  // Phase two: every finished poll is committed; the writer stops.
+  void finish_writes() { pipeline_.finish(); }
+
+  // One line for systemd's STATUS=: "12 sources, 1 failing, 2 in flight, 340 polls".
+  std::string summary() const;
+  const Pipeline& pipeline() const { return pipeline_; }
+
+ private:
+  fetch::PollSource to_poll_source(const storage::Source& source, const storage::Health* health) const;
+  void on_committed(const std::vector<Committed>& polls);
+
+  boost::asio::io_context& ioc_;
+  storage::Store& store_;
+  PollServiceOptions options_;
+  std::function<void(const std::vector<Committed>&)> committed_;
+  fetch::Client client_;
+  Pipeline pipeline_;
+  fetch::Poller poller_;
+  std::int64_t sources_version_ = -1;
+  std::unordered_map<std::int64_t, std::string> signatures_;  // what each polled source was loaded as
+  std::atomic<std::uint64_t> polls_{0};
+  std::atomic<std::uint64_t> failing_{0};
+  std::unordered_map<std::int64_t, bool> failing_sources_;  // writer thread only
+};
+
+}  // namespace tinhop::daemon
