@@ -89,7 +89,8 @@ std::string descendant_text(pugi::xml_node element) {
 std::optional<std::string> construct_value(pugi::xml_node element) {
   if (!element) return std::nullopt;
   const TextKind kind = kind_of(element);
-  if (is_base64(element)) return non_empty(base64_decode(xml::inner_text(element)));
+  // Decoded bytes may be anything: to_nfc makes them well-formed UTF-8 like every other field.
+  if (is_base64(element)) return non_empty(to_nfc(base64_decode(xml::inner_text(element))));
   if (kind == TextKind::xhtml) {
     // The wrapping xhtml:div belongs to the construct, not to the content.
     pugi::xml_node only;

@@ -165,43 +165,32 @@ std::optional<std::string> charset_from_xml_declaration(std::string_view bytes) 
 
 bool is_valid_utf8(std::string_view bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  const auto* end = p + bytes.size();
+  const auto* const end = p + bytes.size();
   while (p < end) {
-    // Skip ASCII eight bytes at a time: feeds are mostly markup.
-    while (end - p >= 8) {
+    if (*p < 0x80) {
+      // Markup is ASCII: skip it eight bytes at a time.
       std::uint64_t word = 0;
-      std::memcpy(&word, p, 8);
-      if ((word & 0x8080808080808080ULL) != 0) break;
-      p += 8;
-    }
-    if (p >= end) break;
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
+      while (end - p >= 8 && (std::memcpy(&word, p, 8), (word & 0x8080808080808080ULL) == 0)) p += 8;
+      while (p < end && *p < 0x80) ++p;
       continue;
     }
-    std::size_t length = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      if (c == 0xE0) low = 0xA0;
-      if (c == 0xED) high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      if (c == 0xF0) low = 0x90;
-      if (c == 0xF4) high = 0x8F;
+    const unsigned c = *p;
+    const std::ptrdiff_t left = end - p;
+    if (c < 0xE0) {
+      if (c < 0xC2 || left < 2 || (p[1] & 0xC0U) != 0x80U) return false;
+      p += 2;
+    } else if (c < 0xF0) {
+      if (left < 3 || (p[1] & 0xC0U) != 0x80U || (p[2] & 0xC0U) != 0x80U) return false;
+      if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F)) return false;  // overlong, surrogate
+      p += 3;
     } else {
-      return false;
+      if (c > 0xF4 || left < 4 || (p[1] & 0xC0U) != 0x80U || (p[2] & 0xC0U) != 0x80U ||
+          (p[3] & 0xC0U) != 0x80U) {
+        return false;
+      }
+      if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F)) return false;  // overlong, > U+10FFFF
+      p += 4;
     }
-    if (end - p < static_cast<std::ptrdiff_t>(length)) return false;
-    if (p[1] < low || p[1] > high) return false;
-    for (std::size_t k = 2; k < length; ++k) {
-      if ((p[k] & 0xC0) != 0x80) return false;
-    }
-    p += length;
   }
   return true;
 }
@@ -289,6 +278,13 @@ DecodedText decode_document(std::string_view bytes, std::string_view content_typ
       decoded.warnings.push_back(std::string(source) + " names an unknown charset '" + **label + "'");
   }
 
+  // Declared UTF-8 is taken at its word without a validation pass (the hot path): the
+  // parser validates each field it keeps and replaces what is ill-formed.
+  if (declared == "utf-8") {
+    decoded.text = bytes;
+    decoded.encoding = "utf-8";
+    return decoded;
+  }
   if (is_valid_utf8(bytes)) {
     decoded.text = bytes;
     const bool ascii = is_ascii(bytes);

@@ -80,27 +80,36 @@ void fix_c1_controls(std::string& text) {
   text.swap(out);
 }
 
-void normalize(std::optional<std::string>& field, std::size_t limit, bool& cut) {
-  cap(field, limit, cut);
-  if (!field) return;
-  fix_c1_controls(*field);
-  *field = to_nfc(*field);
-}
+struct Normalizer {
+  std::size_t limit;
+  bool cut = false;
+  std::size_t ill_formed = 0;  // fields whose ill-formed UTF-8 was replaced
 
-void normalize_item(Item& item, std::size_t limit, bool& cut) {
+  void operator()(std::string& text) {
+    fix_c1_controls(text);
+    if (!nfc_in_place(text)) ++ill_formed;
+  }
+
+  void operator()(std::optional<std::string>& field) {
+    cap(field, limit, cut);
+    if (field) (*this)(*field);
+  }
+};
+
+void normalize_item(Item& item, Normalizer& normalize) {
   for (auto* field :
        {&item.id, &item.link, &item.title, &item.summary, &item.content, &item.thumbnail, &item.comments}) {
-    normalize(*field, limit, cut);
+    normalize(*field);
   }
   for (Author& author : item.authors) {
-    normalize(author.name, limit, cut);
-    normalize(author.email, limit, cut);
-    normalize(author.uri, limit, cut);
+    normalize(author.name);
+    normalize(author.email);
+    normalize(author.uri);
   }
-  for (std::string& category : item.categories) category = to_nfc(category);
+  for (std::string& category : item.categories) normalize(category);
   for (Enclosure& enclosure : item.enclosures) {
-    enclosure.url = to_nfc(enclosure.url);
-    normalize(enclosure.type, limit, cut);
+    normalize(enclosure.url);
+    normalize(enclosure.type);
   }
 }
 
@@ -166,7 +175,7 @@ void finish(Mapping& mapping, ParseResult& result) {
     mapping.warnings.push_back(std::to_string(before - feed.items.size()) +
                                " placeholder item(s) (no title, \"No Description\") skipped");
   }
-  bool cut = false;
+  Normalizer normalize{mapping.limits.max_field_bytes};
   for (Item& item : feed.items) {
     if (!item.thumbnail) {
       for (const Enclosure& enclosure : item.enclosures) {
@@ -186,12 +195,14 @@ void finish(Mapping& mapping, ParseResult& result) {
         }
       }
     }
-    normalize_item(item, mapping.limits.max_field_bytes, cut);
+    normalize_item(item, normalize);
   }
-  for (auto* field : {&feed.title, &feed.link, &feed.description, &feed.language}) {
-    normalize(*field, mapping.limits.max_field_bytes, cut);
+  for (auto* field : {&feed.title, &feed.link, &feed.description, &feed.language}) normalize(*field);
+  if (normalize.ill_formed != 0) {
+    mapping.warnings.push_back("ill-formed UTF-8 replaced with U+FFFD in " +
+                               std::to_string(normalize.ill_formed) + " field(s)");
   }
-  if (cut) {
+  if (normalize.cut) {
     mapping.warnings.push_back("fields longer than " + std::to_string(mapping.limits.max_field_bytes) +
                                " bytes were cut");
   }

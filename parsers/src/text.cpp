@@ -1,6 +1,7 @@
 #include "tinhop/parsers/text.hpp"
 
 #include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
@@ -9,6 +10,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 
 #include "text_internal.hpp"
@@ -96,17 +98,86 @@ const icu::Normalizer2& nfc_normalizer() {
 std::size_t space_at(std::string_view text, std::size_t i) {
   const auto c = static_cast<unsigned char>(text[i]);
   if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
-  if (c < 0xC2) return 0;
-  const std::string_view rest = text.substr(i);
-  for (std::string_view space :
-       {"\u00A0", "\u202F", "\u2009", "\u200A", "\u2002", "\u2003", "\u3000", "\u205F", "\u2007", "\u2008",
-        "\u2004", "\u2005", "\u2006", "\u2028", "\u2029", "\u0085"}) {
-    if (rest.starts_with(space)) return space.size();
+  if (c != 0xC2 && c != 0xE2 && c != 0xE3) return 0;  // the lead bytes of every Unicode space below
+  if (i + 1 >= text.size()) return 0;
+  const auto second = static_cast<unsigned char>(text[i + 1]);
+  if (c == 0xC2) return second == 0xA0 || second == 0x85 ? 2 : 0;  // U+00A0, U+0085
+  if (i + 2 >= text.size()) return 0;
+  const auto third = static_cast<unsigned char>(text[i + 2]);
+  if (c == 0xE3) return second == 0x80 && third == 0x80 ? 3 : 0;  // U+3000
+  if (second == 0x80) {
+    // U+2000-U+200A, U+2028, U+2029, U+202F
+    return third <= 0x8A || third == 0xA8 || third == 0xA9 || third == 0xAF ? 3 : 0;
   }
-  return 0;
+  return second == 0x81 && third == 0x9F ? 3 : 0;  // U+205F
+}
+
+// One bit per BMP code point: set when it is NFC_Quick_Check=Yes with combining class 0,
+// so that a text made only of such characters is NFC whatever their order. Built once from
+// ICU's data; immutable afterwards.
+using SafeTable = std::array<std::uint64_t, 1024>;
+
+const SafeTable& nfc_safe_table() {
+  static const SafeTable table = [] {
+    SafeTable bits{};
+    for (UChar32 c = 0; c < 0x10000; ++c) {
+      if (u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) == UNORM_YES && u_getCombiningClass(c) == 0) {
+        bits[static_cast<std::size_t>(c) >> 6U] |= std::uint64_t{1} << (static_cast<unsigned>(c) & 63U);
+      }
+    }
+    return bits;
+  }();
+  return table;
 }
 
 }  // namespace
+
+Utf8Scan scan_utf8(std::string_view text) {
+  const SafeTable& safe = nfc_safe_table();
+  Utf8Scan scan;
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  while (p < end) {
+    const unsigned c = *p;
+    if (c < 0x80) {
+      // Markup is ASCII: skip it eight bytes at a time.
+      std::uint64_t word = 0;
+      ++p;
+      while (end - p >= 8 && (std::memcpy(&word, p, 8), (word & 0x8080808080808080ULL) == 0)) p += 8;
+      continue;
+    }
+    const std::ptrdiff_t left = end - p;
+    if (c < 0xE0) {
+      if (c < 0xC2 || left < 2 || (p[1] & 0xC0U) != 0x80U) return {false, false};
+      // U+0080-U+02FF are all precomposed or spacing (lead bytes C2-CB): no table needed.
+      if (c >= 0xCC) {
+        const std::uint32_t code = ((c & 0x1FU) << 6U) | (p[1] & 0x3FU);
+        scan.nfc = scan.nfc && (safe[code >> 6U] & (std::uint64_t{1} << (code & 63U))) != 0;
+      }
+      p += 2;
+    } else if (c < 0xF0) {
+      if (left < 3 || (p[1] & 0xC0U) != 0x80U || (p[2] & 0xC0U) != 0x80U) return {false, false};
+      if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F)) return {false, false};
+      // U+1E00-U+1EFF (Vietnamese precomposed letters, lead E1 B8-BB) are all safe.
+      if (c != 0xE1 || p[1] < 0xB8 || p[1] > 0xBB) {
+        const std::uint32_t code = ((c & 0x0FU) << 12U) | ((p[1] & 0x3FU) << 6U) | (p[2] & 0x3FU);
+        scan.nfc = scan.nfc && (safe[code >> 6U] & (std::uint64_t{1} << (code & 63U))) != 0;
+      }
+      p += 3;
+    } else {
+      if (c > 0xF4 || left < 4 || (p[1] & 0xC0U) != 0x80U || (p[2] & 0xC0U) != 0x80U ||
+          (p[3] & 0xC0U) != 0x80U) {
+        return {false, false};
+      }
+      if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F)) return {false, false};
+      scan.nfc = false;  // supplementary planes: rare, left to ICU
+      p += 4;
+    }
+  }
+  return scan;
+}
+
+namespace {}  // namespace
 
 void append_code_point(std::string& out, std::uint32_t code) {
   if (code == 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) code = 0xFFFD;
@@ -137,39 +208,37 @@ std::uint32_t windows_1252_fixup(std::uint32_t code) {
 }
 
 std::string to_nfc(std::string_view utf8) {
-  // Fast path: ASCII is always NFC, and most titles are short; ICU only when needed.
-  const bool ascii =
-      std::all_of(utf8.begin(), utf8.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) return std::string(utf8);
-  const icu::Normalizer2& normalizer = nfc_normalizer();
-  UErrorCode status = U_ZERO_ERROR;
-  if (!is_valid_utf8(utf8)) {
+  if (!scan_utf8(utf8).valid) {
     // Through UTF-16, which replaces ill-formed sequences with U+FFFD.
+    UErrorCode status = U_ZERO_ERROR;
     const icu::UnicodeString wide =
         icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
     std::string out;
-    normalizer.normalize(wide, status).toUTF8String(out);
+    nfc_normalizer().normalize(wide, status).toUTF8String(out);
     return out;
   }
-  if (normalizer.isNormalizedUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), status) &&
-      U_SUCCESS(status)) {
-    return std::string(utf8);
+  std::string out(utf8);
+  nfc_in_place(out);
+  return out;
+}
+
+bool nfc_in_place(std::string& utf8) {
+  const Utf8Scan scan = scan_utf8(utf8);
+  if (!scan.valid) {
+    utf8 = to_nfc(utf8);
+    return false;
   }
+  if (scan.nfc) return true;
+  const icu::Normalizer2& normalizer = nfc_normalizer();
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::StringPiece piece(utf8.data(), static_cast<int32_t>(utf8.size()));
+  if (normalizer.isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return true;
   status = U_ZERO_ERROR;
   std::string out;
   icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(utf8.size()));
-  normalizer.normalizeUTF8(0, icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), sink, nullptr,
-                           status);
-  if (U_FAILURE(status)) {
-    // Ill-formed UTF-8: go through UTF-16, which replaces bad sequences with U+FFFD.
-    status = U_ZERO_ERROR;
-    const icu::UnicodeString wide =
-        icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
-    const icu::UnicodeString normalized = normalizer.normalize(wide, status);
-    out.clear();
-    normalized.toUTF8String(out);
-  }
-  return out;
+  normalizer.normalizeUTF8(0, piece, sink, nullptr, status);
+  if (U_SUCCESS(status)) utf8.swap(out);
+  return true;
 }
 
 std::string decode_entities(std::string_view text) {

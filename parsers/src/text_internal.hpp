@@ -9,6 +9,18 @@ namespace tinhop {
 // Appends the UTF-8 form of a code point; surrogates, NUL and out-of-range become U+FFFD.
 void append_code_point(std::string& out, std::uint32_t code);
 
+struct Utf8Scan {
+  bool valid = true;  // well-formed UTF-8
+  bool nfc = true;    // certainly NFC (false: maybe not; ICU decides)
+};
+
+// One pass over the text: validity, and whether it is made only of characters that are
+// NFC in any order (most text), so that ICU is needed only for the rest.
+Utf8Scan scan_utf8(std::string_view text);
+
+// NFC in place. Ill-formed UTF-8 is repaired (U+FFFD) and false returned.
+bool nfc_in_place(std::string& utf8);
+
 // HTML5's reading of &#128;..&#159;: the windows-1252 character at that byte.
 std::uint32_t windows_1252_fixup(std::uint32_t code);
 

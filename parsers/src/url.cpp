@@ -14,7 +14,7 @@ bool is_hex(char c) {
 
 // Characters a URI reference may hold literally (RFC 3986 unreserved, reserved, '%').
 bool allowed_in_uri(unsigned char c) {
-  if (std::isalnum(c) != 0) return true;
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
     case '-':
     case '.':

@@ -60,6 +60,9 @@ Ns classify_namespace(std::string_view uri) {
            });
   };
   for (const KnownNamespace& known : known_namespaces) {
+    if (known.uri == uri) return known.ns;
+  }
+  for (const KnownNamespace& known : known_namespaces) {
     if (same(known.uri, uri)) return known.ns;
   }
   return uri.empty() ? Ns::none : Ns::other;

@@ -72,7 +72,7 @@ TEST_CASE("Invalid UTF-8 under a UTF-8 declaration becomes U+FFFD with a warning
       "\xC3\xA9</title></channel></rss>");
   CHECK(result.feed.encoding == "utf-8");
   CHECK(result.feed.title == "a\uFFFD b é");
-  CHECK(result.warnings == std::vector<std::string>{"1 invalid utf-8 sequences replaced with U+FFFD"});
+  CHECK(result.warnings == std::vector<std::string>{"ill-formed UTF-8 replaced with U+FFFD in 1 field(s)"});
 }
 
 TEST_CASE("Charset labels: Content-Type parameters, declarations, canonical names", "[charset]") {

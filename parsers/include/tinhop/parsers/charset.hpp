@@ -33,7 +33,8 @@ struct DecodedText {
 
 // Decides the charset of a document and transcodes it to UTF-8 (ICU). Never fails:
 // undecodable bytes become U+FFFD with a warning. UTF-8 input is not copied: the result
-// then points into `bytes`.
+// then points into `bytes`. Bytes declared UTF-8 are trusted without a validation pass
+// (the hot path), so `text` may then hold ill-formed sequences: validate what you keep.
 DecodedText decode_document(std::string_view bytes, std::string_view content_type);
 
 }  // namespace tinhop

@@ -1,0 +1,116 @@
+// `tinhop parse` end to end: the contract in ../shared/contract/parse-json.md.
+#include <sys/wait.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "support/paths.hpp"
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `tinhop parse ARGS` with stdout and stderr captured apart.
+Run run_parse(const std::string& args) {
+  const std::filesystem::path err_file =
+      std::filesystem::temp_directory_path() / ("tinhop-parse-test-" + std::to_string(::getpid()) + ".err");
+  const std::string command = std::string(TINHOP_EXECUTABLE) + " parse " + args + " 2>" + err_file.string();
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  Run run;
+  std::array<char, 4096> buffer{};
+  while (const std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) run.out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_file);
+  run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+  std::filesystem::remove(err_file);
+  return run;
+}
+
+std::string fixture(const char* name) {
+  return (tinhop::test::data_dir() / "parsers" / name).string();
+}
+
+}  // namespace
+
+TEST_CASE("tinhop parse prints the contract object", "[cli][parse]") {
+  const Run run =
+      run_parse("--url https://example.gov.vn/rss/tin.rss --timezone Asia/Ho_Chi_Minh --date-order dmy " +
+                fixture("cli-sample.xml"));
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.err.empty());
+  const boost::json::object feed = boost::json::parse(run.out).as_object();
+  CHECK(feed.at("format") == "rss20");
+  CHECK(feed.at("encoding") == "utf-8");
+  CHECK(feed.at("title") == "Tin tức");
+  CHECK(feed.at("link") == "https://example.gov.vn/");
+  CHECK(feed.at("description") == "Thử nghiệm");
+  CHECK(feed.at("language") == "vi");
+  CHECK(feed.at("updated").is_null());
+  CHECK(feed.at("warnings").as_array().empty());
+  const boost::json::array& items = feed.at("items").as_array();
+  REQUIRE(items.size() == 1);
+  const boost::json::object& item = items[0].as_object();
+  CHECK(item.at("id").is_null());
+  CHECK(item.at("link") == "https://example.gov.vn/tin/123");
+  CHECK(item.at("title") == "Hội nghị đánh giá 03 năm");
+  CHECK(item.at("summary") == "<p>Tóm tắt</p>");
+  CHECK(item.at("content").is_null());
+  CHECK(item.at("published") == "2019-08-02T03:00:00Z");  // 10:00 in Hanoi, day first
+  CHECK(item.at("updated").is_null());
+  CHECK(item.at("authors") ==
+        boost::json::parse(R"([{"name":"Phòng Tổng hợp","email":"tonghop@example.gov.vn","uri":null}])"));
+  CHECK(item.at("categories") == boost::json::parse(R"(["Tin hoạt động"])"));
+  CHECK(item.at("enclosures") ==
+        boost::json::parse(
+            R"([{"url":"https://example.gov.vn/anh/1.jpg","type":"image/jpeg","length":12345}])"));
+}
+
+TEST_CASE("tinhop parse --date-order mdy reads the month first", "[cli][parse]") {
+  const Run run = run_parse("--date-order mdy " + fixture("cli-sample.xml"));
+  REQUIRE(run.exit_code == 0);
+  const boost::json::object feed = boost::json::parse(run.out).as_object();
+  // No zone and no --timezone: UTC.
+  CHECK(feed.at("items").as_array().at(0).as_object().at("published") == "2019-02-08T10:00:00Z");
+}
+
+TEST_CASE("tinhop parse reads standard input and uses the Content-Type charset", "[cli][parse]") {
+  const Run run = run_parse(
+      "--content-type 'text/xml; charset=windows-1258' - <<'EOF'\n"
+      "<rss version=\"2.0\"><channel><title>plain ascii</title></channel></rss>\nEOF");
+  REQUIRE(run.exit_code == 0);
+  const boost::json::object feed = boost::json::parse(run.out).as_object();
+  CHECK(feed.at("encoding") == "windows-1258");
+  CHECK(feed.at("title") == "plain ascii");
+}
+
+TEST_CASE("tinhop parse exits 1 with one line on stderr when the input is not a feed", "[cli][parse]") {
+  const Run run = run_parse(fixture("not-a-feed.html"));
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.empty());
+  CHECK(run.err == "tinhop parse: not a feed: root element <html> is not RSS, RDF or Atom\n");
+}
+
+TEST_CASE("tinhop parse exits 1 when the file cannot be read", "[cli][parse]") {
+  const Run run = run_parse("/nonexistent/feed.xml");
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.empty());
+  CHECK(run.err == "tinhop parse: cannot read /nonexistent/feed.xml\n");
+}
+
+TEST_CASE("tinhop parse rejects an unknown --date-order", "[cli][parse]") {
+  const Run run = run_parse("--date-order ymd " + fixture("cli-sample.xml"));
+  CHECK(run.exit_code == 2);
+  CHECK(run.out.empty());
+}
