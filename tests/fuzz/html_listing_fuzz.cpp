@@ -1,4 +1,5 @@
-// Any bytes as a listing page: extraction with fixed selectors, then suggestions.
+// Any bytes as a listing page (extraction with fixed selectors, suggestions) and as an
+// article page.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -20,5 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   selectors.date_format = "%d/%m/%Y %H:%M";
   (void)tinhop::parse_html_listing(page, context, selectors);
   (void)tinhop::suggest_selectors(page, context);
+  (void)tinhop::extract_article(page, context);
   return 0;
 }
