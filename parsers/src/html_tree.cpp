@@ -58,6 +58,19 @@ std::size_t nesting_estimate(std::string_view html) {
   std::size_t depth = 0;
   std::size_t deepest = 0;
   for (std::size_t at = html.find('<'); at != std::string_view::npos; at = html.find('<', at + 1)) {
+    // Comments and script/style bodies are text to the HTML5 parser: "<div>" in a JS string
+    // nests nothing.
+    std::string_view raw_end;
+    if (html.substr(at, 4) == "<!--") raw_end = "-->";
+    if (starts_with_ci(html, at, "<script")) raw_end = "</script";
+    if (starts_with_ci(html, at, "<style")) raw_end = "</style";
+    if (!raw_end.empty()) {
+      std::size_t end = at + 1;
+      while (end < html.size() && !starts_with_ci(html, end, raw_end)) end = html.find(raw_end[0], end + 1);
+      if (end >= html.size()) break;
+      at = end;  // neither the opening nor the closing tag counts
+      continue;
+    }
     const bool closing = at + 1 < html.size() && html[at + 1] == '/';
     std::size_t name_start = at + (closing ? 2 : 1);
     std::size_t name_end = name_start;
@@ -159,7 +172,7 @@ HtmlError build_tree(std::string_view bytes, std::string_view content_type, cons
       gumbo_parse_with_options(&kGumboDefaultOptions, decoded.text.data(), decoded.text.size()),
       [](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
   if (!output || output->root == nullptr) {
-    message = "the HTML parser produced no document";
+    message = "the HTML parser ran out of memory";
     return HtmlError::too_large;
   }
   copy_tree(output->root, tree.document);

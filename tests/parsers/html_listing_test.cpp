@@ -250,6 +250,11 @@ TEST_CASE("pages over the size or nesting limits are refused", "[html]") {
   outcome = tinhop::parse_html_listing(deep, c, spec("item=div"));
   CHECK(outcome.error == HtmlError::too_deep);
   CHECK(outcome.message == "element nesting of about 3000 exceeds the limit of 2000");
+  // Markup inside scripts and comments is text, not nesting.
+  std::string scripted = "<ul><li><a href='/1'>Một</a></li></ul><script>var t = '";
+  for (int i = 0; i < 3000; ++i) scripted += "<div>";
+  scripted += "';</SCRIPT><!-- " + deep + " -->";
+  CHECK(tinhop::parse_html_listing(scripted, c, spec("item=li")).result.feed.items.size() == 1);
   // Unclosed <p> and <li> and void elements do not nest.
   std::string flat;
   for (int i = 0; i < 3000; ++i) flat += "<li><p>x<br><img src=a.png>";
