@@ -17,7 +17,7 @@ enum class ParseError {
   not_a_feed,      // no RSS, RDF, Atom or JSON Feed root could be found
   too_large,       // the input exceeds ParseLimits::max_bytes
   too_many_items,  // more entries than ParseLimits::max_items
-  too_deep,        // elements nested deeper than ParseLimits::max_depth
+  too_deep,        // malformed markup nested deeper than ParseLimits::max_depth
 };
 
 // Contract-style name of an error ("not_a_feed", ...).
@@ -33,7 +33,7 @@ struct ParseFailure {
 struct ParseLimits {
   std::size_t max_bytes = 64U << 20U;       // raw input
   std::size_t max_items = 100'000;          // entries in one document
-  std::size_t max_depth = 1'024;            // element nesting
+  std::size_t max_depth = 1'024;            // nesting the tag-soup reader accepts; strict XML: any depth
   std::size_t max_field_bytes = 4U << 20U;  // one text field; longer ones are cut with a warning
 };
 
