@@ -19,7 +19,8 @@ struct Run {
 
 // Runs the built executable in `folder` with `args`, stdout and stderr captured together.
 Run tinhop(const std::filesystem::path& folder, const std::string& args) {
-  std::string command = "cd '" + folder.string() + "' && " + std::string(TINHOP_EXECUTABLE) + " " + args + " 2>&1";
+  std::string command =
+      "cd '" + folder.string() + "' && " + std::string(TINHOP_EXECUTABLE) + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;
@@ -44,13 +45,15 @@ struct Folder {
 
 TEST_CASE("check-config prints every problem as file:line: key: message and exits 1") {
   Folder dir("check");
-  dir.write("bad.toml",
-            "[fetch]\ntimeout = \"soon\"\n\n[[source]]\nurl = \"htttp://dantri.com.vn/xa-hoi.rss\"\n\n[[source]]\n"
-            "url = \"http://danviet.vn/rss/home.rss \"\n");
+  dir.write(
+      "bad.toml",
+      "[fetch]\ntimeout = \"soon\"\n\n[[source]]\nurl = \"htttp://dantri.com.vn/xa-hoi.rss\"\n\n[[source]]\n"
+      "url = \"http://danviet.vn/rss/home.rss \"\n");
   Run run = tinhop(dir.path, "check-config bad.toml");
   CHECK(run.exit_code == 1);
   CHECK(run.out ==
-        "bad.toml:2: fetch.timeout: invalid duration \"soon\" (write seconds, or a number with a unit s, m, h, d or w: "
+        "bad.toml:2: fetch.timeout: invalid duration \"soon\" (write seconds, or a number with a unit s, m, "
+        "h, d or w: "
         "\"90s\", \"15m\", \"1h30m\")\n"
         "bad.toml:5: source[0].url: unknown scheme 'htttp' (did you mean 'http'?)\n"
         "bad.toml:8: source[1].url: URL has trailing whitespace\n"
@@ -65,14 +68,16 @@ TEST_CASE("check-config accepts a valid file and says how many sources it declar
   CHECK(run.out == "ok.toml: ok, 1 source\n");
   Run missing = tinhop(dir.path, "check-config nothere.toml");
   CHECK(missing.exit_code == 1);
-  CHECK(missing.out == "nothere.toml:0: file: cannot read: No such file or directory\nnothere.toml: 1 error\n");
+  CHECK(missing.out ==
+        "nothere.toml:0: file: cannot read: No such file or directory\nnothere.toml: 1 error\n");
 }
 
 TEST_CASE("sources add, list, edit, disable and remove work on the database directly") {
   Folder dir("sources");
   dir.write("t.toml", "[database]\npath = \"t.db\"\n");
-  Run added = tinhop(dir.path, "sources -c t.toml add HTTPS://VnExpress.net:443/rss/thoi-su.rss --title 'Thời sự' "
-                               "--interval 10m --category thoi-su --header 'Cookie: a=1'");
+  Run added = tinhop(dir.path,
+                     "sources -c t.toml add HTTPS://VnExpress.net:443/rss/thoi-su.rss --title 'Thời sự' "
+                     "--interval 10m --category thoi-su --header 'Cookie: a=1'");
   CHECK(added.exit_code == 0);
   CHECK(added.out == "added source 1: https://vnexpress.net/rss/thoi-su.rss\n");
 
@@ -84,7 +89,8 @@ TEST_CASE("sources add, list, edit, disable and remove work on the database dire
   CHECK(duplicate.out == "tinhop sources: url: source 1 (origin cli) has this URL already\n");
   Run zone = tinhop(dir.path, "sources -c t.toml add https://a.vn/rss --time-zone Asia/Hochiminh");
   CHECK(zone.exit_code == 1);
-  CHECK(zone.out == "tinhop sources: time_zone: unknown time zone 'Asia/Hochiminh' (did you mean 'Asia/Ho_Chi_Minh'?)\n");
+  CHECK(zone.out ==
+        "tinhop sources: time_zone: unknown time zone 'Asia/Hochiminh' (did you mean 'Asia/Ho_Chi_Minh'?)\n");
 
   Run edited = tinhop(dir.path, "sources -c t.toml edit 1 --republication summary --unset interval");
   CHECK(edited.exit_code == 0);
@@ -121,8 +127,11 @@ TEST_CASE("export-opml then import-opml moves every source with its settings") {
   Folder dir("opml");
   dir.write("a.toml", "[database]\npath = \"a.db\"\n");
   dir.write("b.toml", "[database]\npath = \"b.db\"\n");
-  REQUIRE(tinhop(dir.path, "sources -c a.toml add https://a.vn/rss --interval 1h --date-order dmy").exit_code == 0);
-  REQUIRE(tinhop(dir.path, "sources -c a.toml add https://b.gov.vn/tin --type html --html-item li.news --disabled")
+  REQUIRE(
+      tinhop(dir.path, "sources -c a.toml add https://a.vn/rss --interval 1h --date-order dmy").exit_code ==
+      0);
+  REQUIRE(tinhop(dir.path,
+                 "sources -c a.toml add https://b.gov.vn/tin --type html --html-item li.news --disabled")
               .exit_code == 0);
   REQUIRE(tinhop(dir.path, "sources -c a.toml export-opml out.opml").exit_code == 0);
   Run imported = tinhop(dir.path, "sources -c b.toml import-opml out.opml");
