@@ -43,10 +43,12 @@ struct Client {
   beast::tcp_stream stream{io};
   beast::flat_buffer buffer;
 
-  explicit Client(std::uint16_t port) { stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port)); }
+  explicit Client(std::uint16_t port) {
+    stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  }
 
-  http::response<http::string_body> send(http::verb method, const std::string& target, const std::string& body,
-                                         bool authorized) {
+  http::response<http::string_body> send(http::verb method, const std::string& target,
+                                         const std::string& body, bool authorized) {
     http::request<http::string_body> request{method, target, 11};
     request.set(http::field::host, "127.0.0.1");
     if (authorized) request.set(http::field::authorization, "Bearer " + token);
@@ -94,6 +96,6 @@ TEST_CASE("the admin listener refuses an address in use with a clear message") {
   options.listen = {"127.0.0.1", first.server->port()};
   auto second = AdminServer::start(first.api, options);
   REQUIRE_FALSE(second.has_value());
-  CHECK(second.error().message ==
-        "admin.listen: cannot listen on 127.0.0.1:" + std::to_string(first.server->port()) + ": Address already in use");
+  CHECK(second.error().message == "admin.listen: cannot listen on 127.0.0.1:" +
+                                      std::to_string(first.server->port()) + ": Address already in use");
 }

@@ -14,7 +14,8 @@ using namespace tinhop::admin;
 namespace {
 
 struct TokenFile {
-  std::filesystem::path folder = std::filesystem::temp_directory_path() / ("tinhop-token-" + std::to_string(::getpid()));
+  std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("tinhop-token-" + std::to_string(::getpid()));
   std::filesystem::path path = folder / "admin-token";
   TokenFile(const std::string& content, mode_t mode) {
     std::filesystem::create_directories(folder);
@@ -42,8 +43,9 @@ TEST_CASE("a private token file is read without surrounding whitespace") {
 TEST_CASE("token files that must not be used are refused with the fix") {
   {
     TokenFile file(good, 0644);
-    CHECK(load_token(file.path.string()).error().message ==
-          "admin.token_file: " + file.path.string() + " is readable by every user; chmod o-r " + file.path.string());
+    CHECK(load_token(file.path.string()).error().message == "admin.token_file: " + file.path.string() +
+                                                                " is readable by every user; chmod o-r " +
+                                                                file.path.string());
   }
   {
     TokenFile file("short-token\n", 0600);
@@ -53,10 +55,14 @@ TEST_CASE("token files that must not be used are refused with the fix") {
   {
     TokenFile file(good + " " + good, 0600);
     CHECK(load_token(file.path.string()).error().message ==
-          "admin.token_file: the token in " + file.path.string() + " contains whitespace or a control character");
+          "admin.token_file: the token in " + file.path.string() +
+              " contains whitespace or a control character");
   }
-  CHECK(load_token("/nonexistent/admin-token").error().message.rfind(
-            "admin.token_file: cannot read /nonexistent/admin-token: No such file or directory (create it: ", 0) == 0);
+  CHECK(load_token("/nonexistent/admin-token")
+            .error()
+            .message.rfind("admin.token_file: cannot read /nonexistent/admin-token: No such file or "
+                           "directory (create it: ",
+                           0) == 0);
 }
 
 TEST_CASE("$CREDENTIALS_DIRECTORY in the path reads systemd's credential") {
