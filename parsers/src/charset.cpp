@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "text_internal.hpp"
+
 namespace tinhop {
 namespace {
 
@@ -164,35 +166,7 @@ std::optional<std::string> charset_from_xml_declaration(std::string_view bytes) 
 }
 
 bool is_valid_utf8(std::string_view bytes) {
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  const auto* const end = p + bytes.size();
-  while (p < end) {
-    if (*p < 0x80) {
-      // Markup is ASCII: skip it eight bytes at a time.
-      std::uint64_t word = 0;
-      while (end - p >= 8 && (std::memcpy(&word, p, 8), (word & 0x8080808080808080ULL) == 0)) p += 8;
-      while (p < end && *p < 0x80) ++p;
-      continue;
-    }
-    const unsigned c = *p;
-    const std::ptrdiff_t left = end - p;
-    if (c < 0xE0) {
-      if (c < 0xC2 || left < 2 || (p[1] & 0xC0U) != 0x80U) return false;
-      p += 2;
-    } else if (c < 0xF0) {
-      if (left < 3 || (p[1] & 0xC0U) != 0x80U || (p[2] & 0xC0U) != 0x80U) return false;
-      if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F)) return false;  // overlong, surrogate
-      p += 3;
-    } else {
-      if (c > 0xF4 || left < 4 || (p[1] & 0xC0U) != 0x80U || (p[2] & 0xC0U) != 0x80U ||
-          (p[3] & 0xC0U) != 0x80U) {
-        return false;
-      }
-      if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F)) return false;  // overlong, > U+10FFFF
-      p += 4;
-    }
-  }
-  return true;
+  return scan_utf8(bytes).valid;
 }
 
 std::optional<std::string> canonical_charset(std::string_view label) {

@@ -138,14 +138,22 @@ Utf8Scan scan_utf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
   while (p < end) {
-    const unsigned c = *p;
-    if (c < 0x80) {
-      // Markup is ASCII: skip it eight bytes at a time.
+    // ASCII (markup, and the spaces and digits between letters) is skipped a word at a
+    // time, landing directly on the next multi-byte sequence.
+    if (end - p >= 8) {
       std::uint64_t word = 0;
+      std::memcpy(&word, p, 8);
+      const std::uint64_t high = word & 0x8080808080808080ULL;
+      if (high == 0) {
+        p += 8;
+        continue;
+      }
+      p += static_cast<unsigned>(__builtin_ctzll(high)) >> 3U;
+    } else if (*p < 0x80) {
       ++p;
-      while (end - p >= 8 && (std::memcpy(&word, p, 8), (word & 0x8080808080808080ULL) == 0)) p += 8;
       continue;
     }
+    const unsigned c = *p;
     const std::ptrdiff_t left = end - p;
     if (c < 0xE0) {
       if (c < 0xC2 || left < 2 || (p[1] & 0xC0U) != 0x80U) return {false, false};
