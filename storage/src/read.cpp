@@ -19,19 +19,19 @@ constexpr const char* kCategory =
 constexpr const char* kSource =
     "SELECT cluster_id, published, id FROM items WHERE source_id = ?4 AND (published, id) < (?1, ?2) "
     "ORDER BY published DESC, id DESC LIMIT ?3";
+// Searches walk the full-text index newest match first (FTS5 reads a term's doclist in
+// descending rowid order, and item ids follow arrival), so a common word costs a page of
+// matches, not a sort of every match. Their cursor is the last item id seen.
 constexpr const char* kSearch =
-    "SELECT c.id, c.published, 0 FROM clusters c WHERE c.id IN (SELECT i.cluster_id FROM items_fts f "
-    "JOIN items i ON i.id = f.rowid WHERE items_fts MATCH ?5) AND (c.published, c.id) < (?1, ?2) "
-    "ORDER BY c.published DESC, c.id DESC LIMIT ?3";
+    "SELECT i.cluster_id, i.published, i.id FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "WHERE items_fts MATCH ?5 AND f.rowid < ?2 ORDER BY f.rowid DESC LIMIT ?3";
 constexpr const char* kSearchCategory =
-    "SELECT cc.cluster_id, cc.published, 0 FROM cluster_categories cc WHERE cc.category = ?4 AND "
-    "cc.cluster_id IN "
-    "(SELECT i.cluster_id FROM items_fts f JOIN items i ON i.id = f.rowid WHERE items_fts MATCH ?5) "
-    "AND (cc.published, cc.cluster_id) < (?1, ?2) ORDER BY cc.published DESC, cc.cluster_id DESC LIMIT ?3";
+    "SELECT i.cluster_id, i.published, i.id FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "WHERE items_fts MATCH ?5 AND f.rowid < ?2 AND EXISTS (SELECT 1 FROM cluster_categories cc "
+    "WHERE cc.category = ?4 AND cc.cluster_id = i.cluster_id) ORDER BY f.rowid DESC LIMIT ?3";
 constexpr const char* kSearchSource =
-    "SELECT cluster_id, published, id FROM items WHERE source_id = ?4 AND id IN "
-    "(SELECT rowid FROM items_fts WHERE items_fts MATCH ?5) AND (published, id) < (?1, ?2) "
-    "ORDER BY published DESC, id DESC LIMIT ?3";
+    "SELECT i.cluster_id, i.published, i.id FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "WHERE items_fts MATCH ?5 AND f.rowid < ?2 AND i.source_id = ?4 ORDER BY f.rowid DESC LIMIT ?3";
 constexpr const char* kMembers =
     "SELECT i.id, i.source_id, i.link, i.published, s.title, s.feed_title, s.url, s.site_link, "
     "s.republication "
@@ -187,23 +187,30 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
     struct Row {
       std::int64_t cluster_id, published, item_id;
     };
+    // Per-source lists and searches page over items (a cursor holds an item id); the
+    // others over clusters. A search may match several copies of one story: it is listed
+    // once per page, so a page reads a few more matches than it shows.
+    const bool by_item = query.source_id.has_value() || query.search.has_value();
+    const std::size_t fetch = query.search ? 4 * limit + 1 : limit + 1;
     std::vector<Row> rows;
     {
       auto q = impl_->db.statement(sql);
-      q->bind(1, to_unix(start.published)).bind(2, start.id).bind(3, static_cast<std::int64_t>(limit + 1));
+      q->bind(1, to_unix(start.published)).bind(2, start.id).bind(3, static_cast<std::int64_t>(fetch));
       if (query.source_id) q->bind(4, *query.source_id);
       if (query.category) q->bind(4, *query.category);
       if (query.search) q->bind(5, match);
       while (q->step()) rows.push_back(Row{q->int64(0), q->int64(1), q->int64(2)});
     }
     ClusterPage page;
-    const bool more = rows.size() > limit;
-    if (more) rows.resize(limit);
-    for (const auto& row : rows) {
+    std::vector<std::int64_t> listed;
+    std::size_t consumed = 0;
+    for (; consumed < rows.size() && page.clusters.size() < limit; ++consumed) {
+      const Row& row = rows[consumed];
+      if (std::find(listed.begin(), listed.end(), row.cluster_id) != listed.end()) continue;
+      listed.push_back(row.cluster_id);
       ClusterView view;
       view.cluster_id = row.cluster_id;
-      // Per-source lists page over that source's items; the others over clusters.
-      view.position = Cursor{from_unix(row.published), query.source_id ? row.item_id : row.cluster_id};
+      view.position = Cursor{from_unix(row.published), by_item ? row.item_id : row.cluster_id};
       auto members = load_members(impl_->db, row.cluster_id);
       if (members.empty()) continue;  // a cluster emptied by a concurrent purge
       std::size_t shown = 0;
@@ -220,9 +227,9 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
       }
       page.clusters.push_back(std::move(view));
     }
-    if (more && !rows.empty()) {
-      const auto& last = rows.back();
-      page.next = Cursor{from_unix(last.published), query.source_id ? last.item_id : last.cluster_id};
+    if (consumed < rows.size() && consumed > 0) {
+      const auto& last = rows[consumed - 1];
+      page.next = Cursor{from_unix(last.published), by_item ? last.item_id : last.cluster_id};
     }
     return page;
   });

@@ -302,3 +302,44 @@ TEST_CASE("the change stamp moves only when readers could see something new") {
   REQUIRE(store.ingest(a, feed, kNow).has_value());
   CHECK(store.last_change().value() == after);
 }
+
+TEST_CASE("search pages run newest first and list a story once") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss");
+  const auto b = add_source(store, "https://b.vn/rss");
+  std::vector<Item> items;
+  for (int i = 0; i < 30; ++i) {
+    items.push_back(make_item("g" + std::to_string(i), "Giá vàng phiên " + std::to_string(i),
+                              std::to_string(i) + (i % 2 ? kLead : kOtherLead), 1710300000 + i * 60));
+  }
+  REQUIRE(store.ingest(a, make_feed(items), kNow)->added == 30);
+  // b republishes the newest one: both copies match, the story is listed once.
+  REQUIRE(
+      store
+          .ingest(b,
+                  make_feed({make_item("b29", *items[29].title, *items[29].summary, 1710300000 + 29 * 60)}),
+                  kNow)
+          ->clustered == 1);
+  ClusterQuery q;
+  q.search = "gia vang";
+  q.limit = 7;
+  std::vector<std::int64_t> seen;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = store.latest_clusters(q).value();
+    for (const auto& c : page.clusters) seen.push_back(c.cluster_id);
+    if (!page.next) break;
+    q.before = page.next;
+  }
+  CHECK(seen.size() == 30);
+  auto sorted = seen;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+  // Newest arrival first: b's copy arrived last, so its story leads.
+  ClusterQuery first;
+  first.search = "gia vang";
+  first.limit = 1;
+  auto top = store.latest_clusters(first).value();
+  REQUIRE(top.clusters.size() == 1);
+  CHECK(top.clusters[0].item.title == "Giá vàng phiên 29");
+  CHECK(top.clusters[0].others.size() == 1);
+}

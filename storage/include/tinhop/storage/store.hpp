@@ -292,9 +292,11 @@ struct ClusterView {
 struct ClusterQuery {
   std::optional<std::int64_t> source_id;  // only stories this source carries
   std::optional<std::string> category;    // only stories carried by a source in this category
-  std::optional<std::string> search;      // FTS query: words, "phrases", prefix*; diacritics ignored
-  std::size_t limit = 50;                 // capped at 1000
-  std::optional<Cursor> before;           // next page: entries strictly older than this
+  // FTS query: words, "phrases", prefix*; diacritics ignored. Search results come newest
+  // arrival first, each story once per page.
+  std::optional<std::string> search;
+  std::size_t limit = 50;        // capped at 1000
+  std::optional<Cursor> before;  // next page: entries strictly older than this
 };
 
 struct ClusterPage {
