@@ -3,7 +3,7 @@
 // (../shared/bench/sqlite_bench.cpp's schema and settings), and the all-duplicates
 // re-ingest against a plain INSERT OR IGNORE. Then the publisher's queries on the result.
 //
-//   ingest_bench DIR WORDS_FILE [--items N] [--seed S] [--dup-share F] [--skip-baseline]
+//   ingest_bench DIR WORDS_FILE [--items N] [--seed S] [--dup-share F] [--skip-baseline] [--queries-only]
 //
 // WORDS_FILE: python3 ../shared/bench/gen_corpus.py --dump-words words.txt
 // Rows are generated 1,000 at a time outside the timed sections (one transaction each:
@@ -281,9 +281,9 @@ long rss_mb() {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(
-        stderr,
-        "usage: ingest_bench DIR WORDS_FILE [--items N] [--seed S] [--dup-share F] [--skip-baseline]\n");
+    std::fprintf(stderr,
+                 "usage: ingest_bench DIR WORDS_FILE [--items N] [--seed S] [--dup-share F] "
+                 "[--skip-baseline] [--queries-only]\n");
     return 2;
   }
   const fs::path dir = argv[1];
@@ -291,6 +291,7 @@ int main(int argc, char** argv) {
   unsigned long long seed = 42;
   double dups = 0.2;
   bool skip_baseline = false;
+  bool queries_only = false;  // reuse DIR/tinhop.db from an earlier run, measure the read side
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--items" && i + 1 < argc) {
@@ -301,6 +302,8 @@ int main(int argc, char** argv) {
       dups = std::atof(argv[++i]);
     } else if (a == "--skip-baseline") {
       skip_baseline = true;
+    } else if (a == "--queries-only") {
+      queries_only = skip_baseline = true;
     } else {
       std::fprintf(stderr, "bad argument %s\n", a.c_str());
       return 2;
@@ -319,6 +322,7 @@ int main(int argc, char** argv) {
   const fs::path plain = dir / "plain.db";
   const fs::path ours = dir / "tinhop.db";
   for (const auto& p : {plain, ours}) {
+    if (queries_only) break;
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
   }
 
@@ -339,7 +343,8 @@ int main(int argc, char** argv) {
   auto store = tinhop::storage::Store::open(ours.string());
   if (!store) die("open", store.error().message);
   std::vector<std::int64_t> source_ids;
-  for (int i = 0; i < kSources; ++i) {
+  for (int i = 0; i < kSources && queries_only; ++i) source_ids.push_back(i + 1);
+  for (int i = 0; i < kSources && !queries_only; ++i) {
     tinhop::storage::SourceSettings s;
     s.url = "https://www.agency-" + std::to_string(i) + ".example/rss/" + std::to_string(i) + ".rss";
     s.categories = {"category-" + std::to_string(i % 20)};
@@ -347,8 +352,12 @@ int main(int argc, char** argv) {
     if (!id) die("add_source", id.error().message);
     source_ids.push_back(*id);
   }
-  const auto fresh = ingest_all(*store, words, seed, dups, items, "tinhop_ingest_new", source_ids, ours);
-  const auto again = ingest_all(*store, words, seed, dups, items, "tinhop_reingest_same", source_ids, ours);
+  Phase fresh;
+  Phase again;
+  if (!queries_only) {
+    fresh = ingest_all(*store, words, seed, dups, items, "tinhop_ingest_new", source_ids, ours);
+    again = ingest_all(*store, words, seed, dups, items, "tinhop_reingest_same", source_ids, ours);
+  }
 
   if (!skip_baseline) {
     sqlite3* db = nullptr;
