@@ -58,7 +58,8 @@ struct DedupOptions {
   // Only items published (or first seen) within this distance of each other are compared.
   std::chrono::hours window{72};
   // Fingerprints of the most recently stored items kept in memory as candidates (about
-  // 1 KB each); older items are still found by canonical link, not by text.
+  // 1.2 KB each, loaded at open by writers); older items are still found by canonical
+  // link, not by text.
   std::size_t max_candidates = 100'000;
 };
 
@@ -69,7 +70,7 @@ struct RetentionPolicy {
 
 struct OpenOptions {
   std::chrono::milliseconds busy_timeout{5000};
-  bool read_only = false;  // readers (publisher, CLI status) may open read-only
+  bool read_only = false;  // readers (publisher, CLI status): no writes, no candidate window in memory
   DedupOptions dedup;
   // Link query parameters removed before comparing links, in addition to the built-in
   // list (utm_*, fbclid, gclid, mc_cid, mc_eid, ...). Names; a trailing '*' is a prefix.
