@@ -273,8 +273,19 @@ int run_serve(const ServeArgs& args) {
       if (ec) return;
       service.refresh_sources();
       if (++ticks % 10 == 0) service::notify_status(service.summary());
-      if (service::watchdog_interval() && loop_store->sources_version()) service::notify_watchdog();
       schedule_tick();
+    });
+  };
+  // WATCHDOG=1 from the event loop, after a database round trip, at half of WatchdogSec.
+  boost::asio::steady_timer watchdog(ioc);
+  const auto watchdog_every = service::watchdog_interval();
+  std::function<void()> schedule_watchdog = [&] {
+    if (!watchdog_every) return;
+    watchdog.expires_after(*watchdog_every);
+    watchdog.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      if (loop_store->sources_version()) service::notify_watchdog();
+      schedule_watchdog();
     });
   };
 
@@ -306,6 +317,7 @@ int run_serve(const ServeArgs& args) {
     service::notify_stopping();
     service.stop_scheduling();
     tick.cancel();
+    watchdog.cancel();
     boost::asio::post(publish_ioc, [&server] { server.stop(); });
     drain_until = std::chrono::steady_clock::now() + 10s;
     wait_for_polls();
@@ -341,6 +353,7 @@ int run_serve(const ServeArgs& args) {
 
   service.start();
   schedule_tick();
+  schedule_watchdog();
   std::thread publish_thread([&publish_ioc] { publish_ioc.run(); });
   log->info("serve.started {} {} {} {}", kv("db", db), kv("listen", cfg.server.listen.to_string()),
             kv("demo", args.demo ? "true" : "false"), kv("status", service.summary()));
