@@ -86,7 +86,8 @@ INSERT INTO meta VALUES('change_version', 0), ('change_at', 0), ('sources_versio
 )sql";
 
 // Version 2: full-text search and per-category cluster lists. A contentless FTS5 table
-// (the text lives in items only) indexes the title and plain summary with diacritics
+// (the text lives in items only) indexes the title and the summary's opening (search_text,
+// or the first 280 characters of a plain summary when search_text is empty) with diacritics
 // removed; 'đ' is folded to 'd' by hand because Unicode gives it no decomposition, so
 // "dang" finds "Đảng" as readers expect. Triggers keep it in sync with items.
 constexpr const char* kVersion2 = R"sql(
@@ -95,24 +96,24 @@ CREATE VIRTUAL TABLE items_fts USING fts5(title, body, content='',
 CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
   INSERT INTO items_fts(rowid, title, body)
     VALUES(new.id, replace(replace(coalesce(new.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(CASE new.search_text WHEN '' THEN substr(coalesce(new.summary, ''), 1, 600) ELSE new.search_text END, 'đ', 'd'), 'Đ', 'D'));
+           replace(replace(CASE new.search_text WHEN '' THEN substr(coalesce(new.summary, ''), 1, 280) ELSE new.search_text END, 'đ', 'd'), 'Đ', 'D'));
 END;
 CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
   INSERT INTO items_fts(items_fts, rowid, title, body)
     VALUES('delete', old.id, replace(replace(coalesce(old.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(CASE old.search_text WHEN '' THEN substr(coalesce(old.summary, ''), 1, 600) ELSE old.search_text END, 'đ', 'd'), 'Đ', 'D'));
+           replace(replace(CASE old.search_text WHEN '' THEN substr(coalesce(old.summary, ''), 1, 280) ELSE old.search_text END, 'đ', 'd'), 'Đ', 'D'));
 END;
 CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, search_text ON items BEGIN
   INSERT INTO items_fts(items_fts, rowid, title, body)
     VALUES('delete', old.id, replace(replace(coalesce(old.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(CASE old.search_text WHEN '' THEN substr(coalesce(old.summary, ''), 1, 600) ELSE old.search_text END, 'đ', 'd'), 'Đ', 'D'));
+           replace(replace(CASE old.search_text WHEN '' THEN substr(coalesce(old.summary, ''), 1, 280) ELSE old.search_text END, 'đ', 'd'), 'Đ', 'D'));
   INSERT INTO items_fts(rowid, title, body)
     VALUES(new.id, replace(replace(coalesce(new.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(CASE new.search_text WHEN '' THEN substr(coalesce(new.summary, ''), 1, 600) ELSE new.search_text END, 'đ', 'd'), 'Đ', 'D'));
+           replace(replace(CASE new.search_text WHEN '' THEN substr(coalesce(new.summary, ''), 1, 280) ELSE new.search_text END, 'đ', 'd'), 'Đ', 'D'));
 END;
 INSERT INTO items_fts(rowid, title, body)
   SELECT id, replace(replace(coalesce(title, ''), 'đ', 'd'), 'Đ', 'D'),
-         replace(replace(CASE search_text WHEN '' THEN substr(coalesce(summary, ''), 1, 600) ELSE search_text END, 'đ', 'd'), 'Đ', 'D') FROM items;
+         replace(replace(CASE search_text WHEN '' THEN substr(coalesce(summary, ''), 1, 280) ELSE search_text END, 'đ', 'd'), 'Đ', 'D') FROM items;
 CREATE TABLE cluster_categories(
   category TEXT NOT NULL,
   cluster_id INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
