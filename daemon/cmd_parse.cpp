@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "tinhop/parsers/contract_json.hpp"
 #include "tinhop/parsers/feed.hpp"
+#include "tinhop/parsers/html_listing.hpp"
 
 namespace tinhop::cli {
 namespace {
@@ -20,7 +21,25 @@ struct ParseOptions {
   std::string content_type;
   std::string time_zone = "UTC";
   std::string date_order = "auto";
+  std::string html_selectors;  // set: the document is an HTML listing page (format html)
 };
+
+// An `html` source's page: selectors on one line (see docs/html-sources.md).
+int run_html(const std::string& bytes, const ParseContext& context, const std::string& spec) {
+  std::string message;
+  const auto selectors = parse_selector_spec(spec, message);
+  if (!selectors) {
+    std::cerr << "tinhop parse: " << message << "\n";
+    return exit_failure;
+  }
+  const HtmlListingOutcome outcome = parse_html_listing(bytes, context, *selectors);
+  if (outcome.error != HtmlError::none) {
+    std::cerr << "tinhop parse: " << outcome.message << "\n";
+    return exit_failure;
+  }
+  std::cout << to_contract_json(outcome.result) << "\n";
+  return exit_ok;
+}
 
 bool read_all(const std::string& file, std::string& bytes) {
   if (file == "-") {
@@ -49,6 +68,7 @@ int run_parse(const ParseOptions& options) {
                        : options.date_order == "mdy" ? DateOrder::mdy
                                                      : DateOrder::automatic;
   context.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (!options.html_selectors.empty()) return run_html(bytes, context, options.html_selectors);
   const ParseOutcome outcome = parse_feed(bytes, context);
   if (!outcome) {
     std::cerr << "tinhop parse: " << outcome.failure().message << "\n";
@@ -71,6 +91,8 @@ void add_parse_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--date-order", options->date_order, "Day/month order of numeric dates")
       ->check(CLI::IsMember({"dmy", "mdy", "auto"}))
       ->capture_default_str();
+  cmd->add_option("--html-selectors", options->html_selectors,
+                  "Read an HTML listing page with these selectors: \"item=...; title=...; date=...\"");
   cmd->add_option("file", options->file, "Document to parse, or - for standard input")->required();
   cmd->callback([options, &exit_code] { exit_code = run_parse(*options); });
 }
