@@ -176,12 +176,17 @@ std::string without_fragment(std::string link) {
   return link;
 }
 
-void merge_into(Item& kept, Item&& repeat) {
+// Date quality of an item: 0 none or the fetch time, 1 relative, 2 read exactly.
+int date_rank(const Item& item, Instant now) {
+  if (!item.published || (item.date_approximate && *item.published == now)) return 0;
+  return item.date_approximate ? 1 : 2;
+}
+
+void merge_into(Item& kept, Item&& repeat, Instant now) {
   if (!kept.title) kept.title = std::move(repeat.title);
   if (!kept.summary) kept.summary = std::move(repeat.summary);
   if (!kept.thumbnail) kept.thumbnail = std::move(repeat.thumbnail);
-  const bool kept_exact = kept.published && !kept.date_approximate;
-  if (!kept_exact && repeat.published && (!kept.published || !repeat.date_approximate)) {
+  if (date_rank(repeat, now) > date_rank(kept, now)) {
     kept.published = repeat.published;
     kept.date_approximate = repeat.date_approximate;
     kept.date_in_future = repeat.date_in_future;
@@ -308,7 +313,7 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
     }
     const std::string key = *item.link;
     if (const auto seen = by_link.find(key); seen != by_link.end()) {
-      merge_into(feed.items[seen->second], std::move(item));
+      merge_into(feed.items[seen->second], std::move(item), context.now);
       continue;
     }
     by_link.emplace(key, feed.items.size());

@@ -147,6 +147,17 @@ TEST_CASE("a date in <meta article:published_time> dates a one-item page first",
               {{"https://tinhx.gov.vn/a/1.html", "Tin một về hội nghị", "2019-08-02T03:30:00Z", false}});
 }
 
+TEST_CASE("a repeat with a relative date dates an undated card; an exact one beats both", "[html]") {
+  const std::string page =
+      "<ul><li><a href='/1'>Một</a></li><li><a href='/2'>Hai</a><i class=date>2 giờ trước</i></li>"
+      "<li><a href='/1'>Một</a><i class=date>5 phút trước</i></li>"
+      "<li><a href='/2'>Hai</a><i class=date>15/09/2026 10:00</i></li>"
+      "<li><a href='/1'>Một</a><i class=date>1 giờ trước</i></li></ul>";
+  const auto outcome = read(page, context("https://x.vn/", at(2026, 9, 15, 12, 0)), spec("item=li"));
+  check_items(outcome.result, {{"https://x.vn/1", "Một", "2026-09-15T11:55:00Z", true},
+                               {"https://x.vn/2", "Hai", "2026-09-15T03:00:00Z", false}});
+}
+
 TEST_CASE("machine dates: datetime, data-time epoch, title", "[html]") {
   const std::string page =
       "<ul><li><a href='/1'>Một</a><time datetime='2026-09-15T07:13:33+0700'>15/09/2026 07:13</time></li>"
