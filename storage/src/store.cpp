@@ -159,14 +159,13 @@ Result<Store> Store::open(const std::string& path, const OpenOptions& options) {
     sql::Database db(path, options.read_only);
     db.exec(("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count())).c_str());
     db.exec("PRAGMA foreign_keys = ON");
+    db.exec(("PRAGMA cache_size = -" + std::to_string(std::max<std::int64_t>(options.page_cache_kib, 64)))
+                .c_str());
     if (!options.read_only) {
       const bool fresh = schema::current_version(db) == 0;
       if (fresh) db.exec("PRAGMA auto_vacuum = INCREMENTAL");  // only takes effect before the first table
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL");
-      // Big enough that a 1,000-item batch with its indexes and FTS rows is written once, at
-      // commit, instead of spilling pages to the WAL mid-transaction and writing them again.
-      db.exec("PRAGMA cache_size = -65536");
       schema::migrate(db, options.migrate_to.value_or(schema::latest_version()));
       if (options.migrate_to) return Store(std::make_unique<Impl>(std::move(db), options));
     } else if (schema::current_version(db) > schema::latest_version()) {

@@ -71,6 +71,9 @@ struct RetentionPolicy {
 struct OpenOptions {
   std::chrono::milliseconds busy_timeout{5000};
   bool read_only = false;  // readers (publisher, CLI status): no writes, no candidate window in memory
+  // SQLite page cache per connection. The writer's 1,000-item batches are written once at
+  // commit when their pages fit (64 MiB); readers need far less.
+  std::int64_t page_cache_kib = 64 * 1024;
   DedupOptions dedup;
   // Link query parameters removed before comparing links, in addition to the built-in
   // list (utm_*, fbclid, gclid, mc_cid, mc_eid, ...). Names; a trailing '*' is a prefix.
