@@ -9,20 +9,26 @@ cd "$(dirname "$0")"
 # ccache hits across clones in other folders (CI clones afresh each run).
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
+# build PRESET [TARGET...]: configure and build (every target when none is named).
 build() {
   local preset=$1
+  shift
   scripts/install-deps
   local flags=()
   [ "${CI:-}" = true ] && flags+=(-DTINHOP_WERROR=ON)
   cmake --preset "$preset" "${flags[@]}" >/dev/null
-  cmake --build --preset "$preset"
+  if [ $# -gt 0 ]; then
+    cmake --build --preset "$preset" --target "$@"
+  else
+    cmake --build --preset "$preset"
+  fi
 }
 
 sources() { git ls-files '*.cpp' '*.hpp'; }
 
 case "${1:-}" in
   run)
-    build release
+    build release tinhop
     shift
     exec build/release/daemon/tinhop serve --demo "$@"
     ;;
