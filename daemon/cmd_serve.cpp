@@ -291,9 +291,8 @@ int run_serve(const ServeArgs& args) {
 
   // Two-phase stop: no new polls, polls in flight finish (bounded), then the writes.
   bool stopping = false;
-  const auto stop_deadline = std::chrono::steady_clock::now();
   boost::asio::steady_timer drain(ioc);
-  std::chrono::steady_clock::time_point drain_until = stop_deadline;
+  std::chrono::steady_clock::time_point drain_until{};
   std::function<void()> wait_for_polls = [&] {
     if (service.in_flight() == 0) {
       service.cancel_fetches();  // closes kept-alive connections too

@@ -24,9 +24,9 @@ namespace tinhop::daemon {
 
 struct PipelineOptions {
   std::size_t parse_threads = 1;
-  std::size_t max_pending = 512;               // polls being parsed or waiting for the writer
-  std::size_t max_pending_bytes = 24u << 20;   // their bodies and documents, estimated
-  std::size_t batch_size = 256;                // polls per transaction
+  std::size_t max_pending = 256;               // polls being parsed or waiting for the writer
+  std::size_t max_pending_bytes = 12u << 20;   // their bodies and documents, estimated
+  std::size_t batch_size = 128;                // polls per transaction
   std::chrono::milliseconds batch_window{50};  // how long the writer gathers a batch
 };
 
