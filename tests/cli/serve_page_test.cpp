@@ -89,6 +89,16 @@ TEST_CASE("serve: the river page of a running daemon renders in headless Chromiu
     const auto t0 = atom.find("<title type=\"text\">") + 19;
     const std::string newest = atom.substr(t0, atom.find("</title>", t0) - t0);
 
+    // Every feed of the real demo data parses cleanly in python3-feedparser.
+    for (const char* path : {"/feed.atom", "/feed.rss", "/feed.atom?limit=2", "/sources/1/feed.rss"}) {
+      const std::string verdict = capture(
+          "/usr/bin/python3 -c 'import feedparser, sys; d = feedparser.parse(sys.argv[1]); "
+          "print(int(d.bozo), len(d.entries) > 0, d.version)' '" +
+          base + path + "' 2>&1");
+      INFO(path);
+      CHECK_THAT(verdict, Catch::StartsWith("0 True "));
+    }
+
     const std::string flags =
         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
         " --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=" +

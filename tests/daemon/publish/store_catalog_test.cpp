@@ -33,7 +33,7 @@ std::string get(publish::Context& ctx, const std::string& target) {
 
 TEST_CASE("store catalog: the merged feed shows stored stories with their publishers", "[publish][store]") {
   auto opened = storage::Store::open(":memory:");
-  REQUIRE(opened.has_value());
+  if (!opened) FAIL(opened.error().message);
   storage::Store store = std::move(*opened);
   storage::SourceSettings a;
   a.url = "https://a.example/rss";
