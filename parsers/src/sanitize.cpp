@@ -117,7 +117,7 @@ bool dropped_with_content(GumboTag tag) {
     case GUMBO_TAG_BGSOUND:
     case GUMBO_TAG_MARQUEE:
     case GUMBO_TAG_MENUITEM:
-   
+
     case GUMBO_TAG_DETAILS:
     case GUMBO_TAG_SUMMARY: return true;
     default: return false;
