@@ -231,7 +231,13 @@ class Serializer {
 }  // namespace
 
 std::string sanitize_html(std::string_view html, const SanitizeOptions& options) {
-  auto output = detail::parse_body(html.substr(0, std::min(html.size(), options.max_input_bytes)));
+  html = html.substr(0, std::min(html.size(), options.max_input_bytes));
+  std::string flattened;
+  if (detail::estimated_depth(html) > options.max_parse_depth) {
+    flattened = detail::without_tags(html);
+    html = flattened;
+  }
+  auto output = detail::parse_body(html);
   if (!output.body) return {};
   Serializer serializer(options);
   return serializer.run(output.body);

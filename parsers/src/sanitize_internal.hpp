@@ -28,4 +28,13 @@ void append_escaped_text(std::string& out, std::string_view text);
 // Appends text escaped for a double-quoted attribute value.
 void append_escaped_attribute(std::string& out, std::string_view text);
 
+// Upper bound of the element nesting the HTML5 parser would build: start tags minus end
+// tags, void elements not counted. gumbo's cost grows with the square of the depth, so a
+// crafted "<span>" x 100k must never reach it.
+std::size_t estimated_depth(std::string_view html);
+
+// Every tag removed (a space between words that tags separated): text, which parses in
+// linear time.
+std::string without_tags(std::string_view html);
+
 }  // namespace tinhop::detail

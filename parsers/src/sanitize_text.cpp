@@ -58,6 +58,60 @@ void append_escaped_attribute(std::string& out, std::string_view text) {
   append_escaped(out, text, true);
 }
 
+namespace {
+
+bool is_void_name(std::string_view name) {
+  for (std::string_view v : {"br", "img", "hr", "wbr", "input", "meta", "link", "source", "area", "col",
+                             "embed", "param", "track", "base", "keygen"}) {
+    if (name.size() == v.size() && std::equal(name.begin(), name.end(), v.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::size_t estimated_depth(std::string_view html) {
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  for (std::size_t i = html.find('<'); i != std::string_view::npos && i + 1 < html.size();
+       i = html.find('<', i + 1)) {
+    const bool closing = html[i + 1] == '/';
+    const std::size_t start = i + (closing ? 2 : 1);
+    std::size_t end = start;
+    while (end < html.size() && std::isalnum(static_cast<unsigned char>(html[end])) != 0) ++end;
+    if (end == start) continue;
+    if (closing) {
+      if (depth > 0) --depth;
+    } else if (!is_void_name(html.substr(start, end - start))) {
+      deepest = std::max(deepest, ++depth);
+    }
+  }
+  return deepest;
+}
+
+std::string without_tags(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  for (std::size_t i = 0; i < html.size(); ++i) {
+    const bool tag = html[i] == '<' && i + 1 < html.size() &&
+                     (std::isalpha(static_cast<unsigned char>(html[i + 1])) != 0 || html[i + 1] == '/' ||
+                      html[i + 1] == '!' || html[i + 1] == '?');
+    if (!tag) {
+      out += html[i];
+      continue;
+    }
+    std::size_t close = html.find('>', i);
+    if (close == std::string_view::npos) break;
+    if (!out.empty() && out.back() != ' ') out += ' ';  // words on both sides stay apart
+    i = close;
+  }
+  return out;
+}
+
 }  // namespace detail
 
 namespace {
@@ -191,7 +245,13 @@ std::string collapse(std::string_view text) {
 }  // namespace
 
 std::string html_excerpt(std::string_view html, std::size_t max_chars) {
-  auto parsed = detail::parse_body(html.substr(0, std::min<std::size_t>(html.size(), 2U << 20U)));
+  html = html.substr(0, std::min<std::size_t>(html.size(), 2U << 20U));
+  std::string flattened;
+  if (detail::estimated_depth(html) > SanitizeOptions{}.max_parse_depth) {
+    flattened = detail::without_tags(html);
+    html = flattened;
+  }
+  auto parsed = detail::parse_body(html);
   if (!parsed.body) return {};
   std::string text;
   std::vector<std::pair<const GumboNode*, std::size_t>> stack{{parsed.body, 0}};

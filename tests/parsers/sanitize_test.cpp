@@ -249,12 +249,26 @@ TEST_CASE("sanitize: relative URLs are dropped without a base", "[sanitize]") {
 
 TEST_CASE("sanitize: deep nesting is flattened, not recursed into", "[sanitize]") {
   std::string deep;
-  for (int i = 0; i < 20000; ++i) deep += "<span>";
+  for (int i = 0; i < 2000; ++i) deep += "<span>";
   deep += "deep";
   SanitizeOptions options = kOptions;
   options.max_depth = 4;
   const std::string out = sanitize_html(deep, options);
   CHECK(out == "<span><span><span><span>deep</span></span></span></span>");
+}
+
+TEST_CASE("sanitize: input nested beyond the parse limit is reduced to its text", "[sanitize]") {
+  std::string deep;
+  for (int i = 0; i < 200000; ++i) deep += "<span>";
+  deep += "a &amp; <b>b</b>";
+  for (int i = 0; i < 200000; ++i) deep += "</span>";
+  CHECK(sanitize_html(deep, kOptions) == "a &amp; b ");
+  CHECK(tinhop::html_excerpt(deep, 100) == "a & b");
+  // Void elements and closed tags do not count towards the depth.
+  std::string flat;
+  for (int i = 0; i < 5000; ++i) flat += "<p>x<br><img src=\"a.png\"></p>";
+  CHECK(sanitize_html(flat, kOptions)
+            .starts_with("<p>x<br><img src=\"https://news.example.vn/tin/a.png\"></p>"));
 }
 
 TEST_CASE("sanitize: input beyond the cap is cut before parsing", "[sanitize]") {

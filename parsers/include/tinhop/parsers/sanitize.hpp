@@ -17,6 +17,9 @@ struct SanitizeOptions {
   std::size_t max_input_bytes = 2U << 20U;
   // Elements nested deeper than this are unwrapped: their text stays, their tags go.
   std::size_t max_depth = 128;
+  // Input whose tags would nest deeper than this (HTML5 parsing cost grows with the square
+  // of the depth) is reduced to its text before parsing.
+  std::size_t max_parse_depth = 4096;
 };
 
 // The fragment with only allow-listed elements and attributes:
