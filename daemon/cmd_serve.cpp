@@ -69,8 +69,12 @@ std::optional<config::ListenAddress> parse_listen(const std::string& text) {
   return config::ListenAddress{host, static_cast<std::uint16_t>(port)};
 }
 
-storage::OpenOptions store_options(const config::Config& cfg, bool read_only) {
+// `page_cache_kib`: the writer keeps the store's default; the other connections only read
+// a little and must not cost 64 MiB each.
+storage::OpenOptions store_options(const config::Config& cfg, bool read_only,
+                                   std::optional<std::int64_t> page_cache_kib = std::nullopt) {
   storage::OpenOptions o;
+  if (page_cache_kib) o.page_cache_kib = *page_cache_kib;
   o.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.database.busy_timeout);
   o.read_only = read_only;
   o.dedup.window = std::chrono::duration_cast<std::chrono::hours>(cfg.dedup.window);
@@ -171,9 +175,9 @@ int run_serve(const ServeArgs& args) {
     log->critical("db.open_failed {} {}", kv("path", db), kv("error", writer.error().message));
     return exit_failure;
   }
-  auto loop_store = storage::Store::open(db, store_options(cfg, false));
-  auto publish_store = storage::Store::open(db, store_options(cfg, true));
-  auto admin_store = storage::Store::open(db, store_options(cfg, false));
+  auto loop_store = storage::Store::open(db, store_options(cfg, false, 2048));
+  auto publish_store = storage::Store::open(db, store_options(cfg, true, 8192));
+  auto admin_store = storage::Store::open(db, store_options(cfg, false, 2048));
   if (!loop_store || !publish_store || !admin_store) {
     log->critical("db.open_failed {} {}", kv("path", db), kv("error", "second connection refused"));
     return exit_failure;

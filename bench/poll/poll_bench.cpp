@@ -59,11 +59,16 @@ int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--urls") a.urls = v;
-    else if (k == "--db") a.db = v;
-    else if (k == "--sources") a.sources = std::stoul(v);
-    else if (k == "--concurrency") a.concurrency = std::stoul(v);
-    else if (k == "--parse-threads") a.parse_threads = std::stoul(v);
+    if (k == "--urls")
+      a.urls = v;
+    else if (k == "--db")
+      a.db = v;
+    else if (k == "--sources")
+      a.sources = std::stoul(v);
+    else if (k == "--concurrency")
+      a.concurrency = std::stoul(v);
+    else if (k == "--parse-threads")
+      a.parse_threads = std::stoul(v);
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
@@ -81,7 +86,9 @@ int main(int argc, char** argv) {
   const std::size_t n = a.sources ? a.sources : urls.size();
   const Instant now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 
-  auto store = storage::Store::open(a.db);
+  storage::OpenOptions small_cache;
+  small_cache.page_cache_kib = 2048;  // this connection only registers sources and reads health
+  auto store = storage::Store::open(a.db, small_cache);
   auto writer = storage::Store::open(a.db);
   if (!store || !writer) {
     std::cerr << "cannot open " << a.db << "\n";
@@ -115,45 +122,46 @@ int main(int argc, char** argv) {
   daemon::PipelineOptions popts;
   popts.parse_threads = a.parse_threads;
   fetch::Poller* poller_ptr = nullptr;
-  daemon::Pipeline pipeline(*writer, popts,
-                            daemon::PipelineHooks{
-                                .committed =
-                                    [&](const std::vector<daemon::Committed>& polls) {
-                                      boost::asio::post(ioc, [&pass, polls] {
-                                        for (const auto& c : polls) {
-                                          pass.committed.insert(c.report.source_id);
-                                          pass.items_added += c.items_added;
-                                        }
-                                      });
-                                    },
-                                .failed = [](const std::vector<std::int64_t>&,
-                                             const std::string& e) { std::cerr << "store failed: " << e << "\n"; },
-                                .drained = [&] { boost::asio::post(ioc, [&] { poller_ptr->resume(); }); },
-                            });
+  daemon::Pipeline pipeline(
+      *writer, popts,
+      daemon::PipelineHooks{
+          .committed =
+              [&](const std::vector<daemon::Committed>& polls) {
+                boost::asio::post(ioc, [&pass, polls] {
+                  for (const auto& c : polls) {
+                    pass.committed.insert(c.report.source_id);
+                    pass.items_added += c.items_added;
+                  }
+                });
+              },
+          .failed = [](const std::vector<std::int64_t>&,
+                       const std::string& e) { std::cerr << "store failed: " << e << "\n"; },
+          .drained = [&] { boost::asio::post(ioc, [&] { poller_ptr->resume(); }); },
+      });
   fetch::PollerOptions options;
   options.gate.per_host = a.concurrency;  // one host serves every feed here, as for curl
   options.gate.global = a.concurrency;
   options.gate.min_spacing = 0ms;
   options.policy.min_interval = 1s;
-  fetch::Poller poller(ioc.get_executor(), client, options,
-                       fetch::PollerHooks{
-                           .process =
-                               [&](const fetch::PollSource& s, fetch::Response r,
-                                   std::function<void(fetch::Processed)> done) {
-                                 pipeline.process(s, std::move(r), std::move(done));
-                               },
-                           .report =
-                               [&](fetch::PollReport r) {
-                                 ++pass.reports;
-                                 pass.bytes += r.bytes;
-                                 pass.fetch_latency += r.latency;
-                                 if (r.outcome == fetch::PollOutcome::ok) ++pass.ok;
-                                 if (r.outcome == fetch::PollOutcome::not_modified) ++pass.not_modified;
-                                 if (r.outcome == fetch::PollOutcome::failed) ++pass.failed;
-                                 pipeline.write(std::move(r));
-                               },
-                           .accepting = [&] { return pipeline.accepting(); },
-                       });
+  fetch::Poller poller(
+      ioc.get_executor(), client, options,
+      fetch::PollerHooks{
+          .process =
+              [&](const fetch::PollSource& s, fetch::Response r, std::function<void(fetch::Processed)> done) {
+                pipeline.process(s, std::move(r), std::move(done));
+              },
+          .report =
+              [&](fetch::PollReport r) {
+                ++pass.reports;
+                pass.bytes += r.bytes;
+                pass.fetch_latency += r.latency;
+                if (r.outcome == fetch::PollOutcome::ok) ++pass.ok;
+                if (r.outcome == fetch::PollOutcome::not_modified) ++pass.not_modified;
+                if (r.outcome == fetch::PollOutcome::failed) ++pass.failed;
+                pipeline.write(std::move(r));
+              },
+          .accepting = [&] { return pipeline.accepting(); },
+      });
   poller_ptr = &poller;
 
   auto run_pass = [&](const char* name, bool first) {
@@ -170,8 +178,10 @@ int main(int argc, char** argv) {
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
     const auto t1 = pipeline.timings();
     std::printf(
-        "{\"pass\": \"%s\", \"sources\": %zu, \"s\": %.3f, \"feeds_per_s\": %.1f, \"ok\": %zu, \"not_modified\": %zu, "
-        "\"failed\": %zu, \"items_added\": %lld, \"MB\": %.1f, \"fetch_latency_sum_s\": %.3f, \"parse_cpu_s\": %.3f, "
+        "{\"pass\": \"%s\", \"sources\": %zu, \"s\": %.3f, \"feeds_per_s\": %.1f, \"ok\": %zu, "
+        "\"not_modified\": %zu, "
+        "\"failed\": %zu, \"items_added\": %lld, \"MB\": %.1f, \"fetch_latency_sum_s\": %.3f, "
+        "\"parse_cpu_s\": %.3f, "
         "\"write_s\": %.3f, \"peak_rss_kb\": %ld}\n",
         name, sources.size(), secs, static_cast<double>(sources.size()) / secs, pass.ok, pass.not_modified,
         pass.failed, static_cast<long long>(pass.items_added), static_cast<double>(pass.bytes) / 1e6,
