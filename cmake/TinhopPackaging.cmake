@@ -1,4 +1,5 @@
-# `cmake --install` layout (FHS with prefix /usr) and the Debian package (cpack -G DEB).
+# `cmake --install` layout (FHS with prefix /usr: units in /usr/lib/systemd/system, the
+# configuration in /etc/tinhop) and the Debian package (cpack -G DEB).
 include(GNUInstallDirs)
 
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/tinhop.service DESTINATION lib/systemd/system)
@@ -17,6 +18,7 @@ set(CPACK_PACKAGE_CONTACT "tinhop maintainers <tinhop@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "news feed aggregator: polls many feeds, republishes one merged feed")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Library dependencies come from dpkg-shlibdeps; the maintainer scripts need these.
