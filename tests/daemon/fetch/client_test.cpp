@@ -22,7 +22,7 @@ Script ok_feed() {
 
 }  // namespace
 
-TEST_CASE("a 200 feed arrives whole; with a tinhop User-Agent and gzip offered") {
+TEST_CASE("a 200 feed arrives whole - with a tinhop User-Agent and gzip offered") {
   TestHttpServer server;
   server.on("/rss", ok_feed());
   const Response r = fetch_url(server.url("/rss"));
@@ -100,7 +100,7 @@ TEST_CASE("a redirect loop and a sixth redirect are refused") {
   CHECK(fetch_url(server.url("/nowhere")).error == Error::bad_redirect);
 }
 
-TEST_CASE("error statuses are responses; not transport errors") {
+TEST_CASE("error statuses are responses - not transport errors") {
   TestHttpServer server;
   for (int status : {404, 410, 429, 500, 503}) {
     server.on("/s" + std::to_string(status), Script{.status = status, .headers = {{"Retry-After", "120"}}});
@@ -143,7 +143,7 @@ TEST_CASE("a 2 GB Content-Length is refused before reading the body") {
   CHECK(std::chrono::steady_clock::now() - start < 1s);
 }
 
-TEST_CASE("gzip and deflate bodies are decoded; a gzip bomb is refused") {
+TEST_CASE("gzip and deflate bodies are decoded - a gzip bomb is refused") {
   TestHttpServer server;
   server.on("/gz", Script{.body = feed_xml, .gzip = true});
   server.on("/bomb", Script{.pre_encoded = gzip_bomb(64u << 20)});
@@ -161,7 +161,7 @@ TEST_CASE("gzip and deflate bodies are decoded; a gzip bomb is refused") {
   CHECK(fetch_url(server.url("/corrupt")).error == Error::decoding);
 }
 
-TEST_CASE("a body shorter than its Content-Length is truncated; not accepted") {
+TEST_CASE("a body shorter than its Content-Length is truncated - not accepted") {
   TestHttpServer server;
   server.on("/short", Script{.body = feed_xml, .content_length = feed_xml.size() + 500});
   const Response r = fetch_url(server.url("/short"));
@@ -183,7 +183,7 @@ TEST_CASE("an oversized header block is refused") {
   CHECK(fetch_url(server.url("/fat")).error == Error::header_too_large);
 }
 
-TEST_CASE("TLS with a trusted self-signed certificate works; untrusted fails verification") {
+TEST_CASE("TLS with a trusted self-signed certificate works - untrusted fails verification") {
   TestHttpServer server(test_certificate());
   server.on("/rss", ok_feed());
   auto trusted = test_options();
@@ -197,7 +197,7 @@ TEST_CASE("TLS with a trusted self-signed certificate works; untrusted fails ver
   CHECK(bad.error_text.find("self-signed certificate") != std::string::npos);
 }
 
-TEST_CASE("TLS checks the host name; not only the chain") {
+TEST_CASE("TLS checks the host name - not only the chain") {
   const auto dir =
       std::filesystem::temp_directory_path() / ("tinhop-tls-other-" + std::to_string(::getpid()));
   const TlsFiles other = make_self_signed_certificate(dir, "DNS:other.example");
@@ -224,7 +224,7 @@ TEST_CASE("a missing extra CA bundle fails https fetches loudly") {
   CHECK(r.error_text.find("/nonexistent/ca.pem") != std::string::npos);
 }
 
-TEST_CASE("a closed port is a connect error; bad URLs and schemes are refused") {
+TEST_CASE("a closed port is a connect error - bad URLs and schemes are refused") {
   std::uint16_t port = 0;
   {
     TestHttpServer gone;
@@ -244,7 +244,7 @@ TEST_CASE("IPv6 loopback and localhost names connect") {
   CHECK(r.body == feed_xml);
 }
 
-TEST_CASE("per-source headers are sent; but not to another host after a redirect") {
+TEST_CASE("per-source headers are sent - but not to another host after a redirect") {
   TestHttpServer server;
   const std::string other = "http://localhost:" + std::to_string(server.port()) + "/moved";
   server.on("/private", Script{.status = 302, .headers = {{"Location", other}}});

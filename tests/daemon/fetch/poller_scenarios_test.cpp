@@ -152,7 +152,7 @@ Seconds wait_of(const PollReport& r) {
 
 }  // namespace
 
-TEST_CASE("scenario 200: parsed; healthy; next poll from the feed's ttl") {
+TEST_CASE("scenario 200: parsed - healthy - next poll from the feed's ttl") {
   TestHttpServer server;
   server.on("/feed", ok_feed());
   Harness h;
@@ -249,7 +249,7 @@ TEST_CASE("scenario 302 and 307: temporary redirects never move the URL") {
   }
 }
 
-TEST_CASE("scenario 404: hard backoff that grows; never a silent drop") {
+TEST_CASE("scenario 404: hard backoff that grows - never a silent drop") {
   TestHttpServer server;
   Harness h;
   h.start(server.url("/missing"));
@@ -282,7 +282,7 @@ TEST_CASE("scenario 410: the source is disabled with the reason") {
   h.check_healthy_polled(2);
 }
 
-TEST_CASE("scenario 429 and 503 with Retry-After: honoured; host slowed; others unaffected") {
+TEST_CASE("scenario 429 and 503 with Retry-After: honoured - host slowed - others unaffected") {
   for (int status : {429, 503}) {
     TestHttpServer server;
     server.on("/busy", Script{.status = status, .headers = {{"Retry-After", "7200"}}});
@@ -300,7 +300,7 @@ TEST_CASE("scenario 429 and 503 with Retry-After: honoured; host slowed; others 
   }
 }
 
-TEST_CASE("scenario 500: exponential backoff; reset after the first success") {
+TEST_CASE("scenario 500: exponential backoff - reset after the first success") {
   TestHttpServer server;
   std::atomic<int> calls{0};
   server.on("/flaky",
@@ -321,7 +321,7 @@ TEST_CASE("scenario 500: exponential backoff; reset after the first success") {
   h.check_healthy_polled(1);
 }
 
-TEST_CASE("scenario slowloris: 1 byte/s against a 2 s deadline times out; others keep going") {
+TEST_CASE("scenario slowloris: 1 byte/s against a 2 s deadline times out - others keep going") {
   TestHttpServer server;
   server.on("/slow", Script{.body = feed_xml, .byte_delay = 1s});
   auto options = test_options();
@@ -397,7 +397,7 @@ TEST_CASE("scenario reset in mid-body: a network failure with backoff") {
   h.check_healthy_polled(1);
 }
 
-TEST_CASE("scenario TLS self-signed; trusted: polled like any feed") {
+TEST_CASE("scenario TLS self-signed - trusted: polled like any feed") {
   TestHttpServer server(test_certificate());
   server.on("/feed", ok_feed());
   auto options = test_options();
@@ -412,7 +412,7 @@ TEST_CASE("scenario TLS self-signed; trusted: polled like any feed") {
   h.check_healthy_polled(1);
 }
 
-TEST_CASE("scenario TLS self-signed; untrusted: a tls failure; nothing parsed") {
+TEST_CASE("scenario TLS self-signed - untrusted: a tls failure - nothing parsed") {
   TestHttpServer server(test_certificate());
   server.on("/feed", ok_feed());
   Harness h;
@@ -426,7 +426,7 @@ TEST_CASE("scenario TLS self-signed; untrusted: a tls failure; nothing parsed") 
   h.check_healthy_polled(1);
 }
 
-TEST_CASE("scenario redirect loop: refused; the URL stays") {
+TEST_CASE("scenario redirect loop: refused - the URL stays") {
   TestHttpServer server;
   server.on("/a", Script{.status = 301, .headers = {{"Location", "/b"}}});
   server.on("/b", Script{.status = 301, .headers = {{"Location", "/a"}}});
@@ -440,7 +440,7 @@ TEST_CASE("scenario redirect loop: refused; the URL stays") {
   h.check_healthy_polled(1);
 }
 
-TEST_CASE("scenario HTML instead of a feed: a parse failure; retried with backoff") {
+TEST_CASE("scenario HTML instead of a feed: a parse failure - retried with backoff") {
   TestHttpServer server;
   server.on("/page", Script{.headers = {{"Content-Type", "text/html; charset=utf-8"}},
                             .body = "<!doctype html><html><head><title>Trang chủ</title></head>"

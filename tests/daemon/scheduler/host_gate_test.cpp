@@ -10,7 +10,7 @@ namespace {
 const HostGate::TimePoint t0 = HostGate::TimePoint(1h);
 }
 
-TEST_CASE("two requests per host run at once; the third waits for a slot") {
+TEST_CASE("two requests per host run at once - the third waits for a slot") {
   HostGate gate(GateLimits{.per_host = 2, .global = 64, .min_spacing = 0ms});
   CHECK(gate.try_acquire("a.vn", t0));
   CHECK(gate.try_acquire("a.vn", t0));
@@ -42,7 +42,7 @@ TEST_CASE("the global limit caps all hosts together") {
   CHECK(gate.try_acquire("d", t0));
 }
 
-TEST_CASE("a slowed host gets one request at a time; widely spaced; until the pause ends") {
+TEST_CASE("a slowed host gets one request at a time - widely spaced - until the pause ends") {
   HostGate gate(GateLimits{.per_host = 2, .global = 64, .min_spacing = 0ms, .slowed_spacing = 5s});
   gate.slow_down("a.vn", t0 + 60s);
   CHECK(gate.try_acquire("a.vn", t0));

@@ -37,7 +37,7 @@ TEST_CASE("a successful poll waits the default interval") {
   CHECK_FALSE(d.disable);
 }
 
-TEST_CASE("the longest freshness hint wins; clamped to the bounds") {
+TEST_CASE("the longest freshness hint wins - clamped to the bounds") {
   PollResult r = ok_at(t0);
   r.max_age = 45min;
   r.ttl = 60min;
@@ -166,7 +166,7 @@ TEST_CASE("429 and 503 honour Retry-After and slow the host") {
   CHECK(*d.host_pause_until == t0 + 5min);
 }
 
-TEST_CASE("404s back off hard but never disable; 410 disables") {
+TEST_CASE("404s back off hard but never disable - 410 disables") {
   PollResult r;
   r.at = t0;
   r.status = 404;
@@ -237,7 +237,7 @@ TEST_CASE("a source unchanged for 30 usual gaps is flagged stale") {
   CHECK(d.state.last_change == t0);
 }
 
-TEST_CASE("header values: Cache-Control; HTTP dates; Retry-After") {
+TEST_CASE("header values: Cache-Control - HTTP dates - Retry-After") {
   CHECK(parse_max_age("public, max-age=600") == std::chrono::seconds(600));
   CHECK(parse_max_age("max-age=\"60\", must-revalidate") == std::chrono::seconds(60));
   CHECK(parse_max_age("no-cache") == std::chrono::seconds(0));
