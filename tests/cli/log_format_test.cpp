@@ -1,8 +1,6 @@
-// What journald and log shippers read: one event per line, `<N>` priority prefixes in text
-// mode, one JSON object per line with --log-format json.
-#include <netinet/in.h>
+// What journald and log shippers read: one event per line, `<N>` priority
+// prefixes in text mode, one JSON object per line with --log-format json.
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,19 +12,9 @@
 #include <sstream>
 #include <thread>
 
-namespace {
+#include "support/process.hpp"
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+namespace {
 
 // Runs serve for a moment in `format` and returns its stderr lines.
 std::vector<std::string> serve_lines(const std::string& format) {
@@ -34,7 +22,8 @@ std::vector<std::string> serve_lines(const std::string& format) {
       std::filesystem::temp_directory_path() / ("tinhop-log-" + format + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "tinhop.toml") << "[server]\nlisten = \"127.0.0.1:" << free_port()
+  std::ofstream(dir / "tinhop.toml") << "[server]\nlisten = \"127.0.0.1:"
+                                     << tinhop::test::free_loopback_port()
                                      << "\"\n[admin]\nenabled = false\n[database]\npath = \"t.db\"\n";
   pid_t child = ::fork();
   REQUIRE(child >= 0);
@@ -59,7 +48,9 @@ std::vector<std::string> serve_lines(const std::string& format) {
 
 }  // namespace
 
-TEST_CASE("text logs are one key=value event per line with a systemd priority prefix") {
+TEST_CASE(
+    "text logs are one key=value event per line with a systemd priority "
+    "prefix") {
   std::vector<std::string> lines = serve_lines("text");
   REQUIRE_FALSE(lines.empty());
   bool started = false;
@@ -78,7 +69,9 @@ TEST_CASE("text logs are one key=value event per line with a systemd priority pr
   CHECK(started);
 }
 
-TEST_CASE("json logs are one object per line with ts, level, logger, msg and every field") {
+TEST_CASE(
+    "json logs are one object per line with ts, level, logger, msg and "
+    "every field") {
   std::vector<std::string> lines = serve_lines("json");
   REQUIRE_FALSE(lines.empty());
   bool started = false;

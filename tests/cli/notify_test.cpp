@@ -1,6 +1,6 @@
-// The real `tinhop serve` under a service manager we play ourselves: a NOTIFY_SOCKET this
-// test owns must see READY=1, STATUS=, WATCHDOG=1 and, after SIGTERM, STOPPING=1, in order.
-#include <netinet/in.h>
+// The real `tinhop serve` under a service manager we play ourselves: a
+// NOTIFY_SOCKET this test owns must see READY=1, STATUS=, WATCHDOG=1 and, after
+// SIGTERM, STOPPING=1, in order.
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -16,22 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "support/process.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A port the kernel says is free now (the daemon binds it right after).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 struct NotifySocket {
   std::filesystem::path path;
@@ -45,7 +34,8 @@ struct NotifySocket {
   }
   ~NotifySocket() { ::close(fd); }
 
-  // Every assignment received before `deadline` until `done` says stop, one per line.
+  // Every assignment received before `deadline` until `done` says stop, one per
+  // line.
   template <typename Done>
   void read_until(std::vector<std::string>& out, Clock::time_point deadline, Done done) {
     while (!done(out) && Clock::now() < deadline) {
@@ -76,15 +66,18 @@ std::ptrdiff_t first(const std::vector<std::string>& lines, const std::string& p
 
 }  // namespace
 
-TEST_CASE("serve tells the service manager READY, STATUS, WATCHDOG and STOPPING in order") {
+TEST_CASE(
+    "serve tells the service manager READY, STATUS, WATCHDOG and "
+    "STOPPING in order") {
   std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("tinhop-notify-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "feed.xml")
-      << "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>"
-         "<item><title>Tin một</title><link>https://a.vn/1</link></item></channel></rss>";
-  std::ofstream(dir / "tinhop.toml") << "[server]\nlisten = \"127.0.0.1:" << free_port() << "\"\n"
+  std::ofstream(dir / "feed.xml") << "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>"
+                                     "<item><title>Tin "
+                                     "một</title><link>https://a.vn/1</link></item></channel></rss>";
+  std::ofstream(dir / "tinhop.toml") << "[server]\nlisten = \"127.0.0.1:"
+                                     << tinhop::test::free_loopback_port() << "\"\n"
                                      << "[admin]\nenabled = false\n"
                                      << "[database]\npath = \"t.db\"\n"
                                      << "[[source]]\nurl = \"file://" << (dir / "feed.xml").string()

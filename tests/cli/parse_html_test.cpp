@@ -1,41 +1,20 @@
-// `tinhop parse --html-selectors`: a listing page printed in the parse contract.
-#include <sys/wait.h>
-#include <unistd.h>
-
+// `tinhop parse --html-selectors`: a listing page printed in the parse
+// contract.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = tinhop::test::CommandResult;
 
 Run parse(const std::string& args) {
-  const std::filesystem::path err_file = std::filesystem::temp_directory_path() /
-                                         ("tinhop-parse-html-test-" + std::to_string(::getpid()) + ".err");
-  const std::string command = std::string(TINHOP_EXECUTABLE) + " parse " + args + " 2>" + err_file.string();
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  Run run;
-  std::array<char, 4096> buffer{};
-  while (const std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) run.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_file);
-  run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-  std::filesystem::remove(err_file);
-  return run;
+  return tinhop::test::run_command(std::string(TINHOP_EXECUTABLE) + " parse " + args);
 }
 
 const std::string page = (tinhop::test::data_dir() / "parsers/html/agency-article.html").string();
@@ -44,7 +23,8 @@ const std::string page = (tinhop::test::data_dir() / "parsers/html/agency-articl
 
 TEST_CASE("tinhop parse --html-selectors prints a listing page with format html", "[cli][parse][html]") {
   const Run run = parse(
-      "--url https://tinhx.gov.vn/tin-tuc/bai.html --timezone Asia/Ho_Chi_Minh --date-order dmy "
+      "--url https://tinhx.gov.vn/tin-tuc/bai.html --timezone Asia/Ho_Chi_Minh "
+      "--date-order dmy "
       "--html-selectors 'item=li.news-item; title=a.title; date=span.date' " +
       page);
   INFO(run.err);
@@ -63,8 +43,10 @@ TEST_CASE("tinhop parse --html-selectors prints a listing page with format html"
   CHECK(feed.at("warnings").as_array().size() == 2);
 }
 
-TEST_CASE("tinhop parse --html-selectors: zero matches is a result, a bad selector is not",
-          "[cli][parse][html]") {
+TEST_CASE(
+    "tinhop parse --html-selectors: zero matches is a result, a bad "
+    "selector is not",
+    "[cli][parse][html]") {
   Run run = parse("--html-selectors 'item=div.none' " + page);
   REQUIRE(run.exit_code == 0);
   const boost::json::object feed = boost::json::parse(run.out).as_object();
@@ -74,10 +56,13 @@ TEST_CASE("tinhop parse --html-selectors: zero matches is a result, a bad select
   run = parse("--html-selectors 'item=div[' " + page);
   CHECK(run.exit_code == 1);
   CHECK(run.out.empty());
-  CHECK(run.err == "tinhop parse: selector \"div[\" is neither XPath nor a supported CSS selector\n");
+  CHECK(run.err ==
+        "tinhop parse: selector \"div[\" is neither XPath nor a "
+        "supported CSS selector\n");
   run = parse("--html-selectors 'colour=red' " + page);
   CHECK(run.exit_code == 1);
   CHECK(run.err ==
-        "tinhop parse: unknown selector key \"colour\" (expected item, title, link, date, summary, image or "
+        "tinhop parse: unknown selector key \"colour\" (expected "
+        "item, title, link, date, summary, image or "
         "date_format)\n");
 }

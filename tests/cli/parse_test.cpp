@@ -1,41 +1,20 @@
 // `tinhop parse` end to end: the contract in ../shared/contract/parse-json.md.
-#include <sys/wait.h>
-
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = tinhop::test::CommandResult;
 
 // Runs `tinhop parse ARGS` with stdout and stderr captured apart.
 Run run_parse(const std::string& args) {
-  const std::filesystem::path err_file =
-      std::filesystem::temp_directory_path() / ("tinhop-parse-test-" + std::to_string(::getpid()) + ".err");
-  const std::string command = std::string(TINHOP_EXECUTABLE) + " parse " + args + " 2>" + err_file.string();
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  Run run;
-  std::array<char, 4096> buffer{};
-  while (const std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) run.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_file);
-  run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-  std::filesystem::remove(err_file);
-  return run;
+  return tinhop::test::run_command(std::string(TINHOP_EXECUTABLE) + " parse " + args);
 }
 
 std::string fixture(const char* name) {
@@ -45,9 +24,10 @@ std::string fixture(const char* name) {
 }  // namespace
 
 TEST_CASE("tinhop parse prints the contract object", "[cli][parse]") {
-  const Run run =
-      run_parse("--url https://example.gov.vn/rss/tin.rss --timezone Asia/Ho_Chi_Minh --date-order dmy " +
-                fixture("cli-sample.xml"));
+  const Run run = run_parse(
+      "--url https://example.gov.vn/rss/tin.rss "
+      "--timezone Asia/Ho_Chi_Minh --date-order dmy " +
+      fixture("cli-sample.xml"));
   REQUIRE(run.exit_code == 0);
   CHECK(run.err.empty());
   const boost::json::object feed = boost::json::parse(run.out).as_object();
@@ -88,7 +68,8 @@ TEST_CASE("tinhop parse --date-order mdy reads the month first", "[cli][parse]")
 TEST_CASE("tinhop parse reads standard input and uses the Content-Type charset", "[cli][parse]") {
   const Run run = run_parse(
       "--content-type 'text/xml; charset=windows-1258' - <<'EOF'\n"
-      "<rss version=\"2.0\"><channel><title>plain ascii</title></channel></rss>\nEOF");
+      "<rss version=\"2.0\"><channel><title>plain "
+      "ascii</title></channel></rss>\nEOF");
   REQUIRE(run.exit_code == 0);
   const boost::json::object feed = boost::json::parse(run.out).as_object();
   CHECK(feed.at("encoding") == "windows-1258");
@@ -99,7 +80,9 @@ TEST_CASE("tinhop parse exits 1 with one line on stderr when the input is not a 
   const Run run = run_parse(fixture("not-a-feed.html"));
   CHECK(run.exit_code == 1);
   CHECK(run.out.empty());
-  CHECK(run.err == "tinhop parse: not a feed: root element <html> is not RSS, RDF or Atom\n");
+  CHECK(run.err ==
+        "tinhop parse: not a feed: root element <html> is not RSS, "
+        "RDF or Atom\n");
 }
 
 TEST_CASE("tinhop parse exits 1 when the file cannot be read", "[cli][parse]") {

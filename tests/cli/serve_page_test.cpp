@@ -1,13 +1,10 @@
-// `tinhop serve --demo` as a user runs it, read by real clients: curl for the feeds and
-// headless Chromium (Debian's chromium) for the river page. Saves a screenshot under the
-// build folder.
-#include <netinet/in.h>
+// `tinhop serve --demo` as a user runs it, read by real clients: curl for the
+// feeds and headless Chromium (Debian's chromium) for the river page. Saves a
+// screenshot under the build folder.
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
@@ -17,31 +14,13 @@
 #include <thread>
 
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace {
 
+// The output of a client command; its exit code does not matter here.
 std::string capture(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  pclose(pipe);
-  return out;
-}
-
-// A loopback port nobody listens on right now.
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  return tinhop::test::run_command(command).out;
 }
 
 struct Daemon {
@@ -74,12 +53,13 @@ TEST_CASE("serve: the river page of a running daemon renders in headless Chromiu
   std::random_device rd;
   const auto dir = std::filesystem::temp_directory_path() / ("tinhop-serve-page-" + std::to_string(rd()));
   std::filesystem::create_directories(dir);
-  const int port = free_port();
+  const int port = tinhop::test::free_loopback_port();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   std::string atom;
   {
     Daemon daemon(dir, port);
-    // Wait until the demo sources are polled and stored (the daemon starts in well under 10 s).
+    // Wait until the demo sources are polled and stored (the daemon starts in
+    // well under 10 s).
     for (int i = 0; i < 100 && atom.find("<entry>") == std::string::npos; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       atom = capture("curl -s --max-time 2 " + base + "/feed.atom");
@@ -92,7 +72,8 @@ TEST_CASE("serve: the river page of a running daemon renders in headless Chromiu
     // Every feed of the real demo data parses cleanly in python3-feedparser.
     for (const char* path : {"/feed.atom", "/feed.rss", "/feed.atom?limit=2", "/sources/1/feed.rss"}) {
       const std::string verdict = capture(
-          "/usr/bin/python3 -c 'import feedparser, sys; d = feedparser.parse(sys.argv[1]); "
+          "/usr/bin/python3 -c 'import feedparser, sys; d = "
+          "feedparser.parse(sys.argv[1]); "
           "print(int(d.bozo), len(d.entries) > 0, d.version)' '" +
           base + path + "' 2>&1");
       INFO(path);
@@ -100,8 +81,10 @@ TEST_CASE("serve: the river page of a running daemon renders in headless Chromiu
     }
 
     const std::string flags =
-        " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
-        " --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=" +
+        " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+        "--disable-background-networking"
+        " --disable-component-update --disable-sync --disable-dev-shm-usage "
+        "--user-data-dir=" +
         (dir / "chromium").string();
     const std::string dom = capture("timeout 90 chromium" + flags + " --dump-dom " + base + "/ 2>/dev/null");
     INFO(dom);

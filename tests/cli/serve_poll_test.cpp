@@ -1,6 +1,6 @@
-// `tinhop serve --demo` end to end: the demo feeds are polled as file:// sources, their
-// items stored, one log line per poll, a clean two-phase stop on SIGTERM, and the
-// schedule kept across a restart.
+// `tinhop serve --demo` end to end: the demo feeds are polled as file://
+// sources, their items stored, one log line per poll, a clean two-phase stop on
+// SIGTERM, and the schedule kept across a restart.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,16 +14,12 @@
 #include <string>
 
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-
-int free_port() {
-  // The kernel's next ephemeral ports are unlikely to be taken within the test's lifetime.
-  return 20000 + static_cast<int>(::getpid() % 20000);
-}
 
 struct Run {
   std::string log;  // everything the daemon wrote to stderr
@@ -36,12 +32,13 @@ std::size_t count(const std::string& text, const std::string& needle) {
   return n;
 }
 
-// Runs the daemon until `ready(log)` holds (or 20 s), then SIGTERM, and collects its log.
+// Runs the daemon until `ready(log)` holds (or 20 s), then SIGTERM, and
+// collects its log.
 template <class Ready>
 Run run_demo(const fs::path& db, const fs::path& feeds, Ready ready) {
   int out[2];
   REQUIRE(::pipe(out) == 0);
-  const std::string port = "127.0.0.1:" + std::to_string(free_port());
+  const std::string port = "127.0.0.1:" + std::to_string(tinhop::test::free_loopback_port());
   pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
@@ -78,14 +75,15 @@ Run run_demo(const fs::path& db, const fs::path& feeds, Ready ready) {
   }
   drain();
   ::close(out[0]);
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.exit_status = tinhop::test::exit_code_of(status);
   return run;
 }
 
 }  // namespace
 
 TEST_CASE(
-    "serve --demo polls the demo feeds; stores them; stops cleanly; and keeps the schedule across a "
+    "serve --demo polls the demo feeds; stores them; stops cleanly; and "
+    "keeps the schedule across a "
     "restart") {
   const fs::path dir = fs::temp_directory_path() / ("tinhop-serve-poll-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -105,7 +103,8 @@ TEST_CASE(
   CHECK(first.exit_status == 0);
   CHECK(count(first.log, "poll.done") == feeds);
   CHECK(count(first.log, "outcome=ok status=200") == feeds);
-  // Every demo feed brought items; one line per poll says how many, and when the next poll is.
+  // Every demo feed brought items; one line per poll says how many, and when
+  // the next poll is.
   const std::regex added("items_added=([1-9][0-9]*) .*next_poll=2[0-9-]+T");
   CHECK(static_cast<std::size_t>(std::distance(
             std::sregex_iterator(first.log.begin(), first.log.end(), added), std::sregex_iterator())) ==
@@ -113,8 +112,8 @@ TEST_CASE(
   CHECK(count(first.log, "serve.stopping signal=15") == 1);
   CHECK(count(first.log, "serve.stopped polls_committed=" + std::to_string(feeds)) == 1);
 
-  // A restart reloads the stored schedule: the next polls are a minute or more away, so
-  // nothing is fetched again at start (no herd after a restart).
+  // A restart reloads the stored schedule: the next polls are a minute or more
+  // away, so nothing is fetched again at start (no herd after a restart).
   const Run second =
       run_demo(db, dir / "feeds", [&](const std::string& log) { return count(log, "serve.started") >= 1; });
   INFO(second.log);

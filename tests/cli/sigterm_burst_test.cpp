@@ -1,13 +1,10 @@
-// SIGTERM while the admin API is acknowledging a burst of writes: every source answered
-// 201 is in the database afterwards, and the daemon exits 0.
-#include <netinet/in.h>
+// SIGTERM while the admin API is acknowledging a burst of writes: every source
+// answered 201 is in the database afterwards, and the daemon exits 0.
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -20,36 +17,19 @@
 #include <set>
 #include <thread>
 
+#include "support/process.hpp"
+
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-std::string run(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  pclose(pipe);
-  return out;
-}
-
 }  // namespace
 
-TEST_CASE("SIGTERM during a burst of API writes loses nothing that was acknowledged") {
+TEST_CASE(
+    "SIGTERM during a burst of API writes loses nothing that was "
+    "acknowledged") {
   std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("tinhop-burst-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
@@ -57,8 +37,9 @@ TEST_CASE("SIGTERM during a burst of API writes loses nothing that was acknowled
   const std::string token = "burst-token-0123456789abcdef0123456789";
   std::ofstream(dir / "token") << token << "\n";
   ::chmod((dir / "token").c_str(), 0600);
-  int admin_port = free_port();
-  std::ofstream(dir / "tinhop.toml") << "[server]\nlisten = \"127.0.0.1:" << free_port() << "\"\n"
+  int admin_port = tinhop::test::free_loopback_port();
+  std::ofstream(dir / "tinhop.toml") << "[server]\nlisten = \"127.0.0.1:"
+                                     << tinhop::test::free_loopback_port() << "\"\n"
                                      << "[admin]\nlisten = \"127.0.0.1:" << admin_port
                                      << "\"\ntoken_file = \"" << (dir / "token").string() << "\"\n"
                                      << "[database]\npath = \"t.db\"\n";
@@ -115,8 +96,9 @@ TEST_CASE("SIGTERM during a burst of API writes loses nothing that was acknowled
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(acknowledged.size() >= 40);
 
-  std::string listed = run(std::string(TINHOP_EXECUTABLE) + " sources --database '" +
-                           (dir / "t.db").string() + "' list --json 2>&1");
+  std::string listed = tinhop::test::run_command(std::string(TINHOP_EXECUTABLE) + " sources --database '" +
+                                                 (dir / "t.db").string() + "' list --json 2>&1")
+                           .out;
   std::set<std::string> stored;
   boost::json::value sources = boost::json::parse(listed);
   for (const auto& source : sources.as_array()) {

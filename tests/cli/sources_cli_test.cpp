@@ -1,33 +1,23 @@
 // `tinhop check-config` and `tinhop sources ...` as an admin types them.
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "support/process.hpp"
+
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string out;
-};
+using Run = tinhop::test::CommandResult;
 
-// Runs the built executable in `folder` with `args`, stdout and stderr captured together.
-Run tinhop(const std::filesystem::path& folder, const std::string& args) {
-  std::string command =
-      "cd '" + folder.string() + "' && " + std::string(TINHOP_EXECUTABLE) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+// Runs the built executable in `folder` with `args`, stdout and stderr captured
+// together.
+Run tinhop_in(const std::filesystem::path& folder, const std::string& args) {
+  return tinhop::test::run_command("cd '" + folder.string() + "' && " + std::string(TINHOP_EXECUTABLE) + " " +
+                                   args + " 2>&1");
 }
 
 struct Folder {
@@ -43,19 +33,23 @@ struct Folder {
 
 }  // namespace
 
-TEST_CASE("check-config prints every problem as file:line: key: message and exits 1") {
+TEST_CASE(
+    "check-config prints every problem as file:line: key: message and "
+    "exits 1") {
   Folder dir("check");
-  dir.write(
-      "bad.toml",
-      "[fetch]\ntimeout = \"soon\"\n\n[[source]]\nurl = \"htttp://dantri.com.vn/xa-hoi.rss\"\n\n[[source]]\n"
-      "url = \"http://danviet.vn/rss/home.rss \"\n");
-  Run run = tinhop(dir.path, "check-config bad.toml");
+  dir.write("bad.toml",
+            "[fetch]\ntimeout = \"soon\"\n\n[[source]]\nurl = "
+            "\"htttp://dantri.com.vn/xa-hoi.rss\"\n\n[[source]]\n"
+            "url = \"http://danviet.vn/rss/home.rss \"\n");
+  Run run = tinhop_in(dir.path, "check-config bad.toml");
   CHECK(run.exit_code == 1);
   CHECK(run.out ==
-        "bad.toml:2: fetch.timeout: invalid duration \"soon\" (write seconds, or a number with a unit s, m, "
+        "bad.toml:2: fetch.timeout: invalid duration \"soon\" "
+        "(write seconds, or a number with a unit s, m, "
         "h, d or w: "
         "\"90s\", \"15m\", \"1h30m\")\n"
-        "bad.toml:5: source[0].url: unknown scheme 'htttp' (did you mean 'http'?)\n"
+        "bad.toml:5: source[0].url: unknown scheme 'htttp' (did you "
+        "mean 'http'?)\n"
         "bad.toml:8: source[1].url: URL has trailing whitespace\n"
         "bad.toml: 3 errors\n");
 }
@@ -63,42 +57,47 @@ TEST_CASE("check-config prints every problem as file:line: key: message and exit
 TEST_CASE("check-config accepts a valid file and says how many sources it declares") {
   Folder dir("check-ok");
   dir.write("ok.toml", "[[source]]\nurl = \"https://vnexpress.net/rss/tin-moi-nhat.rss\"\n");
-  Run run = tinhop(dir.path, "check-config ok.toml");
+  Run run = tinhop_in(dir.path, "check-config ok.toml");
   CHECK(run.exit_code == 0);
   CHECK(run.out == "ok.toml: ok, 1 source\n");
-  Run missing = tinhop(dir.path, "check-config nothere.toml");
+  Run missing = tinhop_in(dir.path, "check-config nothere.toml");
   CHECK(missing.exit_code == 1);
   CHECK(missing.out ==
-        "nothere.toml:0: file: cannot read: No such file or directory\nnothere.toml: 1 error\n");
+        "nothere.toml:0: file: cannot read: No such file or "
+        "directory\nnothere.toml: 1 error\n");
 }
 
-TEST_CASE("sources add, list, edit, disable and remove work on the database directly") {
+TEST_CASE(
+    "sources add, list, edit, disable and remove work on the database "
+    "directly") {
   Folder dir("sources");
   dir.write("t.toml", "[database]\npath = \"t.db\"\n");
-  Run added = tinhop(dir.path,
-                     "sources -c t.toml add HTTPS://VnExpress.net:443/rss/thoi-su.rss --title 'Thời sự' "
-                     "--interval 10m --category thoi-su --header 'Cookie: a=1'");
+  Run added = tinhop_in(dir.path,
+                        "sources -c t.toml add "
+                        "HTTPS://VnExpress.net:443/rss/thoi-su.rss --title 'Thời sự' "
+                        "--interval 10m --category thoi-su --header 'Cookie: a=1'");
   CHECK(added.exit_code == 0);
   CHECK(added.out == "added source 1: https://vnexpress.net/rss/thoi-su.rss\n");
 
-  Run typo = tinhop(dir.path, "sources -c t.toml add htttp://dantri.com.vn/xa-hoi.rss");
+  Run typo = tinhop_in(dir.path, "sources -c t.toml add htttp://dantri.com.vn/xa-hoi.rss");
   CHECK(typo.exit_code == 1);
   CHECK(typo.out == "tinhop sources: url: unknown scheme 'htttp' (did you mean 'http'?)\n");
-  Run duplicate = tinhop(dir.path, "sources -c t.toml add https://vnexpress.net/rss/thoi-su.rss#x");
+  Run duplicate = tinhop_in(dir.path, "sources -c t.toml add https://vnexpress.net/rss/thoi-su.rss#x");
   CHECK(duplicate.exit_code == 1);
   CHECK(duplicate.out == "tinhop sources: url: source 1 (origin cli) has this URL already\n");
-  Run zone = tinhop(dir.path, "sources -c t.toml add https://a.vn/rss --time-zone Asia/Hochiminh");
+  Run zone = tinhop_in(dir.path, "sources -c t.toml add https://a.vn/rss --time-zone Asia/Hochiminh");
   CHECK(zone.exit_code == 1);
   CHECK(zone.out ==
-        "tinhop sources: time_zone: unknown time zone 'Asia/Hochiminh' (did you mean 'Asia/Ho_Chi_Minh'?)\n");
+        "tinhop sources: time_zone: unknown time zone "
+        "'Asia/Hochiminh' (did you mean 'Asia/Ho_Chi_Minh'?)\n");
 
-  Run edited = tinhop(dir.path, "sources -c t.toml edit 1 --republication summary --unset interval");
+  Run edited = tinhop_in(dir.path, "sources -c t.toml edit 1 --republication summary --unset interval");
   CHECK(edited.exit_code == 0);
-  Run disabled = tinhop(dir.path, "sources -c t.toml disable https://vnexpress.net/rss/thoi-su.rss");
+  Run disabled = tinhop_in(dir.path, "sources -c t.toml disable https://vnexpress.net/rss/thoi-su.rss");
   CHECK(disabled.exit_code == 0);
   CHECK(disabled.out == "disabled source 1\n");
 
-  Run shown = tinhop(dir.path, "sources -c t.toml show 1 --json");
+  Run shown = tinhop_in(dir.path, "sources -c t.toml show 1 --json");
   REQUIRE(shown.exit_code == 0);
   boost::json::value source = boost::json::parse(shown.out);
   CHECK(source.at("title") == "Thời sự");
@@ -109,36 +108,39 @@ TEST_CASE("sources add, list, edit, disable and remove work on the database dire
   CHECK(source.at("headers").at("Cookie") == "a=1");
   CHECK(source.at("categories").as_array().at(0) == "thoi-su");
 
-  Run listed = tinhop(dir.path, "sources -c t.toml list");
+  Run listed = tinhop_in(dir.path, "sources -c t.toml list");
   CHECK(listed.out ==
         "ID  ORIGIN  ENABLED  TYPE  INTERVAL  TITLE    URL\n"
-        "1   cli     no       feed  default   Thời sự  https://vnexpress.net/rss/thoi-su.rss\n");
-  Run status = tinhop(dir.path, "sources -c t.toml status --json");
+        "1   cli     no       feed  default   Thời sự  "
+        "https://vnexpress.net/rss/thoi-su.rss\n");
+  Run status = tinhop_in(dir.path, "sources -c t.toml status --json");
   REQUIRE(status.exit_code == 0);
   CHECK(boost::json::parse(status.out).as_array().at(0).at("state") == "disabled");
 
-  Run removed = tinhop(dir.path, "sources -c t.toml remove 1");
+  Run removed = tinhop_in(dir.path, "sources -c t.toml remove 1");
   CHECK(removed.out == "removed source 1\n");
-  CHECK(tinhop(dir.path, "sources -c t.toml list --json").out == "[]\n");
-  CHECK(tinhop(dir.path, "sources -c t.toml show 1").out == "tinhop sources: no source with id 1\n");
+  CHECK(tinhop_in(dir.path, "sources -c t.toml list --json").out == "[]\n");
+  CHECK(tinhop_in(dir.path, "sources -c t.toml show 1").out == "tinhop sources: no source with id 1\n");
 }
 
 TEST_CASE("export-opml then import-opml moves every source with its settings") {
   Folder dir("opml");
   dir.write("a.toml", "[database]\npath = \"a.db\"\n");
   dir.write("b.toml", "[database]\npath = \"b.db\"\n");
-  REQUIRE(
-      tinhop(dir.path, "sources -c a.toml add https://a.vn/rss --interval 1h --date-order dmy").exit_code ==
-      0);
-  REQUIRE(tinhop(dir.path,
-                 "sources -c a.toml add https://b.gov.vn/tin --type html --html-item li.news --disabled")
+  REQUIRE(tinhop_in(dir.path,
+                    "sources -c a.toml add https://a.vn/rss --interval "
+                    "1h --date-order dmy")
               .exit_code == 0);
-  REQUIRE(tinhop(dir.path, "sources -c a.toml export-opml out.opml").exit_code == 0);
-  Run imported = tinhop(dir.path, "sources -c b.toml import-opml out.opml");
+  REQUIRE(tinhop_in(dir.path,
+                    "sources -c a.toml add https://b.gov.vn/tin --type "
+                    "html --html-item li.news --disabled")
+              .exit_code == 0);
+  REQUIRE(tinhop_in(dir.path, "sources -c a.toml export-opml out.opml").exit_code == 0);
+  Run imported = tinhop_in(dir.path, "sources -c b.toml import-opml out.opml");
   CHECK(imported.exit_code == 0);
   CHECK(imported.out == "added 2, already present 0, refused 0\n");
-  auto a = boost::json::parse(tinhop(dir.path, "sources -c a.toml list --json").out).as_array();
-  auto b = boost::json::parse(tinhop(dir.path, "sources -c b.toml list --json").out).as_array();
+  auto a = boost::json::parse(tinhop_in(dir.path, "sources -c a.toml list --json").out).as_array();
+  auto b = boost::json::parse(tinhop_in(dir.path, "sources -c b.toml list --json").out).as_array();
   REQUIRE(a.size() == 2);
   REQUIRE(b.size() == 2);
   for (std::size_t i = 0; i < 2; ++i) {
@@ -147,10 +149,13 @@ TEST_CASE("export-opml then import-opml moves every source with its settings") {
       CHECK(a[i].at(key) == b[i].at(key));
     }
   }
-  dir.write("bad.opml", "<opml><body><outline xmlUrl=\"http://danviet.vn/rss/home.rss \"/></body></opml>");
-  Run refused = tinhop(dir.path, "sources -c b.toml import-opml bad.opml");
+  dir.write("bad.opml",
+            "<opml><body><outline xmlUrl=\"http://danviet.vn/rss/home.rss "
+            "\"/></body></opml>");
+  Run refused = tinhop_in(dir.path, "sources -c b.toml import-opml bad.opml");
   CHECK(refused.exit_code == 1);
   CHECK(refused.out ==
-        "bad.opml: outline 1 (http://danviet.vn/rss/home.rss ): url: URL has trailing whitespace\n"
+        "bad.opml: outline 1 (http://danviet.vn/rss/home.rss ): "
+        "url: URL has trailing whitespace\n"
         "added 0, already present 0, refused 1\n");
 }

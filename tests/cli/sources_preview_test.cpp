@@ -1,49 +1,30 @@
-// `tinhop sources preview` end to end, on the agency-page fixture and real listing pages.
-#include <sys/wait.h>
-#include <unistd.h>
-
+// `tinhop sources preview` end to end, on the agency-page fixture and real
+// listing pages.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = tinhop::test::CommandResult;
 
 Run preview(const std::string& args) {
-  const std::filesystem::path err_file =
-      std::filesystem::temp_directory_path() / ("tinhop-preview-test-" + std::to_string(::getpid()) + ".err");
-  const std::string command =
-      std::string(TINHOP_EXECUTABLE) + " sources preview " + args + " 2>" + err_file.string();
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  Run run;
-  std::array<char, 4096> buffer{};
-  while (const std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) run.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_file);
-  run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-  std::filesystem::remove(err_file);
-  return run;
+  return tinhop::test::run_command(std::string(TINHOP_EXECUTABLE) + " sources preview " + args);
 }
 
 const std::string page = (tinhop::test::data_dir() / "parsers/html/agency-article.html").string();
 
 }  // namespace
 
-TEST_CASE("sources preview --json prints the items in the parse contract with format html", "[cli][html]") {
+TEST_CASE(
+    "sources preview --json prints the items in the parse contract with "
+    "format html",
+    "[cli][html]") {
   const Run run = preview(page +
                           " --url https://tinhx.gov.vn/tin-tuc/bai.html --date-order dmy --json"
                           " --selectors 'item=li.news-item; title=a.title; date=span.date'");
@@ -67,8 +48,8 @@ TEST_CASE("sources preview reads file:// URLs and prints a readable list", "[cli
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.rfind("4 items from \"Hội nghị sơ kết công tác 6 tháng đầu năm 2019", 0) == 0);
-  CHECK(run.out.find("    link:  https://tinhx.gov.vn/tin-tuc/khoi-cong-du-an-5678.html\n") !=
-        std::string::npos);
+  CHECK(run.out.find("    link:  "
+                     "https://tinhx.gov.vn/tin-tuc/khoi-cong-du-an-5678.html\n") != std::string::npos);
   CHECK(run.out.find("    date:  2019-08-02T01:15:00Z\n") != std::string::npos);
   CHECK(run.out.find("(approximate)") != std::string::npos);
   CHECK(run.out.find("warning: 1 cards without a usable link skipped\n") != std::string::npos);
@@ -79,8 +60,10 @@ TEST_CASE("sources preview --suggest proposes working selectors for a real listi
   const Run run = preview(path.string() + " --suggest --url https://www.tinnhanhchungkhoan.vn/");
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
-  CHECK(run.out.rfind("1. 2 items, 1 dated: 2 elements \"article.story\" each hold one article link\n"
-                      "   --selectors 'item=article.story; title=h2.story__heading a.cms-link; "
+  CHECK(run.out.rfind("1. 2 items, 1 dated: 2 elements \"article.story\" each "
+                      "hold one article link\n"
+                      "   --selectors 'item=article.story; "
+                      "title=h2.story__heading a.cms-link; "
                       "link=h2.story__heading a.cms-link; date=time'\n",
                       0) == 0);
   CHECK(run.out.find("    date:  2026-09-15T00:13:33Z\n") != std::string::npos);
@@ -89,17 +72,20 @@ TEST_CASE("sources preview --suggest proposes working selectors for a real listi
 TEST_CASE("sources preview explains what is wrong", "[cli][html]") {
   Run run = preview(page);
   CHECK(run.exit_code == 2);
-  CHECK(run.err == "tinhop sources preview: give --item (or --selectors \"item=...\"), or --suggest\n");
+  CHECK(run.err ==
+        "tinhop sources preview: give --item (or --selectors "
+        "\"item=...\"), or --suggest\n");
   run = preview(page + " --item 'div['");
   CHECK(run.exit_code == 2);
   CHECK(run.err ==
-        "tinhop sources preview: selector \"div[\" is neither XPath nor a supported CSS selector\n");
+        "tinhop sources preview: selector \"div[\" is neither XPath "
+        "nor a supported CSS selector\n");
   run = preview("/nonexistent/page.html --item li");
   CHECK(run.exit_code == 1);
   CHECK(run.err == "tinhop sources preview: cannot read /nonexistent/page.html\n");
   run = preview(page + " --item div.nothing");
   CHECK(run.exit_code == 1);
   CHECK(run.out.find("0 items") == 0);
-  CHECK(run.out.find("warning: item selector \"div.nothing\" matched nothing: no items\n") !=
-        std::string::npos);
+  CHECK(run.out.find("warning: item selector \"div.nothing\" matched nothing: "
+                     "no items\n") != std::string::npos);
 }

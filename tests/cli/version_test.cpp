@@ -1,26 +1,15 @@
-#include <sys/wait.h>
-#include <array>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <string>
+
+#include "support/process.hpp"
 
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string out;
-};
+using Run = tinhop::test::CommandResult;
 
 // Runs the built executable with `args`, stdout and stderr captured together.
 Run run_tinhop(const std::string& args) {
-  std::string command = std::string(TINHOP_EXECUTABLE) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return tinhop::test::run_command(std::string(TINHOP_EXECUTABLE) + " " + args + " 2>&1");
 }
 
 }  // namespace
