@@ -111,9 +111,7 @@ int run(PreviewOptions options) {
       return exit_usage;
     }
     // Individual options given alongside --selectors win over its parts.
-    for (auto field :
-         {&HtmlSelectors::item, &HtmlSelectors::title, &HtmlSelectors::link, &HtmlSelectors::date,
-          &HtmlSelectors::summary, &HtmlSelectors::image, &HtmlSelectors::date_format}) {
+    for (const auto& [key, field] : html_selector_fields) {
       if (options.selectors.*field == "") options.selectors.*field = (*parsed).*field;
     }
   }

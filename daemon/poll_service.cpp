@@ -40,17 +40,7 @@ std::string signature(const storage::Source& s) {
 
 std::optional<HtmlSelectors> html_selectors(const storage::Source& s) {
   if (s.settings.type != storage::SourceType::html) return std::nullopt;
-  HtmlSelectors out;
-  if (auto c = config::selectors_from_json(s.settings.html_selectors)) {
-    out.item = c->item;
-    out.title = c->title;
-    out.link = c->link;
-    out.date = c->date;
-    out.summary = c->summary;
-    out.image = c->image;
-    out.date_format = c->date_format;
-  }
-  return out;
+  return config::selectors_from_json(s.settings.html_selectors).value_or(HtmlSelectors{});
 }
 
 }  // namespace

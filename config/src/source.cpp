@@ -249,24 +249,9 @@ std::string check_header(std::string_view name, std::string_view value) {
   return {};
 }
 
-namespace {
-
-// The selector fields with their names in the file, the JSON and OPML.
-constexpr std::array<std::pair<std::string_view, std::string HtmlSelectors::*>, 7> selector_fields{{
-    {"item", &HtmlSelectors::item},
-    {"title", &HtmlSelectors::title},
-    {"link", &HtmlSelectors::link},
-    {"date", &HtmlSelectors::date},
-    {"summary", &HtmlSelectors::summary},
-    {"image", &HtmlSelectors::image},
-    {"date_format", &HtmlSelectors::date_format},
-}};
-
-}  // namespace
-
 std::string selectors_to_json(const HtmlSelectors& selectors) {
   boost::json::object object;
-  for (const auto& [name, field] : selector_fields) {
+  for (const auto& [name, field] : html_selector_fields) {
     if (!(selectors.*field).empty()) object[name] = selectors.*field;
   }
   return boost::json::serialize(object);
@@ -279,9 +264,9 @@ std::optional<HtmlSelectors> selectors_from_json(std::string_view json) {
   if (ec || !value.is_object()) return std::nullopt;
   HtmlSelectors out;
   for (const auto& member : value.as_object()) {
-    auto it = std::find_if(selector_fields.begin(), selector_fields.end(),
+    auto it = std::find_if(html_selector_fields.begin(), html_selector_fields.end(),
                            [&](const auto& entry) { return entry.first == member.key(); });
-    if (it == selector_fields.end() || !member.value().is_string()) return std::nullopt;
+    if (it == html_selector_fields.end() || !member.value().is_string()) return std::nullopt;
     out.*(it->second) = std::string(member.value().as_string());
   }
   return out;

@@ -13,18 +13,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-using Field = std::string HtmlSelectors::*;
-
-constexpr std::array<std::pair<std::string_view, Field>, 7> fields{{
-    {"item", &HtmlSelectors::item},
-    {"title", &HtmlSelectors::title},
-    {"link", &HtmlSelectors::link},
-    {"date", &HtmlSelectors::date},
-    {"summary", &HtmlSelectors::summary},
-    {"image", &HtmlSelectors::image},
-    {"date_format", &HtmlSelectors::date_format},
-}};
-
 }  // namespace
 
 std::optional<HtmlSelectors> parse_selector_spec(std::string_view spec, std::string& message) {
@@ -40,9 +28,9 @@ std::optional<HtmlSelectors> parse_selector_spec(std::string_view spec, std::str
       return std::nullopt;
     }
     const std::string_view key = trim(part.substr(0, equals));
-    const auto field =
-        std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == key; });
-    if (field == fields.end()) {
+    const auto field = std::find_if(html_selector_fields.begin(), html_selector_fields.end(),
+                                    [&](const auto& f) { return f.first == key; });
+    if (field == html_selector_fields.end()) {
       message = "unknown selector key \"" + std::string(key) +
                 "\" (expected item, title, link, date, summary, image or date_format)";
       return std::nullopt;
@@ -54,7 +42,7 @@ std::optional<HtmlSelectors> parse_selector_spec(std::string_view spec, std::str
 
 std::string format_selector_spec(const HtmlSelectors& selectors) {
   std::string spec;
-  for (const auto& [key, field] : fields) {
+  for (const auto& [key, field] : html_selector_fields) {
     const std::string& value = selectors.*field;
     if (value.empty()) continue;
     if (!spec.empty()) spec += "; ";

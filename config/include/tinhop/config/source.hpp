@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "tinhop/parsers/html_listing.hpp"
 #include "tinhop/parsers/model.hpp"
 
 namespace tinhop::config {
@@ -30,18 +31,9 @@ enum class Origin {
   api,     // the admin HTTP API
 };
 
-// Selectors for `type = "html"` sources (listing pages with no feed): CSS, or XPath when
-// they start with '/', '.', '(' or "xpath:" (see tinhop/parsers/html_listing.hpp).
-struct HtmlSelectors {
-  std::string item;         // one element per story
-  std::string title;        // inside an item; empty means the item's link text
-  std::string link;         // inside an item; empty means the first <a href>
-  std::string date;         // inside an item; empty means the article has no date here
-  std::string summary;      // inside an item; optional
-  std::string image;        // inside an item; empty means the first <img>
-  std::string date_format;  // fixed layout of the date text ("%d/%m/%Y %H:%M"), tried first
-  friend bool operator==(const HtmlSelectors&, const HtmlSelectors&) = default;
-};
+// Selectors for `type = "html"` sources (listing pages with no feed): the parser's own type,
+// so the file, the database and the pipeline share one definition.
+using HtmlSelectors = tinhop::HtmlSelectors;
 
 // The selectors as stored in the database (a JSON object of the non-empty fields, keys as
 // in the file), and back; nullopt when the text is not such an object.

@@ -3,10 +3,12 @@
 // or CSS selectors compiled to XPath.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tinhop/parsers/model.hpp"
@@ -27,7 +29,21 @@ struct HtmlSelectors {
   // A fixed layout for the date text ("%d/%m/%Y %H:%M", see parse_date_format), tried
   // before the date module's table.
   std::string date_format;
+  friend bool operator==(const HtmlSelectors&, const HtmlSelectors&) = default;
 };
+
+// Each selector's key (in a one-line spec, a config file, the database's JSON and OPML)
+// with its field, in one table so every format names them alike.
+inline constexpr std::array<std::pair<std::string_view, std::string HtmlSelectors::*>, 7>
+    html_selector_fields{{
+        {"item", &HtmlSelectors::item},
+        {"title", &HtmlSelectors::title},
+        {"link", &HtmlSelectors::link},
+        {"date", &HtmlSelectors::date},
+        {"summary", &HtmlSelectors::summary},
+        {"image", &HtmlSelectors::image},
+        {"date_format", &HtmlSelectors::date_format},
+    }};
 
 // Selectors written on one line, as in a source's configuration and on the command line:
 // "item=article.story; title=h2 a; date=time; date_format=%d/%m/%Y %H:%M". Keys are the
