@@ -107,6 +107,25 @@ void refresh_clusters_of_source(sql::Database& db, std::int64_t source_id) {
   for (const auto id : ids) refresh_cluster(db, id);
 }
 
+// Binds a source's settings to 13 consecutive parameters from `first`, in the column order
+// url, title, type, interval_s, min_interval_s, max_interval_s, time_zone, date_order,
+// republication, enabled, headers, origin, html_selectors (as INSERT and UPDATE list them).
+sql::Statement& bind_settings(sql::Statement& q, int first, const SourceSettings& settings) {
+  return q.bind(first, settings.url)
+      .bind(first + 1, settings.title)
+      .bind(first + 2, source_type_name(settings.type))
+      .bind(first + 3, seconds_of(settings.interval))
+      .bind(first + 4, seconds_of(settings.min_interval))
+      .bind(first + 5, seconds_of(settings.max_interval))
+      .bind(first + 6, settings.time_zone)
+      .bind(first + 7, date_order_name(settings.date_order))
+      .bind(first + 8, republication_name(settings.republication))
+      .bind(first + 9, settings.enabled ? 1 : 0)
+      .bind(first + 10, encode_headers(settings.headers))
+      .bind(first + 11, origin_name(settings.origin))
+      .bind(first + 12, settings.html_selectors);
+}
+
 void throw_not_found(std::int64_t id) {
   throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(id)}};
 }
@@ -196,21 +215,7 @@ Result<std::int64_t> Store::add_source(const SourceSettings& settings, Instant n
         "date_order, "
         "republication, enabled, headers, origin, html_selectors, created, modified) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)");
-    q->bind(1, settings.url)
-        .bind(2, settings.title)
-        .bind(3, source_type_name(settings.type))
-        .bind(4, seconds_of(settings.interval))
-        .bind(5, seconds_of(settings.min_interval))
-        .bind(6, seconds_of(settings.max_interval))
-        .bind(7, settings.time_zone)
-        .bind(8, date_order_name(settings.date_order))
-        .bind(9, republication_name(settings.republication))
-        .bind(10, settings.enabled ? 1 : 0)
-        .bind(11, encode_headers(settings.headers))
-        .bind(12, origin_name(settings.origin))
-        .bind(13, settings.html_selectors)
-        .bind(14, to_unix(now))
-        .run();
+    bind_settings(*q, 1, settings).bind(14, to_unix(now)).run();
     const auto id = db.last_insert_id();
     write_categories(db, id, settings.categories);
     impl_->bump_sources();
@@ -251,22 +256,8 @@ Result<void> Store::update_source(std::int64_t id, const SourceSettings& setting
         "html_selectors = ?14, modified = ?15, "
         "etag = CASE WHEN url = ?2 THEN etag END, last_modified = CASE WHEN url = ?2 THEN last_modified END, "
         "body_hash = CASE WHEN url = ?2 THEN body_hash END WHERE id = ?1");
-    q->bind(1, id)
-        .bind(2, settings.url)
-        .bind(3, settings.title)
-        .bind(4, source_type_name(settings.type))
-        .bind(5, seconds_of(settings.interval))
-        .bind(6, seconds_of(settings.min_interval))
-        .bind(7, seconds_of(settings.max_interval))
-        .bind(8, settings.time_zone)
-        .bind(9, date_order_name(settings.date_order))
-        .bind(10, republication_name(settings.republication))
-        .bind(11, settings.enabled ? 1 : 0)
-        .bind(12, encode_headers(settings.headers))
-        .bind(13, origin_name(settings.origin))
-        .bind(14, settings.html_selectors)
-        .bind(15, to_unix(now))
-        .run();
+    q->bind(1, id);
+    bind_settings(*q, 2, settings).bind(15, to_unix(now)).run();
     write_categories(db, id, settings.categories);
     refresh_clusters_of_source(db, id);
     impl_->bump_sources();
