@@ -63,12 +63,14 @@ void mix_optional(std::uint64_t& h, const std::optional<std::string>& part) {
   mix(h, part ? std::string_view(*part) : std::string_view("\x01"));
 }
 
-std::uint64_t content_hash(const Item& item) {
+// Without the content for sources that follow links: there it comes from the article page,
+// not from the document, so only the listing's own fields say whether an entry changed.
+std::uint64_t content_hash(const Item& item, bool with_content) {
   std::uint64_t h = 0x51ed270b27a5c1d3ULL;
   mix_optional(h, item.title);
   mix_optional(h, item.link);
   mix_optional(h, item.summary);
-  mix_optional(h, item.content);
+  mix_optional(h, with_content ? item.content : std::nullopt);
   mix_optional(h, item.thumbnail);
   mix_optional(h, item.comments);
   mix(h, std::to_string(item.published ? item.published->time_since_epoch().count() : -1));
@@ -81,8 +83,15 @@ std::uint64_t content_hash(const Item& item) {
 
 }  // namespace
 
-IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, Instant now) {
+IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
+                                      std::span<const ArticleFetch> articles) {
   require_source(source_id);
+  const bool follows = !articles.empty();
+  if (follows && articles.size() != feed.items.size()) {
+    throw sql::SqlFailure{Error{Errc::invalid_argument, "article states for " +
+                                                            std::to_string(articles.size()) + " of " +
+                                                            std::to_string(feed.items.size()) + " entries"}};
+  }
   IngestCounts counts;
   std::vector<std::string> categories;
   {
@@ -101,14 +110,18 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       continue;
     }
     const auto key = static_cast<std::int64_t>(identity.key);
-    const auto hash = static_cast<std::int64_t>(content_hash(item));
+    const auto hash = static_cast<std::int64_t>(content_hash(item, !follows));
+    const ArticleFetch article = follows ? articles[index] : ArticleFetch::not_tried;
+    const bool tried = article != ArticleFetch::not_tried;
+    // A listing entry stored earlier keeps the content its article gave it.
+    const bool keep_content = follows && !tried;
 
     bool exists = false;
     {
       auto seen = db.statement("SELECT content_hash FROM items WHERE source_id = ?1 AND key = ?2");
       seen->bind(1, source_id).bind(2, key);
       if (seen->step()) {
-        if (seen->int64(0) == hash) {
+        if (seen->int64(0) == hash && !tried) {
           ++counts.unchanged;
           continue;
         }
@@ -175,16 +188,20 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     {
       auto upsert = db.statement(
           "INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, content, "
-          "search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+          "search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint, "
+          "article) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?21) "
           "ON CONFLICT(source_id, key) DO UPDATE SET guid = excluded.guid, link = excluded.link, "
           "link_hash = excluded.link_hash, title = excluded.title, summary = excluded.summary, "
-          "content = excluded.content, search_text = excluded.search_text, "
+          "content = CASE WHEN ?19 THEN items.content ELSE excluded.content END, "
+          "search_text = CASE WHEN ?19 THEN items.search_text ELSE excluded.search_text END, "
           "published = CASE WHEN ?18 THEN excluded.published ELSE items.published END, "
           "updated = excluded.updated, date_approximate = excluded.date_approximate, extra = excluded.extra, "
-          "content_hash = excluded.content_hash, fingerprint = excluded.fingerprint, changed = ?13, "
-          "revision = items.revision + 1 "
-          "WHERE items.content_hash <> excluded.content_hash "
+          "content_hash = excluded.content_hash, "
+          "fingerprint = CASE WHEN ?19 THEN items.fingerprint ELSE excluded.fingerprint END, changed = ?13, "
+          "revision = items.revision + 1, article = CASE WHEN ?20 THEN excluded.article ELSE items.article "
+          "END "
+          "WHERE items.content_hash <> excluded.content_hash OR ?20 "
           "RETURNING id, revision, cluster_id, published");
       upsert->bind(1, source_id)
           .bind(2, key)
@@ -203,7 +220,10 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
           .bind(15, encode_extra(item))
           .bind(16, hash)
           .bind_blob(17, to_bytes(fp))
-          .bind(18, dated ? 1 : 0);
+          .bind(18, dated ? 1 : 0)
+          .bind(19, keep_content ? 1 : 0)
+          .bind(20, tried ? 1 : 0)
+          .bind(21, follows ? std::optional<std::int64_t>(static_cast<std::int64_t>(article)) : std::nullopt);
       if (!upsert->step()) {  // unreachable with one writer: the read above saw this row
         ++counts.unchanged;
         continue;
@@ -228,7 +248,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       q->bind(1, cluster_id);
       if (q->step()) cluster_published = q->int64(0);
       ++counts.updated;
-      window.update_fingerprint(item_id, fp);
+      if (!keep_content) window.update_fingerprint(item_id, fp);
     } else {
       if (joined) {
         auto q = db.statement(
@@ -280,6 +300,34 @@ Result<std::vector<std::optional<std::int64_t>>> Store::locate_items(std::int64_
   });
 }
 
+Result<std::vector<bool>> Store::articles_pending(std::int64_t source_id, const Feed& feed) {
+  return guarded([&] {
+    std::vector<bool> pending;
+    pending.reserve(feed.items.size());
+    const auto identities = identify_items(feed, impl_->links);
+    auto stored = impl_->db.statement("SELECT article FROM items WHERE source_id = ?1 AND key = ?2");
+    auto tomb = impl_->db.statement("SELECT 1 FROM tombstones WHERE source_id = ?1 AND key = ?2");
+    for (const auto& identity : identities) {
+      bool wanted = false;
+      if (!identity.repeated) {
+        const auto key = static_cast<std::int64_t>(identity.key);
+        stored->bind(1, source_id).bind(2, key);
+        if (stored->step()) {
+          const auto state = stored->optional_int64(0);
+          wanted = state && *state == static_cast<std::int64_t>(ArticleFetch::not_tried);
+        } else {
+          tomb->bind(1, source_id).bind(2, key);
+          wanted = !tomb->step();
+          tomb->reset();
+        }
+        stored->reset();
+      }
+      pending.push_back(wanted);
+    }
+    return pending;
+  });
+}
+
 Result<IngestCounts> Store::ingest(std::int64_t source_id, const Feed& feed, Instant now) {
   // The window mirrors committed rows only: on a rollback it is reloaded from the database.
   auto result = guarded([&] {
@@ -317,7 +365,7 @@ Result<std::vector<IngestCounts>> Store::commit_polls(std::span<const PollResult
     for (const auto& poll : polls) {
       IngestCounts c;
       if (poll.feed != nullptr)
-        c = impl_->ingest_feed(poll.record.source_id, *poll.feed, poll.record.attempted);
+        c = impl_->ingest_feed(poll.record.source_id, *poll.feed, poll.record.attempted, poll.articles);
       FetchRecord record = poll.record;
       record.items_added = c.added;
       impl_->record_fetch(record);

@@ -126,7 +126,16 @@ INSERT OR IGNORE INTO cluster_categories(category, cluster_id, published)
   FROM clusters c JOIN items i ON i.cluster_id = c.id JOIN source_categories sc ON sc.source_id = i.source_id;
 )sql";
 
-const std::array<const char*, 2> kMigrations = {kVersion1, kVersion2};
+// Version 3: sources that follow each new item's link to its article page. The article
+// state of an item: NULL when its source did not follow links when it was stored (never
+// fetched later: no backfill), 0 still to fetch (over a poll's limit), 1 fetched, 2 the
+// fetch or the extraction failed. A tried article is never fetched again.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE sources ADD COLUMN follow_links INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE items ADD COLUMN article INTEGER;
+)sql";
+
+const std::array<const char*, 3> kMigrations = {kVersion1, kVersion2, kVersion3};
 
 }  // namespace
 

@@ -35,7 +35,7 @@ constexpr const char* kSourceColumns =
     "SELECT s.id, s.url, s.title, s.type, s.interval_s, s.min_interval_s, s.max_interval_s, s.time_zone, "
     "s.date_order, s.republication, s.enabled, s.disabled_reason, s.headers, s.origin, s.html_selectors, "
     "s.feed_title, s.site_link, s.etag, s.last_modified, s.body_hash, s.redirect_target, s.redirect_streak, "
-    "s.moved_from, s.moved_at, s.adaptive_interval_s, s.created, s.modified, h.last_new_item "
+    "s.moved_from, s.moved_at, s.adaptive_interval_s, s.created, s.modified, h.last_new_item, s.follow_links "
     "FROM sources s LEFT JOIN health h ON h.source_id = s.id ";
 
 Source read_source(const sql::Statement& row) {
@@ -70,6 +70,7 @@ Source read_source(const sql::Statement& row) {
   source.created = from_unix(row.int64(25));
   source.modified = from_unix(row.int64(26));
   f.last_item_at = from_unix(row.optional_int64(27));
+  s.follow_links = row.int64(28) != 0;
   return source;
 }
 
@@ -107,9 +108,10 @@ void refresh_clusters_of_source(sql::Database& db, std::int64_t source_id) {
   for (const auto id : ids) refresh_cluster(db, id);
 }
 
-// Binds a source's settings to 13 consecutive parameters from `first`, in the column order
+// Binds a source's settings to 14 consecutive parameters from `first`, in the column order
 // url, title, type, interval_s, min_interval_s, max_interval_s, time_zone, date_order,
-// republication, enabled, headers, origin, html_selectors (as INSERT and UPDATE list them).
+// republication, enabled, headers, origin, html_selectors, follow_links (as INSERT and
+// UPDATE list them).
 sql::Statement& bind_settings(sql::Statement& q, int first, const SourceSettings& settings) {
   return q.bind(first, settings.url)
       .bind(first + 1, settings.title)
@@ -123,7 +125,8 @@ sql::Statement& bind_settings(sql::Statement& q, int first, const SourceSettings
       .bind(first + 9, settings.enabled ? 1 : 0)
       .bind(first + 10, encode_headers(settings.headers))
       .bind(first + 11, origin_name(settings.origin))
-      .bind(first + 12, settings.html_selectors);
+      .bind(first + 12, settings.html_selectors)
+      .bind(first + 13, settings.follow_links ? 1 : 0);
 }
 
 void throw_not_found(std::int64_t id) {
@@ -213,9 +216,9 @@ Result<std::int64_t> Store::add_source(const SourceSettings& settings, Instant n
     auto q = db.statement(
         "INSERT INTO sources(url, title, type, interval_s, min_interval_s, max_interval_s, time_zone, "
         "date_order, "
-        "republication, enabled, headers, origin, html_selectors, created, modified) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)");
-    bind_settings(*q, 1, settings).bind(14, to_unix(now)).run();
+        "republication, enabled, headers, origin, html_selectors, follow_links, created, modified) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)");
+    bind_settings(*q, 1, settings).bind(15, to_unix(now)).run();
     const auto id = db.last_insert_id();
     write_categories(db, id, settings.categories);
     impl_->bump_sources();
@@ -253,11 +256,11 @@ Result<void> Store::update_source(std::int64_t id, const SourceSettings& setting
         "UPDATE sources SET url = ?2, title = ?3, type = ?4, interval_s = ?5, min_interval_s = ?6, "
         "max_interval_s = ?7, time_zone = ?8, date_order = ?9, republication = ?10, enabled = ?11, "
         "disabled_reason = CASE WHEN ?11 THEN '' ELSE disabled_reason END, headers = ?12, origin = ?13, "
-        "html_selectors = ?14, modified = ?15, "
+        "html_selectors = ?14, follow_links = ?15, modified = ?16, "
         "etag = CASE WHEN url = ?2 THEN etag END, last_modified = CASE WHEN url = ?2 THEN last_modified END, "
         "body_hash = CASE WHEN url = ?2 THEN body_hash END WHERE id = ?1");
     q->bind(1, id);
-    bind_settings(*q, 2, settings).bind(15, to_unix(now)).run();
+    bind_settings(*q, 2, settings).bind(16, to_unix(now)).run();
     write_categories(db, id, settings.categories);
     refresh_clusters_of_source(db, id);
     impl_->bump_sources();

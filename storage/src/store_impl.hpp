@@ -47,7 +47,9 @@ struct Store::Impl {
   void load_window();
 
   // ingest.cpp
-  IngestCounts ingest_feed(std::int64_t source_id, const Feed& feed, Instant now);
+  // `articles`: see PollResult::articles (empty for sources that do not follow links).
+  IngestCounts ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
+                           std::span<const ArticleFetch> articles = {});
   // store.cpp
   FetchState record_fetch(const FetchRecord& record);
   FetchState fetch_state(std::int64_t id);

@@ -117,6 +117,7 @@ struct SourceSettings {
   std::vector<Header> headers;  // extra request headers
   SourceOrigin origin = SourceOrigin::config;
   std::string html_selectors;  // JSON text for type html; empty otherwise
+  bool follow_links = false;   // fetch each new item's article page for its content
   bool operator==(const SourceSettings&) const = default;
 };
 
@@ -175,11 +176,23 @@ struct FetchRecord {
   std::optional<std::chrono::seconds> adaptive_interval;  // nullopt keeps the old value
 };
 
+// What a poll did with the article page an entry links to (sources that follow links).
+enum class ArticleFetch : std::uint8_t {
+  not_tried,  // not fetched on this poll (already tried before, or over the poll's limit)
+  fetched,    // fetched and its body extracted: the entry's content is the article
+  failed,     // fetched without a usable body (HTTP error, timeout, nothing to extract)
+};
+
 // One finished poll for the writer's batch: the record, and the parsed document when the
 // poll produced one (nullptr for 304s and failures). items_added is filled in by the store.
 struct PollResult {
   FetchRecord record;
   const Feed* feed = nullptr;
+  // For a source that follows links: one per entry of `feed`. Then an entry's stored
+  // content comes only from its article (a listing page carries none): entries not tried
+  // on this poll keep what is stored, and a tried article is recorded so it is never
+  // fetched again. Empty for other sources.
+  std::span<const ArticleFetch> articles{};
 };
 
 // Per-source health, kept current by record_fetch and ingest.
@@ -393,6 +406,11 @@ class Store {
   // The stored item id of each entry of `feed` for this source (nullopt: not stored, e.g.
   // tombstoned or repeated in the document), in document order. Identity only: no write.
   Result<std::vector<std::optional<std::int64_t>>> locate_items(std::int64_t source_id, const Feed& feed);
+  // For a source that follows links: per entry of `feed`, whether its article page is still
+  // to be fetched (a new entry, or one stored over an earlier poll's limit). False for
+  // entries tried before, tombstoned or repeated in the document, and for items stored
+  // before the source followed links. Read only.
+  Result<std::vector<bool>> articles_pending(std::int64_t source_id, const Feed& feed);
   Result<StoreStats> stats();
 
   // --- retention
