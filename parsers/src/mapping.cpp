@@ -49,6 +49,18 @@ std::optional<std::string> non_empty(std::string_view text) {
   return std::string(text);
 }
 
+std::optional<std::string> non_empty(std::string&& text) {
+  const std::string_view kept = trim(text);
+  if (kept.empty()) return std::nullopt;
+  if (kept.size() != text.size()) {
+    const std::size_t start = static_cast<std::size_t>(kept.data() - text.data());
+    const std::size_t length = kept.size();
+    text.erase(0, start);
+    text.resize(length);
+  }
+  return std::move(text);
+}
+
 std::string plain_title(std::string_view decoded) {
   if (looks_like_markup(decoded) || has_entities(decoded)) return strip_html_to_text(decoded);
   return collapse_whitespace(decoded);

@@ -45,6 +45,8 @@ struct Mapping {
 
 // Trimmed copy; nullopt when nothing but white space is left.
 std::optional<std::string> non_empty(std::string_view text);
+// The same for a string the caller gives up: trimmed in place, no copy.
+std::optional<std::string> non_empty(std::string&& text);
 
 // Plain-text title from a value that may hold HTML or leftover entities.
 std::string plain_title(std::string_view decoded);

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <optional>
 
 #include "text_internal.hpp"
 #include "tinhop/parsers/charset.hpp"
@@ -276,37 +277,68 @@ bool has_entities(std::string_view text) {
   return false;
 }
 
+namespace {
+
+// Line breaks and ASCII white space are layout; U+00A0, U+202F, U+2009 and the like were
+// typed on purpose ("10\u00A0km") and are text.
+bool is_layout_space(std::string_view space) {
+  return space.size() == 1 || space == "\u0085" || space == "\u2028" || space == "\u2029";
+}
+
+// Each stretch of layout space becomes one ' ' and each stretch of typed spaces its first
+// character: "X\u00A0\u00A0 \n Y" gives "X\u00A0 Y".
+void append_collapsed_run(std::string& out, std::string_view run) {
+  std::optional<bool> previous_layout;
+  for (std::size_t k = 0; k < run.size();) {
+    const std::size_t width = space_at(run, k);
+    if (width == 0) {  // a control character inside the run, dropped
+      ++k;
+      continue;
+    }
+    const std::string_view space = run.substr(k, width);
+    const bool layout = is_layout_space(space);
+    if (previous_layout != layout) {
+      if (layout) {
+        out.push_back(' ');
+      } else {
+        out.append(space);
+      }
+    }
+    previous_layout = layout;
+    k += space.size();
+  }
+}
+
+}  // namespace
+
 std::string collapse_whitespace(std::string_view text) {
+  // Bytes that can neither start a white-space character nor be a control: copied in runs.
+  const auto plain = [](unsigned char c) {
+    return c > 0x20 && c != 0x7F && c != 0xC2 && c != 0xE2 && c != 0xE3;
+  };
   std::string out;
   out.reserve(text.size());
+  std::size_t run_start = 0;
+  std::size_t run_length = 0;  // white-space characters since the last text
   std::size_t i = 0;
   while (i < text.size()) {
-    std::size_t n = space_at(text, i);
-    if (n == 0) {
-      const auto c = static_cast<unsigned char>(text[i]);
-      // C0 controls other than white space are not text (XML forbids them anyway).
-      if (c >= 0x20 && c != 0x7F) out.push_back(text[i]);
+    if (const std::size_t width = space_at(text, i); width != 0) {
+      if (run_length++ == 0) run_start = i;
+      i += width;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    // C0 controls other than white space are not text (XML forbids them anyway).
+    if (c < 0x20 || c == 0x7F) {
       ++i;
       continue;
     }
-    const std::size_t run_start = i;
-    while (i < text.size() && (n = space_at(text, i)) != 0) i += n;
-    if (out.empty() || i == text.size()) continue;
-    // ASCII white space is layout and collapses; U+00A0, U+202F and the like were typed on
-    // purpose ("10\u00A0km") and stay, except at the ends.
-    bool pending_space = false;
-    for (std::size_t k = run_start; k < i;) {
-      const std::size_t width = space_at(text, k);
-      if (width == 1) {
-        pending_space = true;
-      } else {
-        if (pending_space) out.push_back(' ');
-        pending_space = false;
-        out.append(text.substr(k, width));
-      }
-      k += width;
-    }
-    if (pending_space) out.push_back(' ');
+    if (run_length != 0 && !out.empty()) append_collapsed_run(out, text.substr(run_start, i - run_start));
+    run_length = 0;
+    std::size_t end = i + 1;
+    while (end < text.size() && plain(static_cast<unsigned char>(text[end]))) ++end;
+    out.append(text.substr(i, end - i));
+    i = end;
   }
   return out;
 }

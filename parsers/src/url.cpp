@@ -3,7 +3,9 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include <array>
 #include <cctype>
+#include <string_view>
 
 namespace tinhop {
 namespace {
@@ -12,34 +14,18 @@ bool is_hex(char c) {
   return std::isxdigit(static_cast<unsigned char>(c)) != 0;
 }
 
-// Characters a URI reference may hold literally (RFC 3986 unreserved, reserved, '%').
+// Characters a URI reference may hold literally (RFC 3986 unreserved and reserved).
+constexpr std::array<bool, 256> allowed_in_uri_table = [] {
+  std::array<bool, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (const char c : std::string_view("-._~:/?#[]@!$&'()*+,;=")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
 bool allowed_in_uri(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '_':
-    case '~':
-    case ':':
-    case '/':
-    case '?':
-    case '#':
-    case '[':
-    case ']':
-    case '@':
-    case '!':
-    case '$':
-    case '&':
-    case '\'':
-    case '(':
-    case ')':
-    case '*':
-    case '+':
-    case ',':
-    case ';':
-    case '=': return true;
-    default: return false;
-  }
+  return allowed_in_uri_table[c];
 }
 
 std::string_view trim(std::string_view text) {
@@ -54,9 +40,13 @@ std::string_view trim(std::string_view text) {
 std::string iri_to_uri(std::string_view iri) {
   static constexpr char digits[] = "0123456789ABCDEF";
   iri = trim(iri);
-  std::string out;
-  out.reserve(iri.size());
-  for (std::size_t i = 0; i < iri.size(); ++i) {
+  // Most links need no change: copy the clean prefix at once, then work byte by byte.
+  std::size_t clean = 0;
+  while (clean < iri.size() && allowed_in_uri(static_cast<unsigned char>(iri[clean]))) ++clean;
+  std::string out(iri.substr(0, clean));
+  if (clean == iri.size()) return out;
+  out.reserve(iri.size() + 16);
+  for (std::size_t i = clean; i < iri.size(); ++i) {
     const auto c = static_cast<unsigned char>(iri[i]);
     if (c == '\n' || c == '\r') {
       // A link wrapped across lines: the break and the indentation around it are layout.

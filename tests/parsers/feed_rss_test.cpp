@@ -124,12 +124,14 @@ TEST_CASE("RSS titles: entities decoded twice when the publisher escaped twice, 
     <item><title>&lt;b&gt;Đậm&lt;/b&gt;  và
       thường</title></item>
     <item><title>10&#160;km</title></item>
+    <item><title>Gi&#225;  v&#224;ng&#160;&#160;h&#244;m&#8239;nay&#160;</title></item>
   </channel></rss>)");
-  REQUIRE(result.feed.items.size() == 4);
+  REQUIRE(result.feed.items.size() == 5);
   CHECK(result.feed.items[0].title == "Tỷ giá euro");
   CHECK(result.feed.items[1].title == "Giá vàng");
   CHECK(result.feed.items[2].title == "Đậm và thường");
   CHECK(result.feed.items[3].title == "10\u00A0km");
+  CHECK(result.feed.items[4].title == "Giá vàng\u00A0hôm\u202Fnay");
 }
 
 TEST_CASE("RSS links: guid permalink stands in for a missing link, links across lines are joined", "[rss]") {

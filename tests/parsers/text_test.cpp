@@ -19,10 +19,19 @@ TEST_CASE("to_nfc composes decomposed Vietnamese and repairs bad UTF-8", "[text]
   CHECK(tinhop::to_nfc("a\xFF") == "a\uFFFD");
 }
 
-TEST_CASE("collapse_whitespace trims, collapses ASCII runs and keeps typed Unicode spaces", "[text]") {
+TEST_CASE("collapse_whitespace trims and collapses layout and typed spaces each to one", "[text]") {
   CHECK(tinhop::collapse_whitespace("  a \t\n b\u00A0c \u202F ") == "a b\u00A0c");
   CHECK(tinhop::collapse_whitespace("\u00A0lead") == "lead");
   CHECK(tinhop::collapse_whitespace("x\x01y") == "xy");
+  CHECK(tinhop::collapse_whitespace("10\u00A0km, 6:44\u202FPM") == "10\u00A0km, 6:44\u202FPM");
+  CHECK(tinhop::collapse_whitespace("X\u00A0\u00A0\u00A0Y\u2009\u2009Z") == "X\u00A0Y\u2009Z");
+  CHECK(tinhop::collapse_whitespace("X\u00A0\u00A0 \n Y") == "X\u00A0 Y");
+  CHECK(tinhop::collapse_whitespace("testing \u00A0 entity") == "testing \u00A0 entity");
+  CHECK(tinhop::collapse_whitespace("a\nb\u2028c\u0085\r\nd") == "a b c d");
+  CHECK(tinhop::collapse_whitespace("a \x01 b\x7F") == "a b");
+  CHECK(tinhop::collapse_whitespace("Gi\u00E1 v\u00E0ng\u00A9 \u2014 x") ==
+        "Gi\u00E1 v\u00E0ng\u00A9 \u2014 x");
+  CHECK(tinhop::collapse_whitespace(" \t\u00A0 ").empty());
 }
 
 TEST_CASE("strip_html_to_text drops markup, scripts and comments", "[text]") {
