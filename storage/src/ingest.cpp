@@ -166,7 +166,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       if (!joined) {
         auto has_source =
             db.statement("SELECT 1 FROM items WHERE cluster_id = ?1 AND source_id = ?2 LIMIT 1");
-        const auto match = window.best_match(fp, source_id, published, [&](std::int64_t candidate) {
+        const auto match = candidates().best_match(fp, source_id, published, [&](std::int64_t candidate) {
           has_source->bind(1, candidate).bind(2, source_id);
           const bool taken = has_source->step();
           has_source->reset();
@@ -248,7 +248,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       q->bind(1, cluster_id);
       if (q->step()) cluster_published = q->int64(0);
       ++counts.updated;
-      if (!keep_content) window.update_fingerprint(item_id, fp);
+      if (!keep_content) candidates().update_fingerprint(item_id, fp);
     } else {
       if (joined) {
         auto q = db.statement(
@@ -259,7 +259,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       }
       ++counts.added;
       if (joined) ++counts.clustered;
-      window.add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
+      candidates().add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
       auto cat = db.statement(
           "INSERT OR IGNORE INTO cluster_categories(category, cluster_id, published) VALUES(?1, ?2, ?3)");
       for (const auto& category : categories) {

@@ -152,19 +152,31 @@ void Store::Impl::require_source(std::int64_t id) {
   if (!q->step()) throw_not_found(id);
 }
 
+DedupWindow& Store::Impl::candidates() {
+  if (!window_loaded) load_window();
+  return window;
+}
+
 void Store::Impl::load_window() {
   window.clear();
-  // The newest stored items (by id: insertion order), as many as the window keeps.
+  window_loaded = true;
+  if (window.capacity() == 0) return;
+  // The newest stored items (by id: insertion order), as many as the window keeps, read
+  // oldest first so they go straight in without a copy of them all.
+  std::int64_t first_id = 0;
+  {
+    auto q =
+        db.prepare("SELECT id FROM items WHERE fingerprint IS NOT NULL ORDER BY id DESC LIMIT 1 OFFSET ?1");
+    q.bind(1, static_cast<std::int64_t>(window.capacity() - 1));
+    if (q.step()) first_id = q.int64(0);
+  }
   auto q = db.prepare(
       "SELECT id, cluster_id, source_id, published, fingerprint FROM items "
-      "WHERE fingerprint IS NOT NULL ORDER BY id DESC LIMIT ?1");
-  q.bind(1, static_cast<std::int64_t>(options.dedup.max_candidates));
-  std::vector<DedupWindow::Entry> entries;
+      "WHERE id >= ?1 AND fingerprint IS NOT NULL ORDER BY id");
+  q.bind(1, first_id);
   while (q.step()) {
-    entries.push_back(
-        DedupWindow::Entry{q.int64(0), q.int64(1), q.int64(2), q.int64(3), from_bytes(q.blob(4))});
+    window.add(DedupWindow::Entry{q.int64(0), q.int64(1), q.int64(2), q.int64(3), from_bytes(q.blob(4))});
   }
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) window.add(*it);
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -193,9 +205,7 @@ Result<Store> Store::open(const std::string& path, const OpenOptions& options) {
     } else if (schema::current_version(db) > schema::latest_version()) {
       schema::migrate(db, schema::latest_version());  // reports too_new
     }
-    auto impl = std::make_unique<Impl>(std::move(db), options);
-    if (!options.read_only) impl->load_window();
-    return Store(std::move(impl));
+    return Store(std::make_unique<Impl>(std::move(db), options));
   });
 }
 

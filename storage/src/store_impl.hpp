@@ -28,9 +28,7 @@ inline constexpr std::int64_t kHistoryPerSource = 100;
 
 struct Store::Impl {
   Impl(sql::Database database, OpenOptions open_options)
-      : db(std::move(database)),
-        options(std::move(open_options)),
-        window(options.dedup, options.dedup.max_candidates) {
+      : db(std::move(database)), options(std::move(open_options)), window(options.dedup) {
     links.extra_tracking_parameters = options.extra_tracking_parameters;
   }
 
@@ -38,6 +36,7 @@ struct Store::Impl {
   OpenOptions options;
   LinkOptions links;
   DedupWindow window;
+  bool window_loaded = false;  // loaded by the first ingest: readers never pay for it
 
   // Marks that readers may see something new (publisher cache invalidation).
   void bump_change(Instant now);
@@ -45,6 +44,8 @@ struct Store::Impl {
   void bump_sources();
   void require_source(std::int64_t id);
   void load_window();
+  // The window, loaded on first use.
+  DedupWindow& candidates();
 
   // ingest.cpp
   // `articles`: see PollResult::articles (empty for sources that do not follow links).

@@ -57,10 +57,11 @@ struct DedupOptions {
   double threshold = 0.25;
   // Only items published (or first seen) within this distance of each other are compared.
   std::chrono::hours window{72};
-  // Fingerprints of the most recently stored items kept in memory as candidates (about
-  // 1.2 KB each, loaded at open by writers); older items are still found by canonical
+  // Memory for the fingerprints of the most recently stored items, the candidates (about
+  // 400 bytes each: 32 MiB hold about 84,000). Loaded by a connection's first ingest, so
+  // connections that never ingest hold none. Older items are still found by canonical
   // link, not by text.
-  std::size_t max_candidates = 100'000;
+  std::size_t max_candidate_bytes = 32u << 20;
 };
 
 struct RetentionPolicy {
