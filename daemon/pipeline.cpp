@@ -1,5 +1,7 @@
 #include "pipeline.hpp"
 
+#include <malloc.h>
+
 #include <boost/asio/post.hpp>
 
 #include "tinhop/parsers/feed.hpp"
@@ -29,6 +31,22 @@ std::optional<std::string> non_empty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
+// Bodies and documents larger than this get their own mapping, returned to the system when
+// freed. glibc would otherwise raise the threshold to the largest block freed so far and
+// serve every later feed from arenas that fragment.
+constexpr int kMmapThreshold = 128 * 1024;
+
+// Documents are built on the parse threads and freed here: glibc keeps the freed pages of
+// every thread's arena until asked, so without this the daemon's RSS stays at the peak of
+// the biggest burst of feeds. At most once a second (a trim walks every arena).
+void return_free_memory() {
+  static std::atomic<std::int64_t> last{0};
+  const std::int64_t now = SteadyClock::now().time_since_epoch().count();
+  std::int64_t prev = last.load();
+  if (now - prev < std::chrono::nanoseconds(std::chrono::seconds(1)).count()) return;
+  if (last.compare_exchange_strong(prev, now)) malloc_trim(0);
+}
+
 }  // namespace
 
 storage::FetchRecord to_record(const fetch::PollReport& report) {
@@ -56,7 +74,9 @@ Pipeline::Pipeline(storage::Store& writer, PipelineOptions options, PipelineHook
       options_(options),
       hooks_(std::move(hooks)),
       parsers_(std::max<std::size_t>(1, options.parse_threads)),
-      writer_([this] { writer_loop(); }) {}
+      writer_([this] { writer_loop(); }) {
+  mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+}
 
 Pipeline::~Pipeline() {
   finish();
@@ -81,7 +101,9 @@ void Pipeline::release(std::size_t polls, std::size_t bytes) {
 
 void Pipeline::process(const fetch::PollSource& source, fetch::Response response,
                        std::function<void(fetch::Processed)> done) {
-  const std::size_t cost = response.body.size();
+  // Charged as the document it becomes, so a poll's charge does not grow when its parse
+  // ends: the limits bound parsing and queued polls alike.
+  const std::size_t cost = document_cost(response.body.size());
   pending_.fetch_add(1);
   pending_bytes_.fetch_add(cost);
   ParseContext context;
@@ -195,6 +217,7 @@ void Pipeline::commit(std::vector<fetch::PollReport>& batch) {
     }
     committed_polls_.fetch_add(batch.size());
   }
+  if (bytes > 0) return_free_memory();
   write_ns_.fetch_add((SteadyClock::now() - start).count());
   release(batch.size(), bytes);
   if (!done.empty() && hooks_.committed) hooks_.committed(done);

@@ -3,6 +3,11 @@
 //   -> dedup + storage (one writer thread, polls committed in batches).
 // Back-pressure: while too many polls or bytes wait, accepting() is false and the poller
 // starts no new fetch, so memory stays bounded when the writer is slower than the network.
+// A poll is admitted while under both limits and charged its estimated document from the
+// start; a poll whose parse ended is uncounted only until write() takes it (counting it
+// through that hop would leak a charge for every orphaned poll). So a limit is passed by
+// one poll plus those between their parse and write(): parse_threads when write() is
+// called at once, as the tests do.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -25,7 +30,7 @@ namespace tinhop::daemon {
 struct PipelineOptions {
   std::size_t parse_threads = 1;
   std::size_t max_pending = 256;               // polls being parsed or waiting for the writer
-  std::size_t max_pending_bytes = 12u << 20;   // their bodies and documents, estimated
+  std::size_t max_pending_bytes = 8u << 20;    // their documents, estimated (3x the body)
   std::size_t batch_size = 128;                // polls per transaction
   std::chrono::milliseconds batch_window{50};  // how long the writer gathers a batch
 };
@@ -66,6 +71,7 @@ class Pipeline {
   void finish();
 
   std::size_t pending() const { return pending_.load(); }
+  std::size_t pending_bytes() const { return pending_bytes_.load(); }
   std::uint64_t committed_polls() const { return committed_polls_.load(); }
 
   // Time spent in each stage, summed over all polls (the benchmark's breakdown).
