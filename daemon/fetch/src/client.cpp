@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -70,7 +71,18 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // One name lookup in progress: woken by the answer, the deadline or shutdown().
+  struct Lookup {
+    explicit Lookup(asio::any_io_executor ex) : wake(ex) {}
+    asio::steady_timer wake;
+    std::shared_ptr<tcp::resolver> system;  // when no resolver is injected
+    bool answered = false;
+    boost::system::error_code error;
+    Endpoints endpoints;
+  };
+
   asio::awaitable<Response> run(Request request);
+  asio::awaitable<Endpoints> resolve(const Target& peer, Clock::time_point deadline, Exchange& failure);
   asio::awaitable<std::unique_ptr<Connection>> open(const Target& target, const std::optional<Target>& proxy,
                                                     const std::string& key, Clock::time_point deadline,
                                                     Exchange& failure);
@@ -85,8 +97,8 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
   asio::ssl::context tls_context;
   std::string ca_error;  // a broken extra CA bundle fails every https fetch, loudly
   std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle;
-  std::set<Connection*> active;        // closed by shutdown()
-  std::set<tcp::resolver*> resolving;  // cancelled by shutdown()
+  std::set<Connection*> active;  // closed by shutdown()
+  std::set<Lookup*> lookups;     // woken by shutdown()
   std::size_t running = 0;
   bool stopped = false;
 };
@@ -130,22 +142,8 @@ asio::awaitable<std::unique_ptr<Connection>> Client::Impl::open(const Target& ta
   boost::system::error_code ec;
   auto token = asio::redirect_error(asio::use_awaitable, ec);
 
-  auto resolver = std::make_shared<tcp::resolver>(executor);
-  asio::steady_timer timer(executor);
-  timer.expires_at(step_deadline(limits.resolve_timeout, deadline));
-  timer.async_wait([resolver](boost::system::error_code e) {
-    if (!e) resolver->cancel();
-  });
-  resolving.insert(resolver.get());
-  auto endpoints = co_await resolver->async_resolve(peer.host, peer.port, token);
-  resolving.erase(resolver.get());
-  const bool timed_out = timer.expiry() <= Clock::now();
-  timer.cancel();
-  if (ec || endpoints.empty()) {
-    failure.error = stopped ? Error::cancelled : timed_out ? Error::timeout : Error::resolve;
-    failure.error_text = "resolving " + peer.host + ": " + (timed_out ? "timed out" : ec.message());
-    co_return nullptr;
-  }
+  const Endpoints endpoints = co_await resolve(peer, deadline, failure);
+  if (endpoints.empty()) co_return nullptr;
 
   auto conn = std::make_unique<Connection>(executor);
   conn->key = key;
@@ -195,6 +193,49 @@ asio::awaitable<std::unique_ptr<Connection>> Client::Impl::open(const Target& ta
     co_return nullptr;
   }
   co_return conn;
+}
+
+asio::awaitable<Endpoints> Client::Impl::resolve(const Target& peer, Clock::time_point deadline,
+                                                 Exchange& failure) {
+  auto lookup = std::make_shared<Lookup>(executor);
+  lookup->wake.expires_at(step_deadline(options.limits.resolve_timeout, deadline));
+  ResolveDone answer = [lookup, ex = executor](boost::system::error_code ec, Endpoints endpoints) {
+    asio::post(ex, [lookup, ec, endpoints = std::move(endpoints)]() mutable {
+      if (lookup->answered) return;
+      lookup->answered = true;
+      lookup->error = ec;
+      lookup->endpoints = std::move(endpoints);
+      lookup->wake.cancel();
+    });
+  };
+  if (options.resolver) {
+    options.resolver(peer.host, peer.port, std::move(answer));
+  } else {
+    lookup->system = std::make_shared<tcp::resolver>(executor);
+    lookup->system->async_resolve(
+        peer.host, peer.port,
+        [answer = std::move(answer)](boost::system::error_code ec, tcp::resolver::results_type results) {
+          answer(ec, Endpoints(results.begin(), results.end()));
+        });
+  }
+  lookups.insert(lookup.get());
+  boost::system::error_code ignored;
+  co_await lookup->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  lookups.erase(lookup.get());
+  if (!lookup->answered) {  // the deadline, or shutdown(): a late answer is dropped
+    lookup->answered = true;
+    if (lookup->system) lookup->system->cancel();
+    failure.error = stopped ? Error::cancelled : Error::timeout;
+    failure.error_text = "resolving " + peer.host + ": " + (stopped ? "cancelled" : "timed out");
+    co_return Endpoints{};
+  }
+  if (lookup->error || lookup->endpoints.empty()) {
+    failure.error = stopped ? Error::cancelled : Error::resolve;
+    failure.error_text =
+        "resolving " + peer.host + ": " + (lookup->error ? lookup->error.message() : "no address");
+    co_return Endpoints{};
+  }
+  co_return std::move(lookup->endpoints);
 }
 
 asio::awaitable<std::unique_ptr<Connection>> Client::Impl::tunnel(std::unique_ptr<Connection> conn,
@@ -395,7 +436,7 @@ void Client::fetch(Request request, Callback done) {
 
 void Client::shutdown() {
   impl_->stopped = true;
-  for (auto* r : impl_->resolving) r->cancel();
+  for (auto* l : impl_->lookups) l->wake.cancel();
   for (auto* c : impl_->active) c->close();
   for (auto& [key, q] : impl_->idle) {
     for (auto& c : q) c->close();

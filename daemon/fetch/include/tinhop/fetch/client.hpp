@@ -12,6 +12,8 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
 
 namespace tinhop::fetch {
 
@@ -33,6 +35,12 @@ struct Limits {
   int max_redirects = 5;
 };
 
+// A name lookup: `done` must be called once, from any thread; an answer after the resolve
+// deadline is ignored.
+using Endpoints = std::vector<boost::asio::ip::tcp::endpoint>;
+using ResolveDone = std::function<void(boost::system::error_code, Endpoints)>;
+using Resolver = std::function<void(const std::string& host, const std::string& port, ResolveDone done)>;
+
 // Settings shared by every fetch of one client.
 struct ClientOptions {
   std::string user_agent;  // empty: default_user_agent()
@@ -42,6 +50,9 @@ struct ClientOptions {
   // An http:// proxy URL ("http://host:port"). Unset: taken from the environment
   // (https_proxy / http_proxy / all_proxy, honouring no_proxy); "" disables proxies.
   std::optional<std::string> proxy;
+  // Unset: the system resolver (getaddrinfo on Asio's resolver thread). Tests inject one
+  // that never answers, to prove the resolve deadline.
+  Resolver resolver;
   std::size_t max_idle_per_host = 4;  // kept-alive connections waiting for reuse
   Millis idle_timeout{30'000};        // an idle connection older than this is closed
 };
