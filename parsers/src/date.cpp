@@ -3,7 +3,10 @@
 // answer is "not understood" (nullopt), never a guess such as "now".
 #include "tinhop/parsers/date.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
+#include <string>
 
 #include "date_internal.hpp"
 
@@ -194,6 +197,25 @@ DateOrder infer_date_order(const std::vector<std::string_view>& samples, DateOrd
   if (dmy > mdy) return DateOrder::dmy;
   if (mdy > dmy) return DateOrder::mdy;
   return fallback;
+}
+
+DateOrder date_order_for_language(std::string_view language) {
+  std::string tag;
+  for (const char c : language) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    tag.push_back(c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  const std::string_view primary = std::string_view(tag).substr(0, tag.find('-'));
+  if (primary == "en") {
+    static constexpr std::array<std::string_view, 3> month_first = {"en", "en-us", "en-ph"};
+    return std::find(month_first.begin(), month_first.end(), tag) != month_first.end() ? DateOrder::mdy
+                                                                                       : DateOrder::dmy;
+  }
+  static constexpr std::array<std::string_view, 26> day_first = {
+      "vi", "fr", "de", "es", "it", "pt", "ru", "uk", "pl", "nl", "id", "ms", "tr",
+      "cs", "sk", "ro", "el", "da", "sv", "nb", "nn", "no", "fi", "th", "km", "lo"};
+  return std::find(day_first.begin(), day_first.end(), primary) != day_first.end() ? DateOrder::dmy
+                                                                                   : DateOrder::automatic;
 }
 
 }  // namespace tinhop

@@ -132,7 +132,10 @@ void resolve_dates(Mapping& mapping) {
     std::vector<std::string_view> samples;
     samples.reserve(mapping.dates.size());
     for (const detail::RawDate& raw : mapping.dates) samples.emplace_back(raw.text);
-    date_context.order = infer_date_order(samples, DateOrder::automatic);
+    // Values above 12 and AM/PM decide; when they do not, the feed's declared language does.
+    const DateOrder by_language =
+        mapping.feed.language ? date_order_for_language(*mapping.feed.language) : DateOrder::automatic;
+    date_context.order = infer_date_order(samples, by_language);
   }
   std::size_t not_understood = 0;
   std::string first_bad;

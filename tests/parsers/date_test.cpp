@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "tinhop/parsers/contract_json.hpp"
 #include "tinhop/parsers/date.hpp"
+#include "tinhop/parsers/feed.hpp"
 
 using namespace std::chrono;
 using tinhop::DateContext;
@@ -367,6 +369,47 @@ TEST_CASE("infer_date_order decides from values above 12, AM/PM and Vietnamese w
   CHECK(tinhop::infer_date_order(V{"25/04/2026", "04/25/2026"}, DateOrder::automatic) ==
         DateOrder::automatic);
   CHECK(tinhop::infer_date_order(V{}, DateOrder::dmy) == DateOrder::dmy);
+}
+
+TEST_CASE("date_order_for_language reads the order customary for a language tag", "[date]") {
+  CHECK(tinhop::date_order_for_language("vi") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_language(" vi-VN\n") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_language("fr_FR") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_language("en-GB") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_language("en-US") == DateOrder::mdy);
+  CHECK(tinhop::date_order_for_language("en") == DateOrder::mdy);
+  CHECK(tinhop::date_order_for_language("zh-CN") == DateOrder::automatic);
+  CHECK(tinhop::date_order_for_language("") == DateOrder::automatic);
+  CHECK(tinhop::date_order_for_language("vietnamese") == DateOrder::automatic);
+}
+
+TEST_CASE("automatic date order falls back to the feed's language when the values do not decide",
+          "[date][feed]") {
+  const auto published = [](std::string_view language) {
+    const std::string xml = "<rss version=\"2.0\"><channel>" + std::string(language) +
+                            "<item><title>a</title><pubDate>08/09/2018 (GMT+7)</pubDate></item>"
+                            "<item><title>b</title><pubDate>07/09/2018 10:30 (GMT+7)</pubDate></item>"
+                            "</channel></rss>";
+    tinhop::ParseContext context;
+    context.date_order = DateOrder::automatic;
+    const tinhop::ParseOutcome outcome = tinhop::parse_feed(xml, context);
+    REQUIRE(outcome);
+    const tinhop::ParseResult& result = outcome.result();
+    REQUIRE(result.feed.items.size() == 2);
+    std::vector<std::string> dates;
+    for (const tinhop::Item& item : result.feed.items) {
+      dates.push_back(item.published ? tinhop::format_rfc3339(*item.published) : "null");
+    }
+    return std::pair{dates, result.warnings};
+  };
+  const auto vi = published("<language>vi-VN</language>");
+  CHECK(vi.first == std::vector<std::string>{"2018-09-07T17:00:00Z", "2018-09-07T03:30:00Z"});
+  CHECK(vi.second.empty());
+  const auto us = published("<language>en-us</language>");
+  CHECK(us.first == std::vector<std::string>{"2018-08-08T17:00:00Z", "2018-07-09T03:30:00Z"});
+  const auto unknown = published("");
+  CHECK(unknown.first == std::vector<std::string>{"null", "null"});
+  CHECK(unknown.second == std::vector<std::string>{"2 date(s) not understood, e.g. '08/09/2018 (GMT+7)'"});
 }
 
 TEST_CASE("parse_date_format reads a source's own layout", "[date]") {

@@ -41,6 +41,11 @@ std::optional<ParsedDate> parse_date_format(std::string_view text, std::string_v
 // AM/PM marker means month-first). Returns `fallback` when the samples do not decide.
 DateOrder infer_date_order(const std::vector<std::string_view>& samples, DateOrder fallback);
 
+// The numeric date order customary for a language tag (BCP 47, as in RSS <language> or
+// xml:lang): month-first for US English, day-first for Vietnamese and most languages that
+// write numeric dates day first; automatic when the tag does not say.
+DateOrder date_order_for_language(std::string_view language);
+
 // A date more than this far beyond the fetch time is flagged, not trusted.
 inline constexpr std::chrono::hours future_tolerance{48};
 
