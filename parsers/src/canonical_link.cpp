@@ -145,27 +145,37 @@ std::optional<std::string> canonical_link(std::string_view link, const LinkOptio
   const std::string uri = iri_to_uri(link);
   auto parsed = boost::urls::parse_uri(uri);
   if (!parsed) return std::nullopt;
-  boost::urls::url url(*parsed);
-  const auto scheme = url.scheme_id();
+  const auto scheme = parsed->scheme_id();
   if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) return std::nullopt;
-  if (!url.has_authority() || url.encoded_host().empty()) return std::nullopt;
+  if (!parsed->has_authority() || parsed->encoded_host().empty()) return std::nullopt;
+
+  // The query is split here rather than through Boost.URL 1.81's parameter views, which
+  // read past the buffer when an empty query is followed by a fragment ("/p?#top").
+  // Escapes of unreserved characters are decoded first, so "%75tm_source" is tracking too.
+  std::vector<std::pair<std::string, std::string>> kept;
+  const std::string_view query_text = parsed->has_query() ? std::string_view(parsed->encoded_query()) : "";
+  for (std::size_t start = 0; start <= query_text.size();) {
+    const std::size_t end = std::min(query_text.find('&', start), query_text.size());
+    const std::string_view pair = query_text.substr(start, end - start);
+    start = end + 1;
+    const std::size_t equals = pair.find('=');
+    std::string key = normalize_escapes(pair.substr(0, equals));
+    std::string value =
+        equals == std::string_view::npos ? std::string() : "=" + normalize_escapes(pair.substr(equals + 1));
+    if (key.empty() && value.empty()) continue;  // "?&&" separators carry nothing
+    if (is_tracking_parameter(key, options)) continue;
+    kept.emplace_back(std::move(key), std::move(value));
+  }
+
+  boost::urls::url url(*parsed);
   // Not url.normalize(): its path step decodes %2F into '/', which changes the resource.
   url.normalize_scheme();
   url.normalize_authority();
-  url.normalize_query();
   if (url.has_port() && (url.port() == "80" || url.port() == "443" || url.port().empty())) url.remove_port();
   url.set_scheme_id(boost::urls::scheme::https);
   url.remove_fragment();
   url.remove_userinfo();
 
-  std::vector<std::pair<std::string, std::string>> kept;
-  for (auto param : url.encoded_params()) {
-    if (is_tracking_parameter(param.key.decode(), options)) continue;
-    std::string key(param.key);
-    std::string value = param.has_value ? "=" + std::string(param.value) : std::string();
-    if (key.empty() && value.empty()) continue;  // "?&&" separators carry nothing
-    kept.emplace_back(std::move(key), std::move(value));
-  }
   std::sort(kept.begin(), kept.end());
   std::string query;
   for (const auto& [key, value] : kept) {

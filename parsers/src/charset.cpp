@@ -173,26 +173,42 @@ std::optional<std::string> canonical_charset(std::string_view label) {
   std::string name(label);
   while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back())) != 0) name.pop_back();
   if (name.empty() || name.size() > 64) return std::nullopt;
+  // RFC 2978 label characters only: ICU would also take converter options ("iscii,version=0").
+  const auto label_char = [](unsigned char c) {
+    return std::isalnum(c) != 0 ||
+           std::string_view("!#$%&'+-^_`{}~.:").find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  if (!std::all_of(name.begin(), name.end(),
+                   [&](char c) { return label_char(static_cast<unsigned char>(c)); })) {
+    return std::nullopt;
+  }
   const std::string lower = lowercase(name);
   // Aliases ICU lacks or maps to a different family than browsers do.
   if (lower == "utf8" || lower == "unicode-1-1-utf-8") return "utf-8";
   if (lower == "latin-1" || lower == "latin1" || lower == "l1") return "iso-8859-1";
   UErrorCode status = U_ZERO_ERROR;
-  const char* icu_name = ucnv_getCanonicalName(name.c_str(), "", &status);
-  if (U_FAILURE(status) || icu_name == nullptr) {
+  std::string icu_name;
+  if (const char* alias_of = ucnv_getCanonicalName(name.c_str(), "", &status);
+      U_SUCCESS(status) && alias_of != nullptr) {
+    icu_name = alias_of;
+  } else {
+    // A label only a converter understands: its name belongs to the converter, so copy it
+    // before the converter closes.
     status = U_ZERO_ERROR;
     std::unique_ptr<UConverter, ConverterCloser> converter(ucnv_open(name.c_str(), &status));
     if (U_FAILURE(status) || !converter) return std::nullopt;
-    icu_name = ucnv_getName(converter.get(), &status);
-    if (U_FAILURE(status) || icu_name == nullptr) return std::nullopt;
+    const char* converter_name = ucnv_getName(converter.get(), &status);
+    if (U_FAILURE(status) || converter_name == nullptr) return std::nullopt;
+    icu_name = converter_name;
   }
   status = U_ZERO_ERROR;
-  const char* iana = ucnv_getStandardName(icu_name, "MIME", &status);
+  const char* iana = ucnv_getStandardName(icu_name.c_str(), "MIME", &status);
   if (U_FAILURE(status) || iana == nullptr) {
     status = U_ZERO_ERROR;
-    iana = ucnv_getStandardName(icu_name, "IANA", &status);
+    iana = ucnv_getStandardName(icu_name.c_str(), "IANA", &status);
   }
-  std::string result = lowercase(U_SUCCESS(status) && iana != nullptr ? iana : icu_name);
+  std::string result = lowercase(U_SUCCESS(status) && iana != nullptr ? std::string(iana) : icu_name);
+  result.erase(std::min(result.find(','), result.size()));  // "iscii,version=0": options are ICU's
   if (result == "us-ascii" || result == "ansi_x3.4-1968") return "us-ascii";
   if (result.starts_with("ibm-") && lower.starts_with("windows-")) return lower;
   // GB2312 labels carry GBK/GB18030 text in practice (WHATWG maps them the same way).

@@ -240,7 +240,11 @@ std::string sanitize_html(std::string_view html, const SanitizeOptions& options)
   auto output = detail::parse_body(html);
   if (!output.body) return {};
   Serializer serializer(options);
-  return serializer.run(output.body);
+  std::string sanitized = serializer.run(output.body);
+  // An HTML parser drops white space before the first content (it belongs to no element),
+  // so it goes here too: sanitizing the output again must change nothing.
+  sanitized.erase(0, sanitized.find_first_not_of(" \t\n\f\r"));
+  return sanitized;
 }
 
 }  // namespace tinhop
