@@ -38,6 +38,7 @@ struct SettingFlags {
   std::vector<std::string> headers;  // "Name: value"
   std::optional<std::string> html_item, html_title, html_link, html_date, html_summary, html_image,
       html_date_format;
+  bool follow_links = false, no_follow_links = false;
   std::vector<std::string> unset;  // edit: keys to clear
 };
 
@@ -174,6 +175,9 @@ void apply(const SettingFlags& f, config::SourceSettings& s, std::string& error)
   set(f.html_summary, s.selectors.summary);
   set(f.html_image, s.selectors.image);
   set(f.html_date_format, s.selectors.date_format);
+  if (f.follow_links && f.no_follow_links) error = "--follow-links and --no-follow-links exclude each other";
+  if (f.follow_links) s.follow_links = true;
+  if (f.no_follow_links) s.follow_links = false;
 }
 
 void add_setting_flags(CLI::App* cmd, SettingFlags& f, bool editing) {
@@ -194,6 +198,9 @@ void add_setting_flags(CLI::App* cmd, SettingFlags& f, bool editing) {
   cmd->add_option("--html-summary", f.html_summary, "html sources: summary selector inside an item");
   cmd->add_option("--html-image", f.html_image, "html sources: image selector inside an item");
   cmd->add_option("--html-date-format", f.html_date_format, "html sources: fixed date layout, e.g. %d/%m/%Y");
+  cmd->add_flag("--follow-links", f.follow_links,
+                "html sources: fetch each new item's page once and keep its main text as content");
+  cmd->add_flag("--no-follow-links", f.no_follow_links, "html sources: stop fetching items' pages");
   if (editing) {
     cmd->add_option("--unset", f.unset, "Clear a setting: title, categories, interval, ..., html (repeat)");
   } else {

@@ -79,10 +79,10 @@ void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
 
 void read_fetch(Reader& r, const toml::table& t, FetchConfig& out) {
   const std::string p = "fetch";
-  r.reject_unknown(
-      t, p,
-      {"user_agent", "connect_timeout", "timeout", "max_body_bytes", "max_header_bytes", "max_redirects",
-       "per_host_concurrency", "global_concurrency", "host_spacing", "proxy", "ca_bundle"});
+  r.reject_unknown(t, p,
+                   {"user_agent", "connect_timeout", "timeout", "max_body_bytes", "max_header_bytes",
+                    "max_redirects", "per_host_concurrency", "global_concurrency", "host_spacing", "proxy",
+                    "ca_bundle", "articles_per_poll", "article_max_bytes", "article_timeout"});
   r.read(t, "user_agent", p, out.user_agent);
   if (out.user_agent.find_first_of("\r\n") != std::string::npos) {
     r.error(Reader::line_of(t, "user_agent"), "fetch.user_agent", "must not contain a line break");
@@ -108,6 +108,9 @@ void read_fetch(Reader& r, const toml::table& t, FetchConfig& out) {
     }
   }
   r.read(t, "ca_bundle", p, out.ca_bundle);
+  r.read(t, "articles_per_poll", p, out.articles_per_poll, 0, 1000);
+  r.read_size(t, "article_max_bytes", p, out.article_max_bytes, 1024, 1ULL << 30);
+  read_duration(r, t, "article_timeout", p, out.article_timeout, 1s, 1h);
 }
 
 void read_poll(Reader& r, const toml::table& t, PollConfig& out) {

@@ -76,9 +76,10 @@ std::uint32_t line_for(const toml::table& t, std::string_view key) {
 // and the source kept so that duplicates are still found).
 std::optional<FileSource> read_source(Reader& r, const toml::table& t, const std::string& p,
                                       const Config& config) {
-  r.reject_unknown(t, p,
-                   {"url", "title", "categories", "type", "interval", "min_interval", "max_interval",
-                    "time_zone", "date_order", "republication", "enabled", "headers", "html"});
+  r.reject_unknown(
+      t, p,
+      {"url", "title", "categories", "type", "interval", "min_interval", "max_interval", "time_zone",
+       "date_order", "republication", "enabled", "headers", "html", "follow_links"});
   FileSource source;
   source.line = Reader::line_of(t);
   SourceSettings& s = source.settings;
@@ -124,6 +125,7 @@ std::optional<FileSource> read_source(Reader& r, const toml::table& t, const std
     if (r.error_count() == before) s.republication = policy;
   }
   r.read(t, "enabled", p, s.enabled);
+  r.read(t, "follow_links", p, s.follow_links);
   read_headers(r, t, p, s);
   read_selectors(r, t, p, s);
   // The shared per-source rules; the URL was reported above with its own message.

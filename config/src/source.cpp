@@ -329,6 +329,9 @@ std::vector<std::string> check_settings(const SourceSettings& settings) {
   if (settings.type == SourceType::feed && has_selectors) {
     problems.push_back("html: selectors apply only to type = \"html\"");
   }
+  if (settings.type == SourceType::feed && settings.follow_links) {
+    problems.push_back("follow_links: applies only to type = \"html\" (a feed carries its own content)");
+  }
   return problems;
 }
 

@@ -24,9 +24,9 @@ boost::json::value optional_string(const std::optional<T>& text) {
   return text ? boost::json::value(std::string(*text)) : boost::json::value(nullptr);
 }
 
-constexpr std::array<std::string_view, 13> writable{
+constexpr std::array<std::string_view, 14> writable{
     "url",       "title",      "categories",    "type",    "interval", "min_interval", "max_interval",
-    "time_zone", "date_order", "republication", "enabled", "headers",  "html"};
+    "time_zone", "date_order", "republication", "enabled", "headers",  "html",         "follow_links"};
 constexpr std::array<std::string_view, 9> read_only{"id",        "origin",          "feed_title",
                                                     "site_link", "created",         "modified",
                                                     "health",    "disabled_reason", "moved_from"};
@@ -163,9 +163,9 @@ Outcome<void> apply_member(config::SourceSettings& s, std::string_view key, cons
       if (!policy) return policy.error();
       s.republication = *policy;
     }
-  } else if (key == "enabled") {
+  } else if (key == "enabled" || key == "follow_links") {
     if (!v.is_bool()) return invalid(key, "expected true or false, got " + kind(v));
-    s.enabled = v.as_bool();
+    (key == "enabled" ? s.enabled : s.follow_links) = v.as_bool();
   } else if (key == "headers") {
     if (!v.is_object()) return invalid(key, "expected an object of header names to strings, got " + kind(v));
     s.headers.clear();
@@ -265,6 +265,7 @@ boost::json::object source_to_json(const storage::Source& source,
     boost::system::error_code ec;
     o["html"] = boost::json::parse(config::selectors_to_json(s.selectors), ec);
   }
+  o["follow_links"] = s.follow_links;
   o["origin"] = std::string(config::to_string(origin_of(source)));
   o["feed_title"] = optional_string(source.feed_title);
   o["site_link"] = optional_string(source.site_link);

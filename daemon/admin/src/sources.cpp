@@ -67,6 +67,7 @@ config::SourceSettings from_stored(const storage::SourceSettings& stored) {
   for (const storage::Header& header : stored.headers) s.headers.emplace_back(header.name, header.value);
   // Selectors written by this program always decode; anything else reads as none.
   s.selectors = config::selectors_from_json(stored.html_selectors).value_or(config::HtmlSelectors{});
+  s.follow_links = stored.follow_links;
   return s;
 }
 
@@ -88,6 +89,7 @@ storage::SourceSettings to_stored(const config::SourceSettings& settings, config
   s.origin = to_storage(origin);
   if (settings.selectors != config::HtmlSelectors{})
     s.html_selectors = config::selectors_to_json(settings.selectors);
+  s.follow_links = settings.follow_links;
   return s;
 }
 

@@ -75,6 +75,11 @@ struct FetchConfig {
   std::chrono::seconds host_spacing = 1s;  // between two requests to one host
   std::string proxy;                       // "http://host:port"; empty: http_proxy/https_proxy environment
   std::string ca_bundle;                   // extra CA certificates (PEM), besides the system store
+  // Article pages of sources with follow_links: at most this many fetched per source and
+  // poll (the rest wait for the next polls), each under its own size and time limits.
+  std::uint32_t articles_per_poll = 10;
+  std::size_t article_max_bytes = 2 * 1024 * 1024;
+  std::chrono::seconds article_timeout = 30s;
   friend bool operator==(const FetchConfig&, const FetchConfig&) = default;
 };
 

@@ -56,6 +56,7 @@ struct SourceSettings {
   bool enabled = true;
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers, in order
   HtmlSelectors selectors;                                   // only for SourceType::html
+  bool follow_links = false;  // html only: fetch each new item's page once for its content
   friend bool operator==(const SourceSettings&, const SourceSettings&) = default;
 };
 
