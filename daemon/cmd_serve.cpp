@@ -11,11 +11,13 @@
 #include <filesystem>
 #include <future>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "commands.hpp"
 #include "logging.hpp"
 #include "poll_service.hpp"
+#include "reload.hpp"
 #include "service_notify.hpp"
 #include "tinhop/admin/api.hpp"
 #include "tinhop/admin/server.hpp"
@@ -114,14 +116,41 @@ bool register_demo_sources(storage::Store& store, const fs::path& dir) {
   return true;
 }
 
-// Blocks the calling (admin) thread until `fn` ran on the event loop.
-template <class F>
-auto on_loop(boost::asio::io_context& ioc, F fn) -> decltype(fn()) {
-  std::packaged_task<decltype(fn())()> task(std::move(fn));
-  auto result = task.get_future();
-  boost::asio::post(ioc, [&task] { task(); });
-  return result.get();
-}
+// How the admin thread runs work on the event loop and waits for it. Once the loop has
+// finished (stopping), close() refuses new work and runs what was posted just before, so
+// the admin thread never waits on a loop nobody runs and joining it cannot deadlock.
+class LoopGate {
+ public:
+  explicit LoopGate(boost::asio::io_context& ioc) : ioc_(ioc) {}
+
+  // `fn`'s result, or nullopt once closed.
+  template <class F>
+  auto run(F fn) -> std::optional<decltype(fn())> {
+    std::packaged_task<decltype(fn())()> task(std::move(fn));
+    auto result = task.get_future();
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return std::nullopt;
+      boost::asio::post(ioc_, [&task] { task(); });
+    }
+    return result.get();
+  }
+
+  // Call after ioc.run() returned, from its thread.
+  void close() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    ioc_.restart();
+    ioc_.poll();
+  }
+
+ private:
+  boost::asio::io_context& ioc_;
+  std::mutex mutex_;
+  bool closed_ = false;
+};
 
 int run_serve(const ServeArgs& args) {
   config::Config cfg;
@@ -130,7 +159,7 @@ int run_serve(const ServeArgs& args) {
     for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
     if (!loaded.ok()) {
       std::cerr << "tinhop serve: " << args.config_file << " is invalid; not starting\n";
-      return exit_failure;
+      return exit_config;
     }
     cfg = *loaded.config;
   }
@@ -166,6 +195,25 @@ int run_serve(const ServeArgs& args) {
   }
   logging::setup(cfg.log.level, cfg.log.format);
   auto log = logging::get("serve");
+
+  // The admin API is on unless the file turns it off; then it must have its token, or the
+  // daemon does not start: an operator who enabled it relies on it.
+  if (args.config_file.empty()) cfg.admin.enabled = false;
+  std::optional<admin::Token> admin_token;
+  if (cfg.admin.enabled) {
+    auto token = admin::load_token(cfg.admin.token_file);
+    if (!token) {
+      std::cerr << "tinhop serve: " << token.error().message << "\n"
+                << "tinhop serve: " << args.config_file
+                << " enables the admin API but its token is unusable; not starting (or set [admin] "
+                   "enabled = false)\n";
+      return exit_config;
+    }
+    admin_token = std::move(*token);
+  } else {
+    log->info("admin.disabled {}",
+              kv("reason", args.config_file.empty() ? "no configuration file" : "admin.enabled = false"));
+  }
 
   std::error_code dir_ec;
   if (cfg.database.path.has_parent_path()) fs::create_directories(cfg.database.path.parent_path(), dir_ec);
@@ -225,47 +273,50 @@ int run_serve(const ServeArgs& args) {
     if (added) server.notify_changed();
   });
 
+  LoopGate loop(ioc);
   std::unique_ptr<admin::Api> api;
   std::unique_ptr<admin::AdminServer> admin_server;
-  if (cfg.admin.enabled) {
-    auto token = admin::load_token(cfg.admin.token_file);
-    if (!token) {
-      log->warn("admin.disabled {} {}", kv("token_file", cfg.admin.token_file),
-                kv("reason", token.error().message));
-    } else {
-      admin::ApiHooks hooks;
-      hooks.poll_now = [&](std::int64_t id) {
-        return on_loop(ioc, [&service, id] {
-          if (!service.knows(id)) return false;
-          service.poll_now(id);
-          return true;
-        });
-      };
-      hooks.sources_changed = [&] { boost::asio::post(ioc, [&service] { service.refresh_sources(); }); };
-      hooks.daemon_health = [&] {
-        return on_loop(ioc, [&service] {
-          boost::json::object o;
-          o["summary"] = service.summary();
-          o["in_flight"] = service.in_flight();
-          o["write_backlog"] = service.pipeline().pending();
-          return o;
-        });
-      };
-      api = std::make_unique<admin::Api>(*token, *admin_store, live, hooks, now);
-      admin::ServerOptions aopts;
-      aopts.listen = cfg.admin.listen;
-      aopts.max_body_bytes = cfg.admin.max_body_bytes;
-      aopts.log = [](bool warning, std::string_view line) {
-        logging::get("admin")->log(warning ? spdlog::level::warn : spdlog::level::info, "{}", line);
-      };
-      auto started = admin::AdminServer::start(*api, aopts);
-      if (!started) {
-        log->critical("admin.listen_failed {} {}", kv("listen", cfg.admin.listen.to_string()),
-                      kv("error", started.error().message));
-        return exit_failure;
-      }
-      admin_server = std::move(*started);
+  if (admin_token) {
+    admin::ApiHooks hooks;
+    hooks.poll_now = [&](std::int64_t id) {
+      return loop
+          .run([&service, id] {
+            if (!service.knows(id)) return false;
+            service.poll_now(id);
+            return true;
+          })
+          .value_or(false);
+    };
+    hooks.sources_changed = [&] { boost::asio::post(ioc, [&service] { service.refresh_sources(); }); };
+    hooks.daemon_health = [&] {
+      return loop
+          .run([&service] {
+            boost::json::object o;
+            o["summary"] = service.summary();
+            o["in_flight"] = service.in_flight();
+            o["write_backlog"] = service.pipeline().pending();
+            return o;
+          })
+          .value_or(boost::json::object{{"stopping", true}});
+    };
+    hooks.reload = [&] {
+      return loop.run([&] { return daemon::reload_config(live, *loop_store, service, now()); })
+          .value_or(admin::ApiHooks::Reload{false, {"tinhop is stopping"}, {}});
+    };
+    api = std::make_unique<admin::Api>(std::move(*admin_token), *admin_store, live, hooks, now);
+    admin::ServerOptions aopts;
+    aopts.listen = cfg.admin.listen;
+    aopts.max_body_bytes = cfg.admin.max_body_bytes;
+    aopts.log = [](bool warning, std::string_view line) {
+      logging::get("admin")->log(warning ? spdlog::level::warn : spdlog::level::info, "{}", line);
+    };
+    auto started = admin::AdminServer::start(*api, aopts);
+    if (!started) {
+      log->critical("admin.listen_failed {} {}", kv("listen", cfg.admin.listen.to_string()),
+                    kv("error", started.error().message));
+      return exit_failure;
     }
+    admin_server = std::move(*started);
   }
 
   // Housekeeping on the event loop: the source list, systemd status and watchdog.
@@ -318,6 +369,9 @@ int run_serve(const ServeArgs& args) {
     log->info("serve.stopping {} {}", kv("signal", signal),
               kv("in_flight", static_cast<std::int64_t>(service.in_flight())));
     service::notify_stopping();
+    // Both listeners stop taking work now: the public one closes, the admin one answers 503
+    // until the drain ends (writes acknowledged before this are already committed).
+    if (admin_server) admin_server->refuse_requests();
     service.stop_scheduling();
     tick.cancel();
     watchdog.cancel();
@@ -331,20 +385,7 @@ int run_serve(const ServeArgs& args) {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
       if (ec) return;
       if (signal == SIGHUP) {
-        service::notify_reloading();
-        const auto outcome = live.reload();
-        for (const auto& d : outcome.diagnostics)
-          log->warn("config.reload_diagnostic {}", kv("message", d.to_string()));
-        if (outcome.applied) {
-          const auto current = live.current();
-          logging::setup(current->log.level, current->log.format);
-          admin::sync_sources(*loop_store, *current, now());
-          service.refresh_sources();
-          log->info("config.reloaded {}", kv("file", current->file.string()));
-        } else {
-          log->error("config.reload_refused {}", kv("file", live.current()->file.string()));
-        }
-        service::notify_ready(service.summary());
+        daemon::reload_config(live, *loop_store, service, now());
       } else {
         begin_stop(signal);
         if (stopping) signals.cancel();
@@ -363,6 +404,7 @@ int run_serve(const ServeArgs& args) {
   service::notify_ready(service.summary());
 
   ioc.run();
+  loop.close();
   // Phase two: every finished poll is committed, then the database is closed last.
   service.finish_writes();
   if (admin_server) admin_server->stop();

@@ -9,6 +9,8 @@ namespace tinhop::cli {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 inline constexpr int exit_usage = 2;
+// The configuration cannot work (sysexits' EX_CONFIG): the unit does not restart on it.
+inline constexpr int exit_config = 78;
 
 // Each add_* registers a subcommand whose callback stores its exit code in `exit_code`.
 void add_version_command(CLI::App& app, int& exit_code);

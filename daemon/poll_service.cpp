@@ -25,7 +25,9 @@ std::string format_instant(Instant t) {
 }
 
 // What decides how a source is polled: a change in it reloads the source into the poller.
-std::string signature(const storage::Source& s) {
+// The time zone and date order are the effective ones, so a reload that changes the
+// defaults reloads exactly the sources that follow them.
+std::string signature(const storage::Source& s, const PollServiceOptions& o) {
   std::string sig = s.settings.url;
   for (const auto& h : s.settings.headers) sig += "\n" + h.name + ":" + h.value;
   auto secs = [](const std::optional<std::chrono::seconds>& d) {
@@ -33,7 +35,9 @@ std::string signature(const storage::Source& s) {
   };
   sig += "\n" + secs(s.settings.interval) + "/" + secs(s.settings.min_interval) + "/" +
          secs(s.settings.max_interval);
-  sig += "\n" + s.settings.time_zone.value_or("") + std::to_string(static_cast<int>(s.settings.date_order));
+  const DateOrder order =
+      s.settings.date_order == DateOrder::automatic ? o.default_date_order : s.settings.date_order;
+  sig += "\n" + s.settings.time_zone.value_or(o.default_time_zone) + std::to_string(static_cast<int>(order));
   sig += "\n" + std::string(storage::source_type_name(s.settings.type)) + s.settings.html_selectors;
   return sig;
 }
@@ -171,7 +175,7 @@ void PollService::refresh_sources(bool force) {
   for (const auto& s : *sources) {
     if (!s.settings.enabled) continue;
     wanted.insert(s.id);
-    std::string sig = signature(s);
+    std::string sig = signature(s, options_);
     auto it = signatures_.find(s.id);
     if (it != signatures_.end() && it->second == sig) continue;
     (it == signatures_.end() ? added : changed)++;
@@ -194,6 +198,16 @@ void PollService::refresh_sources(bool force) {
               kv("changed", static_cast<std::int64_t>(changed)),
               kv("removed", static_cast<std::int64_t>(removed)));
   }
+}
+
+void PollService::apply_options(PollServiceOptions options) {
+  const bool defaults_changed = options.default_time_zone != options_.default_time_zone ||
+                                options.default_date_order != options_.default_date_order;
+  options.pipeline = options_.pipeline;  // sized at start; not a setting of the file
+  client_.set_options(options.client);
+  poller_.set_options(options.poller);
+  options_ = std::move(options);
+  if (defaults_changed) refresh_sources(true);
 }
 
 void PollService::stop_scheduling() {

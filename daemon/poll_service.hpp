@@ -42,6 +42,10 @@ class PollService {
   // Re-reads the source list when the database says it changed (CLI, API, reload).
   void refresh_sources(bool force = false);
   void poll_now(std::int64_t id) { poller_.poll_now(id); }
+  // A configuration reload: fetch limits and politeness for the fetches that start from
+  // now on, the schedule policy from each source's next poll, and the default time zone and
+  // date order for the sources without their own (those are reloaded into the poller).
+  void apply_options(PollServiceOptions options);
   bool knows(std::int64_t id) const { return poller_.find(id) != nullptr; }
 
   // Shutdown, phase one: no new poll starts. Polls in flight keep running.

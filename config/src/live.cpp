@@ -27,10 +27,23 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
       field = old_value;
     }
   };
+  // What is fixed when the daemon starts: its listeners and their settings, the admin
+  // token (under systemd, credentials are copied at start), the database connections and
+  // the dedup window they were opened with, and the TLS trust store.
   keep(next.server.listen, running.server.listen, "server.listen");
+  keep(next.server.base_url, running.server.base_url, "server.base_url");
+  keep(next.server.max_connections, running.server.max_connections, "server.max_connections");
+  keep(next.server.idle_timeout, running.server.idle_timeout, "server.idle_timeout");
+  keep(next.server.feed_limit, running.server.feed_limit, "server.feed_limit");
+  keep(next.server.max_feed_limit, running.server.max_feed_limit, "server.max_feed_limit");
   keep(next.admin.enabled, running.admin.enabled, "admin.enabled");
   keep(next.admin.listen, running.admin.listen, "admin.listen");
+  keep(next.admin.token_file, running.admin.token_file, "admin.token_file");
+  keep(next.admin.max_body_bytes, running.admin.max_body_bytes, "admin.max_body_bytes");
   keep(next.database.path, running.database.path, "database.path");
+  keep(next.database.busy_timeout, running.database.busy_timeout, "database.busy_timeout");
+  keep(next.dedup.window, running.dedup.window, "dedup.window");
+  keep(next.fetch.ca_bundle, running.fetch.ca_bundle, "fetch.ca_bundle");
   current_ = std::make_shared<const Config>(std::move(next));
   last_errors_.clear();
   outcome.applied = true;

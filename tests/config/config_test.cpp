@@ -257,3 +257,29 @@ TEST_CASE("a valid reload replaces the config; an invalid one keeps it and says 
   CHECK(live.current()->server.listen.to_string() == "0.0.0.0:8080");
   CHECK(before->sources.size() == 1);  // an old snapshot is untouched
 }
+
+TEST_CASE("a reload keeps every setting fixed at start and names each one") {
+  TempFile file("[poll]\njitter = 0.1\n");
+  LoadResult first = load_config(file.path);
+  REQUIRE(first.ok());
+  LiveConfig live(std::move(*first.config));
+  file.write(
+      "[server]\nbase_url = \"https://tin.vn/\"\nmax_connections = 10\nidle_timeout = \"5s\"\n"
+      "feed_limit = 20\nmax_feed_limit = 40\n"
+      "[admin]\ntoken_file = \"/etc/other-token\"\nmax_body_bytes = \"1MiB\"\n"
+      "[database]\nbusy_timeout = \"9s\"\n[fetch]\nca_bundle = \"/etc/ca.pem\"\n[dedup]\nwindow = \"24h\"\n"
+      "[poll]\njitter = 0.3\n");
+  LiveConfig::Outcome applied = live.reload();
+  REQUIRE(applied.applied);
+  CHECK(applied.restart_needed == std::vector<std::string>{"server.base_url", "server.max_connections",
+                                                           "server.idle_timeout", "server.feed_limit",
+                                                           "server.max_feed_limit", "admin.token_file",
+                                                           "admin.max_body_bytes", "database.busy_timeout",
+                                                           "dedup.window", "fetch.ca_bundle"});
+  Config running = *live.current();
+  CHECK(running.poll.jitter == 0.3);
+  running.poll.jitter = 0.1;
+  Config defaults;
+  defaults.file = file.path;
+  CHECK(running == defaults);  // everything else is as it was at start
+}

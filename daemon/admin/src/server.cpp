@@ -34,6 +34,7 @@ struct AdminServer::Impl {
   std::thread thread;
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
+  std::atomic<bool> refusing{false};
 
   Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)) {}
 
@@ -98,14 +99,27 @@ struct AdminServer::Impl {
       }
       Request request = parser_->release();
       auto started = std::chrono::steady_clock::now();
-      Response response = server_.api.handle(request);
+      const bool refused = server_.refusing;  // expected while stopping: not a warning
+      Response response = refused ? stopping_response(request) : server_.api.handle(request);
       auto took =
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-      server_.log(response.result_int() >= 500,
+      server_.log(response.result_int() >= 500 && !refused,
                   "admin.request method=" + std::string(request.method_string()) + " target=" +
                       log_quoted(request.target()) + " status=" + std::to_string(response.result_int()) +
                       " ms=" + std::to_string(took.count()));
       write(std::move(response));
+    }
+
+    Response stopping_response(const Request& request) const {
+      Response response{http::status::service_unavailable, request.version()};
+      response.set(http::field::content_type, "application/json");
+      response.set(http::field::cache_control, "no-store");
+      response.set(http::field::retry_after, std::to_string(server_.options.stopping_retry_after.count()));
+      response.body() =
+          "{\"error\":\"stopping\",\"message\":\"tinhop is stopping; retry once it is back\"}\n";
+      response.keep_alive(false);
+      response.prepare_payload();
+      return response;
     }
 
     void write(Response response) {
@@ -113,6 +127,8 @@ struct AdminServer::Impl {
       stream_.expires_after(server_.options.timeout);
       http::async_write(stream_, *shared,
                         [self = shared_from_this(), shared](beast::error_code ec, std::size_t) {
+                          // While refusing, a kept-alive connection still reads its next request,
+                          // so the client gets the 503 rather than a connection closed under it.
                           if (ec || !shared->keep_alive() || self->server_.stopping) return self->close();
                           self->read();
                         });
@@ -156,6 +172,10 @@ Outcome<std::unique_ptr<AdminServer>> AdminServer::start(Api& api, ServerOptions
   Impl* raw = impl.get();
   impl->thread = std::thread([raw] { raw->io.run(); });
   return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
+}
+
+void AdminServer::refuse_requests() {
+  if (impl_) impl_->refusing = true;
 }
 
 void AdminServer::stop() {

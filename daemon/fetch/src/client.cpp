@@ -434,6 +434,13 @@ void Client::fetch(Request request, Callback done) {
                  });
 }
 
+void Client::set_options(ClientOptions options) {
+  options.extra_ca_file = impl_->options.extra_ca_file;
+  options.use_system_ca = impl_->options.use_system_ca;
+  if (options.user_agent.empty()) options.user_agent = default_user_agent();
+  impl_->options = std::move(options);
+}
+
 void Client::shutdown() {
   impl_->stopped = true;
   for (auto* l : impl_->lookups) l->wake.cancel();

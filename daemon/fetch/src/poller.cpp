@@ -374,6 +374,12 @@ void Poller::poll_now(std::int64_t id) {
   impl_->tick();
 }
 
+void Poller::set_options(PollerOptions options) {
+  impl_->gate.set_limits(options.gate);
+  impl_->options = std::move(options);
+  impl_->tick();  // wider limits may let waiting polls start now
+}
+
 void Poller::start() {
   impl_->running = true;
   impl_->tick();

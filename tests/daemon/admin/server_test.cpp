@@ -99,3 +99,26 @@ TEST_CASE("the admin listener refuses an address in use with a clear message") {
   CHECK(second.error().message == "admin.listen: cannot listen on 127.0.0.1:" +
                                       std::to_string(first.server->port()) + ": Address already in use");
 }
+
+TEST_CASE("once refusing, every request gets 503 stopping with Retry-After and the API is not called") {
+  Running running;
+  Client keep_alive(running.server->port());
+  CHECK(keep_alive.send(http::verb::get, "/api/health", {}, true).result() == http::status::ok);
+  running.server->refuse_requests();
+  // A connection opened before and one opened after both get the answer.
+  auto on_old = keep_alive.send(http::verb::post, "/api/sources", R"({"url":"https://a.vn/rss"})", true);
+  Client fresh(running.server->port());
+  auto on_new = fresh.send(http::verb::get, "/api/sources", {}, false);
+  for (const auto* response : {&on_old, &on_new}) {
+    CHECK(response->result() == http::status::service_unavailable);
+    CHECK(response->body() ==
+          "{\"error\":\"stopping\",\"message\":\"tinhop is stopping; retry once it is back\"}\n");
+    CHECK((*response)[http::field::retry_after] == "10");
+    CHECK_FALSE(response->keep_alive());
+  }
+  CHECK(running.store.list_sources().value().empty());
+  running.server->stop();
+  std::lock_guard lock(running.log_mutex);
+  REQUIRE(running.log.size() == 3);
+  CHECK(running.log[1].rfind("admin.request method=POST target=\"/api/sources\" status=503 ms=", 0) == 0);
+}

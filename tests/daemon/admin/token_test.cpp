@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -30,7 +31,7 @@ const std::string good = "0123456789abcdef0123456789abcdef";
 }  // namespace
 
 TEST_CASE("a private token file is read without surrounding whitespace") {
-  TokenFile file("  " + good + "\n", 0640);
+  TokenFile file("  " + good + "\n", 0600);
   auto token = load_token(file.path.string());
   REQUIRE(token.has_value());
   CHECK(token->value == good);
@@ -41,11 +42,19 @@ TEST_CASE("a private token file is read without surrounding whitespace") {
 }
 
 TEST_CASE("token files that must not be used are refused with the fix") {
+  for (mode_t mode : {0644, 0640, 0604, 0610, 0601}) {
+    TokenFile file(good, mode);
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
+    CHECK(load_token(file.path.string()).error().message ==
+          "admin.token_file: " + file.path.string() + " has mode " + octal +
+              "; only its owner may read it: chmod 600 " + file.path.string());
+  }
   {
-    TokenFile file(good, 0644);
-    CHECK(load_token(file.path.string()).error().message == "admin.token_file: " + file.path.string() +
-                                                                " is readable by every user; chmod o-r " +
-                                                                file.path.string());
+    TokenFile file(" \n\t\n", 0600);
+    CHECK(load_token(file.path.string()).error().message ==
+          "admin.token_file: " + file.path.string() +
+              " is empty; write a random token of at least 32 characters to it");
   }
   {
     TokenFile file("short-token\n", 0600);
@@ -58,11 +67,21 @@ TEST_CASE("token files that must not be used are refused with the fix") {
           "admin.token_file: the token in " + file.path.string() +
               " contains whitespace or a control character");
   }
-  CHECK(load_token("/nonexistent/admin-token")
-            .error()
-            .message.rfind("admin.token_file: cannot read /nonexistent/admin-token: No such file or "
-                           "directory (create it: ",
-                           0) == 0);
+  {
+    TokenFile file(std::string(5000, 'x'), 0600);
+    CHECK(load_token(file.path.string()).error().message ==
+          "admin.token_file: " + file.path.string() +
+              " is larger than 4096 bytes; it should hold only the token");
+  }
+  {
+    TokenFile file(good, 0600);
+    CHECK(load_token(file.folder.string()).error().message ==
+          "admin.token_file: " + file.folder.string() + " is not a regular file");
+  }
+  CHECK(load_token("/nonexistent/admin-token").error().message ==
+        "admin.token_file: cannot read /nonexistent/admin-token: No such file or directory (create it: "
+        "(umask 077 "
+        "&& head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n' > /nonexistent/admin-token))");
 }
 
 TEST_CASE("$CREDENTIALS_DIRECTORY in the path reads systemd's credential") {
@@ -73,6 +92,7 @@ TEST_CASE("$CREDENTIALS_DIRECTORY in the path reads systemd's credential") {
   REQUIRE(token.has_value());
   CHECK(token->value == good);
   CHECK(load_token("$CREDENTIALS_DIRECTORY/admin-token").error().message ==
-        "admin.token_file: $CREDENTIALS_DIRECTORY/admin-token names $CREDENTIALS_DIRECTORY, which is not set "
-        "(LoadCredential=)");
+        "admin.token_file: $CREDENTIALS_DIRECTORY/admin-token names $CREDENTIALS_DIRECTORY, which is not "
+        "set: run "
+        "under systemd with LoadCredential=admin-token:FILE, or set [admin] token_file to the file");
 }

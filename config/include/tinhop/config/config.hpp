@@ -48,9 +48,10 @@ struct ServerConfig {
 struct AdminConfig {
   bool enabled = true;
   ListenAddress listen{"127.0.0.1", 8081};
-  // The Bearer token file (readable only by the service user). "$CREDENTIALS_DIRECTORY"
-  // at its start is replaced by that environment variable (systemd LoadCredential=).
-  std::string token_file = "/etc/tinhop/admin-token";
+  // The Bearer token file, readable by its owner only. "$CREDENTIALS_DIRECTORY" at its
+  // start is replaced by that environment variable: the packaged unit passes the root-only
+  // /etc/tinhop/admin-token with LoadCredential=admin-token:..., so that is the default.
+  std::string token_file = "$CREDENTIALS_DIRECTORY/admin-token";
   std::size_t max_body_bytes = 8 * 1024 * 1024;  // OPML imports are the biggest bodies
   friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };

@@ -29,8 +29,9 @@ struct Token {
 };
 
 // Reads the token file (surrounding whitespace removed). "$CREDENTIALS_DIRECTORY" at the
-// start of `path` is replaced from the environment. Refuses a missing or short token and
-// a world-readable file; the message says what to fix.
+// start of `path` is replaced from the environment. Refuses a missing, empty or short
+// token and a file its group or others may access (like sshd with keys); the message
+// says what to fix.
 Outcome<Token> load_token(const std::string& path);
 
 // What the daemon does for the API; each may be empty (the call then answers 503).

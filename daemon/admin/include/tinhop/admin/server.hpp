@@ -2,6 +2,7 @@
 // delays the public feeds, and its own address (loopback by default).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,6 +19,9 @@ struct ServerOptions {
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds timeout{30};  // per read or write; an idle keep-alive connection closes
   std::size_t max_connections = 32;
+  // Sent as Retry-After with the 503 every request gets once the daemon is stopping: about
+  // how long a restart takes (the drain of polls in flight is bounded at 10 s).
+  std::chrono::seconds stopping_retry_after{10};
   // One line per request or failure, `event key=value ...`; warning = false for info.
   std::function<void(bool warning, std::string_view line)> log;
 };
@@ -27,6 +31,12 @@ class AdminServer {
   // Binds and starts serving on a new thread; `api` must outlive the server and is called
   // only from that thread.
   static Outcome<std::unique_ptr<AdminServer>> start(Api& api, ServerOptions options);
+  // Phase one of the daemon's stop: from now on every request, read or write, is answered
+  // 503 `stopping` with Retry-After and its connection closed; the API is not called, so
+  // nothing it would do can wait on a daemon that is winding down. The listener stays open
+  // so clients get that answer rather than a refused connection. Returns at once; safe from
+  // any thread. A request already inside the API finishes and gets its own answer.
+  void refuse_requests();
   // Stops accepting, closes connections and joins the thread.
   ~AdminServer();
   void stop();

@@ -139,6 +139,10 @@ class Client {
   // Starts one fetch; `done` is called exactly once, also after shutdown() (cancelled).
   void fetch(Request request, Callback done);
 
+  // Settings for the fetches that start from now on (a configuration reload); fetches in
+  // flight keep theirs. The CA settings stay as constructed: the TLS context is built once.
+  void set_options(ClientOptions options);
+
   // Cancels every fetch in flight and closes idle connections.
   void shutdown();
 

@@ -108,6 +108,9 @@ class Poller {
   void remove(std::int64_t id);
   // Polls a source as soon as limits allow.
   void poll_now(std::int64_t id);
+  // New policy, politeness limits and fetch limits (a configuration reload). The policy
+  // applies from each source's next decision; polls already scheduled keep their time.
+  void set_options(PollerOptions options);
   // Starts scheduling.
   void start();
   // First phase of shutdown: no new fetch starts; in-flight ones finish and report.

@@ -34,6 +34,8 @@ class HostGate {
   std::size_t running() const { return running_; }
   std::size_t running(const std::string& host) const;
   bool saturated() const { return running_ >= limits_.global; }
+  // New limits for the next try_acquire(); requests running now keep their slots.
+  void set_limits(GateLimits limits) { limits_ = limits; }
 
  private:
   struct Host {

@@ -1,0 +1,181 @@
+#include "reload.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <type_traits>
+
+#include "logging.hpp"
+#include "service_notify.hpp"
+#include "tinhop/admin/sync.hpp"
+#include "tinhop/config/units.hpp"
+
+namespace tinhop::daemon {
+namespace {
+
+using config::Config;
+using logging::kv;
+
+std::string text(std::chrono::seconds d) {
+  return config::format_duration(d);
+}
+std::string text(const std::string& s) {
+  return s;
+}
+std::string text(const config::ListenAddress& a) {
+  return a.to_string();
+}
+std::string text(bool b) {
+  return b ? "true" : "false";
+}
+std::string text(double d) {
+  std::string s = std::to_string(d);
+  while (s.size() > 1 && s.back() == '0' && s[s.size() - 2] != '.') s.pop_back();
+  return s;
+}
+std::string text(DateOrder o) {
+  return std::string(config::to_string(o));
+}
+std::string text(config::Republication r) {
+  return std::string(config::to_string(r));
+}
+std::string text(config::LogLevel l) {
+  return std::string(config::to_string(l));
+}
+std::string text(config::LogFormat f) {
+  return std::string(config::to_string(f));
+}
+template <class Integer>
+requires std::is_integral_v<Integer> std::string text(Integer n) {
+  return std::to_string(n);
+}
+
+struct Setting {
+  const char* key;
+  std::function<std::string(const Config&)> value;
+  Takes takes;  // when LiveConfig does not keep it at the running value
+};
+
+#define TINHOP_SETTING(KEY, FIELD, TAKES)                            \
+  Setting {                                                          \
+    KEY, [](const Config& c) { return text(c.FIELD); }, Takes::TAKES \
+  }
+
+// Every setting of the file outside [[source]]. `unused`: nothing in the daemon reads it yet.
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {
+      TINHOP_SETTING("server.listen", server.listen, restart),
+      TINHOP_SETTING("server.base_url", server.base_url, restart),
+      TINHOP_SETTING("server.max_connections", server.max_connections, restart),
+      TINHOP_SETTING("server.idle_timeout", server.idle_timeout, restart),
+      TINHOP_SETTING("server.feed_limit", server.feed_limit, restart),
+      TINHOP_SETTING("server.max_feed_limit", server.max_feed_limit, restart),
+      TINHOP_SETTING("admin.enabled", admin.enabled, restart),
+      TINHOP_SETTING("admin.listen", admin.listen, restart),
+      TINHOP_SETTING("admin.token_file", admin.token_file, restart),
+      TINHOP_SETTING("admin.max_body_bytes", admin.max_body_bytes, restart),
+      TINHOP_SETTING("database.path", database.path.string(), restart),
+      TINHOP_SETTING("database.busy_timeout", database.busy_timeout, restart),
+      TINHOP_SETTING("fetch.user_agent", fetch.user_agent, live),
+      TINHOP_SETTING("fetch.connect_timeout", fetch.connect_timeout, live),
+      TINHOP_SETTING("fetch.timeout", fetch.timeout, live),
+      TINHOP_SETTING("fetch.max_body_bytes", fetch.max_body_bytes, live),
+      TINHOP_SETTING("fetch.max_header_bytes", fetch.max_header_bytes, live),
+      TINHOP_SETTING("fetch.max_redirects", fetch.max_redirects, live),
+      TINHOP_SETTING("fetch.per_host_concurrency", fetch.per_host_concurrency, live),
+      TINHOP_SETTING("fetch.global_concurrency", fetch.global_concurrency, live),
+      TINHOP_SETTING("fetch.host_spacing", fetch.host_spacing, live),
+      TINHOP_SETTING("fetch.proxy", fetch.proxy, live),
+      TINHOP_SETTING("fetch.ca_bundle", fetch.ca_bundle, restart),
+      TINHOP_SETTING("poll.default_interval", poll.default_interval, live),
+      TINHOP_SETTING("poll.min_interval", poll.min_interval, live),
+      TINHOP_SETTING("poll.max_interval", poll.max_interval, live),
+      TINHOP_SETTING("poll.max_backoff", poll.max_backoff, live),
+      TINHOP_SETTING("poll.jitter", poll.jitter, live),
+      TINHOP_SETTING("poll.stale_after_min", poll.stale_after_min, unused),
+      TINHOP_SETTING("retention.max_age", retention.max_age, unused),
+      TINHOP_SETTING("retention.max_items_per_source", retention.max_items_per_source, unused),
+      TINHOP_SETTING("dedup.title_similarity", dedup.title_similarity, unused),
+      TINHOP_SETTING("dedup.simhash_distance", dedup.simhash_distance, unused),
+      TINHOP_SETTING("dedup.window", dedup.window, restart),
+      TINHOP_SETTING("defaults.time_zone", defaults.time_zone, live),
+      TINHOP_SETTING("defaults.date_order", defaults.date_order, live),
+      TINHOP_SETTING("defaults.republication", defaults.republication, live),
+      TINHOP_SETTING("log.level", log.level, live),
+      TINHOP_SETTING("log.format", log.format, live),
+  };
+  return table;
+}
+
+#undef TINHOP_SETTING
+
+}  // namespace
+
+std::vector<SettingChange> changed_settings(const Config& running, const Config& file,
+                                            const std::vector<std::string>& restart_needed) {
+  std::vector<SettingChange> out;
+  for (const Setting& s : settings()) {
+    std::string before = s.value(running);
+    std::string after = s.value(file);
+    if (before == after) continue;
+    const bool kept = std::find(restart_needed.begin(), restart_needed.end(), s.key) != restart_needed.end();
+    out.push_back({s.key, std::move(before), std::move(after), kept ? Takes::restart : s.takes});
+  }
+  return out;
+}
+
+admin::ApiHooks::Reload reload_config(config::LiveConfig& live, storage::Store& store, PollService& service,
+                                      Instant now) {
+  auto log = logging::get("config");
+  service::notify_reloading();
+  admin::ApiHooks::Reload result;
+  const std::shared_ptr<const Config> running = live.current();
+  config::LoadResult loaded = config::load_config(running->file);
+  const std::optional<Config> file = loaded.config;
+  const config::LiveConfig::Outcome outcome = live.apply(std::move(loaded));
+  for (const config::Diagnostic& d : outcome.diagnostics) {
+    log->warn("config.reload_diagnostic {}", kv("message", d.to_string()));
+    if (d.severity == config::Diagnostic::Severity::error) result.errors.push_back(d.to_string());
+  }
+  if (!outcome.applied) {
+    log->error("config.reload_refused {} {}", kv("file", running->file.string()),
+               kv("errors", static_cast<std::int64_t>(result.errors.size())));
+    service::notify_ready(service.summary());
+    return result;
+  }
+  result.applied = true;
+  const std::shared_ptr<const Config> current = live.current();
+  logging::setup(current->log.level, current->log.format);
+  log = logging::get("config");
+  for (const SettingChange& c : changed_settings(*running, *file, outcome.restart_needed)) {
+    switch (c.takes) {
+      case Takes::live:
+        log->info("config.applied {} {} {}", kv("key", c.key), kv("from", c.running), kv("to", c.file));
+        break;
+      case Takes::restart:
+        log->warn("config.restart_needed {} {} {}", kv("key", c.key), kv("running", c.running),
+                  kv("file", c.file));
+        result.notes.push_back(c.key + ": needs a restart (running " + c.running + ", file " + c.file + ")");
+        break;
+      case Takes::unused:
+        log->warn("config.unused {} {}", kv("key", c.key),
+                  kv("reason", "not used by this version of tinhop"));
+        result.notes.push_back(c.key + ": not used by this version of tinhop");
+        break;
+    }
+  }
+  service.apply_options(poll_options_from(*current));
+  const admin::SyncReport report = admin::sync_sources(store, *current, now);
+  for (const std::string& note : report.notes) {
+    log->warn("sources.sync_note {}", kv("note", note));
+    result.notes.push_back(note);
+  }
+  service.refresh_sources();
+  log->info("config.reloaded {} {} {} {}", kv("file", current->file.string()),
+            kv("added", static_cast<std::int64_t>(report.added)),
+            kv("updated", static_cast<std::int64_t>(report.updated)),
+            kv("disabled", static_cast<std::int64_t>(report.disabled)));
+  service::notify_ready(service.summary());
+  return result;
+}
+
+}  // namespace tinhop::daemon
