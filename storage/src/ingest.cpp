@@ -328,11 +328,28 @@ Result<std::vector<bool>> Store::articles_pending(std::int64_t source_id, const 
   });
 }
 
+void Store::Impl::flush_search_index() {
+  // Removals first: a deleted row's id may already belong to a row inserted since.
+  auto removed = db.statement(
+      "INSERT INTO items_fts(items_fts, rowid, title, body) SELECT 'delete', id, title, body FROM fts_stale "
+      "ORDER BY rowid");
+  removed->run();
+  db.statement("DELETE FROM fts_stale")->run();
+  auto added = db.statement(
+      "INSERT INTO items_fts(rowid, title, body) SELECT i.id, "
+      "replace(replace(coalesce(i.title, ''), 'đ', 'd'), 'Đ', 'D'), "
+      "replace(replace(CASE i.search_text WHEN '' THEN substr(coalesce(i.summary, ''), 1, 280) "
+      "ELSE i.search_text END, 'đ', 'd'), 'Đ', 'D') FROM fts_pending p JOIN items i ON i.id = p.id");
+  added->run();
+  db.statement("DELETE FROM fts_pending")->run();
+}
+
 Result<IngestCounts> Store::ingest(std::int64_t source_id, const Feed& feed, Instant now) {
   // The window mirrors committed rows only: on a rollback it is reloaded from the database.
   auto result = guarded([&] {
     sql::Transaction tx(impl_->db);
     auto counts = impl_->ingest_feed(source_id, feed, now);
+    impl_->flush_search_index();
     tx.commit();
     return counts;
   });
@@ -350,6 +367,7 @@ Result<std::vector<IngestCounts>> Store::ingest_batch(std::span<const IngestRequ
         throw sql::SqlFailure{Error{Errc::invalid_argument, "ingest request without a feed"}};
       counts.push_back(impl_->ingest_feed(request.source_id, *request.feed, request.now));
     }
+    impl_->flush_search_index();
     tx.commit();
     return counts;
   });
@@ -371,6 +389,7 @@ Result<std::vector<IngestCounts>> Store::commit_polls(std::span<const PollResult
       impl_->record_fetch(record);
       counts.push_back(c);
     }
+    impl_->flush_search_index();
     tx.commit();
     return counts;
   });

@@ -134,6 +134,7 @@ Result<RetentionReport> Store::apply_retention(const RetentionPolicy& per_source
       report.reassigned_primaries += more.reassigned_primaries;
     }
     if (report.purged_items > 0) impl_->bump_change(now);
+    impl_->flush_search_index();
     tx.commit();
     return report;
   });

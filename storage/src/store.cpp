@@ -340,6 +340,7 @@ Result<void> Store::remove_source(std::int64_t id) {
     impl_->bump_sources();
     tomb->bind(1, id).run();
     impl_->bump_change(Instant{});
+    impl_->flush_search_index();
     tx.commit();
   });
 }

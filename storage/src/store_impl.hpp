@@ -54,6 +54,9 @@ struct Store::Impl {
   // store.cpp
   FetchState record_fetch(const FetchRecord& record);
   FetchState fetch_state(std::int64_t id);
+  // ingest.cpp: applies the index changes the item triggers noted (schema version 4); every
+  // transaction that writes items calls it before commit, so readers never see them apart.
+  void flush_search_index();
   // retention.cpp: removes items (with tombstones) and keeps their clusters consistent.
   RetentionReport purge_items(const std::vector<std::int64_t>& item_ids, Instant now, bool tombstone);
 };
