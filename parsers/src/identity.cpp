@@ -48,13 +48,13 @@ std::vector<ItemIdentity> identify_items(const Feed& feed, const LinkOptions& op
   for (const auto& item : feed.items) {
     ItemIdentity identity;
     const auto link = usable(item.link);
-    if (link) identity.canonical_link = canonical_link(*link, options);
     const auto guid = usable(item.id);
     if (guid && guid_uses[*guid] == 1) {
       identity.kind = IdentityKind::guid;
       identity.key = stable_hash(*guid, 1);
     } else if (link) {
       identity.kind = IdentityKind::link;
+      identity.canonical_link = canonical_link(*link, options);
       identity.key =
           stable_hash(identity.canonical_link ? std::string_view(*identity.canonical_link) : *link, 2);
     } else {

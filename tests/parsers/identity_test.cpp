@@ -23,6 +23,7 @@ TEST_CASE("an entry is identified by its guid, else its canonical link, else its
   CHECK(ids[0].kind == IdentityKind::guid);
   CHECK(ids[1].kind == IdentityKind::link);
   CHECK(ids[1].canonical_link == "https://a.vn/2");
+  CHECK(ids[0].canonical_link == std::nullopt);  // computed by the store only for a new entry
   CHECK(ids[2].kind == IdentityKind::content);
   CHECK_FALSE(ids[0].repeated);
   CHECK_FALSE(ids[1].repeated);

@@ -23,8 +23,10 @@ const char* identity_kind_name(IdentityKind kind);  // "guid" | "link" | "conten
 
 struct ItemIdentity {
   IdentityKind kind = IdentityKind::content;
-  std::uint64_t key = 0;                      // stable hash of kind + value; unique per source
-  std::optional<std::string> canonical_link;  // of the entry's link, when it has one
+  std::uint64_t key = 0;  // stable hash of kind + value; unique per source
+  // Of the entry's link, when the key came from it (kind link). Entries with a guid leave
+  // it unset: most of them are seen again unchanged, and the link is only needed for new ones.
+  std::optional<std::string> canonical_link;
   bool repeated = false;  // an earlier entry of the same document has the same key: skip it
 };
 
