@@ -215,6 +215,22 @@ void syllable_hashes(std::string_view text, std::size_t limit, std::vector<std::
   });
 }
 
+// The inner loop is kMinHashSize independent multiply-add-minimum lanes: built once per
+// instruction set so that CPUs with AVX-512 (64-bit lane multiplies) or AVX2 run it as
+// vectors; every version computes the same values.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+std::array<std::uint64_t, kMinHashSize>
+minimum_hashes(const std::vector<std::uint64_t>& shingles) {
+  std::array<std::uint64_t, kMinHashSize> minima;
+  minima.fill(~std::uint64_t{0});
+  for (const std::uint64_t x : shingles) {
+    for (std::size_t i = 0; i < kMinHashSize; ++i) {
+      minima[i] = std::min(minima[i], kFamily.a[i] * x + kFamily.b[i]);
+    }
+  }
+  return minima;
+}
+
 }  // namespace
 
 std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed) {
@@ -266,13 +282,7 @@ Fingerprint fingerprint(std::string_view title, std::string_view summary, std::s
   shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
   result.shingles = static_cast<std::uint32_t>(shingles.size());
 
-  std::array<std::uint64_t, kMinHashSize> minima;
-  minima.fill(~std::uint64_t{0});
-  for (const std::uint64_t x : shingles) {
-    for (std::size_t i = 0; i < kMinHashSize; ++i) {
-      minima[i] = std::min(minima[i], kFamily.a[i] * x + kFamily.b[i]);
-    }
-  }
+  const std::array<std::uint64_t, kMinHashSize> minima = minimum_hashes(shingles);
   for (std::size_t i = 0; i < kMinHashSize; ++i)
     result.minhash[i] = static_cast<std::uint16_t>(mix64(minima[i]));
   return result;
