@@ -124,6 +124,30 @@ bool dropped_with_content(GumboTag tag) {
   }
 }
 
+struct Frame {
+  const GumboNode* node;
+  std::size_t next_child;
+  const char* closing;  // tag to close after the children, or nullptr when unwrapped
+};
+
+bool is_heading(GumboTag tag) {
+  return tag >= GUMBO_TAG_H1 && tag <= GUMBO_TAG_H6;
+}
+
+// Nestings an HTML parser never builds from markup: a heading start tag closes an open
+// heading, an <a> start tag closes an open <a>. A malformed page can still get them into
+// the tree (a heading inside a list inside a heading), but written out and parsed again
+// they would come back as siblings: the inner element is unwrapped instead, so the output
+// parses to the tree that was checked.
+bool reparses_differently(GumboTag tag, const std::vector<Frame>& open) {
+  if (!is_heading(tag) && tag != GUMBO_TAG_A) return false;
+  return std::any_of(open.begin(), open.end(), [tag](const Frame& frame) {
+    if (frame.closing == nullptr) return false;
+    const GumboTag open_tag = frame.node->v.element.tag;
+    return is_heading(tag) ? is_heading(open_tag) : open_tag == GUMBO_TAG_A;
+  });
+}
+
 bool is_void(GumboTag tag) {
   return tag == GUMBO_TAG_BR || tag == GUMBO_TAG_HR || tag == GUMBO_TAG_IMG || tag == GUMBO_TAG_WBR;
 }
@@ -132,12 +156,6 @@ bool all_digits(std::string_view v) {
   return !v.empty() && v.size() <= 5 &&
          std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
-
-struct Frame {
-  const GumboNode* node;
-  std::size_t next_child;
-  const char* closing;  // tag to close after the children, or nullptr when unwrapped
-};
 
 class Serializer {
  public:
@@ -166,7 +184,9 @@ class Serializer {
       if (child->type != GUMBO_NODE_ELEMENT) continue;  // comments, CDATA, documents
       const GumboElement& el = child->v.element;
       if (el.tag_namespace != GUMBO_NAMESPACE_HTML || dropped_with_content(el.tag)) continue;
-      const ElementRule* rule = stack.size() > options_.max_depth ? nullptr : find_rule(el.tag);
+      const ElementRule* rule = stack.size() > options_.max_depth || reparses_differently(el.tag, stack)
+                                    ? nullptr
+                                    : find_rule(el.tag);
       const char* closing = rule != nullptr ? open_tag(*rule, el) : nullptr;
       if (rule != nullptr && is_void(el.tag)) continue;  // emitted, or an <img> dropped
       if (closing != nullptr && el.tag == GUMBO_TAG_PRE) preserve_leading_newline(el);

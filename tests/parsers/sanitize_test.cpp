@@ -257,6 +257,17 @@ TEST_CASE("sanitize: white space left before the first content is dropped, as a 
   require_inert(input);
 }
 
+TEST_CASE("sanitize: a heading the parser left inside another heading is unwrapped", "[sanitize]") {
+  // Found by fuzz_sanitize (minimized): an unknown element between the two headings keeps
+  // the parser from closing the first, but written out without it the second heading would
+  // close the first on the next parse.
+  CHECK(sanitize_html("<h3><t><h3>", kOptions) == "<h3></h3>");
+  const std::string nested = sanitize_html("<h3>A<span>B<h3>C</h3>D</span>E</h3><h2>F</h2>", kOptions);
+  CHECK(nested == "<h3>A<span>BCD</span>E</h3><h2>F</h2>");
+  CHECK(sanitize_html(nested, kOptions) == nested);
+  require_inert("<h1><x><h2><y><h3>deep</h3></y></h2></x></h1>");
+}
+
 TEST_CASE("sanitize: relative URLs are dropped without a base", "[sanitize]") {
   CHECK(sanitize_html("<a href=\"/x\">x</a><img src=\"y.png\">", SanitizeOptions{}) == "x");
   CHECK(sanitize_html("<a href=\"https://ok.example/\">x</a>", SanitizeOptions{}) ==
