@@ -162,6 +162,8 @@ HtmlError build_tree(std::string_view bytes, std::string_view content_type, cons
   DecodedText decoded = decode_document(bytes, type);
   tree.encoding = decoded.encoding;
   tree.warnings = std::move(decoded.warnings);
+  // decode_document speaks for feeds; a page served as text/html is what a page should be.
+  std::erase_if(tree.warnings, [](const std::string& w) { return w.starts_with("served as "); });
   const std::size_t depth = nesting_estimate(decoded.text);
   if (depth > limits.max_depth) {
     message = "element nesting of about " + std::to_string(depth) + " exceeds the limit of " +
