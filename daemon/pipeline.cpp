@@ -27,6 +27,15 @@ storage::FetchStatus status_of(fetch::PollOutcome outcome) {
   return storage::FetchStatus::failed;
 }
 
+storage::ArticleFetch to_article(fetch::LinkedFetch linked) {
+  switch (linked) {
+    case fetch::LinkedFetch::fetched: return storage::ArticleFetch::fetched;
+    case fetch::LinkedFetch::failed: return storage::ArticleFetch::failed;
+    case fetch::LinkedFetch::not_tried: break;
+  }
+  return storage::ArticleFetch::not_tried;
+}
+
 std::optional<std::string> non_empty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
@@ -180,9 +189,12 @@ void Pipeline::commit(std::vector<fetch::PollReport>& batch) {
   const Instant now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   std::vector<storage::PollResult> polls;
   polls.reserve(batch.size());
+  std::vector<std::vector<storage::ArticleFetch>> articles(batch.size());
   std::size_t bytes = 0;
-  for (const auto& report : batch) {
-    polls.push_back({to_record(report), report.document ? &report.document->feed : nullptr});
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& report = batch[i];
+    for (const fetch::LinkedFetch linked : report.linked) articles[i].push_back(to_article(linked));
+    polls.push_back({to_record(report), report.document ? &report.document->feed : nullptr, articles[i]});
     if (report.document) bytes += document_cost(report.bytes);
   }
   auto counts = store_.commit_polls(polls);

@@ -39,6 +39,7 @@ std::string signature(const storage::Source& s, const PollServiceOptions& o) {
       s.settings.date_order == DateOrder::automatic ? o.default_date_order : s.settings.date_order;
   sig += "\n" + s.settings.time_zone.value_or(o.default_time_zone) + std::to_string(static_cast<int>(order));
   sig += "\n" + std::string(storage::source_type_name(s.settings.type)) + s.settings.html_selectors;
+  if (s.settings.follow_links) sig += "\nfollow_links";
   return sig;
 }
 
@@ -74,6 +75,8 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.poller.policy.max_interval = p.max_interval;
   o.poller.policy.backoff_cap = p.max_backoff;
   o.poller.policy.jitter = p.jitter;
+  o.follow.per_poll = f.articles_per_poll;
+  o.follow.limits = article_limits(o.client.limits, f.article_max_bytes, f.article_timeout);
   o.default_time_zone = config.defaults.time_zone;
   o.default_date_order = config.defaults.date_order;
   return o;
@@ -106,11 +109,29 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
                   .process =
                       [this](const fetch::PollSource& source, fetch::Response response,
                              std::function<void(fetch::Processed)> done) {
-                        pipeline_.process(source, std::move(response), std::move(done));
+                        if (!source.follow_links) {
+                          return pipeline_.process(source, std::move(response), std::move(done));
+                        }
+                        // Parsed on a worker, then back on the loop for the article pages.
+                        pipeline_.process(
+                            source, std::move(response),
+                            [this, source, done = std::move(done)](fetch::Processed processed) mutable {
+                              boost::asio::post(
+                                  ioc_, [this, source = std::move(source), processed = std::move(processed),
+                                         done = std::move(done)]() mutable {
+                                    follower_.follow(source, std::move(processed), std::move(done));
+                                  });
+                            });
                       },
                   .report = [this](fetch::PollReport report) { pipeline_.write(std::move(report)); },
                   .accepting = [this] { return pipeline_.accepting(); },
-              }) {}
+              }),
+      follower_(
+          ioc.get_executor(), loop_store,
+          [this](fetch::Request request, fetch::Callback done) {
+            poller_.fetch_linked(std::move(request), std::move(done));
+          },
+          options_.follow) {}
 
 PollService::~PollService() {
   poller_.stop_scheduling();
@@ -143,6 +164,7 @@ fetch::PollSource PollService::to_poll_source(const storage::Source& s, const st
   p.date_order =
       s.settings.date_order == DateOrder::automatic ? options_.default_date_order : s.settings.date_order;
   p.html = html_selectors(s);
+  p.follow_links = s.settings.follow_links && s.settings.type == storage::SourceType::html;
   return p;
 }
 
@@ -206,12 +228,14 @@ void PollService::apply_options(PollServiceOptions options) {
   options.pipeline = options_.pipeline;  // sized at start; not a setting of the file
   client_.set_options(options.client);
   poller_.set_options(options.poller);
+  follower_.set_options(options.follow);
   options_ = std::move(options);
   if (defaults_changed) refresh_sources(true);
 }
 
 void PollService::stop_scheduling() {
   poller_.stop_scheduling();
+  follower_.stop();  // articles not started wait, recorded as pending, for the next run
 }
 
 void PollService::on_committed(const std::vector<Committed>& polls) {

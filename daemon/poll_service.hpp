@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "article_follower.hpp"
 #include "pipeline.hpp"
 #include "tinhop/config/config.hpp"
 #include "tinhop/fetch/client.hpp"
@@ -22,6 +23,7 @@ struct PollServiceOptions {
   fetch::ClientOptions client;
   fetch::PollerOptions poller;
   PipelineOptions pipeline;
+  FollowOptions follow;  // sources with follow_links
   std::string default_time_zone = "Asia/Ho_Chi_Minh";
   DateOrder default_date_order = DateOrder::automatic;
 };
@@ -72,6 +74,7 @@ class PollService {
   fetch::Client client_;
   Pipeline pipeline_;
   fetch::Poller poller_;
+  ArticleFollower follower_;
   std::int64_t sources_version_ = -1;
   std::unordered_map<std::int64_t, std::string> signatures_;  // what each polled source was loaded as
   std::atomic<std::uint64_t> polls_{0};

@@ -3,9 +3,11 @@
 #include <openssl/evp.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_timer.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <queue>
 #include <unordered_map>
 
@@ -106,8 +108,54 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     bool operator>(const Due& o) const { return at > o.at; }
   };
 
+  // A fetch_linked request waiting for its host's turn.
+  struct Linked {
+    std::string host;  // empty for file://
+    Request request;
+    Callback done;
+  };
+
   Impl(boost::asio::any_io_executor ex, Client& c, PollerOptions o, PollerHooks h)
-      : executor(ex), client(c), options(std::move(o)), hooks(std::move(h)), gate(options.gate), timer(ex) {}
+      : executor(ex),
+        client(c),
+        options(std::move(o)),
+        hooks(std::move(h)),
+        gate(options.gate),
+        timer(ex),
+        linked_timer(ex) {}
+
+  // Starts the waiting linked fetches the gate allows; wakes up again for host spacing.
+  void pump_linked() {
+    const auto now = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> wake;
+    for (auto it = linked.begin(); it != linked.end() && !gate.saturated();) {
+      if (!it->host.empty() && !gate.try_acquire(it->host, now)) {
+        const auto at = std::max(gate.next_start(it->host, now), now + std::chrono::milliseconds(50));
+        if (!wake || at < *wake) wake = at;
+        ++it;
+        continue;
+      }
+      Linked l = std::move(*it);
+      it = linked.erase(it);
+      client.fetch(std::move(l.request),
+                   [weak = weak_from_this(), host = l.host, done = std::move(l.done)](Response r) {
+                     auto self = weak.lock();
+                     if (self && !host.empty()) self->gate.release(host);
+                     done(std::move(r));
+                     if (self) self->tick();
+                   });
+    }
+    if (!wake || (linked_armed && linked_at <= *wake)) return;
+    linked_armed = true;
+    linked_at = *wake;
+    linked_timer.expires_at(*wake);
+    linked_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (!self || ec) return;
+      self->linked_armed = false;
+      self->pump_linked();
+    });
+  }
 
   void schedule(Entry& e, SysTime at) {
     ++e.generation;
@@ -131,6 +179,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void tick() {
+    pump_linked();  // pages of polls already running come before new polls
     if (!running) return;
     const SysTime now = SysClock::now();
     const auto steady_now = std::chrono::steady_clock::now();
@@ -287,6 +336,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     result.changed = report.changed;
     report.outcome = PollOutcome::ok;
     report.document = std::move(processed.document);
+    report.linked = std::move(processed.linked);
     finish(e, std::move(report), std::move(result));
   }
 
@@ -332,6 +382,10 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
   boost::asio::system_timer timer;
   bool timer_armed = false;
   SysTime timer_at{};
+  std::deque<Linked> linked;
+  boost::asio::steady_timer linked_timer;
+  bool linked_armed = false;
+  std::chrono::steady_clock::time_point linked_at{};
   std::unordered_map<std::int64_t, Entry> entries;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> heap;
   std::size_t busy = 0;
@@ -401,6 +455,12 @@ void Poller::forget_validators(std::int64_t id) {
   it->second.source.last_modified.clear();
   it->second.source.body_hash.clear();
   it->second.items_hash.reset();
+}
+
+void Poller::fetch_linked(Request request, Callback done) {
+  std::string host = host_of(request.url);
+  impl_->linked.push_back({std::move(host), std::move(request), std::move(done)});
+  impl_->pump_linked();
 }
 
 const PollSource* Poller::find(std::int64_t id) const {

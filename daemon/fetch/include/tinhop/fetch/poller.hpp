@@ -38,6 +38,14 @@ struct PollSource {
   std::string time_zone = "UTC";
   DateOrder date_order = DateOrder::automatic;
   std::optional<HtmlSelectors> html;  // a listing page scraped with these, not a feed
+  bool follow_links = false;          // processing fetches new items' pages (fetch_linked)
+};
+
+// What processing did with the page an entry links to, for sources that follow links.
+enum class LinkedFetch : std::uint8_t {
+  not_tried,  // not fetched on this poll (tried before, or over the poll's limit)
+  fetched,    // fetched and extracted: the entry's content holds it
+  failed,     // fetched without a usable body
 };
 
 // What processing a fetched body produced (the pipeline parses it on a worker).
@@ -46,6 +54,7 @@ struct Processed {
   std::string error_class;  // e.g. "not_a_feed"
   std::string error_text;
   std::optional<ParseResult> document;  // set when parsed
+  std::vector<LinkedFetch> linked;      // one per entry of document when links were followed
 };
 
 // How a poll ended.
@@ -76,6 +85,7 @@ struct PollReport {
   std::string body_hash;
   std::optional<std::string> permanent_redirect;  // every hop was 301/308: the final URL
   std::optional<ParseResult> document;
+  std::vector<LinkedFetch> linked;  // as in Processed
 };
 
 struct PollerOptions {
@@ -119,6 +129,11 @@ class Poller {
   void resume();
   // The last poll's results were not stored: fetch in full next time (no validators).
   void forget_validators(std::int64_t id);
+  // Fetches a page that a poll being processed links to (an article), under the same
+  // per-host and global limits as polls and ahead of polls waiting to start, also while
+  // scheduling is stopped. `done` runs on the executor exactly once (cancelled when the
+  // client shuts down).
+  void fetch_linked(Request request, Callback done);
 
   const PollSource* find(std::int64_t id) const;
   std::size_t size() const;
