@@ -1,5 +1,6 @@
 #include "article_follower.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
 #include "logging.hpp"
@@ -161,15 +162,18 @@ void ArticleFollower::on_fetched(const std::shared_ptr<Round>& round, std::size_
   context.time_zone = round->time_zone;
   context.date_order = round->date_order;
   context.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  // The work guard keeps the event loop running until the result is back on it.
   boost::asio::post(
       extractors_, [this, alive = std::weak_ptr<bool>(alive_), round, entry, response = std::move(response),
-                    context = std::move(context), max_bytes = round->options.max_content_bytes]() mutable {
+                    context = std::move(context), max_bytes = round->options.max_content_bytes,
+                    work = boost::asio::make_work_guard(loop_)]() mutable {
         Extracted extracted = extract(response, context, max_bytes);
         response = {};  // the page goes before the hop back
         boost::asio::post(loop_, [this, alive, round, entry, extracted = std::move(extracted)]() mutable {
           if (auto a = alive.lock(); a && *a)
             settle(round, entry, std::move(extracted.content), extracted.failure);
         });
+        work.reset();
       });
 }
 
