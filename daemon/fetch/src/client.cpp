@@ -199,13 +199,16 @@ asio::awaitable<Endpoints> Client::Impl::resolve(const Target& peer, Clock::time
                                                  Exchange& failure) {
   auto lookup = std::make_shared<Lookup>(executor);
   lookup->wake.expires_at(step_deadline(options.limits.resolve_timeout, deadline));
-  ResolveDone answer = [lookup, ex = executor](boost::system::error_code ec, Endpoints endpoints) {
-    asio::post(ex, [lookup, ec, endpoints = std::move(endpoints)]() mutable {
-      if (lookup->answered) return;
-      lookup->answered = true;
-      lookup->error = ec;
-      lookup->endpoints = std::move(endpoints);
-      lookup->wake.cancel();
+  // Weak: a resolver may keep `done` after the fetch ended, but never the lookup's timer.
+  ResolveDone answer = [weak = std::weak_ptr<Lookup>(lookup), ex = executor](boost::system::error_code ec,
+                                                                             Endpoints endpoints) {
+    asio::post(ex, [weak, ec, endpoints = std::move(endpoints)]() mutable {
+      auto live = weak.lock();
+      if (!live || live->answered) return;
+      live->answered = true;
+      live->error = ec;
+      live->endpoints = std::move(endpoints);
+      live->wake.cancel();
     });
   };
   if (options.resolver) {

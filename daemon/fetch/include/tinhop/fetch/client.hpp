@@ -35,8 +35,8 @@ struct Limits {
   int max_redirects = 5;
 };
 
-// A name lookup: `done` must be called once, from any thread; an answer after the resolve
-// deadline is ignored.
+// A name lookup: `done` must be called once, from any thread, while the client's executor
+// lives; an answer after the resolve deadline is ignored.
 using Endpoints = std::vector<boost::asio::ip::tcp::endpoint>;
 using ResolveDone = std::function<void(boost::system::error_code, Endpoints)>;
 using Resolver = std::function<void(const std::string& host, const std::string& port, ResolveDone done)>;
