@@ -21,9 +21,10 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Library dependencies come from dpkg-shlibdeps; the maintainer scripts need these.
+# Library dependencies come from dpkg-shlibdeps; the maintainer scripts need these, and the
+# unit's ExecReload needs /bin/kill (procps: absent from minimal systems and containers).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, adduser, init-system-helpers (>= 1.52), ca-certificates")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, adduser, init-system-helpers (>= 1.52), ca-certificates, procps")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/conffiles ${PROJECT_SOURCE_DIR}/packaging/debian/postinst
