@@ -250,6 +250,21 @@ class Serializer {
 
 }  // namespace
 
+namespace {
+
+std::string sanitize_once(std::string_view html, const SanitizeOptions& options) {
+  auto output = detail::parse_body(html);
+  if (!output.body) return {};
+  Serializer serializer(options);
+  std::string sanitized = serializer.run(output.body);
+  // An HTML parser drops white space before the first content (it belongs to no element),
+  // so it goes here too.
+  sanitized.erase(0, sanitized.find_first_not_of(" \t\n\f\r"));
+  return sanitized;
+}
+
+}  // namespace
+
 std::string sanitize_html(std::string_view html, const SanitizeOptions& options) {
   html = html.substr(0, std::min(html.size(), options.max_input_bytes));
   std::string flattened;
@@ -257,13 +272,17 @@ std::string sanitize_html(std::string_view html, const SanitizeOptions& options)
     flattened = detail::without_tags(html);
     html = flattened;
   }
-  auto output = detail::parse_body(html);
-  if (!output.body) return {};
-  Serializer serializer(options);
-  std::string sanitized = serializer.run(output.body);
-  // An HTML parser drops white space before the first content (it belongs to no element),
-  // so it goes here too: sanitizing the output again must change nothing.
-  sanitized.erase(0, sanitized.find_first_not_of(" \t\n\f\r"));
+  std::string sanitized = sanitize_once(html, options);
+  // What a browser renders is the tree it parses from the output, so the output must parse
+  // to the tree that was checked. Unwrapping can leave nestings a parser never builds from
+  // markup (<li> in <li> once the <h3> between them is gone; the parser would close the
+  // first): parse and write again until nothing changes, which one more pass almost always
+  // confirms.
+  for (int pass = 0; pass < 3; ++pass) {
+    std::string again = sanitize_once(sanitized, options);
+    if (again == sanitized) break;
+    sanitized = std::move(again);
+  }
   return sanitized;
 }
 
