@@ -4,9 +4,13 @@
 // bench/poll/run.py serves the URLs with nginx and runs curl on the same URLs in the same run.
 //
 //   poll_bench --urls FILE --db PATH [--sources N] [--concurrency 64] [--parse-threads 1]
+//              [--writer-cache-kib K] [--candidate-kib K] [--pending-kib K]
 //
 // With --sources N larger than the URL list, URLs repeat with ?copy=K (distinct sources).
-// Prints one JSON line per pass, and the peak RSS.
+// Prints one JSON line per pass with the peak RSS and where the heap is: SQLite's own
+// allocations (page caches, statements) and the rest of malloc's in-use and free bytes.
+#include <malloc.h>
+#include <sqlite3.h>
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
@@ -36,7 +40,28 @@ struct Args {
   std::size_t sources = 0;
   std::size_t concurrency = 64;
   std::size_t parse_threads = 1;
+  std::optional<std::int64_t> writer_cache_kib;
+  std::optional<std::size_t> candidate_kib;
+  std::optional<std::size_t> pending_kib;
 };
+
+double mb(std::size_t bytes) {
+  return static_cast<double>(bytes) / (1 << 20);
+}
+
+// "sqlite_MB": SQLite's heap now and at its peak; "heap_MB": every other malloc'd byte in
+// use (sqlite excluded); "free_MB": bytes malloc holds but nothing uses (fragmentation).
+std::string heap_split() {
+  const struct mallinfo2 m = mallinfo2();
+  const auto sqlite_now = static_cast<std::size_t>(sqlite3_memory_used());
+  const std::size_t in_use = m.uordblks + m.hblkhd;
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "\"sqlite_MB\": %.1f, \"sqlite_peak_MB\": %.1f, \"heap_MB\": %.1f, \"free_MB\": %.1f",
+                mb(sqlite_now), mb(static_cast<std::size_t>(sqlite3_memory_highwater(0))),
+                mb(in_use > sqlite_now ? in_use - sqlite_now : 0), mb(m.fordblks));
+  return buf;
+}
 
 long peak_rss_kb() {
   rusage u{};
@@ -69,6 +94,12 @@ int main(int argc, char** argv) {
       a.concurrency = std::stoul(v);
     else if (k == "--parse-threads")
       a.parse_threads = std::stoul(v);
+    else if (k == "--writer-cache-kib")
+      a.writer_cache_kib = std::stoll(v);
+    else if (k == "--pending-kib")
+      a.pending_kib = std::stoul(v);
+    else if (k == "--candidate-kib")
+      a.candidate_kib = std::stoul(v);
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
@@ -89,7 +120,11 @@ int main(int argc, char** argv) {
   storage::OpenOptions small_cache;
   small_cache.page_cache_kib = 2048;  // this connection only registers sources and reads health
   auto store = storage::Store::open(a.db, small_cache);
-  auto writer = storage::Store::open(a.db);
+  storage::OpenOptions writer_options;
+  writer_options.page_cache_kib = 8192;  // as `tinhop serve` opens its writer
+  if (a.writer_cache_kib) writer_options.page_cache_kib = *a.writer_cache_kib;
+  if (a.candidate_kib) writer_options.dedup.max_candidate_bytes = *a.candidate_kib << 10;
+  auto writer = storage::Store::open(a.db, writer_options);
   if (!store || !writer) {
     std::cerr << "cannot open " << a.db << "\n";
     return 1;
@@ -121,6 +156,7 @@ int main(int argc, char** argv) {
   Pass pass;
   daemon::PipelineOptions popts;
   popts.parse_threads = a.parse_threads;
+  if (a.pending_kib) popts.max_pending_bytes = *a.pending_kib << 10;
   fetch::Poller* poller_ptr = nullptr;
   daemon::Pipeline pipeline(
       *writer, popts,
@@ -182,12 +218,12 @@ int main(int argc, char** argv) {
         "\"not_modified\": %zu, "
         "\"failed\": %zu, \"items_added\": %lld, \"MB\": %.1f, \"fetch_latency_sum_s\": %.3f, "
         "\"parse_cpu_s\": %.3f, "
-        "\"write_s\": %.3f, \"peak_rss_kb\": %ld}\n",
+        "\"write_s\": %.3f, \"peak_rss_kb\": %ld, %s}\n",
         name, sources.size(), secs, static_cast<double>(sources.size()) / secs, pass.ok, pass.not_modified,
         pass.failed, static_cast<long long>(pass.items_added), static_cast<double>(pass.bytes) / 1e6,
         std::chrono::duration<double>(pass.fetch_latency).count(),
         std::chrono::duration<double>(t1.parse - t0.parse).count(),
-        std::chrono::duration<double>(t1.write - t0.write).count(), peak_rss_kb());
+        std::chrono::duration<double>(t1.write - t0.write).count(), peak_rss_kb(), heap_split().c_str());
     std::fflush(stdout);
   };
   run_pass("first_poll", true);
@@ -201,6 +237,7 @@ int main(int argc, char** argv) {
   if (health) {
     for (const auto& h : *health) twice += h.polls >= 2 ? 1 : 0;
   }
-  std::printf("{\"health_rows_with_2_polls\": %zu, \"peak_rss_kb\": %ld}\n", twice, peak_rss_kb());
+  std::printf("{\"health_rows_with_2_polls\": %zu, \"peak_rss_kb\": %ld, %s}\n", twice, peak_rss_kb(),
+              heap_split().c_str());
   return 0;
 }
