@@ -162,14 +162,23 @@ void DedupWindow::remove(std::int64_t item_id) {
 }
 
 void DedupWindow::update_fingerprint(std::int64_t item_id, const Fingerprint& fingerprint) {
-  if (!find(item_id)) return;
-  remove(item_id);
-  if (fingerprint.shingles == 0) return;
-  if (5 * (table_used_ + kLshBands) > 4 * table_.size()) resize(ring_.size());
-  const std::uint32_t pos = position(*find(item_id));
-  ring_[pos].fingerprint = fingerprint;
-  ++live_;
-  index(pos);
+  const auto logical = find(item_id);
+  if (!logical) return;
+  const std::uint32_t pos = position(*logical);
+  Entry& entry = ring_[pos];
+  if (entry.fingerprint.shingles == 0) return;  // removed
+  unindex(pos);
+  if (fingerprint.shingles == 0) {
+    entry.fingerprint.shingles = 0;
+    --live_;
+    return;
+  }
+  entry.fingerprint = fingerprint;
+  // A rebuild indexes every live record, this one with its new fingerprint included.
+  if (5 * (table_used_ + kLshBands) > 4 * table_.size())
+    resize(ring_.size());
+  else
+    index(pos);
 }
 
 void DedupWindow::clear() {

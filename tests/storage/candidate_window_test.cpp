@@ -97,3 +97,27 @@ TEST_CASE("a window without budget clusters by link only") {
   same_link.link = "https://example.vn/a-7.html";
   CHECK(store.ingest(b, make_feed({same_link}), kNow)->clustered == 1);
 }
+
+TEST_CASE("edited items are candidates by their new text only - through the window's rebuilds") {
+  storage::OpenOptions small;
+  small.dedup.max_candidate_bytes = 64 << 10;
+  auto store = open_memory(small);
+  const auto a = add_source(store, "https://a.example.vn/rss");
+  const auto b = add_source(store, "https://b.example.vn/rss");
+  auto edition = [](int round) {
+    std::vector<Item> items;
+    for (int n = 0; n < 100; ++n) {
+      items.push_back(
+          make_item("a-" + std::to_string(n), "Tin " + std::to_string(n), story(1000 * round + n)));
+    }
+    return make_feed(items);
+  };
+  REQUIRE(store.ingest(a, edition(0), kNow)->added == 100);
+  // Six editions of every item: each edit leaves 32 erased band slots, so the band table is
+  // rebuilt several times while fingerprints are being replaced.
+  for (int round = 1; round <= 6; ++round) REQUIRE(store.ingest(a, edition(round), kNow)->updated == 100);
+  CHECK(store.ingest(b, make_feed({make_item("b-1", "Tin", story(6007))}), kNow)->clustered == 1);
+  CHECK(store.ingest(b, make_feed({make_item("b-2", "Tin", story(7))}), kNow)->clustered == 0);
+  CHECK(store.ingest(b, make_feed({make_item("b-3", "Tin", story(3007))}), kNow)->clustered == 0);
+  CHECK(store.stats()->clusters == 102);
+}
