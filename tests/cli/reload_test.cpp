@@ -62,6 +62,7 @@ TEST_CASE("a reload applies every live setting and names each one that needs a r
   const Ports moved;
   write_config(dir.path, {moved.server, ports.admin}, feeds.url("/feed.rss"),
                "[fetch]\nuser_agent = \"reload-probe/2\"\nmax_redirects = 3\nper_host_concurrency = 1\n"
+               "articles_per_poll = 4\n"
                "[poll]\nmin_interval = \"5m\"\nmax_backoff = \"1h\"\n"
                "[retention]\nmax_age = \"30d\"\n"
                "[dedup]\ntitle_similarity = 0.9\n"
@@ -79,6 +80,7 @@ TEST_CASE("a reload applies every live setting and names each one that needs a r
       "config.applied key=fetch.user_agent from=\"\" to=reload-probe/2",
       "config.applied key=fetch.max_redirects from=5 to=3",
       "config.applied key=fetch.per_host_concurrency from=2 to=1",
+      "config.applied key=fetch.articles_per_poll from=10 to=4",
       "config.applied key=poll.min_interval from=2m to=5m",
       "config.applied key=poll.max_backoff from=6h to=1h",
       "config.unused key=retention.max_age reason=\"not used by this version of tinhop\"",
