@@ -189,7 +189,7 @@ void DedupWindow::clear() {
 
 std::optional<DedupWindow::Match> DedupWindow::best_match(
     const Fingerprint& fingerprint, std::int64_t source_id, std::int64_t published,
-    const std::function<bool(std::int64_t cluster_id)>& accept) const {
+    const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const {
   if (fingerprint.shingles == 0 || live_ == 0) return std::nullopt;
   std::vector<std::size_t> candidates;  // logical indexes: ascending item ids once sorted
   const std::size_t size = table_.size();
@@ -217,7 +217,7 @@ std::optional<DedupWindow::Match> DedupWindow::best_match(
     if (score < options_.threshold) continue;
     if (best && (score < best->similarity || (score == best->similarity && entry.item_id > best->item_id)))
       continue;
-    if (!accept(entry.cluster_id)) continue;
+    if (!accept(entry.item_id, entry.cluster_id)) continue;
     best = Match{entry.cluster_id, entry.item_id, score};
   }
   return best;

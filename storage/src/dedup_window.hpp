@@ -49,10 +49,11 @@ class DedupWindow {
   void clear();
 
   // The most similar entry from another source, published within the window, at or above
-  // the threshold, whose cluster `accept` agrees to (e.g. has no item of this source yet).
-  std::optional<Match> best_match(const Fingerprint& fingerprint, std::int64_t source_id,
-                                  std::int64_t published,
-                                  const std::function<bool(std::int64_t cluster_id)>& accept) const;
+  // the threshold, whose item and cluster `accept` agrees to (the item is still stored in
+  // that cluster, which has no item of this source yet).
+  std::optional<Match> best_match(
+      const Fingerprint& fingerprint, std::int64_t source_id, std::int64_t published,
+      const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const;
 
   std::size_t size() const { return live_; }
   // Entries the byte budget holds.

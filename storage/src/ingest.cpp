@@ -164,14 +164,19 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         }
       }
       if (!joined) {
-        auto has_source =
-            db.statement("SELECT 1 FROM items WHERE cluster_id = ?1 AND source_id = ?2 LIMIT 1");
-        const auto match = candidates().best_match(fp, source_id, published, [&](std::int64_t candidate) {
-          has_source->bind(1, candidate).bind(2, source_id);
-          const bool taken = has_source->step();
-          has_source->reset();
-          return !taken;
-        });
+        // The window may be older than the database: another connection (the CLI removing
+        // a source) can have deleted the candidate and its cluster since. Joining it
+        // would break the cluster's foreign key and fail the whole batch.
+        auto joinable = db.statement(
+            "SELECT EXISTS (SELECT 1 FROM items WHERE id = ?3 AND cluster_id = ?1) AND "
+            "NOT EXISTS (SELECT 1 FROM items WHERE cluster_id = ?1 AND source_id = ?2)");
+        const auto match = candidates().best_match(
+            fp, source_id, published, [&](std::int64_t candidate_item, std::int64_t candidate_cluster) {
+              joinable->bind(1, candidate_cluster).bind(2, source_id).bind(3, candidate_item);
+              const bool ok = joinable->step() && joinable->int64(0) == 1;
+              joinable->reset();
+              return ok;
+            });
         if (match) {
           cluster_id = match->cluster_id;
           joined = true;

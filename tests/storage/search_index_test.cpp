@@ -150,3 +150,21 @@ TEST_CASE("items purged by retention leave the index") {
   CHECK(t.search("gia vang").size() == 1);
   t.check_index();
 }
+
+TEST_CASE("a cluster deleted by another connection is never joined from the writer's window") {
+  TempStore t;
+  const auto a = add_source(t.store, "https://a.vn/rss");
+  const auto b = add_source(t.store, "https://b.vn/rss");
+  REQUIRE(t.store.ingest(a, make_feed({make_item("a1", "Hội nghị Trung ương", kLead)}), kNow)->added == 1);
+  {
+    // The CLI removing a source while the daemon's writer keeps its window.
+    Store cli = TempStore::open(t.path);
+    REQUIRE(cli.remove_source(a).has_value());
+  }
+  const auto counts = t.store.ingest(b, make_feed({make_item("b1", "Hội nghị Trung ương", kLead)}), kNow);
+  REQUIRE(counts.has_value());
+  CHECK(counts->added == 1);
+  CHECK(counts->clustered == 0);
+  CHECK(t.search("hoi nghi").size() == 1);
+  t.check_index();
+}
