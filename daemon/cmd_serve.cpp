@@ -16,6 +16,7 @@
 
 #include "commands.hpp"
 #include "logging.hpp"
+#include "maintenance.hpp"
 #include "poll_service.hpp"
 #include "reload.hpp"
 #include "service_notify.hpp"
@@ -330,6 +331,20 @@ int run_serve(const ServeArgs& args) {
       if (ec) return;
       service.refresh_sources();
       if (++ticks % 10 == 0) service::notify_status(service.summary());
+      // Retention a minute after start, then hourly, with the [retention] of that moment.
+      if (ticks % 3600 == 60) {
+        service.maintain([retention = live.current()->retention, log](storage::Store& store) {
+          const daemon::MaintenanceReport r = daemon::run_maintenance(store, retention, now());
+          if (!r.error.empty()) {
+            log->error("maintenance.failed {}", kv("error", r.error));
+            return;
+          }
+          log->info("maintenance.done {} {} {} {}", kv("purged_items", r.retention.purged_items),
+                    kv("dissolved_clusters", r.retention.dissolved_clusters),
+                    kv("reassigned_primaries", r.retention.reassigned_primaries),
+                    kv("tombstones_forgotten", r.tombstones_forgotten));
+        });
+      }
       schedule_tick();
     });
   };

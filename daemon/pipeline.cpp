@@ -163,13 +163,37 @@ void Pipeline::write(fetch::PollReport report) {
   wake_.notify_one();
 }
 
+void Pipeline::maintain(std::function<void(storage::Store&)> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
 void Pipeline::writer_loop() {
   std::vector<fetch::PollReport> batch;
   while (true) {
+    std::function<void(storage::Store&)> job;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !jobs_.empty(); });
+      if (!stopping_ && !jobs_.empty()) {
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+    }
+    if (job) {
+      job(store_);
+      continue;
+    }
+    {
+      std::unique_lock lock(mutex_);
+      if (queue_.empty()) {
+        if (stopping_) return;  // stopping, and nothing left
+        continue;
+      }
       if (queue_.size() < options_.batch_size && !stopping_) {
         wake_.wait_for(lock, options_.batch_window,
                        [&] { return stopping_ || queue_.size() >= options_.batch_size; });

@@ -64,6 +64,10 @@ class Pipeline {
                std::function<void(fetch::Processed)> done);
   // The poller's report hook: queues the finished poll for the writer.
   void write(fetch::PollReport report);
+  // Runs `job` on the writer thread between two batches: work that writes the database
+  // (retention) goes through the single writer too. Jobs still queued at finish() are
+  // dropped: they are periodic and run again after a restart.
+  void maintain(std::function<void(storage::Store&)> job);
   // False while the backlog is over its limits.
   bool accepting() const;
   // Second phase of shutdown: waits for parses in progress and commits every queued poll,
@@ -94,6 +98,7 @@ class Pipeline {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<fetch::PollReport> queue_;
+  std::deque<std::function<void(storage::Store&)>> jobs_;
   bool stopping_ = false;
   std::thread writer_;
 

@@ -58,6 +58,8 @@ class PollService {
   void cancel_fetches() { client_.shutdown(); }
   // Phase two: every finished poll is committed; the writer stops.
   void finish_writes() { pipeline_.finish(); }
+  // Runs `job` on the writer thread between two batches (see Pipeline::maintain).
+  void maintain(std::function<void(storage::Store&)> job) { pipeline_.maintain(std::move(job)); }
 
   // One line for systemd's STATUS=: "12 sources, 1 failing, 2 in flight, 340 polls".
   std::string summary() const;

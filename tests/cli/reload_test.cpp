@@ -83,7 +83,7 @@ TEST_CASE("a reload applies every live setting and names each one that needs a r
       "config.applied key=fetch.articles_per_poll from=10 to=4",
       "config.applied key=poll.min_interval from=2m to=5m",
       "config.applied key=poll.max_backoff from=6h to=1h",
-      "config.unused key=retention.max_age reason=\"not used by this version of tinhop\"",
+      "config.applied key=retention.max_age from=90d to=30d",
       "config.unused key=dedup.title_similarity reason=\"not used by this version of tinhop\"",
       "config.applied key=defaults.time_zone from=Asia/Ho_Chi_Minh to=Asia/Bangkok",
       "config.applied key=log.level from=info to=debug",
