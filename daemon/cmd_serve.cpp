@@ -83,6 +83,8 @@ storage::OpenOptions store_options(const config::Config& cfg, bool read_only,
   o.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.database.busy_timeout);
   o.read_only = read_only;
   o.dedup.window = std::chrono::duration_cast<std::chrono::hours>(cfg.dedup.window);
+  o.dedup.threshold = cfg.dedup.similarity;
+  o.dedup.max_candidate_bytes = cfg.dedup.max_candidate_bytes;
   return o;
 }
 

@@ -43,6 +43,8 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   keep(next.database.path, running.database.path, "database.path");
   keep(next.database.busy_timeout, running.database.busy_timeout, "database.busy_timeout");
   keep(next.dedup.window, running.dedup.window, "dedup.window");
+  keep(next.dedup.similarity, running.dedup.similarity, "dedup.similarity");
+  keep(next.dedup.max_candidate_bytes, running.dedup.max_candidate_bytes, "dedup.max_candidate_bytes");
   keep(next.fetch.ca_bundle, running.fetch.ca_bundle, "fetch.ca_bundle");
   current_ = std::make_shared<const Config>(std::move(next));
   last_errors_.clear();

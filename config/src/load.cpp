@@ -150,9 +150,9 @@ void read_small_sections(Reader& r, const toml::table& root, Config& config) {
     r.read(*t, "max_items_per_source", "retention", config.retention.max_items_per_source, 10, 10'000'000);
   }
   if (const toml::table* t = section(r, root, "dedup")) {
-    r.reject_unknown(*t, "dedup", {"title_similarity", "simhash_distance", "window"});
-    r.read(*t, "title_similarity", "dedup", config.dedup.title_similarity, 0.0, 1.0);
-    r.read(*t, "simhash_distance", "dedup", config.dedup.simhash_distance, 0, 64);
+    r.reject_unknown(*t, "dedup", {"similarity", "max_candidate_bytes", "window"});
+    r.read(*t, "similarity", "dedup", config.dedup.similarity, 0.05, 1.0);
+    r.read_size(*t, "max_candidate_bytes", "dedup", config.dedup.max_candidate_bytes, 0, 1ULL << 32);
     read_duration(r, *t, "window", "dedup", config.dedup.window, 1h, 30 * 24h);
   }
   if (const toml::table* t = section(r, root, "defaults")) {

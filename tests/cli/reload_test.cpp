@@ -65,7 +65,7 @@ TEST_CASE("a reload applies every live setting and names each one that needs a r
                "articles_per_poll = 4\n"
                "[poll]\nmin_interval = \"5m\"\nmax_backoff = \"1h\"\n"
                "[retention]\nmax_age = \"30d\"\n"
-               "[dedup]\ntitle_similarity = 0.9\n"
+               "[dedup]\nsimilarity = 0.3\n"
                "[defaults]\ntime_zone = \"Asia/Bangkok\"\n"
                "[log]\nlevel = \"debug\"\n",
                "other.db");
@@ -84,7 +84,7 @@ TEST_CASE("a reload applies every live setting and names each one that needs a r
       "config.applied key=poll.min_interval from=2m to=5m",
       "config.applied key=poll.max_backoff from=6h to=1h",
       "config.applied key=retention.max_age from=90d to=30d",
-      "config.unused key=dedup.title_similarity reason=\"not used by this version of tinhop\"",
+      "config.restart_needed key=dedup.similarity running=0.25 file=0.3",
       "config.applied key=defaults.time_zone from=Asia/Ho_Chi_Minh to=Asia/Bangkok",
       "config.applied key=log.level from=info to=debug",
   };
@@ -112,7 +112,7 @@ TEST_CASE("a reload applies every live setting and names each one that needs a r
                            "\"server.listen: needs a restart (running 127.0.0.1:" +
                            std::to_string(ports.server) + ", file 127.0.0.1:" + std::to_string(moved.server) +
                            ")\",\"database.path: needs a restart (running " + running_db + ", file " +
-                           file_db + ")\"]}"));
+                           file_db + ")\",\"dedup.similarity: needs a restart (running 0.25, file 0.3)\"]}"));
 
   // An invalid file is refused and the running configuration stays.
   std::ofstream(dir.path / "tinhop.toml", std::ios::app) << "[poll]\njitter = 2\n";

@@ -98,8 +98,8 @@ const std::vector<Case> invalid_cases = {
      "[poll]\njitter = 0.9\n",
      {"t.toml:2: poll.jitter: must be between 0 and 0.5, got 0.9"}},
     {"a similarity above 1",
-     "[dedup]\ntitle_similarity = 1.5\n",
-     {"t.toml:2: dedup.title_similarity: must be between 0 and 1, got 1.5"}},
+     "[dedup]\nsimilarity = 1.5\n",
+     {"t.toml:2: dedup.similarity: must be between 0.05 and 1, got 1.5"}},
     {"a misspelled default time zone",
      "[defaults]\ntime_zone = \"Asia/Ho_Chi_Mihn\"\n",
      {"t.toml:2: defaults.time_zone: unknown time zone 'Asia/Ho_Chi_Mihn' (did you mean "

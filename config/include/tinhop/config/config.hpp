@@ -104,9 +104,14 @@ struct RetentionConfig {
 
 // [dedup]: when two items are the same story.
 struct DedupConfig {
-  double title_similarity = 0.8;       // 0..1, similarity of normalized titles
-  std::uint32_t simhash_distance = 3;  // 0..64, bits
-  std::chrono::seconds window = 72h;   // only items this close in time are compared
+  // Estimated Jaccard similarity (MinHash) of two items' syllable shingles at or above
+  // which they are the same story; 0.25 is where the generated corpus's republications
+  // (edited titles, paraphrased leads) are all found and its look-alike series are not.
+  double similarity = 0.25;
+  // Memory for the recent items' fingerprints the new ones are compared with (about 400
+  // bytes each); older items still cluster by canonical link.
+  std::size_t max_candidate_bytes = 32 * 1024 * 1024;
+  std::chrono::seconds window = 72h;  // only items this close in time are compared
   friend bool operator==(const DedupConfig&, const DedupConfig&) = default;
 };
 
