@@ -108,12 +108,15 @@ void ArticleFollower::follow(const fetch::PollSource& source, fetch::Processed p
   }
   auto round = std::make_shared<Round>();
   round->options = options_;
-  for (std::size_t i = 0; i < feed.items.size() && round->entries.size() < round->options.per_poll; ++i) {
+  std::size_t wanted = 0;
+  for (std::size_t i = 0; i < feed.items.size(); ++i) {
     const auto& link = feed.items[i].link;
-    if ((*pending)[i] && link && is_web_link(*link) && !recently_tried(source.id, *link)) {
-      round->entries.push_back(i);
-    }
+    if (!(*pending)[i] || !link || !is_web_link(*link) || recently_tried(source.id, *link)) continue;
+    if (round->entries.size() < round->options.per_poll) round->entries.push_back(i);
+    ++wanted;
   }
+  // With a limit of 0 nothing is ever fetched: no reason to read unchanged pages again.
+  processed.articles_left = round->options.per_poll > 0 && wanted > round->entries.size();
   if (round->entries.empty() || stopped_) return done(std::move(processed));
   round->source_id = source.id;
   round->time_zone = source.time_zone;
@@ -141,6 +144,7 @@ void ArticleFollower::launch(const std::shared_ptr<Round>& round) {
   }
   if (round->running == 0) {
     // Done: entries not started stay pending in the database for the next poll.
+    if (round->next < round->entries.size()) round->processed.articles_left = true;
     auto done = std::move(round->done);
     done(std::move(round->processed));
   }

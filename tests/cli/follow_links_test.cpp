@@ -253,3 +253,70 @@ TEST_CASE("an html source with follow_links stores each new item article once wi
   CHECK(contents.at(server.url("/bai/a3.html")) == "-");
   fs::remove_all(dir);
 }
+
+TEST_CASE(
+    "articles left over by the poll limit are fetched by the next poll even when the listing did not change",
+    "[cli][html]") {
+  const fs::path dir = fs::temp_directory_path() / ("tinhop-follow-left-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  tinhop::test::TestHttpServer server;
+  // The same page every time, with a validator the poller sends back.
+  const std::string cards = card("a1", "Tin A1") + card("a2", "Tin A2") + card("a3", "Tin A3") +
+                            card("a4", "Tin A4") + card("a5", "Tin A5");
+  server.on("/tin-tuc", tinhop::test::Script{.status = 200,
+                                             .headers = {{"Content-Type", "text/html; charset=utf-8"},
+                                                         {"ETag", "\"listing-1\""}},
+                                             .body = listing(cards)});
+  for (const std::string name : {"a1", "a2", "a3", "a4", "a5"}) {
+    server.on("/bai/" + name + ".html",
+              tinhop::test::Script{.status = 200,
+                                   .headers = {{"Content-Type", "text/html; charset=utf-8"}},
+                                   .body = article("Bài " + name)});
+  }
+  std::ofstream(dir / "token") << kToken << "\n";
+  ::chmod((dir / "token").c_str(), 0600);
+  const int admin_port = tinhop::test::free_loopback_port();
+  std::ofstream(dir / "tinhop.toml")
+      << "[server]\nlisten = \"127.0.0.1:" << tinhop::test::free_loopback_port() << "\"\n"
+      << "[admin]\nlisten = \"127.0.0.1:" << admin_port << "\"\ntoken_file = \"" << (dir / "token").string()
+      << "\"\n[database]\npath = \"" << (dir / "t.db").string() << "\"\n"
+      << "[fetch]\nhost_spacing = \"0s\"\narticles_per_poll = 2\n"
+      << "[[source]]\nurl = \"" << server.url("/tin-tuc") << "\"\ntype = \"html\"\nfollow_links = true\n"
+      << "date_order = \"dmy\"\nhtml = { item = \"li.tin\", date = \"span.ngay\" }\n";
+  auto article_hits = [&] {
+    std::string hits;
+    for (const std::string name : {"a1", "a2", "a3", "a4", "a5"})
+      hits += std::to_string(server.hits("/bai/" + name + ".html"));
+    return hits;
+  };
+  auto listing_etags = [&] {
+    std::string etags;
+    for (const auto& request : server.requests()) {
+      if (request.target == "/tin-tuc") etags += "[" + std::string(request.header("if-none-match")) + "]";
+    }
+    return etags;
+  };
+  Daemon daemon(dir / "tinhop.toml");
+  REQUIRE(daemon.wait_for("poll.done source=1", 1));
+  INFO(daemon.log);
+  CHECK(article_hits() == "11000");
+  // Articles are left: the page is read again in full, though it has not changed.
+  REQUIRE(poll_now(admin_port) == 202);
+  REQUIRE(daemon.wait_for("poll.done source=1", 2));
+  CHECK(article_hits() == "11110");
+  REQUIRE(poll_now(admin_port) == 202);
+  REQUIRE(daemon.wait_for("poll.done source=1", 3));
+  CHECK(article_hits() == "11111");
+  // Nothing left: the next poll is conditional again (and unchanged, so logged at debug).
+  REQUIRE(poll_now(admin_port) == 202);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.hits("/tin-tuc") < 4 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(server.hits("/tin-tuc") == 4);
+  CHECK(article_hits() == "11111");
+  CHECK(listing_etags() == "[][][][\"listing-1\"]");
+  CHECK(daemon.stop() == 0);
+  fs::remove_all(dir);
+}

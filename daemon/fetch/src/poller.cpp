@@ -335,6 +335,11 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     e.items_hash = fingerprint;
     result.changed = report.changed;
     report.outcome = PollOutcome::ok;
+    if (processed.articles_left) {
+      report.etag.clear();
+      report.last_modified.clear();
+      report.body_hash.clear();
+    }
     report.document = std::move(processed.document);
     report.linked = std::move(processed.linked);
     finish(e, std::move(report), std::move(result));

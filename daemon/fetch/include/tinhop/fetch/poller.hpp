@@ -55,6 +55,10 @@ struct Processed {
   std::string error_text;
   std::optional<ParseResult> document;  // set when parsed
   std::vector<LinkedFetch> linked;      // one per entry of document when links were followed
+  // Entries whose article is still to fetch after this poll (over the poll's limit or its
+  // deadline): the next poll must read the page again even if it did not change, so its
+  // validators and body hash are not kept.
+  bool articles_left = false;
 };
 
 // How a poll ended.
