@@ -8,9 +8,8 @@
 #include <unicode/unistr.h>
 
 namespace tinhop {
-namespace {
 
-std::uint64_t mix64(std::uint64_t x) {  // MurmurHash3's finalizer
+std::uint64_t mix64(std::uint64_t x) {
   x ^= x >> 33U;
   x *= 0xff51afd7ed558ccdULL;
   x ^= x >> 33U;
@@ -18,6 +17,8 @@ std::uint64_t mix64(std::uint64_t x) {  // MurmurHash3's finalizer
   x ^= x >> 33U;
   return x;
 }
+
+namespace {
 
 // The five Vietnamese tone marks as combining characters (NFD).
 bool is_tone_mark(UChar32 c) {

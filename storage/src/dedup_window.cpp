@@ -27,13 +27,7 @@ std::uint32_t band_value(const Fingerprint& fp, std::size_t band) {
 }
 
 std::uint64_t band_hash(std::size_t band, std::uint32_t value) {
-  std::uint64_t h = (static_cast<std::uint64_t>(band) << 32U) | value;
-  h ^= h >> 33U;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33U;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33U;
-  return h;
+  return mix64((static_cast<std::uint64_t>(band) << 32U) | value);
 }
 
 // The slot a band hash starts probing at, without a power-of-two table size.

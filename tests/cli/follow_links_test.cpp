@@ -129,6 +129,22 @@ struct Daemon {
   }
 };
 
+// The token, and a config with one html source at `listing` that follows links, at most
+// `per_poll` articles per poll; returns the admin port.
+int write_follow_config(const fs::path& dir, const std::string& listing, int per_poll) {
+  std::ofstream(dir / "token") << kToken << "\n";
+  ::chmod((dir / "token").c_str(), 0600);
+  const int admin_port = tinhop::test::free_loopback_port();
+  std::ofstream(dir / "tinhop.toml")
+      << "[server]\nlisten = \"127.0.0.1:" << tinhop::test::free_loopback_port() << "\"\n"
+      << "[admin]\nlisten = \"127.0.0.1:" << admin_port << "\"\ntoken_file = \"" << (dir / "token").string()
+      << "\"\n[database]\npath = \"" << (dir / "t.db").string() << "\"\n"
+      << "[fetch]\nhost_spacing = \"0s\"\narticles_per_poll = " << per_poll << "\n"
+      << "[[source]]\nurl = \"" << listing << "\"\ntype = \"html\"\nfollow_links = true\n"
+      << "date_order = \"dmy\"\nhtml = { item = \"li.tin\", date = \"span.ngay\" }\n";
+  return admin_port;
+}
+
 // POST /api/sources/1/poll until the poller knows the source; the final status.
 int poll_now(int admin_port) {
   const auto deadline = Clock::now() + std::chrono::seconds(20);
@@ -196,16 +212,7 @@ TEST_CASE("an html source with follow_links stores each new item article once wi
   }
   server.on("/bai/a3.html", tinhop::test::Script{.status = 404, .body = "not here"});
 
-  std::ofstream(dir / "token") << kToken << "\n";
-  ::chmod((dir / "token").c_str(), 0600);
-  const int admin_port = tinhop::test::free_loopback_port();
-  std::ofstream(dir / "tinhop.toml")
-      << "[server]\nlisten = \"127.0.0.1:" << tinhop::test::free_loopback_port() << "\"\n"
-      << "[admin]\nlisten = \"127.0.0.1:" << admin_port << "\"\ntoken_file = \"" << (dir / "token").string()
-      << "\"\n[database]\npath = \"" << (dir / "t.db").string() << "\"\n"
-      << "[fetch]\nhost_spacing = \"0s\"\narticles_per_poll = 3\n"
-      << "[[source]]\nurl = \"" << server.url("/tin-tuc") << "\"\ntype = \"html\"\nfollow_links = true\n"
-      << "date_order = \"dmy\"\nhtml = { item = \"li.tin\", date = \"span.ngay\" }\n";
+  const int admin_port = write_follow_config(dir, server.url("/tin-tuc"), 3);
   auto article_hits = [&] {
     std::string hits;
     for (const std::string name : {"a1", "a2", "a3", "a4", "a5", "a6"})
@@ -274,16 +281,7 @@ TEST_CASE(
                                    .headers = {{"Content-Type", "text/html; charset=utf-8"}},
                                    .body = article("Bài " + name)});
   }
-  std::ofstream(dir / "token") << kToken << "\n";
-  ::chmod((dir / "token").c_str(), 0600);
-  const int admin_port = tinhop::test::free_loopback_port();
-  std::ofstream(dir / "tinhop.toml")
-      << "[server]\nlisten = \"127.0.0.1:" << tinhop::test::free_loopback_port() << "\"\n"
-      << "[admin]\nlisten = \"127.0.0.1:" << admin_port << "\"\ntoken_file = \"" << (dir / "token").string()
-      << "\"\n[database]\npath = \"" << (dir / "t.db").string() << "\"\n"
-      << "[fetch]\nhost_spacing = \"0s\"\narticles_per_poll = 2\n"
-      << "[[source]]\nurl = \"" << server.url("/tin-tuc") << "\"\ntype = \"html\"\nfollow_links = true\n"
-      << "date_order = \"dmy\"\nhtml = { item = \"li.tin\", date = \"span.ngay\" }\n";
+  const int admin_port = write_follow_config(dir, server.url("/tin-tuc"), 2);
   auto article_hits = [&] {
     std::string hits;
     for (const std::string name : {"a1", "a2", "a3", "a4", "a5"})

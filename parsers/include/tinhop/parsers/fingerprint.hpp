@@ -16,6 +16,9 @@ namespace tinhop {
 // punctuation and symbols removed, one space between syllables. Not meant for display.
 std::string text_key(std::string_view utf8);
 
+// MurmurHash3's 64-bit finalizer: every input bit affects every output bit.
+std::uint64_t mix64(std::uint64_t x);
+
 // 64-bit hash of bytes (FNV-1a with a strong finalizer): stable across runs and builds.
 std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed = 0);
 
