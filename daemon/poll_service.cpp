@@ -6,23 +6,12 @@
 
 #include "logging.hpp"
 #include "tinhop/config/source.hpp"
+#include "tinhop/parsers/contract_json.hpp"
 
 namespace tinhop::daemon {
 namespace {
 
 using logging::kv;
-
-std::string format_instant(Instant t) {
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::hh_mm_ss hms{t - day};
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                static_cast<long>(hms.seconds().count()));
-  return buf;
-}
 
 // What decides how a source is polled: a change in it reloads the source into the poller.
 // The time zone and date order are the effective ones, so a reload that changes the
@@ -258,7 +247,7 @@ void PollService::on_committed(const std::vector<Committed>& polls) {
         kv("outcome", fetch::outcome_name(r.outcome)) + " " + kv("status", r.http_status) + " " +
         kv("items_added", c.items_added) + " " + kv("bytes", static_cast<std::int64_t>(r.bytes)) + " " +
         kv("latency_ms", static_cast<std::int64_t>(r.latency.count())) + " " +
-        kv("next_poll", format_instant(r.decision.next_poll)) + " " + kv("reason", r.decision.reason);
+        kv("next_poll", format_rfc3339(r.decision.next_poll)) + " " + kv("reason", r.decision.reason);
     if (failed) line += " " + kv("error_class", r.error_class) + " " + kv("error", r.error_text);
     if (r.decision.state.stale) line += " stale=true";
     if (r.decision.new_url) line += " " + kv("moved_to", *r.decision.new_url);
