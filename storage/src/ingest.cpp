@@ -341,10 +341,8 @@ void Store::Impl::flush_search_index() {
   removed->run();
   db.statement("DELETE FROM fts_stale")->run();
   auto added = db.statement(
-      "INSERT INTO items_fts(rowid, title, body) SELECT i.id, "
-      "replace(replace(coalesce(i.title, ''), 'đ', 'd'), 'Đ', 'D'), "
-      "replace(replace(CASE i.search_text WHEN '' THEN substr(coalesce(i.summary, ''), 1, 280) "
-      "ELSE i.search_text END, 'đ', 'd'), 'Đ', 'D') FROM fts_pending p JOIN items i ON i.id = p.id");
+      "INSERT INTO items_fts(rowid, title, body) SELECT s.id, s.title, s.body FROM fts_pending p "
+      "JOIN items_search s ON s.id = p.id");
   added->run();
   db.statement("DELETE FROM fts_pending")->run();
 }

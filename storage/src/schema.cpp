@@ -143,28 +143,30 @@ ALTER TABLE items ADD COLUMN article INTEGER;
 // indexed text of rows changed or deleted since, which a contentless index needs to remove
 // them), and the store applies both in a few statements before each commit (see
 // Store::Impl::flush_search_index). A row inserted and changed in one transaction is
-// indexed once, with its final text.
+// indexed once, with its final text. items_search is the one definition of the indexed
+// text: a removal must give FTS5 exactly what was indexed, so the triggers read it before
+// the row changes and the flush reads it at commit.
 constexpr const char* kVersion4 = R"sql(
 CREATE TABLE fts_pending(id INTEGER PRIMARY KEY);
 CREATE TABLE fts_stale(id INTEGER NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL);
+CREATE VIEW items_search(id, title, body) AS
+  SELECT id, replace(replace(coalesce(title, ''), 'đ', 'd'), 'Đ', 'D'),
+         replace(replace(CASE search_text WHEN '' THEN substr(coalesce(summary, ''), 1, 280) ELSE search_text END, 'đ', 'd'), 'Đ', 'D')
+  FROM items;
 DROP TRIGGER items_fts_insert;
 DROP TRIGGER items_fts_delete;
 DROP TRIGGER items_fts_update;
 CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
   INSERT INTO fts_pending(id) VALUES(new.id);
 END;
-CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, search_text ON items
+CREATE TRIGGER items_fts_update BEFORE UPDATE OF title, summary, search_text ON items
   WHEN NOT EXISTS (SELECT 1 FROM fts_pending WHERE id = old.id) BEGIN
-  INSERT INTO fts_stale(id, title, body)
-    VALUES(old.id, replace(replace(coalesce(old.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(CASE old.search_text WHEN '' THEN substr(coalesce(old.summary, ''), 1, 280) ELSE old.search_text END, 'đ', 'd'), 'Đ', 'D'));
-  INSERT INTO fts_pending(id) VALUES(new.id);
+  INSERT INTO fts_stale(id, title, body) SELECT id, title, body FROM items_search WHERE id = old.id;
+  INSERT INTO fts_pending(id) VALUES(old.id);
 END;
-CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
-  INSERT INTO fts_stale(id, title, body)
-    SELECT old.id, replace(replace(coalesce(old.title, ''), 'đ', 'd'), 'Đ', 'D'),
-           replace(replace(CASE old.search_text WHEN '' THEN substr(coalesce(old.summary, ''), 1, 280) ELSE old.search_text END, 'đ', 'd'), 'Đ', 'D')
-    WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE id = old.id);
+CREATE TRIGGER items_fts_delete BEFORE DELETE ON items BEGIN
+  INSERT INTO fts_stale(id, title, body) SELECT id, title, body FROM items_search
+    WHERE id = old.id AND NOT EXISTS (SELECT 1 FROM fts_pending WHERE id = old.id);
   DELETE FROM fts_pending WHERE id = old.id;
 END;
 )sql";
