@@ -175,25 +175,17 @@ void Pipeline::maintain(std::function<void(storage::Store&)> job) {
 void Pipeline::writer_loop() {
   std::vector<fetch::PollReport> batch;
   while (true) {
-    std::function<void(storage::Store&)> job;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !jobs_.empty(); });
       if (!stopping_ && !jobs_.empty()) {
-        job = std::move(jobs_.front());
+        auto job = std::move(jobs_.front());
         jobs_.pop_front();
-      }
-    }
-    if (job) {
-      job(store_);
-      continue;
-    }
-    {
-      std::unique_lock lock(mutex_);
-      if (queue_.empty()) {
-        if (stopping_) return;  // stopping, and nothing left
+        lock.unlock();
+        job(store_);
         continue;
       }
+      if (queue_.empty()) return;  // stopping, and nothing left
       if (queue_.size() < options_.batch_size && !stopping_) {
         wake_.wait_for(lock, options_.batch_window,
                        [&] { return stopping_ || queue_.size() >= options_.batch_size; });
