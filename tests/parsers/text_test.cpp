@@ -1,5 +1,12 @@
-#include <catch2/catch.hpp>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
 
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "tinhop/parsers/charset.hpp"
 #include "tinhop/parsers/text.hpp"
 #include "tinhop/parsers/url.hpp"
 
@@ -17,6 +24,72 @@ TEST_CASE("to_nfc composes decomposed Vietnamese and repairs bad UTF-8", "[text]
   CHECK(tinhop::to_nfc("BA\u0301O SA\u0300I GO\u0300N GIẢI PHO\u0301NG") == "BÁO SÀI GÒN GIẢI PHÓNG");
   CHECK(tinhop::to_nfc("ascii only") == "ascii only");
   CHECK(tinhop::to_nfc("a\xFF") == "a\uFFFD");
+}
+
+namespace {
+
+bool icu_says_valid(const std::string& text) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto length = static_cast<std::int32_t>(text.size());
+  for (std::int32_t i = 0; i < length;) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+std::string icu_nfc(const std::string& text) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  std::string out;
+  nfc->normalize(icu::UnicodeString::fromUTF8(text), status).toUTF8String(out);
+  return out;
+}
+
+}  // namespace
+
+// The scan reads 16 bytes at a time when they are Vietnamese text (ASCII, U+0080-U+02FF,
+// U+1E00-U+1EFF) and one character at a time otherwise: every piece below is put at every
+// offset of a block, so each lands across a block's end and beside the other path.
+TEST_CASE("UTF-8 validity and NFC agree with ICU wherever a sequence falls in a 16-byte block", "[text]") {
+  const std::vector<std::string> pieces = {
+      "\xC3\xA1",                  // á
+      "\xE1\xBB\x87",              // ệ
+      "\xC6\xB0\xE1\xBB\x9D",      // ườ
+      "a\xCC\x81",                 // a + combining acute: NFC composes
+      "\xE2\x80\x9C",              // left double quotation mark
+      "\xE1\x80\x80",              // U+1000: E1 outside B8-BB
+      "\xE1\x84\x80\xE1\x85\xA1",  // Hangul jamo (E1 84, E1 85): NFC composes them into U+AC00
+      "\xF0\x9F\x98\x80",          // U+1F600
+      "\xE1\xBA",                  // truncated
+      "\x80",                      // stray continuation
+      "\xC3",                      // lead without continuation
+      "\xC0\xAF",                  // overlong
+      "\xED\xA0\x80",              // surrogate
+      "\xE1\xBB\xC3\xA1",          // truncated, then a valid character
+      "\xC3\xA1\xA1",              // one continuation too many
+  };
+  int checked = 0;
+  for (const std::string& piece : pieces) {
+    for (std::size_t before = 0; before <= 33; ++before) {
+      for (std::size_t after : {0, 1, 2, 15, 16, 17}) {
+        // Vietnamese filler on both sides keeps the block path in play.
+        std::string text;
+        for (std::size_t k = 0; k < before; ++k)
+          text += k % 3 == 0 ? "\xE1\xBA\xA1" : (k % 3 == 1 ? "n" : "\xC3\xB4");
+        text += piece;
+        text += std::string(after, 'x');
+        INFO("piece " << checked << " before " << before << " after " << after);
+        const bool valid = icu_says_valid(text);
+        REQUIRE(tinhop::is_valid_utf8(text) == valid);
+        if (valid) REQUIRE(tinhop::to_nfc(text) == icu_nfc(text));
+        REQUIRE(tinhop::is_valid_utf8(tinhop::to_nfc(text)));
+      }
+    }
+    ++checked;
+  }
+  CHECK(checked == 15);
 }
 
 TEST_CASE("collapse_whitespace trims and collapses layout and typed spaces each to one", "[text]") {
