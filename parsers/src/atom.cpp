@@ -157,7 +157,7 @@ struct AtomMapper {
     std::optional<std::string> first, html;
     for (pugi::xml_node child : parent.children()) {
       if (child.type() != pugi::node_element || xml::local_name(child) != "link" ||
-          !is_atom(xml::namespace_of(child))) {
+          !is_atom(mapping.namespaces.of(child))) {
         continue;
       }
       const std::string rel = xml::attribute_value(child, "rel");
@@ -182,7 +182,7 @@ struct AtomMapper {
     const std::string_view name = xml::local_name(node);
     if (name == "group") {
       for (pugi::xml_node child : node.children()) {
-        if (child.type() == pugi::node_element && xml::namespace_of(child) == Ns::media)
+        if (child.type() == pugi::node_element && mapping.namespaces.of(child) == Ns::media)
           map_media(item, child);
       }
     } else if (name == "thumbnail" && !item.thumbnail) {
@@ -203,7 +203,7 @@ struct AtomMapper {
     std::vector<Author> source_authors;
     for (pugi::xml_node child : entry.children()) {
       if (child.type() != pugi::node_element) continue;
-      const Ns ns = xml::namespace_of(child);
+      const Ns ns = mapping.namespaces.of(child);
       const std::string_view name = xml::local_name(child);
       if (is_atom(ns)) {
         if (name == "id") {
@@ -262,13 +262,13 @@ struct AtomMapper {
     if (auto language = non_empty(xml::attribute_value(root, "lang"))) feed.language = language;
     std::optional<std::string> updated;
     for (pugi::xml_node child : root.children()) {
-      if (child.type() != pugi::node_element || !is_atom(xml::namespace_of(child))) continue;
+      if (child.type() != pugi::node_element || !is_atom(mapping.namespaces.of(child))) continue;
       const std::string_view name = xml::local_name(child);
       if (name == "author") feed_authors.push_back(person(child));
     }
     for (pugi::xml_node child : root.children()) {
       if (child.type() != pugi::node_element) continue;
-      const Ns ns = xml::namespace_of(child);
+      const Ns ns = mapping.namespaces.of(child);
       const std::string_view name = xml::local_name(child);
       if (!is_atom(ns)) {
         if (ns == Ns::dc && name == "language" && !feed.language) feed.language = text_value(child);

@@ -234,7 +234,7 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
   DecodedText decoded = decode_document(bytes, context.content_type);
   ParseResult result;
   result.warnings = std::move(decoded.warnings);
-  Mapping mapping{context, limits, {}, {}, {}, std::nullopt};
+  Mapping mapping{context, limits, {}, {}, {}, std::nullopt, {}};
 
   const std::size_t first = decoded.text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return ParseFailure{ParseError::not_a_feed, "empty document"};

@@ -86,11 +86,28 @@ std::string base_for(pugi::xml_node element, const std::string& document_url, co
   return base;
 }
 
+namespace {
+
+// RFC 3986: scheme ":" first. Such a text is never a relative reference (a relative path's
+// first segment holds no ':'), so resolving it could only give it back or fail.
+bool starts_with_scheme(std::string_view uri) {
+  const std::size_t colon = uri.find(':');
+  if (colon == 0 || colon == std::string_view::npos || !std::isalpha(static_cast<unsigned char>(uri[0])))
+    return false;
+  return std::all_of(uri.begin(), uri.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
 std::optional<std::string> absolute_link(std::string_view raw, const std::string& base) {
   const std::string_view trimmed = trim(raw);
   if (trimmed.empty()) return std::nullopt;
-  if (std::optional<std::string> resolved = resolve_url(base, trimmed)) return resolved;
-  return iri_to_uri(trimmed);
+  std::string uri = iri_to_uri(trimmed);
+  if (starts_with_scheme(uri)) return uri;
+  if (std::optional<std::string> resolved = resolve_url(base, uri)) return resolved;
+  return uri;
 }
 
 Author split_author(std::string_view text) {

@@ -12,6 +12,7 @@
 
 #include "tinhop/parsers/feed.hpp"
 #include "tinhop/parsers/model.hpp"
+#include "xml_reader.hpp"
 
 namespace tinhop::detail {
 
@@ -35,6 +36,7 @@ struct Mapping {
   std::vector<RawDate> dates;
   std::vector<std::string> warnings;
   std::optional<ParseFailure> failure;  // set when a limit refuses the document
+  xml::NamespaceCache namespaces;
 
   // Records a date to parse once every date of the document has been seen.
   void add_date(DateField field, std::size_t item, std::string text);

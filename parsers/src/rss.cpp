@@ -89,13 +89,13 @@ struct RssMapper {
     const std::string_view name = xml::local_name(node);
     if (name == "group") {
       for (pugi::xml_node child : node.children()) {
-        if (child.type() == pugi::node_element && xml::namespace_of(child) == Ns::media)
+        if (child.type() == pugi::node_element && mapping.namespaces.of(child) == Ns::media)
           map_media(item, draft, child);
       }
     } else if (name == "content") {
       add_enclosure(item, node, "url", "fileSize");
       for (pugi::xml_node child : node.children()) {
-        if (child.type() == pugi::node_element && xml::namespace_of(child) == Ns::media)
+        if (child.type() == pugi::node_element && mapping.namespaces.of(child) == Ns::media)
           map_media(item, draft, child);
       }
     } else if (name == "thumbnail" && !draft.media_thumbnail) {
@@ -154,7 +154,7 @@ struct RssMapper {
     const std::size_t index = mapping.feed.items.size();
     for (pugi::xml_node child : node.children()) {
       if (child.type() != pugi::node_element) continue;
-      const Ns ns = xml::namespace_of(child);
+      const Ns ns = mapping.namespaces.of(child);
       const std::string_view name = xml::local_name(child);
       note_undeclared_prefix(child);
       if (is_rss_ns(ns)) {
@@ -294,7 +294,7 @@ struct RssMapper {
     // The link first: it is the base every other relative reference resolves against.
     for (pugi::xml_node child : channel.children()) {
       if (child.type() == pugi::node_element && xml::local_name(child) == "link" &&
-          is_rss_ns(xml::namespace_of(child))) {
+          is_rss_ns(mapping.namespaces.of(child))) {
         const bool href = static_cast<bool>(xml::attribute(child, "href"));
         if (auto raw = href ? non_empty(xml::attribute_value(child, "href")) : text_value(child)) {
           feed.link = absolute_link(*raw, base_for(child, document_url, document_url));
@@ -307,7 +307,7 @@ struct RssMapper {
     }
     for (pugi::xml_node child : channel.children()) {
       if (child.type() != pugi::node_element) continue;
-      const Ns ns = xml::namespace_of(child);
+      const Ns ns = mapping.namespaces.of(child);
       const std::string_view name = xml::local_name(child);
       note_undeclared_prefix(child);
       if (is_rss_ns(ns)) {
@@ -397,13 +397,13 @@ void map_rss(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
   if (channel != root) {
     for (pugi::xml_node child : root.children()) {
       if (child.type() == pugi::node_element && xml::local_name(child) == "item" &&
-          is_rss_ns(xml::namespace_of(child))) {
+          is_rss_ns(mapping.namespaces.of(child))) {
         mapper.map_item(child);
       }
     }
   }
   for (pugi::xml_node sy : channel.children()) {
-    if (sy.type() == pugi::node_element && xml::namespace_of(sy) == Ns::sy &&
+    if (sy.type() == pugi::node_element && mapping.namespaces.of(sy) == Ns::sy &&
         xml::local_name(sy) == "updateFrequency" && mapping.feed.update_period_seconds) {
       if (auto frequency = parse_length(xml::inner_text(sy)); frequency && *frequency > 0) {
         *mapping.feed.update_period_seconds /= static_cast<int>(*frequency);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 
 #include "tinhop/parsers/text.hpp"
@@ -195,23 +196,39 @@ std::string_view namespace_uri(pugi::xml_node element) {
   return {};
 }
 
-Ns namespace_of(pugi::xml_node element) {
-  const std::string_view name = element.name();
-  const std::size_t colon = name.find(':');
-  char key[128] = "xmlns";
-  if (colon != std::string_view::npos) {
-    if (colon + 7 > sizeof key) return Ns::other;
-    key[5] = ':';
-    std::memcpy(key + 6, name.data(), colon);
-    key[6 + colon] = '\0';
+namespace {
+
+// "xmlns" or "xmlns:PREFIX" for a qualified name; empty when the prefix is too long for
+// any real declaration.
+struct DeclarationName {
+  explicit DeclarationName(std::string_view qualified_name) {
+    const std::size_t colon = qualified_name.find(':');
+    if (colon == std::string_view::npos) return;
+    prefix = qualified_name.substr(0, colon);
+    if (colon + 7 > sizeof text) {
+      text[0] = '\0';
+      return;
+    }
+    text[5] = ':';
+    std::memcpy(text + 6, qualified_name.data(), colon);
+    text[6 + colon] = '\0';
   }
-  for (pugi::xml_node node = element; node && node.type() == pugi::node_element; node = node.parent()) {
+  bool usable() const { return text[0] != '\0'; }
+  char text[128] = "xmlns";
+  std::string_view prefix;
+};
+
+// The declaration in scope at `scope` (walking up), else the prefix's conventional meaning.
+Ns resolve_from(pugi::xml_node scope, const DeclarationName& key) {
+  if (!key.usable()) return Ns::other;
+  for (pugi::xml_node node = scope; node && node.type() == pugi::node_element; node = node.parent()) {
     if (!node.first_attribute()) continue;
-    if (pugi::xml_attribute declaration = node.attribute(key)) return classify_namespace(declaration.value());
+    if (pugi::xml_attribute declaration = node.attribute(key.text))
+      return classify_namespace(declaration.value());
   }
-  if (colon == std::string_view::npos) return Ns::none;
+  if (key.prefix.empty()) return Ns::none;
   // An undeclared prefix: read the conventional one rather than lose the element.
-  const std::string_view prefix = name.substr(0, colon);
+  const std::string_view prefix = key.prefix;
   if (prefix == "dc") return Ns::dc;
   if (prefix == "content") return Ns::content;
   if (prefix == "media") return Ns::media;
@@ -221,6 +238,32 @@ Ns namespace_of(pugi::xml_node element) {
   if (prefix == "slash") return Ns::slash;
   if (prefix == "dcterms") return Ns::dcterms;
   return Ns::other;
+}
+
+}  // namespace
+
+Ns namespace_of(pugi::xml_node element) {
+  return resolve_from(element, DeclarationName(element.name()));
+}
+
+Ns NamespaceCache::of(pugi::xml_node element) {
+  const DeclarationName key(element.name());
+  if (!key.usable()) return Ns::other;
+  if (element.first_attribute()) {
+    if (pugi::xml_attribute declaration = element.attribute(key.text))
+      return classify_namespace(declaration.value());
+  }
+  const pugi::xml_node parent = element.parent();
+  const void* scope = parent.internal_object();
+  // Fibonacci hashing of the node's address and the prefix: the top 4 bits pick one of 16.
+  const std::uint64_t mixed = (reinterpret_cast<std::uintptr_t>(scope) + key.prefix.size() * 131U +
+                               (key.prefix.empty() ? 0U : key.prefix[0])) *
+                              0x9E3779B97F4A7C15ULL;
+  const std::size_t slot = static_cast<std::size_t>(mixed >> 60U);
+  Entry& entry = entries_[slot];
+  if (entry.scope == scope && entry.prefix == key.prefix) return entry.ns;
+  entry = Entry{scope, key.prefix, resolve_from(parent, key)};
+  return entry.ns;
 }
 
 bool is(pugi::xml_node element, Ns ns, std::string_view local) {

@@ -4,6 +4,7 @@
 
 #include <pugixml.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,22 @@ Ns classify_namespace(std::string_view uri);
 
 // The namespace of an element, from xmlns declarations on it and its ancestors.
 Ns namespace_of(pugi::xml_node element);
+
+// namespace_of for the many lookups of one document's mapping: the siblings under one
+// parent share the walk to the declarations above them, done for the first of them only.
+// Holds views into the document's names: use it while the document lives.
+class NamespaceCache {
+ public:
+  Ns of(pugi::xml_node element);
+
+ private:
+  struct Entry {
+    const void* scope = nullptr;  // the parent the walk started from
+    std::string_view prefix;
+    Ns ns = Ns::none;
+  };
+  std::array<Entry, 16> entries_{};
+};
 
 // The namespace URI of an element as declared ("" when none is in scope).
 std::string_view namespace_uri(pugi::xml_node element);
