@@ -259,22 +259,25 @@ struct RssMapper {
         draft.guid_is_permalink = true;
       }
     }
-    item.id = draft.guid;
-    if (draft.href_link) item.link = draft.href_link;
-    if (!item.link && draft.alternate_link) item.link = draft.alternate_link;
+    if (draft.href_link) item.link = std::move(draft.href_link);
+    if (!item.link && draft.alternate_link) item.link = std::move(draft.alternate_link);
     if (!item.link && draft.guid && draft.guid_is_permalink &&
         (draft.guid->starts_with("http://") || draft.guid->starts_with("https://"))) {
       item.link = absolute_link(*draft.guid, base(node));
     }
-    item.summary = draft.description ? draft.description
-                                     : (draft.dc_description ? draft.dc_description : draft.itunes_summary);
-    item.content = draft.content;
-    // A non-standard <summary> beside <description>: the description is then the body.
+    item.id = std::move(draft.guid);
+    // The draft is given up field by field: descriptions and bodies are the large strings.
+    item.content = std::move(draft.content);
     if (draft.rss_summary) {
-      if (!item.content && draft.description) item.content = draft.description;
-      item.summary = draft.rss_summary;
+      // A non-standard <summary> beside <description>: the description is then the body.
+      if (!item.content) item.content = std::move(draft.description);
+      item.summary = std::move(draft.rss_summary);
+    } else {
+      item.summary =
+          std::move(draft.description ? draft.description
+                                      : (draft.dc_description ? draft.dc_description : draft.itunes_summary));
     }
-    item.thumbnail = draft.media_thumbnail ? draft.media_thumbnail : draft.image;
+    item.thumbnail = std::move(draft.media_thumbnail ? draft.media_thumbnail : draft.image);
     if (const auto& published =
             draft.pub_date ? draft.pub_date : (draft.dc_date ? draft.dc_date : draft.issued)) {
       mapping.add_date(DateField::item_published, index, *published);
