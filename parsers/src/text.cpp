@@ -136,34 +136,44 @@ const SafeTable& nfc_safe_table() {
 }
 
 #if defined(__SSE2__)
-// Sixteen bytes starting on a character boundary, checked at once when they hold only
-// ASCII, U+0080-U+02FF (lead bytes C2-CB) and U+1E00-U+1EFF (E1 B8-BB): every character
-// of Vietnamese text, all well-formed and NFC in any order. Returns how many bytes were
-// proved (14-16: a character cut by the block's end is left for the next call), or 0 when
-// the block holds anything else and the character-by-character path must decide.
-std::size_t vietnamese_block(const unsigned char* p) {
-  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+// Proves 16-byte blocks from `p` (a character boundary) while they hold only ASCII,
+// U+0080-U+02FF (lead bytes C2-CB) and U+1E00-U+1EFF (E1 B8-BB): every character of
+// Vietnamese text, all well-formed and NFC in any order. The lead bytes of one block are
+// carried into the next, so no block waits for the one before it to be decided. Returns
+// where proof stopped, a character boundary: the caller reads on from there one character
+// at a time.
+const unsigned char* skip_vietnamese_blocks(const unsigned char* p, const unsigned char* end) {
   // Signed comparisons: 0x80-0xBF are -128..-65, 0xC2-0xCB are -62..-53, 0xE1 is -31.
-  const __m128i ascii = _mm_cmpgt_epi8(bytes, _mm_set1_epi8(-1));
-  const __m128i continuation = _mm_cmplt_epi8(bytes, _mm_set1_epi8(-64));
-  const __m128i lead2 =
-      _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-63)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(-52)));
-  const __m128i lead3 = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(static_cast<char>(0xE1)));
-  const __m128i allowed = _mm_or_si128(_mm_or_si128(ascii, continuation), _mm_or_si128(lead2, lead3));
-  if (_mm_movemask_epi8(allowed) != 0xFFFF) return 0;
-  // Each continuation byte must be exactly where a lead byte before it asks for one.
-  const __m128i after_lead3 = _mm_slli_si128(lead3, 1);
-  const __m128i expected =
-      _mm_or_si128(_mm_or_si128(_mm_slli_si128(lead2, 1), after_lead3), _mm_slli_si128(lead3, 2));
-  if (_mm_movemask_epi8(continuation) != _mm_movemask_epi8(expected)) return 0;
-  const __m128i second_b8_bb =
-      _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-73)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(-68)));
-  if ((_mm_movemask_epi8(after_lead3) & ~_mm_movemask_epi8(second_b8_bb)) != 0) return 0;
-  const int open2 = _mm_movemask_epi8(lead2);
-  const int open3 = _mm_movemask_epi8(lead3);
-  if ((open3 & 0x4000) != 0) return 14;
-  if (((open2 | open3) & 0x8000) != 0) return 15;
-  return 16;
+  __m128i lead2_before = _mm_setzero_si128();
+  __m128i lead3_before = _mm_setzero_si128();
+  while (end - p >= 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i ascii = _mm_cmpgt_epi8(bytes, _mm_set1_epi8(-1));
+    const __m128i continuation = _mm_cmplt_epi8(bytes, _mm_set1_epi8(-64));
+    const __m128i lead2 =
+        _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-63)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(-52)));
+    const __m128i lead3 = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(static_cast<char>(0xE1)));
+    const __m128i allowed = _mm_or_si128(_mm_or_si128(ascii, continuation), _mm_or_si128(lead2, lead3));
+    if (_mm_movemask_epi8(allowed) != 0xFFFF) break;
+    // Each continuation byte must be exactly where a lead byte before it asks for one.
+    const __m128i after_lead3 = _mm_or_si128(_mm_slli_si128(lead3, 1), _mm_srli_si128(lead3_before, 15));
+    const __m128i expected = _mm_or_si128(
+        _mm_or_si128(_mm_slli_si128(lead2, 1), _mm_srli_si128(lead2_before, 15)),
+        _mm_or_si128(after_lead3, _mm_or_si128(_mm_slli_si128(lead3, 2), _mm_srli_si128(lead3_before, 14))));
+    if (_mm_movemask_epi8(continuation) != _mm_movemask_epi8(expected)) break;
+    const __m128i second_b8_bb =
+        _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-73)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(-68)));
+    if ((_mm_movemask_epi8(after_lead3) & ~_mm_movemask_epi8(second_b8_bb)) != 0) break;
+    lead2_before = lead2;
+    lead3_before = lead3;
+    p += 16;
+  }
+  // A character the last proved block opened is not proved whole: step back to its lead.
+  const int open2 = _mm_movemask_epi8(lead2_before);
+  const int open3 = _mm_movemask_epi8(lead3_before);
+  if ((open3 & 0x4000) != 0) return p - 2;
+  if (((open2 | open3) & 0x8000) != 0) return p - 1;
+  return p;
 }
 #endif
 
@@ -180,8 +190,8 @@ Utf8Scan scan_utf8(std::string_view text) {
   while (p < end) {
 #if defined(__SSE2__)
     if (p >= scalar_until && end - p >= 16) {
-      if (const std::size_t proved = vietnamese_block(p); proved != 0) {
-        p += proved;
+      if (const unsigned char* proved = skip_vietnamese_blocks(p, end); proved != p) {
+        p = proved;
         continue;
       }
       scalar_until = p + 16;
