@@ -391,7 +391,11 @@ std::string collapse_whitespace(std::string_view text) {
       ++i;
       continue;
     }
-    if (run_length != 0 && !out.empty()) append_collapsed_run(out, text.substr(run_start, i - run_start));
+    if (run_length == 1 && text[run_start] == ' ' && !out.empty()) {
+      out.push_back(' ');  // the space between two words, by far the most common run
+    } else if (run_length != 0 && !out.empty()) {
+      append_collapsed_run(out, text.substr(run_start, i - run_start));
+    }
     run_length = 0;
     std::size_t end = i + 1;
     while (end < text.size() && plain(static_cast<unsigned char>(text[end]))) ++end;
