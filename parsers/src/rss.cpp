@@ -41,7 +41,7 @@ struct RssMapper {
     if (warned_undeclared) return;
     const std::string_view name = element.name();
     const std::size_t colon = name.find(':');
-    if (colon == std::string_view::npos || !xml::namespace_uri(element).empty()) return;
+    if (colon == std::string_view::npos || mapping.namespaces.declared(element)) return;
     warned_undeclared = true;
     mapping.warnings.push_back("undeclared namespace prefix '" + std::string(name.substr(0, colon)) + "'");
   }

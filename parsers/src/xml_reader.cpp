@@ -219,51 +219,60 @@ struct DeclarationName {
 };
 
 // The declaration in scope at `scope` (walking up), else the prefix's conventional meaning.
-Ns resolve_from(pugi::xml_node scope, const DeclarationName& key) {
-  if (!key.usable()) return Ns::other;
+NamespaceCache::Resolved resolve_from(pugi::xml_node scope, const DeclarationName& key) {
+  if (!key.usable()) return {Ns::other, false};
   for (pugi::xml_node node = scope; node && node.type() == pugi::node_element; node = node.parent()) {
     if (!node.first_attribute()) continue;
-    if (pugi::xml_attribute declaration = node.attribute(key.text))
-      return classify_namespace(declaration.value());
+    if (pugi::xml_attribute declaration = node.attribute(key.text)) {
+      return {classify_namespace(declaration.value()), true};
+    }
   }
-  if (key.prefix.empty()) return Ns::none;
+  if (key.prefix.empty()) return {Ns::none, false};
   // An undeclared prefix: read the conventional one rather than lose the element.
   const std::string_view prefix = key.prefix;
-  if (prefix == "dc") return Ns::dc;
-  if (prefix == "content") return Ns::content;
-  if (prefix == "media") return Ns::media;
-  if (prefix == "atom") return Ns::atom10;
-  if (prefix == "itunes") return Ns::itunes;
-  if (prefix == "rdf") return Ns::rdf;
-  if (prefix == "slash") return Ns::slash;
-  if (prefix == "dcterms") return Ns::dcterms;
-  return Ns::other;
+  if (prefix == "dc") return {Ns::dc, false};
+  if (prefix == "content") return {Ns::content, false};
+  if (prefix == "media") return {Ns::media, false};
+  if (prefix == "atom") return {Ns::atom10, false};
+  if (prefix == "itunes") return {Ns::itunes, false};
+  if (prefix == "rdf") return {Ns::rdf, false};
+  if (prefix == "slash") return {Ns::slash, false};
+  if (prefix == "dcterms") return {Ns::dcterms, false};
+  return {Ns::other, false};
 }
 
 }  // namespace
 
 Ns namespace_of(pugi::xml_node element) {
-  return resolve_from(element, DeclarationName(element.name()));
+  return resolve_from(element, DeclarationName(element.name())).ns;
 }
 
 Ns NamespaceCache::of(pugi::xml_node element) {
+  return lookup(element).ns;
+}
+
+bool NamespaceCache::declared(pugi::xml_node element) {
+  return lookup(element).declared;
+}
+
+NamespaceCache::Resolved NamespaceCache::lookup(pugi::xml_node element) {
   const DeclarationName key(element.name());
-  if (!key.usable()) return Ns::other;
+  if (!key.usable()) return {Ns::other, false};
   if (element.first_attribute()) {
-    if (pugi::xml_attribute declaration = element.attribute(key.text))
-      return classify_namespace(declaration.value());
+    if (pugi::xml_attribute declaration = element.attribute(key.text)) {
+      return {classify_namespace(declaration.value()), true};
+    }
   }
   const pugi::xml_node parent = element.parent();
   const void* scope = parent.internal_object();
   // Fibonacci hashing of the node's address and the prefix: the top 4 bits pick one of 16.
   const std::uint64_t mixed = (reinterpret_cast<std::uintptr_t>(scope) + key.prefix.size() * 131U +
-                               (key.prefix.empty() ? 0U : key.prefix[0])) *
+                               (key.prefix.empty() ? 0U : static_cast<unsigned char>(key.prefix[0]))) *
                               0x9E3779B97F4A7C15ULL;
-  const std::size_t slot = static_cast<std::size_t>(mixed >> 60U);
-  Entry& entry = entries_[slot];
-  if (entry.scope == scope && entry.prefix == key.prefix) return entry.ns;
+  Entry& entry = entries_[static_cast<std::size_t>(mixed >> 60U)];
+  if (entry.scope == scope && entry.prefix == key.prefix) return entry.resolved;
   entry = Entry{scope, key.prefix, resolve_from(parent, key)};
-  return entry.ns;
+  return entry.resolved;
 }
 
 bool is(pugi::xml_node element, Ns ns, std::string_view local) {

@@ -48,12 +48,21 @@ Ns namespace_of(pugi::xml_node element);
 class NamespaceCache {
  public:
   Ns of(pugi::xml_node element);
+  // False when the element's prefix (or, unprefixed, the default namespace) has no xmlns
+  // declaration in scope, so that `of` gave its conventional reading.
+  bool declared(pugi::xml_node element);
+
+  struct Resolved {
+    Ns ns = Ns::none;
+    bool declared = false;
+  };
 
  private:
+  Resolved lookup(pugi::xml_node element);
   struct Entry {
     const void* scope = nullptr;  // the parent the walk started from
     std::string_view prefix;
-    Ns ns = Ns::none;
+    Resolved resolved;
   };
   std::array<Entry, 16> entries_{};
 };
