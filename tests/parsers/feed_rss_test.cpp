@@ -179,3 +179,25 @@ TEST_CASE("RSS placeholder items (no title, \"No Description\") are skipped with
   CHECK(result.warnings ==
         std::vector<std::string>{"1 placeholder item(s) (no title, \"No Description\") skipped"});
 }
+
+TEST_CASE("RSS: an undeclared prefix is read by its conventional meaning, with one warning", "[rss]") {
+  // dc: declared on the first item only; media: nowhere. Siblings share the namespace
+  // lookup of their parent, so each item must be answered for its own scope.
+  const std::string rss =
+      "<rss version=\"2.0\"><channel><title>T</title>"
+      "<item xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><title>a</title><dc:creator>An</dc:creator></item>"
+      "<item><title>b</title><dc:creator>Binh</dc:creator>"
+      "<media:thumbnail url=\"http://x.vn/b.jpg\"/></item>"
+      "</channel></rss>";
+  const tinhop::ParseResult result = tinhop::test::parse_ok(rss);
+  REQUIRE(result.feed.items.size() == 2);
+  CHECK(result.feed.items[0].authors.at(0).name == "An");
+  CHECK(result.feed.items[1].authors.at(0).name == "Binh");
+  CHECK(result.feed.items[1].thumbnail == "http://x.vn/b.jpg");
+  CHECK(result.warnings == std::vector<std::string>{"undeclared namespace prefix 'dc'"});
+
+  const std::string declared =
+      "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>T</title>"
+      "<item><title>a</title><dc:creator>An</dc:creator></item></channel></rss>";
+  CHECK(tinhop::test::parse_ok(declared).warnings.empty());
+}
