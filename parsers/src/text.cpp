@@ -369,11 +369,33 @@ void append_collapsed_run(std::string& out, std::string_view run) {
 
 }  // namespace
 
+namespace {
+
+// Bytes that can neither start a white-space character nor be a control.
+bool plain_byte(unsigned char c) {
+  return c > 0x20 && c != 0x7F && c != 0xC2 && c != 0xE2 && c != 0xE3;
+}
+
+// True when collapsing would change nothing: no white space but single ' ' between other
+// characters, no controls. Most titles are like that.
+bool already_collapsed(std::string_view text) {
+  if (text.empty()) return true;
+  if (text.front() == ' ' || text.back() == ' ') return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (plain_byte(c)) continue;
+    if (c == ' ' && text[i + 1] != ' ') continue;  // not the last byte: that is no ' '
+    if (c >= 0xC2 && space_at(text, i) == 0) continue;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string collapse_whitespace(std::string_view text) {
-  // Bytes that can neither start a white-space character nor be a control: copied in runs.
-  const auto plain = [](unsigned char c) {
-    return c > 0x20 && c != 0x7F && c != 0xC2 && c != 0xE2 && c != 0xE3;
-  };
+  if (already_collapsed(text)) return std::string(text);
+  const auto plain = plain_byte;  // copied in runs
   std::string out;
   out.reserve(text.size());
   std::size_t run_start = 0;

@@ -105,6 +105,15 @@ TEST_CASE("collapse_whitespace trims and collapses layout and typed spaces each 
   CHECK(tinhop::collapse_whitespace("Gi\u00E1 v\u00E0ng\u00A9 \u2014 x") ==
         "Gi\u00E1 v\u00E0ng\u00A9 \u2014 x");
   CHECK(tinhop::collapse_whitespace(" \t\u00A0 ").empty());
+  // Text that needs no change, and one change at either end or in the middle of it.
+  CHECK(tinhop::collapse_whitespace("\u201CH\u00E0 N\u1ED9i\u201D m\u01B0a") ==
+        "\u201CH\u00E0 N\u1ED9i\u201D m\u01B0a");
+  CHECK(tinhop::collapse_whitespace("a b ") == "a b");
+  CHECK(tinhop::collapse_whitespace("a  b") == "a b");
+  CHECK(tinhop::collapse_whitespace("a b\u3000") == "a b");
+  CHECK(tinhop::collapse_whitespace("a\u2003b c") == "a\u2003b c");
+  CHECK(tinhop::collapse_whitespace("x") == "x");
+  CHECK(tinhop::collapse_whitespace(std::string_view("a\0b", 3)) == "ab");
 }
 
 TEST_CASE("strip_html_to_text drops markup, scripts and comments", "[text]") {
