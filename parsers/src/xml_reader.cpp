@@ -198,38 +198,32 @@ std::string_view namespace_uri(pugi::xml_node element) {
 
 namespace {
 
-// "xmlns" or "xmlns:PREFIX" for a qualified name; empty when the prefix is too long for
-// any real declaration.
-struct DeclarationName {
-  explicit DeclarationName(std::string_view qualified_name) {
-    const std::size_t colon = qualified_name.find(':');
-    if (colon == std::string_view::npos) return;
-    prefix = qualified_name.substr(0, colon);
-    if (colon + 7 > sizeof text) {
-      text[0] = '\0';
-      return;
-    }
-    text[5] = ':';
-    std::memcpy(text + 6, qualified_name.data(), colon);
-    text[6 + colon] = '\0';
-  }
-  bool usable() const { return text[0] != '\0'; }
-  char text[128] = "xmlns";
-  std::string_view prefix;
-};
+// The prefix of a qualified name; empty for none (the default namespace).
+std::string_view prefix_of(std::string_view qualified_name) {
+  const std::size_t colon = qualified_name.find(':');
+  return colon == std::string_view::npos ? std::string_view() : qualified_name.substr(0, colon);
+}
 
-// The declaration in scope at `scope` (walking up), else the prefix's conventional meaning.
-NamespaceCache::Resolved resolve_from(pugi::xml_node scope, const DeclarationName& key) {
-  if (!key.usable()) return {Ns::other, false};
+// The xmlns attribute on `node` itself declaring `prefix`, if any.
+pugi::xml_attribute declaration_on(pugi::xml_node node, std::string_view prefix) {
+  for (pugi::xml_attribute attribute = node.first_attribute(); attribute;
+       attribute = attribute.next_attribute()) {
+    const char* name = attribute.name();
+    if (std::strncmp(name, "xmlns", 5) != 0) continue;
+    if (prefix.empty() ? name[5] == '\0' : name[5] == ':' && prefix == std::string_view(name + 6))
+      return attribute;
+  }
+  return {};
+}
+
+NamespaceCache::Resolved resolve_from(pugi::xml_node scope, std::string_view prefix) {
   for (pugi::xml_node node = scope; node && node.type() == pugi::node_element; node = node.parent()) {
-    if (!node.first_attribute()) continue;
-    if (pugi::xml_attribute declaration = node.attribute(key.text)) {
+    if (pugi::xml_attribute declaration = declaration_on(node, prefix)) {
       return {classify_namespace(declaration.value()), true};
     }
   }
-  if (key.prefix.empty()) return {Ns::none, false};
+  if (prefix.empty()) return {Ns::none, false};
   // An undeclared prefix: read the conventional one rather than lose the element.
-  const std::string_view prefix = key.prefix;
   if (prefix == "dc") return {Ns::dc, false};
   if (prefix == "content") return {Ns::content, false};
   if (prefix == "media") return {Ns::media, false};
@@ -244,7 +238,7 @@ NamespaceCache::Resolved resolve_from(pugi::xml_node scope, const DeclarationNam
 }  // namespace
 
 Ns namespace_of(pugi::xml_node element) {
-  return resolve_from(element, DeclarationName(element.name())).ns;
+  return resolve_from(element, prefix_of(element.name())).ns;
 }
 
 Ns NamespaceCache::of(pugi::xml_node element) {
@@ -256,22 +250,19 @@ bool NamespaceCache::declared(pugi::xml_node element) {
 }
 
 NamespaceCache::Resolved NamespaceCache::lookup(pugi::xml_node element) {
-  const DeclarationName key(element.name());
-  if (!key.usable()) return {Ns::other, false};
-  if (element.first_attribute()) {
-    if (pugi::xml_attribute declaration = element.attribute(key.text)) {
-      return {classify_namespace(declaration.value()), true};
-    }
+  const std::string_view prefix = prefix_of(element.name());
+  if (pugi::xml_attribute declaration = declaration_on(element, prefix)) {
+    return {classify_namespace(declaration.value()), true};
   }
   const pugi::xml_node parent = element.parent();
   const void* scope = parent.internal_object();
   // Fibonacci hashing of the node's address and the prefix: the top 4 bits pick one of 16.
-  const std::uint64_t mixed = (reinterpret_cast<std::uintptr_t>(scope) + key.prefix.size() * 131U +
-                               (key.prefix.empty() ? 0U : static_cast<unsigned char>(key.prefix[0]))) *
+  const std::uint64_t mixed = (reinterpret_cast<std::uintptr_t>(scope) + prefix.size() * 131U +
+                               (prefix.empty() ? 0U : static_cast<unsigned char>(prefix[0]))) *
                               0x9E3779B97F4A7C15ULL;
   Entry& entry = entries_[static_cast<std::size_t>(mixed >> 60U)];
-  if (entry.scope == scope && entry.prefix == key.prefix) return entry.resolved;
-  entry = Entry{scope, key.prefix, resolve_from(parent, key)};
+  if (entry.scope == scope && entry.prefix == prefix) return entry.resolved;
+  entry = Entry{scope, prefix, resolve_from(parent, prefix)};
   return entry.resolved;
 }
 
