@@ -133,7 +133,11 @@ struct AtomMapper {
   std::string feed_base;
   std::vector<Author> feed_authors;
 
-  std::string base(pugi::xml_node node) const { return base_for(node, document_url, feed_base); }
+  std::string resolved_base{};  // an xml:base chain's result, for the call that asked
+
+  const std::string& base(pugi::xml_node node) {
+    return base_for(node, document_url, feed_base, resolved_base);
+  }
 
   bool is_atom(Ns ns) const { return ns == Ns::atom10 || ns == Ns::atom03 || ns == root_ns; }
 

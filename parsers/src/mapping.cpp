@@ -71,14 +71,16 @@ std::optional<std::string> text_value(pugi::xml_node element) {
   return non_empty(xml::inner_text(element));
 }
 
-std::string base_for(pugi::xml_node element, const std::string& document_url, const std::string& fallback) {
+const std::string& base_for(pugi::xml_node element, const std::string& document_url,
+                            const std::string& fallback, std::string& resolved) {
   std::vector<std::string_view> chain;
   for (pugi::xml_node node = element; node && node.type() == pugi::node_element; node = node.parent()) {
     if (!node.first_attribute()) continue;
     if (const pugi::xml_attribute base = node.attribute("xml:base")) chain.emplace_back(base.value());
   }
   if (chain.empty()) return fallback;
-  std::string base = document_url;
+  std::string& base = resolved;
+  base = document_url;
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     const std::string value = decode_entities(*it);
     base = resolve_url(base, value).value_or(std::string(trim(value)));

@@ -57,8 +57,9 @@ std::string plain_title(std::string_view decoded);
 std::optional<std::string> text_value(pugi::xml_node element);
 
 // The base for relative references inside `element`: its xml:base chain (resolved from
-// the document URL) when there is one, else `fallback`.
-std::string base_for(pugi::xml_node element, const std::string& document_url, const std::string& fallback);
+// the document URL, into `resolved`) when there is one, else `fallback`.
+const std::string& base_for(pugi::xml_node element, const std::string& document_url,
+                            const std::string& fallback, std::string& resolved);
 
 // `raw` made absolute against `base`; the trimmed raw value when that is impossible.
 std::optional<std::string> absolute_link(std::string_view raw, const std::string& base);

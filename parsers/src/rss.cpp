@@ -33,7 +33,11 @@ struct RssMapper {
   std::string channel_base;  // the feed link when known, else the document URL
   bool warned_undeclared = false;
 
-  std::string base(pugi::xml_node node) const { return base_for(node, document_url, channel_base); }
+  std::string resolved_base{};  // an xml:base chain's result, for the call that asked
+
+  const std::string& base(pugi::xml_node node) {
+    return base_for(node, document_url, channel_base, resolved_base);
+  }
 
   // A prefix no xmlns declares makes the document not namespace-well-formed; it is still
   // read by its conventional meaning (see namespace_of), with one warning.
@@ -300,7 +304,7 @@ struct RssMapper {
           is_rss_ns(mapping.namespaces.of(child))) {
         const bool href = static_cast<bool>(xml::attribute(child, "href"));
         if (auto raw = href ? non_empty(xml::attribute_value(child, "href")) : text_value(child)) {
-          feed.link = absolute_link(*raw, base_for(child, document_url, document_url));
+          feed.link = absolute_link(*raw, base_for(child, document_url, document_url, resolved_base));
           if (feed.link && !feed.link->empty() && feed.link->find("://") != std::string::npos) {
             channel_base = *feed.link;
           }
