@@ -1,11 +1,56 @@
 // libFuzzer target: parse_feed over arbitrary bytes, with and without a declared charset.
 // Seed corpus: tests/data/parsers/ (see docs/conformance.md for the command).
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
+#include "tinhop/parsers/charset.hpp"
 #include "tinhop/parsers/contract_json.hpp"
 #include "tinhop/parsers/feed.hpp"
+
+namespace {
+
+// The parser promises well-formed UTF-8 in NFC in every text it returns; ICU checks it,
+// not the parser's own fast paths.
+void require_nfc(const std::string& text) {
+  if (!tinhop::is_valid_utf8(text)) __builtin_trap();
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || !nfc->isNormalized(icu::UnicodeString::fromUTF8(text), status) ||
+      U_FAILURE(status))
+    __builtin_trap();
+}
+
+void require_nfc(const std::optional<std::string>& text) {
+  if (text) require_nfc(*text);
+}
+
+void require_nfc(const tinhop::Feed& feed) {
+  for (const auto* field : {&feed.title, &feed.link, &feed.description, &feed.language}) require_nfc(*field);
+  for (const tinhop::Item& item : feed.items) {
+    for (const auto* field :
+         {&item.id, &item.link, &item.title, &item.summary, &item.content, &item.thumbnail, &item.comments}) {
+      require_nfc(*field);
+    }
+    for (const tinhop::Author& author : item.authors) {
+      require_nfc(author.name);
+      require_nfc(author.email);
+      require_nfc(author.uri);
+    }
+    for (const std::string& category : item.categories) require_nfc(category);
+    for (const tinhop::Enclosure& enclosure : item.enclosures) {
+      require_nfc(enclosure.url);
+      require_nfc(enclosure.type);
+    }
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
@@ -16,6 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   tinhop::ParseLimits limits;
   limits.max_items = 1000;
   const tinhop::ParseOutcome outcome = tinhop::parse_feed(bytes, context, limits);
-  if (outcome) (void)tinhop::to_contract_json(outcome.result());
+  if (!outcome) return 0;
+  require_nfc(outcome.result().feed);
+  (void)tinhop::to_contract_json(outcome.result());
   return 0;
 }
