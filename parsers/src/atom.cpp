@@ -297,6 +297,7 @@ struct AtomMapper {
 void map_atom(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
   mapping.feed.format = format;
   AtomMapper mapper{mapping, xml::namespace_of(root), mapping.context.url, mapping.context.url, {}};
+  mapping.reserve_items({root}, "entry");
   mapper.map_feed(root);
 }
 

@@ -43,6 +43,16 @@ bool Mapping::items_exhausted() {
   return true;
 }
 
+void Mapping::reserve_items(std::initializer_list<pugi::xml_node> parents, std::string_view local_name) {
+  std::size_t entries = 0;
+  for (const pugi::xml_node parent : parents) {
+    for (pugi::xml_node child = parent.first_child(); child; child = child.next_sibling()) {
+      entries += child.type() == pugi::node_element && xml::local_name(child) == local_name ? 1 : 0;
+    }
+  }
+  feed.items.reserve(std::min(entries, limits.max_items));
+}
+
 std::optional<std::string> non_empty(std::string_view text) {
   text = trim(text);
   if (text.empty()) return std::nullopt;

@@ -5,6 +5,7 @@
 
 #include <pugixml.hpp>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,11 @@ struct Mapping {
 
   // True, with `failure` set, once the document holds more entries than allowed.
   bool items_exhausted();
+
+  // Makes room for the entries among `parents`' children named `local_name` (any
+  // namespace: a bound, not a count), so that the items are never moved by the vector's
+  // doubling, which would hold both copies at the peak of a large document.
+  void reserve_items(std::initializer_list<pugi::xml_node> parents, std::string_view local_name);
 };
 
 // Trimmed copy; nullopt when nothing but white space is left.

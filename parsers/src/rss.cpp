@@ -399,6 +399,7 @@ void map_rss(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
       }
     }
   }
+  mapping.reserve_items({channel, channel != root ? root : pugi::xml_node()}, "item");
   if (channel) mapper.map_channel(channel);
   // RSS 0.90 and 1.0 put items (and sometimes 0.9x feeds, by mistake) beside the channel.
   if (channel != root) {
