@@ -216,14 +216,9 @@ pugi::xml_attribute declaration_on(pugi::xml_node node, std::string_view prefix)
   return {};
 }
 
-NamespaceCache::Resolved resolve_from(pugi::xml_node scope, std::string_view prefix) {
-  for (pugi::xml_node node = scope; node && node.type() == pugi::node_element; node = node.parent()) {
-    if (pugi::xml_attribute declaration = declaration_on(node, prefix)) {
-      return {classify_namespace(declaration.value()), true};
-    }
-  }
+// An undeclared prefix is read by its conventional meaning rather than lose the element.
+NamespaceCache::Resolved undeclared(std::string_view prefix) {
   if (prefix.empty()) return {Ns::none, false};
-  // An undeclared prefix: read the conventional one rather than lose the element.
   if (prefix == "dc") return {Ns::dc, false};
   if (prefix == "content") return {Ns::content, false};
   if (prefix == "media") return {Ns::media, false};
@@ -233,6 +228,16 @@ NamespaceCache::Resolved resolve_from(pugi::xml_node scope, std::string_view pre
   if (prefix == "slash") return {Ns::slash, false};
   if (prefix == "dcterms") return {Ns::dcterms, false};
   return {Ns::other, false};
+}
+
+// The declaration in scope at `scope` (walking up), else the prefix's conventional meaning.
+NamespaceCache::Resolved resolve_from(pugi::xml_node scope, std::string_view prefix) {
+  for (pugi::xml_node node = scope; node && node.type() == pugi::node_element; node = node.parent()) {
+    if (pugi::xml_attribute declaration = declaration_on(node, prefix)) {
+      return {classify_namespace(declaration.value()), true};
+    }
+  }
+  return undeclared(prefix);
 }
 
 }  // namespace
@@ -262,8 +267,39 @@ NamespaceCache::Resolved NamespaceCache::lookup(pugi::xml_node element) {
                               0x9E3779B97F4A7C15ULL;
   Entry& entry = entries_[static_cast<std::size_t>(mixed >> 60U)];
   if (entry.scope == scope && entry.prefix == prefix) return entry.resolved;
-  entry = Entry{scope, prefix, resolve_from(parent, prefix)};
+  entry = Entry{scope, prefix, walk(parent, prefix)};
   return entry.resolved;
+}
+
+// resolve_from, with the document element's declarations (where feeds put them all)
+// read once: every first child of a new item walks up to them.
+NamespaceCache::Resolved NamespaceCache::walk(pugi::xml_node scope, std::string_view prefix) {
+  if (!root_) {
+    root_ = scope.root().first_child();
+    while (root_ && root_.type() != pugi::node_element) root_ = root_.next_sibling();
+    for (pugi::xml_attribute attribute = root_.first_attribute(); attribute;
+         attribute = attribute.next_attribute()) {
+      const std::string_view name = attribute.name();
+      if (!name.starts_with("xmlns") || (name.size() > 5 && name[5] != ':')) continue;
+      const std::string_view declared = name.size() > 5 ? name.substr(6) : std::string_view();
+      if (std::none_of(root_declarations_.begin(), root_declarations_.end(),
+                       [&](const RootDeclaration& known) { return known.prefix == declared; })) {
+        root_declarations_.push_back({declared, {classify_namespace(attribute.value()), true}});
+      }
+    }
+  }
+  for (pugi::xml_node node = scope; node && node.type() == pugi::node_element; node = node.parent()) {
+    if (node == root_) {
+      for (const RootDeclaration& known : root_declarations_) {
+        if (known.prefix == prefix) return known.resolved;
+      }
+      return undeclared(prefix);
+    }
+    if (pugi::xml_attribute declaration = declaration_on(node, prefix)) {
+      return {classify_namespace(declaration.value()), true};
+    }
+  }
+  return undeclared(prefix);
 }
 
 bool is(pugi::xml_node element, Ns ns, std::string_view local) {

@@ -59,12 +59,19 @@ class NamespaceCache {
 
  private:
   Resolved lookup(pugi::xml_node element);
+  Resolved walk(pugi::xml_node scope, std::string_view prefix);
   struct Entry {
     const void* scope = nullptr;  // the parent the walk started from
     std::string_view prefix;
     Resolved resolved;
   };
+  struct RootDeclaration {
+    std::string_view prefix;  // "" for xmlns=
+    Resolved resolved;
+  };
   std::array<Entry, 16> entries_{};
+  pugi::xml_node root_;  // the document element, once a walk has needed it
+  std::vector<RootDeclaration> root_declarations_;
 };
 
 // The namespace URI of an element as declared ("" when none is in scope).
