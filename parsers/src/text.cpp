@@ -136,23 +136,31 @@ const SafeTable& nfc_safe_table() {
 }
 
 #if defined(__SSE2__)
-// Proves 16-byte blocks from `p` (a character boundary) while they hold only ASCII,
-// U+0080-U+02FF (lead bytes C2-CB) and U+1E00-U+1EFF (E1 B8-BB): every character of
-// Vietnamese text, all well-formed and NFC in any order. The lead bytes of one block are
-// carried into the next, so no block waits for the one before it to be decided. Returns
-// where proof stopped, a character boundary: the caller reads on from there one character
-// at a time.
-const unsigned char* skip_vietnamese_blocks(const unsigned char* p, const unsigned char* end) {
-  // Signed comparisons: 0x80-0xBF are -128..-65, 0xC2-0xCB are -62..-53, 0xE1 is -31.
+// Proves 16-byte blocks from `p` (a character boundary) while they hold only characters
+// both well-formed and, with KeepNfc, NFC in any order: ASCII, U+0080-U+02FF (lead bytes
+// C2-CB) and U+1E00-U+1EFF (E1 B8-BB), every character of Vietnamese text. Without
+// KeepNfc (once a text is known to need ICU) any two-byte character and the three-byte
+// ones whose lead byte puts no bound on the next (E1-EC, EE-EF) pass too, so decomposed
+// text is still read 16 bytes at a time. The lead bytes of one block are carried into
+// the next, so no block waits for the one before it to be decided. Returns where proof
+// stopped, a character boundary: the caller reads on from there one character at a time.
+template <bool KeepNfc>
+const unsigned char* skip_blocks(const unsigned char* p, const unsigned char* end) {
+  // Signed comparisons: 0x80-0xBF are -128..-65, 0xC2 is -62, 0xCB -53, 0xDF -33, 0xE1 -31,
+  // 0xED -19, 0xEF -17.
   __m128i lead2_before = _mm_setzero_si128();
   __m128i lead3_before = _mm_setzero_si128();
   while (end - p >= 16) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     const __m128i ascii = _mm_cmpgt_epi8(bytes, _mm_set1_epi8(-1));
     const __m128i continuation = _mm_cmplt_epi8(bytes, _mm_set1_epi8(-64));
-    const __m128i lead2 =
-        _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-63)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(-52)));
-    const __m128i lead3 = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(static_cast<char>(0xE1)));
+    const __m128i lead2 = _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-63)),
+                                        _mm_cmplt_epi8(bytes, _mm_set1_epi8(KeepNfc ? -52 : -32)));
+    const __m128i lead3 =
+        KeepNfc ? _mm_cmpeq_epi8(bytes, _mm_set1_epi8(static_cast<char>(0xE1)))
+                : _mm_andnot_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(static_cast<char>(0xED))),
+                                   _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-32)),
+                                                 _mm_cmplt_epi8(bytes, _mm_set1_epi8(-16))));
     const __m128i allowed = _mm_or_si128(_mm_or_si128(ascii, continuation), _mm_or_si128(lead2, lead3));
     if (_mm_movemask_epi8(allowed) != 0xFFFF) break;
     // Each continuation byte must be exactly where a lead byte before it asks for one.
@@ -161,9 +169,11 @@ const unsigned char* skip_vietnamese_blocks(const unsigned char* p, const unsign
         _mm_or_si128(_mm_slli_si128(lead2, 1), _mm_srli_si128(lead2_before, 15)),
         _mm_or_si128(after_lead3, _mm_or_si128(_mm_slli_si128(lead3, 2), _mm_srli_si128(lead3_before, 14))));
     if (_mm_movemask_epi8(continuation) != _mm_movemask_epi8(expected)) break;
-    const __m128i second_b8_bb =
-        _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-73)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(-68)));
-    if ((_mm_movemask_epi8(after_lead3) & ~_mm_movemask_epi8(second_b8_bb)) != 0) break;
+    if constexpr (KeepNfc) {
+      const __m128i second_b8_bb =
+          _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(-73)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(-68)));
+      if ((_mm_movemask_epi8(after_lead3) & ~_mm_movemask_epi8(second_b8_bb)) != 0) break;
+    }
     lead2_before = lead2;
     lead3_before = lead3;
     p += 16;
@@ -190,7 +200,8 @@ Utf8Scan scan_utf8(std::string_view text) {
   while (p < end) {
 #if defined(__SSE2__)
     if (p >= scalar_until && end - p >= 16) {
-      if (const unsigned char* proved = skip_vietnamese_blocks(p, end); proved != p) {
+      const unsigned char* proved = scan.nfc ? skip_blocks<true>(p, end) : skip_blocks<false>(p, end);
+      if (proved != p) {
         p = proved;
         continue;
       }

@@ -69,13 +69,18 @@ TEST_CASE("UTF-8 validity and NFC agree with ICU wherever a sequence falls in a 
       "\xED\xA0\x80",              // surrogate
       "\xE1\xBB\xC3\xA1",          // truncated, then a valid character
       "\xC3\xA1\xA1",              // one continuation too many
+      "\xE0\x80\x80",              // overlong: E0 takes A0-BF next
+      "\xE0\xA4\x85",              // U+0905
+      "\xDF\xBF",                  // U+07FF
+      "\xEF\xBF\xBD",              // U+FFFD
   };
   int checked = 0;
   for (const std::string& piece : pieces) {
     for (std::size_t before = 0; before <= 33; ++before) {
-      for (std::size_t after : {0, 1, 2, 15, 16, 17}) {
-        // Vietnamese filler on both sides keeps the block path in play.
-        std::string text;
+      for (std::size_t after : {0, 1, 2, 3, 15, 16, 17, 18}) {
+        // Vietnamese filler on both sides keeps the block path in play; a decomposed
+        // letter first puts the rest through the validity-only blocks.
+        std::string text = after % 2 == 0 ? "" : "a\xCC\x81";
         for (std::size_t k = 0; k < before; ++k)
           text += k % 3 == 0 ? "\xE1\xBA\xA1" : (k % 3 == 1 ? "n" : "\xC3\xB4");
         text += piece;
@@ -89,7 +94,7 @@ TEST_CASE("UTF-8 validity and NFC agree with ICU wherever a sequence falls in a 
     }
     ++checked;
   }
-  CHECK(checked == 15);
+  CHECK(checked == 19);
 }
 
 TEST_CASE("collapse_whitespace trims and collapses layout and typed spaces each to one", "[text]") {
