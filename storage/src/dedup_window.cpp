@@ -1,29 +1,62 @@
 #include "dedup_window.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 
 namespace tinhop::storage {
 namespace {
 
 constexpr std::size_t kRows = kMinHashSize / kLshBands;
-static_assert(kRows == 2, "a band is two 16-bit minima: one 32-bit value");
+static_assert(kRows == 2, "a band is two 8-bit minima: one 16-bit value");
 
-// A slot holds tag << 24 | ring position; two values no position reaches mark free slots.
-constexpr std::uint32_t kEmpty = 0xFFFFFFFFU;
-constexpr std::uint32_t kErased = 0xFFFFFFFEU;
-constexpr std::size_t kMaxEntries = 0xFFFFFDU;  // positions below 2^24 - 2
-constexpr std::uint32_t kPositionMask = 0xFFFFFFU;
+// A slot holds tag << position_bits_ | ring position; two values no position reaches mark
+// free slots. Positions take at most 20 bits, so a tag has at least 4.
+constexpr std::size_t kSlotBytes = 3;
+constexpr std::uint32_t kEmpty = 0xFFFFFFU;
+constexpr std::uint32_t kErased = 0xFFFFFEU;
+constexpr unsigned kMaxPositionBits = 20;
+constexpr std::size_t kMaxEntries = (std::size_t{1} << kMaxPositionBits) - 2;
 
-// Live slots stay under 55% of the table (short probes); erased ones are swept out by a
-// rebuild at 80%.
-std::size_t table_size(std::size_t ring_size) {
-  return (ring_size * kLshBands * 20 + 10) / 11;
+// Live slots stay under 75% of the table; erased ones are swept out by a rebuild at 87.5%.
+// Linear probing over 3-byte slots still reads one or two cache lines per band there.
+std::size_t table_slots(std::size_t ring_size) {
+  return (ring_size * kLshBands * 4 + 2) / 3;
 }
 
-std::uint32_t band_value(const Fingerprint& fp, std::size_t band) {
-  return static_cast<std::uint32_t>(fp.minhash[band * kRows]) |
-         (static_cast<std::uint32_t>(fp.minhash[band * kRows + 1]) << 16U);
+constexpr std::uint32_t kMaxSource = std::numeric_limits<std::uint32_t>::max();
+
+std::uint32_t narrow_source(std::int64_t source_id) {
+  return source_id > 0 && source_id <= kMaxSource ? static_cast<std::uint32_t>(source_id) : 0;
+}
+
+std::array<std::uint8_t, kMinHashSize> low_bytes(const Fingerprint& fp) {
+  std::array<std::uint8_t, kMinHashSize> bytes{};
+  for (std::size_t i = 0; i < kMinHashSize; ++i) bytes[i] = static_cast<std::uint8_t>(fp.minhash[i]);
+  return bytes;
+}
+
+// b-bit MinHash (Li and König): two sets with Jaccard J agree on a b-bit minimum with
+// probability J + (1 - J) / 2^b, so J = (share equal - 1/256) / (1 - 1/256) for b = 8.
+constexpr double kChance = 1.0 / 256;
+
+std::size_t equal_minima(const std::array<std::uint8_t, kMinHashSize>& a,
+                         const std::array<std::uint8_t, kMinHashSize>& b) {
+  std::size_t equal = 0;
+  for (std::size_t i = 0; i < kMinHashSize; ++i) equal += a[i] == b[i] ? 1 : 0;
+  return equal;
+}
+
+double estimate(std::size_t equal) {
+  const double share = static_cast<double>(equal) / static_cast<double>(kMinHashSize);
+  return std::max(0.0, (share - kChance) / (1 - kChance));
+}
+
+std::uint32_t band_value(const std::array<std::uint8_t, kMinHashSize>& minhash, std::size_t band) {
+  return static_cast<std::uint32_t>(minhash[band * kRows]) |
+         (static_cast<std::uint32_t>(minhash[band * kRows + 1]) << 8U);
 }
 
 std::uint64_t band_hash(std::size_t band, std::uint32_t value) {
@@ -31,70 +64,102 @@ std::uint64_t band_hash(std::size_t band, std::uint32_t value) {
 }
 
 // The slot a band hash starts probing at, without a power-of-two table size.
-std::size_t home(std::uint64_t hash, std::size_t table) {
-  return static_cast<std::size_t>(((hash & 0xFFFFFFFFULL) * table) >> 32U);
-}
-
-std::uint32_t tag_of(std::uint64_t hash) {
-  return static_cast<std::uint32_t>(hash >> 56U) << 24U;
+std::size_t home(std::uint64_t hash, std::size_t slots) {
+  return static_cast<std::size_t>(((hash & 0xFFFFFFFFULL) * slots) >> 32U);
 }
 
 }  // namespace
 
 std::size_t DedupWindow::entry_bytes() {
-  return sizeof(Entry) + table_size(1) * sizeof(std::uint32_t);
+  return sizeof(Record) + kLshBands * 4 * kSlotBytes / 3;
+}
+
+double DedupWindow::similarity(const Fingerprint& a, const Fingerprint& b) {
+  if (a.shingles == 0 || b.shingles == 0) return 0.0;
+  return estimate(equal_minima(low_bytes(a), low_bytes(b)));
+}
+
+std::size_t DedupWindow::minima_needed(double threshold) {
+  // The estimate moves in steps of 1/64: a threshold between two steps stands for the
+  // nearer one. Rounding up instead would make 0.25, 16 equal minima of 64 with 16-bit
+  // minima, need 17 of the 8-bit ones (16 estimate 0.247) and lose pairs right at it.
+  const double expected = static_cast<double>(kMinHashSize) * (threshold + (1 - threshold) * kChance);
+  return static_cast<std::size_t>(std::clamp(std::round(expected), 0.0, static_cast<double>(kMinHashSize)));
 }
 
 DedupWindow::DedupWindow(DedupOptions options)
-    : options_(options), max_entries_(std::min(options.max_candidate_bytes / entry_bytes(), kMaxEntries)) {}
+    : options_(options),
+      max_entries_(std::min(options.max_candidate_bytes / entry_bytes(), kMaxEntries)),
+      position_bits_(static_cast<unsigned>(std::bit_width(max_entries_ + 1))) {}
 
 std::size_t DedupWindow::allocated_bytes() const {
-  return ring_.capacity() * sizeof(Entry) + table_.capacity() * sizeof(std::uint32_t);
+  return ring_.capacity() * sizeof(Record) + table_.capacity();
 }
 
 std::optional<std::size_t> DedupWindow::find(std::int64_t item_id) const {
   std::size_t lo = 0, hi = count_;
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
-    if (at(mid).item_id < item_id)
+    if (this->item_id(at(mid)) < item_id)
       lo = mid + 1;
     else
       hi = mid;
   }
-  if (lo < count_ && at(lo).item_id == item_id) return lo;
+  if (lo < count_ && this->item_id(at(lo)) == item_id) return lo;
   return std::nullopt;
 }
 
+std::uint32_t DedupWindow::slot(std::size_t i) const {
+  const std::uint8_t* p = table_.data() + kSlotBytes * i;
+  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8U) |
+         (static_cast<std::uint32_t>(p[2]) << 16U);
+}
+
+void DedupWindow::set_slot(std::size_t i, std::uint32_t value) {
+  std::uint8_t* p = table_.data() + kSlotBytes * i;
+  p[0] = static_cast<std::uint8_t>(value);
+  p[1] = static_cast<std::uint8_t>(value >> 8U);
+  p[2] = static_cast<std::uint8_t>(value >> 16U);
+}
+
+std::uint32_t DedupWindow::tag_of(std::uint64_t hash) const {
+  return static_cast<std::uint32_t>(hash >> (40U + position_bits_)) << position_bits_;
+}
+
 void DedupWindow::index(std::uint32_t position) {
-  const Fingerprint& fp = ring_[position].fingerprint;
-  const std::size_t size = table_.size();
+  const MinHash8& minhash = ring_[position].minhash;
+  const std::size_t size = table_.size() / kSlotBytes;
   for (std::size_t band = 0; band < kLshBands; ++band) {
-    const std::uint64_t h = band_hash(band, band_value(fp, band));
+    const std::uint64_t h = band_hash(band, band_value(minhash, band));
     std::size_t i = home(h, size);
-    while (table_[i] != kEmpty && table_[i] != kErased) i = i + 1 == size ? 0 : i + 1;
-    if (table_[i] == kEmpty) ++table_used_;
-    table_[i] = tag_of(h) | position;
+    while (slot(i) != kEmpty && slot(i) != kErased) i = i + 1 == size ? 0 : i + 1;
+    if (slot(i) == kEmpty) ++table_used_;
+    set_slot(i, tag_of(h) | position);
   }
 }
 
 void DedupWindow::unindex(std::uint32_t position) {
-  const Fingerprint& fp = ring_[position].fingerprint;
-  const std::size_t size = table_.size();
+  const MinHash8& minhash = ring_[position].minhash;
+  const std::size_t size = table_.size() / kSlotBytes;
   for (std::size_t band = 0; band < kLshBands; ++band) {
-    const std::uint64_t h = band_hash(band, band_value(fp, band));
-    const std::uint32_t slot = tag_of(h) | position;
-    for (std::size_t i = home(h, size); table_[i] != kEmpty; i = i + 1 == size ? 0 : i + 1) {
-      if (table_[i] == slot) {
-        table_[i] = kErased;
+    const std::uint64_t h = band_hash(band, band_value(minhash, band));
+    const std::uint32_t wanted = tag_of(h) | position;
+    for (std::size_t i = home(h, size); slot(i) != kEmpty; i = i + 1 == size ? 0 : i + 1) {
+      if (slot(i) == wanted) {
+        set_slot(i, kErased);
         break;
       }
     }
   }
 }
 
+bool DedupWindow::table_crowded() const {
+  return 8 * (table_used_ + kLshBands) > 7 * (table_.size() / kSlotBytes);
+}
+
 void DedupWindow::drop_front() {
   const std::uint32_t pos = position(0);
-  if (ring_[pos].fingerprint.shingles != 0) {
+  if (ring_[pos].cluster_id != 0) {
     unindex(pos);
     --live_;
   }
@@ -104,32 +169,48 @@ void DedupWindow::drop_front() {
 
 void DedupWindow::drop_back() {
   const std::uint32_t pos = position(count_ - 1);
-  if (ring_[pos].fingerprint.shingles != 0) {
+  if (ring_[pos].cluster_id != 0) {
     unindex(pos);
     --live_;
   }
   --count_;
 }
 
+void DedupWindow::rebase(std::int64_t item_id) {
+  constexpr std::int64_t kSpan = std::numeric_limits<std::uint32_t>::max();
+  if (count_ == 0) {
+    base_ = item_id;
+    return;
+  }
+  if (item_id - base_ <= kSpan) return;
+  // Four billion ids after the oldest record: those far behind leave, the rest shift.
+  while (count_ > 0 && item_id - this->item_id(at(0)) > kSpan) drop_front();
+  const std::int64_t base = count_ > 0 ? this->item_id(at(0)) : item_id;
+  const auto shift = static_cast<std::uint32_t>(base - base_);
+  for (std::size_t i = 0; i < count_; ++i) at(i).item -= shift;
+  base_ = base;
+}
+
 void DedupWindow::resize(std::size_t ring_size) {
-  std::vector<Entry> ring;
+  std::vector<Record> ring;
   ring.reserve(ring_size);
   for (std::size_t i = 0; i < count_; ++i) {
-    if (at(i).fingerprint.shingles != 0) ring.push_back(at(i));  // removed records go here
+    if (at(i).cluster_id != 0) ring.push_back(at(i));  // removed records go here
   }
   ring.resize(ring_size);
   ring_ = std::move(ring);
   head_ = 0;
   count_ = live_;
-  table_.assign(table_size(ring_size), kEmpty);
+  table_.assign(table_slots(ring_size) * kSlotBytes, 0xFF);
   table_used_ = 0;
   for (std::size_t i = 0; i < count_; ++i) index(static_cast<std::uint32_t>(i));
 }
 
 void DedupWindow::add(const Entry& entry) {
-  if (entry.fingerprint.shingles == 0 || max_entries_ == 0) return;
-  while (count_ > 0 && at(count_ - 1).item_id >= entry.item_id) drop_back();
-  while (count_ > 0 && at(0).fingerprint.shingles == 0) drop_front();
+  if (entry.fingerprint.shingles == 0 || entry.cluster_id <= 0 || max_entries_ == 0) return;
+  while (count_ > 0 && item_id(at(count_ - 1)) >= entry.item_id) drop_back();
+  while (count_ > 0 && at(0).cluster_id == 0) drop_front();
+  rebase(entry.item_id);
   if (count_ == ring_.size()) {
     if (ring_.size() < max_entries_) {
       resize(std::min(max_entries_, std::max<std::size_t>(1024, 2 * ring_.size())));
@@ -137,9 +218,10 @@ void DedupWindow::add(const Entry& entry) {
       drop_front();
     }
   }
-  if (5 * (table_used_ + kLshBands) > 4 * table_.size()) resize(ring_.size());
+  if (table_crowded()) resize(ring_.size());
   const std::uint32_t pos = position(count_);
-  ring_[pos] = entry;
+  ring_[pos] = Record{entry.cluster_id, entry.published, static_cast<std::uint32_t>(entry.item_id - base_),
+                      narrow_source(entry.source_id), low_bytes(entry.fingerprint)};
   ++count_;
   ++live_;
   index(pos);
@@ -149,9 +231,9 @@ void DedupWindow::remove(std::int64_t item_id) {
   const auto logical = find(item_id);
   if (!logical) return;
   const std::uint32_t pos = position(*logical);
-  if (ring_[pos].fingerprint.shingles == 0) return;
+  if (ring_[pos].cluster_id == 0) return;
   unindex(pos);
-  ring_[pos].fingerprint.shingles = 0;  // stays in the ring, out of the table, until it leaves
+  ring_[pos].cluster_id = 0;
   --live_;
 }
 
@@ -159,17 +241,17 @@ void DedupWindow::update_fingerprint(std::int64_t item_id, const Fingerprint& fi
   const auto logical = find(item_id);
   if (!logical) return;
   const std::uint32_t pos = position(*logical);
-  Entry& entry = ring_[pos];
-  if (entry.fingerprint.shingles == 0) return;  // removed
+  Record& record = ring_[pos];
+  if (record.cluster_id == 0) return;  // removed
   unindex(pos);
   if (fingerprint.shingles == 0) {
-    entry.fingerprint.shingles = 0;
+    record.cluster_id = 0;
     --live_;
     return;
   }
-  entry.fingerprint = fingerprint;
+  record.minhash = low_bytes(fingerprint);
   // A rebuild indexes every live record, this one with its new fingerprint included.
-  if (5 * (table_used_ + kLshBands) > 4 * table_.size())
+  if (table_crowded())
     resize(ring_.size());
   else
     index(pos);
@@ -178,6 +260,7 @@ void DedupWindow::update_fingerprint(std::int64_t item_id, const Fingerprint& fi
 void DedupWindow::clear() {
   ring_ = {};
   table_ = {};
+  base_ = 0;
   head_ = count_ = live_ = table_used_ = 0;
 }
 
@@ -185,34 +268,41 @@ std::optional<DedupWindow::Match> DedupWindow::best_match(
     const Fingerprint& fingerprint, std::int64_t source_id, std::int64_t published,
     const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const {
   if (fingerprint.shingles == 0 || live_ == 0) return std::nullopt;
+  const MinHash8 query = low_bytes(fingerprint);
   std::vector<std::size_t> candidates;  // logical indexes: ascending item ids once sorted
-  const std::size_t size = table_.size();
+  const std::size_t size = table_.size() / kSlotBytes;
+  const std::uint32_t position_mask = (1U << position_bits_) - 1;
   for (std::size_t band = 0; band < kLshBands; ++band) {
-    const std::uint32_t value = band_value(fingerprint, band);
+    const std::uint32_t value = band_value(query, band);
     const std::uint64_t h = band_hash(band, value);
     const std::uint32_t tag = tag_of(h);
-    for (std::size_t i = home(h, size); table_[i] != kEmpty; i = i + 1 == size ? 0 : i + 1) {
-      const std::uint32_t slot = table_[i];
-      if (slot == kErased || (slot & ~kPositionMask) != tag) continue;
-      const std::uint32_t pos = slot & kPositionMask;
-      if (band_value(ring_[pos].fingerprint, band) == value) candidates.push_back(logical_of(pos));
+    for (std::size_t i = home(h, size);; i = i + 1 == size ? 0 : i + 1) {
+      const std::uint32_t s = slot(i);
+      if (s == kEmpty) break;
+      if (s == kErased || (s & ~position_mask) != tag) continue;
+      const std::uint32_t pos = s & position_mask;
+      if (band_value(ring_[pos].minhash, band) == value) candidates.push_back(logical_of(pos));
     }
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
 
   std::optional<Match> best;
+  const std::uint32_t source = narrow_source(source_id);
+  const std::size_t needed = minima_needed(options_.threshold);
   const std::int64_t window = std::chrono::duration_cast<std::chrono::seconds>(options_.window).count();
   for (const std::size_t logical : candidates) {
-    const Entry& entry = at(logical);
-    if (entry.source_id == source_id) continue;  // a source's own items are distinct stories
-    if (std::llabs(entry.published - published) > window) continue;
-    const double score = similarity(fingerprint, entry.fingerprint);
-    if (score < options_.threshold) continue;
-    if (best && (score < best->similarity || (score == best->similarity && entry.item_id > best->item_id)))
-      continue;
-    if (!accept(entry.item_id, entry.cluster_id)) continue;
-    best = Match{entry.cluster_id, entry.item_id, score};
+    const Record& record = at(logical);
+    // A source's own items are distinct stories; a source id over 32 bits is left to `accept`.
+    if (source != 0 && record.source == source) continue;
+    if (std::llabs(record.published - published) > window) continue;
+    const std::size_t equal = equal_minima(query, record.minhash);
+    if (equal < needed) continue;
+    const double score = estimate(equal);
+    const std::int64_t id = item_id(record);
+    if (best && (score < best->similarity || (score == best->similarity && id > best->item_id))) continue;
+    if (!accept(id, record.cluster_id)) continue;
+    best = Match{record.cluster_id, id, score};
   }
   return best;
 }

@@ -2,14 +2,17 @@
 // items, indexed by LSH bands, so finding the story a new item belongs to costs the same
 // at 1,000 or 1,000,000 stored items.
 //
-// Bounded by bytes (DedupOptions::max_candidate_bytes), not by an entry count: the
-// records live in one ring in insertion order (which is item id order), and the band
-// index is one flat table of 4-byte slots (an 8-bit tag and the record's ring position)
-// instead of a node per band entry, so an entry costs about 370 bytes where a map of
-// entries plus a table of 16-byte band slots cost 1.2 KB. Both grow with use up to the
-// budget; then the oldest insertions leave first.
+// Bounded by bytes (DedupOptions::max_candidate_bytes), not by an entry count, and packed
+// so the window holds as many candidates as dedup quality needs in a small budget: an
+// entry costs 216 bytes (it was 400). The records live in one ring in insertion order
+// (which is item id order): 88 bytes with an 8-bit b-bit MinHash (the low byte of each
+// stored 16-bit minimum, compared with the standard bias correction), the item id relative
+// to the oldest record's and the source id in 32 bits. The band index is one flat table of
+// 3-byte slots (a tag and the record's ring position) at most 75% live. Both grow with use
+// up to the budget; then the oldest insertions leave first.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -24,7 +27,7 @@ class DedupWindow {
  public:
   struct Entry {
     std::int64_t item_id = 0;
-    std::int64_t cluster_id = 0;
+    std::int64_t cluster_id = 0;  // a stored cluster (rowids start at 1)
     std::int64_t source_id = 0;
     std::int64_t published = 0;  // unix seconds
     Fingerprint fingerprint;
@@ -37,12 +40,17 @@ class DedupWindow {
 
   // Memory one entry takes at most: its record and its share of the band table.
   static std::size_t entry_bytes();
+  // The window's estimate of the Jaccard similarity of two fingerprints, 0..1, from the low
+  // 8 bits of each minimum: the share of equal bytes less the 1/256 that agree by chance.
+  static double similarity(const Fingerprint& a, const Fingerprint& b);
+  // Equal 8-bit minima (of kMinHashSize) a pair needs to be at or above `threshold`.
+  static std::size_t minima_needed(double threshold);
 
   explicit DedupWindow(DedupOptions options);
 
   // Item ids must grow from one add to the next (SQLite's rowids do): an entry whose id is
   // not above the newest one's replaces the entries from that id on, which can only be
-  // rows deleted behind the window's back.
+  // rows deleted behind the window's back. An entry without text or cluster is ignored.
   void add(const Entry& entry);
   void remove(std::int64_t item_id);
   void update_fingerprint(std::int64_t item_id, const Fingerprint& fingerprint);
@@ -50,7 +58,8 @@ class DedupWindow {
 
   // The most similar entry from another source, published within the window, at or above
   // the threshold, whose item and cluster `accept` agrees to (the item is still stored in
-  // that cluster, which has no item of this source yet).
+  // that cluster, which has no item of this source yet: so a candidate of the same source
+  // is refused there even when its source id does not fit the record's 32 bits).
   std::optional<Match> best_match(
       const Fingerprint& fingerprint, std::int64_t source_id, std::int64_t published,
       const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const;
@@ -62,29 +71,46 @@ class DedupWindow {
   std::size_t allocated_bytes() const;
 
  private:
-  Entry& at(std::size_t logical) { return ring_[(head_ + logical) % ring_.size()]; }
-  const Entry& at(std::size_t logical) const { return ring_[(head_ + logical) % ring_.size()]; }
+  using MinHash8 = std::array<std::uint8_t, kMinHashSize>;
+  struct Record {
+    std::int64_t cluster_id = 0;  // 0: removed (stays in the ring, out of the table, until it leaves)
+    std::int64_t published = 0;
+    std::uint32_t item = 0;    // item id - base_
+    std::uint32_t source = 0;  // source id, or 0 when it does not fit (never equal to another)
+    MinHash8 minhash{};
+  };
+
+  Record& at(std::size_t logical) { return ring_[(head_ + logical) % ring_.size()]; }
+  const Record& at(std::size_t logical) const { return ring_[(head_ + logical) % ring_.size()]; }
   std::uint32_t position(std::size_t logical) const {
     return static_cast<std::uint32_t>((head_ + logical) % ring_.size());
   }
   std::size_t logical_of(std::uint32_t position) const {
     return (position + ring_.size() - head_) % ring_.size();
   }
+  std::int64_t item_id(const Record& record) const { return base_ + record.item; }
   std::optional<std::size_t> find(std::int64_t item_id) const;  // logical index
+  std::uint32_t slot(std::size_t i) const;
+  void set_slot(std::size_t i, std::uint32_t value);
+  std::uint32_t tag_of(std::uint64_t hash) const;
   void index(std::uint32_t position);
   void unindex(std::uint32_t position);
+  bool table_crowded() const;
   void drop_front();
   void drop_back();
+  void rebase(std::int64_t item_id);   // keeps item_id - base_ within 32 bits
   void resize(std::size_t ring_size);  // relays the ring from position 0 and rebuilds the table
 
   DedupOptions options_;
   std::size_t max_entries_;
-  std::vector<Entry> ring_;  // live and removed records, oldest at head_
+  unsigned position_bits_;    // the low bits of a slot; the rest is the tag
+  std::int64_t base_ = 0;     // item id of Record::item 0
+  std::vector<Record> ring_;  // live and removed records, oldest at head_
   std::size_t head_ = 0;
-  std::size_t count_ = 0;  // records in the ring, removed ones included
-  std::size_t live_ = 0;   // records with a fingerprint in the band table
-  std::vector<std::uint32_t> table_;
-  std::size_t table_used_ = 0;  // live and erased slots
+  std::size_t count_ = 0;            // records in the ring, removed ones included
+  std::size_t live_ = 0;             // records in the band table
+  std::vector<std::uint8_t> table_;  // 3 bytes per slot, little endian
+  std::size_t table_used_ = 0;       // live and erased slots
 };
 
 }  // namespace tinhop::storage

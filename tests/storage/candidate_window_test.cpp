@@ -44,7 +44,7 @@ TEST_CASE("the candidate window keeps the newest items within its byte budget - 
       std::filesystem::temp_directory_path() / ("tinhop-candidates-" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(path);
   storage::OpenOptions small;
-  small.dedup.max_candidate_bytes = 64 << 10;  // about 160 candidates
+  small.dedup.max_candidate_bytes = 64 << 10;  // 303 candidates
   constexpr int kItems = 400;
   {
     auto opened = storage::Store::open(path.string(), small);

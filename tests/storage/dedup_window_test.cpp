@@ -1,0 +1,262 @@
+// The candidate window on its own: what an entry costs, the 8-bit estimate and its
+// threshold, the 32-bit fields at their limits, and the band table through its rebuilds
+// against a brute-force reference.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <random>
+#include <vector>
+
+#include "../../storage/src/dedup_window.hpp"
+
+namespace {
+
+using tinhop::Fingerprint;
+using tinhop::kLshBands;
+using tinhop::kMinHashSize;
+using tinhop::storage::DedupOptions;
+using tinhop::storage::DedupWindow;
+
+constexpr std::int64_t kDay = 86400;
+
+Fingerprint with_minima(std::uint16_t first) {
+  Fingerprint fp;
+  fp.shingles = 10;
+  for (std::size_t i = 0; i < kMinHashSize; ++i) fp.minhash[i] = static_cast<std::uint16_t>(first + 7 * i);
+  return fp;
+}
+
+// `fp` with its minima from `from` on replaced by values whose low byte differs.
+Fingerprint diverging(Fingerprint fp, std::size_t from) {
+  for (std::size_t i = from; i < kMinHashSize; ++i)
+    fp.minhash[i] = static_cast<std::uint16_t>(fp.minhash[i] ^ 0x5A);
+  return fp;
+}
+
+DedupWindow::Entry entry(std::int64_t item, std::int64_t source, const Fingerprint& fp,
+                         std::int64_t published = 0) {
+  return DedupWindow::Entry{item, 1000 + item, source, published, fp};
+}
+
+bool any(std::int64_t, std::int64_t) {
+  return true;
+}
+
+DedupOptions budget_for(std::size_t entries) {
+  DedupOptions options;
+  options.max_candidate_bytes = entries * DedupWindow::entry_bytes();
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("a window entry costs 216 bytes: the default 18 MiB hold 87,381") {
+  CHECK(DedupWindow::entry_bytes() == 216);
+  CHECK(DedupWindow(DedupOptions{}).capacity() == 87381);
+  CHECK(DedupWindow(budget_for(100)).capacity() == 100);
+  DedupOptions none;
+  none.max_candidate_bytes = 0;
+  DedupWindow empty(none);
+  empty.add(entry(1, 1, with_minima(1)));
+  CHECK(empty.size() == 0);
+  CHECK(empty.allocated_bytes() == 0);
+}
+
+TEST_CASE("the window compares the low byte of each minimum, less the agreement by chance") {
+  const Fingerprint a = with_minima(100);
+  Fingerprint same_low_bytes = a;
+  for (auto& m : same_low_bytes.minhash) m = static_cast<std::uint16_t>(m ^ 0x0100);
+  CHECK(DedupWindow::similarity(a, a) == 1.0);
+  CHECK(DedupWindow::similarity(a, same_low_bytes) == 1.0);
+  // 16 of 64 equal: (16/64 - 1/256) / (255/256) = 63/255.
+  CHECK(DedupWindow::similarity(a, diverging(a, 16)) == Approx(63.0 / 255.0).epsilon(1e-12));
+  CHECK(DedupWindow::similarity(a, diverging(a, 0)) == 0.0);
+  CHECK(DedupWindow::similarity(a, Fingerprint{}) == 0.0);
+
+  CHECK(DedupWindow::minima_needed(0.25) == 16);
+  CHECK(DedupWindow::minima_needed(0.5) == 32);
+  CHECK(DedupWindow::minima_needed(1.0) == 64);
+  CHECK(DedupWindow::minima_needed(0.0) == 0);
+}
+
+TEST_CASE("a pair at the threshold's step joins and one step below does not") {
+  DedupWindow window(DedupOptions{});
+  const Fingerprint story = with_minima(3);
+  window.add(entry(1, 1, story));
+  // The first minima are equal, so the pair shares bands and is a candidate either way.
+  const auto at = window.best_match(diverging(story, 16), 2, 0, any);
+  REQUIRE(at.has_value());
+  CHECK(at->item_id == 1);
+  CHECK(at->cluster_id == 1001);
+  CHECK(at->similarity == Approx(63.0 / 255.0).epsilon(1e-12));
+  CHECK_FALSE(window.best_match(diverging(story, 15), 2, 0, any).has_value());
+}
+
+TEST_CASE(
+    "best_match prefers the most similar, then the oldest, and skips its own source and distant dates") {
+  DedupWindow window(DedupOptions{});
+  const Fingerprint story = with_minima(9);
+  window.add(entry(1, 1, diverging(story, 40), 0));
+  window.add(entry(2, 2, diverging(story, 50), 0));  // most similar
+  window.add(entry(3, 3, diverging(story, 50), 0));  // as similar, newer
+  window.add(entry(4, 7, story, 0));                 // identical, the asking source's own
+  window.add(entry(5, 5, story, 4 * kDay));          // identical, four days later
+  auto best = window.best_match(story, 7, 0, any);
+  REQUIRE(best.has_value());
+  CHECK(best->item_id == 2);
+  // `accept` refusing the best leaves the next.
+  best = window.best_match(story, 7, 0, [](std::int64_t item, std::int64_t) { return item != 2; });
+  REQUIRE(best.has_value());
+  CHECK(best->item_id == 3);
+  // Within three days of the later one, only it is near enough.
+  best = window.best_match(story, 7, 4 * kDay - 3600, any);
+  REQUIRE(best.has_value());
+  CHECK(best->item_id == 5);
+}
+
+TEST_CASE("source ids over 32 bits are never mistaken for another source") {
+  DedupWindow window(DedupOptions{});
+  const Fingerprint story = with_minima(11);
+  const std::int64_t big = (std::int64_t{1} << 32) + 5;
+  window.add(entry(1, big, story));
+  window.add(entry(2, 5, story));
+  // Source 2^32 + 5 is not source 5 ...
+  auto best = window.best_match(story, 5, 0, any);
+  REQUIRE(best.has_value());
+  CHECK(best->item_id == 1);
+  // ... and its own item is left to `accept`, which the store refuses for its own source.
+  std::vector<std::int64_t> asked;
+  best = window.best_match(story, big, 0, [&](std::int64_t item, std::int64_t) {
+    asked.push_back(item);
+    return item != 1;
+  });
+  REQUIRE(best.has_value());
+  CHECK(best->item_id == 2);
+  CHECK(asked == std::vector<std::int64_t>{1, 2});
+}
+
+TEST_CASE("the newest entries stay within the budget and the oldest leave") {
+  DedupWindow window(budget_for(300));
+  std::mt19937 rng(7);
+  std::vector<Fingerprint> stories(1000);
+  for (std::size_t n = 0; n < stories.size(); ++n) {
+    stories[n].shingles = 10;
+    for (auto& m : stories[n].minhash) m = static_cast<std::uint16_t>(rng());
+    window.add(entry(static_cast<std::int64_t>(n + 1), 1, stories[n]));
+  }
+  CHECK(window.size() == 300);
+  CHECK(window.allocated_bytes() <= 300 * DedupWindow::entry_bytes() + 2);
+  std::size_t found_old = 0, found_new = 0;
+  for (std::size_t n = 0; n < stories.size(); ++n) {
+    const auto best = window.best_match(stories[n], 2, 0, any);
+    if (n < 700 && best) ++found_old;
+    if (n >= 700 && best && best->item_id == static_cast<std::int64_t>(n + 1)) ++found_new;
+  }
+  CHECK(found_old == 0);
+  CHECK(found_new == 300);
+}
+
+TEST_CASE("item ids keep their 64 bits: ids four billion apart push the old ones out") {
+  DedupWindow window(DedupOptions{});
+  const std::int64_t span = std::numeric_limits<std::uint32_t>::max();
+  window.add(entry(10, 1, with_minima(1)));
+  window.add(entry(10 + span, 1, with_minima(2)));
+  CHECK(window.size() == 2);
+  auto best = window.best_match(with_minima(2), 2, 0, any);
+  REQUIRE(best.has_value());
+  CHECK(best->item_id == 10 + span);
+  window.add(entry(11 + span, 1, with_minima(3)));  // 10 is now too far behind
+  CHECK(window.size() == 2);
+  CHECK_FALSE(window.best_match(with_minima(1), 2, 0, any).has_value());
+  window.remove(10 + span);
+  CHECK(window.size() == 1);
+  best = window.best_match(with_minima(3), 2, 0, any);
+  REQUIRE(best.has_value());
+  CHECK(best->item_id == 11 + span);
+  // An id at or below the newest replaces the entries from it on.
+  window.add(entry(5, 1, with_minima(4)));
+  CHECK(window.size() == 1);
+  CHECK_FALSE(window.best_match(with_minima(3), 2, 0, any).has_value());
+  CHECK(window.best_match(with_minima(4), 2, 0, any)->item_id == 5);
+}
+
+TEST_CASE("the window answers as a brute-force search does through adds, removals, edits and rebuilds") {
+  // Room for every entry (eviction is tested above), so removals and edits leave erased
+  // slots that force many rebuilds of the band table while the ring wraps; fingerprints are
+  // variations of a few stories so that many pairs share bands at every similarity.
+  DedupOptions options = budget_for(4000);
+  options.window = std::chrono::hours(48);
+  DedupWindow window(options);
+  std::mt19937 rng(12345);
+  std::vector<Fingerprint> stories(12);
+  for (auto& story : stories) {
+    story.shingles = 10;
+    for (auto& m : story.minhash) m = static_cast<std::uint16_t>(rng());
+  }
+  auto variation = [&] {
+    Fingerprint fp = stories[rng() % stories.size()];
+    const unsigned changed = rng() % 65;
+    for (unsigned n = 0; n < changed; ++n)
+      fp.minhash[rng() % kMinHashSize] = static_cast<std::uint16_t>(rng());
+    return fp;
+  };
+  std::map<std::int64_t, DedupWindow::Entry> live;  // the reference: what the window should hold
+  auto shares_band = [](const Fingerprint& a, const Fingerprint& b) {
+    for (std::size_t band = 0; band < kLshBands; ++band) {
+      if ((a.minhash[2 * band] & 0xFF) == (b.minhash[2 * band] & 0xFF) &&
+          (a.minhash[2 * band + 1] & 0xFF) == (b.minhash[2 * band + 1] & 0xFF))
+        return true;
+    }
+    return false;
+  };
+  auto reference = [&](const Fingerprint& fp, std::int64_t source, std::int64_t published) {
+    std::optional<DedupWindow::Match> best;
+    for (const auto& [id, e] : live) {
+      if (e.source_id == source || std::llabs(e.published - published) > 48 * 3600) continue;
+      if (!shares_band(fp, e.fingerprint)) continue;
+      int equal = 0;
+      for (std::size_t i = 0; i < kMinHashSize; ++i)
+        equal += (fp.minhash[i] & 0xFF) == (e.fingerprint.minhash[i] & 0xFF);
+      const double score = (equal / 64.0 - 1.0 / 256) / (255.0 / 256);
+      if (equal < 16 || (best && score <= best->similarity)) continue;
+      best = DedupWindow::Match{e.cluster_id, id, score};
+    }
+    return best;
+  };
+  std::int64_t next_id = 1;
+  std::size_t matched = 0;
+  for (int step = 0; step < 6000; ++step) {
+    const unsigned op = rng() % 10;
+    if (op < 6 || live.empty()) {
+      const auto e = entry(next_id++, rng() % 5 + 1, variation(), (rng() % 5) * kDay);
+      window.add(e);
+      live[e.item_id] = e;
+    } else {
+      auto it = live.begin();
+      std::advance(it, rng() % live.size());
+      if (op < 8) {
+        window.remove(it->first);
+        live.erase(it);
+      } else {
+        it->second.fingerprint = variation();
+        window.update_fingerprint(it->first, it->second.fingerprint);
+      }
+    }
+    const Fingerprint query = variation();
+    const std::int64_t source = rng() % 5 + 1;
+    const std::int64_t published = (rng() % 5) * kDay;
+    const auto expected = reference(query, source, published);
+    const auto got = window.best_match(query, source, published, any);
+    REQUIRE(window.size() == live.size());
+    REQUIRE(got.has_value() == expected.has_value());
+    if (got) {
+      ++matched;
+      REQUIRE(got->item_id == expected->item_id);
+      REQUIRE(got->cluster_id == expected->cluster_id);
+      REQUIRE(got->similarity == Approx(expected->similarity).epsilon(1e-12));
+    }
+  }
+  CHECK(matched > 1000);  // the comparison covered matches, not only misses
+}
