@@ -192,16 +192,21 @@ void DedupWindow::rebase(std::int64_t item_id) {
 }
 
 void DedupWindow::resize(std::size_t ring_size) {
-  std::vector<Record> ring;
-  ring.reserve(ring_size);
-  for (std::size_t i = 0; i < count_; ++i) {
-    if (at(i).cluster_id != 0) ring.push_back(at(i));  // removed records go here
-  }
-  ring.resize(ring_size);
-  ring_ = std::move(ring);
+  // In place: the old ring and table never live beside the new ones, which at the last
+  // growth would add 65% of the budget to the process's peak for a moment. The ring's
+  // address space is reserved for the whole budget at once; pages are only touched as
+  // records fill it.
+  if (ring_.capacity() < max_entries_) ring_.reserve(max_entries_);
+  std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
+  const auto end = std::remove_if(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(count_),
+                                  [](const Record& r) { return r.cluster_id == 0; });  // removed ones go
+  ring_.resize(static_cast<std::size_t>(end - ring_.begin()));
+  ring_.resize(ring_size);
   head_ = 0;
   count_ = live_;
-  table_.assign(table_slots(ring_size) * kSlotBytes, 0xFF);
+  const std::size_t table_bytes = table_slots(ring_size) * kSlotBytes;
+  if (table_.capacity() < table_bytes) std::vector<std::uint8_t>().swap(table_);
+  table_.assign(table_bytes, 0xFF);
   table_used_ = 0;
   for (std::size_t i = 0; i < count_; ++i) index(static_cast<std::uint32_t>(i));
 }

@@ -67,7 +67,8 @@ class DedupWindow {
   std::size_t size() const { return live_; }
   // Entries the byte budget holds.
   std::size_t capacity() const { return max_entries_; }
-  // Bytes allocated now (records and band table).
+  // Bytes allocated now: the band table and the ring, whose address space is reserved for
+  // the whole budget at the first add (its pages become resident as records fill it).
   std::size_t allocated_bytes() const;
 
  private:

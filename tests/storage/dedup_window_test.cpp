@@ -230,7 +230,11 @@ TEST_CASE("the window answers as a brute-force search does through adds, removal
   for (int step = 0; step < 6000; ++step) {
     const unsigned op = rng() % 10;
     if (op < 6 || live.empty()) {
-      const auto e = entry(next_id++, rng() % 5 + 1, variation(), (rng() % 5) * kDay);
+      // One draw per statement: the order of a call's arguments is unspecified.
+      const std::int64_t source = rng() % 5 + 1;
+      const Fingerprint fp = variation();
+      const std::int64_t published = (rng() % 5) * kDay;
+      const auto e = entry(next_id++, source, fp, published);
       window.add(e);
       live[e.item_id] = e;
     } else {
