@@ -64,6 +64,7 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.poller.policy.max_interval = p.max_interval;
   o.poller.policy.backoff_cap = p.max_backoff;
   o.poller.policy.jitter = p.jitter;
+  o.poller.policy.stale_after_min = p.stale_after_min;
   o.follow.per_poll = f.articles_per_poll;
   o.follow.limits = article_limits(o.client.limits, f.article_max_bytes, f.article_timeout);
   o.default_time_zone = config.defaults.time_zone;

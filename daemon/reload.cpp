@@ -60,7 +60,7 @@ struct Setting {
     KEY, [](const Config& c) { return text(c.FIELD); }, Takes::TAKES \
   }
 
-// Every setting of the file outside [[source]]. `unused`: nothing in the daemon reads it yet.
+// Every setting of the file outside [[source]].
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
       TINHOP_SETTING("server.listen", server.listen, restart),
@@ -94,7 +94,7 @@ const std::vector<Setting>& settings() {
       TINHOP_SETTING("poll.max_interval", poll.max_interval, live),
       TINHOP_SETTING("poll.max_backoff", poll.max_backoff, live),
       TINHOP_SETTING("poll.jitter", poll.jitter, live),
-      TINHOP_SETTING("poll.stale_after_min", poll.stale_after_min, unused),
+      TINHOP_SETTING("poll.stale_after_min", poll.stale_after_min, live),
       TINHOP_SETTING("retention.max_age", retention.max_age, live),
       TINHOP_SETTING("retention.max_items_per_source", retention.max_items_per_source, live),
       TINHOP_SETTING("dedup.similarity", dedup.similarity, restart),
@@ -158,11 +158,6 @@ admin::ApiHooks::Reload reload_config(config::LiveConfig& live, storage::Store& 
         log->warn("config.restart_needed {} {} {}", kv("key", c.key), kv("running", c.running),
                   kv("file", c.file));
         result.notes.push_back(c.key + ": needs a restart (running " + c.running + ", file " + c.file + ")");
-        break;
-      case Takes::unused:
-        log->warn("config.unused {} {}", kv("key", c.key),
-                  kv("reason", "not used by this version of tinhop"));
-        result.notes.push_back(c.key + ": not used by this version of tinhop");
         break;
     }
   }

@@ -17,7 +17,6 @@ namespace tinhop::daemon {
 enum class Takes {
   live,     // applied by the reload
   restart,  // the running value stays until the next start (listeners, database, TLS)
-  unused,   // read by nothing in this version; changing it has no effect
 };
 
 // One setting whose value differs between two configurations.
@@ -35,7 +34,7 @@ std::vector<SettingChange> changed_settings(const config::Config& running, const
 
 // Reloads `live` from its file and applies it: logging, the poller's options, the source
 // list (synced through `store`, the event loop's connection). Runs on the event loop.
-// Logs `config.applied`, `config.restart_needed` or `config.unused` per changed setting.
+// Logs `config.applied` or `config.restart_needed` per changed setting.
 admin::ApiHooks::Reload reload_config(config::LiveConfig& live, storage::Store& store, PollService& service,
                                       Instant now);
 

@@ -1,6 +1,6 @@
 // SIGHUP and POST /api/reload on a running daemon: every setting that can change live is
 // applied (proved for the user agent on the wire) and logged one line per setting; the
-// listeners and the database stay until a restart and say so; unused ones say that.
+// listeners and the database stay until a restart and say so.
 #include <sys/stat.h>
 
 #include <boost/json.hpp>

@@ -210,7 +210,8 @@ Decision decide(const Policy& policy, const SourceSettings& settings, const Sour
     if (auto gap = publication_gap(result.item_dates, now)) s.publication_gap = gap;
     if (result.changed) s.last_change = now;
     s.stale = !result.changed && s.last_change && s.publication_gap && s.publication_gap->count() > 0 &&
-              now - *s.last_change > *s.publication_gap * policy.stale_factor;
+              now - *s.last_change >
+                  std::max<Seconds>(*s.publication_gap * policy.stale_factor, policy.stale_after_min);
 
     wait = settings.interval.value_or(policy.default_interval);
     d.reason = "interval";

@@ -237,6 +237,21 @@ TEST_CASE("a source unchanged for 30 usual gaps is flagged stale") {
   CHECK(d.state.last_change == t0);
 }
 
+TEST_CASE("a source that publishes often is never flagged stale before stale_after_min") {
+  SourceState s;
+  s.publication_gap = std::chrono::seconds(10min);  // 30 gaps: 5 hours
+  s.last_change = t0 - 6h;
+  CHECK_FALSE(decide(exact(), {}, s, ok_at(t0), 1).state.stale);  // the default floor: one day
+  s.last_change = t0 - 25h;
+  CHECK(decide(exact(), {}, s, ok_at(t0), 1).state.stale);
+  Policy hourly = exact();
+  hourly.stale_after_min = std::chrono::seconds(1h);
+  s.last_change = t0 - 6h;
+  CHECK(decide(hourly, {}, s, ok_at(t0), 1).state.stale);
+  s.last_change = t0 - 4h;
+  CHECK_FALSE(decide(hourly, {}, s, ok_at(t0), 1).state.stale);  // under 30 gaps
+}
+
 TEST_CASE("header values: Cache-Control - HTTP dates - Retry-After") {
   CHECK(parse_max_age("public, max-age=600") == std::chrono::seconds(600));
   CHECK(parse_max_age("max-age=\"60\", must-revalidate") == std::chrono::seconds(60));

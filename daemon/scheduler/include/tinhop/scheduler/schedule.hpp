@@ -25,9 +25,10 @@ struct Policy {
   Seconds backoff_cap{std::chrono::hours(12)};    // longest wait after failures
   Seconds not_found_base{std::chrono::hours(1)};  // 404s back off harder than other errors
   Seconds not_found_cap{std::chrono::days(7)};
-  Seconds retry_after_cap{std::chrono::days(7)};  // a Retry-After beyond this is distrusted
-  int permanent_redirect_polls = 3;               // consecutive 301/308 polls before the URL is updated
-  int stale_factor = 30;                          // unchanged for this many usual gaps: stale
+  Seconds retry_after_cap{std::chrono::days(7)};    // a Retry-After beyond this is distrusted
+  int permanent_redirect_polls = 3;                 // consecutive 301/308 polls before the URL is updated
+  int stale_factor = 30;                            // unchanged for this many usual gaps: stale
+  Seconds stale_after_min{std::chrono::hours(24)};  // and never sooner than this after the last change
 };
 
 // A source's own settings; unset fields follow the policy.
