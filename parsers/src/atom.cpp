@@ -207,8 +207,9 @@ struct AtomMapper {
     std::vector<Author> source_authors;
     for (pugi::xml_node child : entry.children()) {
       if (child.type() != pugi::node_element) continue;
-      const Ns ns = mapping.namespaces.of(child);
-      const std::string_view name = xml::local_name(child);
+      const xml::NamespaceCache::Name qualified = mapping.namespaces.read(child);
+      const Ns ns = qualified.resolved.ns;
+      const std::string_view name = qualified.local;
       if (is_atom(ns)) {
         if (name == "id") {
           item.id = text_value(child);
@@ -272,8 +273,9 @@ struct AtomMapper {
     }
     for (pugi::xml_node child : root.children()) {
       if (child.type() != pugi::node_element) continue;
-      const Ns ns = mapping.namespaces.of(child);
-      const std::string_view name = xml::local_name(child);
+      const xml::NamespaceCache::Name qualified = mapping.namespaces.read(child);
+      const Ns ns = qualified.resolved.ns;
+      const std::string_view name = qualified.local;
       if (!is_atom(ns)) {
         if (ns == Ns::dc && name == "language" && !feed.language) feed.language = text_value(child);
         continue;

@@ -41,13 +41,10 @@ struct RssMapper {
 
   // A prefix no xmlns declares makes the document not namespace-well-formed; it is still
   // read by its conventional meaning (see namespace_of), with one warning.
-  void note_undeclared_prefix(pugi::xml_node element) {
-    if (warned_undeclared) return;
-    const std::string_view name = element.name();
-    const std::size_t colon = name.find(':');
-    if (colon == std::string_view::npos || mapping.namespaces.declared(element)) return;
+  void note_undeclared_prefix(const xml::NamespaceCache::Name& name) {
+    if (warned_undeclared || name.prefix.empty() || name.resolved.declared) return;
     warned_undeclared = true;
-    mapping.warnings.push_back("undeclared namespace prefix '" + std::string(name.substr(0, colon)) + "'");
+    mapping.warnings.push_back("undeclared namespace prefix '" + std::string(name.prefix) + "'");
   }
 
   void add_enclosure(Item& item, pugi::xml_node node, std::string_view url_attribute,
@@ -158,9 +155,10 @@ struct RssMapper {
     const std::size_t index = mapping.feed.items.size();
     for (pugi::xml_node child : node.children()) {
       if (child.type() != pugi::node_element) continue;
-      const Ns ns = mapping.namespaces.of(child);
-      const std::string_view name = xml::local_name(child);
-      note_undeclared_prefix(child);
+      const xml::NamespaceCache::Name qualified = mapping.namespaces.read(child);
+      const Ns ns = qualified.resolved.ns;
+      const std::string_view name = qualified.local;
+      note_undeclared_prefix(qualified);
       if (is_rss_ns(ns)) {
         if (name == "title") {
           if (auto title = text_value(child)) item.title = plain_title(*title);
@@ -314,9 +312,10 @@ struct RssMapper {
     }
     for (pugi::xml_node child : channel.children()) {
       if (child.type() != pugi::node_element) continue;
-      const Ns ns = mapping.namespaces.of(child);
-      const std::string_view name = xml::local_name(child);
-      note_undeclared_prefix(child);
+      const xml::NamespaceCache::Name qualified = mapping.namespaces.read(child);
+      const Ns ns = qualified.resolved.ns;
+      const std::string_view name = qualified.local;
+      note_undeclared_prefix(qualified);
       if (is_rss_ns(ns)) {
         if (name == "title") {
           if (auto title = text_value(child)) feed.title = plain_title(*title);

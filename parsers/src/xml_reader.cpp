@@ -247,15 +247,18 @@ Ns namespace_of(pugi::xml_node element) {
 }
 
 Ns NamespaceCache::of(pugi::xml_node element) {
-  return lookup(element).ns;
+  return lookup(element, prefix_of(element.name())).ns;
 }
 
-bool NamespaceCache::declared(pugi::xml_node element) {
-  return lookup(element).declared;
+NamespaceCache::Name NamespaceCache::read(pugi::xml_node element) {
+  const std::string_view name = element.name();
+  const std::size_t colon = name.find(':');
+  const std::string_view prefix =
+      colon == std::string_view::npos ? std::string_view() : name.substr(0, colon);
+  return {lookup(element, prefix), prefix, colon == std::string_view::npos ? name : name.substr(colon + 1)};
 }
 
-NamespaceCache::Resolved NamespaceCache::lookup(pugi::xml_node element) {
-  const std::string_view prefix = prefix_of(element.name());
+NamespaceCache::Resolved NamespaceCache::lookup(pugi::xml_node element, std::string_view prefix) {
   if (pugi::xml_attribute declaration = declaration_on(element, prefix)) {
     return {classify_namespace(declaration.value()), true};
   }

@@ -47,18 +47,22 @@ Ns namespace_of(pugi::xml_node element);
 // Holds views into the document's names: use it while the document lives.
 class NamespaceCache {
  public:
-  Ns of(pugi::xml_node element);
-  // False when the element's prefix (or, unprefixed, the default namespace) has no xmlns
-  // declaration in scope, so that `of` gave its conventional reading.
-  bool declared(pugi::xml_node element);
-
   struct Resolved {
     Ns ns = Ns::none;
-    bool declared = false;
+    bool declared = false;  // false: no xmlns in scope; `ns` is the prefix's conventional reading
+  };
+  // An element's name read once: its namespace and both halves of the name.
+  struct Name {
+    Resolved resolved;
+    std::string_view prefix;  // "" when unprefixed
+    std::string_view local;
   };
 
+  Ns of(pugi::xml_node element);
+  Name read(pugi::xml_node element);
+
  private:
-  Resolved lookup(pugi::xml_node element);
+  Resolved lookup(pugi::xml_node element, std::string_view prefix);
   Resolved walk(pugi::xml_node scope, std::string_view prefix);
   struct Entry {
     const void* scope = nullptr;  // the parent the walk started from
