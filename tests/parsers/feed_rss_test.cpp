@@ -201,3 +201,21 @@ TEST_CASE("RSS: an undeclared prefix is read by its conventional meaning, with o
       "<item><title>a</title><dc:creator>An</dc:creator></item></channel></rss>";
   CHECK(tinhop::test::parse_ok(declared).warnings.empty());
 }
+
+TEST_CASE("RSS: C1 controls (windows-1252 read as Latin-1) become their windows-1252 characters", "[rss]") {
+  // U+0092 and U+0080 at every offset of a text long enough for 16-byte blocks.
+  const std::string vietnamese =
+      "Gi\u00E1 v\u00E0ng h\u00F4m nay t\u0103ng m\u1EA1nh tr\u00EAn th\u1ECB tr\u01B0\u1EDDng";
+  for (std::size_t at = 0; at <= vietnamese.size(); ++at) {
+    if (at < vietnamese.size() && (static_cast<unsigned char>(vietnamese[at]) & 0xC0U) == 0x80U) continue;
+    const std::string title = vietnamese.substr(0, at) + "\u0092" + vietnamese.substr(at);
+    const std::string description = vietnamese.substr(0, at) + "\u0080 5" + vietnamese.substr(at);
+    const auto result =
+        parse_ok("<rss version=\"2.0\"><channel><item><title>" + title + "</title><description>" +
+                 description + "</description></item></channel></rss>");
+    REQUIRE(result.feed.items.size() == 1);
+    INFO("offset " << at);
+    CHECK(result.feed.items[0].title == vietnamese.substr(0, at) + "\u2019" + vietnamese.substr(at));
+    CHECK(result.feed.items[0].summary == vietnamese.substr(0, at) + "\u20AC 5" + vietnamese.substr(at));
+  }
+}
