@@ -10,7 +10,7 @@ namespace tinhop::storage {
 namespace {
 
 constexpr std::size_t kRows = kMinHashSize / kLshBands;
-static_assert(kRows == 2, "a band is two 8-bit minima: one 16-bit value");
+static_assert(kRows == 2, "a band is two 8-bit minima and a check byte: one 24-bit key");
 
 // A slot holds tag << position_bits_ | ring position; two values no position reaches mark
 // free slots. Positions take at most 20 bits, so a tag has at least 4.
@@ -32,12 +32,6 @@ std::uint32_t narrow_source(std::int64_t source_id) {
   return source_id > 0 && source_id <= kMaxSource ? static_cast<std::uint32_t>(source_id) : 0;
 }
 
-std::array<std::uint8_t, kMinHashSize> low_bytes(const Fingerprint& fp) {
-  std::array<std::uint8_t, kMinHashSize> bytes{};
-  for (std::size_t i = 0; i < kMinHashSize; ++i) bytes[i] = static_cast<std::uint8_t>(fp.minhash[i]);
-  return bytes;
-}
-
 // b-bit MinHash (Li and König): two sets with Jaccard J agree on a b-bit minimum with
 // probability J + (1 - J) / 2^b, so J = (share equal - 1/256) / (1 - 1/256) for b = 8.
 constexpr double kChance = 1.0 / 256;
@@ -54,11 +48,6 @@ double estimate(std::size_t equal) {
   return std::max(0.0, (share - kChance) / (1 - kChance));
 }
 
-std::uint32_t band_value(const std::array<std::uint8_t, kMinHashSize>& minhash, std::size_t band) {
-  return static_cast<std::uint32_t>(minhash[band * kRows]) |
-         (static_cast<std::uint32_t>(minhash[band * kRows + 1]) << 8U);
-}
-
 std::uint64_t band_hash(std::size_t band, std::uint32_t value) {
   return mix64((static_cast<std::uint64_t>(band) << 32U) | value);
 }
@@ -70,13 +59,29 @@ std::size_t home(std::uint64_t hash, std::size_t slots) {
 
 }  // namespace
 
+DedupWindow::Sketch DedupWindow::sketch_of(const Fingerprint& fp) {
+  Sketch sketch;
+  for (std::size_t i = 0; i < kMinHashSize; ++i) sketch.minhash[i] = static_cast<std::uint8_t>(fp.minhash[i]);
+  for (std::size_t band = 0; band < kLshBands; ++band) {
+    sketch.check[band] =
+        static_cast<std::uint8_t>((fp.minhash[band * kRows] ^ fp.minhash[band * kRows + 1]) >> 8U);
+  }
+  return sketch;
+}
+
+std::uint32_t DedupWindow::band_key(const Sketch& sketch, std::size_t band) {
+  return static_cast<std::uint32_t>(sketch.minhash[band * kRows]) |
+         (static_cast<std::uint32_t>(sketch.minhash[band * kRows + 1]) << 8U) |
+         (static_cast<std::uint32_t>(sketch.check[band]) << 16U);
+}
+
 std::size_t DedupWindow::entry_bytes() {
   return sizeof(Record) + kLshBands * 4 * kSlotBytes / 3;
 }
 
 double DedupWindow::similarity(const Fingerprint& a, const Fingerprint& b) {
   if (a.shingles == 0 || b.shingles == 0) return 0.0;
-  return estimate(equal_minima(low_bytes(a), low_bytes(b)));
+  return estimate(equal_minima(sketch_of(a).minhash, sketch_of(b).minhash));
 }
 
 std::size_t DedupWindow::minima_needed(double threshold) {
@@ -127,10 +132,10 @@ std::uint32_t DedupWindow::tag_of(std::uint64_t hash) const {
 }
 
 void DedupWindow::index(std::uint32_t position) {
-  const MinHash8& minhash = ring_[position].minhash;
+  const Sketch& sketch = ring_[position].sketch;
   const std::size_t size = table_.size() / kSlotBytes;
   for (std::size_t band = 0; band < kLshBands; ++band) {
-    const std::uint64_t h = band_hash(band, band_value(minhash, band));
+    const std::uint64_t h = band_hash(band, band_key(sketch, band));
     std::size_t i = home(h, size);
     while (slot(i) != kEmpty && slot(i) != kErased) i = i + 1 == size ? 0 : i + 1;
     if (slot(i) == kEmpty) ++table_used_;
@@ -139,10 +144,10 @@ void DedupWindow::index(std::uint32_t position) {
 }
 
 void DedupWindow::unindex(std::uint32_t position) {
-  const MinHash8& minhash = ring_[position].minhash;
+  const Sketch& sketch = ring_[position].sketch;
   const std::size_t size = table_.size() / kSlotBytes;
   for (std::size_t band = 0; band < kLshBands; ++band) {
-    const std::uint64_t h = band_hash(band, band_value(minhash, band));
+    const std::uint64_t h = band_hash(band, band_key(sketch, band));
     const std::uint32_t wanted = tag_of(h) | position;
     for (std::size_t i = home(h, size); slot(i) != kEmpty; i = i + 1 == size ? 0 : i + 1) {
       if (slot(i) == wanted) {
@@ -226,7 +231,7 @@ void DedupWindow::add(const Entry& entry) {
   if (table_crowded()) resize(ring_.size());
   const std::uint32_t pos = position(count_);
   ring_[pos] = Record{entry.cluster_id, entry.published, static_cast<std::uint32_t>(entry.item_id - base_),
-                      narrow_source(entry.source_id), low_bytes(entry.fingerprint)};
+                      narrow_source(entry.source_id), sketch_of(entry.fingerprint)};
   ++count_;
   ++live_;
   index(pos);
@@ -254,7 +259,7 @@ void DedupWindow::update_fingerprint(std::int64_t item_id, const Fingerprint& fi
     --live_;
     return;
   }
-  record.minhash = low_bytes(fingerprint);
+  record.sketch = sketch_of(fingerprint);
   // A rebuild indexes every live record, this one with its new fingerprint included.
   if (table_crowded())
     resize(ring_.size());
@@ -273,20 +278,20 @@ std::optional<DedupWindow::Match> DedupWindow::best_match(
     const Fingerprint& fingerprint, std::int64_t source_id, std::int64_t published,
     const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const {
   if (fingerprint.shingles == 0 || live_ == 0) return std::nullopt;
-  const MinHash8 query = low_bytes(fingerprint);
+  const Sketch query = sketch_of(fingerprint);
   std::vector<std::size_t> candidates;  // logical indexes: ascending item ids once sorted
   const std::size_t size = table_.size() / kSlotBytes;
   const std::uint32_t position_mask = (1U << position_bits_) - 1;
   for (std::size_t band = 0; band < kLshBands; ++band) {
-    const std::uint32_t value = band_value(query, band);
-    const std::uint64_t h = band_hash(band, value);
+    const std::uint32_t key = band_key(query, band);
+    const std::uint64_t h = band_hash(band, key);
     const std::uint32_t tag = tag_of(h);
     for (std::size_t i = home(h, size);; i = i + 1 == size ? 0 : i + 1) {
       const std::uint32_t s = slot(i);
       if (s == kEmpty) break;
       if (s == kErased || (s & ~position_mask) != tag) continue;
       const std::uint32_t pos = s & position_mask;
-      if (band_value(ring_[pos].minhash, band) == value) candidates.push_back(logical_of(pos));
+      if (band_key(ring_[pos].sketch, band) == key) candidates.push_back(logical_of(pos));
     }
   }
   std::sort(candidates.begin(), candidates.end());
@@ -301,7 +306,7 @@ std::optional<DedupWindow::Match> DedupWindow::best_match(
     // A source's own items are distinct stories; a source id over 32 bits is left to `accept`.
     if (source != 0 && record.source == source) continue;
     if (std::llabs(record.published - published) > window) continue;
-    const std::size_t equal = equal_minima(query, record.minhash);
+    const std::size_t equal = equal_minima(query.minhash, record.sketch.minhash);
     if (equal < needed) continue;
     const double score = estimate(equal);
     const std::int64_t id = item_id(record);

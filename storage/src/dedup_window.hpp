@@ -4,11 +4,12 @@
 //
 // Bounded by bytes (DedupOptions::max_candidate_bytes), not by an entry count, and packed
 // so the window holds as many candidates as dedup quality needs in a small budget: an
-// entry costs 216 bytes (it was 400). The records live in one ring in insertion order
-// (which is item id order): 88 bytes with an 8-bit b-bit MinHash (the low byte of each
-// stored 16-bit minimum, compared with the standard bias correction), the item id relative
-// to the oldest record's and the source id in 32 bits. The band index is one flat table of
-// 3-byte slots (a tag and the record's ring position) at most 75% live. Both grow with use
+// entry costs 248 bytes (it was 400). The records live in one ring in insertion order
+// (which is item id order): 120 bytes with an 8-bit b-bit MinHash (the low byte of each
+// stored 16-bit minimum, compared with the standard bias correction), a check byte per
+// band, the item id relative to the oldest record's and the source id in 32 bits. The band
+// index is one flat table of 3-byte slots (a tag and the record's ring position) at most
+// 75% live. Both grow with use
 // up to the budget; then the oldest insertions leave first.
 #pragma once
 
@@ -72,15 +73,24 @@ class DedupWindow {
   std::size_t allocated_bytes() const;
 
  private:
-  using MinHash8 = std::array<std::uint8_t, kMinHashSize>;
+  // What the window keeps of a fingerprint: the low byte of each minimum, and per band the
+  // XOR of its two minima's high bytes, so that a band is keyed by 24 bits: with 16 only,
+  // unrelated entries would share one band in 2,048 and cost every lookup dozens of
+  // candidates to reject.
+  struct Sketch {
+    std::array<std::uint8_t, kMinHashSize> minhash{};
+    std::array<std::uint8_t, kLshBands> check{};
+  };
   struct Record {
     std::int64_t cluster_id = 0;  // 0: removed (stays in the ring, out of the table, until it leaves)
     std::int64_t published = 0;
     std::uint32_t item = 0;    // item id - base_
     std::uint32_t source = 0;  // source id, or 0 when it does not fit (never equal to another)
-    MinHash8 minhash{};
+    Sketch sketch;
   };
 
+  static Sketch sketch_of(const Fingerprint& fingerprint);
+  static std::uint32_t band_key(const Sketch& sketch, std::size_t band);
   Record& at(std::size_t logical) { return ring_[(head_ + logical) % ring_.size()]; }
   const Record& at(std::size_t logical) const { return ring_[(head_ + logical) % ring_.size()]; }
   std::uint32_t position(std::size_t logical) const {

@@ -108,9 +108,9 @@ struct DedupConfig {
   // which they are the same story; 0.25 is where the generated corpus's republications
   // (edited titles, paraphrased leads) are all found and its look-alike series are not.
   double similarity = 0.25;
-  // Memory for the recent items' fingerprints the new ones are compared with (216 bytes
+  // Memory for the recent items' fingerprints the new ones are compared with (248 bytes
   // each); older items still cluster by canonical link.
-  std::size_t max_candidate_bytes = 18 * 1024 * 1024;
+  std::size_t max_candidate_bytes = 20 * 1024 * 1024;
   std::chrono::seconds window = 72h;  // only items this close in time are compared
   friend bool operator==(const DedupConfig&, const DedupConfig&) = default;
 };
