@@ -98,6 +98,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     std::uint64_t polls = 0;
     bool busy = false;
     bool disabled = false;
+    bool server_wait = false;  // the next poll is the wait a Retry-After asked for
     std::optional<std::uint64_t> items_hash;
     Hints hints;
   };
@@ -155,6 +156,18 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
       self->linked_armed = false;
       self->pump_linked();
     });
+  }
+
+  // A healthy source never waits past the policy's longest interval from now: a bound
+  // lowered by a reload (or while the daemon was stopped) applies to polls already
+  // scheduled. Failures keep their backoff and servers their Retry-After.
+  SysTime bounded(const Entry& e, SysTime at) const {
+    if (e.server_wait || e.source.state.consecutive_failures > 0) return at;
+    const std::uint64_t seed = static_cast<std::uint64_t>(e.source.id) * 0x9e3779b97f4a7c15ULL ^ e.polls;
+    const Instant latest = scheduler::skip_forward(
+        scheduler::latest_next_poll(options.policy, e.source.settings, to_instant(SysClock::now()), seed),
+        e.hints.skip_hours, e.hints.skip_days);
+    return std::min(at, SysTime(latest));
   }
 
   void schedule(Entry& e, SysTime at) {
@@ -355,6 +368,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     const scheduler::Decision& d = report.decision;
     e.source.state = d.state;
     e.source.next_poll = d.next_poll;
+    e.server_wait = d.reason == "retry-after";
     e.source.etag = report.etag;
     e.source.last_modified = report.last_modified;
     e.source.body_hash = report.body_hash;
@@ -413,8 +427,8 @@ void Poller::upsert(PollSource source) {
   e.generation = generation;
   if (was_busy) --impl_->busy;  // its report is dropped: the generation changes below
   e.host = host_of(source.url);
-  const SysTime at = source.next_poll ? SysTime(*source.next_poll) : SysClock::now();
   e.source = std::move(source);
+  const SysTime at = e.source.next_poll ? impl_->bounded(e, SysTime(*e.source.next_poll)) : SysClock::now();
   impl_->schedule(e, at);
 }
 
@@ -436,6 +450,14 @@ void Poller::poll_now(std::int64_t id) {
 void Poller::set_options(PollerOptions options) {
   impl_->gate.set_limits(options.gate);
   impl_->options = std::move(options);
+  for (auto& [id, e] : impl_->entries) {
+    if (e.busy || e.disabled || !e.source.next_poll) continue;
+    const SysTime at = impl_->bounded(e, SysTime(*e.source.next_poll));
+    if (at < SysTime(*e.source.next_poll)) {
+      e.source.next_poll = to_instant(at);
+      impl_->schedule(e, at);
+    }
+  }
   impl_->tick();  // wider limits may let waiting polls start now
 }
 

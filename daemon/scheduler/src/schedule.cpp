@@ -162,6 +162,12 @@ Instant skip_forward(Instant t, const std::vector<int>& skip_hours,
   return t;  // every hour of the week is skipped: a broken hint, ignore it
 }
 
+Instant latest_next_poll(const Policy& policy, const SourceSettings& settings, Instant now,
+                         std::uint64_t jitter_seed) {
+  const Seconds longest = settings.max_interval.value_or(policy.max_interval);
+  return now + std::max(scaled(longest, 1.0 - policy.jitter * unit(jitter_seed)), Seconds(1));
+}
+
 Instant first_poll(const Policy& policy, const SourceSettings& settings, Instant now,
                    std::uint64_t jitter_seed) {
   const Seconds interval = settings.interval.value_or(policy.default_interval);

@@ -486,3 +486,32 @@ TEST_CASE("per-host concurrency: never more than two requests at once to one hos
   CHECK(peak.load() == 2);
   h.check_healthy_polled(1);
 }
+
+TEST_CASE("reload: a lower max_interval brings healthy sources forward - a server's Retry-After stands") {
+  TestHttpServer server;
+  server.on("/feed", ok_feed());
+  Script asked = ok_feed();
+  asked.headers.emplace_back("Retry-After", "7200");
+  server.on("/asked", asked);
+  Harness h;
+  PollSource waiting;
+  waiting.id = 3;
+  waiting.url = server.url("/asked");
+  h.poller.upsert(waiting);
+  h.start(server.url("/feed"));
+  const PollReport& first = h.wait_for_report();
+  CHECK(wait_of(first) == Seconds(90min));
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (h.of(3).empty() && std::chrono::steady_clock::now() < end) h.io.run_for(20ms);
+  REQUIRE(h.of(3).size() == 1);
+  CHECK(h.of(3)[0]->decision.reason == "retry-after");
+
+  PollerOptions lower = Harness::options();
+  lower.policy.max_interval = 2s;
+  const tinhop::Instant reloaded = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  h.poller.set_options(lower);
+  const PollReport& second = h.wait_for_report(2, 10s);
+  CHECK(second.attempted - reloaded <= Seconds(3));  // 2 s, not the 90 min scheduled
+  h.io.run_for(1s);
+  CHECK(h.of(3).size() == 1);  // still waiting the two hours the server asked for
+}

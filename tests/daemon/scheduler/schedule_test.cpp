@@ -281,3 +281,21 @@ TEST_CASE("first polls are spread over one interval") {
   }
   CHECK(seen.size() > 50);
 }
+
+TEST_CASE("latest_next_poll: the longest interval from now, shortened by jitter, never lengthened") {
+  Policy policy = exact();
+  policy.max_interval = std::chrono::seconds(2h);
+  CHECK(latest_next_poll(policy, {}, t0, 7) == t0 + 2h);  // no jitter
+  SourceSettings own;
+  own.max_interval = std::chrono::seconds(30min);
+  CHECK(latest_next_poll(policy, own, t0, 7) == t0 + 30min);
+  policy.jitter = 0.1;
+  std::set<Instant> seen;
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    const Instant at = latest_next_poll(policy, {}, t0, seed);
+    CHECK(at <= t0 + 2h);
+    CHECK(at >= t0 + 108min);  // 2 h less 10%
+    seen.insert(at);
+  }
+  CHECK(seen.size() > 10);  // spread, not one instant
+}

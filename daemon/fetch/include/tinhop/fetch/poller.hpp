@@ -123,7 +123,9 @@ class Poller {
   // Polls a source as soon as limits allow.
   void poll_now(std::int64_t id);
   // New policy, politeness limits and fetch limits (a configuration reload). The policy
-  // applies from each source's next decision; polls already scheduled keep their time.
+  // applies from each source's next decision, and a healthy source scheduled later than
+  // the new max_interval from now is brought forward to it (failures keep their backoff,
+  // a server's Retry-After stands). upsert applies the same bound to a stored next poll.
   void set_options(PollerOptions options);
   // Starts scheduling.
   void start();

@@ -87,6 +87,13 @@ struct Decision {
 Decision decide(const Policy& policy, const SourceSettings& settings, const SourceState& state,
                 const PollResult& result, std::uint64_t jitter_seed);
 
+// The latest a healthy source's next poll may be at under `policy`, asked at `now`: its
+// longest interval, spread by the policy's jitter (always shortening) so that sources
+// brought forward together do not fire together. A poll scheduled under an older, longer
+// bound moves here; the caller keeps waits the server asked for and failures' backoff.
+Instant latest_next_poll(const Policy& policy, const SourceSettings& settings, Instant now,
+                         std::uint64_t jitter_seed);
+
 // When a new source (never polled) should first be polled: spread over one interval.
 Instant first_poll(const Policy& policy, const SourceSettings& settings, Instant now,
                    std::uint64_t jitter_seed);
