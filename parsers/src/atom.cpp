@@ -76,7 +76,7 @@ bool has_child_element(pugi::xml_node element) {
 }
 
 std::string descendant_text(pugi::xml_node element) {
-  std::string out;
+  std::string out = decode_entities(element.value());  // leading text, held by the element
   for (pugi::xml_node child : element.children()) {
     if (child.type() == pugi::node_pcdata) out += decode_entities(child.value());
     if (child.type() == pugi::node_cdata) out += child.value();
@@ -94,7 +94,8 @@ std::optional<std::string> construct_value(pugi::xml_node element) {
   if (kind == TextKind::xhtml) {
     // The wrapping xhtml:div belongs to the construct, not to the content.
     pugi::xml_node only;
-    int elements = 0;
+    int elements =
+        std::string_view(element.value()).find_first_not_of(" \t\r\n") != std::string_view::npos ? 2 : 0;
     for (pugi::xml_node child : element.children()) {
       if (child.type() == pugi::node_element) {
         only = child;

@@ -219,3 +219,30 @@ TEST_CASE("RSS: C1 controls (windows-1252 read as Latin-1) become their windows-
     CHECK(result.feed.items[0].summary == vietnamese.substr(0, at) + "\u20AC 5" + vietnamese.substr(at));
   }
 }
+
+TEST_CASE("RSS: markup written as elements keeps its text in order around every child", "[rss]") {
+  // Leading text, text between and after children, an empty void element, CDATA beside
+  // text, and flattened past the serializer's depth: no text lost or moved.
+  std::string deep = "<i>";
+  for (int i = 0; i < 205; ++i) deep += "<span>s" + std::to_string(i) + " ";
+  for (int i = 0; i < 205; ++i) deep += "</span>";
+  deep += "</i>";
+  const auto result = parse_ok(
+      "<rss version=\"2.0\"><channel><item>"
+      "<title>Gi&amp;á <b>vàng</b> tăng</title>"
+      "<description>Mở đầu <b>đậm <i>nghiêng</i> giữa</b> cuối<br/>dòng <img src=\"a.jpg\"/>hết</description>"
+      "<comments>https://x.vn/c<!-- note -->?a=1</comments>"
+      "<category>Kinh <![CDATA[tế & <xã> ]]>hội</category>"
+      "<guid>" +
+      deep +
+      "</guid>"
+      "</item></channel></rss>");
+  REQUIRE(result.feed.items.size() == 1);
+  const tinhop::Item& item = result.feed.items[0];
+  CHECK(item.title == "Gi&á vàng tăng");
+  CHECK(item.summary == "Mở đầu <b>đậm <i>nghiêng</i> giữa</b> cuối<br />dòng <img src=\"a.jpg\" />hết");
+  CHECK(item.comments == "https://x.vn/c?a=1");
+  CHECK(item.categories == std::vector<std::string>{"Kinh tế & <xã> hội"});
+  REQUIRE(item.id);
+  for (int i = 0; i < 205; ++i) CHECK(item.id->find("s" + std::to_string(i) + " ") != std::string::npos);
+}
