@@ -30,7 +30,7 @@ namespace tinhop::daemon {
 struct PipelineOptions {
   std::size_t parse_threads = 1;
   std::size_t max_pending = 256;               // polls being parsed or waiting for the writer
-  std::size_t max_pending_bytes = 8u << 20;    // their documents, estimated (3x the body)
+  std::size_t max_pending_bytes = 4u << 20;    // their documents, estimated (3x the body)
   std::size_t batch_size = 128;                // polls per transaction
   std::chrono::milliseconds batch_window{50};  // how long the writer gathers a batch
 };

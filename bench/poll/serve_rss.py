@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Peak memory of the daemon itself: `tinhop serve` with N [[source]] entries on a loopback nginx.
+
+    python3 bench/poll/serve_rss.py --build BUILD_DIR --work SCRATCH --corpus DIR
+                                    [--sources 10000] [--port 18093] [--listen-port 18094]
+
+Starts a private nginx serving DIR's *.xml (../shared/bench/serve/nginx.conf.template), writes
+SCRATCH/serve.toml with N sources (the files repeated with ?copy=K, per-host limit 64, no host
+spacing, admin off, as bench/poll/run.py's poll_bench runs them), runs `tinhop serve`, samples
+/proc/PID/status every 0.2 s until every source has been polled once (the health table), then
+fetches the merged feed three times and stops the daemon with SIGTERM. Prints one JSON line:
+VmHWM (the kernel's peak RSS) and when it was reached, the items stored, the poll's duration.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "bench"))
+
+
+def status(pid):
+    text = open("/proc/%d/status" % pid).read()
+    return {k: int(re.search(r"%s:\s+(\d+)" % k, text).group(1)) for k in ("VmHWM", "VmRSS")}
+
+
+def polled(db):
+    try:
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=1)
+        try:
+            return con.execute("SELECT count(*) FROM health WHERE polls >= 1").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--sources", type=int, default=10000)
+    ap.add_argument("--port", type=int, default=18093)
+    ap.add_argument("--listen-port", type=int, default=18094)
+    ap.add_argument("--timeout", type=float, default=1200)
+    a = ap.parse_args()
+    work = os.path.abspath(a.work)
+    corpus = os.path.abspath(a.corpus)
+    files = sorted(f for f in os.listdir(corpus) if f.endswith(".xml"))
+    prefix = os.path.join(work, "nginx")
+    shutil.rmtree(prefix, ignore_errors=True)
+    os.makedirs(prefix)
+    conf = open(os.path.join(SHARED, "serve", "nginx.conf.template")).read()
+    for k, v in dict(PREFIX=prefix, ROOT=work, FEEDS=corpus, PORT=a.port, WORKERS=2).items():
+        conf = conf.replace("@%s@" % k, str(v))
+    open(os.path.join(prefix, "nginx.conf"), "w").write(conf)
+    db = os.path.join(work, "serve.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    lines = [
+        "[server]", 'listen = "127.0.0.1:%d"' % a.listen_port,
+        "[admin]", "enabled = false",
+        "[database]", 'path = "%s"' % db,
+        "[fetch]", "per_host_concurrency = 64", "global_concurrency = 64", 'host_spacing = "0s"',
+        "[log]", 'level = "warn"',
+    ]
+    base = "http://127.0.0.1:%d/feeds/" % a.port
+    for i in range(a.sources):
+        url = base + files[i % len(files)] + ("" if i < len(files) else "?copy=%d" % (i // len(files)))
+        lines += ["[[source]]", 'url = "%s"' % url]
+    config = os.path.join(work, "serve.toml")
+    open(config, "w").write("\n".join(lines) + "\n")
+
+    tinhop = os.path.join(os.path.abspath(a.build), "daemon", "tinhop")
+    subprocess.run(["nginx", "-c", os.path.join(prefix, "nginx.conf"), "-p", prefix], check=True)
+    daemon = None
+    try:
+        time.sleep(0.5)
+        start = time.monotonic()
+        daemon = subprocess.Popen([tinhop, "serve", "--config", config], stdout=subprocess.DEVNULL)
+        hwm_at, last_hwm, done, last_check = 0.0, 0, 0, 0.0
+        while done < a.sources and time.monotonic() - start < a.timeout:
+            if daemon.poll() is not None:
+                sys.exit("tinhop serve exited with %d" % daemon.returncode)
+            s = status(daemon.pid)
+            if s["VmHWM"] > last_hwm:
+                last_hwm, hwm_at = s["VmHWM"], time.monotonic() - start
+            if time.monotonic() - last_check > 2:
+                done, last_check = polled(db), time.monotonic()
+            time.sleep(0.2)
+        poll_s = time.monotonic() - start
+        feed_bytes = 0
+        for _ in range(3):
+            with urllib.request.urlopen("http://127.0.0.1:%d/feed.atom" % a.listen_port, timeout=60) as r:
+                feed_bytes = len(r.read())
+        s = status(daemon.pid)
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+        items = con.execute("SELECT count(*) FROM items").fetchone()[0]
+        con.close()
+        print(json.dumps({"sources": a.sources, "polled": done, "poll_s": round(poll_s, 1), "items": items,
+                          "VmHWM_kB": s["VmHWM"], "VmHWM_reached_s": round(hwm_at, 1),
+                          "VmRSS_after_kB": s["VmRSS"], "feed_bytes": feed_bytes}))
+    finally:
+        if daemon and daemon.poll() is None:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=60)
+        try:
+            os.kill(int(open(os.path.join(prefix, "nginx.pid")).read()), signal.SIGQUIT)
+        except (OSError, ValueError):
+            pass
+
+
+if __name__ == "__main__":
+    main()
