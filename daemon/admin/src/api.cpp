@@ -6,6 +6,7 @@
 
 #include "tinhop/admin/json.hpp"
 #include "tinhop/admin/sources.hpp"
+#include "tinhop/parsers/contract_json.hpp"
 
 namespace tinhop::admin {
 
@@ -274,7 +275,7 @@ Response Api::route(const Request& request) {
     if (!history) return problem_reply(request, from_storage(history.error()));
     boost::json::array out;
     for (const storage::FetchHistoryEntry& e : *history) {
-      out.push_back(boost::json::object{{"attempted", format_instant(e.attempted)},
+      out.push_back(boost::json::object{{"attempted", format_rfc3339(e.attempted)},
                                         {"status", storage::fetch_status_name(e.status)},
                                         {"http_status", e.http_status},
                                         {"error_class", e.error_class},

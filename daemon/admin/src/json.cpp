@@ -1,9 +1,9 @@
 #include "tinhop/admin/json.hpp"
 
 #include <array>
-#include <ctime>
 
 #include "tinhop/config/units.hpp"
+#include "tinhop/parsers/contract_json.hpp"
 
 namespace tinhop::admin {
 
@@ -12,7 +12,7 @@ namespace {
 using boost::json::value;
 
 boost::json::value optional_instant(const std::optional<Instant>& instant) {
-  return instant ? boost::json::value(format_instant(*instant)) : boost::json::value(nullptr);
+  return instant ? boost::json::value(format_rfc3339(*instant)) : boost::json::value(nullptr);
 }
 
 boost::json::value optional_duration(const std::optional<std::chrono::seconds>& duration) {
@@ -209,15 +209,6 @@ Outcome<void> apply_member(config::SourceSettings& s, std::string_view key, cons
 
 }  // namespace
 
-std::string format_instant(Instant instant) {
-  std::time_t seconds = static_cast<std::time_t>(instant.time_since_epoch().count());
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
 boost::json::object health_to_json(const storage::Health& h) {
   boost::json::object o;
   o["last_attempt"] = optional_instant(h.last_attempt);
@@ -269,8 +260,8 @@ boost::json::object source_to_json(const storage::Source& source,
   o["origin"] = std::string(config::to_string(origin_of(source)));
   o["feed_title"] = optional_string(source.feed_title);
   o["site_link"] = optional_string(source.site_link);
-  o["created"] = format_instant(source.created);
-  o["modified"] = format_instant(source.modified);
+  o["created"] = format_rfc3339(source.created);
+  o["modified"] = format_rfc3339(source.modified);
   o["disabled_reason"] = source.disabled_reason;
   o["moved_from"] = optional_string(source.fetch.moved_from);
   if (health) o["health"] = health_to_json(*health);

@@ -10,9 +10,6 @@
 
 namespace tinhop::admin {
 
-// RFC 3339, UTC, to the second: "2026-11-27T00:25:00Z".
-std::string format_instant(Instant instant);
-
 boost::json::object health_to_json(const storage::Health& health);
 // Every setting, the origin, the feed's own title and link, and health when given.
 boost::json::object source_to_json(const storage::Source& source,
