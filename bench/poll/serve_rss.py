@@ -6,10 +6,12 @@
 
 Starts a private nginx serving DIR's *.xml (../shared/bench/serve/nginx.conf.template), writes
 SCRATCH/serve.toml with N sources (the files repeated with ?copy=K, per-host limit 64, no host
-spacing, admin off, as bench/poll/run.py's poll_bench runs them), runs `tinhop serve`, samples
-/proc/PID/status every 0.2 s until every source has been polled once (the health table), then
-fetches the merged feed three times and stops the daemon with SIGTERM. Prints one JSON line:
-VmHWM (the kernel's peak RSS) and when it was reached, the items stored, the poll's duration.
+spacing, admin off, retention 10 years, as bench/poll/run.py's poll_bench runs them), runs
+`tinhop serve`, samples /proc/PID/status every 0.2 s until every source has been polled once
+(the health table), then fetches the merged feed three times and stops the daemon (SIGTERM). Prints one JSON line:
+VmHWM (the kernel's peak RSS) and when it was reached, the items stored, the poll's duration,
+and the resident memory by kind (main heap, anonymous mappings, files) at the highest VmRSS
+sampled.
 """
 import argparse
 import json
@@ -30,6 +32,20 @@ SHARED = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "bench")
 def status(pid):
     text = open("/proc/%d/status" % pid).read()
     return {k: int(re.search(r"%s:\s+(\d+)" % k, text).group(1)) for k in ("VmHWM", "VmRSS")}
+
+
+def split(pid):
+    """Resident kB by kind of mapping: the main heap, anonymous mappings (thread arenas and
+    blocks over the mmap threshold), mapped files (code and data of the libraries)."""
+    kinds, kind = {}, None
+    for line in open("/proc/%d/smaps" % pid):
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            parts = line.split()
+            name = parts[5] if len(parts) > 5 else ""
+            kind = "heap" if name == "[heap]" else ("files" if name.startswith("/") else "anon")
+        elif line.startswith("Rss:"):
+            kinds[kind] = kinds.get(kind, 0) + int(line.split()[1])
+    return kinds
 
 
 def polled(db):
@@ -72,6 +88,8 @@ def main():
         "[admin]", "enabled = false",
         "[database]", 'path = "%s"' % db,
         "[fetch]", "per_host_concurrency = 64", "global_concurrency = 64", 'host_spacing = "0s"',
+        # The generated corpus is dated 2024: the default 90 days would purge it a minute in.
+        "[retention]", 'max_age = "3650d"',
         "[log]", 'level = "warn"',
     ]
     base = "http://127.0.0.1:%d/feeds/" % a.port
@@ -88,13 +106,15 @@ def main():
         time.sleep(0.5)
         start = time.monotonic()
         daemon = subprocess.Popen([tinhop, "serve", "--config", config], stdout=subprocess.DEVNULL)
-        hwm_at, last_hwm, done, last_check = 0.0, 0, 0, 0.0
+        hwm_at, last_hwm, done, last_check, peak_split, split_rss = 0.0, 0, 0, 0.0, {}, 0
         while done < a.sources and time.monotonic() - start < a.timeout:
             if daemon.poll() is not None:
                 sys.exit("tinhop serve exited with %d" % daemon.returncode)
             s = status(daemon.pid)
             if s["VmHWM"] > last_hwm:
                 last_hwm, hwm_at = s["VmHWM"], time.monotonic() - start
+            if s["VmRSS"] > split_rss + 1024:  # the split near the peak, sampled
+                split_rss, peak_split = s["VmRSS"], split(daemon.pid)
             if time.monotonic() - last_check > 2:
                 done, last_check = polled(db), time.monotonic()
             time.sleep(0.2)
@@ -109,7 +129,8 @@ def main():
         con.close()
         print(json.dumps({"sources": a.sources, "polled": done, "poll_s": round(poll_s, 1), "items": items,
                           "VmHWM_kB": s["VmHWM"], "VmHWM_reached_s": round(hwm_at, 1),
-                          "VmRSS_after_kB": s["VmRSS"], "feed_bytes": feed_bytes}))
+                          "VmRSS_after_kB": s["VmRSS"], "feed_bytes": feed_bytes,
+                          "split_kB_at_sampled_peak": dict(peak_split, VmRSS=split_rss)}))
     finally:
         if daemon and daemon.poll() is None:
             daemon.send_signal(signal.SIGTERM)
