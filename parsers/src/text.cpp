@@ -76,6 +76,15 @@ std::size_t match_reference(std::string_view text, std::string& out) {
   if (i == 1) return 0;
   const std::string_view name = text.substr(1, i - 1);
   if (i < text.size() && text[i] == ';') {
+    // XML's five, most of all references in escaped HTML, before the table's search.
+    static constexpr std::array<std::pair<std::string_view, char>, 5> xml_names = {
+        {{"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}}};
+    for (const auto& [xml_name, character] : xml_names) {
+      if (name == xml_name) {
+        out.push_back(character);
+        return i + 1;
+      }
+    }
     if (const NamedEntity* entity = find_entity(name)) {
       out.append(entity->value);
       return i + 1;
