@@ -155,7 +155,7 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
 
 void Pipeline::write(fetch::PollReport report) {
   pending_.fetch_add(1);
-  pending_bytes_.fetch_add(report.document ? document_cost(report.bytes) : 0);
+  pending_bytes_.fetch_add(report.document ? document_cost(report.body_bytes) : 0);
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(report));
@@ -211,7 +211,7 @@ void Pipeline::commit(std::vector<fetch::PollReport>& batch) {
     const auto& report = batch[i];
     for (const fetch::LinkedFetch linked : report.linked) articles[i].push_back(to_article(linked));
     polls.push_back({to_record(report), report.document ? &report.document->feed : nullptr, articles[i]});
-    if (report.document) bytes += document_cost(report.bytes);
+    if (report.document) bytes += document_cost(report.body_bytes);
   }
   auto counts = store_.commit_polls(polls);
   if (!counts) {

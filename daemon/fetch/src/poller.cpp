@@ -253,6 +253,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     report.attempted = attempted;
     report.http_status = r.status;
     report.bytes = r.wire_bytes;
+    report.body_bytes = r.body.size();
     report.latency = r.elapsed;
     report.etag = e.source.etag;
     report.last_modified = e.source.last_modified;

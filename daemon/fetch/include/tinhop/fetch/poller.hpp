@@ -79,7 +79,8 @@ struct PollReport {
   int http_status = 0;
   std::string error_class;  // fetch error name, "http_NNN" or the parse error; empty on success
   std::string error_text;
-  std::size_t bytes = 0;
+  std::size_t bytes = 0;       // received on the wire, all hops (the health record's figure)
+  std::size_t body_bytes = 0;  // the body as parsed, after gzip/deflate (what memory holds)
   Millis latency{0};
   bool changed = false;  // the set of items differs from the previous poll's
   scheduler::Decision decision;
