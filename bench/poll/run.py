@@ -15,14 +15,14 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "bench"))
+import private_nginx
+
+SHARED = private_nginx.SHARED
 
 
 def q(s):
@@ -63,17 +63,10 @@ def main():
                             "--feeds", str(a.feeds), "--seed", "1"], check=True)
     corpus = os.path.abspath(corpus)
     files = sorted(f for f in os.listdir(corpus) if f.endswith(".xml"))
-    prefix = os.path.join(work, "nginx")
-    shutil.rmtree(prefix, ignore_errors=True)
-    os.makedirs(prefix)
     etags = os.path.join(work, "etags")
     shutil.rmtree(etags, ignore_errors=True)
     os.makedirs(etags)
-    conf = open(os.path.join(SHARED, "serve", "nginx.conf.template")).read()
-    for k, v in dict(PREFIX=prefix, ROOT=work, FEEDS=corpus, PORT=a.port, WORKERS=2).items():
-        conf = conf.replace("@%s@" % k, str(v))
-    open(os.path.join(prefix, "nginx.conf"), "w").write(conf)
-    base = "http://127.0.0.1:%d/feeds/" % a.port
+    base = private_nginx.feeds_url(a.port)
     urls = os.path.join(work, "urls.txt")
     open(urls, "w").write("".join(base + f + "\n" for f in files))
     groups = {"full": [], "etag_save": [], "etag_304": []}
@@ -86,10 +79,8 @@ def main():
     for k, v in groups.items():
         open(os.path.join(work, k + ".cfg"), "w").write("next\n".join(v))
     bench = os.path.join(os.path.abspath(a.build), "bench", "poll_bench")
-    subprocess.run(["nginx", "-c", os.path.join(prefix, "nginx.conf"), "-p", prefix], check=True)
     results = []
-    try:
-        time.sleep(0.5)
+    with private_nginx.serving(work, corpus, a.port):
         curl_pass(os.path.join(work, "etag_save.cfg"), a.parallel)
         for rep in range(a.repeat):
             for name in ("full", "etag_304"):
@@ -99,9 +90,7 @@ def main():
                 results.append(r)
                 print(json.dumps(r), flush=True)
             db = os.path.join(work, "bench.db")
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(db + suffix):
-                    os.remove(db + suffix)
+            private_nginx.remove_database(db)
             p = subprocess.run([bench, "--urls", urls, "--db", db, "--concurrency", str(a.parallel)],
                                capture_output=True, text=True, check=True)
             for line in p.stdout.splitlines():
@@ -109,9 +98,7 @@ def main():
                 results.append(r)
                 print(json.dumps(r), flush=True)
         db = os.path.join(work, "rss.db")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(db + suffix):
-                os.remove(db + suffix)
+        private_nginx.remove_database(db)
         p = subprocess.run(["/usr/bin/time", "-f", "%M", bench, "--urls", urls, "--db", db,
                             "--sources", str(a.sources_rss), "--concurrency", str(a.parallel)],
                            capture_output=True, text=True, check=True)
@@ -119,12 +106,6 @@ def main():
             print(json.dumps(dict(json.loads(line), tool="tinhop", pass_set="rss_%d" % a.sources_rss)), flush=True)
         rss_kb = int(p.stderr.strip().splitlines()[-1])
         print(json.dumps({"tool": "tinhop", "sources": a.sources_rss, "peak_rss_MB": round(rss_kb / 1024, 1)}))
-    finally:
-        try:
-            os.kill(int(open(os.path.join(prefix, "nginx.pid")).read()), signal.SIGQUIT)
-            time.sleep(1.0)
-        except (OSError, ValueError):
-            pass
 
     def med(tool, name):
         v = [r["feeds_per_s"] for r in results if r["tool"] == tool and r.get("pass") == name]

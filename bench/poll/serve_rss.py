@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -25,8 +24,7 @@ import sys
 import time
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "bench"))
+import private_nginx
 
 
 def status(pid):
@@ -70,19 +68,11 @@ def main():
     ap.add_argument("--timeout", type=float, default=1200)
     a = ap.parse_args()
     work = os.path.abspath(a.work)
+    os.makedirs(work, exist_ok=True)
     corpus = os.path.abspath(a.corpus)
     files = sorted(f for f in os.listdir(corpus) if f.endswith(".xml"))
-    prefix = os.path.join(work, "nginx")
-    shutil.rmtree(prefix, ignore_errors=True)
-    os.makedirs(prefix)
-    conf = open(os.path.join(SHARED, "serve", "nginx.conf.template")).read()
-    for k, v in dict(PREFIX=prefix, ROOT=work, FEEDS=corpus, PORT=a.port, WORKERS=2).items():
-        conf = conf.replace("@%s@" % k, str(v))
-    open(os.path.join(prefix, "nginx.conf"), "w").write(conf)
     db = os.path.join(work, "serve.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.remove(db + suffix)
+    private_nginx.remove_database(db)
     lines = [
         "[server]", 'listen = "127.0.0.1:%d"' % a.listen_port,
         "[admin]", "enabled = false",
@@ -92,7 +82,7 @@ def main():
         "[retention]", 'max_age = "3650d"',
         "[log]", 'level = "warn"',
     ]
-    base = "http://127.0.0.1:%d/feeds/" % a.port
+    base = private_nginx.feeds_url(a.port)
     for i in range(a.sources):
         url = base + files[i % len(files)] + ("" if i < len(files) else "?copy=%d" % (i // len(files)))
         lines += ["[[source]]", 'url = "%s"' % url]
@@ -100,45 +90,40 @@ def main():
     open(config, "w").write("\n".join(lines) + "\n")
 
     tinhop = os.path.join(os.path.abspath(a.build), "daemon", "tinhop")
-    subprocess.run(["nginx", "-c", os.path.join(prefix, "nginx.conf"), "-p", prefix], check=True)
     daemon = None
-    try:
-        time.sleep(0.5)
-        start = time.monotonic()
-        daemon = subprocess.Popen([tinhop, "serve", "--config", config], stdout=subprocess.DEVNULL)
-        hwm_at, last_hwm, done, last_check, peak_split, split_rss = 0.0, 0, 0, 0.0, {}, 0
-        while done < a.sources and time.monotonic() - start < a.timeout:
-            if daemon.poll() is not None:
-                sys.exit("tinhop serve exited with %d" % daemon.returncode)
-            s = status(daemon.pid)
-            if s["VmHWM"] > last_hwm:
-                last_hwm, hwm_at = s["VmHWM"], time.monotonic() - start
-            if s["VmRSS"] > split_rss + 1024:  # the split near the peak, sampled
-                split_rss, peak_split = s["VmRSS"], split(daemon.pid)
-            if time.monotonic() - last_check > 2:
-                done, last_check = polled(db), time.monotonic()
-            time.sleep(0.2)
-        poll_s = time.monotonic() - start
-        feed_bytes = 0
-        for _ in range(3):
-            with urllib.request.urlopen("http://127.0.0.1:%d/feed.atom" % a.listen_port, timeout=60) as r:
-                feed_bytes = len(r.read())
-        s = status(daemon.pid)
-        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
-        items = con.execute("SELECT count(*) FROM items").fetchone()[0]
-        con.close()
-        print(json.dumps({"sources": a.sources, "polled": done, "poll_s": round(poll_s, 1), "items": items,
-                          "VmHWM_kB": s["VmHWM"], "VmHWM_reached_s": round(hwm_at, 1),
-                          "VmRSS_after_kB": s["VmRSS"], "feed_bytes": feed_bytes,
-                          "split_kB_at_sampled_peak": dict(peak_split, VmRSS=split_rss)}))
-    finally:
-        if daemon and daemon.poll() is None:
-            daemon.send_signal(signal.SIGTERM)
-            daemon.wait(timeout=60)
+    with private_nginx.serving(work, corpus, a.port):
         try:
-            os.kill(int(open(os.path.join(prefix, "nginx.pid")).read()), signal.SIGQUIT)
-        except (OSError, ValueError):
-            pass
+            start = time.monotonic()
+            daemon = subprocess.Popen([tinhop, "serve", "--config", config], stdout=subprocess.DEVNULL)
+            hwm_at, last_hwm, done, last_check, peak_split, split_rss = 0.0, 0, 0, 0.0, {}, 0
+            while done < a.sources and time.monotonic() - start < a.timeout:
+                if daemon.poll() is not None:
+                    sys.exit("tinhop serve exited with %d" % daemon.returncode)
+                s = status(daemon.pid)
+                if s["VmHWM"] > last_hwm:
+                    last_hwm, hwm_at = s["VmHWM"], time.monotonic() - start
+                if s["VmRSS"] > split_rss + 1024:  # the split near the peak, sampled
+                    split_rss, peak_split = s["VmRSS"], split(daemon.pid)
+                if time.monotonic() - last_check > 2:
+                    done, last_check = polled(db), time.monotonic()
+                time.sleep(0.2)
+            poll_s = time.monotonic() - start
+            feed_bytes = 0
+            for _ in range(3):
+                with urllib.request.urlopen("http://127.0.0.1:%d/feed.atom" % a.listen_port, timeout=60) as r:
+                    feed_bytes = len(r.read())
+            s = status(daemon.pid)
+            con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+            items = con.execute("SELECT count(*) FROM items").fetchone()[0]
+            con.close()
+            print(json.dumps({"sources": a.sources, "polled": done, "poll_s": round(poll_s, 1), "items": items,
+                              "VmHWM_kB": s["VmHWM"], "VmHWM_reached_s": round(hwm_at, 1),
+                              "VmRSS_after_kB": s["VmRSS"], "feed_bytes": feed_bytes,
+                              "split_kB_at_sampled_peak": dict(peak_split, VmRSS=split_rss)}))
+        finally:
+            if daemon and daemon.poll() is None:
+                daemon.send_signal(signal.SIGTERM)
+                daemon.wait(timeout=60)
 
 
 if __name__ == "__main__":
