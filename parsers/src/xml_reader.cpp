@@ -206,16 +206,17 @@ std::string_view prefix_of(std::string_view qualified_name) {
   return colon == std::string_view::npos ? std::string_view() : qualified_name.substr(0, colon);
 }
 
-// The xmlns attribute on `node` itself declaring `prefix`, if any.
-pugi::xml_attribute declaration_on(pugi::xml_node node, std::string_view prefix) {
+// What the xmlns attribute on `node` itself declaring `prefix` names, if there is one.
+std::optional<NamespaceCache::Resolved> declared_on(pugi::xml_node node, std::string_view prefix) {
   for (pugi::xml_attribute attribute = node.first_attribute(); attribute;
        attribute = attribute.next_attribute()) {
     const char* name = attribute.name();
     if (std::strncmp(name, "xmlns", 5) != 0) continue;
-    if (prefix.empty() ? name[5] == '\0' : name[5] == ':' && prefix == std::string_view(name + 6))
-      return attribute;
+    if (prefix.empty() ? name[5] == '\0' : name[5] == ':' && prefix == std::string_view(name + 6)) {
+      return NamespaceCache::Resolved{classify_namespace(attribute.value()), true};
+    }
   }
-  return {};
+  return std::nullopt;
 }
 
 // An undeclared prefix is read by its conventional meaning rather than lose the element.
@@ -232,20 +233,22 @@ NamespaceCache::Resolved undeclared(std::string_view prefix) {
   return {Ns::other, false};
 }
 
-// The declaration in scope at `scope` (walking up), else the prefix's conventional meaning.
-NamespaceCache::Resolved resolve_from(pugi::xml_node scope, std::string_view prefix) {
-  for (pugi::xml_node node = scope; node && node.type() == pugi::node_element; node = node.parent()) {
-    if (pugi::xml_attribute declaration = declaration_on(node, prefix)) {
-      return {classify_namespace(declaration.value()), true};
-    }
+// The nearest declaration of `prefix` on `scope` or an element above it, walking up to
+// but not into `stop` (none: to the top).
+std::optional<NamespaceCache::Resolved> declared_from(pugi::xml_node scope, std::string_view prefix,
+                                                      pugi::xml_node stop = {}) {
+  for (pugi::xml_node node = scope; node && node.type() == pugi::node_element && node != stop;
+       node = node.parent()) {
+    if (auto declared = declared_on(node, prefix)) return declared;
   }
-  return undeclared(prefix);
+  return std::nullopt;
 }
 
 }  // namespace
 
 Ns namespace_of(pugi::xml_node element) {
-  return resolve_from(element, prefix_of(element.name())).ns;
+  const std::string_view prefix = prefix_of(element.name());
+  return declared_from(element, prefix).value_or(undeclared(prefix)).ns;
 }
 
 Ns NamespaceCache::of(pugi::xml_node element) {
@@ -261,9 +264,7 @@ NamespaceCache::Name NamespaceCache::read(pugi::xml_node element) {
 }
 
 NamespaceCache::Resolved NamespaceCache::lookup(pugi::xml_node element, std::string_view prefix) {
-  if (pugi::xml_attribute declaration = declaration_on(element, prefix)) {
-    return {classify_namespace(declaration.value()), true};
-  }
+  if (auto declared = declared_on(element, prefix)) return *declared;
   const pugi::xml_node parent = element.parent();
   const void* scope = parent.internal_object();
   // Fibonacci hashing of the node's address and the prefix: the top 4 bits pick one of 16.
@@ -276,8 +277,8 @@ NamespaceCache::Resolved NamespaceCache::lookup(pugi::xml_node element, std::str
   return entry.resolved;
 }
 
-// resolve_from, with the document element's declarations (where feeds put them all)
-// read once: every first child of a new item walks up to them.
+// The declaration in scope at `scope`, with the document element's declarations (where
+// feeds put them all) read once: every first child of a new item walks up to them.
 NamespaceCache::Resolved NamespaceCache::walk(pugi::xml_node scope, std::string_view prefix) {
   if (!root_) {
     root_ = scope.root().first_child();
@@ -293,16 +294,9 @@ NamespaceCache::Resolved NamespaceCache::walk(pugi::xml_node scope, std::string_
       }
     }
   }
-  for (pugi::xml_node node = scope; node && node.type() == pugi::node_element; node = node.parent()) {
-    if (node == root_) {
-      for (const RootDeclaration& known : root_declarations_) {
-        if (known.prefix == prefix) return known.resolved;
-      }
-      return undeclared(prefix);
-    }
-    if (pugi::xml_attribute declaration = declaration_on(node, prefix)) {
-      return {classify_namespace(declaration.value()), true};
-    }
+  if (auto declared = declared_from(scope, prefix, root_)) return *declared;
+  for (const RootDeclaration& known : root_declarations_) {
+    if (known.prefix == prefix) return known.resolved;
   }
   return undeclared(prefix);
 }
