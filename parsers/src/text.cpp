@@ -264,8 +264,6 @@ Utf8Scan scan_utf8(std::string_view text) {
   return scan;
 }
 
-namespace {}  // namespace
-
 void append_code_point(std::string& out, std::uint32_t code) {
   if (code == 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) code = 0xFFFD;
   if (code < 0x80) {
@@ -387,10 +385,6 @@ void append_collapsed_run(std::string& out, std::string_view run) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 // Bytes that can neither start a white-space character nor be a control.
 bool plain_byte(unsigned char c) {
   return c > 0x20 && c != 0x7F && c != 0xC2 && c != 0xE2 && c != 0xE3;
@@ -415,7 +409,6 @@ bool already_collapsed(std::string_view text) {
 
 std::string collapse_whitespace(std::string_view text) {
   if (already_collapsed(text)) return std::string(text);
-  const auto plain = plain_byte;  // copied in runs
   std::string out;
   out.reserve(text.size());
   std::size_t run_start = 0;
@@ -440,7 +433,7 @@ std::string collapse_whitespace(std::string_view text) {
     }
     run_length = 0;
     std::size_t end = i + 1;
-    while (end < text.size() && plain(static_cast<unsigned char>(text[end]))) ++end;
+    while (end < text.size() && plain_byte(static_cast<unsigned char>(text[end]))) ++end;  // copied in runs
     out.append(text.substr(i, end - i));
     i = end;
   }

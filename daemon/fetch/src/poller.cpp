@@ -161,12 +161,17 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
   // A healthy source never waits past the policy's longest interval from now: a bound
   // lowered by a reload (or while the daemon was stopped) applies to polls already
   // scheduled. Failures keep their backoff and servers their Retry-After.
+  // Deterministic per source and poll, so the same inputs give the same decision.
+  static std::uint64_t jitter_seed(const Entry& e) {
+    return static_cast<std::uint64_t>(e.source.id) * 0x9e3779b97f4a7c15ULL ^ e.polls;
+  }
+
   SysTime bounded(const Entry& e, SysTime at) const {
     if (e.server_wait || e.source.state.consecutive_failures > 0) return at;
-    const std::uint64_t seed = static_cast<std::uint64_t>(e.source.id) * 0x9e3779b97f4a7c15ULL ^ e.polls;
-    const Instant latest = scheduler::skip_forward(
-        scheduler::latest_next_poll(options.policy, e.source.settings, to_instant(SysClock::now()), seed),
-        e.hints.skip_hours, e.hints.skip_days);
+    const Instant latest =
+        scheduler::skip_forward(scheduler::latest_next_poll(options.policy, e.source.settings,
+                                                            to_instant(SysClock::now()), jitter_seed(e)),
+                                e.hints.skip_hours, e.hints.skip_days);
     return std::min(at, SysTime(latest));
   }
 
@@ -364,8 +369,9 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     result.update_period = e.hints.update_period;
     result.skip_hours = e.hints.skip_hours;
     result.skip_days = e.hints.skip_days;
-    const std::uint64_t seed = static_cast<std::uint64_t>(e.source.id) * 0x9e3779b97f4a7c15ULL ^ ++e.polls;
-    report.decision = scheduler::decide(options.policy, e.source.settings, e.source.state, result, seed);
+    ++e.polls;
+    report.decision =
+        scheduler::decide(options.policy, e.source.settings, e.source.state, result, jitter_seed(e));
     const scheduler::Decision& d = report.decision;
     e.source.state = d.state;
     e.source.next_poll = d.next_poll;
