@@ -350,6 +350,7 @@ void Store::Impl::flush_search_index() {
 Result<IngestCounts> Store::ingest(std::int64_t source_id, const Feed& feed, Instant now) {
   // The window mirrors committed rows only: on a rollback it is reloaded from the database.
   auto result = guarded([&] {
+    impl_->start_checkpointer();
     sql::Transaction tx(impl_->db);
     auto counts = impl_->ingest_feed(source_id, feed, now);
     impl_->flush_search_index();
@@ -362,6 +363,7 @@ Result<IngestCounts> Store::ingest(std::int64_t source_id, const Feed& feed, Ins
 
 Result<std::vector<IngestCounts>> Store::ingest_batch(std::span<const IngestRequest> requests) {
   auto result = guarded([&] {
+    impl_->start_checkpointer();
     sql::Transaction tx(impl_->db);
     std::vector<IngestCounts> counts;
     counts.reserve(requests.size());
@@ -380,6 +382,7 @@ Result<std::vector<IngestCounts>> Store::ingest_batch(std::span<const IngestRequ
 
 Result<std::vector<IngestCounts>> Store::commit_polls(std::span<const PollResult> polls) {
   auto result = guarded([&] {
+    impl_->start_checkpointer();
     sql::Transaction tx(impl_->db);
     std::vector<IngestCounts> counts;
     counts.reserve(polls.size());

@@ -1,4 +1,6 @@
 // Opening the store, sources, fetch state and health.
+#include <sqlite3.h>
+
 #include <algorithm>
 
 #include "schema.hpp"
@@ -155,6 +157,15 @@ void Store::Impl::require_source(std::int64_t id) {
 DedupWindow& Store::Impl::candidates() {
   if (!window_loaded) load_window();
   return window;
+}
+
+void Store::Impl::start_checkpointer() {
+  if (checkpointer || options.read_only) return;
+  const char* path = sqlite3_db_filename(db.handle(), "main");
+  if (path == nullptr || *path == '\0') return;  // in memory: no WAL
+  auto mode = db.prepare("PRAGMA journal_mode");
+  if (!mode.step() || mode.text(0) != "wal") return;
+  checkpointer = std::make_unique<Checkpointer>(db.handle(), path);
 }
 
 void Store::Impl::load_window() {

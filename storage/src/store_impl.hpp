@@ -1,10 +1,12 @@
 // What a Store holds, shared by the files that implement its parts.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "checkpointer.hpp"
 #include "dedup_window.hpp"
 #include "sqlite.hpp"
 #include "tinhop/parsers/canonical_link.hpp"
@@ -37,6 +39,9 @@ struct Store::Impl {
   LinkOptions links;
   DedupWindow window;
   bool window_loaded = false;  // loaded by the first ingest: readers never pay for it
+  // Started by the first ingest (a file database in WAL mode only): the CLI's short
+  // writes keep SQLite's own checkpoints. Declared after db, so it stops before db closes.
+  std::unique_ptr<Checkpointer> checkpointer;
 
   // Marks that readers may see something new (publisher cache invalidation).
   void bump_change(Instant now);
@@ -46,6 +51,8 @@ struct Store::Impl {
   void load_window();
   // The window, loaded on first use.
   DedupWindow& candidates();
+  // Moves WAL checkpoints to their own thread, once; every ingest entry point calls it.
+  void start_checkpointer();
 
   // ingest.cpp
   // `articles`: see PollResult::articles (empty for sources that do not follow links).

@@ -1,0 +1,59 @@
+// WAL checkpoints off the writer's commit path.
+//
+// SQLite's automatic checkpoint runs inside the commit that crosses its threshold: the
+// writer copies the WAL's pages into the database file and syncs both before it can start
+// the next transaction, about a tenth of the cost of storing a new item. A Checkpointer
+// replaces that hook on the writer's connection with one that only wakes a thread of its
+// own, which checkpoints on a second connection (PASSIVE: it never blocks the writer or a
+// reader). Durability is unchanged: an item is stored when its commit reaches the WAL, and
+// the checkpoint syncs the WAL before it copies a page, as the writer's own one did.
+//
+// The WAL stays bounded: when the thread falls behind (the disk is slower than the writer)
+// and the WAL passes kWriterFrames, the commit that sees it checkpoints on the writer as
+// SQLite would have.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+struct sqlite3;
+
+namespace tinhop::storage {
+
+class Checkpointer {
+ public:
+  // WAL pages after which the thread checkpoints (SQLite's own default threshold).
+  static constexpr int kThreadFrames = 1000;
+  // WAL pages after which the writer checkpoints itself (64 MiB at 4 KiB pages).
+  static constexpr int kWriterFrames = 16000;
+
+  // Takes over the checkpoints of `writer`, a WAL-mode connection to the file `path`, and
+  // starts the thread. Throws sql::SqlFailure when the second connection cannot be opened.
+  Checkpointer(sqlite3* writer, const std::string& path);
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+  // Gives the writer back its automatic checkpoints and stops the thread after the
+  // checkpoint in progress.
+  ~Checkpointer();
+
+  // Checkpoints the thread has completed (for tests).
+  std::int64_t completed() const;
+
+ private:
+  static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
+  void run();
+
+  sqlite3* writer_;
+  sqlite3* own_ = nullptr;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool wanted_ = false;
+  bool stopping_ = false;
+  std::int64_t completed_ = 0;
+  std::thread thread_;  // last: starts once everything above is ready
+};
+
+}  // namespace tinhop::storage
