@@ -171,7 +171,32 @@ CREATE TRIGGER items_fts_delete BEFORE DELETE ON items BEGIN
 END;
 )sql";
 
-const std::array<const char*, 4> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4};
+// Version 5: fewer b-tree writes per new item (each was a measurable share of an ingest).
+// The category lists are keyed by cluster first: the primary key serves the updates and the
+// cascade by cluster that needed an index of their own, and a new cluster's rows go at the
+// key's end instead of into 20 places. The full-text index keeps no per-row column sizes
+// (columnsize=0): they serve only ranking functions (bm25), and search orders by recency.
+// The index is rebuilt from items_search, which also covers anything a flush left noted.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE cluster_categories_v5(
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
+  category TEXT NOT NULL,
+  published INTEGER NOT NULL,
+  PRIMARY KEY(cluster_id, category)) WITHOUT ROWID;
+INSERT INTO cluster_categories_v5(cluster_id, category, published)
+  SELECT cluster_id, category, published FROM cluster_categories ORDER BY cluster_id, category;
+DROP TABLE cluster_categories;
+ALTER TABLE cluster_categories_v5 RENAME TO cluster_categories;
+CREATE INDEX cluster_categories_by_published ON cluster_categories(category, published, cluster_id);
+DROP TABLE items_fts;
+CREATE VIRTUAL TABLE items_fts USING fts5(title, body, content='', columnsize=0,
+  tokenize='unicode61 remove_diacritics 2');
+INSERT INTO items_fts(rowid, title, body) SELECT id, title, body FROM items_search;
+DELETE FROM fts_pending;
+DELETE FROM fts_stale;
+)sql";
+
+const std::array<const char*, 5> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5};
 
 }  // namespace
 

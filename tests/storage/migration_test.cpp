@@ -6,7 +6,12 @@
 
 using namespace tinhop;
 using namespace tinhop::storage;
+using tinhop::test::add_source;
+using tinhop::test::kLead;
 using tinhop::test::kNow;
+using tinhop::test::kOtherLead;
+using tinhop::test::make_feed;
+using tinhop::test::make_item;
 
 namespace {
 
@@ -31,7 +36,74 @@ void exec(const std::string& db_path, const std::string& sql) {
   REQUIRE(rc == SQLITE_OK);
 }
 
+std::string text(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  std::string value;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    const auto* bytes = sqlite3_column_text(stmt, 0);
+    value = bytes != nullptr ? reinterpret_cast<const char*>(bytes) : "";
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
 }  // namespace
+
+TEST_CASE("version 5 keeps the category lists and the search index of a version 4 database") {
+  TempDir dir;
+  const std::string path = (dir.path / "v4.db").string();
+  std::int64_t a = 0;
+  std::int64_t b = 0;
+  {
+    OpenOptions options;
+    options.migrate_to = 4;
+    auto v4 = Store::open(path, options);
+    REQUIRE(v4.has_value());
+    a = add_source(*v4, "https://a.vn/rss", {"thời sự", "kinh tế"});
+    b = add_source(*v4, "https://b.vn/rss", {"thế giới"});
+    REQUIRE(v4->ingest(a,
+                       make_feed({make_item("a1", "Hội nghị Trung ương", kLead, 1710300000),
+                                  make_item("a2", "Giá vàng", kOtherLead, 1710310000)}),
+                       kNow)
+                .has_value());
+    // b's copy of a1 joins its cluster and makes it earlier: both lists carry that date.
+    REQUIRE(v4->ingest(b, make_feed({make_item("b1", "Hội nghị Trung ương", kLead, 1710200000)}), kNow)
+                .has_value());
+    CHECK(text(path, "SELECT count(*) FROM items_fts_docsize") == "3");
+  }
+  auto store = Store::open(path);
+  REQUIRE(store.has_value());
+  CHECK(store->stats()->schema_version == 5);
+  CHECK(text(path, "SELECT count(*) FROM sqlite_master WHERE name = 'items_fts_docsize'") == "0");
+  CHECK(text(path,
+             "SELECT group_concat(category || ':' || published, ' ') FROM (SELECT * FROM "
+             "cluster_categories ORDER BY cluster_id, category)") ==
+        "kinh tế:1710200000 thế giới:1710200000 thời sự:1710200000 kinh tế:1710310000 thời sự:1710310000");
+  CHECK(text(path, "PRAGMA integrity_check") == "ok");
+  ClusterQuery search;
+  search.search = "hoi nghi";
+  auto found = store->latest_clusters(search).value();
+  REQUIRE(found.clusters.size() == 1);
+  CHECK(found.clusters[0].others.size() == 1);
+  ClusterQuery world;
+  world.category = "thế giới";
+  CHECK(store->latest_clusters(world)->clusters.size() == 1);
+  // The index keeps working after the rebuild: a new item is found, a purged one is not.
+  REQUIRE(
+      store->ingest(b, make_feed({make_item("b2", "Bão số 3 đổ bộ", "Mưa lớn ở miền Bắc", 1710320000)}), kNow)
+          .has_value());
+  search.search = "bao so 3";
+  CHECK(store->latest_clusters(search)->clusters.size() == 1);
+  REQUIRE(store->remove_source(a).has_value());
+  search.search = "gia vang";
+  CHECK(store->latest_clusters(search)->clusters.empty());
+  CHECK(text(path, "SELECT group_concat(category, ' ') FROM cluster_categories") == "thế giới thế giới");
+  exec(path, "INSERT INTO items_fts(items_fts) VALUES('integrity-check')");
+}
 
 TEST_CASE("a version 1 database is migrated forward with its data searchable") {
   TempDir dir;
