@@ -81,6 +81,33 @@ std::uint64_t content_hash(const Item& item, bool with_content) {
   return h;
 }
 
+// Everything a written entry needs that depends on the entry alone.
+struct Prepared {
+  std::int64_t link_hash = 0;  // 0 stands for "no link"
+  Fingerprint fingerprint;
+  std::string search_text;  // empty when it would repeat the stored summary
+};
+
+Prepared prepare(const Item& item, const ItemIdentity& identity, const LinkOptions& links) {
+  Prepared p;
+  std::optional<std::string> canonical = identity.canonical_link;
+  if (!canonical && item.link) canonical = canonical_link(*item.link, links);
+  // A real hash of 0 would only lose a cross-source link match.
+  if (canonical) p.link_hash = static_cast<std::int64_t>(stable_hash(*canonical, 2));
+  const std::string summary_text = plain_text(head(item.summary, kFingerprintHtmlBytes));
+  const std::string content_text = plain_text(head(item.content, kFingerprintHtmlBytes));
+  p.fingerprint = fingerprint(item.title.value_or(""), summary_text, content_text);
+  // The FTS triggers read the summary when search_text is empty.
+  p.search_text = cut_utf8(summary_text.empty() ? content_text : summary_text, kSearchTextBytes);
+  if (item.summary && std::string_view(*item.summary).substr(0, p.search_text.size()) == p.search_text) {
+    p.search_text.clear();
+  }
+  return p;
+}
+
+// Entries to write in one document from which the worker prepares them.
+constexpr std::size_t kWorkerMinimum = 4;
+
 }  // namespace
 
 IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
@@ -102,20 +129,24 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
   const auto identities = identify_items(feed, links);
   const std::int64_t now_s = to_unix(now);
 
+  // First what the stored rows say (keys are unique within a document, so no write below
+  // changes the answer for a later entry), then the pure work for the entries to write on
+  // the worker, consumed in order by the writes.
+  struct Pending {
+    std::size_t index = 0;
+    std::int64_t hash = 0;
+    bool exists = false;
+  };
+  std::vector<Pending> pending;
   for (std::size_t index = 0; index < feed.items.size(); ++index) {
-    const Item& item = feed.items[index];
     const ItemIdentity& identity = identities[index];
     if (identity.repeated) {
       ++counts.suppressed;
       continue;
     }
     const auto key = static_cast<std::int64_t>(identity.key);
-    const auto hash = static_cast<std::int64_t>(content_hash(item, !follows));
-    const ArticleFetch article = follows ? articles[index] : ArticleFetch::not_tried;
-    const bool tried = article != ArticleFetch::not_tried;
-    // A listing entry stored earlier keeps the content its article gave it.
-    const bool keep_content = follows && !tried;
-
+    const auto hash = static_cast<std::int64_t>(content_hash(feed.items[index], !follows));
+    const bool tried = follows && articles[index] != ArticleFetch::not_tried;
     bool exists = false;
     {
       auto seen = db.statement("SELECT content_hash FROM items WHERE source_id = ?1 AND key = ?2");
@@ -136,20 +167,38 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         continue;
       }
     }
+    pending.push_back({index, hash, exists});
+  }
+  std::vector<Prepared> prepared(pending.size());
+  auto prepare_one = [&](std::size_t k) {
+    prepared[k] = prepare(feed.items[pending[k].index], identities[pending[k].index], links);
+  };
+  // Below a few entries, handing them over costs more than it saves.
+  PrepareWorker* worker = pending.size() >= kWorkerMinimum ? &preparer() : nullptr;
+  PrepareRun run(worker);
+  if (worker != nullptr) worker->start(pending.size(), prepare_one);
+
+  for (std::size_t k = 0; k < pending.size(); ++k) {
+    if (worker != nullptr) {
+      worker->wait(k);
+    } else {
+      prepare_one(k);
+    }
+    const std::size_t index = pending[k].index;
+    const Item& item = feed.items[index];
+    const ItemIdentity& identity = identities[index];
+    const auto key = static_cast<std::int64_t>(identity.key);
+    const std::int64_t hash = pending[k].hash;
+    const bool exists = pending[k].exists;
+    const ArticleFetch article = follows ? articles[index] : ArticleFetch::not_tried;
+    const bool tried = article != ArticleFetch::not_tried;
+    // A listing entry stored earlier keeps the content its article gave it.
+    const bool keep_content = follows && !tried;
     const bool dated = item.published && !item.date_in_future;
     const std::int64_t published = dated ? to_unix(*item.published) : now_s;
-    std::optional<std::string> canonical = identity.canonical_link;
-    if (!canonical && item.link) canonical = canonical_link(*item.link, links);
-    // 0 stands for "no link": a real hash of 0 would only lose a cross-source link match.
-    const std::int64_t link_hash = canonical ? static_cast<std::int64_t>(stable_hash(*canonical, 2)) : 0;
-    const std::string summary_text = plain_text(head(item.summary, kFingerprintHtmlBytes));
-    const std::string content_text = plain_text(head(item.content, kFingerprintHtmlBytes));
-    const Fingerprint fp = fingerprint(item.title.value_or(""), summary_text, content_text);
-    // Empty when it would repeat the stored summary: the FTS triggers then read the summary.
-    std::string search_text = cut_utf8(summary_text.empty() ? content_text : summary_text, kSearchTextBytes);
-    if (item.summary && std::string_view(*item.summary).substr(0, search_text.size()) == search_text) {
-      search_text.clear();
-    }
+    const std::int64_t link_hash = prepared[k].link_hash;
+    const Fingerprint& fp = prepared[k].fingerprint;
+    const std::string& search_text = prepared[k].search_text;
 
     std::int64_t cluster_id = 0;
     bool joined = false;

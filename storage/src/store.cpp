@@ -168,6 +168,11 @@ void Store::Impl::start_checkpointer() {
   checkpointer = std::make_unique<Checkpointer>(db.handle(), path);
 }
 
+PrepareWorker& Store::Impl::preparer() {
+  if (!worker) worker = std::make_unique<PrepareWorker>();
+  return *worker;
+}
+
 void Store::Impl::load_window() {
   window.clear();
   window_loaded = true;

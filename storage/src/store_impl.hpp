@@ -8,6 +8,7 @@
 
 #include "checkpointer.hpp"
 #include "dedup_window.hpp"
+#include "prepare_worker.hpp"
 #include "sqlite.hpp"
 #include "tinhop/parsers/canonical_link.hpp"
 #include "tinhop/storage/store.hpp"
@@ -42,6 +43,7 @@ struct Store::Impl {
   // Started by the first ingest (a file database in WAL mode only): the CLI's short
   // writes keep SQLite's own checkpoints. Declared after db, so it stops before db closes.
   std::unique_ptr<Checkpointer> checkpointer;
+  std::unique_ptr<PrepareWorker> worker;  // started by the first document worth it
 
   // Marks that readers may see something new (publisher cache invalidation).
   void bump_change(Instant now);
@@ -53,6 +55,8 @@ struct Store::Impl {
   DedupWindow& candidates();
   // Moves WAL checkpoints to their own thread, once; every ingest entry point calls it.
   void start_checkpointer();
+  // The thread that prepares new entries for ingest_feed, started on first use.
+  PrepareWorker& preparer();
 
   // ingest.cpp
   // `articles`: see PollResult::articles (empty for sources that do not follow links).
