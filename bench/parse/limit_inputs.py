@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the hostile documents of the parse memory table (docs/performance.md) into DIR,
+"""Writes the hostile documents (and one long minimal feed) of the parse memory table (docs/performance.md) into DIR,
 in the shapes tests/parsers/limits_test.cpp uses, then measure each with
 
     build/release/bench/parse_memory DIR/NAME.xml
@@ -12,6 +12,15 @@ import sys
 
 def rss_with_items(count, item):
     return '<rss version="2.0"><channel><title>big</title>' + item * count + "</channel></rss>"
+
+
+def minimal_feed(count):
+    """A long minimal feed (title, link, date: ~145 bytes an item): its tree fits in the
+    memory budget but not the model of all its items, so only the first ones are kept."""
+    item = ("<item><title>Tin %05d: ti\u00eau \u0111\u1ec1 ng\u1eafn</title>"
+            "<link>https://example.vn/tin/%05d.html</link>"
+            "<pubDate>Mon, 14 Sep 2026 09:13:00 +0700</pubDate></item>")
+    return rss_with_items(1, "".join(item % (i, i) for i in range(count)))
 
 
 def main():
@@ -28,6 +37,7 @@ def main():
         "nested-100k": rss_with_items(1, "<item><title>t</title><description>" + nested + "</description></item>"),
         "items-100k": rss_with_items(100000, "<item><title>t</title></item>"),
         "entity-bomb": bomb,
+        "minimal-50k": minimal_feed(50000),
     }
     for name, text in docs.items():
         with open(os.path.join(out, name + ".xml"), "w", encoding="utf-8") as f:

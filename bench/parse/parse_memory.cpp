@@ -3,7 +3,8 @@
 //   parse_memory FILE...
 //
 // For each file (run one file per process for a clean peak): input bytes, peak resident
-// set growth during the parse, their ratio, and the outcome.
+// set growth during the parse, their ratio, and the outcome: the refusal's message, or the
+// items kept and the most the parse's memory budget held (ParseLimits::memory_ratio).
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -37,10 +38,19 @@ int main(int argc, char** argv) {
     const tinhop::ParseOutcome outcome = tinhop::parse_feed(bytes, {});
     const long after = peak_kib();
     const double growth = static_cast<double>(after - before) * 1024.0;
-    std::printf(
-        "{\"file\":\"%s\",\"bytes\":%zu,\"peak_growth_bytes\":%.0f,\"ratio\":%.2f,\"outcome\":\"%s\"}\n",
-        argv[i], bytes.size(), growth, growth / static_cast<double>(bytes.size()),
-        outcome ? "parsed" : tinhop::error_name(outcome.failure().error));
+    const double input = static_cast<double>(bytes.size());
+    std::printf("{\"file\":\"%s\",\"bytes\":%zu,\"peak_growth_bytes\":%.0f,\"ratio\":%.2f,", argv[i],
+                bytes.size(), growth, growth / input);
+    if (!outcome) {
+      std::printf("\"outcome\":\"%s\",\"message\":\"%s\"}\n", tinhop::error_name(outcome.failure().error),
+                  outcome.failure().message.c_str());
+      continue;
+    }
+    // The budget's own count beside the resident figure: what the parse charged at most.
+    const tinhop::ParseResult& result = outcome.result();
+    std::printf("\"outcome\":\"parsed\",\"items\":%zu,\"charged_peak_ratio\":%.2f,\"warnings\":%zu}\n",
+                result.feed.items.size(), static_cast<double>(result.memory_peak) / input,
+                result.warnings.size());
   }
   return 0;
 }

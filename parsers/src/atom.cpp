@@ -258,7 +258,7 @@ struct AtomMapper {
     if (!published) published = created;
     if (published) mapping.add_date(DateField::item_published, index, *published);
     if (updated) mapping.add_date(DateField::item_updated, index, *updated);
-    mapping.feed.items.push_back(std::move(item));
+    mapping.add_item(std::move(item));
   }
 
   void map_feed(pugi::xml_node root) {

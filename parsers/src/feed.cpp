@@ -3,11 +3,13 @@
 #include "tinhop/parsers/feed.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "mapping.hpp"
 #include "text_internal.hpp"
 #include "tinhop/parsers/charset.hpp"
 #include "tinhop/parsers/date.hpp"
+#include "tinhop/parsers/memory_budget.hpp"
 #include "tinhop/parsers/text.hpp"
 #include "xml_reader.hpp"
 
@@ -213,6 +215,14 @@ void finish(Mapping& mapping, ParseResult& result) {
   for (std::string& warning : mapping.warnings) result.warnings.push_back(std::move(warning));
 }
 
+std::size_t budget_for(std::size_t input, const ParseLimits& limits) {
+  constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
+  if (limits.memory_ratio == 0) return unlimited;
+  const std::size_t scaled =
+      input > unlimited / limits.memory_ratio ? unlimited : input * limits.memory_ratio;
+  return std::max(scaled, limits.memory_floor);
+}
+
 }  // namespace
 
 const char* error_name(ParseError error) {
@@ -221,6 +231,7 @@ const char* error_name(ParseError error) {
     case ParseError::too_large: return "too_large";
     case ParseError::too_many_items: return "too_many_items";
     case ParseError::too_deep: return "too_deep";
+    case ParseError::over_memory_budget: return "over_memory_budget";
   }
   return "unknown";
 }
@@ -234,7 +245,11 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
   DecodedText decoded = decode_document(bytes, context.content_type);
   ParseResult result;
   result.warnings = std::move(decoded.warnings);
-  Mapping mapping{context, limits, {}, {}, {}, std::nullopt, {}};
+  MemoryBudget budget(budget_for(bytes.size(), limits));
+  Mapping mapping{context, limits, budget, bytes.size(), {}, {}, {}, std::nullopt, {}, 0, false, 0};
+  // A transcoded copy is memory of the parse's own; UTF-8 input is read where it lies.
+  const std::size_t transcoded = decoded.storage.empty() ? 0 : decoded.storage.capacity() + 1;
+  if (!budget.charge(transcoded)) return mapping.over_budget();
 
   const std::size_t first = decoded.text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return ParseFailure{ParseError::not_a_feed, "empty document"};
@@ -243,29 +258,37 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
     detail::map_json_feed(decoded.text, mapping);
     if (mapping.failure) return std::move(*mapping.failure);
     mapping.feed.encoding = "utf-8";
-    finish(mapping, result);
-    return result;
-  }
-
-  xml::LoadedXml loaded;
-  xml::load(decoded.text, loaded, limits);
-  if (loaded.failure) return std::move(*loaded.failure);
-  const pugi::xml_node root = loaded.document.document_element();
-  const std::optional<FeedFormat> format = loaded.ok ? detect_xml_format(root) : std::nullopt;
-  if (!format) {
-    const std::string what = loaded.ok ? "root element <" + std::string(root.name()) + ">" : "no XML element";
-    return ParseFailure{ParseError::not_a_feed, "not a feed: " + what + " is not RSS, RDF or Atom"};
-  }
-  result.path = loaded.path;
-  for (std::string& warning : loaded.warnings) result.warnings.push_back(std::move(warning));
-  if (*format == FeedFormat::atom03 || *format == FeedFormat::atom10) {
-    detail::map_atom(root, *format, mapping);
   } else {
-    detail::map_rss(root, *format, mapping);
+    // The tree lives in this block only: it is freed before the model is finished.
+    const PugixmlBudgetScope scope(budget);
+    xml::LoadedXml loaded;
+    xml::load(decoded.text, loaded, limits, budget);
+    if (loaded.out_of_memory) return mapping.over_budget();
+    if (loaded.failure) return std::move(*loaded.failure);
+    // The tree holds its own copy of the text.
+    std::string().swap(decoded.storage);
+    budget.release(transcoded);
+    const pugi::xml_node root = loaded.document.document_element();
+    const std::optional<FeedFormat> format = loaded.ok ? detect_xml_format(root) : std::nullopt;
+    if (!format) {
+      const std::string what =
+          loaded.ok ? "root element <" + std::string(root.name()) + ">" : "no XML element";
+      return ParseFailure{ParseError::not_a_feed, "not a feed: " + what + " is not RSS, RDF or Atom"};
+    }
+    result.path = loaded.path;
+    for (std::string& warning : loaded.warnings) result.warnings.push_back(std::move(warning));
+    if (*format == FeedFormat::atom03 || *format == FeedFormat::atom10) {
+      detail::map_atom(root, *format, mapping);
+    } else {
+      detail::map_rss(root, *format, mapping);
+    }
+    if (mapping.failure) return std::move(*mapping.failure);
+    mapping.feed.encoding = decoded.encoding;
   }
-  if (mapping.failure) return std::move(*mapping.failure);
-  mapping.feed.encoding = decoded.encoding;
+  if (std::optional<std::string> warning = mapping.budget_warning())
+    mapping.warnings.push_back(std::move(*warning));
   finish(mapping, result);
+  result.memory_peak = budget.peak();
   return result;
 }
 

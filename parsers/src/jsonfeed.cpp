@@ -1,7 +1,9 @@
 // JSON Feed 1.0 and 1.1 (https://jsonfeed.org) onto the model.
+#include <boost/json/memory_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <new>
 #include <optional>
 #include <string>
 
@@ -60,14 +62,56 @@ std::vector<Author> authors_of(const json::object& object, const std::string& ba
   return authors;
 }
 
+// Boost.JSON's allocations for one document, charged to the parse's budget. A memory
+// resource can only fail by throwing; parse_within turns that back into a value.
+class BudgetResource final : public json::memory_resource {
+ public:
+  explicit BudgetResource(MemoryBudget& budget) : budget_(budget) {}
+
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
+    if (!budget_.charge(bytes)) throw std::bad_alloc();
+    try {
+      return ::operator new(bytes, std::align_val_t(alignment));
+    } catch (...) {
+      budget_.release(bytes);
+      throw;
+    }
+  }
+  void do_deallocate(void* block, std::size_t bytes, std::size_t alignment) override {
+    ::operator delete(block, bytes, std::align_val_t(alignment));
+    budget_.release(bytes);
+  }
+  bool do_is_equal(const json::memory_resource& other) const noexcept override { return this == &other; }
+
+  MemoryBudget& budget_;
+};
+
+// The parsed document, held in `resource`; null with `out_of_memory` set when it outgrew it.
+json::value parse_within(std::string_view text, boost::system::error_code& error, BudgetResource& resource,
+                         bool& out_of_memory) {
+  json::parse_options options;
+  options.max_depth = 64;
+  options.allow_invalid_utf8 = true;
+  try {
+    return json::parse(text, error, json::storage_ptr(&resource), options);
+  } catch (const std::bad_alloc&) {
+    out_of_memory = true;
+    return nullptr;
+  }
+}
+
 }  // namespace
 
 void map_json_feed(std::string_view text, Mapping& mapping) {
   boost::system::error_code error;
-  json::parse_options options;
-  options.max_depth = 64;
-  options.allow_invalid_utf8 = true;
-  const json::value document = json::parse(text, error, {}, options);
+  BudgetResource resource(mapping.budget);
+  bool out_of_memory = false;
+  const json::value document = parse_within(text, error, resource, out_of_memory);
+  if (out_of_memory) {
+    mapping.failure = mapping.over_budget();
+    return;
+  }
   if (error) {
     mapping.failure =
         ParseFailure{ParseError::not_a_feed, "not a JSON Feed: invalid JSON (" + error.message() + ")"};
@@ -100,6 +144,7 @@ void map_json_feed(std::string_view text, Mapping& mapping) {
     if (items != nullptr) mapping.warnings.push_back("JSON Feed \"items\" is not an array: ignored");
     return;
   }
+  mapping.reserve_entries(items->get_array().size());
   for (const json::value& value : items->get_array()) {
     const json::object* entry = value.if_object();
     if (entry == nullptr) {
@@ -155,7 +200,7 @@ void map_json_feed(std::string_view text, Mapping& mapping) {
     if (!item.thumbnail) {
       if (auto banner = string_at(*entry, "banner_image")) item.thumbnail = absolute_link(*banner, base);
     }
-    feed.items.push_back(std::move(item));
+    mapping.add_item(std::move(item));
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <functional>
 
 #include "tinhop/parsers/text.hpp"
 #include "tinhop/parsers/url.hpp"
@@ -37,6 +38,7 @@ void Mapping::add_date(DateField field, std::size_t item, std::string text) {
 }
 
 bool Mapping::items_exhausted() {
+  if (budget_reached) return true;
   if (feed.items.size() < limits.max_items) return false;
   failure = ParseFailure{ParseError::too_many_items,
                          "more than " + std::to_string(limits.max_items) + " entries in one document"};
@@ -44,13 +46,117 @@ bool Mapping::items_exhausted() {
 }
 
 void Mapping::reserve_items(std::initializer_list<pugi::xml_node> parents, std::string_view local_name) {
-  std::size_t entries = 0;
+  std::size_t count = 0;
   for (const pugi::xml_node parent : parents) {
     for (pugi::xml_node child = parent.first_child(); child; child = child.next_sibling()) {
-      entries += child.type() == pugi::node_element && xml::local_name(child) == local_name ? 1 : 0;
+      count += child.type() == pugi::node_element && xml::local_name(child) == local_name ? 1 : 0;
     }
   }
-  feed.items.reserve(std::min(entries, limits.max_items));
+  reserve_entries(count);
+}
+
+void Mapping::reserve_entries(std::size_t count) {
+  entries = count;
+  if (entries == 0) return;
+  // Room for as many items as the budget holds with their strings, which are copies of
+  // their share of the input at most: the rest of the budget is theirs.
+  const std::size_t per_item = sizeof(Item) + input_bytes / entries;
+  const std::size_t room = std::min({entries, limits.max_items, budget.left() / per_item});
+  if (room <= feed.items.capacity() || !budget.charge((room - feed.items.capacity()) * sizeof(Item))) return;
+  feed.items.reserve(room);
+}
+
+namespace {
+
+// Heap bytes behind a string: none while it fits in the string object itself.
+std::size_t heap_bytes(const std::string& text) {
+  const std::less<const void*> before;
+  const void* data = text.data();
+  const bool in_place = !before(data, &text) && before(data, &text + 1);
+  return in_place ? 0 : text.capacity() + 1;
+}
+
+std::size_t heap_bytes(const std::optional<std::string>& text) {
+  return text ? heap_bytes(*text) : 0;
+}
+
+// What an item holds beyond sizeof(Item): its strings and its vectors' buffers.
+std::size_t heap_bytes(const Item& item) {
+  std::size_t bytes = 0;
+  for (const auto* field :
+       {&item.id, &item.link, &item.title, &item.summary, &item.content, &item.thumbnail, &item.comments}) {
+    bytes += heap_bytes(*field);
+  }
+  bytes += item.authors.capacity() * sizeof(Author);
+  for (const Author& author : item.authors) {
+    bytes += heap_bytes(author.name) + heap_bytes(author.email) + heap_bytes(author.uri);
+  }
+  bytes += item.categories.capacity() * sizeof(std::string);
+  for (const std::string& category : item.categories) bytes += heap_bytes(category);
+  bytes += item.enclosures.capacity() * sizeof(Enclosure);
+  for (const Enclosure& enclosure : item.enclosures)
+    bytes += heap_bytes(enclosure.url) + heap_bytes(enclosure.type);
+  return bytes;
+}
+
+}  // namespace
+
+void Mapping::add_item(Item&& item) {
+  std::size_t cost = heap_bytes(item);
+  // Twice the record: the dates vector grows by doubling, and its old buffer is the slack.
+  for (std::size_t i = dates_charged; i < dates.size(); ++i)
+    cost += 2 * sizeof(RawDate) + heap_bytes(dates[i].text);
+  const std::size_t capacity = feed.items.capacity();
+  const std::size_t grown = feed.items.size() < capacity ? capacity : std::max<std::size_t>(2 * capacity, 8);
+  if (grown != capacity) cost += grown * sizeof(Item);
+  if (!budget.charge(cost)) {
+    dates.erase(dates.begin() + static_cast<std::ptrdiff_t>(dates_charged), dates.end());
+    budget_reached = true;
+    return;
+  }
+  if (grown != capacity) {
+    feed.items.reserve(grown);
+    budget.release(capacity * sizeof(Item));
+  }
+  feed.items.push_back(std::move(item));
+  dates_charged = dates.size();
+}
+
+namespace {
+
+// "12.3": a size to one decimal, in units of `unit` bytes.
+std::string one_decimal(std::size_t bytes, double unit) {
+  const auto tenths = static_cast<unsigned long long>(static_cast<double>(bytes) / unit * 10.0 + 0.5);
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+}
+
+std::string binary_size(std::size_t bytes) {
+  if (bytes < (1U << 20U)) return std::to_string(bytes >> 10U) + " KiB";
+  return one_decimal(bytes, 1024.0 * 1024.0) + " MiB";
+}
+
+// How the budget was set: from the input's size, or the floor for small documents.
+std::string budget_terms(const Mapping& mapping) {
+  const ParseLimits& limits = mapping.limits;
+  if (limits.memory_ratio == 0 || mapping.input_bytes <= limits.memory_floor / limits.memory_ratio) {
+    return "the " + binary_size(limits.memory_floor) + " floor";
+  }
+  return std::to_string(limits.memory_ratio) + "x its " + one_decimal(mapping.input_bytes, 1e6) + " MB";
+}
+
+}  // namespace
+
+ParseFailure Mapping::over_budget() const {
+  return ParseFailure{ParseError::over_memory_budget, "document needs more than " +
+                                                          binary_size(budget.limit()) +
+                                                          " to parse (budget: " + budget_terms(*this) + ")"};
+}
+
+std::optional<std::string> Mapping::budget_warning() const {
+  if (!budget_reached) return std::nullopt;
+  return "memory budget of " + binary_size(budget.limit()) + " (" + budget_terms(*this) +
+         ") reached: kept the first " + std::to_string(feed.items.size()) + " of " +
+         std::to_string(std::max(entries, feed.items.size() + 1)) + " entries";
 }
 
 std::optional<std::string> non_empty(std::string_view text) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tinhop/parsers/feed.hpp"
+#include "tinhop/parsers/memory_budget.hpp"
 #include "tinhop/parsers/model.hpp"
 #include "xml_reader.hpp"
 
@@ -33,22 +34,43 @@ struct RawDate {
 struct Mapping {
   const ParseContext& context;
   const ParseLimits& limits;
+  MemoryBudget& budget;     // shared with the document tree while it lives
+  std::size_t input_bytes;  // the document's size, which the budget is a multiple of
   Feed feed;
   std::vector<RawDate> dates;
   std::vector<std::string> warnings;
   std::optional<ParseFailure> failure;  // set when a limit refuses the document
   xml::NamespaceCache namespaces;
+  std::size_t entries = 0;        // entries the document holds (a bound for XML)
+  bool budget_reached = false;    // entries after the last item were dropped to stay in budget
+  std::size_t dates_charged = 0;  // dates[0, dates_charged) belong to items already added
 
   // Records a date to parse once every date of the document has been seen.
   void add_date(DateField field, std::size_t item, std::string text);
 
-  // True, with `failure` set, once the document holds more entries than allowed.
+  // True, with `failure` set, once the document holds more entries than allowed; true too
+  // once the memory budget has stopped taking entries.
   bool items_exhausted();
 
   // Makes room for the entries among `parents`' children named `local_name` (any
   // namespace: a bound, not a count), so that the items are never moved by the vector's
-  // doubling, which would hold both copies at the peak of a large document.
+  // doubling, which would hold both copies at the peak of a large document. The room is
+  // charged to the budget, and is no more than it holds.
   void reserve_items(std::initializer_list<pugi::xml_node> parents, std::string_view local_name);
+
+  // The same for a document known to hold `count` entries.
+  void reserve_entries(std::size_t count);
+
+  // Appends the entry at index feed.items.size(), whose dates were recorded since the
+  // previous one, when the budget holds it and them; otherwise drops it and its dates
+  // and takes no more entries. An item is kept whole or not at all.
+  void add_item(Item&& item);
+
+  // The refusal of a document whose tree does not fit in the budget.
+  ParseFailure over_budget() const;
+
+  // The warning for entries dropped to stay in budget; empty when none were.
+  std::optional<std::string> budget_warning() const;
 };
 
 // Trimmed copy; nullopt when nothing but white space is left.

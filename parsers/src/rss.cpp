@@ -290,7 +290,7 @@ struct RssMapper {
       // dc:date is the item's date of record: as updated, and as published when nothing else is.
       mapping.add_date(DateField::item_updated, index, *draft.dc_date);
     }
-    mapping.feed.items.push_back(std::move(item));
+    mapping.add_item(std::move(item));
   }
 
   void map_channel(pugi::xml_node channel) {

@@ -357,13 +357,18 @@ std::string inner_xml(pugi::xml_node element) {
   return out;
 }
 
-void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits) {
+void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits, MemoryBudget& budget) {
   // Entities are decoded by inner_text with the full HTML5 table, so pugixml leaves them
   // alone (faster, and &nbsp; survives); comments, PIs and the DOCTYPE are not needed. An
   // element's leading text is kept as its value rather than as a node of its own: feeds
   // are mostly elements holding one text, so that halves the nodes (memory and time).
   // Every reader here takes an element's value as its first text.
   constexpr unsigned flags = pugi::parse_cdata | pugi::parse_embed_pcdata;
+  // Recovery needs more memory than the strict parse that failed for want of it.
+  const auto out_of_memory = [&loaded] {
+    loaded.document.reset();
+    loaded.out_of_memory = true;
+  };
   const pugi::xml_parse_result strict =
       loaded.document.load_buffer(text.data(), text.size(), flags, pugi::encoding_utf8);
   if (strict && loaded.document.document_element()) {
@@ -371,12 +376,17 @@ void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits) {
     loaded.ok = true;
     return;
   }
+  if (strict.status == pugi::status_out_of_memory) return out_of_memory();
   const std::string reason = std::string(strict.description()) + " at byte " + std::to_string(strict.offset);
   if (strict.status == pugi::status_bad_attribute || strict.status == pugi::status_unrecognized_tag ||
       strict.status == pugi::status_bad_start_element) {
+    loaded.document.reset();
     const std::string repaired = repair_markup(text);
+    if (!budget.charge(repaired.capacity())) return out_of_memory();
     const pugi::xml_parse_result second =
         loaded.document.load_buffer(repaired.data(), repaired.size(), flags, pugi::encoding_utf8);
+    budget.release(repaired.capacity());
+    if (second.status == pugi::status_out_of_memory) return out_of_memory();
     if (second && loaded.document.document_element()) {
       loaded.path = ParsePath::repaired;
       loaded.warnings.push_back("malformed XML (" + reason + "): repaired unquoted attributes and stray '<'");
@@ -385,7 +395,10 @@ void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits) {
     }
   }
   loaded.document.reset();
-  if (!read_tag_soup(text, loaded.document, limits.max_depth)) {
+  const bool within_depth = read_tag_soup(text, loaded.document, limits.max_depth);
+  // A refused allocation leaves null handles behind it: the tree would be missing parts.
+  if (budget.exhausted()) return out_of_memory();
+  if (!within_depth) {
     loaded.failure = ParseFailure{ParseError::too_deep, "malformed XML nested deeper than " +
                                                             std::to_string(limits.max_depth) + " elements"};
     return;

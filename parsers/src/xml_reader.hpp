@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tinhop/parsers/feed.hpp"
+#include "tinhop/parsers/memory_budget.hpp"
 #include "tinhop/parsers/model.hpp"
 
 namespace tinhop::xml {
@@ -105,12 +106,14 @@ struct LoadedXml {
   ParsePath path = ParsePath::strict;
   std::vector<std::string> warnings;
   bool ok = false;
+  bool out_of_memory = false;           // the tree did not fit in the budget: nothing was read
   std::optional<ParseFailure> failure;  // a limit refused the document
 };
 
 // Parses UTF-8 `text` (copied into the document): strict pugixml first, then a repairing
 // pre-pass, then a tolerant tag-soup reader. `ok` is false when not even an element could
-// be read.
-void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits);
+// be read. The caller holds a PugixmlBudgetScope over `budget`; copies made here outside
+// pugixml are charged to it too. A tree that outgrows it is dropped, not half-read.
+void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits, MemoryBudget& budget);
 
 }  // namespace tinhop::xml

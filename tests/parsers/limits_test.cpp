@@ -29,10 +29,15 @@ TEST_CASE("Limits: a 20 MB feed parses", "[limits]") {
   CHECK(result.feed.items.back().summary->size() == 1000);
 }
 
-TEST_CASE("Limits: 100,000 items parse; one more is refused", "[limits]") {
-  const auto result = parse_ok(rss_with_items(100'000, "<item><title>t</title></item>"));
-  CHECK(result.feed.items.size() == 100'000);
-  const auto refused = tinhop::parse_feed(rss_with_items(100'001, "<item><title>t</title></item>"), {});
+TEST_CASE("Limits: without a memory budget 100,000 items parse; one more is refused", "[limits]") {
+  tinhop::ParseLimits limits;
+  limits.memory_ratio = 0;
+  const auto parsed =
+      tinhop::parse_feed(rss_with_items(100'000, "<item><title>t</title></item>"), {}, limits);
+  REQUIRE(parsed);
+  CHECK(parsed.result().feed.items.size() == 100'000);
+  const auto refused =
+      tinhop::parse_feed(rss_with_items(100'001, "<item><title>t</title></item>"), {}, limits);
   REQUIRE_FALSE(refused);
   CHECK(refused.failure().error == ParseError::too_many_items);
   CHECK(refused.failure().message == "more than 100000 entries in one document");
@@ -56,12 +61,24 @@ TEST_CASE("Limits: 100,000 nested elements inside a description", "[limits]") {
   for (int i = 0; i < 100'000; ++i) nested += "<div>";
   nested += "deep";
   for (int i = 0; i < 100'000; ++i) nested += "</div>";
-  const auto result =
-      parse_ok(rss_with_items(1, "<item><title>t</title><description>" + nested + "</description></item>"));
-  REQUIRE(result.feed.items.size() == 1);
+  const std::string feed =
+      rss_with_items(1, "<item><title>t</title><description>" + nested + "</description></item>");
+  REQUIRE(feed.size() == 1'100'122);
+  // One 64-byte node per element: six times the input, past the budget of four.
+  const auto refused = tinhop::parse_feed(feed, {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.failure().error == ParseError::over_memory_budget);
+  CHECK(refused.failure().message == "document needs more than 4.2 MiB to parse (budget: 4x its 1.1 MB)");
+
+  tinhop::ParseLimits unlimited;
+  unlimited.memory_ratio = 0;
+  const auto parsed = tinhop::parse_feed(feed, {}, unlimited);
+  REQUIRE(parsed);
+  REQUIRE(parsed.result().feed.items.size() == 1);
   // Markup past the serializer's depth is flattened to its text rather than recursed into.
-  CHECK(result.feed.items[0].summary->find("deep") != std::string::npos);
-  CHECK(result.feed.items[0].summary->size() < nested.size());
+  const std::string& summary = *parsed.result().feed.items[0].summary;
+  CHECK(summary.find("deep") != std::string::npos);
+  CHECK(summary.size() < nested.size());
 }
 
 TEST_CASE("Limits: malformed markup nested past max_depth is refused", "[limits]") {
@@ -93,4 +110,38 @@ TEST_CASE("Limits: a document over max_bytes is refused before any work", "[limi
   REQUIRE_FALSE(refused);
   CHECK(refused.failure().error == ParseError::too_large);
   CHECK(refused.failure().message == "document of 352 bytes exceeds the limit of 100");
+}
+
+TEST_CASE("Limits: 100,000 tiny items are refused once their tree outgrows the budget", "[limits]") {
+  const std::string feed = rss_with_items(100'000, "<item><title>t</title></item>");
+  const std::string expected = "document needs more than 11.1 MiB to parse (budget: 4x its 2.9 MB)";
+  const auto strict = tinhop::parse_feed(feed, {});
+  REQUIRE_FALSE(strict);
+  CHECK(strict.failure().error == ParseError::over_memory_budget);
+  CHECK(strict.failure().message == expected);
+
+  // The recovery paths build trees too, and are held to the same budget: an unquoted
+  // attribute sends the document through the repairing pre-pass, a stray end tag
+  // through the tag-soup reader.
+  const auto repaired = tinhop::parse_feed(rss_with_items(100'000, "<item a=1><title>t</title></item>"), {});
+  REQUIRE_FALSE(repaired);
+  CHECK(repaired.failure().message == "document needs more than 12.6 MiB to parse (budget: 4x its 3.3 MB)");
+  const auto soup = tinhop::parse_feed(feed + "</y>", {});
+  REQUIRE_FALSE(soup);
+  CHECK(soup.failure().error == ParseError::over_memory_budget);
+  CHECK(soup.failure().message == expected);
+}
+
+TEST_CASE("Limits: a small document is held to the budget's floor, not four times its size", "[limits]") {
+  const std::string feed = rss_with_items(20, "<item><title>t</title></item>");
+  tinhop::ParseLimits limits;
+  limits.memory_floor = 16U << 10U;  // below pugixml's first 32 KiB page
+  const auto refused = tinhop::parse_feed(feed, {}, limits);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.failure().message == "document needs more than 16 KiB to parse (budget: the 16 KiB floor)");
+  const auto result = parse_ok(feed);
+  CHECK(result.feed.items.size() == 20);
+  CHECK(result.warnings.empty());
+  CHECK(result.memory_peak > 32'768);
+  CHECK(result.memory_peak <= tinhop::ParseLimits{}.memory_floor);
 }

@@ -14,10 +14,11 @@ namespace tinhop {
 
 // Why a document produced no feed at all. Recoverable problems are warnings instead.
 enum class ParseError {
-  not_a_feed,      // no RSS, RDF, Atom or JSON Feed root could be found
-  too_large,       // the input exceeds ParseLimits::max_bytes
-  too_many_items,  // more entries than ParseLimits::max_items
-  too_deep,        // malformed markup nested deeper than ParseLimits::max_depth
+  not_a_feed,          // no RSS, RDF, Atom or JSON Feed root could be found
+  too_large,           // the input exceeds ParseLimits::max_bytes
+  too_many_items,      // more entries than ParseLimits::max_items
+  too_deep,            // malformed markup nested deeper than ParseLimits::max_depth
+  over_memory_budget,  // the document tree would not fit in the memory budget (ParseLimits)
 };
 
 // Contract-style name of an error ("not_a_feed", ...).
@@ -35,6 +36,12 @@ struct ParseLimits {
   std::size_t max_items = 100'000;          // entries in one document
   std::size_t max_depth = 1'024;            // nesting the tag-soup reader accepts; strict XML: any depth
   std::size_t max_field_bytes = 4U << 20U;  // one text field; longer ones are cut with a warning
+  // Memory one parse may hold at once: memory_ratio times the input, at least memory_floor
+  // (a small feed's tree and model are mostly fixed costs). A document whose tree does not
+  // fit is refused (over_memory_budget); when the tree fits but not all of its entries,
+  // the first ones (the newest, in feed order) are kept whole with a warning. 0: no budget.
+  std::size_t memory_ratio = 4;
+  std::size_t memory_floor = 1U << 20U;
 };
 
 // Either a ParseResult or a ParseFailure, like pugixml's load result: test it, then read.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -100,6 +101,7 @@ struct ParseResult {
   Feed feed;
   ParsePath path = ParsePath::strict;
   std::vector<std::string> warnings;  // one per recovered problem
+  std::size_t memory_peak = 0;        // most bytes the parse's memory budget held at once
 };
 
 }  // namespace tinhop
