@@ -257,16 +257,17 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
           "END "
           "WHERE items.content_hash <> excluded.content_hash OR ?20 "
           "RETURNING id, revision, cluster_id, published");
+      // The entry's text outlives the step: SQLite reads it in place instead of copying it.
       upsert->bind(1, source_id)
           .bind(2, key)
           .bind(3, cluster_id)
-          .bind(4, item.id)
-          .bind(5, item.link)
+          .bind_static(4, item.id)
+          .bind_static(5, item.link)
           .bind(6, link_hash != 0 ? std::optional<std::int64_t>(link_hash) : std::nullopt)
-          .bind(7, item.title)
-          .bind(8, item.summary)
-          .bind(9, item.content)
-          .bind(10, search_text)
+          .bind_static(7, item.title)
+          .bind_static(8, item.summary)
+          .bind_static(9, item.content)
+          .bind_static(10, search_text)
           .bind(11, published)
           .bind(12, item.updated ? std::optional<std::int64_t>(to_unix(*item.updated)) : std::nullopt)
           .bind(13, now_s)

@@ -46,6 +46,12 @@ class Statement {
   Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
   Statement& bind_static(int index, std::string_view text);
+  Statement& bind_static(int index, const std::string& text) {
+    return bind_static(index, std::string_view(text));
+  }
+  Statement& bind_static(int index, const std::optional<std::string>& text) {
+    return text ? bind_static(index, std::string_view(*text)) : bind_null(index);
+  }
   Statement& bind_blob(int index, std::string_view bytes);
   Statement& bind_null(int index);
   template <class T>
