@@ -262,12 +262,18 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
     // The tree lives in this block only: it is freed before the model is finished.
     const PugixmlBudgetScope scope(budget);
     xml::LoadedXml loaded;
-    xml::load(decoded.text, loaded, limits, budget);
+    // Transcoded text is the parse's own: the tree is built in it rather than in a copy.
+    const bool owned = !decoded.storage.empty();
+    const pugi::xml_parse_result strict =
+        owned ? xml::load_strict_in_place(decoded.storage, loaded) : xml::load_strict(decoded.text, loaded);
+    if (!loaded.ok && !loaded.out_of_memory) {
+      // The in-place attempt wrote into the text; malformed documents are rare enough to
+      // decode again rather than keep a copy for all.
+      if (owned) decoded.storage = decode_document(bytes, context.content_type).storage;
+      xml::recover(owned ? decoded.storage : decoded.text, strict, loaded, limits, budget);
+    }
     if (loaded.out_of_memory) return mapping.over_budget();
     if (loaded.failure) return std::move(*loaded.failure);
-    // The tree holds its own copy of the text.
-    std::string().swap(decoded.storage);
-    budget.release(transcoded);
     const pugi::xml_node root = loaded.document.document_element();
     const std::optional<FeedFormat> format = loaded.ok ? detect_xml_format(root) : std::nullopt;
     if (!format) {

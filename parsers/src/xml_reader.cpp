@@ -357,36 +357,56 @@ std::string inner_xml(pugi::xml_node element) {
   return out;
 }
 
-void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits, MemoryBudget& budget) {
-  // Entities are decoded by inner_text with the full HTML5 table, so pugixml leaves them
-  // alone (faster, and &nbsp; survives); comments, PIs and the DOCTYPE are not needed. An
-  // element's leading text is kept as its value rather than as a node of its own: feeds
-  // are mostly elements holding one text, so that halves the nodes (memory and time).
-  // Every reader here takes an element's value as its first text.
-  constexpr unsigned flags = pugi::parse_cdata | pugi::parse_embed_pcdata;
-  // Recovery needs more memory than the strict parse that failed for want of it.
-  const auto out_of_memory = [&loaded] {
-    loaded.document.reset();
-    loaded.out_of_memory = true;
-  };
-  const pugi::xml_parse_result strict =
-      loaded.document.load_buffer(text.data(), text.size(), flags, pugi::encoding_utf8);
+namespace {
+
+// Entities are decoded by inner_text with the full HTML5 table, so pugixml leaves them
+// alone (faster, and &nbsp; survives); comments, PIs and the DOCTYPE are not needed. An
+// element's leading text is kept as its value rather than as a node of its own: feeds
+// are mostly elements holding one text, so that halves the nodes (memory and time).
+// Every reader here takes an element's value as its first text.
+constexpr unsigned flags = pugi::parse_cdata | pugi::parse_embed_pcdata;
+
+// Recovery would need more memory than the parse that failed for want of it.
+void drop_for_memory(LoadedXml& loaded) {
+  loaded.document.reset();
+  loaded.out_of_memory = true;
+}
+
+pugi::xml_parse_result settle_strict(const pugi::xml_parse_result& strict, LoadedXml& loaded) {
   if (strict && loaded.document.document_element()) {
     loaded.path = ParsePath::strict;
     loaded.ok = true;
-    return;
+  } else if (strict.status == pugi::status_out_of_memory) {
+    drop_for_memory(loaded);
+  } else {
+    loaded.document.reset();  // a partial tree: recovery builds its own
   }
-  if (strict.status == pugi::status_out_of_memory) return out_of_memory();
+  return strict;
+}
+
+}  // namespace
+
+pugi::xml_parse_result load_strict(std::string_view text, LoadedXml& loaded) {
+  return settle_strict(loaded.document.load_buffer(text.data(), text.size(), flags, pugi::encoding_utf8),
+                       loaded);
+}
+
+pugi::xml_parse_result load_strict_in_place(std::string& buffer, LoadedXml& loaded) {
+  return settle_strict(
+      loaded.document.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8), loaded);
+}
+
+void recover(std::string_view text, const pugi::xml_parse_result& strict, LoadedXml& loaded,
+             const ParseLimits& limits, MemoryBudget& budget) {
   const std::string reason = std::string(strict.description()) + " at byte " + std::to_string(strict.offset);
   if (strict.status == pugi::status_bad_attribute || strict.status == pugi::status_unrecognized_tag ||
       strict.status == pugi::status_bad_start_element) {
-    loaded.document.reset();
     const std::string repaired = repair_markup(text);
-    if (!budget.charge(repaired.capacity())) return out_of_memory();
+    if (!budget.charge(repaired.capacity())) return drop_for_memory(loaded);
     const pugi::xml_parse_result second =
         loaded.document.load_buffer(repaired.data(), repaired.size(), flags, pugi::encoding_utf8);
     budget.release(repaired.capacity());
-    if (second.status == pugi::status_out_of_memory) return out_of_memory();
+    if (second.status == pugi::status_out_of_memory) return drop_for_memory(loaded);
     if (second && loaded.document.document_element()) {
       loaded.path = ParsePath::repaired;
       loaded.warnings.push_back("malformed XML (" + reason + "): repaired unquoted attributes and stray '<'");
@@ -397,7 +417,7 @@ void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits, M
   loaded.document.reset();
   const bool within_depth = read_tag_soup(text, loaded.document, limits.max_depth);
   // A refused allocation leaves null handles behind it: the tree would be missing parts.
-  if (budget.exhausted()) return out_of_memory();
+  if (budget.exhausted()) return drop_for_memory(loaded);
   if (!within_depth) {
     loaded.failure = ParseFailure{ParseError::too_deep, "malformed XML nested deeper than " +
                                                             std::to_string(limits.max_depth) + " elements"};

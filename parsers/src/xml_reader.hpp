@@ -110,10 +110,18 @@ struct LoadedXml {
   std::optional<ParseFailure> failure;  // a limit refused the document
 };
 
-// Parses UTF-8 `text` (copied into the document): strict pugixml first, then a repairing
-// pre-pass, then a tolerant tag-soup reader. `ok` is false when not even an element could
-// be read. The caller holds a PugixmlBudgetScope over `budget`; copies made here outside
-// pugixml are charged to it too. A tree that outgrows it is dropped, not half-read.
-void load(std::string_view text, LoadedXml& loaded, const ParseLimits& limits, MemoryBudget& budget);
+// Strict pugixml over UTF-8 `text`, copied into the document. The caller holds a
+// PugixmlBudgetScope: a tree that outgrows it sets `out_of_memory` and is dropped.
+pugi::xml_parse_result load_strict(std::string_view text, LoadedXml& loaded);
+
+// The same in `buffer` itself (no copy): it must outlive the document, and what it holds
+// afterwards is no longer the text, whether or not the parse succeeded.
+pugi::xml_parse_result load_strict_in_place(std::string& buffer, LoadedXml& loaded);
+
+// After the strict parse of `text` failed (not for want of memory): a repairing pre-pass,
+// then a tolerant tag-soup reader. `ok` is false when not even an element could be read.
+// The repaired copy is charged to `budget`, which the scope's tree charges too.
+void recover(std::string_view text, const pugi::xml_parse_result& strict, LoadedXml& loaded,
+             const ParseLimits& limits, MemoryBudget& budget);
 
 }  // namespace tinhop::xml
