@@ -135,6 +135,18 @@ Result<std::vector<Health>> Store::all_health() {
   });
 }
 
+Result<std::vector<Health>> Store::health_between(std::int64_t after_id, std::int64_t last_id) {
+  return guarded([&] {
+    static const std::string sql =
+        std::string(kHealthColumns) + "WHERE source_id > ?1 AND source_id <= ?2 ORDER BY source_id";
+    std::vector<Health> page;
+    auto q = impl_->db.statement(sql.c_str());
+    q->bind(1, after_id).bind(2, last_id);
+    while (q->step()) page.push_back(read_health(*q));
+    return page;
+  });
+}
+
 Result<std::vector<FetchHistoryEntry>> Store::fetch_history(std::int64_t source_id, std::size_t limit) {
   return guarded([&] {
     std::vector<FetchHistoryEntry> out;

@@ -2,6 +2,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include "schema.hpp"
 #include "store_impl.hpp"
@@ -320,15 +322,24 @@ Result<std::optional<Source>> Store::find_source_by_url(std::string_view url) {
 }
 
 Result<std::vector<Source>> Store::list_sources() {
+  return list_sources_after(std::numeric_limits<std::int64_t>::min(),
+                            std::numeric_limits<std::size_t>::max());
+}
+
+Result<std::vector<Source>> Store::list_sources_after(std::int64_t after_id, std::size_t limit) {
   return guarded([&] {
-    static const std::string sql = std::string(kSourceColumns) + "ORDER BY s.id";
+    static const std::string sql = std::string(kSourceColumns) + "WHERE s.id > ?1 ORDER BY s.id LIMIT ?2";
     std::vector<Source> sources;
     {
       auto s = impl_->db.statement(sql.c_str());
+      s->bind(1, after_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
       while (s->step()) sources.push_back(read_source(*s));
     }
-    auto c =
-        impl_->db.statement("SELECT source_id, category FROM source_categories ORDER BY source_id, position");
+    if (sources.empty()) return sources;
+    auto c = impl_->db.statement(
+        "SELECT source_id, category FROM source_categories WHERE source_id > ?1 AND source_id <= ?2 "
+        "ORDER BY source_id, position");
+    c->bind(1, after_id).bind(2, sources.back().id);
     std::size_t at = 0;
     while (c->step()) {
       const auto id = c->int64(0);

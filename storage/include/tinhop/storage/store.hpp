@@ -366,6 +366,9 @@ class Store {
   // Adds the source, or when one with this url exists returns its id unchanged (demo feeds).
   Result<std::int64_t> upsert_source(const SourceSettings& settings, Instant now);
   Result<std::vector<Source>> list_sources();
+  // At most `limit` sources with ids above `after_id`, in id order: keyset pages, so a caller
+  // walks 10,000 sources without holding them all at once.
+  Result<std::vector<Source>> list_sources_after(std::int64_t after_id, std::size_t limit);
   // Removes the source with its items, health and history; clusters stay consistent.
   Result<void> remove_source(std::int64_t id);
   // `reason` is shown in status when the daemon disables a source (410 Gone); enabling clears it.
@@ -394,6 +397,9 @@ class Store {
   Result<FetchState> record_fetch(const FetchRecord& record);
   Result<Health> health(std::int64_t source_id);
   Result<std::vector<Health>> all_health();
+  // Health of the sources with after_id < id <= last_id, in id order (a page of
+  // list_sources_after).
+  Result<std::vector<Health>> health_between(std::int64_t after_id, std::int64_t last_id);
   Result<std::vector<FetchHistoryEntry>> fetch_history(std::int64_t source_id, std::size_t limit);
   Result<PublicationStats> publication_stats(std::int64_t source_id);
 
