@@ -17,6 +17,9 @@ std::size_t document_cost(std::size_t body_bytes) {
   return body_bytes * 3;
 }
 
+// What a fetch is expected to cost before any poll was written: a mid-sized feed's body.
+constexpr std::size_t kFirstExpectedBody = 64 * 1024;
+
 storage::FetchStatus status_of(fetch::PollOutcome outcome) {
   switch (outcome) {
     case fetch::PollOutcome::ok: return storage::FetchStatus::ok;
@@ -85,15 +88,16 @@ Pipeline::Pipeline(storage::Store& writer, PipelineOptions options, PipelineHook
       parsers_(std::max<std::size_t>(1, options.parse_threads)),
       writer_([this] { writer_loop(); }) {
   mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+  expected_cost_.store(document_cost(kFirstExpectedBody));
 }
 
 Pipeline::~Pipeline() {
   finish();
 }
 
-bool Pipeline::accepting() const {
-  const bool ok =
-      pending_.load() < options_.max_pending && pending_bytes_.load() < options_.max_pending_bytes;
+bool Pipeline::accepting(std::size_t fetching) const {
+  const bool ok = pending_.load() + fetching < options_.max_pending &&
+                  pending_bytes_.load() + fetching * expected_cost() < options_.max_pending_bytes;
   if (!ok) throttled_.store(true);
   return ok;
 }
@@ -154,8 +158,13 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
 }
 
 void Pipeline::write(fetch::PollReport report) {
+  const std::size_t cost = report.document ? document_cost(report.body_bytes) : 0;
+  // An average over the last ~8 polls: a run of 304s lets the fetches run at full
+  // concurrency within a few dozen polls, a run of large feeds slows them as fast.
+  const std::size_t expected = expected_cost();
+  expected_cost_.store(expected - expected / 8 + cost / 8, std::memory_order_relaxed);
   pending_.fetch_add(1);
-  pending_bytes_.fetch_add(report.document ? document_cost(report.body_bytes) : 0);
+  pending_bytes_.fetch_add(cost);
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(report));

@@ -3,6 +3,9 @@
 //   -> dedup + storage (one writer thread, polls committed in batches).
 // Back-pressure: while too many polls or bytes wait, accepting() is false and the poller
 // starts no new fetch, so memory stays bounded when the writer is slower than the network.
+// Fetches in flight are counted too, each at the document recent polls produced (a moving
+// average: 0 for a 304), since once started their bodies must be taken: with 64 fetches
+// at once they carried the documents alive well past the byte limit.
 // A poll is admitted while under both limits and charged its estimated document from the
 // start; a poll whose parse ended is uncounted only until write() takes it (counting it
 // through that hop would leak a charge for every orphaned poll). So a limit is passed by
@@ -68,8 +71,12 @@ class Pipeline {
   // (retention) goes through the single writer too. Jobs still queued at finish() are
   // dropped: they are periodic and run again after a restart.
   void maintain(std::function<void(storage::Store&)> job);
-  // False while the backlog is over its limits.
-  bool accepting() const;
+  // False while the backlog, with `fetching` polls still being fetched charged at
+  // expected_cost() each, is over its limits.
+  bool accepting(std::size_t fetching = 0) const;
+  // What a poll being fetched is expected to add to the backlog: a moving average of the
+  // documents of the polls written lately (a 304 or a failure adds none).
+  std::size_t expected_cost() const { return expected_cost_.load(std::memory_order_relaxed); }
   // Second phase of shutdown: waits for parses in progress and commits every queued poll,
   // then stops the threads. Nothing accepted by write() is dropped.
   void finish();
@@ -105,6 +112,7 @@ class Pipeline {
   std::atomic<std::size_t> pending_{0};
   std::atomic<std::size_t> pending_bytes_{0};
   mutable std::atomic<bool> throttled_{false};  // accepting() said no since the last drain
+  std::atomic<std::size_t> expected_cost_;      // see expected_cost(); written by write() only
   std::atomic<std::uint64_t> committed_polls_{0};
   std::atomic<std::int64_t> parse_ns_{0};
   std::atomic<std::int64_t> write_ns_{0};

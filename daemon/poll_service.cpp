@@ -2,7 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
-#include <unordered_set>
+#include <algorithm>
+#include <limits>
 
 #include "logging.hpp"
 #include "tinhop/config/source.hpp"
@@ -13,10 +14,14 @@ namespace {
 
 using logging::kv;
 
+// Sources read at once when the list is loaded.
+constexpr std::size_t kSourcePage = 512;
+
 // What decides how a source is polled: a change in it reloads the source into the poller.
 // The time zone and date order are the effective ones, so a reload that changes the
-// defaults reloads exactly the sources that follow them.
-std::string signature(const storage::Source& s, const PollServiceOptions& o) {
+// defaults reloads exactly the sources that follow them. Kept as a 64-bit digest (the
+// text is ~100 bytes a source); a collision would only miss one settings change.
+std::uint64_t signature(const storage::Source& s, const PollServiceOptions& o) {
   std::string sig = s.settings.url;
   for (const auto& h : s.settings.headers) sig += "\n" + h.name + ":" + h.value;
   auto secs = [](const std::optional<std::chrono::seconds>& d) {
@@ -29,12 +34,13 @@ std::string signature(const storage::Source& s, const PollServiceOptions& o) {
   sig += "\n" + s.settings.time_zone.value_or(o.default_time_zone) + std::to_string(static_cast<int>(order));
   sig += "\n" + std::string(storage::source_type_name(s.settings.type)) + s.settings.html_selectors;
   if (s.settings.follow_links) sig += "\nfollow_links";
-  return sig;
+  return std::hash<std::string>{}(sig);
 }
 
-std::optional<HtmlSelectors> html_selectors(const storage::Source& s) {
-  if (s.settings.type != storage::SourceType::html) return std::nullopt;
-  return config::selectors_from_json(s.settings.html_selectors).value_or(HtmlSelectors{});
+std::shared_ptr<const HtmlSelectors> html_selectors(const storage::Source& s) {
+  if (s.settings.type != storage::SourceType::html) return nullptr;
+  return std::make_shared<const HtmlSelectors>(
+      config::selectors_from_json(s.settings.html_selectors).value_or(HtmlSelectors{}));
 }
 
 }  // namespace
@@ -114,7 +120,7 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
                             });
                       },
                   .report = [this](fetch::PollReport report) { pipeline_.write(std::move(report)); },
-                  .accepting = [this] { return pipeline_.accepting(); },
+                  .accepting = [this](std::size_t fetching) { return pipeline_.accepting(fetching); },
               }),
       follower_(
           ioc.get_executor(), loop_store,
@@ -166,37 +172,50 @@ storage::Result<void> PollService::start() {
 
 void PollService::refresh_sources(bool force) {
   auto log = logging::get("poll");
+  // Read before the walk: a change made while the pages are read bumps it again, and the
+  // next refresh walks once more.
   auto version = store_.sources_version();
   if (!version) {
     log->error("sources.version_failed {}", kv("error", version.error().message));
     return;
   }
   if (!force && *version == sources_version_) return;
-  auto sources = store_.list_sources();
-  auto health = store_.all_health();
-  if (!sources || !health) {
-    log->error("sources.list_failed {}",
-               kv("error", !sources ? sources.error().message : health.error().message));
-    return;
+  // Pages of sources and their health, never all of both at once: at 10,000 sources the
+  // two whole lists were 15 MB at start-up and at every reload, more than the poller keeps.
+  std::vector<std::int64_t> wanted;  // ascending: pages come in id order
+  wanted.reserve(signatures_.size());
+  std::size_t added = 0, changed = 0, removed = 0;
+  for (std::int64_t after = std::numeric_limits<std::int64_t>::min();;) {
+    auto sources = store_.list_sources_after(after, kSourcePage);
+    if (!sources) {
+      log->error("sources.list_failed {}", kv("error", sources.error().message));
+      return;
+    }
+    if (sources->empty()) break;
+    auto health = store_.health_between(after, sources->back().id);
+    if (!health) {
+      log->error("sources.list_failed {}", kv("error", health.error().message));
+      return;
+    }
+    std::size_t h = 0;
+    for (const storage::Source& s : *sources) {
+      if (!s.settings.enabled) continue;
+      wanted.push_back(s.id);
+      const std::uint64_t sig = signature(s, options_);
+      auto it = signatures_.find(s.id);
+      if (it != signatures_.end() && it->second == sig) continue;
+      (it == signatures_.end() ? added : changed)++;
+      while (h < health->size() && (*health)[h].source_id < s.id) ++h;
+      const bool has_health = h < health->size() && (*health)[h].source_id == s.id;
+      poller_.upsert(to_poll_source(s, has_health ? &(*health)[h] : nullptr));
+      signatures_[s.id] = sig;
+    }
+    if (sources->size() < kSourcePage) break;
+    after = sources->back().id;
   }
   sources_version_ = *version;
-  std::unordered_map<std::int64_t, const storage::Health*> by_id;
-  for (const auto& h : *health) by_id[h.source_id] = &h;
-  std::unordered_set<std::int64_t> wanted;
-  std::size_t added = 0, changed = 0, removed = 0;
-  for (const auto& s : *sources) {
-    if (!s.settings.enabled) continue;
-    wanted.insert(s.id);
-    std::string sig = signature(s, options_);
-    auto it = signatures_.find(s.id);
-    if (it != signatures_.end() && it->second == sig) continue;
-    (it == signatures_.end() ? added : changed)++;
-    auto h = by_id.find(s.id);
-    poller_.upsert(to_poll_source(s, h == by_id.end() ? nullptr : h->second));
-    signatures_[s.id] = std::move(sig);
-  }
   for (auto it = signatures_.begin(); it != signatures_.end();) {
-    if (wanted.count(it->first)) {
+    if (std::binary_search(wanted.begin(), wanted.end(), it->first)) {
       ++it;
       continue;
     }

@@ -78,7 +78,7 @@ class PollService {
   fetch::Poller poller_;
   ArticleFollower follower_;
   std::int64_t sources_version_ = -1;
-  std::unordered_map<std::int64_t, std::string> signatures_;  // what each polled source was loaded as
+  std::unordered_map<std::int64_t, std::uint64_t> signatures_;  // what each polled source was loaded as
   std::atomic<std::uint64_t> polls_{0};
   std::atomic<std::uint64_t> failing_{0};
   std::unordered_map<std::int64_t, bool> failing_sources_;  // writer thread only

@@ -205,7 +205,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     bool blocked = false;
     while (!heap.empty() && heap.top().at <= now) {
       // resume() or a finishing poll restarts us; arming the timer now would spin.
-      blocked = (hooks.accepting && !hooks.accepting()) || gate.saturated();
+      blocked = (hooks.accepting && !hooks.accepting(fetching)) || gate.saturated();
       if (blocked) break;
       const Due due = heap.top();
       heap.pop();
@@ -230,6 +230,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
   void start(Entry& e) {
     e.busy = true;
     ++busy;
+    ++fetching;
     const Instant attempted = to_instant(SysClock::now());
     Request request;
     request.url = e.source.url;
@@ -245,6 +246,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
 
   void on_fetched(std::int64_t id, std::uint64_t generation, const std::string& host, Instant attempted,
                   Response r) {
+    --fetching;
     if (!host.empty()) gate.release(host);
     auto it = entries.find(id);
     if (it == entries.end() || it->second.generation != generation) {
@@ -415,6 +417,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
   std::unordered_map<std::int64_t, Entry> entries;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> heap;
   std::size_t busy = 0;
+  std::size_t fetching = 0;  // fetches started and not yet answered, orphaned ones included
   bool running = false;
 };
 

@@ -1,0 +1,60 @@
+// Fetches in flight count against the pipeline's byte limit at the document recent polls
+// produced: 304s let the poller run at full concurrency, large documents slow it down.
+#include <catch2/catch.hpp>
+
+#include "pipeline.hpp"
+
+namespace {
+
+using namespace tinhop;
+using namespace std::chrono_literals;
+
+const Instant kNow{std::chrono::seconds{1710374400}};
+
+fetch::PollReport report(std::int64_t source, fetch::PollOutcome outcome, std::size_t body_bytes) {
+  fetch::PollReport r;
+  r.source_id = source;
+  r.url = "http://feeds.test/1.xml";
+  r.attempted = kNow;
+  r.outcome = outcome;
+  r.http_status = outcome == fetch::PollOutcome::not_modified ? 304 : 200;
+  r.body_bytes = body_bytes;
+  if (outcome == fetch::PollOutcome::ok) r.document = ParseResult{};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("fetches in flight are charged the document recent polls produced") {
+  auto opened = storage::Store::open(":memory:");
+  REQUIRE(opened.has_value());
+  storage::SourceSettings settings;
+  settings.url = "http://feeds.test/1.xml";
+  const std::int64_t source = opened->upsert_source(settings, kNow).value();
+  daemon::PipelineOptions options;
+  options.max_pending_bytes = 1000 * 1000;
+  options.batch_window = 1ms;
+  daemon::Pipeline pipeline(*opened, options, {});
+
+  // Before any poll: a 64 KiB body's document, 196,608 bytes: five fit in 1 MB, six do not.
+  CHECK(pipeline.expected_cost() == 3 * 64 * 1024);
+  CHECK(pipeline.accepting(0));
+  CHECK(pipeline.accepting(5));
+  CHECK_FALSE(pipeline.accepting(6));
+
+  // 304s bring no document: after 16 of them the charge is under an eighth of what it was.
+  for (int i = 0; i < 16; ++i) pipeline.write(report(source, fetch::PollOutcome::not_modified, 0));
+  CHECK(pipeline.expected_cost() > 0);
+  CHECK(pipeline.expected_cost() < 3 * 64 * 1024 / 8);
+  CHECK(pipeline.accepting(40));
+
+  // One 800 kB feed (a 2.4 MB document) raises it by an eighth of that at once.
+  const std::size_t before = pipeline.expected_cost();
+  pipeline.write(report(source, fetch::PollOutcome::ok, 800 * 1000));
+  CHECK(pipeline.expected_cost() == before - before / 8 + 300 * 1000);
+  pipeline.finish();  // the document is committed: only the fetches' charge is left
+  CHECK(pipeline.pending_bytes() == 0);
+  CHECK(pipeline.accepting(3));  // 3 x ~320 kB < 1 MB
+  CHECK_FALSE(pipeline.accepting(4));
+  CHECK(opened->health(source)->polls == 17);
+}
