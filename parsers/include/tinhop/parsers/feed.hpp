@@ -39,8 +39,8 @@ struct ParseLimits {
   // Memory one parse may hold at once: memory_ratio times the input, at least memory_floor
   // (a small feed's tree and model are mostly fixed costs). A document whose tree does not
   // fit is refused (over_memory_budget); when the tree fits but not all of its entries,
-  // the first ones (the newest, in feed order) are kept whole with a warning. 0: no budget.
-  std::size_t memory_ratio = 4;
+  // the first ones (the newest, in feed order) are kept whole with a warning.
+  std::size_t memory_ratio = 4;  // 0: no budget at all
   std::size_t memory_floor = 1U << 20U;
 };
 
