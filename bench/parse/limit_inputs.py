@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the hostile documents (and one long minimal feed) of the parse memory table (docs/performance.md) into DIR,
-in the shapes tests/parsers/limits_test.cpp uses, then measure each with
+"""Writes the hostile documents of the parse memory table (docs/performance.md), and one
+long minimal feed, into DIR, in the shapes tests/parsers/limits_test.cpp uses; then measure
+each with
 
     build/release/bench/parse_memory DIR/NAME.xml
 
