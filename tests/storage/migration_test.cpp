@@ -53,7 +53,7 @@ std::string text(const std::string& db_path, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("version 5 keeps the category lists and the search index of a version 4 database") {
+TEST_CASE("versions 5 and 6 keep the category lists and the search index of a version 4 database") {
   TempDir dir;
   const std::string path = (dir.path / "v4.db").string();
   std::int64_t a = 0;
@@ -77,7 +77,7 @@ TEST_CASE("version 5 keeps the category lists and the search index of a version 
   }
   auto store = Store::open(path);
   REQUIRE(store.has_value());
-  CHECK(store->stats()->schema_version == 5);
+  CHECK(store->stats()->schema_version == Store::schema_version());
   CHECK(text(path, "SELECT count(*) FROM sqlite_master WHERE name = 'items_fts_docsize'") == "0");
   CHECK(text(path,
              "SELECT group_concat(category || ':' || published, ' ') FROM (SELECT * FROM "
@@ -103,6 +103,8 @@ TEST_CASE("version 5 keeps the category lists and the search index of a version 
   CHECK(store->latest_clusters(search)->clusters.empty());
   CHECK(text(path, "SELECT group_concat(category, ' ') FROM cluster_categories") == "thế giới thế giới");
   exec(path, "INSERT INTO items_fts(items_fts) VALUES('integrity-check')");
+  // Version 6: segments merged 8 at a time.
+  CHECK(text(path, "SELECT v FROM items_fts_config WHERE k = 'automerge'") == "8");
 }
 
 TEST_CASE("a version 1 database is migrated forward with its data searchable") {
