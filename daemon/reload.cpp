@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "logging.hpp"
 #include "service_notify.hpp"
@@ -133,6 +135,10 @@ admin::ApiHooks::Reload reload_config(config::LiveConfig& live, storage::Store& 
   admin::ApiHooks::Reload result;
   const std::shared_ptr<const Config> running = live.current();
   config::LoadResult loaded = config::load_config(running->file);
+  // The [[source]] list goes to the database (synced below), not into the live
+  // configuration: nothing reads it after that, and at 10,000 sources it is 5 MB.
+  std::vector<config::FileSource> file_sources;
+  if (loaded.config) file_sources = std::exchange(loaded.config->sources, {});
   const std::optional<Config> file = loaded.config;
   const config::LiveConfig::Outcome outcome = live.apply(std::move(loaded));
   for (const config::Diagnostic& d : outcome.diagnostics) {
@@ -162,7 +168,9 @@ admin::ApiHooks::Reload reload_config(config::LiveConfig& live, storage::Store& 
     }
   }
   service.apply_options(poll_options_from(*current));
-  const admin::SyncReport report = admin::sync_sources(store, *current, now);
+  Config synced = *current;
+  synced.sources = std::move(file_sources);
+  const admin::SyncReport report = admin::sync_sources(store, synced, now);
   for (const std::string& note : report.notes) {
     log->warn("sources.sync_note {}", kv("note", note));
     result.notes.push_back(note);
