@@ -135,8 +135,6 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
                                                                    const Target& t, const Selection& s,
                                                                    const Context& ctx) {
   const ServerOptions& o = ctx.options();
-  auto sources = catalog.list_sources();
-  if (!sources) return sources.error();
   auto categories = catalog.list_categories();
   if (!categories) return categories.error();
   storage::ClusterQuery q;
@@ -145,11 +143,11 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
   if (!s.query.empty()) q.search = s.query;
   std::string title = o.title;
   if (s.source_id) {
-    auto it = std::find_if(sources->begin(), sources->end(),
-                           [&](const auto& src) { return src.id == *s.source_id; });
-    if (it == sources->end()) return std::optional<Context::Document>{};
+    auto source = catalog.find_source(*s.source_id);
+    if (!source) return source.error();
+    if (!*source) return std::optional<Context::Document>{};
     q.source_id = s.source_id;
-    title += " — " + detail::source_title(*it);
+    title += " — " + detail::source_title(**source);
   }
   if (s.category_slug) {
     auto it = std::find_if(categories->begin(), categories->end(),
@@ -190,6 +188,9 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
     case Format::rss: doc.body = render_rss(page); break;
     case Format::json: doc.body = render_json(page); break;
     case Format::html: {
+      // Only the page links every source; a feed never reads the whole list.
+      auto sources = catalog.list_sources();
+      if (!sources) return sources.error();
       RiverPage river;
       river.feed = std::move(page);
       river.base_url = ctx.base_url();

@@ -79,6 +79,14 @@ TEST_CASE("store catalog: the merged feed shows stored stories with their publis
   CHECK(only_b.find("Khai mạc kỳ họp") != std::string::npos);
   CHECK(only_b.find("Bản của B") == std::string::npos);  // policy title: no body
   CHECK(only_b.find("Giá xăng") == std::string::npos);
+  CHECK(only_b.find("<title>tinhop — Agency B</title>") != std::string::npos);
+  // A source's feed reads that one source; an unknown one is a 404, not an error.
+  CHECK(catalog.find_source(id_b).value()->settings.title == "Agency B");
+  CHECK_FALSE(catalog.find_source(id_b + 100).value().has_value());
+  CHECK(
+      publish::handle(
+          publish::Request{http::verb::get, "/sources/" + std::to_string(id_b + 100) + "/feed.rss", 11}, ctx)
+          .result() == http::status::not_found);
   CHECK(get(ctx, "/categories/th%E1%BB%9Di-s%E1%BB%B1/feed.json").find("Giá xăng") != std::string::npos);
   CHECK(get(ctx, "/feed.atom?q=xang").find("Giá xăng giảm") != std::string::npos);
   const std::string page1 = get(ctx, "/feed.atom?limit=1");
