@@ -9,7 +9,8 @@ SCRATCH/serve.toml with N sources (the files repeated with ?copy=K, per-host lim
 spacing, admin off, retention 10 years, as bench/poll/run.py's poll_bench runs them), runs
 `tinhop serve`, samples /proc/PID/status every 0.2 s until every source has been polled once
 (the health table), then fetches the merged feed three times and stops the daemon (SIGTERM). Prints one JSON line:
-VmHWM (the kernel's peak RSS) and when it was reached, the items stored, the poll's duration,
+VmHWM (the kernel's peak RSS: at the end, and when the poll was done, before the feed requests) and
+when it was reached while polling, the items stored, the poll's duration, each feed request's time,
 and the resident memory by kind (main heap, anonymous mappings, files) at the highest VmRSS
 sampled.
 """
@@ -108,17 +109,21 @@ def main():
                     done, last_check = polled(db), time.monotonic()
                 time.sleep(0.2)
             poll_s = time.monotonic() - start
-            feed_bytes = 0
+            hwm_polling = status(daemon.pid)["VmHWM"]
+            feed_bytes, feed_ms = 0, []
             for _ in range(3):
+                t = time.monotonic()
                 with urllib.request.urlopen("http://127.0.0.1:%d/feed.atom" % a.listen_port, timeout=60) as r:
                     feed_bytes = len(r.read())
+                feed_ms.append(round((time.monotonic() - t) * 1000))
             s = status(daemon.pid)
             con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
             items = con.execute("SELECT count(*) FROM items").fetchone()[0]
             con.close()
             print(json.dumps({"sources": a.sources, "polled": done, "poll_s": round(poll_s, 1), "items": items,
-                              "VmHWM_kB": s["VmHWM"], "VmHWM_reached_s": round(hwm_at, 1),
-                              "VmRSS_after_kB": s["VmRSS"], "feed_bytes": feed_bytes,
+                              "VmHWM_kB": s["VmHWM"], "VmHWM_polling_kB": hwm_polling,
+                              "VmHWM_reached_s": round(hwm_at, 1),
+                              "VmRSS_after_kB": s["VmRSS"], "feed_bytes": feed_bytes, "feed_ms": feed_ms,
                               "split_kB_at_sampled_peak": dict(peak_split, VmRSS=split_rss)}))
         finally:
             if daemon and daemon.poll() is None:
