@@ -4,6 +4,7 @@
 // re-ingest against a plain INSERT OR IGNORE. Then the publisher's queries on the result.
 //
 //   ingest_bench DIR WORDS_FILE [--items N] [--seed S] [--dup-share F] [--skip-baseline] [--queries-only]
+//                [--cache-kib K]
 //
 // WORDS_FILE: python3 ../shared/bench/gen_corpus.py --dump-words words.txt
 // Rows are generated 1,000 at a time outside the timed sections (one transaction each:
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -295,7 +297,7 @@ int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
                  "usage: ingest_bench DIR WORDS_FILE [--items N] [--seed S] [--dup-share F] "
-                 "[--skip-baseline] [--queries-only]\n");
+                 "[--skip-baseline] [--queries-only] [--cache-kib K]\n");
     return 2;
   }
   const fs::path dir = argv[1];
@@ -304,6 +306,8 @@ int main(int argc, char** argv) {
   double dups = 0.2;
   bool skip_baseline = false;
   bool queries_only = false;  // reuse DIR/tinhop.db from an earlier run, measure the read side
+  // The store's page cache; `tinhop serve` opens its writer with 4096 (see cmd_serve.cpp).
+  std::optional<long> cache_kib;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--items" && i + 1 < argc) {
@@ -312,6 +316,8 @@ int main(int argc, char** argv) {
       seed = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--dup-share" && i + 1 < argc) {
       dups = std::atof(argv[++i]);
+    } else if (a == "--cache-kib" && i + 1 < argc) {
+      cache_kib = std::atol(argv[++i]);
     } else if (a == "--skip-baseline") {
       skip_baseline = true;
     } else if (a == "--queries-only") {
@@ -352,7 +358,9 @@ int main(int argc, char** argv) {
     sqlite3_close(db);
   }
 
-  auto store = tinhop::storage::Store::open(ours.string());
+  tinhop::storage::OpenOptions options;
+  if (cache_kib) options.page_cache_kib = *cache_kib;
+  auto store = tinhop::storage::Store::open(ours.string(), options);
   if (!store) die("open", store.error().message);
   std::vector<std::int64_t> source_ids;
   for (int i = 0; i < kSources && queries_only; ++i) source_ids.push_back(i + 1);
