@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <system_error>
+
 #include "sqlite.hpp"
 
 namespace tinhop::storage {
@@ -15,7 +17,12 @@ Checkpointer::Checkpointer(sqlite3* writer, const std::string& path) : writer_(w
   }
   // The checkpoint's syncs follow this setting: the WAL before the copy, the file after.
   sqlite3_exec(own_, "PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr);
-  thread_ = std::thread([this] { run(); });
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (const std::system_error& error) {
+    sqlite3_close(own_);
+    throw sql::SqlFailure{Error{Errc::internal, std::string("checkpoint thread: ") + error.what()}};
+  }
   sqlite3_wal_hook(writer_, &Checkpointer::on_commit, this);
 }
 

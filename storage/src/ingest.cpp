@@ -174,7 +174,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     prepared[k] = prepare(feed.items[pending[k].index], identities[pending[k].index], links);
   };
   // Below a few entries, handing them over costs more than it saves.
-  PrepareWorker* worker = pending.size() >= kWorkerMinimum ? &preparer() : nullptr;
+  PrepareWorker* worker = pending.size() >= kWorkerMinimum ? preparer() : nullptr;
   PrepareRun run(worker);
   if (worker != nullptr) worker->start(pending.size(), prepare_one);
 

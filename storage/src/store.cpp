@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <system_error>
 
 #include "schema.hpp"
 #include "store_impl.hpp"
@@ -170,9 +171,15 @@ void Store::Impl::start_checkpointer() {
   checkpointer = std::make_unique<Checkpointer>(db.handle(), path);
 }
 
-PrepareWorker& Store::Impl::preparer() {
-  if (!worker) worker = std::make_unique<PrepareWorker>();
-  return *worker;
+PrepareWorker* Store::Impl::preparer() {
+  if (!worker) {
+    try {
+      worker = std::make_unique<PrepareWorker>();
+    } catch (const std::system_error&) {
+      return nullptr;
+    }
+  }
+  return worker.get();
 }
 
 void Store::Impl::load_window() {

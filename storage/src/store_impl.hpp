@@ -55,8 +55,9 @@ struct Store::Impl {
   DedupWindow& candidates();
   // Moves WAL checkpoints to their own thread, once; every ingest entry point calls it.
   void start_checkpointer();
-  // The thread that prepares new entries for ingest_feed, started on first use.
-  PrepareWorker& preparer();
+  // The thread that prepares new entries for ingest_feed, started on first use; nullptr
+  // when the system refuses a thread (the writer then prepares them itself).
+  PrepareWorker* preparer();
 
   // ingest.cpp
   // `articles`: see PollResult::articles (empty for sources that do not follow links).
