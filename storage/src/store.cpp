@@ -163,12 +163,18 @@ DedupWindow& Store::Impl::candidates() {
 }
 
 void Store::Impl::start_checkpointer() {
-  if (checkpointer || options.read_only) return;
+  if (checkpointer || checkpointer_tried || options.read_only) return;
+  checkpointer_tried = true;
   const char* path = sqlite3_db_filename(db.handle(), "main");
   if (path == nullptr || *path == '\0') return;  // in memory: no WAL
   auto mode = db.prepare("PRAGMA journal_mode");
   if (!mode.step() || mode.text(0) != "wal") return;
-  checkpointer = std::make_unique<Checkpointer>(db.handle(), path);
+  try {
+    checkpointer = std::make_unique<Checkpointer>(db.handle(), path);
+  } catch (const sql::SqlFailure&) {
+    // No second connection or thread: SQLite's own checkpoints in the commit still run, which
+    // is slower but no reason to refuse the items.
+  }
 }
 
 PrepareWorker* Store::Impl::preparer() {

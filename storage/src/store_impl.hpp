@@ -43,6 +43,7 @@ struct Store::Impl {
   // Started by the first ingest (a file database in WAL mode only): the CLI's short
   // writes keep SQLite's own checkpoints. Declared after db, so it stops before db closes.
   std::unique_ptr<Checkpointer> checkpointer;
+  bool checkpointer_tried = false;
   std::unique_ptr<PrepareWorker> worker;  // started by the first document worth it
 
   // Marks that readers may see something new (publisher cache invalidation).
