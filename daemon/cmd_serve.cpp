@@ -76,7 +76,7 @@ std::optional<config::ListenAddress> parse_listen(const std::string& text) {
 
 // `page_cache_kib`: SQLite's page cache per connection. The writer gets 4 MiB: bench/poll's
 // 10,000-source first poll wrote no slower with it than with 8 MiB or the store's 64 MiB
-// default (which alone would be the daemon's whole memory target); the pipeline's 4 MiB
+// default (which alone would be the daemon's whole memory target); the pipeline's small
 // backlog keeps its batches small. The other connections only read a little.
 storage::OpenOptions store_options(const config::Config& cfg, bool read_only,
                                    std::optional<std::int64_t> page_cache_kib = std::nullopt) {

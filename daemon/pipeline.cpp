@@ -17,7 +17,7 @@ std::size_t document_cost(std::size_t body_bytes) {
   return body_bytes * 3;
 }
 
-// What a fetch is expected to cost before any poll was written: a mid-sized feed's body.
+// What a fetch is expected to bring before any poll was written: a mid-sized feed's body.
 constexpr std::size_t kFirstExpectedBody = 64 * 1024;
 
 storage::FetchStatus status_of(fetch::PollOutcome outcome) {
@@ -88,7 +88,7 @@ Pipeline::Pipeline(storage::Store& writer, PipelineOptions options, PipelineHook
       parsers_(std::max<std::size_t>(1, options.parse_threads)),
       writer_([this] { writer_loop(); }) {
   mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
-  expected_cost_.store(document_cost(kFirstExpectedBody));
+  expected_body_.store(kFirstExpectedBody);
 }
 
 Pipeline::~Pipeline() {
@@ -97,7 +97,7 @@ Pipeline::~Pipeline() {
 
 bool Pipeline::accepting(std::size_t fetching) const {
   const bool ok = pending_.load() + fetching < options_.max_pending &&
-                  pending_bytes_.load() + fetching * expected_cost() < options_.max_pending_bytes;
+                  pending_bytes_.load() + fetching * expected_body() < options_.max_pending_bytes;
   if (!ok) throttled_.store(true);
   return ok;
 }
@@ -158,13 +158,13 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
 }
 
 void Pipeline::write(fetch::PollReport report) {
-  const std::size_t cost = report.document ? document_cost(report.body_bytes) : 0;
+  const std::size_t body = report.document ? report.body_bytes : 0;
   // An average over the last ~8 polls: a run of 304s lets the fetches run at full
   // concurrency within a few dozen polls, a run of large feeds slows them as fast.
-  const std::size_t expected = expected_cost();
-  expected_cost_.store(expected - expected / 8 + cost / 8, std::memory_order_relaxed);
+  const std::size_t expected = expected_body();
+  expected_body_.store(expected - expected / 8 + body / 8, std::memory_order_relaxed);
   pending_.fetch_add(1);
-  pending_bytes_.fetch_add(cost);
+  pending_bytes_.fetch_add(document_cost(body));
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(report));

@@ -3,9 +3,11 @@
 //   -> dedup + storage (one writer thread, polls committed in batches).
 // Back-pressure: while too many polls or bytes wait, accepting() is false and the poller
 // starts no new fetch, so memory stays bounded when the writer is slower than the network.
-// Fetches in flight are counted too, each at the document recent polls produced (a moving
+// Fetches in flight are counted too, each at the body recent polls brought (a moving
 // average: 0 for a 304), since once started their bodies must be taken: with 64 fetches
-// at once they carried the documents alive well past the byte limit.
+// at once they carried the documents alive well past the byte limit. A fetch is charged
+// its body, not the document it becomes (charged when its parse starts), so the writer
+// still finds the next batch parsed when it finishes one.
 // A poll is admitted while under both limits and charged its estimated document from the
 // start; a poll whose parse ended is uncounted only until write() takes it (counting it
 // through that hop would leak a charge for every orphaned poll). So a limit is passed by
@@ -32,8 +34,11 @@ namespace tinhop::daemon {
 
 struct PipelineOptions {
   std::size_t parse_threads = 1;
-  std::size_t max_pending = 256;               // polls being parsed or waiting for the writer
-  std::size_t max_pending_bytes = 4u << 20;    // their documents, estimated (3x the body)
+  std::size_t max_pending = 256;  // polls being parsed or waiting for the writer
+  // Their documents (estimated at 3x the body) and the bodies of fetches in flight. At
+  // 10,000 sources 2 MiB keeps tinhop serve's peak ~3 MB lower than 3 MiB did, for a
+  // first poll ~10% slower (bench/poll, docs/performance.md).
+  std::size_t max_pending_bytes = 2u << 20;
   std::size_t batch_size = 128;                // polls per transaction
   std::chrono::milliseconds batch_window{50};  // how long the writer gathers a batch
 };
@@ -72,11 +77,11 @@ class Pipeline {
   // dropped: they are periodic and run again after a restart.
   void maintain(std::function<void(storage::Store&)> job);
   // False while the backlog, with `fetching` polls still being fetched charged at
-  // expected_cost() each, is over its limits.
+  // expected_body() each, is over its limits.
   bool accepting(std::size_t fetching = 0) const;
-  // What a poll being fetched is expected to add to the backlog: a moving average of the
-  // documents of the polls written lately (a 304 or a failure adds none).
-  std::size_t expected_cost() const { return expected_cost_.load(std::memory_order_relaxed); }
+  // What a poll being fetched is expected to bring: a moving average of the bodies of
+  // the polls written lately that were parsed (a 304 or a failure brings none).
+  std::size_t expected_body() const { return expected_body_.load(std::memory_order_relaxed); }
   // Second phase of shutdown: waits for parses in progress and commits every queued poll,
   // then stops the threads. Nothing accepted by write() is dropped.
   void finish();
@@ -112,7 +117,7 @@ class Pipeline {
   std::atomic<std::size_t> pending_{0};
   std::atomic<std::size_t> pending_bytes_{0};
   mutable std::atomic<bool> throttled_{false};  // accepting() said no since the last drain
-  std::atomic<std::size_t> expected_cost_;      // see expected_cost(); written by write() only
+  std::atomic<std::size_t> expected_body_;      // see expected_body(); written by write() only
   std::atomic<std::uint64_t> committed_polls_{0};
   std::atomic<std::int64_t> parse_ns_{0};
   std::atomic<std::int64_t> write_ns_{0};

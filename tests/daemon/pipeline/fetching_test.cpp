@@ -1,5 +1,5 @@
-// Fetches in flight count against the pipeline's byte limit at the document recent polls
-// produced: 304s let the poller run at full concurrency, large documents slow it down.
+// Fetches in flight count against the pipeline's byte limit at the body recent polls
+// brought: 304s let the poller run at full concurrency, large feeds slow it down.
 #include <catch2/catch.hpp>
 
 #include "pipeline.hpp"
@@ -25,7 +25,7 @@ fetch::PollReport report(std::int64_t source, fetch::PollOutcome outcome, std::s
 
 }  // namespace
 
-TEST_CASE("fetches in flight are charged the document recent polls produced") {
+TEST_CASE("fetches in flight are charged the body recent polls brought") {
   auto opened = storage::Store::open(":memory:");
   REQUIRE(opened.has_value());
   storage::SourceSettings settings;
@@ -36,25 +36,26 @@ TEST_CASE("fetches in flight are charged the document recent polls produced") {
   options.batch_window = 1ms;
   daemon::Pipeline pipeline(*opened, options, {});
 
-  // Before any poll: a 64 KiB body's document, 196,608 bytes: five fit in 1 MB, six do not.
-  CHECK(pipeline.expected_cost() == 3 * 64 * 1024);
+  // Before any poll: a 64 KiB body each, so fifteen fetches fit in 1 MB, sixteen do not.
+  CHECK(pipeline.expected_body() == 64 * 1024);
   CHECK(pipeline.accepting(0));
-  CHECK(pipeline.accepting(5));
-  CHECK_FALSE(pipeline.accepting(6));
+  CHECK(pipeline.accepting(15));
+  CHECK_FALSE(pipeline.accepting(16));
 
-  // 304s bring no document: after 16 of them the charge is under an eighth of what it was.
+  // 304s bring no body: after 16 of them the charge is under an eighth of what it was.
   for (int i = 0; i < 16; ++i) pipeline.write(report(source, fetch::PollOutcome::not_modified, 0));
-  CHECK(pipeline.expected_cost() > 0);
-  CHECK(pipeline.expected_cost() < 3 * 64 * 1024 / 8);
-  CHECK(pipeline.accepting(40));
+  CHECK(pipeline.expected_body() > 0);
+  CHECK(pipeline.expected_body() < 64 * 1024 / 8);
+  CHECK(pipeline.accepting(120));
 
-  // One 800 kB feed (a 2.4 MB document) raises it by an eighth of that at once.
-  const std::size_t before = pipeline.expected_cost();
+  // One 800 kB feed raises it by an eighth of that at once; its document (3x the body) is
+  // charged to the backlog until it is committed.
+  const std::size_t before = pipeline.expected_body();
   pipeline.write(report(source, fetch::PollOutcome::ok, 800 * 1000));
-  CHECK(pipeline.expected_cost() == before - before / 8 + 300 * 1000);
+  CHECK(pipeline.expected_body() == before - before / 8 + 100 * 1000);
   pipeline.finish();  // the document is committed: only the fetches' charge is left
   CHECK(pipeline.pending_bytes() == 0);
-  CHECK(pipeline.accepting(3));  // 3 x ~320 kB < 1 MB
-  CHECK_FALSE(pipeline.accepting(4));
+  CHECK(pipeline.accepting(9));  // 9 x ~107 kB < 1 MB
+  CHECK_FALSE(pipeline.accepting(10));
   CHECK(opened->health(source)->polls == 17);
 }
