@@ -349,28 +349,13 @@ Response text_response(const Request& req, http::status status, std::string cont
 
 HealthReport health_of(Catalog& catalog) {
   HealthReport report;
-  auto sources = catalog.list_sources();
-  auto health =
-      sources ? catalog.all_health() : storage::Result<std::vector<storage::Health>>(sources.error());
-  if (!sources || !health) {
+  auto counts = catalog.source_counts();
+  if (!counts) {
     report.state = HealthReport::State::unavailable;
-    report.reasons.push_back("database: " + (sources ? health.error().message : sources.error().message));
+    report.reasons.push_back("database: " + counts.error().message);
     return report;
   }
-  std::size_t enabled = 0;
-  std::size_t failing = 0;
-  std::size_t stale = 0;
-  std::size_t polled = 0;
-  for (const auto& src : *sources) {
-    if (!src.settings.enabled) continue;
-    ++enabled;
-    auto h =
-        std::find_if(health->begin(), health->end(), [&](const auto& x) { return x.source_id == src.id; });
-    if (h == health->end()) continue;
-    if (h->last_attempt) ++polled;
-    if (h->consecutive_failures > 0) ++failing;
-    if (h->stale) ++stale;
-  }
+  const auto [enabled, polled, failing, stale] = *counts;
   if (enabled == 0) report.reasons.push_back("no enabled sources");
   if (enabled > 0 && polled == 0) report.reasons.push_back("no source polled yet");
   if (failing * 2 > enabled) {

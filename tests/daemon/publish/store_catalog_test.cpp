@@ -105,3 +105,41 @@ TEST_CASE("store catalog: the merged feed shows stored stories with their publis
   ctx.notify_changed();
   CHECK(get(ctx, "/feed.atom").find("Bão số 15 suy yếu") != std::string::npos);
 }
+
+TEST_CASE("store catalog: health counts walk the sources in pages - the same counts as the whole lists",
+          "[publish][store]") {
+  auto opened = storage::Store::open(":memory:");
+  if (!opened) FAIL(opened.error().message);
+  storage::Store store = std::move(*opened);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 600; ++i) {  // more than one page of 512
+    storage::SourceSettings s;
+    s.url = "https://s" + std::to_string(i) + ".example/rss";
+    ids.push_back(store.add_source(s, at(1764200000)).value());
+  }
+  auto record = [&](std::int64_t id, storage::FetchStatus status) {
+    storage::FetchRecord r;
+    r.source_id = id;
+    r.attempted = at(1764200100);
+    r.status = status;
+    r.http_status = status == storage::FetchStatus::failed ? 500 : 200;
+    if (status == storage::FetchStatus::failed) r.error_class = "http_500";
+    REQUIRE(store.record_fetch(r).has_value());
+  };
+  record(ids[0], storage::FetchStatus::ok);
+  record(ids[511], storage::FetchStatus::failed);  // the last of the first page
+  record(ids[512], storage::FetchStatus::failed);  // the first of the second
+  record(ids[599], storage::FetchStatus::ok);
+  REQUIRE(store.set_enabled(ids[1], false, at(1764200200)).has_value());
+
+  publish::StoreCatalog catalog(store);
+  const publish::SourceCounts paged = catalog.source_counts().value();
+  CHECK(paged.enabled == 599);
+  CHECK(paged.polled == 4);
+  CHECK(paged.failing == 2);
+  CHECK(paged.stale == 0);
+  const publish::SourceCounts whole = catalog.Catalog::source_counts().value();
+  CHECK(whole.enabled == paged.enabled);
+  CHECK(whole.polled == paged.polled);
+  CHECK(whole.failing == paged.failing);
+}

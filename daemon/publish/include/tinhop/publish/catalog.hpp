@@ -11,6 +11,14 @@
 
 namespace tinhop::publish {
 
+// What the health report counts over the enabled sources.
+struct SourceCounts {
+  std::size_t enabled = 0;
+  std::size_t polled = 0;   // attempted at least once
+  std::size_t failing = 0;  // their last poll failed
+  std::size_t stale = 0;
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -31,6 +39,8 @@ class Catalog {
   virtual storage::Result<storage::ChangeStamp> last_change() = 0;
   virtual storage::Result<storage::StoreStats> stats() = 0;
   virtual storage::Result<std::vector<storage::Health>> all_health() = 0;
+  // The default reads both whole lists (enough for test catalogs); a store walks pages.
+  virtual storage::Result<SourceCounts> source_counts();
 };
 
 // A Catalog over a Store. The Store must not be used by another thread while the server
@@ -52,6 +62,8 @@ class StoreCatalog final : public Catalog {
   storage::Result<storage::ChangeStamp> last_change() override { return store_.last_change(); }
   storage::Result<storage::StoreStats> stats() override { return store_.stats(); }
   storage::Result<std::vector<storage::Health>> all_health() override { return store_.all_health(); }
+  // In pages: /healthz must not hold 10,000 sources and their health (15 MB) per request.
+  storage::Result<SourceCounts> source_counts() override;
 
  private:
   storage::Store& store_;
