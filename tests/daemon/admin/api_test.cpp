@@ -278,3 +278,29 @@ TEST_CASE("500 sources round-trip through OPML export and import with every sett
   CHECK(f.json(again).at("added").as_array().empty());
   CHECK(f.json(again).at("already_present").as_array().size() == 501);
 }
+
+TEST_CASE("health counts every source across pages of the store") {
+  Fixture f;  // one source from the file
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 600; ++i) {  // more than one page of 512
+    storage::SourceSettings s;
+    s.url = "https://s" + std::to_string(i) + ".vn/rss";
+    ids.push_back(f.store.add_source(s, now).value());
+  }
+  for (std::int64_t id : {ids[510], ids[511], ids[599]}) {  // both sides of the page boundary
+    storage::FetchRecord r;
+    r.source_id = id;
+    r.attempted = now;
+    r.status = storage::FetchStatus::failed;
+    r.error_class = "timeout";
+    REQUIRE(f.store.record_fetch(r).has_value());
+  }
+  REQUIRE(f.store.set_enabled(ids[0], false, now).has_value());
+  Response got = f.call(http::verb::get, "/api/health");
+  REQUIRE(got.result() == http::status::ok);
+  const auto sources = f.json(got).at("sources");
+  CHECK(sources.at("total") == 601);
+  CHECK(sources.at("enabled") == 600);
+  CHECK(sources.at("failing") == 3);
+  CHECK(sources.at("stale") == 0);
+}
