@@ -74,10 +74,10 @@ std::optional<config::ListenAddress> parse_listen(const std::string& text) {
   return config::ListenAddress{host, static_cast<std::uint16_t>(port)};
 }
 
-// `page_cache_kib`: SQLite's page cache per connection. The writer gets 4 MiB: bench/poll's
-// 10,000-source first poll wrote no slower with it than with 8 MiB or the store's 64 MiB
-// default (which alone would be the daemon's whole memory target); the pipeline's small
-// backlog keeps its batches small. The other connections only read a little.
+// `page_cache_kib`: SQLite's page cache per connection. The writer gets 2 MiB: bench/poll's
+// 2,000-feed first poll wrote no slower with it than with 4 MiB (and 4 MiB no slower than 8
+// or the store's 64 MiB default, which alone would be the daemon's whole memory target); the
+// pipeline's small backlog keeps its batches small. The others only read a little.
 storage::OpenOptions store_options(const config::Config& cfg, bool read_only,
                                    std::optional<std::int64_t> page_cache_kib = std::nullopt) {
   storage::OpenOptions o;
@@ -230,7 +230,7 @@ int run_serve(const ServeArgs& args) {
   std::error_code dir_ec;
   if (cfg.database.path.has_parent_path()) fs::create_directories(cfg.database.path.parent_path(), dir_ec);
   const std::string db = cfg.database.path.string();
-  auto writer = storage::Store::open(db, store_options(cfg, false, 4096));
+  auto writer = storage::Store::open(db, store_options(cfg, false, 2048));
   if (!writer) {
     log->critical("db.open_failed {} {}", kv("path", db), kv("error", writer.error().message));
     return exit_failure;

@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   small_cache.page_cache_kib = 2048;  // this connection only registers sources and reads health
   auto store = storage::Store::open(a.db, small_cache);
   storage::OpenOptions writer_options;
-  writer_options.page_cache_kib = 4096;  // as `tinhop serve` opens its writer
+  writer_options.page_cache_kib = 2048;  // as `tinhop serve` opens its writer
   if (a.writer_cache_kib) writer_options.page_cache_kib = *a.writer_cache_kib;
   if (a.candidate_kib) writer_options.dedup.max_candidate_bytes = *a.candidate_kib << 10;
   auto writer = storage::Store::open(a.db, writer_options);
