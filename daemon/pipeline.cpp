@@ -98,7 +98,14 @@ Pipeline::~Pipeline() {
 bool Pipeline::accepting(std::size_t fetching) const {
   const bool ok = pending_.load() + fetching < options_.max_pending &&
                   pending_bytes_.load() + fetching * expected_body() < options_.max_pending_bytes;
-  if (!ok) throttled_.store(true);
+  if (!ok && !throttled_.load()) {
+    // Under the lock, so a writer gathering a batch cannot miss it and wait out its window.
+    {
+      std::lock_guard lock(mutex_);
+      throttled_.store(true);
+    }
+    wake_.notify_one();
+  }
   return ok;
 }
 
@@ -195,10 +202,10 @@ void Pipeline::writer_loop() {
         continue;
       }
       if (queue_.empty()) return;  // stopping, and nothing left
-      if (queue_.size() < options_.batch_size && !stopping_) {
-        wake_.wait_for(lock, options_.batch_window,
-                       [&] { return stopping_ || queue_.size() >= options_.batch_size; });
-      }
+      // Gather a fuller batch, unless the backlog is what holds the poller back: then no
+      // poll comes until this batch is committed, and waiting only idles the writer.
+      auto full = [&] { return stopping_ || queue_.size() >= options_.batch_size || throttled_.load(); };
+      if (!full()) wake_.wait_for(lock, options_.batch_window, full);
       while (!queue_.empty() && batch.size() < options_.batch_size) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();

@@ -109,7 +109,7 @@ class Pipeline {
   boost::asio::thread_pool parsers_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
+  mutable std::condition_variable wake_;
   std::deque<fetch::PollReport> queue_;
   std::deque<std::function<void(storage::Store&)>> jobs_;
   bool stopping_ = false;

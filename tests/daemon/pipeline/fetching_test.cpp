@@ -2,6 +2,9 @@
 // brought: 304s let the poller run at full concurrency, large feeds slow it down.
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "pipeline.hpp"
 
 namespace {
@@ -58,4 +61,34 @@ TEST_CASE("fetches in flight are charged the body recent polls brought") {
   CHECK(pipeline.accepting(9));  // 9 x ~107 kB < 1 MB
   CHECK_FALSE(pipeline.accepting(10));
   CHECK(opened->health(source)->polls == 17);
+}
+
+TEST_CASE("a writer the backlog holds the poller back for commits at once - it never waits out the window") {
+  auto opened = storage::Store::open(":memory:");
+  REQUIRE(opened.has_value());
+  storage::SourceSettings settings;
+  settings.url = "http://feeds.test/1.xml";
+  const std::int64_t source = opened->upsert_source(settings, kNow).value();
+  daemon::PipelineOptions options;
+  options.max_pending_bytes = 1000;  // one 1 kB document (3 kB charged) fills it
+  options.batch_size = 128;
+  options.batch_window = 60s;  // gathering a batch would outlast the test's timeout
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::size_t committed = 0;
+  daemon::PipelineHooks hooks;
+  hooks.committed = [&](const std::vector<daemon::Committed>& polls) {
+    std::lock_guard lock(mutex);
+    committed += polls.size();
+    cv.notify_all();
+  };
+  daemon::Pipeline pipeline(*opened, options, hooks);
+  for (std::size_t i = 1; i <= 3; ++i) {
+    pipeline.write(report(source, fetch::PollOutcome::ok, 1000));
+    CHECK_FALSE(pipeline.accepting());  // the poller is held back now
+    std::unique_lock lock(mutex);
+    REQUIRE(cv.wait_for(lock, 20s, [&] { return committed == i; }));
+  }
+  CHECK(pipeline.accepting());
+  CHECK(opened->health(source)->polls == 3);
 }
