@@ -35,10 +35,9 @@ namespace tinhop::daemon {
 struct PipelineOptions {
   std::size_t parse_threads = 1;
   std::size_t max_pending = 256;  // polls being parsed or waiting for the writer
-  // Their documents (estimated at 3x the body) and the bodies of fetches in flight. A
-  // trade of memory for the first poll's speed (docs/performance.md, 10,000 sources in
-  // tinhop serve / 2,000-feed first poll on a quiet machine): 2 MiB 60.5 MB / 223-237
-  // feeds/s, 3 MiB 62.9 MB / 281, 4 MiB 65.1 MB / 329 (before fetches counted: 327-357).
+  // Their documents (estimated at 3x the body) and the bodies of fetches in flight. At
+  // 10,000 sources tinhop serve peaks at ~60.5 MB with 2 MiB, 65 MB with 4 (with the writer
+  // committing at once while the poller is held, 2 MiB polls as fast: docs/performance.md).
   std::size_t max_pending_bytes = 2u << 20;
   std::size_t batch_size = 128;                // polls per transaction
   std::chrono::milliseconds batch_window{50};  // how long the writer gathers a batch
