@@ -1,4 +1,5 @@
-// libFuzzer target: parse_feed over arbitrary bytes, with and without a declared charset.
+// libFuzzer target: parse_feed over arbitrary bytes, with and without a declared charset, under
+// the default memory budget and a small one.
 // Seed corpus: tests/data/parsers/ (see docs/conformance.md for the command).
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
@@ -60,6 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size != 0 && (data[0] & 1U) != 0) context.content_type = "text/xml; charset=windows-1258";
   tinhop::ParseLimits limits;
   limits.max_items = 1000;
+  // Fuzz inputs never reach the default 1 MiB floor; the second bit lowers it so the budget's
+  // refusals and cuts are exercised on every path too.
+  if (size != 0 && (data[0] & 2U) != 0) limits.memory_floor = 32U << 10U;
   const tinhop::ParseOutcome outcome = tinhop::parse_feed(bytes, context, limits);
   if (!outcome) return 0;
   require_nfc(outcome.result().feed);
