@@ -5,8 +5,11 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "support/test_http_server.hpp"
 #include "tinhop/fetch/client.hpp"
@@ -57,5 +60,24 @@ inline const TlsFiles& test_certificate() {
   static const Owned owned;
   return owned.files;
 }
+
+// Counts how many requests a handler serves at once; each is held 100 ms so concurrent ones
+// overlap, and the most seen at once is kept.
+struct ConcurrencyProbe {
+  std::atomic<int> running{0};
+  std::atomic<int> peak{0};
+
+  Handler answering(Script reply) {
+    return [this, reply](const HttpRequest&) {
+      const int n = ++running;
+      int seen = peak.load();
+      while (n > seen && !peak.compare_exchange_weak(seen, n)) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      --running;
+      return reply;
+    };
+  }
+};
 
 }  // namespace tinhop::test

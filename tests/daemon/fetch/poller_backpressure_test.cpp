@@ -4,8 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 
 #include "fetch_helpers.hpp"
 #include "tinhop/fetch/poller.hpp"
@@ -16,17 +14,8 @@ using namespace tinhop::test;
 
 TEST_CASE("downstream counts the fetches in flight: no more start than it takes - none is lost") {
   TestHttpServer server;
-  std::atomic<int> now_running{0};
-  std::atomic<int> peak{0};
-  server.on("/feed", Handler([&](const HttpRequest&) {
-              const int n = ++now_running;
-              int p = peak.load();
-              while (n > p && !peak.compare_exchange_weak(p, n)) {
-              }
-              std::this_thread::sleep_for(100ms);
-              --now_running;
-              return Script{.status = 304};
-            }));
+  ConcurrencyProbe probe;
+  server.on("/feed", probe.answering(Script{.status = 304}));
   boost::asio::io_context io;
   Client client(io.get_executor(), test_options());
   PollerOptions options;
@@ -59,7 +48,7 @@ TEST_CASE("downstream counts the fetches in flight: no more start than it takes 
 
   REQUIRE(reports.size() == 8);  // refused starts wait; finished fetches start the next
   for (const PollReport& r : reports) CHECK(r.outcome == PollOutcome::not_modified);
-  CHECK(peak.load() == 3);
+  CHECK(probe.peak.load() == 3);
   CHECK(most_fetching == 3);
   CHECK(poller.in_flight() == 0);
   poller.stop_scheduling();

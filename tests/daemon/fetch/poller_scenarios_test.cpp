@@ -3,7 +3,7 @@
 // keeps being polled meanwhile.
 #include <catch2/catch.hpp>
 
-#include <thread>
+#include <atomic>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -461,17 +461,8 @@ TEST_CASE("scenario HTML instead of a feed: a parse failure - retried with backo
 
 TEST_CASE("per-host concurrency: never more than two requests at once to one host") {
   TestHttpServer server;
-  std::atomic<int> now_running{0};
-  std::atomic<int> peak{0};
-  server.on("/feed", Handler([&](const HttpRequest&) {
-              const int n = ++now_running;
-              int p = peak.load();
-              while (n > p && !peak.compare_exchange_weak(p, n)) {
-              }
-              std::this_thread::sleep_for(100ms);
-              --now_running;
-              return ok_feed();
-            }));
+  ConcurrencyProbe probe;
+  server.on("/feed", probe.answering(ok_feed()));
   Harness h;
   for (std::int64_t id = 10; id < 18; ++id) {
     PollSource s;
@@ -483,7 +474,7 @@ TEST_CASE("per-host concurrency: never more than two requests at once to one hos
   const auto end = std::chrono::steady_clock::now() + 10s;
   while (server.hits("/feed") < 9 && std::chrono::steady_clock::now() < end) h.io.run_for(20ms);
   CHECK(server.hits("/feed") == 9);
-  CHECK(peak.load() == 2);
+  CHECK(probe.peak.load() == 2);
   h.check_healthy_polled(1);
 }
 

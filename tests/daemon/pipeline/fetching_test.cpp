@@ -26,18 +26,25 @@ fetch::PollReport report(std::int64_t source, fetch::PollOutcome outcome, std::s
   return r;
 }
 
-}  // namespace
-
-TEST_CASE("fetches in flight are charged the body recent polls brought") {
+// A store in memory holding the source of report(): the first one, id 1.
+storage::Store store_with_one_source() {
   auto opened = storage::Store::open(":memory:");
   REQUIRE(opened.has_value());
   storage::SourceSettings settings;
   settings.url = "http://feeds.test/1.xml";
-  const std::int64_t source = opened->upsert_source(settings, kNow).value();
+  REQUIRE(opened->upsert_source(settings, kNow).value() == 1);
+  return std::move(*opened);
+}
+
+}  // namespace
+
+TEST_CASE("fetches in flight are charged the body recent polls brought") {
+  storage::Store store = store_with_one_source();
+  const std::int64_t source = 1;
   daemon::PipelineOptions options;
   options.max_pending_bytes = 1000 * 1000;
   options.batch_window = 1ms;
-  daemon::Pipeline pipeline(*opened, options, {});
+  daemon::Pipeline pipeline(store, options, {});
 
   // Before any poll: a 64 KiB body each, so fifteen fetches fit in 1 MB, sixteen do not.
   CHECK(pipeline.expected_body() == 64 * 1024);
@@ -60,15 +67,12 @@ TEST_CASE("fetches in flight are charged the body recent polls brought") {
   CHECK(pipeline.pending_bytes() == 0);
   CHECK(pipeline.accepting(9));  // 9 x ~107 kB < 1 MB
   CHECK_FALSE(pipeline.accepting(10));
-  CHECK(opened->health(source)->polls == 17);
+  CHECK(store.health(source)->polls == 17);
 }
 
 TEST_CASE("a writer the backlog holds the poller back for commits at once - it never waits out the window") {
-  auto opened = storage::Store::open(":memory:");
-  REQUIRE(opened.has_value());
-  storage::SourceSettings settings;
-  settings.url = "http://feeds.test/1.xml";
-  const std::int64_t source = opened->upsert_source(settings, kNow).value();
+  storage::Store store = store_with_one_source();
+  const std::int64_t source = 1;
   daemon::PipelineOptions options;
   options.max_pending_bytes = 1000;  // one 1 kB document (3 kB charged) fills it
   options.batch_size = 128;
@@ -82,7 +86,7 @@ TEST_CASE("a writer the backlog holds the poller back for commits at once - it n
     committed += polls.size();
     cv.notify_all();
   };
-  daemon::Pipeline pipeline(*opened, options, hooks);
+  daemon::Pipeline pipeline(store, options, hooks);
   for (std::size_t i = 1; i <= 3; ++i) {
     pipeline.write(report(source, fetch::PollOutcome::ok, 1000));
     CHECK_FALSE(pipeline.accepting());  // the poller is held back now
@@ -90,5 +94,5 @@ TEST_CASE("a writer the backlog holds the poller back for commits at once - it n
     REQUIRE(cv.wait_for(lock, 20s, [&] { return committed == i; }));
   }
   CHECK(pipeline.accepting());
-  CHECK(opened->health(source)->polls == 3);
+  CHECK(store.health(source)->polls == 3);
 }
