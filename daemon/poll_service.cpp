@@ -3,7 +3,6 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <limits>
 
 #include "logging.hpp"
 #include "tinhop/config/source.hpp"
@@ -13,9 +12,6 @@ namespace tinhop::daemon {
 namespace {
 
 using logging::kv;
-
-// Sources read at once when the list is loaded.
-constexpr std::size_t kSourcePage = 512;
 
 // What decides how a source is polled: a change in it reloads the source into the poller.
 // The time zone and date order are the effective ones, so a reload that changes the
@@ -180,38 +176,24 @@ void PollService::refresh_sources(bool force) {
     return;
   }
   if (!force && *version == sources_version_) return;
-  // Pages of sources and their health, never all of both at once: at 10,000 sources the
-  // two whole lists were 15 MB at start-up and at every reload, more than the poller keeps.
-  std::vector<std::int64_t> wanted;  // ascending: pages come in id order
+  // Pages of sources and their health (Store::visit_sources), never all of both at once:
+  // at 10,000 sources the two whole lists were 15 MB at start-up and at every reload.
+  std::vector<std::int64_t> wanted;  // ascending: sources come in id order
   wanted.reserve(signatures_.size());
   std::size_t added = 0, changed = 0, removed = 0;
-  for (std::int64_t after = std::numeric_limits<std::int64_t>::min();;) {
-    auto sources = store_.list_sources_after(after, kSourcePage);
-    if (!sources) {
-      log->error("sources.list_failed {}", kv("error", sources.error().message));
-      return;
-    }
-    if (sources->empty()) break;
-    auto health = store_.health_between(after, sources->back().id);
-    if (!health) {
-      log->error("sources.list_failed {}", kv("error", health.error().message));
-      return;
-    }
-    std::size_t h = 0;
-    for (const storage::Source& s : *sources) {
-      if (!s.settings.enabled) continue;
-      wanted.push_back(s.id);
-      const std::uint64_t sig = signature(s, options_);
-      auto it = signatures_.find(s.id);
-      if (it != signatures_.end() && it->second == sig) continue;
-      (it == signatures_.end() ? added : changed)++;
-      while (h < health->size() && (*health)[h].source_id < s.id) ++h;
-      const bool has_health = h < health->size() && (*health)[h].source_id == s.id;
-      poller_.upsert(to_poll_source(s, has_health ? &(*health)[h] : nullptr));
-      signatures_[s.id] = sig;
-    }
-    if (sources->size() < kSourcePage) break;
-    after = sources->back().id;
+  auto visited = store_.visit_sources([&](const storage::Source& s, const storage::Health* health) {
+    if (!s.settings.enabled) return;
+    wanted.push_back(s.id);
+    const std::uint64_t sig = signature(s, options_);
+    auto it = signatures_.find(s.id);
+    if (it != signatures_.end() && it->second == sig) return;
+    (it == signatures_.end() ? added : changed)++;
+    poller_.upsert(to_poll_source(s, health));
+    signatures_[s.id] = sig;
+  });
+  if (!visited) {
+    log->error("sources.list_failed {}", kv("error", visited.error().message));
+    return;
   }
   sources_version_ = *version;
   for (auto it = signatures_.begin(); it != signatures_.end();) {

@@ -1,5 +1,6 @@
 // Fetch state and health: what each poll leaves behind.
 #include <algorithm>
+#include <limits>
 
 #include "store_impl.hpp"
 
@@ -145,6 +146,25 @@ Result<std::vector<Health>> Store::health_between(std::int64_t after_id, std::in
     while (q->step()) page.push_back(read_health(*q));
     return page;
   });
+}
+
+Result<void> Store::visit_sources(const std::function<void(const Source&, const Health*)>& visit,
+                                  std::size_t page) {
+  for (std::int64_t after = std::numeric_limits<std::int64_t>::min();;) {
+    auto sources = list_sources_after(after, page);
+    if (!sources) return sources.error();
+    if (sources->empty()) return {};
+    auto health = health_between(after, sources->back().id);
+    if (!health) return health.error();
+    // Both in id order: one merge pass.
+    std::size_t h = 0;
+    for (const Source& source : *sources) {
+      while (h < health->size() && (*health)[h].source_id < source.id) ++h;
+      visit(source, h < health->size() && (*health)[h].source_id == source.id ? &(*health)[h] : nullptr);
+    }
+    if (sources->size() < page) return {};
+    after = sources->back().id;
+  }
 }
 
 Result<std::vector<FetchHistoryEntry>> Store::fetch_history(std::int64_t source_id, std::size_t limit) {

@@ -80,3 +80,38 @@ TEST_CASE("health is read for one page of sources") {
   CHECK(page[1].next_poll == at(1710378100));
   CHECK(store.health_between(d, d + 100).value().empty());
 }
+
+TEST_CASE("visit_sources walks every source with its own health, a page at a time") {
+  auto store = open_memory();
+  std::vector<std::int64_t> added;
+  for (const char* url :
+       {"https://a.vn/rss", "https://b.vn/rss", "https://c.vn/rss", "https://d.vn/rss", "https://e.vn/rss"}) {
+    added.push_back(add_source(store, url));
+  }
+  FetchRecord failed;
+  failed.source_id = added[2];
+  failed.attempted = at(1710374500);
+  failed.status = FetchStatus::failed;
+  failed.http_status = 404;
+  failed.error_class = "http_404";
+  failed.next_poll = at(1710378100);
+  REQUIRE(store.record_fetch(failed).has_value());
+
+  for (const std::size_t page : {std::size_t{2}, std::size_t{5}, std::size_t{512}}) {
+    std::vector<std::int64_t> visited;
+    std::vector<std::int64_t> failing;
+    std::size_t mismatched = 0;
+    REQUIRE(store
+                .visit_sources(
+                    [&](const Source& s, const Health* h) {
+                      visited.push_back(s.id);
+                      if (h == nullptr || h->source_id != s.id) ++mismatched;
+                      if (h != nullptr && h->consecutive_failures > 0) failing.push_back(s.id);
+                    },
+                    page)
+                .has_value());
+    CHECK(visited == added);
+    CHECK(mismatched == 0);
+    CHECK(failing == std::vector<std::int64_t>{added[2]});
+  }
+}

@@ -1,11 +1,7 @@
 #include "tinhop/publish/catalog.hpp"
 
-#include <limits>
-
 namespace tinhop::publish {
 namespace {
-
-constexpr std::size_t kPage = 512;
 
 void count(SourceCounts& counts, const storage::Source& source, const storage::Health* health) {
   if (!source.settings.enabled) return;
@@ -14,16 +10,6 @@ void count(SourceCounts& counts, const storage::Source& source, const storage::H
   if (health->last_attempt) ++counts.polled;
   if (health->consecutive_failures > 0) ++counts.failing;
   if (health->stale) ++counts.stale;
-}
-
-// Both lists in id order (as the store returns them): one merge pass.
-void count_sorted(SourceCounts& counts, const std::vector<storage::Source>& sources,
-                  const std::vector<storage::Health>& health) {
-  std::size_t h = 0;
-  for (const storage::Source& source : sources) {
-    while (h < health.size() && health[h].source_id < source.id) ++h;
-    count(counts, source, h < health.size() && health[h].source_id == source.id ? &health[h] : nullptr);
-  }
 }
 
 }  // namespace
@@ -49,16 +35,9 @@ storage::Result<SourceCounts> Catalog::source_counts() {
 
 storage::Result<SourceCounts> StoreCatalog::source_counts() {
   SourceCounts counts;
-  for (std::int64_t after = std::numeric_limits<std::int64_t>::min();;) {
-    auto sources = store_.list_sources_after(after, kPage);
-    if (!sources) return sources.error();
-    if (sources->empty()) break;
-    auto health = store_.health_between(after, sources->back().id);
-    if (!health) return health.error();
-    count_sorted(counts, *sources, *health);
-    if (sources->size() < kPage) break;
-    after = sources->back().id;
-  }
+  auto visited = store_.visit_sources(
+      [&](const storage::Source& source, const storage::Health* health) { count(counts, source, health); });
+  if (!visited) return visited.error();
   return counts;
 }
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -400,6 +401,11 @@ class Store {
   // Health of the sources with after_id < id <= last_id, in id order (a page of
   // list_sources_after).
   Result<std::vector<Health>> health_between(std::int64_t after_id, std::int64_t last_id);
+  // Calls `visit` with every source and its health (null when it has none), in id order,
+  // reading `page` sources and their health at a time: a caller walks 10,000 sources
+  // without holding both whole lists.
+  Result<void> visit_sources(const std::function<void(const Source&, const Health*)>& visit,
+                             std::size_t page = 512);
   Result<std::vector<FetchHistoryEntry>> fetch_history(std::int64_t source_id, std::size_t limit);
   Result<PublicationStats> publication_stats(std::int64_t source_id);
 
