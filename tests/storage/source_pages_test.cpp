@@ -16,6 +16,18 @@ std::vector<std::int64_t> ids(const std::vector<Source>& sources) {
   return out;
 }
 
+// One failed poll of `source`: a 404 at 1710374500, next poll an hour later.
+void record_404(Store& store, std::int64_t source) {
+  FetchRecord failed;
+  failed.source_id = source;
+  failed.attempted = at(1710374500);
+  failed.status = FetchStatus::failed;
+  failed.http_status = 404;
+  failed.error_class = "http_404";
+  failed.next_poll = at(1710378100);
+  REQUIRE(store.record_fetch(failed).has_value());
+}
+
 }  // namespace
 
 TEST_CASE("sources are read in keyset pages, each with its own categories") {
@@ -61,14 +73,7 @@ TEST_CASE("health is read for one page of sources") {
   const auto b = add_source(store, "https://b.vn/rss");
   const auto c = add_source(store, "https://c.vn/rss");
   const auto d = add_source(store, "https://d.vn/rss");
-  FetchRecord failed;
-  failed.source_id = c;
-  failed.attempted = at(1710374500);
-  failed.status = FetchStatus::failed;
-  failed.http_status = 404;
-  failed.error_class = "http_404";
-  failed.next_poll = at(1710378100);
-  REQUIRE(store.record_fetch(failed).has_value());
+  record_404(store, c);
 
   const auto page = store.health_between(a, c).value();  // after a, up to c
   REQUIRE(page.size() == 2);
@@ -88,14 +93,7 @@ TEST_CASE("visit_sources walks every source with its own health, a page at a tim
        {"https://a.vn/rss", "https://b.vn/rss", "https://c.vn/rss", "https://d.vn/rss", "https://e.vn/rss"}) {
     added.push_back(add_source(store, url));
   }
-  FetchRecord failed;
-  failed.source_id = added[2];
-  failed.attempted = at(1710374500);
-  failed.status = FetchStatus::failed;
-  failed.http_status = 404;
-  failed.error_class = "http_404";
-  failed.next_poll = at(1710378100);
-  REQUIRE(store.record_fetch(failed).has_value());
+  record_404(store, added[2]);
 
   for (const std::size_t page : {std::size_t{2}, std::size_t{5}, std::size_t{512}}) {
     std::vector<std::int64_t> visited;
