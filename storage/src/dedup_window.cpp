@@ -12,19 +12,11 @@ namespace {
 constexpr std::size_t kRows = kMinHashSize / kLshBands;
 static_assert(kRows == 2, "a band is two 8-bit minima and a check byte: one 24-bit key");
 
-// A slot holds tag << position_bits_ | ring position; two values no position reaches mark
-// free slots. Positions take at most 20 bits, so a tag has at least 4.
-constexpr std::size_t kSlotBytes = 3;
+// A slot holds tag << position_bits_ | ring position; all ones, which no position reaches,
+// marks a free slot. Positions take at most 20 bits, so a tag has at least 3.
 constexpr std::uint32_t kEmpty = 0xFFFFFFU;
-constexpr std::uint32_t kErased = 0xFFFFFEU;
 constexpr unsigned kMaxPositionBits = 20;
 constexpr std::size_t kMaxEntries = (std::size_t{1} << kMaxPositionBits) - 2;
-
-// Live slots stay under 75% of the table; erased ones are swept out by a rebuild at 87.5%.
-// Linear probing over 3-byte slots still reads one or two cache lines per band there.
-std::size_t table_slots(std::size_t ring_size) {
-  return (ring_size * kLshBands * 4 + 2) / 3;
-}
 
 constexpr std::uint32_t kMaxSource = std::numeric_limits<std::uint32_t>::max();
 
@@ -52,11 +44,6 @@ std::uint64_t band_hash(std::size_t band, std::uint32_t value) {
   return mix64((static_cast<std::uint64_t>(band) << 32U) | value);
 }
 
-// The slot a band hash starts probing at, without a power-of-two table size.
-std::size_t home(std::uint64_t hash, std::size_t slots) {
-  return static_cast<std::size_t>(((hash & 0xFFFFFFFFULL) * slots) >> 32U);
-}
-
 }  // namespace
 
 DedupWindow::Sketch DedupWindow::sketch_of(const Fingerprint& fp) {
@@ -75,8 +62,21 @@ std::uint32_t DedupWindow::band_key(const Sketch& sketch, std::size_t band) {
          (static_cast<std::uint32_t>(sketch.check[band]) << 16U);
 }
 
+namespace {
+
+// Live slots stay at or under 75% of the table: a bucket then overflows rarely enough that
+// a band reads one cache line nearly always.
+template <std::size_t kSlotsPerBucket>
+std::size_t buckets_for(std::size_t ring_size) {
+  return (ring_size * kLshBands * 4 + 3 * kSlotsPerBucket - 1) / (3 * kSlotsPerBucket);
+}
+
+}  // namespace
+
 std::size_t DedupWindow::entry_bytes() {
-  return sizeof(Record) + kLshBands * 4 * kSlotBytes / 3;
+  constexpr std::size_t table_share =
+      (kLshBands * 4 * sizeof(Bucket) + 3 * kSlotsPerBucket - 1) / (3 * kSlotsPerBucket);
+  return sizeof(Record) + table_share;
 }
 
 double DedupWindow::similarity(const Fingerprint& a, const Fingerprint& b) {
@@ -98,7 +98,7 @@ DedupWindow::DedupWindow(DedupOptions options)
       position_bits_(static_cast<unsigned>(std::bit_width(max_entries_ + 1))) {}
 
 std::size_t DedupWindow::allocated_bytes() const {
-  return ring_.capacity() * sizeof(Record) + table_.capacity();
+  return ring_.capacity() * sizeof(Record) + table_.capacity() * sizeof(Bucket);
 }
 
 std::optional<std::size_t> DedupWindow::find(std::int64_t item_id) const {
@@ -114,14 +114,14 @@ std::optional<std::size_t> DedupWindow::find(std::int64_t item_id) const {
   return std::nullopt;
 }
 
-std::uint32_t DedupWindow::slot(std::size_t i) const {
-  const std::uint8_t* p = table_.data() + kSlotBytes * i;
+std::uint32_t DedupWindow::slot(const Bucket& bucket, std::size_t k) {
+  const std::uint8_t* p = bucket.slots.data() + 3 * k;
   return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8U) |
          (static_cast<std::uint32_t>(p[2]) << 16U);
 }
 
-void DedupWindow::set_slot(std::size_t i, std::uint32_t value) {
-  std::uint8_t* p = table_.data() + kSlotBytes * i;
+void DedupWindow::set_slot(Bucket& bucket, std::size_t k, std::uint32_t value) {
+  std::uint8_t* p = bucket.slots.data() + 3 * k;
   p[0] = static_cast<std::uint8_t>(value);
   p[1] = static_cast<std::uint8_t>(value >> 8U);
   p[2] = static_cast<std::uint8_t>(value >> 16U);
@@ -131,35 +131,57 @@ std::uint32_t DedupWindow::tag_of(std::uint64_t hash) const {
   return static_cast<std::uint32_t>(hash >> (40U + position_bits_)) << position_bits_;
 }
 
-void DedupWindow::index(std::uint32_t position) {
-  const Sketch& sketch = ring_[position].sketch;
-  const std::size_t size = table_.size() / kSlotBytes;
-  for (std::size_t band = 0; band < kLshBands; ++band) {
-    const std::uint64_t h = band_hash(band, band_key(sketch, band));
-    std::size_t i = home(h, size);
-    while (slot(i) != kEmpty && slot(i) != kErased) i = i + 1 == size ? 0 : i + 1;
-    if (slot(i) == kEmpty) ++table_used_;
-    set_slot(i, tag_of(h) | position);
-  }
+// Without a power-of-two table size: the high half of the hash scaled to the bucket count.
+std::size_t DedupWindow::home(std::uint64_t hash) const {
+  return static_cast<std::size_t>(((hash & 0xFFFFFFFFULL) * table_.size()) >> 32U);
 }
 
-void DedupWindow::unindex(std::uint32_t position) {
-  const Sketch& sketch = ring_[position].sketch;
-  const std::size_t size = table_.size() / kSlotBytes;
+std::array<std::uint64_t, kLshBands> DedupWindow::band_hashes(const Sketch& sketch) const {
+  std::array<std::uint64_t, kLshBands> hashes{};
   for (std::size_t band = 0; band < kLshBands; ++band) {
-    const std::uint64_t h = band_hash(band, band_key(sketch, band));
-    const std::uint32_t wanted = tag_of(h) | position;
-    for (std::size_t i = home(h, size); slot(i) != kEmpty; i = i + 1 == size ? 0 : i + 1) {
-      if (slot(i) == wanted) {
-        set_slot(i, kErased);
+    hashes[band] = band_hash(band, band_key(sketch, band));
+    __builtin_prefetch(&table_[home(hashes[band])]);
+  }
+  return hashes;
+}
+
+void DedupWindow::index(std::uint32_t position) {
+  const auto hashes = band_hashes(ring_[position].sketch);
+  for (std::size_t band = 0; band < kLshBands; ++band) {
+    const std::uint32_t value = tag_of(hashes[band]) | position;
+    for (std::size_t b = home(hashes[band]);; b = next_bucket(b)) {
+      Bucket& bucket = table_[b];
+      std::size_t k = 0;
+      while (k < kSlotsPerBucket && slot(bucket, k) != kEmpty) ++k;
+      if (k < kSlotsPerBucket) {
+        set_slot(bucket, k, value);
         break;
       }
+      if (bucket.passed < 255) ++bucket.passed;
     }
   }
 }
 
-bool DedupWindow::table_crowded() const {
-  return 8 * (table_used_ + kLshBands) > 7 * (table_.size() / kSlotBytes);
+void DedupWindow::unindex(std::uint32_t position) {
+  const auto hashes = band_hashes(ring_[position].sketch);
+  for (std::size_t band = 0; band < kLshBands; ++band) {
+    const std::uint32_t wanted = tag_of(hashes[band]) | position;
+    const std::size_t first = home(hashes[band]);
+    for (std::size_t b = first;; b = next_bucket(b)) {
+      Bucket& bucket = table_[b];
+      std::size_t k = 0;
+      while (k < kSlotsPerBucket && slot(bucket, k) != wanted) ++k;
+      if (k < kSlotsPerBucket) {
+        set_slot(bucket, k, kEmpty);
+        // The buckets this entry's insert passed no longer have it beyond them.
+        for (std::size_t p = first; p != b; p = next_bucket(p)) {
+          if (table_[p].passed < 255) --table_[p].passed;
+        }
+        break;
+      }
+      if (bucket.passed == 0) break;  // not indexed: cannot happen for a live record
+    }
+  }
 }
 
 void DedupWindow::drop_front() {
@@ -209,10 +231,11 @@ void DedupWindow::resize(std::size_t ring_size) {
   ring_.resize(ring_size);
   head_ = 0;
   count_ = live_;
-  const std::size_t table_bytes = table_slots(ring_size) * kSlotBytes;
-  if (table_.capacity() < table_bytes) std::vector<std::uint8_t>().swap(table_);
-  table_.assign(table_bytes, 0xFF);
-  table_used_ = 0;
+  const std::size_t buckets = buckets_for<kSlotsPerBucket>(ring_size);
+  if (table_.capacity() < buckets) std::vector<Bucket>().swap(table_);
+  Bucket free_bucket{};
+  free_bucket.slots.fill(0xFF);
+  table_.assign(buckets, free_bucket);
   for (std::size_t i = 0; i < count_; ++i) index(static_cast<std::uint32_t>(i));
 }
 
@@ -228,7 +251,6 @@ void DedupWindow::add(const Entry& entry) {
       drop_front();
     }
   }
-  if (table_crowded()) resize(ring_.size());
   const std::uint32_t pos = position(count_);
   ring_[pos] = Record{entry.cluster_id, entry.published, static_cast<std::uint32_t>(entry.item_id - base_),
                       narrow_source(entry.source_id), sketch_of(entry.fingerprint)};
@@ -260,18 +282,14 @@ void DedupWindow::update_fingerprint(std::int64_t item_id, const Fingerprint& fi
     return;
   }
   record.sketch = sketch_of(fingerprint);
-  // A rebuild indexes every live record, this one with its new fingerprint included.
-  if (table_crowded())
-    resize(ring_.size());
-  else
-    index(pos);
+  index(pos);
 }
 
 void DedupWindow::clear() {
   ring_ = {};
   table_ = {};
   base_ = 0;
-  head_ = count_ = live_ = table_used_ = 0;
+  head_ = count_ = live_ = 0;
 }
 
 std::optional<DedupWindow::Match> DedupWindow::best_match(
@@ -279,20 +297,26 @@ std::optional<DedupWindow::Match> DedupWindow::best_match(
     const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const {
   if (fingerprint.shingles == 0 || live_ == 0) return std::nullopt;
   const Sketch query = sketch_of(fingerprint);
-  std::vector<std::size_t> candidates;  // logical indexes: ascending item ids once sorted
-  const std::size_t size = table_.size() / kSlotBytes;
+  const auto hashes = band_hashes(query);
   const std::uint32_t position_mask = (1U << position_bits_) - 1;
+  // Slots whose tag matches; their records too are requested from memory before any is read.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> tagged;  // band, ring position
   for (std::size_t band = 0; band < kLshBands; ++band) {
-    const std::uint32_t key = band_key(query, band);
-    const std::uint64_t h = band_hash(band, key);
-    const std::uint32_t tag = tag_of(h);
-    for (std::size_t i = home(h, size);; i = i + 1 == size ? 0 : i + 1) {
-      const std::uint32_t s = slot(i);
-      if (s == kEmpty) break;
-      if (s == kErased || (s & ~position_mask) != tag) continue;
-      const std::uint32_t pos = s & position_mask;
-      if (band_key(ring_[pos].sketch, band) == key) candidates.push_back(logical_of(pos));
+    const std::uint32_t tag = tag_of(hashes[band]);
+    for (std::size_t b = home(hashes[band]);; b = next_bucket(b)) {
+      const Bucket& bucket = table_[b];
+      for (std::size_t k = 0; k < kSlotsPerBucket; ++k) {
+        const std::uint32_t s = slot(bucket, k);
+        if (s == kEmpty || (s & ~position_mask) != tag) continue;
+        __builtin_prefetch(&ring_[s & position_mask].sketch);
+        tagged.emplace_back(static_cast<std::uint32_t>(band), s & position_mask);
+      }
+      if (bucket.passed == 0) break;
     }
+  }
+  std::vector<std::size_t> candidates;  // logical indexes: ascending item ids once sorted
+  for (const auto& [band, pos] : tagged) {
+    if (band_key(ring_[pos].sketch, band) == band_key(query, band)) candidates.push_back(logical_of(pos));
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());

@@ -4,13 +4,15 @@
 //
 // Bounded by bytes (DedupOptions::max_candidate_bytes), not by an entry count, and packed
 // so the window holds as many candidates as dedup quality needs in a small budget: an
-// entry costs 248 bytes (it was 400). The records live in one ring in insertion order
-// (which is item id order): 120 bytes with an 8-bit b-bit MinHash (the low byte of each
-// stored 16-bit minimum, compared with the standard bias correction), a check byte per
-// band, the item id relative to the oldest record's and the source id in 32 bits. The band
-// index is one flat table of 3-byte slots (a tag and the record's ring position) at most
-// 75% live. Both grow with use
-// up to the budget; then the oldest insertions leave first.
+// entry costs 251 bytes. The records live in one ring in insertion order (which is item id
+// order): 120 bytes with an 8-bit b-bit MinHash (the low byte of each stored 16-bit
+// minimum, compared with the standard bias correction), a check byte per band, the item id
+// relative to the oldest record's and the source id in 32 bits. The band index is a table
+// of 64-byte buckets, one cache line each, of 21 3-byte slots (a tag and the record's ring
+// position) at most 75% live. The table is megabytes, so every bucket read is a cache miss:
+// a band reads one bucket (another only when an insert had to pass it), and the 32 buckets
+// of a fingerprint are requested from memory together. Both grow with use up to the
+// budget; then the oldest insertions leave first.
 #pragma once
 
 #include <array>
@@ -101,12 +103,24 @@ class DedupWindow {
   }
   std::int64_t item_id(const Record& record) const { return base_ + record.item; }
   std::optional<std::size_t> find(std::int64_t item_id) const;  // logical index
-  std::uint32_t slot(std::size_t i) const;
-  void set_slot(std::size_t i, std::uint32_t value);
+  static constexpr std::size_t kSlotsPerBucket = 21;
+  struct alignas(64) Bucket {
+    std::array<std::uint8_t, 3 * kSlotsPerBucket> slots;  // little endian; all ones: free
+    // Inserts that passed this bucket because it was full and are still in the table
+    // (saturates at 255 and then stays): a lookup goes on to the next bucket while it is not 0.
+    std::uint8_t passed;
+  };
+  static_assert(sizeof(Bucket) == 64);
+
+  static std::uint32_t slot(const Bucket& bucket, std::size_t k);
+  static void set_slot(Bucket& bucket, std::size_t k, std::uint32_t value);
   std::uint32_t tag_of(std::uint64_t hash) const;
+  std::size_t next_bucket(std::size_t b) const { return b + 1 == table_.size() ? 0 : b + 1; }
+  // The bucket of each band's hash, requested from memory at once.
+  std::array<std::uint64_t, kLshBands> band_hashes(const Sketch& sketch) const;
+  std::size_t home(std::uint64_t hash) const;
   void index(std::uint32_t position);
   void unindex(std::uint32_t position);
-  bool table_crowded() const;
   void drop_front();
   void drop_back();
   void rebase(std::int64_t item_id);   // keeps item_id - base_ within 32 bits
@@ -120,8 +134,7 @@ class DedupWindow {
   std::size_t head_ = 0;
   std::size_t count_ = 0;            // records in the ring, removed ones included
   std::size_t live_ = 0;             // records in the band table
-  std::vector<std::uint8_t> table_;  // 3 bytes per slot, little endian
-  std::size_t table_used_ = 0;       // live and erased slots
+  std::vector<Bucket> table_;
 };
 
 }  // namespace tinhop::storage

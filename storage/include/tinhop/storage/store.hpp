@@ -58,8 +58,8 @@ struct DedupOptions {
   double threshold = 0.25;
   // Only items published (or first seen) within this distance of each other are compared.
   std::chrono::hours window{72};
-  // Memory for the fingerprints of the most recently stored items, the candidates (248
-  // bytes each: 20 MiB hold about 84,500). Loaded by a connection's first ingest, so
+  // Memory for the fingerprints of the most recently stored items, the candidates (251
+  // bytes each: 20 MiB hold about 83,500). Loaded by a connection's first ingest, so
   // connections that never ingest hold none. Older items are still found by canonical
   // link, not by text.
   std::size_t max_candidate_bytes = 20u << 20;
