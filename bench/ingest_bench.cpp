@@ -147,6 +147,18 @@ double thread_cpu_seconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+// Bytes the calling thread handed to write(2) so far: for the writer, the WAL it appends
+// (checkpoints copy it into the database on their own thread).
+long long thread_written_bytes() {
+  std::ifstream io("/proc/thread-self/io");
+  std::string key;
+  long long value = 0;
+  while (io >> key >> value) {
+    if (key == "wchar:") return value;
+  }
+  return 0;
+}
+
 void die(const char* what, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", what, message.c_str());
   std::exit(1);
@@ -173,6 +185,7 @@ double baseline(const fs::path& path, const std::vector<std::string>& words, uns
   Clock::duration interval{};
   double cpu = 0;
   long changed = 0;
+  const long long written_before = thread_written_bytes();
   for (long first = 0; first < items; first += kChunk) {
     const auto rows = gen.chunk(first);
     const auto t0 = Clock::now();
@@ -204,8 +217,9 @@ double baseline(const fs::path& path, const std::vector<std::string>& words, uns
   sqlite3_finalize(st);
   std::printf(
       "{\"step\":\"%s\",\"rows\":%ld,\"changed\":%ld,\"s\":%.2f,\"cpu_s\":%.2f,\"rows_per_s\":%.0f,"
-      "\"rows_per_cpu_s\":%.0f,\"db_MB\":%.1f}\n",
-      label, items, changed, seconds(total), cpu, items / seconds(total), items / cpu, bytes_of(path) / 1e6);
+      "\"rows_per_cpu_s\":%.0f,\"written_MB\":%.1f,\"db_MB\":%.1f}\n",
+      label, items, changed, seconds(total), cpu, items / seconds(total), items / cpu,
+      (thread_written_bytes() - written_before) / 1e6, bytes_of(path) / 1e6);
   std::fflush(stdout);
   return items / seconds(total);
 }
@@ -224,6 +238,7 @@ Phase ingest_all(tinhop::storage::Store& store, const std::vector<std::string>& 
   Phase phase;
   double cpu = 0;
   double writer_cpu = 0;
+  long long writer_bytes = 0;
   const auto now = tinhop::Instant{std::chrono::seconds{1720000000}};
   for (long first = 0; first < items; first += kChunk) {
     const auto rows = gen.chunk(first);
@@ -244,10 +259,12 @@ Phase ingest_all(tinhop::storage::Store& store, const std::vector<std::string>& 
     const auto t0 = Clock::now();
     const double c0 = cpu_seconds();
     const double w0 = thread_cpu_seconds();
+    const long long b0 = thread_written_bytes();
     auto counts = store.ingest_batch(requests);
     const auto dt = Clock::now() - t0;
     cpu += cpu_seconds() - c0;
     writer_cpu += thread_cpu_seconds() - w0;
+    writer_bytes += thread_written_bytes() - b0;
     if (!counts) die(label, counts.error().message);
     for (const auto& c : *counts) phase.counts += c;
     total += dt;
@@ -263,9 +280,9 @@ Phase ingest_all(tinhop::storage::Store& store, const std::vector<std::string>& 
   const auto& c = phase.counts;
   std::printf(
       "{\"step\":\"%s\",\"items\":%ld,\"added\":%lld,\"clustered\":%lld,\"unchanged\":%lld,\"s\":%.2f,"
-      "\"cpu_s\":%.2f,\"writer_cpu_s\":%.2f,\"items_per_s\":%.0f,\"items_per_cpu_s\":%.0f,\"db_MB\":%.1f}\n",
+      "\"cpu_s\":%.2f,\"writer_cpu_s\":%.2f,\"writer_written_MB\":%.1f,\"items_per_s\":%.0f,\"items_per_cpu_s\":%.0f,\"db_MB\":%.1f}\n",
       label, items, static_cast<long long>(c.added), static_cast<long long>(c.clustered),
-      static_cast<long long>(c.unchanged), seconds(total), cpu, writer_cpu, phase.rate, items / cpu,
+      static_cast<long long>(c.unchanged), seconds(total), cpu, writer_cpu, writer_bytes / 1e6, phase.rate, items / cpu,
       bytes_of(path) / 1e6);
   std::fflush(stdout);
   return phase;
