@@ -76,7 +76,7 @@ std::size_t buckets_for(std::size_t ring_size) {
 std::size_t DedupWindow::entry_bytes() {
   constexpr std::size_t table_share =
       (kLshBands * 4 * sizeof(Bucket) + 3 * kSlotsPerBucket - 1) / (3 * kSlotsPerBucket);
-  return sizeof(Record) + table_share;
+  return sizeof(Record) + sizeof(Stamp) + table_share;
 }
 
 double DedupWindow::similarity(const Fingerprint& a, const Fingerprint& b) {
@@ -98,19 +98,20 @@ DedupWindow::DedupWindow(DedupOptions options)
       position_bits_(static_cast<unsigned>(std::bit_width(max_entries_ + 1))) {}
 
 std::size_t DedupWindow::allocated_bytes() const {
-  return ring_.capacity() * sizeof(Record) + table_.capacity() * sizeof(Bucket);
+  return ring_.capacity() * sizeof(Record) + stamps_.capacity() * sizeof(Stamp) +
+         table_.capacity() * sizeof(Bucket);
 }
 
 std::optional<std::size_t> DedupWindow::find(std::int64_t item_id) const {
   std::size_t lo = 0, hi = count_;
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
-    if (this->item_id(at(mid)) < item_id)
+    if (this->item_id(position(mid)) < item_id)
       lo = mid + 1;
     else
       hi = mid;
   }
-  if (lo < count_ && this->item_id(at(lo)) == item_id) return lo;
+  if (lo < count_ && this->item_id(position(lo)) == item_id) return lo;
   return std::nullopt;
 }
 
@@ -211,10 +212,10 @@ void DedupWindow::rebase(std::int64_t item_id) {
   }
   if (item_id - base_ <= kSpan) return;
   // Four billion ids after the oldest record: those far behind leave, the rest shift.
-  while (count_ > 0 && item_id - this->item_id(at(0)) > kSpan) drop_front();
-  const std::int64_t base = count_ > 0 ? this->item_id(at(0)) : item_id;
+  while (count_ > 0 && item_id - this->item_id(position(0)) > kSpan) drop_front();
+  const std::int64_t base = count_ > 0 ? this->item_id(position(0)) : item_id;
   const auto shift = static_cast<std::uint32_t>(base - base_);
-  for (std::size_t i = 0; i < count_; ++i) at(i).item -= shift;
+  for (std::size_t i = 0; i < count_; ++i) stamps_[position(i)].item -= shift;
   base_ = base;
 }
 
@@ -223,12 +224,24 @@ void DedupWindow::resize(std::size_t ring_size) {
   // growth would add 65% of the budget to the process's peak for a moment. The ring's
   // address space is reserved for the whole budget at once; pages are only touched as
   // records fill it.
-  if (ring_.capacity() < max_entries_) ring_.reserve(max_entries_);
-  std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
-  const auto end = std::remove_if(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(count_),
-                                  [](const Record& r) { return r.cluster_id == 0; });  // removed ones go
-  ring_.resize(static_cast<std::size_t>(end - ring_.begin()));
+  if (ring_.capacity() < max_entries_) {
+    ring_.reserve(max_entries_);
+    stamps_.reserve(max_entries_);
+  }
+  const auto head = static_cast<std::ptrdiff_t>(head_);
+  std::rotate(ring_.begin(), ring_.begin() + head, ring_.end());
+  std::rotate(stamps_.begin(), stamps_.begin() + head, stamps_.end());
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < count_; ++i) {
+    if (ring_[i].cluster_id == 0) continue;  // removed ones go
+    ring_[kept] = ring_[i];
+    stamps_[kept] = stamps_[i];
+    ++kept;
+  }
+  ring_.resize(kept);
+  stamps_.resize(kept);
   ring_.resize(ring_size);
+  stamps_.resize(ring_size);
   head_ = 0;
   count_ = live_;
   const std::size_t buckets = buckets_for<kSlotsPerBucket>(ring_size);
@@ -241,8 +254,8 @@ void DedupWindow::resize(std::size_t ring_size) {
 
 void DedupWindow::add(const Entry& entry) {
   if (entry.fingerprint.shingles == 0 || entry.cluster_id <= 0 || max_entries_ == 0) return;
-  while (count_ > 0 && item_id(at(count_ - 1)) >= entry.item_id) drop_back();
-  while (count_ > 0 && at(0).cluster_id == 0) drop_front();
+  while (count_ > 0 && item_id(position(count_ - 1)) >= entry.item_id) drop_back();
+  while (count_ > 0 && ring_[position(0)].cluster_id == 0) drop_front();
   rebase(entry.item_id);
   if (count_ == ring_.size()) {
     if (ring_.size() < max_entries_) {
@@ -252,8 +265,9 @@ void DedupWindow::add(const Entry& entry) {
     }
   }
   const std::uint32_t pos = position(count_);
-  ring_[pos] = Record{entry.cluster_id, entry.published, static_cast<std::uint32_t>(entry.item_id - base_),
-                      narrow_source(entry.source_id), sketch_of(entry.fingerprint)};
+  ring_[pos] = Record{entry.cluster_id, sketch_of(entry.fingerprint)};
+  stamps_[pos] = Stamp{entry.published, static_cast<std::uint32_t>(entry.item_id - base_),
+                       narrow_source(entry.source_id)};
   ++count_;
   ++live_;
   index(pos);
@@ -287,6 +301,7 @@ void DedupWindow::update_fingerprint(std::int64_t item_id, const Fingerprint& fi
 
 void DedupWindow::clear() {
   ring_ = {};
+  stamps_ = {};
   table_ = {};
   base_ = 0;
   head_ = count_ = live_ = 0;
@@ -299,8 +314,12 @@ std::optional<DedupWindow::Match> DedupWindow::best_match(
   const Sketch query = sketch_of(fingerprint);
   const auto hashes = band_hashes(query);
   const std::uint32_t position_mask = (1U << position_bits_) - 1;
-  // Slots whose tag matches; their records too are requested from memory before any is read.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> tagged;  // band, ring position
+  const std::uint32_t source = narrow_source(source_id);
+  const std::int64_t window = std::chrono::duration_cast<std::chrono::seconds>(options_.window).count();
+  // Slots whose tag matches, from another source (a source's own items are distinct
+  // stories; a source id over 32 bits is left to `accept`) and near enough in time: the
+  // sketches of those are requested from memory before any is read.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> near;  // band, ring position
   for (std::size_t band = 0; band < kLshBands; ++band) {
     const std::uint32_t tag = tag_of(hashes[band]);
     for (std::size_t b = home(hashes[band]);; b = next_bucket(b)) {
@@ -308,32 +327,32 @@ std::optional<DedupWindow::Match> DedupWindow::best_match(
       for (std::size_t k = 0; k < kSlotsPerBucket; ++k) {
         const std::uint32_t s = slot(bucket, k);
         if (s == kEmpty || (s & ~position_mask) != tag) continue;
-        __builtin_prefetch(&ring_[s & position_mask].sketch);
-        tagged.emplace_back(static_cast<std::uint32_t>(band), s & position_mask);
+        const std::uint32_t pos = s & position_mask;
+        const Stamp& stamp = stamps_[pos];
+        if (source != 0 && stamp.source == source) continue;
+        if (std::llabs(stamp.published - published) > window) continue;
+        __builtin_prefetch(&ring_[pos].sketch);
+        near.emplace_back(static_cast<std::uint32_t>(band), pos);
       }
       if (bucket.passed == 0) break;
     }
   }
   std::vector<std::size_t> candidates;  // logical indexes: ascending item ids once sorted
-  for (const auto& [band, pos] : tagged) {
+  for (const auto& [band, pos] : near) {
     if (band_key(ring_[pos].sketch, band) == band_key(query, band)) candidates.push_back(logical_of(pos));
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
 
   std::optional<Match> best;
-  const std::uint32_t source = narrow_source(source_id);
   const std::size_t needed = minima_needed(options_.threshold);
-  const std::int64_t window = std::chrono::duration_cast<std::chrono::seconds>(options_.window).count();
   for (const std::size_t logical : candidates) {
-    const Record& record = at(logical);
-    // A source's own items are distinct stories; a source id over 32 bits is left to `accept`.
-    if (source != 0 && record.source == source) continue;
-    if (std::llabs(record.published - published) > window) continue;
+    const std::uint32_t pos = position(logical);
+    const Record& record = ring_[pos];
     const std::size_t equal = equal_minima(query.minhash, record.sketch.minhash);
     if (equal < needed) continue;
     const double score = estimate(equal);
-    const std::int64_t id = item_id(record);
+    const std::int64_t id = item_id(pos);
     if (best && (score < best->similarity || (score == best->similarity && id > best->item_id))) continue;
     if (!accept(id, record.cluster_id)) continue;
     best = Match{record.cluster_id, id, score};

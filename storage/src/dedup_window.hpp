@@ -4,7 +4,7 @@
 //
 // Bounded by bytes (DedupOptions::max_candidate_bytes), not by an entry count, and packed
 // so the window holds as many candidates as dedup quality needs in a small budget: an
-// entry costs 251 bytes. The records live in one ring in insertion order (which is item id
+// entry costs 251 bytes. The records live in a ring in insertion order (which is item id
 // order): 120 bytes with an 8-bit b-bit MinHash (the low byte of each stored 16-bit
 // minimum, compared with the standard bias correction), a check byte per band, the item id
 // relative to the oldest record's and the source id in 32 bits. The band index is a table
@@ -83,25 +83,28 @@ class DedupWindow {
     std::array<std::uint8_t, kMinHashSize> minhash{};
     std::array<std::uint8_t, kLshBands> check{};
   };
-  struct Record {
-    std::int64_t cluster_id = 0;  // 0: removed (stays in the ring, out of the table, until it leaves)
+  // A record is in two parallel rings. The stamps are small enough to stay in the
+  // processor's cache: most candidates of a lookup are refused by their source or date
+  // alone, without reading their sketch from memory.
+  struct Stamp {
     std::int64_t published = 0;
     std::uint32_t item = 0;    // item id - base_
     std::uint32_t source = 0;  // source id, or 0 when it does not fit (never equal to another)
+  };
+  struct Record {
+    std::int64_t cluster_id = 0;  // 0: removed (stays in the ring, out of the table, until it leaves)
     Sketch sketch;
   };
 
   static Sketch sketch_of(const Fingerprint& fingerprint);
   static std::uint32_t band_key(const Sketch& sketch, std::size_t band);
-  Record& at(std::size_t logical) { return ring_[(head_ + logical) % ring_.size()]; }
-  const Record& at(std::size_t logical) const { return ring_[(head_ + logical) % ring_.size()]; }
   std::uint32_t position(std::size_t logical) const {
     return static_cast<std::uint32_t>((head_ + logical) % ring_.size());
   }
   std::size_t logical_of(std::uint32_t position) const {
     return (position + ring_.size() - head_) % ring_.size();
   }
-  std::int64_t item_id(const Record& record) const { return base_ + record.item; }
+  std::int64_t item_id(std::uint32_t position) const { return base_ + stamps_[position].item; }
   std::optional<std::size_t> find(std::int64_t item_id) const;  // logical index
   static constexpr std::size_t kSlotsPerBucket = 21;
   struct alignas(64) Bucket {
@@ -129,8 +132,9 @@ class DedupWindow {
   DedupOptions options_;
   std::size_t max_entries_;
   unsigned position_bits_;    // the low bits of a slot; the rest is the tag
-  std::int64_t base_ = 0;     // item id of Record::item 0
-  std::vector<Record> ring_;  // live and removed records, oldest at head_
+  std::int64_t base_ = 0;      // item id of Stamp::item 0
+  std::vector<Record> ring_;   // live and removed records, oldest at head_
+  std::vector<Stamp> stamps_;  // the same positions as ring_
   std::size_t head_ = 0;
   std::size_t count_ = 0;            // records in the ring, removed ones included
   std::size_t live_ = 0;             // records in the band table
