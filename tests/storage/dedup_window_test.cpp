@@ -183,11 +183,13 @@ TEST_CASE("item ids keep their 64 bits: ids four billion apart push the old ones
 }
 
 TEST_CASE("the window answers as a brute-force search does through adds, removals, edits and rebuilds") {
-  // Room for every entry (eviction is tested above), so removals and edits leave erased
-  // slots that force many rebuilds of the band table while the ring wraps; fingerprints are
-  // variations of a few stories so that many pairs share bands at every similarity.
+  // Room for every entry (eviction is tested above), so removals and edits free slots
+  // behind entries that passed them while the ring wraps; fingerprints are variations of a
+  // few stories so that many pairs share bands at every similarity. No limit on the entries
+  // of a band value: the reference has none (the limit is tested below).
   DedupOptions options = budget_for(4000);
   options.window = std::chrono::hours(48);
+  options.max_band_entries = std::size_t{1} << 20;
   DedupWindow window(options);
   std::mt19937 rng(12345);
   std::vector<Fingerprint> stories(12);
@@ -266,4 +268,44 @@ TEST_CASE("the window answers as a brute-force search does through adds, removal
     }
   }
   CHECK(matched > 1000);  // the comparison covered matches, not only misses
+}
+
+TEST_CASE("a band value indexes at most max_band_entries live entries; later ones are found through their other bands") {
+  DedupOptions options;
+  options.max_band_entries = 3;
+  DedupWindow window(options);
+  // Five stories alike in their first 32 minima (bands 0-15), each its own in the rest.
+  const Fingerprint common = with_minima(40);
+  std::vector<Fingerprint> stories;
+  for (std::uint16_t n = 0; n < 6; ++n) {
+    Fingerprint fp = common;
+    for (std::size_t i = 32; i < kMinHashSize; ++i) fp.minhash[i] = static_cast<std::uint16_t>(1000 * (n + 1) + 13 * i);
+    stories.push_back(fp);
+  }
+  for (std::int64_t n = 0; n < 5; ++n) window.add(entry(n + 1, n + 1, stories[static_cast<std::size_t>(n)]));
+  CHECK(window.size() == 5);
+  // The fifth story itself is found through bands 16-31, which only it holds.
+  auto best = window.best_match(stories[4], 9, 0, any);
+  REQUIRE(best.has_value());
+  CHECK(best->item_id == 5);
+  // A story sharing only bands 0-15 reaches the first three entries alone: 4 and 5 are as
+  // similar (0.5) but were not indexed under those values.
+  std::vector<std::int64_t> asked;
+  best = window.best_match(common, 9, 0, [&](std::int64_t item, std::int64_t) {
+    asked.push_back(item);
+    return false;
+  });
+  CHECK_FALSE(best.has_value());
+  CHECK(asked == std::vector<std::int64_t>{1, 2, 3});
+  // The limit counts live entries: with item 1 removed, a sixth alike story is indexed there.
+  window.remove(1);
+  window.add(entry(6, 6, stories[5]));
+  asked.clear();
+  best = window.best_match(common, 9, 0, [&](std::int64_t item, std::int64_t) {
+    asked.push_back(item);
+    return item == 6;
+  });
+  REQUIRE(best.has_value());
+  CHECK(best->item_id == 6);
+  CHECK(asked == std::vector<std::int64_t>{2, 3, 6});
 }
