@@ -70,6 +70,11 @@ struct Store::Impl {
   // ingest.cpp: applies the index changes the item triggers noted (schema version 4); every
   // transaction that writes items calls it before commit, so readers never see them apart.
   void flush_search_index();
+  // ingest.cpp: moves the link index's recent entries into its bulk once they pass their
+  // share (schema version 8).
+  void merge_recent_links();
+  // ingest.cpp: what every ingest transaction does before its commit: both of the above.
+  void finish_ingest();
   // retention.cpp: removes items (with tombstones) and keeps their clusters consistent.
   RetentionReport purge_items(const std::vector<std::int64_t>& item_ids, Instant now, bool tombstone);
 };

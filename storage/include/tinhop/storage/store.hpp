@@ -89,6 +89,9 @@ struct OpenOptions {
   std::vector<std::string> extra_tracking_parameters;
   // Tests only: stop migrating at this schema version (to build an old database).
   std::optional<int> migrate_to;
+  // Tests only: move recent link entries into the bulk of the link index once there are
+  // this many (the store's own limit grows with the store, from 4,096).
+  std::optional<std::int64_t> recent_links_limit;
 };
 
 // ---------------------------------------------------------------- sources
