@@ -333,10 +333,10 @@ void DedupWindow::clear() {
   head_ = count_ = live_ = 0;
 }
 
-std::optional<DedupWindow::Match> DedupWindow::best_match(
-    const Fingerprint& fingerprint, std::int64_t source_id, std::int64_t published,
-    const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const {
-  if (fingerprint.shingles == 0 || live_ == 0) return std::nullopt;
+std::vector<DedupWindow::Match> DedupWindow::matches(const Fingerprint& fingerprint, std::int64_t source_id,
+                                                     std::int64_t published) const {
+  std::vector<Match> found;
+  if (fingerprint.shingles == 0 || live_ == 0) return found;
   const Sketch query = sketch_of(fingerprint);
   const auto hashes = band_hashes(query);
   const std::uint32_t position_mask = (1U << position_bits_) - 1;
@@ -370,20 +370,25 @@ std::optional<DedupWindow::Match> DedupWindow::best_match(
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
 
-  std::optional<Match> best;
   const std::size_t needed = minima_needed(options_.threshold);
   for (const std::size_t logical : candidates) {
     const std::uint32_t pos = position(logical);
-    const Record& record = ring_[pos];
-    const std::size_t equal = equal_minima(query.minhash, record.sketch.minhash);
-    if (equal < needed) continue;
-    const double score = estimate(equal);
-    const std::int64_t id = item_id(pos);
-    if (best && (score < best->similarity || (score == best->similarity && id > best->item_id))) continue;
-    if (!accept(id, record.cluster_id)) continue;
-    best = Match{record.cluster_id, id, score};
+    const std::size_t equal = equal_minima(query.minhash, ring_[pos].sketch.minhash);
+    if (equal >= needed) found.push_back(Match{ring_[pos].cluster_id, item_id(pos), estimate(equal)});
   }
-  return best;
+  // Candidates are in item id order: a stable sort keeps the oldest first among equals.
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Match& a, const Match& b) { return a.similarity > b.similarity; });
+  return found;
+}
+
+std::optional<DedupWindow::Match> DedupWindow::best_match(
+    const Fingerprint& fingerprint, std::int64_t source_id, std::int64_t published,
+    const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const {
+  for (const Match& match : matches(fingerprint, source_id, published)) {
+    if (accept(match.item_id, match.cluster_id)) return match;
+  }
+  return std::nullopt;
 }
 
 }  // namespace tinhop::storage

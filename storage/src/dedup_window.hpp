@@ -59,10 +59,14 @@ class DedupWindow {
   void update_fingerprint(std::int64_t item_id, const Fingerprint& fingerprint);
   void clear();
 
-  // The most similar entry from another source, published within the window, at or above
-  // the threshold, whose item and cluster `accept` agrees to (the item is still stored in
-  // that cluster, which has no item of this source yet: so a candidate of the same source
-  // is refused there even when its source id does not fit the record's 32 bits).
+  // The entries from another source, published within the window, at or above the
+  // threshold: the most similar first, then the oldest. Const and without shared scratch
+  // state, so another thread may call it while nothing changes the window.
+  std::vector<Match> matches(const Fingerprint& fingerprint, std::int64_t source_id,
+                             std::int64_t published) const;
+  // The first of matches() whose item and cluster `accept` agrees to (the item is still
+  // stored in that cluster, which has no item of this source yet: so a candidate of the
+  // same source is refused there even when its source id does not fit the record's 32 bits).
   std::optional<Match> best_match(
       const Fingerprint& fingerprint, std::int64_t source_id, std::int64_t published,
       const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const;
