@@ -363,22 +363,20 @@ std::vector<DedupWindow::Match> DedupWindow::matches(const Fingerprint& fingerpr
       if (bucket.passed == 0) break;
     }
   }
-  std::vector<std::size_t> candidates;  // logical indexes: ascending item ids once sorted
-  for (const auto& [band, pos] : near) {
-    if (band_key(ring_[pos].sketch, band) == band_key(query, band)) candidates.push_back(logical_of(pos));
-  }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-
+  // An entry shares one band or several: it is compared once. The list is short (a few
+  // dozen), so a linear search beats sorting it.
+  std::vector<std::uint32_t> compared;
   const std::size_t needed = minima_needed(options_.threshold);
-  for (const std::size_t logical : candidates) {
-    const std::uint32_t pos = position(logical);
+  for (const auto& [band, pos] : near) {
+    if (band_key(ring_[pos].sketch, band) != band_key(query, band)) continue;
+    if (std::find(compared.begin(), compared.end(), pos) != compared.end()) continue;
+    compared.push_back(pos);
     const std::size_t equal = equal_minima(query.minhash, ring_[pos].sketch.minhash);
     if (equal >= needed) found.push_back(Match{ring_[pos].cluster_id, item_id(pos), estimate(equal)});
   }
-  // Candidates are in item id order: a stable sort keeps the oldest first among equals.
-  std::stable_sort(found.begin(), found.end(),
-                   [](const Match& a, const Match& b) { return a.similarity > b.similarity; });
+  std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) {
+    return a.similarity != b.similarity ? a.similarity > b.similarity : a.item_id < b.item_id;
+  });
   return found;
 }
 

@@ -105,9 +105,6 @@ class DedupWindow {
   std::uint32_t position(std::size_t logical) const {
     return static_cast<std::uint32_t>((head_ + logical) % ring_.size());
   }
-  std::size_t logical_of(std::uint32_t position) const {
-    return (position + ring_.size() - head_) % ring_.size();
-  }
   std::int64_t item_id(std::uint32_t position) const { return base_ + stamps_[position].item; }
   std::optional<std::size_t> find(std::int64_t item_id) const;  // logical index
   static constexpr std::size_t kSlotsPerBucket = 21;

@@ -28,9 +28,20 @@ void PrepareWorker::start(std::size_t count, std::function<void(std::size_t)> jo
 }
 
 void PrepareWorker::wait(std::size_t index) {
+  // About as long as a job: most waits end here, without a system call.
+  for (int spin = 0; spin < 4096; ++spin) {
+    if (completed_.load() > index) return;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+  }
   std::unique_lock lock(mutex_);
-  done_.wait(lock, [&] { return completed_ > index || failure_ != nullptr; });
-  if (failure_ != nullptr && completed_ <= index) std::rethrow_exception(failure_);
+  writer_waiting_ = true;
+  done_.wait(lock, [&] { return completed_.load() > index || failure_ != nullptr; });
+  writer_waiting_ = false;
+  if (failure_ != nullptr && completed_.load() <= index) std::rethrow_exception(failure_);
 }
 
 void PrepareWorker::finish() noexcept {
@@ -45,23 +56,27 @@ void PrepareWorker::run() {
   while (true) {
     wake_.wait(lock, [&] { return running_ || stopping_; });
     if (stopping_) return;
-    while (completed_ < count_ && !abandon_) {
-      const std::size_t index = completed_;
-      lock.unlock();
-      std::exception_ptr failure;
+    const std::size_t count = count_;
+    lock.unlock();
+    std::exception_ptr failure;
+    // finish() sets abandon_: the rest of the run is skipped from the next job on.
+    for (std::size_t index = completed_.load(); index < count && !abandon_.load(); ++index) {
       try {
         job_(index);
       } catch (...) {
         failure = std::current_exception();
-      }
-      lock.lock();
-      if (failure != nullptr) {
-        failure_ = failure;
         break;
       }
-      ++completed_;
-      done_.notify_one();
+      // Sequentially consistent with writer_waiting_: either the writer sees this job done
+      // before it sleeps, or this sees it waiting and wakes it.
+      completed_.store(index + 1);
+      if (writer_waiting_.load()) {
+        std::lock_guard wake(mutex_);
+        done_.notify_one();
+      }
     }
+    lock.lock();
+    if (failure != nullptr) failure_ = failure;
     running_ = false;
     done_.notify_one();
   }

@@ -4,6 +4,7 @@
 // results in the same order, waiting only when it catches up with the worker.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -36,9 +37,13 @@ class PrepareWorker {
   std::condition_variable done_;  // the writer: a job done
   std::function<void(std::size_t)> job_;
   std::size_t count_ = 0;
-  std::size_t completed_ = 0;  // jobs of the current run done
+  // Jobs of the current run done. Atomic so that the writer can watch it without the lock:
+  // a job takes some tens of microseconds, and sleeping on the condition variable and being
+  // woken costs about as much each time the writer catches up.
+  std::atomic<std::size_t> completed_ = 0;
+  std::atomic<bool> writer_waiting_ = false;  // asleep on done_, or about to be
   bool running_ = false;
-  bool abandon_ = false;  // finish() before the run completed: skip the rest
+  std::atomic<bool> abandon_ = false;  // finish() before the run completed: skip the rest
   bool stopping_ = false;
   std::exception_ptr failure_;
   std::thread thread_;  // last: starts once everything above is ready
