@@ -88,20 +88,12 @@ std::uint64_t content_hash(const Item& item, bool with_content) {
   return h;
 }
 
-// Everything a written entry needs that depends on the entry alone, and for a new entry the
-// near-duplicates the window holds for it.
+// Everything a written entry needs that depends on the entry alone.
 struct Prepared {
   std::int64_t link_hash = 0;  // 0 stands for "no link"
   Fingerprint fingerprint;
   std::string search_text;  // empty when it would repeat the stored summary
-  std::vector<DedupWindow::Match> matches;
 };
-
-// The date an entry is listed under: its own, or when it has none (or one in the future)
-// the time it was first seen.
-std::int64_t listed_at(const Item& item, std::int64_t now_s) {
-  return item.published && !item.date_in_future ? to_unix(*item.published) : now_s;
-}
 
 Prepared prepare(const Item& item, const ItemIdentity& identity, const LinkOptions& links) {
   Prepared p;
@@ -188,20 +180,10 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     }
     pending.push_back({index, hash, stored_id, stored_cluster});
   }
-  // The worker also looks up each new entry's near-duplicates: a third of the writer's time
-  // per new item when the writer did it. The window must not change meanwhile, so the
-  // entries written here go into it after the loop; the document's entries are all of one
-  // source, which never matches its own items, so none of them misses another.
-  const DedupWindow& window = candidates();
   std::vector<Prepared> prepared(pending.size());
   auto prepare_one = [&](std::size_t k) {
-    const Item& item = feed.items[pending[k].index];
-    prepared[k] = prepare(item, identities[pending[k].index], links);
-    if (pending[k].stored_id == 0)
-      prepared[k].matches = window.matches(prepared[k].fingerprint, source_id, listed_at(item, now_s));
+    prepared[k] = prepare(feed.items[pending[k].index], identities[pending[k].index], links);
   };
-  std::vector<DedupWindow::Entry> window_added;
-  std::vector<std::pair<std::int64_t, Fingerprint>> window_changed;
   // Below a few entries, handing them over costs more than it saves.
   PrepareWorker* worker = pending.size() >= kWorkerMinimum ? preparer() : nullptr;
   PrepareRun run(worker);
@@ -224,7 +206,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     // A listing entry stored earlier keeps the content its article gave it.
     const bool keep_content = follows && !tried;
     const bool dated = item.published && !item.date_in_future;
-    const std::int64_t published = listed_at(item, now_s);
+    const std::int64_t published = dated ? to_unix(*item.published) : now_s;
     const std::int64_t link_hash = prepared[k].link_hash;
     const Fingerprint& fp = prepared[k].fingerprint;
     const std::string& search_text = prepared[k].search_text;
@@ -250,14 +232,16 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         auto joinable = db.statement(
             "SELECT EXISTS (SELECT 1 FROM items WHERE id = ?3 AND cluster_id = ?1) AND "
             "NOT EXISTS (SELECT 1 FROM items WHERE cluster_id = ?1 AND source_id = ?2)");
-        for (const auto& match : prepared[k].matches) {
-          joinable->bind(1, match.cluster_id).bind(2, source_id).bind(3, match.item_id);
-          joined = joinable->step() && joinable->int64(0) == 1;
-          joinable->reset();
-          if (joined) {
-            cluster_id = match.cluster_id;
-            break;
-          }
+        const auto match = candidates().best_match(
+            fp, source_id, published, [&](std::int64_t candidate_item, std::int64_t candidate_cluster) {
+              joinable->bind(1, candidate_cluster).bind(2, source_id).bind(3, candidate_item);
+              const bool ok = joinable->step() && joinable->int64(0) == 1;
+              joinable->reset();
+              return ok;
+            });
+        if (match) {
+          cluster_id = match->cluster_id;
+          joined = true;
         }
       }
       if (!joined) {
@@ -338,7 +322,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       now_published->bind(1, cluster_id);
       if (now_published->step()) cluster_published = now_published->int64(0);
       ++counts.updated;
-      if (!keep_content) window_changed.emplace_back(item_id, fp);
+      if (!keep_content) candidates().update_fingerprint(item_id, fp);
     } else {
       if (joined) {
         auto q = db.statement("UPDATE clusters SET size = size + 1, published = min(published, ?2) WHERE id = ?1");
@@ -347,7 +331,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       }
       ++counts.added;
       if (joined) ++counts.clustered;
-      window_added.push_back(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
+      candidates().add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
       auto cat = db.statement(
           "INSERT OR IGNORE INTO cluster_categories(category, cluster_id, published) VALUES(?1, ?2, ?3)");
       for (const auto& category : categories) {
@@ -360,11 +344,6 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       q->bind(1, cluster_id).bind(2, cluster_published).run();
     }
   }
-  // Every job was waited for, so the worker no longer reads the window.
-  if (worker != nullptr) worker->finish();
-  DedupWindow& changing = candidates();
-  for (const auto& [item_id, fp] : window_changed) changing.update_fingerprint(item_id, fp);
-  for (const auto& entry : window_added) changing.add(entry);
 
   if (counts.added > 0) {
     auto q = db.statement("UPDATE health SET last_new_item = ?2 WHERE source_id = ?1");
