@@ -245,8 +245,16 @@ CREATE TRIGGER items_links_update AFTER UPDATE OF link_hash ON items
 END;
 )sql";
 
-const std::array<const char*, 8> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4,
-                                                kVersion5, kVersion6, kVersion7, kVersion8};
+// Version 9: FTS5 merges index segments 16 at a time. Each merge level rewrites every term
+// once more, so fewer, wider levels rewrite less: 5% less writer time for 1M new items in
+// ingest_bench. A search reads up to 15 segments a level instead of 7: 1.06 ms -> 1.13 ms
+// for the benchmark's search on 1M items.
+constexpr const char* kVersion9 = R"sql(
+INSERT INTO items_fts(items_fts, rank) VALUES('automerge', 16);
+)sql";
+
+const std::array<const char*, 9> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5,
+                                                kVersion6, kVersion7, kVersion8, kVersion9};
 
 }  // namespace
 
