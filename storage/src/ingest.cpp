@@ -90,13 +90,15 @@ std::uint64_t content_hash(const Item& item, bool with_content) {
 
 // Everything a written entry needs that depends on the entry alone.
 struct Prepared {
+  std::int64_t content_hash = 0;
   std::int64_t link_hash = 0;  // 0 stands for "no link"
   Fingerprint fingerprint;
   std::string search_text;  // empty when it would repeat the stored summary
 };
 
-Prepared prepare(const Item& item, const ItemIdentity& identity, const LinkOptions& links) {
+Prepared prepare(const Item& item, const ItemIdentity& identity, const LinkOptions& links, bool follows) {
   Prepared p;
+  p.content_hash = static_cast<std::int64_t>(content_hash(item, !follows));
   std::optional<std::string> canonical = identity.canonical_link;
   if (!canonical && item.link) canonical = canonical_link(*item.link, links);
   // A real hash of 0 would only lose a cross-source link match.
@@ -141,7 +143,6 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
   // the worker, consumed in order by the writes.
   struct Pending {
     std::size_t index = 0;
-    std::int64_t hash = 0;
     std::int64_t stored_id = 0;  // 0: a new entry
     std::int64_t stored_cluster = 0;
   };
@@ -153,7 +154,6 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       continue;
     }
     const auto key = static_cast<std::int64_t>(identity.key);
-    const auto hash = static_cast<std::int64_t>(content_hash(feed.items[index], !follows));
     const bool tried = follows && articles[index] != ArticleFetch::not_tried;
     std::int64_t stored_id = 0;
     std::int64_t stored_cluster = 0;
@@ -161,8 +161,9 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       auto seen =
           db.statement("SELECT content_hash, id, cluster_id FROM items WHERE source_id = ?1 AND key = ?2");
       seen->bind(1, source_id).bind(2, key);
+      // Only a stored entry needs its content hash now; a new one's is the worker's.
       if (seen->step()) {
-        if (seen->int64(0) == hash && !tried) {
+        if (seen->int64(0) == static_cast<std::int64_t>(content_hash(feed.items[index], !follows)) && !tried) {
           ++counts.unchanged;
           continue;
         }
@@ -178,11 +179,11 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         continue;
       }
     }
-    pending.push_back({index, hash, stored_id, stored_cluster});
+    pending.push_back({index, stored_id, stored_cluster});
   }
   std::vector<Prepared> prepared(pending.size());
   auto prepare_one = [&](std::size_t k) {
-    prepared[k] = prepare(feed.items[pending[k].index], identities[pending[k].index], links);
+    prepared[k] = prepare(feed.items[pending[k].index], identities[pending[k].index], links, follows);
   };
   // Below a few entries, handing them over costs more than it saves.
   PrepareWorker* worker = pending.size() >= kWorkerMinimum ? preparer() : nullptr;
@@ -199,7 +200,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     const Item& item = feed.items[index];
     const ItemIdentity& identity = identities[index];
     const auto key = static_cast<std::int64_t>(identity.key);
-    const std::int64_t hash = pending[k].hash;
+    const std::int64_t hash = prepared[k].content_hash;
     const bool exists = pending[k].stored_id != 0;
     const ArticleFetch article = follows ? articles[index] : ArticleFetch::not_tried;
     const bool tried = article != ArticleFetch::not_tried;
