@@ -63,12 +63,13 @@ struct DedupOptions {
   // connections that never ingest hold none. Older items are still found by canonical
   // link, not by text.
   std::size_t max_candidate_bytes = 20u << 20;
-  // Entries of the window that one band value indexes at most. A value that many items share
-  // comes from phrases common to the whole feed ("Thành phố Hồ Chí Minh"), not from a
-  // story: later items with it are found through their other bands, and a lookup reads at
-  // most this many entries per band (without the limit, one lookup in 30 read over a
-  // thousand). A story republished more often than this is still found through the first
-  // copies, which stay indexed.
+  // Entries of the window that one band value indexes, about at most. A value that many
+  // items share comes from phrases common to the whole feed ("Thành phố Hồ Chí Minh"), not
+  // from a story: later items with it are found through their other bands, and a lookup
+  // reads about this many entries per band (without the limit, one lookup in 30 read over
+  // a thousand). A story republished more often is still found through its first copies,
+  // which stay indexed. (Counted up to the band's first free slot: as older entries leave,
+  // a value can gain up to as many again behind the slots they free.)
   std::size_t max_band_entries = 32;
 };
 
