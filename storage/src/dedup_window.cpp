@@ -335,6 +335,10 @@ void DedupWindow::clear() {
   head_ = count_ = live_ = 0;
 }
 
+void DedupWindow::prefetch(const Fingerprint& fingerprint) const {
+  if (fingerprint.shingles != 0 && live_ != 0) (void)band_hashes(sketch_of(fingerprint));
+}
+
 std::vector<DedupWindow::Match> DedupWindow::matches(const Fingerprint& fingerprint, std::int64_t source_id,
                                                      std::int64_t published) const {
   std::vector<Match> found;

@@ -223,6 +223,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     std::int64_t cluster_id = 0;
     bool joined = false;
     if (!exists) {
+      candidates().prefetch(fp);  // the buckets arrive while the database looks up the link
       if (link_hash != 0) {
         auto same = db.statement(
             "SELECT cluster_id FROM items WHERE id IN (SELECT item_id FROM links WHERE link_hash = ?1 "
