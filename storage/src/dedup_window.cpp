@@ -337,6 +337,8 @@ void DedupWindow::clear() {
 
 void DedupWindow::prefetch(const Fingerprint& fingerprint) const {
   if (fingerprint.shingles != 0 && live_ != 0) (void)band_hashes(sketch_of(fingerprint));
+  if (count_ > 0 && count_ == ring_.size() && count_ == max_entries_ && ring_[position(0)].cluster_id != 0)
+    (void)band_hashes(ring_[position(0)].sketch);
 }
 
 std::vector<DedupWindow::Match> DedupWindow::matches(const Fingerprint& fingerprint, std::int64_t source_id,

@@ -59,8 +59,9 @@ class DedupWindow {
   void update_fingerprint(std::int64_t item_id, const Fingerprint& fingerprint);
   void clear();
 
-  // Requests from memory the band buckets a lookup of `fingerprint` reads first: a caller
-  // with other work to do before the lookup (a database read) overlaps the misses with it.
+  // Requests from memory the band buckets that a lookup of `fingerprint` and the next
+  // add() read first (the latter's for the entry it pushes out of a full window): a caller
+  // with other work to do before them (a database read) overlaps the misses with it.
   void prefetch(const Fingerprint& fingerprint) const;
   // The entries from another source, published within the window, at or above the
   // threshold: the most similar first, then the oldest. Const and without shared scratch
