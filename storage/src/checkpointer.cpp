@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <system_error>
 
 #include "sqlite.hpp"
@@ -27,7 +28,7 @@ Checkpointer::Checkpointer(sqlite3* writer, const std::string& path) : writer_(w
 }
 
 Checkpointer::~Checkpointer() {
-  sqlite3_wal_autocheckpoint(writer_, kThreadFrames);  // replaces on_commit
+  sqlite3_wal_autocheckpoint(writer_, kSqliteFrames);  // replaces on_commit
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -47,7 +48,12 @@ int Checkpointer::on_commit(void* self, sqlite3* db, const char* schema, int fra
   if (frames >= kWriterFrames) {
     // SQLITE_BUSY while the thread is checkpointing: it is then doing this very work.
     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (frames >= kThreadFrames) {
+    return SQLITE_OK;
+  }
+  // A WAL smaller than at the last commit was started over: nothing of it is copied yet.
+  if (frames < checkpointer->last_frames_) checkpointer->copied_ = 0;
+  checkpointer->last_frames_ = frames;
+  if (frames - std::min(frames, checkpointer->copied_.load()) >= kThreadFrames) {
     {
       std::lock_guard lock(checkpointer->mutex_);
       checkpointer->wanted_ = true;
@@ -66,7 +72,9 @@ void Checkpointer::run() {
     lock.unlock();
     // A failure (I/O, a reader holding old pages) leaves the pages in the WAL for the next
     // attempt, and the writer's own checkpoint bounds the WAL meanwhile.
-    const int rc = sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
+    copied_ = copied;
     lock.lock();
     if (rc == SQLITE_OK) ++completed_;
   }
