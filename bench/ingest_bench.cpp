@@ -280,10 +280,11 @@ Phase ingest_all(tinhop::storage::Store& store, const std::vector<std::string>& 
   const auto& c = phase.counts;
   std::printf(
       "{\"step\":\"%s\",\"items\":%ld,\"added\":%lld,\"clustered\":%lld,\"unchanged\":%lld,\"s\":%.2f,"
-      "\"cpu_s\":%.2f,\"writer_cpu_s\":%.2f,\"writer_written_MB\":%.1f,\"items_per_s\":%.0f,\"items_per_cpu_s\":%.0f,\"db_MB\":%.1f}\n",
+      "\"cpu_s\":%.2f,\"writer_cpu_s\":%.2f,\"writer_written_MB\":%.1f,\"items_per_s\":%.0f,\"items_per_cpu_"
+      "s\":%.0f,\"db_MB\":%.1f}\n",
       label, items, static_cast<long long>(c.added), static_cast<long long>(c.clustered),
-      static_cast<long long>(c.unchanged), seconds(total), cpu, writer_cpu, writer_bytes / 1e6, phase.rate, items / cpu,
-      bytes_of(path) / 1e6);
+      static_cast<long long>(c.unchanged), seconds(total), cpu, writer_cpu, writer_bytes / 1e6, phase.rate,
+      items / cpu, bytes_of(path) / 1e6);
   std::fflush(stdout);
   return phase;
 }
@@ -323,7 +324,7 @@ int main(int argc, char** argv) {
   double dups = 0.2;
   bool skip_baseline = false;
   bool queries_only = false;  // reuse DIR/tinhop.db from an earlier run, measure the read side
-  // The store's page cache; `tinhop serve` opens its writer with 4096 (see cmd_serve.cpp).
+  // The store's page cache; `tinhop serve` opens its writer with 2048 (see cmd_serve.cpp).
   std::optional<long> cache_kib;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];

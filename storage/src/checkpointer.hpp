@@ -63,7 +63,7 @@ class Checkpointer {
   // so a commit compares its size with this to know how much is left to copy.
   std::atomic<int> copied_ = 0;
   int last_frames_ = 0;  // the WAL's size at the last commit (the writer's thread only)
-  std::thread thread_;  // last: starts once everything above is ready
+  std::thread thread_;   // last: starts once everything above is ready
 };
 
 }  // namespace tinhop::storage

@@ -136,13 +136,13 @@ class DedupWindow {
 
   DedupOptions options_;
   std::size_t max_entries_;
-  unsigned position_bits_;    // the low bits of a slot; the rest is the tag
+  unsigned position_bits_;     // the low bits of a slot; the rest is the tag
   std::int64_t base_ = 0;      // item id of Stamp::item 0
   std::vector<Record> ring_;   // live and removed records, oldest at head_
   std::vector<Stamp> stamps_;  // the same positions as ring_
   std::size_t head_ = 0;
-  std::size_t count_ = 0;            // records in the ring, removed ones included
-  std::size_t live_ = 0;             // records in the band table
+  std::size_t count_ = 0;  // records in the ring, removed ones included
+  std::size_t live_ = 0;   // records in the band table
   std::vector<Bucket> table_;
 };
 

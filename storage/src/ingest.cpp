@@ -170,7 +170,8 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       seen->bind(1, source_id).bind(2, key);
       // Only a stored entry needs its content hash now; a new one's is the worker's.
       if (seen->step()) {
-        if (seen->int64(0) == static_cast<std::int64_t>(content_hash(feed.items[index], !follows)) && !tried) {
+        if (seen->int64(0) == static_cast<std::int64_t>(content_hash(feed.items[index], !follows)) &&
+            !tried) {
           ++counts.unchanged;
           continue;
         }
@@ -265,21 +266,22 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     // entry stored earlier keeps the content its article gave it (?19), its date unless it
     // now has one (?20) and its article state unless one was fetched now (?21). The entry's
     // text outlives the step: SQLite reads it in place instead of copying it.
-    auto write = exists
-                     ? db.statement(
-                           "UPDATE items SET guid = ?4, link = ?5, link_hash = ?6, title = ?7, summary = ?8, "
-                           "content = CASE WHEN ?19 THEN content ELSE ?9 END, "
-                           "search_text = CASE WHEN ?19 THEN search_text ELSE ?10 END, "
-                           "published = CASE WHEN ?20 THEN ?11 ELSE published END, updated = ?12, changed = ?13, "
-                           "date_approximate = ?14, extra = ?15, content_hash = ?16, "
-                           "fingerprint = CASE WHEN ?19 THEN fingerprint ELSE ?17 END, revision = revision + 1, "
-                           "article = CASE WHEN ?21 THEN ?18 ELSE article END "
-                           "WHERE source_id = ?1 AND key = ?2 AND cluster_id = ?3")
-                     : db.statement(
-                           "INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, "
-                           "content, search_text, published, updated, first_seen, date_approximate, extra, "
-                           "content_hash, fingerprint, article) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+    auto write =
+        exists
+            ? db.statement(
+                  "UPDATE items SET guid = ?4, link = ?5, link_hash = ?6, title = ?7, summary = ?8, "
+                  "content = CASE WHEN ?19 THEN content ELSE ?9 END, "
+                  "search_text = CASE WHEN ?19 THEN search_text ELSE ?10 END, "
+                  "published = CASE WHEN ?20 THEN ?11 ELSE published END, updated = ?12, changed = ?13, "
+                  "date_approximate = ?14, extra = ?15, content_hash = ?16, "
+                  "fingerprint = CASE WHEN ?19 THEN fingerprint ELSE ?17 END, revision = revision + 1, "
+                  "article = CASE WHEN ?21 THEN ?18 ELSE article END "
+                  "WHERE source_id = ?1 AND key = ?2 AND cluster_id = ?3")
+            : db.statement(
+                  "INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, "
+                  "content, search_text, published, updated, first_seen, date_approximate, extra, "
+                  "content_hash, fingerprint, article) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
     if (exists) cluster_id = pending[k].stored_cluster;
     write->bind(1, source_id)
         .bind(2, key)
@@ -332,7 +334,8 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
       if (!keep_content) candidates().update_fingerprint(item_id, fp);
     } else {
       if (joined) {
-        auto q = db.statement("UPDATE clusters SET size = size + 1, published = min(published, ?2) WHERE id = ?1");
+        auto q =
+            db.statement("UPDATE clusters SET size = size + 1, published = min(published, ?2) WHERE id = ?1");
         q->bind(1, cluster_id).bind(2, published).run();
         cluster_published = std::min(old_published, published);
       }
@@ -444,12 +447,14 @@ void Store::Impl::merge_recent_links() {
   } else {
     auto newest = db.statement("SELECT max(id) FROM items");
     if (newest->step() && !newest->is_null(0))
-      limit = std::max(limit, static_cast<std::int64_t>(std::sqrt(800.0 * static_cast<double>(newest->int64(0)))));
+      limit = std::max(limit,
+                       static_cast<std::int64_t>(std::sqrt(800.0 * static_cast<double>(newest->int64(0)))));
   }
   if (recent < limit) return;
   // In key order, and OR IGNORE: no statement journal (see schema version 7), and an entry
   // cannot be in both tables anyway.
-  db.statement("INSERT OR IGNORE INTO links(link_hash, item_id) SELECT link_hash, item_id FROM links_recent")->run();
+  db.statement("INSERT OR IGNORE INTO links(link_hash, item_id) SELECT link_hash, item_id FROM links_recent")
+      ->run();
   db.statement("DELETE FROM links_recent")->run();
 }
 

@@ -270,7 +270,9 @@ TEST_CASE("the window answers as a brute-force search does through adds, removal
   CHECK(matched > 1000);  // the comparison covered matches, not only misses
 }
 
-TEST_CASE("a band value indexes at most max_band_entries live entries; later ones are found through their other bands") {
+TEST_CASE(
+    "a band value indexes at most max_band_entries live entries; later ones are found through their other "
+    "bands") {
   DedupOptions options;
   options.max_band_entries = 3;
   DedupWindow window(options);
@@ -279,7 +281,8 @@ TEST_CASE("a band value indexes at most max_band_entries live entries; later one
   std::vector<Fingerprint> stories;
   for (std::uint16_t n = 0; n < 6; ++n) {
     Fingerprint fp = common;
-    for (std::size_t i = 32; i < kMinHashSize; ++i) fp.minhash[i] = static_cast<std::uint16_t>(1000 * (n + 1) + 13 * i);
+    for (std::size_t i = 32; i < kMinHashSize; ++i)
+      fp.minhash[i] = static_cast<std::uint16_t>(1000 * (n + 1) + 13 * i);
     stories.push_back(fp);
   }
   for (std::int64_t n = 0; n < 5; ++n) window.add(entry(n + 1, n + 1, stories[static_cast<std::size_t>(n)]));

@@ -50,7 +50,8 @@ std::string text(const std::string& db_path, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("versions 5 to 9 keep the category lists, the search index and the link index of a version 4 database") {
+TEST_CASE(
+    "versions 5 to 9 keep the category lists, the search index and the link index of a version 4 database") {
   TempDir dir;
   const std::string path = (dir.path / "v4.db").string();
   {
@@ -61,7 +62,8 @@ TEST_CASE("versions 5 to 9 keep the category lists, the search index and the lin
   // Rows as version 4 wrote them: b's copy of a1 joined its cluster and made it earlier, so
   // both category lists carry that date; the full-text index as its commit left it.
   exec(path,
-       "INSERT INTO sources(id, url, type, date_order, republication, enabled, origin, created, modified) VALUES"
+       "INSERT INTO sources(id, url, type, date_order, republication, enabled, origin, created, modified) "
+       "VALUES"
        "(1, 'https://a.vn/rss', 'feed', 'automatic', 'full', 1, 'config', 0, 0),"
        "(2, 'https://b.vn/rss', 'feed', 'automatic', 'full', 1, 'config', 0, 0);"
        "INSERT INTO source_categories VALUES(1, 'thời sự', 0), (1, 'kinh tế', 1), (2, 'thế giới', 0);"
@@ -88,7 +90,8 @@ TEST_CASE("versions 5 to 9 keep the category lists, the search index and the lin
              "cluster_categories ORDER BY cluster_id, category)") ==
         "kinh tế:1710200000 thế giới:1710200000 thời sự:1710200000 kinh tế:1710310000 thời sự:1710310000");
   // Version 8: every stored link in the link index, the index on items gone.
-  CHECK(text(path, "SELECT group_concat(link_hash || ':' || item_id, ' ') FROM links") == "1001:1 1001:3 1002:2");
+  CHECK(text(path, "SELECT group_concat(link_hash || ':' || item_id, ' ') FROM links") ==
+        "1001:1 1001:3 1002:2");
   CHECK(text(path, "SELECT count(*) FROM sqlite_master WHERE name = 'items_by_link'") == "0");
   CHECK(text(path, "PRAGMA integrity_check") == "ok");
   ClusterQuery search;

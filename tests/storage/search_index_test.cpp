@@ -1,6 +1,7 @@
 // The full-text index is written once per transaction from what the store (new items,
-// schema version 7) and the item triggers (edits and deletions, version 4) noted: these tests change items in every way a transaction can and check
-// that searches, the pending tables and FTS5's own integrity check agree afterwards.
+// schema version 7) and the item triggers (edits and deletions, version 4) noted: these tests change items in
+// every way a transaction can and check that searches, the pending tables and FTS5's own integrity check
+// agree afterwards.
 #include <sqlite3.h>
 
 #include <filesystem>

@@ -344,7 +344,8 @@ TEST_CASE("search pages run newest first and list a story once") {
   CHECK(top.clusters[0].others.size() == 1);
 }
 
-TEST_CASE("the link index finds a link in its recent part and in its bulk, and forgets changed and removed links") {
+TEST_CASE(
+    "the link index finds a link in its recent part and in its bulk, and forgets changed and removed links") {
   OpenOptions options;
   options.recent_links_limit = 4;  // moved into the bulk at the end of the transaction that reaches 4
   auto store = open_memory(options);
@@ -356,31 +357,38 @@ TEST_CASE("the link index finds a link in its recent part and in its bulk, and f
     return make_item(guid, title, title + " " + guid, 1710370000, link);
   };
   REQUIRE(store
-              .ingest(a, make_feed({item("a1", "Mưa lớn ở miền Trung", "https://example.vn/a1.html"),
-                                    item("a2", "Giá xăng giảm nhẹ", "https://example.vn/a2.html"),
-                                    item("a3", "Khai mạc hội chợ sách", "https://example.vn/a3.html")}),
+              .ingest(a,
+                      make_feed({item("a1", "Mưa lớn ở miền Trung", "https://example.vn/a1.html"),
+                                 item("a2", "Giá xăng giảm nhẹ", "https://example.vn/a2.html"),
+                                 item("a3", "Khai mạc hội chợ sách", "https://example.vn/a3.html")}),
                       kNow)
               ->added == 3);
   // Still recent: three entries.
-  CHECK(store.ingest(b, make_feed({item("b1", "Đội tuyển thắng đậm", "https://example.vn/a1.html?utm_source=b")}),
-                     kNow)
+  CHECK(store
+            .ingest(b,
+                    make_feed({item("b1", "Đội tuyển thắng đậm", "https://example.vn/a1.html?utm_source=b")}),
+                    kNow)
             ->clustered == 1);
   // Four entries: moved into the bulk, where c finds the same link.
-  CHECK(store.ingest(c, make_feed({item("c1", "Một tiêu đề khác hẳn", "https://example.vn/a1.html#top")}), kNow)
-            ->clustered == 1);
+  CHECK(
+      store
+          .ingest(c, make_feed({item("c1", "Một tiêu đề khác hẳn", "https://example.vn/a1.html#top")}), kNow)
+          ->clustered == 1);
   CHECK(store.stats()->clusters == 3);
 
   // a2 moves to another address: its old one leads nowhere, its new one to it.
   REQUIRE(store
-              .ingest(a, make_feed({item("a1", "Mưa lớn ở miền Trung", "https://example.vn/a1.html"),
-                                    item("a2", "Giá xăng giảm nhẹ", "https://example.vn/a2-moved.html"),
-                                    item("a3", "Khai mạc hội chợ sách", "https://example.vn/a3.html")}),
+              .ingest(a,
+                      make_feed({item("a1", "Mưa lớn ở miền Trung", "https://example.vn/a1.html"),
+                                 item("a2", "Giá xăng giảm nhẹ", "https://example.vn/a2-moved.html"),
+                                 item("a3", "Khai mạc hội chợ sách", "https://example.vn/a3.html")}),
                       kNow)
               ->updated == 1);
   CHECK(store.ingest(d, make_feed({item("d1", "Tin không liên quan", "https://example.vn/a2.html")}), kNow)
             ->clustered == 0);
-  CHECK(store.ingest(d, make_feed({item("d2", "Tin thứ hai của d", "https://example.vn/a2-moved.html")}), kNow)
-            ->clustered == 1);
+  CHECK(
+      store.ingest(d, make_feed({item("d2", "Tin thứ hai của d", "https://example.vn/a2-moved.html")}), kNow)
+          ->clustered == 1);
 
   // With a removed, its links lead nowhere either: a3's address starts a cluster of its own.
   REQUIRE(store.remove_source(a).has_value());
