@@ -356,45 +356,32 @@ TEST_CASE(
   auto item = [](const std::string& guid, const std::string& title, const std::string& link) {
     return make_item(guid, title, title + " " + guid, 1710370000, link);
   };
-  REQUIRE(store
-              .ingest(a,
-                      make_feed({item("a1", "Mưa lớn ở miền Trung", "https://example.vn/a1.html"),
-                                 item("a2", "Giá xăng giảm nhẹ", "https://example.vn/a2.html"),
-                                 item("a3", "Khai mạc hội chợ sách", "https://example.vn/a3.html")}),
-                      kNow)
-              ->added == 3);
+  // a's three stories, a2 at `a2_link`.
+  auto a_feed = [&](const std::string& a2_link) {
+    return make_feed({item("a1", "Mưa lớn ở miền Trung", "https://example.vn/a1.html"),
+                      item("a2", "Giá xăng giảm nhẹ", a2_link),
+                      item("a3", "Khai mạc hội chợ sách", "https://example.vn/a3.html")});
+  };
+  // One story from `source`: whether it joined a cluster.
+  auto joins = [&](std::int64_t source, const std::string& guid, const std::string& title,
+                   const std::string& link) {
+    return store.ingest(source, make_feed({item(guid, title, link)}), kNow)->clustered == 1;
+  };
+  REQUIRE(store.ingest(a, a_feed("https://example.vn/a2.html"), kNow)->added == 3);
   // Still recent: three entries.
-  CHECK(store
-            .ingest(b,
-                    make_feed({item("b1", "Đội tuyển thắng đậm", "https://example.vn/a1.html?utm_source=b")}),
-                    kNow)
-            ->clustered == 1);
+  CHECK(joins(b, "b1", "Đội tuyển thắng đậm", "https://example.vn/a1.html?utm_source=b"));
   // Four entries: moved into the bulk, where c finds the same link.
-  CHECK(
-      store
-          .ingest(c, make_feed({item("c1", "Một tiêu đề khác hẳn", "https://example.vn/a1.html#top")}), kNow)
-          ->clustered == 1);
+  CHECK(joins(c, "c1", "Một tiêu đề khác hẳn", "https://example.vn/a1.html#top"));
   CHECK(store.stats()->clusters == 3);
 
   // a2 moves to another address: its old one leads nowhere, its new one to it.
-  REQUIRE(store
-              .ingest(a,
-                      make_feed({item("a1", "Mưa lớn ở miền Trung", "https://example.vn/a1.html"),
-                                 item("a2", "Giá xăng giảm nhẹ", "https://example.vn/a2-moved.html"),
-                                 item("a3", "Khai mạc hội chợ sách", "https://example.vn/a3.html")}),
-                      kNow)
-              ->updated == 1);
-  CHECK(store.ingest(d, make_feed({item("d1", "Tin không liên quan", "https://example.vn/a2.html")}), kNow)
-            ->clustered == 0);
-  CHECK(
-      store.ingest(d, make_feed({item("d2", "Tin thứ hai của d", "https://example.vn/a2-moved.html")}), kNow)
-          ->clustered == 1);
+  REQUIRE(store.ingest(a, a_feed("https://example.vn/a2-moved.html"), kNow)->updated == 1);
+  CHECK_FALSE(joins(d, "d1", "Tin không liên quan", "https://example.vn/a2.html"));
+  CHECK(joins(d, "d2", "Tin thứ hai của d", "https://example.vn/a2-moved.html"));
 
   // With a removed, its links lead nowhere either: a3's address starts a cluster of its own.
   REQUIRE(store.remove_source(a).has_value());
-  CHECK(store.ingest(b, make_feed({item("b2", "Sân khấu mùa thu", "https://example.vn/a3.html")}), kNow)
-            ->clustered == 0);
+  CHECK_FALSE(joins(b, "b2", "Sân khấu mùa thu", "https://example.vn/a3.html"));
   // b1 and c1 still share their link.
-  CHECK(store.ingest(d, make_feed({item("d3", "Bản tin cuối ngày", "https://example.vn/a1.html")}), kNow)
-            ->clustered == 1);
+  CHECK(joins(d, "d3", "Bản tin cuối ngày", "https://example.vn/a1.html"));
 }
