@@ -28,8 +28,10 @@ void PrepareWorker::start(std::size_t count, std::function<void(std::size_t)> jo
 }
 
 void PrepareWorker::wait(std::size_t index) {
-  // About as long as a job: most waits end here, without a system call.
-  for (int spin = 0; spin < 4096; ++spin) {
+  // About as long as a job: most waits end here, without a system call. Not on one core,
+  // where the worker cannot run while this spins.
+  static const int spins = std::thread::hardware_concurrency() > 1 ? 4096 : 0;
+  for (int spin = 0; spin < spins; ++spin) {
     if (completed_.load() > index) return;
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
