@@ -151,6 +151,12 @@ std::array<std::uint64_t, kLshBands> DedupWindow::band_hashes(const Sketch& sket
   return hashes;
 }
 
+void DedupWindow::pass(std::size_t first, std::size_t end, int step) {
+  for (std::size_t b = first; b != end; b = next_bucket(b)) {
+    if (table_[b].passed < 255) table_[b].passed = static_cast<std::uint8_t>(table_[b].passed + step);
+  }
+}
+
 void DedupWindow::index(std::uint32_t position) {
   const auto hashes = band_hashes(ring_[position].sketch);
   const std::uint32_t position_mask = (1U << position_bits_) - 1;
@@ -184,9 +190,7 @@ void DedupWindow::index(std::uint32_t position) {
       }
     }
     // The buckets before the free slot's are full: this entry passes them.
-    for (std::size_t p = first; p != room->first; p = next_bucket(p)) {
-      if (table_[p].passed < 255) ++table_[p].passed;
-    }
+    pass(first, room->first, 1);
     set_slot(table_[room->first], room->second, tag | position);
   }
 }
@@ -203,9 +207,7 @@ void DedupWindow::unindex(std::uint32_t position) {
       if (k < kSlotsPerBucket) {
         set_slot(bucket, k, kEmpty);
         // The buckets this entry's insert passed no longer have it beyond them.
-        for (std::size_t p = first; p != b; p = next_bucket(p)) {
-          if (table_[p].passed < 255) --table_[p].passed;
-        }
+        pass(first, b, -1);
         break;
       }
       if (bucket.passed == 0) break;  // a band its value had too many entries in

@@ -5,9 +5,10 @@
 // Bounded by bytes (DedupOptions::max_candidate_bytes), not by an entry count, and packed
 // so the window holds as many candidates as dedup quality needs in a small budget: an
 // entry costs 251 bytes. The records live in a ring in insertion order (which is item id
-// order): 120 bytes with an 8-bit b-bit MinHash (the low byte of each stored 16-bit
-// minimum, compared with the standard bias correction), a check byte per band, the item id
-// relative to the oldest record's and the source id in 32 bits. The band index is a table
+// order): 104 bytes with the cluster and an 8-bit b-bit MinHash (the low byte of each
+// stored 16-bit minimum, compared with the standard bias correction) and a check byte per
+// band; beside it a ring of 16-byte stamps holds each record's date, its item id relative
+// to the oldest record's and its source id in 32 bits. The band index is a table
 // of 64-byte buckets, one cache line each, of 21 3-byte slots (a tag and the record's ring
 // position) at most 75% live. The table is megabytes, so every bucket read is a cache miss:
 // a band reads one bucket (another only when an insert had to pass it), and the 32 buckets
@@ -64,8 +65,7 @@ class DedupWindow {
   // with other work to do before them (a database read) overlaps the misses with it.
   void prefetch(const Fingerprint& fingerprint) const;
   // The entries from another source, published within the window, at or above the
-  // threshold: the most similar first, then the oldest. Const and without shared scratch
-  // state, so another thread may call it while nothing changes the window.
+  // threshold: the most similar first, then the oldest.
   std::vector<Match> matches(const Fingerprint& fingerprint, std::int64_t source_id,
                              std::int64_t published) const;
   // The first of matches() whose item and cluster `accept` agrees to (the item is still
@@ -127,6 +127,9 @@ class DedupWindow {
   // The bucket of each band's hash, requested from memory at once.
   std::array<std::uint64_t, kLshBands> band_hashes(const Sketch& sketch) const;
   std::size_t home(std::uint64_t hash) const;
+  // Counts an insert as passing each bucket from `first` up to (not including) `end`, or
+  // takes that count back (`step` 1 or -1); a count at 255 stays there.
+  void pass(std::size_t first, std::size_t end, int step);
   void index(std::uint32_t position);
   void unindex(std::uint32_t position);
   void drop_front();
