@@ -97,6 +97,22 @@ TEST_CASE("checkpointer: the thread copies the WAL into the database once it pas
   CHECK(db.wal().log < 20);
 }
 
+TEST_CASE("checkpointer: after the WAL starts over, the thread counts its pages from zero",
+          "[storage][checkpointer]") {
+  TempDatabase db;
+  Checkpointer checkpointer(db.db(), db.path());
+  db.write_pages(Checkpointer::kThreadFrames + 100);
+  REQUIRE(wait_for(checkpointer, 1));
+  db.write_pages(10);  // the WAL starts over
+  REQUIRE(db.wal().log < 20);
+  // As many pages again: past the threshold in the new WAL, though no larger than the last
+  // checkpoint's copy of the old one.
+  db.write_pages(Checkpointer::kThreadFrames + 100);
+  REQUIRE(wait_for(checkpointer, 2));
+  const Wal wal = db.wal();
+  CHECK(wal.checkpointed == wal.log);
+}
+
 TEST_CASE("checkpointer: once stopped, the writer checkpoints its own commits again",
           "[storage][checkpointer]") {
   TempDatabase db;
