@@ -40,6 +40,8 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   keep(next.admin.listen, running.admin.listen, "admin.listen");
   keep(next.admin.token_file, running.admin.token_file, "admin.token_file");
   keep(next.admin.max_body_bytes, running.admin.max_body_bytes, "admin.max_body_bytes");
+  keep(next.admin.file_sources_under, running.admin.file_sources_under, "admin.file_sources_under");
+  keep(next.fetch.secret_params, running.fetch.secret_params, "fetch.secret_params");
   keep(next.database.path, running.database.path, "database.path");
   keep(next.database.busy_timeout, running.database.busy_timeout, "database.busy_timeout");
   keep(next.dedup.window, running.dedup.window, "dedup.window");

@@ -62,11 +62,18 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
 
 void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
   const std::string p = "admin";
-  r.reject_unknown(t, p, {"enabled", "listen", "token_file", "max_body_bytes"});
+  r.reject_unknown(t, p, {"enabled", "listen", "token_file", "max_body_bytes", "file_sources_under"});
   r.read(t, "enabled", p, out.enabled);
   r.read(t, "listen", p, out.listen);
   r.read(t, "token_file", p, out.token_file);
   r.read_size(t, "max_body_bytes", p, out.max_body_bytes, 1024, 1ULL << 30);
+  r.read(t, "file_sources_under", p, out.file_sources_under);
+  if (!out.file_sources_under.empty() && out.file_sources_under.front() != '/') {
+    r.error(Reader::line_of(t, "file_sources_under"), "admin.file_sources_under", "must be an absolute path");
+  } else if (out.file_sources_under == "/") {
+    r.error(Reader::line_of(t, "file_sources_under"), "admin.file_sources_under",
+            "\"/\" would let the API read every file the daemon can (name the feeds' own directory)");
+  }
   if (out.enabled && out.token_file.empty()) {
     r.error(Reader::line_of(t, "token_file"), "admin.token_file",
             "the admin API needs a token file (or set admin.enabled = false)");
@@ -79,10 +86,11 @@ void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
 
 void read_fetch(Reader& r, const toml::table& t, FetchConfig& out) {
   const std::string p = "fetch";
-  r.reject_unknown(t, p,
-                   {"user_agent", "connect_timeout", "timeout", "max_body_bytes", "max_header_bytes",
-                    "max_redirects", "per_host_concurrency", "global_concurrency", "host_spacing", "proxy",
-                    "ca_bundle", "articles_per_poll", "article_max_bytes", "article_timeout"});
+  r.reject_unknown(
+      t, p,
+      {"user_agent", "connect_timeout", "timeout", "max_body_bytes", "max_header_bytes", "max_redirects",
+       "per_host_concurrency", "global_concurrency", "host_spacing", "proxy", "ca_bundle",
+       "articles_per_poll", "article_max_bytes", "article_timeout", "allow_networks", "secret_params"});
   r.read(t, "user_agent", p, out.user_agent);
   if (out.user_agent.find_first_of("\r\n") != std::string::npos) {
     r.error(Reader::line_of(t, "user_agent"), "fetch.user_agent", "must not contain a line break");
@@ -111,6 +119,20 @@ void read_fetch(Reader& r, const toml::table& t, FetchConfig& out) {
   r.read(t, "articles_per_poll", p, out.articles_per_poll, 0, 1000);
   r.read_size(t, "article_max_bytes", p, out.article_max_bytes, 1024, 1ULL << 30);
   read_duration(r, t, "article_timeout", p, out.article_timeout, 1s, 1h);
+  std::vector<std::string> networks;
+  detail::read_string_list(r, t, "allow_networks", p, networks);
+  for (const std::string& text : networks) {
+    std::string why;
+    if (auto network = parse_ip_network(text, why)) {
+      out.allow_networks.push_back(*network);
+    } else {
+      r.error(Reader::line_of(t, "allow_networks"), "fetch.allow_networks", why);
+    }
+  }
+  if (t.get("secret_params")) {
+    out.secret_params.clear();
+    detail::read_string_list(r, t, "secret_params", p, out.secret_params);
+  }
 }
 
 void read_poll(Reader& r, const toml::table& t, PollConfig& out) {

@@ -14,21 +14,6 @@ using std::chrono::seconds;
 
 constexpr seconds one_year = std::chrono::hours(24 * 366);
 
-void read_string_list(Reader& r, const toml::table& t, std::string_view key, const std::string& prefix,
-                      std::vector<std::string>& out) {
-  const toml::node* node = t.get(key);
-  if (!node) return;
-  const toml::array* array = node->as_array();
-  if (!array) return r.wrong_type(*node, Reader::join(prefix, key), "an array of strings");
-  for (const toml::node& element : *array) {
-    if (const auto* value = element.as_string()) {
-      out.push_back(value->get());
-    } else {
-      r.wrong_type(element, Reader::join(prefix, key), "an array of strings");
-    }
-  }
-}
-
 void read_headers(Reader& r, const toml::table& t, const std::string& prefix, SourceSettings& out) {
   const toml::node* node = t.get("headers");
   if (!node) return;
@@ -140,6 +125,21 @@ std::optional<FileSource> read_source(Reader& r, const toml::table& t, const std
 }
 
 }  // namespace
+
+void read_string_list(Reader& r, const toml::table& t, std::string_view key, const std::string& prefix,
+                      std::vector<std::string>& out) {
+  const toml::node* node = t.get(key);
+  if (!node) return;
+  const toml::array* array = node->as_array();
+  if (!array) return r.wrong_type(*node, Reader::join(prefix, key), "an array of strings");
+  for (const toml::node& element : *array) {
+    if (const auto* value = element.as_string()) {
+      out.push_back(value->get());
+    } else {
+      r.wrong_type(element, Reader::join(prefix, key), "an array of strings");
+    }
+  }
+}
 
 void read_sources(Reader& r, const toml::node& node, Config& config) {
   const toml::array* array = node.as_array();

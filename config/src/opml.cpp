@@ -167,6 +167,7 @@ void read_feed(Reading& reading, const pugi::xml_node& outline, const std::strin
         "url: duplicate of outline " + std::to_string(it->second) + " (same URL after canonicalization)");
   }
   reading.result.sources.push_back(std::move(s));
+  reading.result.outlines.push_back(reading.count);
 }
 
 void read_outlines(Reading& reading, const pugi::xml_node& parent, const std::string& folder, int depth) {

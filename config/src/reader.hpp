@@ -71,6 +71,10 @@ class Reader {
   std::size_t errors_ = 0;
 };
 
+// An array of strings appended to `out`; each element of another type is reported.
+void read_string_list(Reader& r, const toml::table& t, std::string_view key, const std::string& prefix,
+                      std::vector<std::string>& out);
+
 // Reads the [[source]] array into config.sources (defined in load_sources.cpp).
 void read_sources(Reader& reader, const toml::node& node, Config& config);
 

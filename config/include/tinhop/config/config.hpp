@@ -13,6 +13,7 @@
 
 #include "tinhop/config/source.hpp"
 #include "tinhop/parsers/model.hpp"
+#include "tinhop/parsers/url_privacy.hpp"
 
 namespace tinhop::config {
 
@@ -53,6 +54,9 @@ struct AdminConfig {
   // /etc/tinhop/admin-token with LoadCredential=admin-token:..., so that is the default.
   std::string token_file = "$CREDENTIALS_DIRECTORY/admin-token";
   std::size_t max_body_bytes = 8 * 1024 * 1024;  // OPML imports are the biggest bodies
+  // file:// sources added through the CLI or the API must lie under this directory (after
+  // symbolic links are resolved); empty: refused. The file's own sources may name any file.
+  std::string file_sources_under;
   friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };
 
@@ -81,6 +85,12 @@ struct FetchConfig {
   std::uint32_t articles_per_poll = 10;
   std::size_t article_max_bytes = 2 * 1024 * 1024;
   std::chrono::seconds article_timeout = 30s;
+  // Internal networks (loopback, private, link-local, CGNAT...) that redirects, followed
+  // links and sources added through the CLI or API may reach. Empty: only a configuration
+  // file source's own origin may be internal.
+  std::vector<IpNetwork> allow_networks;
+  // Query parameters whose values are secrets: removed from public pages, redacted in logs.
+  std::vector<std::string> secret_params = default_secret_params();
   friend bool operator==(const FetchConfig&, const FetchConfig&) = default;
 };
 

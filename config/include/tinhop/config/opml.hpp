@@ -26,6 +26,7 @@ struct OpmlProblem {
 
 struct OpmlImport {
   std::vector<SourceSettings> sources;  // valid, canonical, first occurrence of each URL
+  std::vector<std::uint32_t> outlines;  // each source's outline, as in OpmlProblem
   std::vector<OpmlProblem> problems;    // refused outlines and duplicates, never silent
   std::string error;                    // set when the document itself is unreadable
 };
