@@ -52,6 +52,7 @@ fetch::Limits article_limits(fetch::Limits poll, std::size_t max_bytes, std::chr
 
 struct ArticleFollower::Round {
   std::int64_t source_id = 0;
+  std::string trusted_origin_url;  // the source's URL when its origin may be internal, else ""
   std::string time_zone;
   DateOrder date_order = DateOrder::automatic;
   fetch::Processed processed;
@@ -119,6 +120,7 @@ void ArticleFollower::follow(const fetch::PollSource& source, fetch::Processed p
   processed.articles_left = round->options.per_poll > 0 && wanted > round->entries.size();
   if (round->entries.empty() || stopped_) return done(std::move(processed));
   round->source_id = source.id;
+  round->trusted_origin_url = source.trust_own_origin ? source.url : std::string();
   round->time_zone = source.time_zone;
   round->date_order = source.date_order;
   round->processed = std::move(processed);
@@ -138,6 +140,10 @@ void ArticleFollower::launch(const std::shared_ptr<Round>& round) {
     fetch::Request request;
     request.url = link;
     request.limits = round->options.limits;
+    // The listing page is the remote site's to write: its links reach an internal address
+    // only at the source's own origin, when the operator wrote the source in the file.
+    request.trusted_origin_url = round->trusted_origin_url;
+    request.link = true;
     fetch_(std::move(request), [this, alive = std::weak_ptr<bool>(alive_), round, entry](fetch::Response r) {
       if (auto a = alive.lock(); a && *a) on_fetched(round, entry, std::move(r));
     });

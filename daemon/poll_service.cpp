@@ -30,6 +30,7 @@ std::uint64_t signature(const storage::Source& s, const PollServiceOptions& o) {
   sig += "\n" + s.settings.time_zone.value_or(o.default_time_zone) + std::to_string(static_cast<int>(order));
   sig += "\n" + std::string(storage::source_type_name(s.settings.type)) + s.settings.html_selectors;
   if (s.settings.follow_links) sig += "\nfollow_links";
+  if (s.settings.origin != storage::SourceOrigin::config) sig += "\nuntrusted";
   return std::hash<std::string>{}(sig);
 }
 
@@ -56,6 +57,7 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.client.limits.max_redirects = static_cast<int>(f.max_redirects);
   if (!f.proxy.empty()) o.client.proxy = f.proxy;
   if (!f.ca_bundle.empty()) o.client.extra_ca_file = f.ca_bundle;
+  o.client.allow_networks = f.allow_networks;
   o.poller.limits = o.client.limits;
   o.poller.gate.per_host = f.per_host_concurrency;
   o.poller.gate.global = f.global_concurrency;
@@ -157,6 +159,9 @@ fetch::PollSource PollService::to_poll_source(const storage::Source& s, const st
       s.settings.date_order == DateOrder::automatic ? options_.default_date_order : s.settings.date_order;
   p.html = html_selectors(s);
   p.follow_links = s.settings.follow_links && s.settings.type == storage::SourceType::html;
+  // A source added through the CLI or the API was checked by its literal host only; the
+  // address its name leads to is checked at every connection.
+  p.trust_own_origin = s.settings.origin == storage::SourceOrigin::config;
   return p;
 }
 

@@ -50,10 +50,48 @@ const char* error_name(Error error) {
     case Error::redirect_loop: return "redirect_loop";
     case Error::bad_redirect: return "bad_redirect";
     case Error::file: return "file";
+    case Error::forbidden_address: return "forbidden_address";
+    case Error::insecure_redirect: return "insecure_redirect";
     case Error::cancelled: return "cancelled";
   }
   return "unknown";
 }
+
+namespace {
+
+IpAddress to_ip(const asio::ip::address& address) {
+  if (address.is_v4()) return ipv4_address(address.to_v4().to_uint());
+  IpAddress out;
+  const auto bytes = address.to_v6().to_bytes();
+  std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+  return out;
+}
+
+// The refused address with its scope ("127.0.0.1 (loopback)"); empty when allowed.
+std::string refused_address(const asio::ip::address& address, const std::vector<IpNetwork>& allowed) {
+  const IpAddress ip = to_ip(address);
+  if (address_allowed(ip, allowed)) return {};
+  return to_string(ip) + " (" + scope_name(address_scope(ip)) + ")";
+}
+
+// Through a proxy only the URL's own host can be judged: an internal literal or name.
+std::string refused_host(const std::string& host, const std::vector<IpNetwork>& allowed) {
+  if (!is_internal_host(host)) return {};
+  if (auto ip = parse_ip_literal(host); ip && address_allowed(*ip, allowed)) return {};
+  return host + " is an internal host";
+}
+
+// The origin a request may reach at an internal address; empty for none.
+std::string trusted_origin_of(const Request& request, const Target& first) {
+  if (!request.trusted_origin_url) return first.origin();
+  if (request.trusted_origin_url->empty()) return {};
+  std::string why;
+  bool bad_scheme = false;
+  auto trusted = parse_target(*request.trusted_origin_url, why, bad_scheme);
+  return trusted && trusted->scheme != "file" ? trusted->origin() : std::string();
+}
+
+}  // namespace
 
 struct Client::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::any_io_executor ex, ClientOptions opts)
@@ -84,8 +122,8 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
   asio::awaitable<Response> run(Request request);
   asio::awaitable<Endpoints> resolve(const Target& peer, Clock::time_point deadline, Exchange& failure);
   asio::awaitable<std::unique_ptr<Connection>> open(const Target& target, const std::optional<Target>& proxy,
-                                                    const std::string& key, Clock::time_point deadline,
-                                                    Exchange& failure);
+                                                    const std::string& key, bool check_address,
+                                                    Clock::time_point deadline, Exchange& failure);
   asio::awaitable<std::unique_ptr<Connection>> tunnel(std::unique_ptr<Connection> conn, const Target& target,
                                                       const Limits& limits, Clock::time_point deadline,
                                                       Exchange& failure);
@@ -134,7 +172,7 @@ void Client::Impl::put_idle(std::unique_ptr<Connection> conn) {
 
 asio::awaitable<std::unique_ptr<Connection>> Client::Impl::open(const Target& target,
                                                                 const std::optional<Target>& proxy,
-                                                                const std::string& key,
+                                                                const std::string& key, bool check_address,
                                                                 Clock::time_point deadline,
                                                                 Exchange& failure) {
   const Limits& limits = options.limits;
@@ -142,8 +180,25 @@ asio::awaitable<std::unique_ptr<Connection>> Client::Impl::open(const Target& ta
   boost::system::error_code ec;
   auto token = asio::redirect_error(asio::use_awaitable, ec);
 
-  const Endpoints endpoints = co_await resolve(peer, deadline, failure);
+  Endpoints endpoints = co_await resolve(peer, deadline, failure);
   if (endpoints.empty()) co_return nullptr;
+  // Through a proxy the proxy's address is not the target's: run() checked the literal host.
+  if (check_address && !proxy) {
+    std::string refused;
+    std::erase_if(endpoints, [&](const tcp::endpoint& endpoint) {
+      const std::string why = refused_address(endpoint.address(), options.allow_networks);
+      if (!why.empty() && refused.empty()) refused = why;
+      return !why.empty();
+    });
+    if (endpoints.empty()) {
+      failure.error = Error::forbidden_address;
+      failure.error_text = parse_ip_literal(target.host)
+                               ? refused + " is an internal address outside fetch.allow_networks"
+                               : target.host + " resolves to " + refused +
+                                     ", an internal address outside fetch.allow_networks";
+      co_return nullptr;
+    }
+  }
 
   auto conn = std::make_unique<Connection>(executor);
   conn->key = key;
@@ -295,7 +350,9 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
   Response out;
   std::set<std::string> visited;
   std::string url = request.url;
-  std::string first_host;
+  std::string first_origin;
+  std::string trusted_origin;  // empty: none
+  bool same_origin_so_far = true;
   auto finish = [&](Error e, std::string text) {
     out.error = e;
     out.error_text = std::move(text);
@@ -315,12 +372,27 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
     if (target->scheme == "file") {
       // A web server must never point the daemon at local files.
       if (hop > 0) co_return finish(Error::unsupported_scheme, "redirect to a file:// URL refused");
+      if (request.link) {
+        co_return finish(Error::forbidden_address, target->url + ": a file:// link is not followed");
+      }
       Response r = fetch_file(*target, request, limits);
       co_return r;
     }
-    if (hop == 0) first_host = target->host;
+    if (hop == 0) {
+      first_origin = target->origin();
+      trusted_origin = trusted_origin_of(request, *target);
+    }
+    // Once a hop leaves the first origin, its credentials stay behind for good: a server
+    // that redirects back could only have learned them from the first one.
+    same_origin_so_far = same_origin_so_far && target->origin() == first_origin;
+    const bool check_address = trusted_origin.empty() || target->origin() != trusted_origin;
 
     auto proxy = proxy_for(*target, options.proxy);
+    if (check_address && proxy) {
+      if (std::string why = refused_host(target->host, options.allow_networks); !why.empty()) {
+        co_return finish(Error::forbidden_address, target->url + ": " + why);
+      }
+    }
     const bool forward = proxy && !target->secure();  // plain http through a proxy: absolute-form
     const std::string key = !proxy    ? target->origin()
                             : forward ? "proxy " + proxy->origin()
@@ -337,16 +409,25 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
     if (request.last_modified && !request.last_modified->empty()) {
       req.set(http::field::if_modified_since, *request.last_modified);
     }
-    // Credentials in per-source headers must not follow a redirect to another host.
-    if (target->host == first_host) {
+    // Credentials in per-source headers must not follow a redirect to another origin.
+    if (same_origin_so_far) {
       for (const auto& [name, value] : request.headers) req.set(name, value);
     }
 
     Exchange ex;
     for (int attempt = 0; attempt < 2; ++attempt) {
       auto conn = take_idle(key);
+      if (conn && check_address && !proxy) {
+        // Opened for a request that trusted this origin: the name may lead elsewhere now.
+        boost::system::error_code peer_ec;
+        const auto peer = conn->lowest().socket().remote_endpoint(peer_ec);
+        if (peer_ec || !refused_address(peer.address(), options.allow_networks).empty()) {
+          conn->close();
+          conn.reset();
+        }
+      }
       if (!conn) {
-        conn = co_await open(*target, proxy, key, deadline, ex);
+        conn = co_await open(*target, proxy, key, check_address, deadline, ex);
         if (!conn) break;
       }
       active.insert(conn.get());
@@ -381,6 +462,10 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       auto next_target = parse_target(*next, ignored, bad_scheme);
       const std::string normalized = next_target ? next_target->url : *next;
       out.redirects.push_back({out.status, target->url, normalized});
+      if (target->secure() && next_target && next_target->scheme == "http") {
+        co_return finish(Error::insecure_redirect, "redirect from " + target->url + " to " + normalized +
+                                                       " refused: https is never followed to http");
+      }
       if (visited.count(normalized))
         co_return finish(Error::redirect_loop, "redirect loop back to " + normalized);
       if (hop >= limits.max_redirects) {

@@ -235,6 +235,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     Request request;
     request.url = e.source.url;
     request.headers = e.source.headers;
+    if (!e.source.trust_own_origin) request.trusted_origin_url = "";
     if (!e.source.etag.empty()) request.etag = e.source.etag;
     if (!e.source.last_modified.empty()) request.last_modified = e.source.last_modified;
     request.limits = options.limits;

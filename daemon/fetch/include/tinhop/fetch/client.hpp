@@ -15,6 +15,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "tinhop/parsers/url_privacy.hpp"
+
 namespace tinhop::fetch {
 
 using Clock = std::chrono::steady_clock;
@@ -55,6 +57,9 @@ struct ClientOptions {
   Resolver resolver;
   std::size_t max_idle_per_host = 4;  // kept-alive connections waiting for reuse
   Millis idle_timeout{30'000};        // an idle connection older than this is closed
+  // Internal addresses (loopback, private, link-local, CGNAT, multicast, unspecified: see
+  // url_privacy.hpp) inside these blocks may be reached from any origin.
+  std::vector<IpNetwork> allow_networks;
 };
 
 // "tinhop/VERSION (+https://github.com/tinhop/tinhop)".
@@ -67,6 +72,15 @@ struct Request {
   std::optional<std::string> etag{};                           // sent as If-None-Match
   std::optional<std::string> last_modified{};                  // sent as If-Modified-Since
   std::optional<Limits> limits{};                              // overrides the client's
+  // The URL whose origin (scheme, host, port) may be at an internal address (loopback,
+  // private, link-local...: url_privacy.hpp). Unset: `url` itself, as for a source the
+  // operator wrote in the configuration file. Empty: none, as for a source added through
+  // the CLI or the API. Every other hop connects to an internal address only inside
+  // ClientOptions::allow_networks. The address checked is the one connected to, after the
+  // name lookup (so a name cannot rebind past it); through a proxy, the URL's literal host.
+  std::optional<std::string> trusted_origin_url{};
+  // A link a remote page chose (an article page): never read from a file:// URL.
+  bool link = false;
 };
 
 // Why a fetch produced no usable HTTP response. HTTP statuses (404, 500...) are not
@@ -91,6 +105,8 @@ enum class Error {
   redirect_loop,       // a Location already visited
   bad_redirect,        // a 3xx without a usable Location
   file,                // file:// path missing or unreadable
+  forbidden_address,   // an internal address (or a file:// link) this request may not reach
+  insecure_redirect,   // a redirect from https to http
   cancelled,           // the client was shut down
 };
 

@@ -41,6 +41,9 @@ struct PollSource {
   // 232 bytes of every source, most of which are feeds.
   std::shared_ptr<const HtmlSelectors> html;
   bool follow_links = false;  // processing fetches new items' pages (fetch_linked)
+  // Whether the source's own origin may be at an internal address (Request::
+  // trusted_origin_url): the configuration file's sources, written by the operator.
+  bool trust_own_origin = true;
 };
 
 // What processing did with the page an entry links to, for sources that follow links.
