@@ -1,5 +1,8 @@
 #include "tinhop/admin/sources.hpp"
 
+#include <boost/url/parse.hpp>
+
+#include <filesystem>
 #include <stdexcept>
 
 #include "tinhop/config/opml.hpp"
@@ -36,7 +39,53 @@ storage::SourceOrigin to_storage(config::Origin origin) {
   }
 }
 
+// The path a file:// URL names, with its symbolic links and dot segments resolved.
+std::filesystem::path real_path(const std::string& url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return {};
+  std::error_code ec;
+  auto path = std::filesystem::weakly_canonical(std::filesystem::path(parsed->path()), ec);
+  return ec ? std::filesystem::path() : path;
+}
+
 }  // namespace
+
+ReachRules reach_rules_from(const config::Config& config) {
+  return ReachRules{config.fetch.allow_networks, config.admin.file_sources_under};
+}
+
+std::string check_reach(const std::string& url, const ReachRules& rules) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return "url: not an absolute URL";
+  if (parsed->scheme() == "file") {
+    if (rules.file_sources_under.empty()) {
+      return "url: file:// sources are accepted only from the configuration file, or under a directory "
+             "named by admin.file_sources_under";
+    }
+    const std::filesystem::path path = real_path(url);
+    const std::filesystem::path root = real_path("file://" + rules.file_sources_under);
+    const auto [root_end, path_at] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+    if (path.empty() || root.empty() || root_end != root.end() || path_at == path.end()) {
+      return "url: " + std::string(parsed->path()) + " is not under admin.file_sources_under (" +
+             rules.file_sources_under + ")";
+    }
+    return {};
+  }
+  const std::string host(parsed->encoded_host());
+  if (!is_internal_host(host)) return {};
+  if (auto address = parse_ip_literal(host)) {
+    if (address_allowed(*address, rules.allow_networks)) return {};
+    return "url: " + host + " is a " + scope_name(address_scope(*address)) +
+           " address; sources added through the CLI or the API reach internal addresses only inside "
+           "fetch.allow_networks";
+  }
+  // A name is judged at each connection by the address it resolves to then: with no
+  // internal network allowed, an internal name can never be fetched.
+  if (!rules.allow_networks.empty()) return {};
+  return "url: " + host +
+         " is an internal host name; sources added through the CLI or the API reach internal addresses only "
+         "inside fetch.allow_networks";
+}
 
 void throw_exception_from_error(const Problem& problem, const boost::source_location&) {
   throw std::runtime_error(problem.message);
@@ -111,7 +160,11 @@ Outcome<config::SourceSettings> validate(config::SourceSettings settings) {
 }
 
 Outcome<config::SourceSettings> Sources::validated(config::SourceSettings settings) {
-  return validate(std::move(settings));
+  auto checked = validate(std::move(settings));
+  if (!checked) return checked;
+  if (std::string why = check_reach(checked->url, rules_); !why.empty())
+    return Problem{Failure::invalid, why};
+  return checked;
 }
 
 Outcome<std::vector<storage::Source>> Sources::list() {
@@ -197,7 +250,12 @@ Outcome<ImportReport> Sources::import_opml(std::string_view document, config::Or
   if (!imported.error.empty()) return Problem{Failure::invalid, "opml: " + imported.error};
   ImportReport report;
   report.problems = std::move(imported.problems);
-  for (const config::SourceSettings& settings : imported.sources) {
+  for (std::size_t i = 0; i < imported.sources.size(); ++i) {
+    const config::SourceSettings& settings = imported.sources[i];
+    if (std::string why = check_reach(settings.url, rules_); !why.empty()) {
+      report.problems.push_back({imported.outlines[i], settings.url, why});
+      continue;
+    }
     auto existing = store_.find_source_by_url(settings.url);
     if (!existing) return from_storage(existing.error());
     if (*existing) {

@@ -51,10 +51,21 @@ struct ImportReport {
   std::vector<config::OpmlProblem> problems;  // outlines refused, with the reason
 };
 
+// What a source added or changed through the CLI or the API may point at, beyond the
+// checks every source passes. The configuration file's own sources are trusted as written.
+struct ReachRules {
+  std::vector<IpNetwork> allow_networks;  // fetch.allow_networks
+  std::string file_sources_under;         // admin.file_sources_under; empty: no file:// source
+};
+ReachRules reach_rules_from(const config::Config& config);
+
+// Empty when `url` (canonical) is within `rules`; otherwise "url: why".
+std::string check_reach(const std::string& url, const ReachRules& rules);
+
 class Sources {
  public:
-  Sources(storage::Store& store, config::DefaultsConfig defaults)
-      : store_(store), defaults_(std::move(defaults)) {}
+  Sources(storage::Store& store, config::DefaultsConfig defaults, ReachRules rules)
+      : store_(store), defaults_(std::move(defaults)), rules_(std::move(rules)) {}
 
   Outcome<std::vector<storage::Source>> list();
   Outcome<storage::Source> get(std::int64_t id);
@@ -74,6 +85,7 @@ class Sources {
 
   storage::Store& store_;
   config::DefaultsConfig defaults_;
+  ReachRules rules_;
 };
 
 // Checked and canonical settings, or the first problem as "key: message".
