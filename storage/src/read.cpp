@@ -152,8 +152,7 @@ std::vector<Member> load_members(sql::Database& db, std::int64_t cluster_id) {
     const auto feed_title = q->optional_text(5);
     p.source_url = q->text(6);
     p.site_link = q->optional_text(7);
-    p.source_title =
-        !title.empty() ? title : (feed_title && !feed_title->empty() ? *feed_title : p.source_url);
+    p.source_title = !title.empty() ? title : feed_title.value_or("");
     m.republication = parse_republication(q->text(8)).value_or(Republication::full);
     members.push_back(std::move(m));
   }

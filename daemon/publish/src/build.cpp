@@ -1,5 +1,7 @@
 #include "build.hpp"
 
+#include <boost/url/parse.hpp>
+
 #include <algorithm>
 #include <charconv>
 
@@ -88,16 +90,38 @@ std::string selection_url(const std::string& base, const Selection& s, Format f,
   return url + query;
 }
 
+std::string source_title(std::int64_t id, const std::string& title,
+                         const std::optional<std::string>& feed_title, const std::string& url) {
+  if (!title.empty()) return title;
+  if (feed_title && !feed_title->empty()) return *feed_title;
+  if (auto shown = public_url(url, {})) {
+    if (auto parsed = boost::urls::parse_uri(*shown)) return std::string(parsed->host());
+  }
+  return "source " + std::to_string(id);
+}
+
 std::string source_title(const storage::Source& source) {
-  if (!source.settings.title.empty()) return source.settings.title;
-  if (source.feed_title && !source.feed_title->empty()) return *source.feed_title;
-  return source.settings.url;
+  return source_title(source.id, source.settings.title, source.feed_title, source.settings.url);
+}
+
+std::string public_source_url(std::int64_t id, const std::string& url, const std::string& base,
+                              const ServerOptions& options) {
+  if (auto shown = public_url(url, options.secret_params)) return *shown;
+  Selection one;
+  one.source_id = id;
+  return selection_url(base, one, Format::atom, false);
 }
 
 namespace {
 
 std::string publisher_title(const storage::Publisher& p) {
-  return p.source_title.empty() ? p.source_url : p.source_title;
+  return source_title(p.source_id, p.source_title, std::nullopt, p.source_url);
+}
+
+// A feed's own site link is shown only where a reader could follow it.
+std::optional<std::string> public_site_link(const std::optional<std::string>& link,
+                                            const ServerOptions& options) {
+  return link ? public_url(*link, options.secret_params) : std::nullopt;
 }
 
 // Links from feeds are untrusted too: only absolute http(s) URLs reach a document.
@@ -114,7 +138,8 @@ std::string sanitize(const std::optional<std::string>& html, const std::string& 
 
 }  // namespace
 
-Entry make_entry(const storage::ClusterView& view, const ServerOptions& options) {
+Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
+                 const std::string& base_url) {
   const storage::StoredItem& item = view.item;
   Entry e;
   e.id = options.entry_id_prefix + std::to_string(view.cluster_id);
@@ -154,11 +179,13 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options)
     case Policy::title: break;
   }
   e.categories = item.categories;
-  e.origin = Origin{view.origin.source_id, publisher_title(view.origin), view.origin.source_url,
-                    safe_url(view.origin.site_link)};
+  e.origin = Origin{view.origin.source_id, publisher_title(view.origin),
+                    public_source_url(view.origin.source_id, view.origin.source_url, base_url, options),
+                    public_site_link(view.origin.site_link, options)};
   for (const storage::Publisher& p : view.others) {
-    e.also.push_back(
-        AlsoPublished{p.source_id, publisher_title(p), p.source_url, safe_url(p.item_link), p.published});
+    e.also.push_back(AlsoPublished{p.source_id, publisher_title(p),
+                                   public_source_url(p.source_id, p.source_url, base_url, options),
+                                   safe_url(p.item_link), p.published});
   }
   if (e.policy == Policy::full && !e.content_html.empty() && !e.also.empty()) {
     // Readers that show only the body still see who else carried the story.

@@ -37,10 +37,19 @@ std::string percent_encode(std::string_view text);
 // Absolute URL of a selection in a format; `with_before` false gives the first page.
 std::string selection_url(const std::string& base, const Selection& s, Format f, bool with_before);
 
-// One cluster as one entry, with sanitized HTML and the republication policy applied.
-Entry make_entry(const storage::ClusterView& view, const ServerOptions& options);
+// One cluster as one entry, with sanitized HTML and the republication policy applied;
+// `base` is the public URL of this server (for sources whose feed URL is not shown).
+Entry make_entry(const storage::ClusterView& view, const ServerOptions& options, const std::string& base);
 
-// Title of a source as shown to readers.
+// Title of a source as shown to readers: its own, else its feed's, else its URL's host
+// (never the URL: it may hold credentials), else "source ID".
+std::string source_title(std::int64_t id, const std::string& title,
+                         const std::optional<std::string>& feed_title, const std::string& url);
 std::string source_title(const storage::Source& source);
+
+// A source's feed URL as public documents show it: without userinfo and secret parameters;
+// a file:// or internal URL is replaced by this server's own feed of the source.
+std::string public_source_url(std::int64_t id, const std::string& url, const std::string& base,
+                              const ServerOptions& options);
 
 }  // namespace tinhop::publish::detail

@@ -176,7 +176,7 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
   }
   Instant newest{};
   for (const auto& view : result->clusters) {
-    page.entries.push_back(detail::make_entry(view, o));
+    page.entries.push_back(detail::make_entry(view, o, ctx.base_url()));
     newest = std::max(newest, page.entries.back().updated);
   }
   m.updated = std::max(newest, stamp.at);
@@ -198,9 +198,11 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
         if (!src.settings.enabled) continue;
         Selection one;
         one.source_id = src.id;
-        river.sources.push_back(SourceLink{src.id, detail::source_title(src), src.settings.url, src.site_link,
-                                           src.settings.categories,
-                                           detail::selection_url(ctx.base_url(), one, Format::atom, false)});
+        river.sources.push_back(SourceLink{
+            src.id, detail::source_title(src),
+            detail::public_source_url(src.id, src.settings.url, ctx.base_url(), ctx.options()),
+            src.site_link ? public_url(*src.site_link, ctx.options().secret_params) : std::nullopt,
+            src.settings.categories, detail::selection_url(ctx.base_url(), one, Format::atom, false)});
       }
       for (const auto& c : *categories) {
         Selection one;
@@ -233,9 +235,11 @@ storage::Result<std::optional<Context::Document>> render_opml_document(Catalog& 
     if (!src.settings.enabled) continue;
     Selection one;
     one.source_id = src.id;
-    links.push_back(SourceLink{src.id, detail::source_title(src), src.settings.url, src.site_link,
-                               src.settings.categories,
-                               detail::selection_url(ctx.base_url(), one, Format::atom, false)});
+    links.push_back(
+        SourceLink{src.id, detail::source_title(src),
+                   detail::public_source_url(src.id, src.settings.url, ctx.base_url(), ctx.options()),
+                   src.site_link ? public_url(*src.site_link, ctx.options().secret_params) : std::nullopt,
+                   src.settings.categories, detail::selection_url(ctx.base_url(), one, Format::atom, false)});
   }
   Context::Document doc;
   doc.content_type = "text/x-opml; charset=utf-8";

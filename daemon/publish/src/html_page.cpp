@@ -138,8 +138,10 @@ std::string render_html(const RiverPage& page) {
     w.text(s.title);
     w.raw(": ");
     anchor(w, s.republished_atom, "Atom");
-    w.raw(" · ");
-    anchor(w, s.feed_url, "original feed");
+    if (s.feed_url != s.republished_atom) {  // the same when the original is not shown
+      w.raw(" · ");
+      anchor(w, s.feed_url, "original feed");
+    }
     w.raw("</li>\n");
   }
   w.raw("</ul>\n</details>\n</footer>\n</body>\n</html>\n");

@@ -301,7 +301,7 @@ struct StoredItem {
 // Who else carries a story.
 struct Publisher {
   std::int64_t source_id = 0;
-  std::string source_title;              // settings title, else the feed's title, else the url
+  std::string source_title;              // settings title, else the feed's title (may be empty)
   std::string source_url;                // the feed url
   std::optional<std::string> site_link;  // the feed's own <link>
   std::int64_t item_id = 0;

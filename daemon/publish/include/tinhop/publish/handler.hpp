@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "tinhop/parsers/url_privacy.hpp"
 #include "tinhop/publish/catalog.hpp"
 #include "tinhop/publish/metrics.hpp"
 #include "tinhop/publish/shared_body.hpp"
@@ -42,7 +43,10 @@ struct ServerOptions {
   std::size_t max_limit = 200;
   std::size_t max_query_bytes = 256;  // ?q=
   std::size_t excerpt_chars = 300;    // summary policy and the page's excerpts
-  std::size_t cache_entries = 256;    // rendered documents kept
+  // Query parameters of source URLs never shown (url_privacy.hpp): public documents show a
+  // source's URL without them and without userinfo, and never a file:// or internal URL.
+  std::vector<std::string> secret_params = default_secret_params();
+  std::size_t cache_entries = 256;  // rendered documents kept
   // How often the store's change stamp is checked, for writers that do not call
   // notify_changed() (another process, the CLI).
   std::chrono::milliseconds change_check_interval{2000};

@@ -17,8 +17,8 @@ using Policy = storage::Republication;
 // The feed an entry was first published by (Atom <source>, RSS <source>, JSON `_tinhop`).
 struct Origin {
   std::int64_t source_id = 0;
-  std::string title;                     // never empty: settings title, feed title or url
-  std::string feed_url;                  // the source feed's url; also its Atom <source><id>
+  std::string title;                     // never empty: settings title, feed title or host
+  std::string feed_url;                  // public_source_url: also its Atom <source><id>
   std::optional<std::string> site_link;  // the feed's own <link>
 };
 
@@ -74,7 +74,7 @@ struct FeedPage {
 struct SourceLink {
   std::int64_t id = 0;
   std::string title;
-  std::string feed_url;                  // the source's own feed (what it publishes)
+  std::string feed_url;                  // public_source_url of the source's own feed
   std::optional<std::string> site_link;  // its web site
   std::vector<std::string> categories;
   std::string republished_atom;  // our per-source feed URL
