@@ -205,7 +205,7 @@ int run_serve(const ServeArgs& args) {
     }
     cfg.log.format = *format;
   }
-  logging::setup(cfg.log.level, cfg.log.format);
+  logging::setup(cfg.log.level, cfg.log.format, cfg.fetch.secret_params);
   auto log = logging::get("serve");
 
   // The admin API is on unless the file turns it off; then it must have its token, or the
@@ -262,6 +262,7 @@ int run_serve(const ServeArgs& args) {
   popts.address = cfg.server.listen.host;
   popts.port = cfg.server.listen.port;
   popts.public_url = cfg.server.base_url;
+  popts.secret_params = cfg.fetch.secret_params;
   popts.version = TINHOP_VERSION;
   popts.max_age = std::min<std::chrono::seconds>(cfg.poll.min_interval, std::chrono::seconds(300));
   popts.default_limit = cfg.server.feed_limit;

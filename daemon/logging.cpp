@@ -74,11 +74,15 @@ int hex_digit(char c) {
 
 class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  StderrSink(config::LogFormat format, bool journal) : format_(format), journal_(journal) {}
+  StderrSink(config::LogFormat format, bool journal, std::vector<std::string> secret_params)
+      : format_(format), journal_(journal), secret_params_(std::move(secret_params)) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    std::string_view payload(msg.payload.data(), msg.payload.size());
+    // One seam for every line: URLs reach logs in keys, error texts and redirect chains.
+    const std::string redacted =
+        redact_urls_in(std::string_view(msg.payload.data(), msg.payload.size()), secret_params_);
+    std::string_view payload(redacted);
     std::string line;
     int priority = syslog_priority(msg.level);
     if (format_ == config::LogFormat::json) {
@@ -105,6 +109,7 @@ class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  private:
   config::LogFormat format_;
   bool journal_;
+  std::vector<std::string> secret_params_;
 };
 
 std::mutex setup_mutex;
@@ -125,9 +130,9 @@ bool is_key_char(char c) {
 
 }  // namespace
 
-void setup(config::LogLevel level, config::LogFormat format) {
+void setup(config::LogLevel level, config::LogFormat format, const std::vector<std::string>& secret_params) {
   std::lock_guard lock(setup_mutex);
-  current_sink = std::make_shared<StderrSink>(format, stderr_is_journal());
+  current_sink = std::make_shared<StderrSink>(format, stderr_is_journal(), secret_params);
   auto spd_level = to_spdlog(level);
   spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& logger) {
     logger->sinks().assign(1, current_sink);
@@ -146,7 +151,8 @@ std::shared_ptr<spdlog::logger> get(const std::string& stage) {
   std::lock_guard lock(setup_mutex);
   if (auto existing = spdlog::get(stage)) return existing;
   if (!current_sink)
-    current_sink = std::make_shared<StderrSink>(config::LogFormat::text, stderr_is_journal());
+    current_sink =
+        std::make_shared<StderrSink>(config::LogFormat::text, stderr_is_journal(), default_secret_params());
   auto logger = std::make_shared<spdlog::logger>(stage, current_sink);
   logger->set_level(spdlog::get_level());
   logger->flush_on(spdlog::level::trace);

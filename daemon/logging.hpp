@@ -11,14 +11,17 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tinhop/config/config.hpp"
 
 namespace tinhop::logging {
 
 // Installs the stderr sink for every logger, existing and future, at `level` in `format`.
+// Every URL in a line has its userinfo and `secret_params` values redacted (url_privacy.hpp).
 // Safe to call again (a reload changes the level or format).
-void setup(config::LogLevel level, config::LogFormat format);
+void setup(config::LogLevel level, config::LogFormat format,
+           const std::vector<std::string>& secret_params = default_secret_params());
 
 // The named logger of a stage ("fetch", "scheduler", "http", "admin", "config", ...).
 std::shared_ptr<spdlog::logger> get(const std::string& stage);

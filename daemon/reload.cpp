@@ -46,6 +46,16 @@ std::string text(config::LogLevel l) {
 std::string text(config::LogFormat f) {
   return std::string(config::to_string(f));
 }
+std::string text(const std::vector<std::string>& list) {
+  std::string out;
+  for (const std::string& item : list) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+std::string text(const std::vector<IpNetwork>& networks) {
+  std::string out;
+  for (const IpNetwork& network : networks) out += (out.empty() ? "" : ",") + network.to_string();
+  return out;
+}
 template <class Integer>
 requires std::is_integral_v<Integer> std::string text(Integer n) {
   return std::to_string(n);
@@ -75,6 +85,7 @@ const std::vector<Setting>& settings() {
       TINHOP_SETTING("admin.listen", admin.listen, restart),
       TINHOP_SETTING("admin.token_file", admin.token_file, restart),
       TINHOP_SETTING("admin.max_body_bytes", admin.max_body_bytes, restart),
+      TINHOP_SETTING("admin.file_sources_under", admin.file_sources_under, restart),
       TINHOP_SETTING("database.path", database.path.string(), restart),
       TINHOP_SETTING("database.busy_timeout", database.busy_timeout, restart),
       TINHOP_SETTING("fetch.user_agent", fetch.user_agent, live),
@@ -91,6 +102,8 @@ const std::vector<Setting>& settings() {
       TINHOP_SETTING("fetch.articles_per_poll", fetch.articles_per_poll, live),
       TINHOP_SETTING("fetch.article_max_bytes", fetch.article_max_bytes, live),
       TINHOP_SETTING("fetch.article_timeout", fetch.article_timeout, live),
+      TINHOP_SETTING("fetch.allow_networks", fetch.allow_networks, live),
+      TINHOP_SETTING("fetch.secret_params", fetch.secret_params, restart),
       TINHOP_SETTING("poll.default_interval", poll.default_interval, live),
       TINHOP_SETTING("poll.min_interval", poll.min_interval, live),
       TINHOP_SETTING("poll.max_interval", poll.max_interval, live),
@@ -153,7 +166,7 @@ admin::ApiHooks::Reload reload_config(config::LiveConfig& live, storage::Store& 
   }
   result.applied = true;
   const std::shared_ptr<const Config> current = live.current();
-  logging::setup(current->log.level, current->log.format);
+  logging::setup(current->log.level, current->log.format, current->fetch.secret_params);
   log = logging::get("config");
   for (const SettingChange& c : changed_settings(*running, *file, outcome.restart_needed)) {
     switch (c.takes) {
