@@ -40,6 +40,9 @@ std::string selection_url(const std::string& base, const Selection& s, Format f,
 // One cluster as one entry, with sanitized HTML and the republication policy applied.
 Entry make_entry(const storage::ClusterView& view, const ServerOptions& options);
 
+// The text an entry carries, in bytes: what rendering it costs, give or take markup.
+std::size_t text_bytes(const Entry& e);
+
 // Title of a source as shown to readers.
 std::string source_title(const storage::Source& source);
 

@@ -10,9 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
 
 #include "tinhop/publish/catalog.hpp"
 #include "tinhop/publish/metrics.hpp"
@@ -42,7 +40,14 @@ struct ServerOptions {
   std::size_t max_limit = 200;
   std::size_t max_query_bytes = 256;  // ?q=
   std::size_t excerpt_chars = 300;    // summary policy and the page's excerpts
-  std::size_t cache_entries = 256;    // rendered documents kept
+  // An entry's summary and body, each, after sanitizing (SanitizeOptions::max_output_bytes).
+  std::size_t max_content_bytes = 256U << 10U;
+  // Rendered documents kept, least recently used dropped first, counted by their bytes
+  // (plain and gzip): the cache's memory does not depend on what sources publish.
+  std::size_t render_cache_bytes = 32U << 20U;
+  // One document's entries, in bytes of text: past it the rest go to the next page (the
+  // feed's next link), so no request, cached or not, renders more than about this.
+  std::size_t max_document_bytes = 8U << 20U;
   // How often the store's change stamp is checked, for writers that do not call
   // notify_changed() (another process, the CLI).
   std::chrono::milliseconds change_check_interval{2000};
@@ -81,6 +86,9 @@ using Response = http::response<SharedBody>;
 class Context {
  public:
   Context(Catalog& catalog, ServerOptions options);
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
 
   const ServerOptions& options() const { return options_; }
   Metrics& metrics() { return metrics_; }
@@ -125,8 +133,8 @@ class Context {
   std::mutex catalog_mutex_;
   std::optional<storage::ChangeStamp> seen_stamp_;  // guarded by catalog_mutex_
   std::atomic<std::uint64_t> generation_{1};
-  std::shared_mutex cache_mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const Rendering>> cache_;
+  class Cache;  // the renderings, bounded by render_cache_bytes (cache.cpp)
+  std::unique_ptr<Cache> cache_;
 };
 
 // Answers one request. Never throws for bad input: every failure is a response.
