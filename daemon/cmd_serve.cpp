@@ -267,6 +267,9 @@ int run_serve(const ServeArgs& args) {
   popts.max_age = std::min<std::chrono::seconds>(cfg.poll.min_interval, std::chrono::seconds(300));
   popts.default_limit = cfg.server.feed_limit;
   popts.max_limit = cfg.server.max_feed_limit;
+  popts.render_cache_bytes = cfg.server.render_cache_bytes;
+  popts.max_document_bytes = cfg.server.render_cache_bytes / 4;
+  popts.max_content_bytes = cfg.server.max_content_bytes;
   popts.max_connections = cfg.server.max_connections;
   popts.idle_timeout = cfg.server.idle_timeout;
   publish::Server server(publish_ioc, *publish_store, popts);

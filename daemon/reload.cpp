@@ -81,6 +81,8 @@ const std::vector<Setting>& settings() {
       TINHOP_SETTING("server.idle_timeout", server.idle_timeout, restart),
       TINHOP_SETTING("server.feed_limit", server.feed_limit, restart),
       TINHOP_SETTING("server.max_feed_limit", server.max_feed_limit, restart),
+      TINHOP_SETTING("server.render_cache_bytes", server.render_cache_bytes, restart),
+      TINHOP_SETTING("server.max_content_bytes", server.max_content_bytes, restart),
       TINHOP_SETTING("admin.enabled", admin.enabled, restart),
       TINHOP_SETTING("admin.listen", admin.listen, restart),
       TINHOP_SETTING("admin.token_file", admin.token_file, restart),

@@ -36,6 +36,8 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   keep(next.server.idle_timeout, running.server.idle_timeout, "server.idle_timeout");
   keep(next.server.feed_limit, running.server.feed_limit, "server.feed_limit");
   keep(next.server.max_feed_limit, running.server.max_feed_limit, "server.max_feed_limit");
+  keep(next.server.render_cache_bytes, running.server.render_cache_bytes, "server.render_cache_bytes");
+  keep(next.server.max_content_bytes, running.server.max_content_bytes, "server.max_content_bytes");
   keep(next.admin.enabled, running.admin.enabled, "admin.enabled");
   keep(next.admin.listen, running.admin.listen, "admin.listen");
   keep(next.admin.token_file, running.admin.token_file, "admin.token_file");

@@ -39,7 +39,8 @@ const toml::table* section(Reader& reader, const toml::table& root, std::string_
 void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
   const std::string p = "server";
   r.reject_unknown(t, p,
-                   {"listen", "base_url", "max_connections", "idle_timeout", "feed_limit", "max_feed_limit"});
+                   {"listen", "base_url", "max_connections", "idle_timeout", "feed_limit", "max_feed_limit",
+                    "render_cache_bytes", "max_content_bytes"});
   r.read(t, "listen", p, out.listen);
   r.read(t, "base_url", p, out.base_url);
   if (!out.base_url.empty()) {
@@ -53,6 +54,8 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
   read_duration(r, t, "idle_timeout", p, out.idle_timeout, 1s, 1h);
   r.read(t, "feed_limit", p, out.feed_limit, 1, 10'000);
   r.read(t, "max_feed_limit", p, out.max_feed_limit, 1, 10'000);
+  r.read_size(t, "render_cache_bytes", p, out.render_cache_bytes, 1ULL << 20, 1ULL << 34);
+  r.read_size(t, "max_content_bytes", p, out.max_content_bytes, 1024, 16ULL << 20);
   if (out.feed_limit > out.max_feed_limit) {
     r.error(Reader::line_of(t, "feed_limit"), "server.feed_limit",
             std::to_string(out.feed_limit) + " is above server.max_feed_limit " +

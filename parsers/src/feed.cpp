@@ -86,6 +86,7 @@ struct Normalizer {
   std::size_t limit;
   bool cut = false;
   std::size_t ill_formed = 0;  // fields whose ill-formed UTF-8 was replaced
+  std::size_t shortened = 0;   // titles and names cut to their character caps
 
   void operator()(std::string& text) {
     fix_c1_controls(text);
@@ -96,19 +97,30 @@ struct Normalizer {
     cap(field, limit, cut);
     if (field) (*this)(*field);
   }
+
+  // Normalized first: the cut counts characters of the text as it is stored.
+  void operator()(std::string& text, std::size_t max_chars) {
+    (*this)(text);
+    if (truncate_text(text, max_chars)) ++shortened;
+  }
+
+  void operator()(std::optional<std::string>& field, std::size_t max_chars) {
+    cap(field, limit, cut);
+    if (field) (*this)(*field, max_chars);
+  }
 };
 
-void normalize_item(Item& item, Normalizer& normalize) {
-  for (auto* field :
-       {&item.id, &item.link, &item.title, &item.summary, &item.content, &item.thumbnail, &item.comments}) {
+void normalize_item(Item& item, Normalizer& normalize, const ParseLimits& limits) {
+  for (auto* field : {&item.id, &item.link, &item.summary, &item.content, &item.thumbnail, &item.comments}) {
     normalize(*field);
   }
+  normalize(item.title, limits.max_title_chars);
   for (Author& author : item.authors) {
-    normalize(author.name);
-    normalize(author.email);
+    normalize(author.name, limits.max_name_chars);
+    normalize(author.email, limits.max_name_chars);
     normalize(author.uri);
   }
-  for (std::string& category : item.categories) normalize(category);
+  for (std::string& category : item.categories) normalize(category, limits.max_name_chars);
   for (Enclosure& enclosure : item.enclosures) {
     normalize(enclosure.url);
     normalize(enclosure.type);
@@ -200,12 +212,19 @@ void finish(Mapping& mapping, ParseResult& result) {
         }
       }
     }
-    normalize_item(item, normalize);
+    normalize_item(item, normalize, mapping.limits);
   }
-  for (auto* field : {&feed.title, &feed.link, &feed.description, &feed.language}) normalize(*field);
+  // The feed's title is a source's default name, shown on the page beside every source's.
+  normalize(feed.title, mapping.limits.max_title_chars);
+  for (auto* field : {&feed.link, &feed.description, &feed.language}) normalize(*field);
   if (normalize.ill_formed != 0) {
     mapping.warnings.push_back("ill-formed UTF-8 replaced with U+FFFD in " +
                                std::to_string(normalize.ill_formed) + " field(s)");
+  }
+  if (normalize.shortened != 0) {
+    mapping.warnings.push_back(std::to_string(normalize.shortened) + " title(s) over " +
+                               std::to_string(mapping.limits.max_title_chars) + " or name(s) over " +
+                               std::to_string(mapping.limits.max_name_chars) + " characters cut");
   }
   if (normalize.cut) {
     mapping.warnings.push_back("fields longer than " + std::to_string(mapping.limits.max_field_bytes) +

@@ -224,8 +224,10 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
   Feed& feed = result.feed;
   feed.format = FeedFormat::html;
   feed.encoding = tree.encoding;
-  if (const auto title = node_text(tree.document.select_node("//head/title").node()); !title.empty())
-    feed.title = title;
+  if (auto title = node_text(tree.document.select_node("//head/title").node()); !title.empty()) {
+    truncate_text(title, limits.max_title_chars);
+    feed.title = std::move(title);
+  }
   if (!context.url.empty()) feed.link = context.url;
   if (const std::string_view lang =
           trim(tree.document.select_node("//html").node().attribute("lang").value());
@@ -292,6 +294,7 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
     item.link = without_fragment(*link);  // "#binh-luan" names a place in the same article
     // Attribute values (title="...") arrive as written: same normal form as element text.
     item.title = to_nfc(collapse_whitespace(card.title));
+    truncate_text(*item.title, limits.max_title_chars);
     if (!card.summary.empty()) item.summary = to_nfc(collapse_whitespace(card.summary));
     if (!card.image.empty()) {
       if (auto image = resolve_url(base, iri_to_uri(card.image))) item.thumbnail = *image;

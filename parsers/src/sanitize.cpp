@@ -10,6 +10,7 @@
 #include <array>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -167,18 +168,19 @@ class Serializer {
     while (!stack.empty()) {
       Frame& top = stack.back();
       const GumboVector& children = top.node->v.element.children;
-      if (top.next_child == children.length) {
+      if (top.next_child == children.length || full_) {
         if (top.closing != nullptr) {
           out_ += "</";
           out_ += top.closing;
           out_ += '>';
+          closing_bytes_ -= end_tag_bytes(top.closing);
         }
         stack.pop_back();
         continue;
       }
       const auto* child = static_cast<const GumboNode*>(children.data[top.next_child++]);
       if (child->type == GUMBO_NODE_TEXT || child->type == GUMBO_NODE_WHITESPACE) {
-        detail::append_escaped_text(out_, child->v.text.text);
+        append_text(child->v.text.text);
         continue;
       }
       if (child->type != GUMBO_NODE_ELEMENT) continue;  // comments, CDATA, documents
@@ -189,6 +191,7 @@ class Serializer {
                                     : find_rule(el.tag);
       const char* closing = rule != nullptr ? open_tag(*rule, el) : nullptr;
       if (rule != nullptr && is_void(el.tag)) continue;  // emitted, or an <img> dropped
+      if (closing != nullptr) closing_bytes_ += end_tag_bytes(closing);
       if (closing != nullptr && el.tag == GUMBO_TAG_PRE) preserve_leading_newline(el);
       stack.push_back({child, 0, closing});
     }
@@ -196,6 +199,26 @@ class Serializer {
   }
 
  private:
+  static std::size_t end_tag_bytes(const char* name) { return std::strlen(name) + 3; }  // </name>
+
+  // Bytes the output may still grow by, with room kept for the end tags of open elements.
+  std::size_t room() const { return options_.max_output_bytes - out_.size() - closing_bytes_; }
+
+  // Appends escaped text; when it does not fit, the part that does (never half a UTF-8
+  // sequence or half a character reference), and the output is full.
+  void append_text(std::string_view text) {
+    const std::size_t start = out_.size();
+    const std::size_t limit = start + room();
+    detail::append_escaped_text(out_, text);
+    if (out_.size() <= limit) return;
+    std::size_t end = limit;
+    while (end > start && (static_cast<unsigned char>(out_[end]) & 0xC0U) == 0x80U) --end;
+    const std::size_t amp = out_.rfind('&', end);
+    if (amp != std::string::npos && amp >= start && out_.find(';', amp) >= end) end = amp;
+    out_.resize(end);
+    full_ = true;
+  }
+
   // Emits the start tag with its allowed attributes; returns the name to close with, or
   // nullptr when the element is unwrapped instead (<a> without a usable href, <img>
   // without a usable src).
@@ -225,10 +248,17 @@ class Serializer {
     }
     if ((el.tag == GUMBO_TAG_A || el.tag == GUMBO_TAG_IMG) && !has_url) return nullptr;
     const char* tag_name = gumbo_normalized_tagname(el.tag);
+    std::string_view rel = el.tag == GUMBO_TAG_A ? " rel=\"nofollow noopener noreferrer\"" : "";
+    const std::size_t bytes = std::strlen(tag_name) + attrs.size() + rel.size() + 2 +
+                              (is_void(el.tag) ? 0 : end_tag_bytes(tag_name));
+    if (bytes > room()) {
+      full_ = true;  // the element and everything after it are left out
+      return nullptr;
+    }
     out_ += '<';
     out_ += tag_name;
     out_ += attrs;
-    if (el.tag == GUMBO_TAG_A) out_ += " rel=\"nofollow noopener noreferrer\"";
+    out_ += rel;
     out_ += '>';
     return tag_name;
   }
@@ -239,13 +269,15 @@ class Serializer {
     if (el.children.length == 0) return;
     const auto* first = static_cast<const GumboNode*>(el.children.data[0]);
     if ((first->type == GUMBO_NODE_TEXT || first->type == GUMBO_NODE_WHITESPACE) &&
-        first->v.text.text[0] == '\n') {
+        first->v.text.text[0] == '\n' && room() > 0) {
       out_ += '\n';
     }
   }
 
   const SanitizeOptions& options_;
   std::string out_;
+  std::size_t closing_bytes_ = 0;  // end tags of the open elements, still to be written
+  bool full_ = false;              // max_output_bytes reached: only end tags are written
 };
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "tinhop/parsers/text.hpp"
 
+#include <unicode/brkiter.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/utext.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <memory>
 #include <optional>
 
 #if defined(__SSE2__)
@@ -490,6 +493,32 @@ std::string strip_html_to_text(std::string_view html) {
     if (std::find(blocks.begin(), blocks.end(), name) != blocks.end()) text.push_back(' ');
   }
   return collapse_whitespace(decode_entities(text));
+}
+
+bool truncate_text(std::string& text, std::size_t max_chars) {
+  if (text.size() <= max_chars) return false;  // a code point takes one byte at least
+  const auto length = static_cast<std::int32_t>(text.size());
+  std::int32_t at = 0;
+  std::int32_t room = 0;  // offset after max_chars - 1 code points: the ellipsis's place
+  for (std::size_t chars = 0; at < length && chars < max_chars; ++chars) {
+    if (chars + 1 == max_chars) room = at;
+    U8_FWD_1(text.data(), at, length);
+  }
+  if (at == length) return false;
+  // The break iterator reads the UTF-8 in place (offsets are byte offsets), so a megabyte
+  // title is not copied to UTF-16 to be cut.
+  UErrorCode status = U_ZERO_ERROR;
+  const std::unique_ptr<UText, decltype(&utext_close)> utext(
+      utext_openUTF8(nullptr, text.data(), length, &status), &utext_close);
+  const std::unique_ptr<icu::BreakIterator> graphemes(
+      icu::BreakIterator::createCharacterInstance(icu::Locale::getRoot(), status));
+  if (U_SUCCESS(status)) graphemes->setText(utext.get(), status);
+  std::int32_t cut = room;
+  // Failure here means ICU is out of memory: a code point boundary is still valid UTF-8.
+  if (U_SUCCESS(status) && !graphemes->isBoundary(room)) cut = std::max(graphemes->preceding(room), 0);
+  text.resize(static_cast<std::size_t>(cut));
+  text += "\xE2\x80\xA6";  // …
+  return true;
 }
 
 }  // namespace tinhop

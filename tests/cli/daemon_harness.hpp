@@ -91,6 +91,7 @@ class Daemon {
     }
   }
 
+  pid_t pid() const { return pid_; }
   void signal(int number) const { ::kill(pid_, number); }
   bool running() {
     if (exit_code_) return false;

@@ -55,6 +55,8 @@ TEST_CASE("the example file documents every key the loader accepts") {
                           "idle_timeout",
                           "feed_limit",
                           "max_feed_limit",
+                          "render_cache_bytes",
+                          "max_content_bytes",
                           "enabled",
                           "token_file",
                           "max_body_bytes",
@@ -265,17 +267,17 @@ TEST_CASE("a reload keeps every setting fixed at start and names each one") {
   LiveConfig live(std::move(*first.config));
   file.write(
       "[server]\nbase_url = \"https://tin.vn/\"\nmax_connections = 10\nidle_timeout = \"5s\"\n"
-      "feed_limit = 20\nmax_feed_limit = 40\n"
+      "feed_limit = 20\nmax_feed_limit = 40\nrender_cache_bytes = \"8MiB\"\nmax_content_bytes = \"64KiB\"\n"
       "[admin]\ntoken_file = \"/etc/other-token\"\nmax_body_bytes = \"1MiB\"\n"
       "[database]\nbusy_timeout = \"9s\"\n[fetch]\nca_bundle = \"/etc/ca.pem\"\n[dedup]\nwindow = \"24h\"\n"
       "[poll]\njitter = 0.3\n");
   LiveConfig::Outcome applied = live.reload();
   REQUIRE(applied.applied);
-  CHECK(applied.restart_needed == std::vector<std::string>{"server.base_url", "server.max_connections",
-                                                           "server.idle_timeout", "server.feed_limit",
-                                                           "server.max_feed_limit", "admin.token_file",
-                                                           "admin.max_body_bytes", "database.busy_timeout",
-                                                           "dedup.window", "fetch.ca_bundle"});
+  CHECK(applied.restart_needed ==
+        std::vector<std::string>{"server.base_url", "server.max_connections", "server.idle_timeout",
+                                 "server.feed_limit", "server.max_feed_limit", "server.render_cache_bytes",
+                                 "server.max_content_bytes", "admin.token_file", "admin.max_body_bytes",
+                                 "database.busy_timeout", "dedup.window", "fetch.ca_bundle"});
   Config running = *live.current();
   CHECK(running.poll.jitter == 0.3);
   running.poll.jitter = 0.1;

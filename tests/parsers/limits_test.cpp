@@ -1,5 +1,6 @@
 // Hostile sizes: each document is parsed or refused with a clear error, never a crash.
 // Memory is measured outside the unit tests (docs/performance.md); these prove behaviour.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "feed_support.hpp"
@@ -43,17 +44,46 @@ TEST_CASE("Limits: without a memory budget 100,000 items parse; one more is refu
   CHECK(refused.failure().message == "more than 100000 entries in one document");
 }
 
-TEST_CASE("Limits: a 1 MB title is kept whole; a field over the cap is cut with a warning", "[limits]") {
-  const std::string title(1 << 20, 'a');
-  const auto result = parse_ok(rss_with_items(1, "<item><title>" + title + "</title></item>"));
-  CHECK(result.feed.items.at(0).title->size() == title.size());
+TEST_CASE("Limits: a 1 MB description is kept whole; a field over the cap is cut with a warning",
+          "[limits]") {
+  const std::string text(1 << 20, 'a');
+  const std::string item = "<item><title>t</title><description>" + text + "</description></item>";
+  const auto result = parse_ok(rss_with_items(1, item));
+  CHECK(result.feed.items.at(0).summary->size() == text.size());
   tinhop::ParseLimits limits;
   limits.max_field_bytes = 1000;
-  const auto cut =
-      tinhop::parse_feed(rss_with_items(1, "<item><title>" + title + "</title></item>"), {}, limits);
+  const auto cut = tinhop::parse_feed(rss_with_items(1, item), {}, limits);
   REQUIRE(cut);
-  CHECK(cut.result().feed.items.at(0).title->size() == 1000);
+  CHECK(cut.result().feed.items.at(0).summary->size() == 1000);
   CHECK(cut.result().warnings == std::vector<std::string>{"fields longer than 1000 bytes were cut"});
+}
+
+TEST_CASE("Limits: titles past 1,000 characters and names past 200 are cut with an ellipsis", "[limits]") {
+  const auto chars = [](const std::string& text) {
+    return std::count_if(text.begin(), text.end(),
+                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; });
+  };
+  const std::string ellipsis = "\xE2\x80\xA6";
+  const std::string huge(4 << 20, 'a');
+  const std::string vietnamese = [] {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += "Đặng ";
+    return text;
+  }();
+  const std::string feed =
+      "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>" + huge +
+      "</title><item><title>" + huge + "</title><dc:creator>" + vietnamese + "</dc:creator><category>" +
+      huge + "</category><category>short</category>" + "</item></channel></rss>";
+  const auto result = parse_ok(feed);
+  CHECK(*result.feed.title == std::string(999, 'a') + ellipsis);
+  const tinhop::Item& item = result.feed.items.at(0);
+  CHECK(*item.title == std::string(999, 'a') + ellipsis);
+  REQUIRE(item.authors.size() == 1);
+  CHECK(chars(*item.authors[0].name) == 200);
+  CHECK(item.authors[0].name->ends_with("Đặng" + ellipsis));
+  CHECK(item.categories == std::vector<std::string>{std::string(199, 'a') + ellipsis, "short"});
+  CHECK(std::find(result.warnings.begin(), result.warnings.end(),
+                  "4 title(s) over 1000 or name(s) over 200 characters cut") != result.warnings.end());
 }
 
 TEST_CASE("Limits: 100,000 nested elements inside a description", "[limits]") {

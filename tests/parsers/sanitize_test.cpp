@@ -1,5 +1,6 @@
 #include "tinhop/parsers/sanitize.hpp"
 #include "tinhop/parsers/charset.hpp"
+#include "tinhop/parsers/text.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -317,6 +318,24 @@ TEST_CASE("sanitize: input beyond the cap is cut before parsing", "[sanitize]") 
   SanitizeOptions options = kOptions;
   options.max_input_bytes = 10;
   CHECK(sanitize_html("<b>0123456789</b>", options) == "<b>0123456</b>");
+}
+
+TEST_CASE("sanitize: output stops at max_output_bytes, with the open elements closed", "[sanitize]") {
+  SanitizeOptions options = kOptions;
+  const std::string html = "<p><b>0123456789</b> abc &amp; def</p><p>more</p>";
+  options.max_output_bytes = 40;  // the second paragraph's tags alone do not fit
+  CHECK(sanitize_html(html, options) == "<p><b>0123456789</b> abc &amp; def</p>");
+  options.max_output_bytes = 30;  // text is cut before a reference it cannot hold whole
+  CHECK(sanitize_html(html, options) == "<p><b>0123456789</b> abc </p>");
+
+  std::string big;
+  for (int i = 0; i < 100'000; ++i) big += "<p>Đặng <b>Thị</b> &amp; <a href=\"/x\">tin</a></p>";
+  const std::string out = sanitize_html(big, kOptions);
+  CHECK(out.size() <= 256U << 10U);
+  CHECK(out.size() > 250U << 10U);
+  CHECK(out.ends_with("</p>"));
+  CHECK(sanitize_html(out, kOptions) == out);  // well-formed: it parses to what was written
+  CHECK(tinhop::to_nfc(out) == out);           // no UTF-8 sequence was split
 }
 
 TEST_CASE("excerpt: cuts on a word boundary and never inside a character", "[sanitize]") {

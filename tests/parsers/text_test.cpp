@@ -128,6 +128,30 @@ TEST_CASE("strip_html_to_text drops markup, scripts and comments", "[text]") {
   CHECK(tinhop::strip_html_to_text("1 < 2 and <b>3</b>") == "1 < 2 and 3");
 }
 
+TEST_CASE("truncate_text cuts to a character count at a grapheme boundary and ends with an ellipsis",
+          "[text]") {
+  const std::string ellipsis = "\xE2\x80\xA6";
+  std::string text = "Giá vàng";
+  CHECK_FALSE(tinhop::truncate_text(text, 8));
+  CHECK(text == "Giá vàng");
+  CHECK(tinhop::truncate_text(text, 5));
+  CHECK(text == "Giá " + ellipsis);
+  // A flag is two code points: keeping 3 of them would split the second flag.
+  const std::string flag = "\xF0\x9F\x87\xBB\xF0\x9F\x87\xB3";  // 🇻🇳
+  text = flag + flag + flag;
+  CHECK(tinhop::truncate_text(text, 4));
+  CHECK(text == flag + ellipsis);
+  // A letter with two marks NFC cannot fold into one code point stays whole.
+  text =
+      "a\xE1\xBA\xA1\xCC\x81\xCC\x81"
+      "b";  // a, ạ + two combining acutes, b
+  CHECK(tinhop::truncate_text(text, 3));
+  CHECK(text == "a" + ellipsis);
+  text = "abc";
+  CHECK(tinhop::truncate_text(text, 1));
+  CHECK(text == ellipsis);
+}
+
 TEST_CASE("Links: trimmed, resolved, Vietnamese IRIs percent-encoded", "[url]") {
   CHECK(tinhop::resolve_url("https://example.vn/rss/feed.xml", " ../tin/1.html ") ==
         "https://example.vn/tin/1.html");

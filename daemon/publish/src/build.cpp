@@ -131,9 +131,11 @@ std::optional<std::string> safe_url(const std::optional<std::string>& url) {
   return out;
 }
 
-std::string sanitize(const std::optional<std::string>& html, const std::string& base) {
+std::string sanitize(const std::optional<std::string>& html, const std::string& base, std::size_t max_bytes) {
   if (!html || html->empty()) return {};
-  return sanitize_html(*html, SanitizeOptions{base});
+  SanitizeOptions options{base};
+  options.max_output_bytes = max_bytes;
+  return sanitize_html(*html, options);
 }
 
 }  // namespace
@@ -154,8 +156,9 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
   const auto& body = item.content ? item.content : item.summary;
   switch (e.policy) {
     case Policy::full:
-      e.content_html = sanitize(body, base);
-      if (item.content && item.summary) e.summary_html = sanitize(item.summary, base);
+      e.content_html = sanitize(body, base, options.max_content_bytes);
+      if (item.content && item.summary)
+        e.summary_html = sanitize(item.summary, base, options.max_content_bytes);
       e.page_excerpt =
           e.content_html.empty()
               ? std::string{}
@@ -208,6 +211,17 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
   }
   e.cursor = cursor_text(view.position);
   return e;
+}
+
+std::size_t text_bytes(const Entry& e) {
+  std::size_t bytes = e.id.size() + e.title.size() + e.content_html.size() + e.summary_html.size() +
+                      e.page_excerpt.size() + e.origin.title.size() + e.origin.feed_url.size();
+  for (const std::string& text : e.authors) bytes += text.size();
+  for (const std::string& text : e.categories) bytes += text.size();
+  for (const Enclosure& enc : e.enclosures) bytes += enc.url.size();
+  for (const AlsoPublished& a : e.also)
+    bytes += a.title.size() + a.feed_url.size() + (a.link ? a.link->size() : 0);
+  return bytes;
 }
 
 }  // namespace tinhop::publish::detail

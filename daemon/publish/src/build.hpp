@@ -41,6 +41,9 @@ std::string selection_url(const std::string& base, const Selection& s, Format f,
 // `base` is the public URL of this server (for sources whose feed URL is not shown).
 Entry make_entry(const storage::ClusterView& view, const ServerOptions& options, const std::string& base);
 
+// The text an entry carries, in bytes: what rendering it costs, give or take markup.
+std::size_t text_bytes(const Entry& e);
+
 // Title of a source as shown to readers: its own, else its feed's, else its URL's host
 // (never the URL: it may hold credentials), else "source ID".
 std::string source_title(std::int64_t id, const std::string& title,

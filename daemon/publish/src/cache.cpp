@@ -4,13 +4,93 @@
 
 #include <cstdio>
 #include <functional>
+#include <iterator>
+#include <list>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
 
 #include "tinhop/publish/handler.hpp"
 #include "tinhop/publish/render.hpp"
 
 namespace tinhop::publish {
 
-Context::Context(Catalog& catalog, ServerOptions options) : catalog_(catalog), options_(std::move(options)) {
+// Renderings by key, the most recently used first. Their bytes (bodies as allocated, key
+// and bookkeeping) stay within the budget: a rendering that would not fit even alone is
+// served without being kept.
+class Context::Cache {
+ public:
+  Cache(std::size_t budget, Metrics& metrics) : budget_(budget), metrics_(metrics) {}
+
+  // The rendering under `key` when it is of `generation`; one of an older generation can
+  // never be served again and goes.
+  std::shared_ptr<const Rendering> find(const std::string& key, std::uint64_t generation) {
+    std::lock_guard lock(mutex_);
+    auto it = index_.find(key);
+    if (it == index_.end()) return nullptr;
+    if (it->second->rendering->generation != generation) {
+      erase(it->second);
+      metrics_.cache_size(bytes_);
+      return nullptr;
+    }
+    slots_.splice(slots_.begin(), slots_, it->second);
+    return it->second->rendering;
+  }
+
+  void insert(const std::string& key, std::shared_ptr<const Rendering> rendering) {
+    const std::size_t bytes = cost(key, *rendering);
+    std::lock_guard lock(mutex_);
+    if (auto it = index_.find(key); it != index_.end()) erase(it->second);
+    // Renderings of older generations are stale: they go before any current one does.
+    for (auto it = slots_.begin(); it != slots_.end();) {
+      auto next = std::next(it);
+      if (it->rendering->generation < rendering->generation) erase(it);
+      it = next;
+    }
+    if (bytes > budget_) {
+      metrics_.cache_size(bytes_);
+      return;
+    }
+    while (bytes_ + bytes > budget_) erase(std::prev(slots_.end()));
+    slots_.push_front(Slot{key, std::move(rendering), bytes});
+    index_.emplace(slots_.front().key, slots_.begin());
+    bytes_ += bytes;
+    metrics_.cache_size(bytes_);
+  }
+
+ private:
+  struct Slot {
+    std::string key;
+    std::shared_ptr<const Rendering> rendering;
+    std::size_t bytes = 0;
+  };
+
+  // What keeping a rendering costs: its strings as allocated, plus the list node, the
+  // index entry and the Rendering itself (a few hundred bytes, counted as 512).
+  static std::size_t cost(const std::string& key, const Rendering& r) {
+    const auto held = [](const std::shared_ptr<const std::string>& s) { return s ? s->capacity() : 0; };
+    return held(r.body) + held(r.gzip) + 2 * key.capacity() + r.content_type.capacity() + r.etag.capacity() +
+           r.etag_gzip.capacity() + r.last_modified.capacity() + 512;
+  }
+
+  void erase(std::list<Slot>::iterator slot) {
+    bytes_ -= slot->bytes;
+    index_.erase(slot->key);
+    slots_.erase(slot);
+  }
+
+  const std::size_t budget_;
+  Metrics& metrics_;
+  std::mutex mutex_;
+  std::list<Slot> slots_;                                                  // most recently used first
+  std::unordered_map<std::string_view, std::list<Slot>::iterator> index_;  // keys point into slots_
+  std::size_t bytes_ = 0;
+};
+
+Context::Context(Catalog& catalog, ServerOptions options)
+    : catalog_(catalog),
+      options_(std::move(options)),
+      cache_(std::make_unique<Cache>(options_.render_cache_bytes, metrics_)) {
   base_url_ = options_.public_url;
   if (base_url_.empty()) {
     const bool v6 = options_.address.find(':') != std::string::npos;
@@ -19,6 +99,8 @@ Context::Context(Catalog& catalog, ServerOptions options) : catalog_(catalog), o
   }
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
+
+Context::~Context() = default;
 
 void Context::check_for_changes() {
   std::lock_guard lock(catalog_mutex_);
@@ -45,25 +127,17 @@ std::string etag_of(std::string_view body, const char* suffix) {
 
 Context::RenderOutcome Context::cached(const std::string& key, const RenderFn& render) {
   const std::uint64_t generation = generation_.load(std::memory_order_acquire);
-  {
-    std::shared_lock lock(cache_mutex_);
-    auto it = cache_.find(key);
-    if (it != cache_.end() && it->second->generation == generation) {
-      metrics_.cache_hit();
-      return {it->second, http::status::ok, {}};
-    }
+  if (auto hit = cache_->find(key, generation)) {
+    metrics_.cache_hit();
+    return {std::move(hit), http::status::ok, {}};
   }
   auto rendering = std::make_shared<Rendering>();
   {
     std::lock_guard lock(catalog_mutex_);
     // Another request may have rendered it while this one waited for the catalog.
-    {
-      std::shared_lock cache_lock(cache_mutex_);
-      auto it = cache_.find(key);
-      if (it != cache_.end() && it->second->generation == generation) {
-        metrics_.cache_hit();
-        return {it->second, http::status::ok, {}};
-      }
+    if (auto hit = cache_->find(key, generation)) {
+      metrics_.cache_hit();
+      return {std::move(hit), http::status::ok, {}};
     }
     auto stamp = catalog_.last_change();
     if (!stamp)
@@ -95,14 +169,12 @@ Context::RenderOutcome Context::cached(const std::string& key, const RenderFn& r
         rendering->etag_gzip = etag_of(doc.body, "-gz");
       }
     }
+    // The renderer grows its buffer by doubling: a kept body should not hold up to twice
+    // its size.
+    doc.body.shrink_to_fit();
     rendering->body = std::make_shared<const std::string>(std::move(doc.body));
   }
-  std::unique_lock lock(cache_mutex_);
-  if (cache_.size() >= options_.cache_entries) {
-    std::erase_if(cache_, [generation](const auto& kv) { return kv.second->generation != generation; });
-    if (cache_.size() >= options_.cache_entries) cache_.erase(cache_.begin());
-  }
-  cache_[key] = rendering;
+  cache_->insert(key, rendering);
   return {rendering, http::status::ok, {}};
 }
 

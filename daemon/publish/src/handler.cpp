@@ -169,15 +169,25 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
   m.first_url = detail::selection_url(ctx.base_url(), s, t.format, false);
   m.id = m.first_url;
   m.html_url = detail::selection_url(ctx.base_url(), s, Format::html, false);
-  if (result->next) {
-    Selection next = s;
-    next.before = result->next;
-    m.next_url = detail::selection_url(ctx.base_url(), next, t.format, true);
-  }
+  std::optional<storage::Cursor> next = result->next;
   Instant newest{};
-  for (const auto& view : result->clusters) {
-    page.entries.push_back(detail::make_entry(view, o, ctx.base_url()));
+  std::size_t bytes = 0;
+  const std::vector<storage::ClusterView>& clusters = result->clusters;
+  for (std::size_t i = 0; i < clusters.size(); ++i) {
+    // A page that has its share of bytes ends here, however many entries were asked for:
+    // the rest are on the next page, where readers that page (RFC 5005) find them.
+    if (i > 0 && bytes >= o.max_document_bytes) {
+      next = clusters[i - 1].position;
+      break;
+    }
+    page.entries.push_back(detail::make_entry(clusters[i], o, ctx.base_url()));
+    bytes += detail::text_bytes(page.entries.back());
     newest = std::max(newest, page.entries.back().updated);
+  }
+  if (next) {
+    Selection following = s;
+    following.before = next;
+    m.next_url = detail::selection_url(ctx.base_url(), following, t.format, true);
   }
   m.updated = std::max(newest, stamp.at);
   Context::Document doc;

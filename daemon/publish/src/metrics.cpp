@@ -136,6 +136,9 @@ std::string Metrics::render(const storage::StoreStats* stats,
   out += "# HELP tinhop_feed_cache_hits_total Requests answered from the rendered-document cache.\n";
   out += "# TYPE tinhop_feed_cache_hits_total counter\n";
   line(out, "tinhop_feed_cache_hits_total %llu\n", static_cast<unsigned long long>(cache_hits_.load()));
+  out += "# HELP tinhop_feed_cache_bytes Bytes the rendered-document cache holds.\n";
+  out += "# TYPE tinhop_feed_cache_bytes gauge\n";
+  line(out, "tinhop_feed_cache_bytes %llu\n", static_cast<unsigned long long>(cache_bytes_.load()));
   return out;
 }
 

@@ -145,6 +145,62 @@ TEST_CASE("handler: a popular feed costs no database work until the store change
   CHECK(catalog.queries == 4);
 }
 
+TEST_CASE("handler: the render cache holds at most render_cache_bytes, least recently used out first",
+          "[publish][handler]") {
+  test::FakeCatalog catalog;
+  // What the renderings of limit=1 and limit=3 (the largest) cost together, measured by a
+  // cache large enough for all.
+  std::uint64_t two = 0;
+  {
+    publish::Context roomy(catalog, options());
+    call(roomy, "/feed.json?limit=1");
+    call(roomy, "/feed.json?limit=3");
+    two = roomy.metrics().cache_bytes();
+  }
+  publish::ServerOptions o = options();
+  o.render_cache_bytes = two + 100;  // any two fit, never three: each costs more than 100 bytes
+  publish::Context ctx(catalog, o);
+  const auto renders = [&ctx] { return ctx.metrics().cache_renders(); };
+  call(ctx, "/feed.json?limit=1");
+  call(ctx, "/feed.json?limit=2");
+  call(ctx, "/feed.json?limit=1");  // a hit: limit=1 is now the most recently used
+  CHECK(renders() == 2);
+  call(ctx, "/feed.json?limit=3");  // evicts limit=2, not limit=1
+  CHECK(renders() == 3);
+  CHECK(ctx.metrics().cache_bytes() <= o.render_cache_bytes);
+  call(ctx, "/feed.json?limit=1");
+  CHECK(renders() == 3);
+  call(ctx, "/feed.json?limit=2");  // evicts limit=3
+  CHECK(renders() == 4);
+  call(ctx, "/feed.json?limit=1");
+  CHECK(renders() == 4);
+  CHECK(ctx.metrics().cache_bytes() <= o.render_cache_bytes);
+
+  // A rendering larger than the whole cache is served, and not kept.
+  o.render_cache_bytes = 64;
+  publish::Context tiny(catalog, o);
+  CHECK(body(call(tiny, "/feed.atom")).find("cluster-3") != std::string::npos);
+  CHECK(body(call(tiny, "/feed.atom")).find("cluster-3") != std::string::npos);
+  CHECK(tiny.metrics().cache_renders() == 2);
+  CHECK(tiny.metrics().cache_bytes() == 0);
+}
+
+TEST_CASE("handler: a document past max_document_bytes ends early; its next link has the rest",
+          "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::ServerOptions o = options();
+  o.max_document_bytes = 1;  // one entry is always shown; none after it
+  publish::Context ctx(catalog, o);
+  const std::string first = body(call(ctx, "/feed.atom?limit=3"));
+  CHECK(first.find("cluster-3</id>") != std::string::npos);
+  CHECK(first.find("cluster-2</id>") == std::string::npos);
+  CHECK_THAT(first, Catch::Contains("<link rel=\"next\" href=\"http://127.0.0.1:8080/feed.atom?limit=3&amp;"
+                                    "before=1764207200-3\""));
+  const std::string second = body(call(ctx, "/feed.atom?limit=3&before=1764207200-3"));
+  CHECK(second.find("cluster-2</id>") != std::string::npos);
+  CHECK(second.find("cluster-1</id>") == std::string::npos);
+}
+
 TEST_CASE("handler: per-source, per-category and search selections", "[publish][handler]") {
   test::FakeCatalog catalog;
   publish::Context ctx(catalog, options());
@@ -258,6 +314,7 @@ TEST_CASE("handler: metrics in Prometheus text format", "[publish][handler]") {
            "tinhop_http_request_duration_seconds_bucket{route=\"feed\",le=\"+Inf\"} 2\n",
            "tinhop_http_request_duration_seconds_sum{route=\"feed\"} 0.002300000\n",
            "tinhop_http_request_duration_seconds_count{route=\"feed\"} 2\n",
+           "tinhop_feed_cache_bytes 0\n",
        }) {
     CHECK_THAT(text, Catch::Contains(expected));
   }

@@ -4,6 +4,7 @@
 
 #include "fake_catalog.hpp"
 #include "support/paths.hpp"
+#include "tinhop/parsers/feed.hpp"
 #include "tinhop/publish/handler.hpp"
 #include "tinhop/publish/render.hpp"
 
@@ -54,6 +55,37 @@ TEST_CASE("render: text cleaning drops what XML forbids", "[publish][render]") {
   std::string out;
   publish::append_escaped(out, "<a href=\"x\">&amp;</a>");
   CHECK(out == "&lt;a href=&quot;x&quot;&gt;&amp;amp;&lt;/a&gt;");
+}
+
+TEST_CASE("render: titles are safe for readers that take them as text and for those that take them as HTML",
+          "[publish][render]") {
+  // Issue #16, point 9: entity-escaped markup in a source's title, as the parser stores it.
+  const auto parsed = parse_feed(
+      "<rss version=\"2.0\"><channel><title>x</title><item><title>&amp;lt;img src=x "
+      "onerror=alert(1)&amp;gt; Q&amp;amp;A &quot;quoted&quot;</title></item></channel></rss>",
+      {});
+  REQUIRE(parsed);
+  const std::string title = *parsed.result().feed.items.at(0).title;
+  REQUIRE(title == "<img src=x onerror=alert(1)> Q&A \"quoted\"");
+  test::FakeCatalog catalog;
+  catalog.clusters.clear();
+  catalog.add(1, 1, test::at(1764200000), title, std::nullopt, std::nullopt, "https://a.example/1");
+  publish::Context ctx(catalog, options());
+
+  // RSS: read as text (one XML decoding), the title shows "‹img …›"; read as HTML (a second
+  // decoding), the same, since the text holds no "<" to open a tag with.
+  const std::string rss = get(ctx, "/feed.rss");
+  CHECK_THAT(rss, Catch::Contains("<title>\xE2\x80\xB9img src=x onerror=alert(1)\xE2\x80\xBA Q&amp;A "
+                                  "&quot;quoted&quot;</title>"));
+  CHECK_THAT(rss, !Catch::Contains("&lt;img"));
+  CHECK_THAT(rss, !Catch::Contains("&amp;lt;"));
+  // Atom says type="text": its readers never parse the title as HTML.
+  CHECK_THAT(get(ctx, "/feed.atom"),
+             Catch::Contains("<title type=\"text\">&lt;img src=x onerror=alert(1)&gt; Q&amp;A "
+                             "&quot;quoted&quot;</title>"));
+  // JSON Feed titles are plain text by the specification.
+  CHECK_THAT(get(ctx, "/feed.json"),
+             Catch::Contains(R"("title":"<img src=x onerror=alert(1)> Q&A \"quoted\"")"));
 }
 
 TEST_CASE("render: merged Atom feed, exact output", "[publish][render]") {

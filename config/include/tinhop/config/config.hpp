@@ -42,6 +42,10 @@ struct ServerConfig {
   std::chrono::seconds idle_timeout = 30s;
   std::uint32_t feed_limit = 50;       // entries when ?limit= is absent
   std::uint32_t max_feed_limit = 500;  // ceiling for ?limit=
+  // Rendered feeds and pages kept in memory, least recently used dropped first; one
+  // document's entries take at most a quarter of it, the rest go to its next page.
+  std::size_t render_cache_bytes = 32 * 1024 * 1024;
+  std::size_t max_content_bytes = 256 * 1024;  // an entry's summary and body, each, after sanitizing
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 

@@ -36,6 +36,11 @@ struct ParseLimits {
   std::size_t max_items = 100'000;          // entries in one document
   std::size_t max_depth = 1'024;            // nesting the tag-soup reader accepts; strict XML: any depth
   std::size_t max_field_bytes = 4U << 20U;  // one text field; longer ones are cut with a warning
+  // Titles (the feed's and its items') and names (authors, categories) longer than these
+  // many code points are cut with "…" (truncate_text) and a warning: real news never needs
+  // more, and each is stored, then published in every feed that shows it.
+  std::size_t max_title_chars = 1'000;
+  std::size_t max_name_chars = 200;
   // Memory one parse may hold at once: memory_ratio times the input, at least memory_floor
   // (a small feed's tree and model are mostly fixed costs). A document whose tree does not
   // fit is refused (over_memory_budget); when the tree fits but not all of its entries,

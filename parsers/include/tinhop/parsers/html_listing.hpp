@@ -59,6 +59,7 @@ struct HtmlLimits {
   std::size_t max_bytes = 8 * 1024 * 1024;  // larger pages are refused
   std::size_t max_depth = 2000;             // deeper element nesting is refused
   std::size_t max_items = 1000;             // items beyond this are dropped, with a warning
+  std::size_t max_title_chars = 1000;       // longer titles are cut with "…", as in feeds
 };
 
 // Why a page yielded no result at all.

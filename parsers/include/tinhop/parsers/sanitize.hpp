@@ -20,6 +20,11 @@ struct SanitizeOptions {
   // Input whose tags would nest deeper than this (HTML5 parsing cost grows with the square
   // of the depth) is reduced to its text before parsing.
   std::size_t max_parse_depth = 4096;
+  // The output stops growing here: what follows is left out and the elements still open
+  // are closed, their end tags counted in, so the result is well-formed and never longer.
+  // A summary or a body of real news is far smaller; a hostile one would be published
+  // whole in every feed that shows it.
+  std::size_t max_output_bytes = 256U << 10U;
 };
 
 // The fragment with only allow-listed elements and attributes:

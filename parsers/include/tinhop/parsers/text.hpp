@@ -1,6 +1,7 @@
 // Text normalization shared by every parser and by later stages (dedup, rendering).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,10 @@ std::string collapse_whitespace(std::string_view text);
 // Plain text of an HTML fragment: tags, comments and script/style bodies dropped, block
 // boundaries (<br>, </p>, ...) become spaces, entities decoded, white space collapsed.
 std::string strip_html_to_text(std::string_view html);
+
+// Cuts well-formed UTF-8 `text` that holds more than `max_chars` (at least 1) code points
+// to at most that many, the last being "…". The cut falls on a grapheme-cluster boundary
+// (ICU), so a letter never loses its accents nor a flag half of itself. True when cut.
+bool truncate_text(std::string& text, std::size_t max_chars);
 
 }  // namespace tinhop

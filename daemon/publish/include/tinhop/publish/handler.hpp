@@ -10,9 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
 
 #include "tinhop/parsers/url_privacy.hpp"
 #include "tinhop/publish/catalog.hpp"
@@ -46,7 +44,14 @@ struct ServerOptions {
   // Query parameters of source URLs never shown (url_privacy.hpp): public documents show a
   // source's URL without them and without userinfo, and never a file:// or internal URL.
   std::vector<std::string> secret_params = default_secret_params();
-  std::size_t cache_entries = 256;  // rendered documents kept
+  // An entry's summary and body, each, after sanitizing (SanitizeOptions::max_output_bytes).
+  std::size_t max_content_bytes = 256U << 10U;
+  // Rendered documents kept, least recently used dropped first, counted by their bytes
+  // (plain and gzip): the cache's memory does not depend on what sources publish.
+  std::size_t render_cache_bytes = 32U << 20U;
+  // One document's entries, in bytes of text: past it the rest go to the next page (the
+  // feed's next link), so no request, cached or not, renders more than about this.
+  std::size_t max_document_bytes = 8U << 20U;
   // How often the store's change stamp is checked, for writers that do not call
   // notify_changed() (another process, the CLI).
   std::chrono::milliseconds change_check_interval{2000};
@@ -85,6 +90,9 @@ using Response = http::response<SharedBody>;
 class Context {
  public:
   Context(Catalog& catalog, ServerOptions options);
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
 
   const ServerOptions& options() const { return options_; }
   Metrics& metrics() { return metrics_; }
@@ -129,8 +137,8 @@ class Context {
   std::mutex catalog_mutex_;
   std::optional<storage::ChangeStamp> seen_stamp_;  // guarded by catalog_mutex_
   std::atomic<std::uint64_t> generation_{1};
-  std::shared_mutex cache_mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const Rendering>> cache_;
+  class Cache;  // the renderings, bounded by render_cache_bytes (cache.cpp)
+  std::unique_ptr<Cache> cache_;
 };
 
 // Answers one request. Never throws for bad input: every failure is a response.

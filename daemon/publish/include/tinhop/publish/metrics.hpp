@@ -33,6 +33,9 @@ class Metrics {
   void cache_render() { cache_renders_.fetch_add(1, std::memory_order_relaxed); }
   std::int64_t connections() const { return connections_.load(std::memory_order_relaxed); }
   std::uint64_t cache_renders() const { return cache_renders_.load(std::memory_order_relaxed); }
+  // Bytes the rendered-document cache holds now (ServerOptions::render_cache_bytes at most).
+  void cache_size(std::uint64_t bytes) { cache_bytes_.store(bytes, std::memory_order_relaxed); }
+  std::uint64_t cache_bytes() const { return cache_bytes_.load(std::memory_order_relaxed); }
 
   // The exposition text; `stats` and `health` come from the store (nullptr when it failed).
   std::string render(const storage::StoreStats* stats, const std::vector<storage::Health>* health) const;
@@ -54,6 +57,7 @@ class Metrics {
   std::atomic<std::uint64_t> accept_errors_{0};
   std::atomic<std::uint64_t> cache_hits_{0};
   std::atomic<std::uint64_t> cache_renders_{0};
+  std::atomic<std::uint64_t> cache_bytes_{0};
   mutable std::mutex polls_mutex_;
   std::array<std::uint64_t, 3> polls_{};                 // by FetchStatus
   std::map<std::int64_t, std::uint64_t> poll_failures_;  // by source id
