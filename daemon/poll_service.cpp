@@ -116,7 +116,7 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
                             });
                       },
                   .report = [this](fetch::PollReport report) { pipeline_.write(std::move(report)); },
-                  .accepting = [this](std::size_t fetching) { return pipeline_.accepting(fetching); },
+                  .accepting = [this](const fetch::Fetching& f) { return pipeline_.accepting(f); },
               }),
       follower_(
           ioc.get_executor(), loop_store,
