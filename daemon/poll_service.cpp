@@ -50,6 +50,7 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.client.limits.total_timeout = f.timeout;
   o.client.limits.header_timeout = std::min<fetch::Millis>(f.timeout, o.client.limits.header_timeout);
   o.client.limits.body_timeout = f.timeout;
+  o.client.limits.stall_timeout = std::min<fetch::Millis>(f.stall_timeout, f.timeout);
   o.client.limits.max_body = f.max_body_bytes;
   o.client.limits.max_decoded = f.max_body_bytes;
   o.client.limits.max_header = f.max_header_bytes;
@@ -60,6 +61,7 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.poller.gate.per_host = f.per_host_concurrency;
   o.poller.gate.global = f.global_concurrency;
   o.poller.gate.min_spacing = f.host_spacing;
+  o.poller.min_concurrency = f.min_concurrency;
   const auto& p = config.poll;
   o.poller.policy.default_interval = p.default_interval;
   o.poller.policy.min_interval = p.min_interval;
