@@ -17,9 +17,6 @@ std::size_t document_cost(std::size_t body_bytes) {
   return body_bytes * 3;
 }
 
-// What a fetch is expected to bring before any poll was written: a mid-sized feed's body.
-constexpr std::size_t kFirstExpectedBody = 64 * 1024;
-
 storage::FetchStatus status_of(fetch::PollOutcome outcome) {
   switch (outcome) {
     case fetch::PollOutcome::ok: return storage::FetchStatus::ok;
@@ -88,16 +85,15 @@ Pipeline::Pipeline(storage::Store& writer, PipelineOptions options, PipelineHook
       parsers_(std::max<std::size_t>(1, options.parse_threads)),
       writer_([this] { writer_loop(); }) {
   mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
-  expected_body_.store(kFirstExpectedBody);
 }
 
 Pipeline::~Pipeline() {
   finish();
 }
 
-bool Pipeline::accepting(std::size_t fetching) const {
-  const bool ok = pending_.load() + fetching < options_.max_pending &&
-                  pending_bytes_.load() + fetching * expected_body() < options_.max_pending_bytes;
+bool Pipeline::accepting(const fetch::Fetching& fetching) const {
+  const bool ok = pending_.load() + fetching.polls < options_.max_pending &&
+                  pending_bytes_.load() + fetching.bytes < options_.max_pending_bytes;
   if (!ok && !throttled_.load()) {
     // Under the lock, so a writer gathering a batch cannot miss it and wait out its window.
     {
@@ -166,10 +162,6 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
 
 void Pipeline::write(fetch::PollReport report) {
   const std::size_t body = report.document ? report.body_bytes : 0;
-  // An average over the last ~8 polls: a run of 304s lets the fetches run at full
-  // concurrency within a few dozen polls, a run of large feeds slows them as fast.
-  const std::size_t expected = expected_body();
-  expected_body_.store(expected - expected / 8 + body / 8, std::memory_order_relaxed);
   pending_.fetch_add(1);
   pending_bytes_.fetch_add(document_cost(body));
   {

@@ -3,11 +3,14 @@
 //   -> dedup + storage (one writer thread, polls committed in batches).
 // Back-pressure: while too many polls or bytes wait, accepting() is false and the poller
 // starts no new fetch, so memory stays bounded when the writer is slower than the network.
-// Fetches in flight are counted too, each at the body recent polls brought (a moving
-// average: 0 for a 304), since once started their bodies must be taken: with 64 fetches
-// at once they carried the documents alive well past the byte limit. A fetch is charged
-// its body, not the document it becomes (charged when its parse starts), so the writer
-// still finds the next batch parsed when it finishes one.
+// Fetches in flight are counted too, at the body bytes they have received so far, since
+// once started their bodies must be taken: with 64 fetches at once they carried the
+// documents alive well past the byte limit. They are charged what they hold, not a guess
+// of what they will bring (a moving average let one 16 MB feed make every fetch count as
+// 2 MB, and one stalled fetch then held all others back); the poller passes the first
+// fetches as none at all (PollerOptions::min_concurrency). A fetch is charged its body,
+// not the document it becomes (charged when its parse starts), so the writer still finds
+// the next batch parsed when it finishes one.
 // A poll is admitted while under both limits and charged its estimated document from the
 // start; a poll whose parse ended is uncounted only until write() takes it (counting it
 // through that hop would leak a charge for every orphaned poll). So a limit is passed by
@@ -76,12 +79,9 @@ class Pipeline {
   // (retention) goes through the single writer too. Jobs still queued at finish() are
   // dropped: they are periodic and run again after a restart.
   void maintain(std::function<void(storage::Store&)> job);
-  // False while the backlog, with `fetching` polls still being fetched charged at
-  // expected_body() each, is over its limits.
-  bool accepting(std::size_t fetching = 0) const;
-  // What a poll being fetched is expected to bring: a moving average of the bodies of
-  // the polls written lately that were parsed (a 304 or a failure brings none).
-  std::size_t expected_body() const { return expected_body_.load(std::memory_order_relaxed); }
+  // False while the backlog, with the polls still being fetched and the bytes they hold,
+  // is over its limits.
+  bool accepting(const fetch::Fetching& fetching = {}) const;
   // Second phase of shutdown: waits for parses in progress and commits every queued poll,
   // then stops the threads. Nothing accepted by write() is dropped.
   void finish();
@@ -117,7 +117,6 @@ class Pipeline {
   std::atomic<std::size_t> pending_{0};
   std::atomic<std::size_t> pending_bytes_{0};
   mutable std::atomic<bool> throttled_{false};  // accepting() said no since the last drain
-  std::atomic<std::size_t> expected_body_;      // see expected_body(); written by write() only
   std::atomic<std::uint64_t> committed_polls_{0};
   std::atomic<std::int64_t> parse_ns_{0};
   std::atomic<std::int64_t> write_ns_{0};

@@ -51,6 +51,7 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.client.limits.total_timeout = f.timeout;
   o.client.limits.header_timeout = std::min<fetch::Millis>(f.timeout, o.client.limits.header_timeout);
   o.client.limits.body_timeout = f.timeout;
+  o.client.limits.stall_timeout = std::min<fetch::Millis>(f.stall_timeout, f.timeout);
   o.client.limits.max_body = f.max_body_bytes;
   o.client.limits.max_decoded = f.max_body_bytes;
   o.client.limits.max_header = f.max_header_bytes;
@@ -62,6 +63,7 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.poller.gate.per_host = f.per_host_concurrency;
   o.poller.gate.global = f.global_concurrency;
   o.poller.gate.min_spacing = f.host_spacing;
+  o.poller.min_concurrency = f.min_concurrency;
   const auto& p = config.poll;
   o.poller.policy.default_interval = p.default_interval;
   o.poller.policy.min_interval = p.min_interval;
@@ -118,7 +120,7 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
                             });
                       },
                   .report = [this](fetch::PollReport report) { pipeline_.write(std::move(report)); },
-                  .accepting = [this](std::size_t fetching) { return pipeline_.accepting(fetching); },
+                  .accepting = [this](const fetch::Fetching& f) { return pipeline_.accepting(f); },
               }),
       follower_(
           ioc.get_executor(), loop_store,

@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
                 if (r.outcome == fetch::PollOutcome::failed) ++pass.failed;
                 pipeline.write(std::move(r));
               },
-          .accepting = [&](std::size_t fetching) { return pipeline.accepting(fetching); },
+          .accepting = [&](const fetch::Fetching& fetching) { return pipeline.accepting(fetching); },
       });
   poller_ptr = &poller;
 

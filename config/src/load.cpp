@@ -91,9 +91,10 @@ void read_fetch(Reader& r, const toml::table& t, FetchConfig& out) {
   const std::string p = "fetch";
   r.reject_unknown(
       t, p,
-      {"user_agent", "connect_timeout", "timeout", "max_body_bytes", "max_header_bytes", "max_redirects",
-       "per_host_concurrency", "global_concurrency", "host_spacing", "proxy", "ca_bundle",
-       "articles_per_poll", "article_max_bytes", "article_timeout", "allow_networks", "secret_params"});
+      {"user_agent", "connect_timeout", "timeout", "stall_timeout", "max_body_bytes", "max_header_bytes",
+       "max_redirects", "per_host_concurrency", "global_concurrency", "min_concurrency", "host_spacing",
+       "proxy", "ca_bundle", "articles_per_poll", "article_max_bytes", "article_timeout", "allow_networks",
+       "secret_params"});
   r.read(t, "user_agent", p, out.user_agent);
   if (out.user_agent.find_first_of("\r\n") != std::string::npos) {
     r.error(Reader::line_of(t, "user_agent"), "fetch.user_agent", "must not contain a line break");
@@ -104,11 +105,21 @@ void read_fetch(Reader& r, const toml::table& t, FetchConfig& out) {
     r.error(Reader::line_of(t, "connect_timeout"), "fetch.connect_timeout",
             format_duration(out.connect_timeout) + " is above fetch.timeout " + format_duration(out.timeout));
   }
+  // Above fetch.timeout it is simply never reached: the default must not refuse a short timeout.
+  read_duration(r, t, "stall_timeout", p, out.stall_timeout, 1s, 1h);
   r.read_size(t, "max_body_bytes", p, out.max_body_bytes, 1024, 1ULL << 30);
   r.read_size(t, "max_header_bytes", p, out.max_header_bytes, 1024, 1ULL << 20);
   r.read(t, "max_redirects", p, out.max_redirects, 0, 20);
   r.read(t, "per_host_concurrency", p, out.per_host_concurrency, 1, 64);
   r.read(t, "global_concurrency", p, out.global_concurrency, 1, 4096);
+  r.read(t, "min_concurrency", p, out.min_concurrency, 1, 4096);
+  if (!t.get("min_concurrency")) {
+    out.min_concurrency = std::min(out.min_concurrency, out.global_concurrency);  // the default, not an error
+  } else if (out.min_concurrency > out.global_concurrency) {
+    r.error(Reader::line_of(t, "min_concurrency"), "fetch.min_concurrency",
+            std::to_string(out.min_concurrency) + " is above fetch.global_concurrency " +
+                std::to_string(out.global_concurrency));
+  }
   read_duration(r, t, "host_spacing", p, out.host_spacing, 0s, 1h);
   r.read(t, "proxy", p, out.proxy);
   if (!out.proxy.empty()) {

@@ -65,10 +65,12 @@ TEST_CASE("the example file documents every key the loader accepts") {
                           "user_agent",
                           "connect_timeout",
                           "timeout",
+                          "stall_timeout",
                           "max_header_bytes",
                           "max_redirects",
                           "per_host_concurrency",
                           "global_concurrency",
+                          "min_concurrency",
                           "host_spacing",
                           "proxy",
                           "ca_bundle",
@@ -102,6 +104,17 @@ TEST_CASE("the example file documents every key the loader accepts") {
     CHECK(text.find(std::string("\n") + key + " =") + text.find(std::string("# ") + key + " =") !=
           2 * std::string::npos);
   }
+}
+
+TEST_CASE("the fetch concurrency floor is read, and its default never passes a smaller global limit") {
+  LoadResult set = parse_config("[fetch]\nmin_concurrency = 3\nstall_timeout = \"5s\"\n", "t.toml");
+  REQUIRE(set.ok());
+  CHECK(set.config->fetch.min_concurrency == 3);
+  CHECK(set.config->fetch.stall_timeout == std::chrono::seconds(5));
+  LoadResult small = parse_config("[fetch]\nglobal_concurrency = 4\n", "t.toml");
+  REQUIRE(small.ok());
+  CHECK(small.diagnostics.empty());
+  CHECK(small.config->fetch.min_concurrency == 4);
 }
 
 TEST_CASE("a full source entry is read with every setting") {

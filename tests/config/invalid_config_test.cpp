@@ -72,6 +72,12 @@ const std::vector<Case> invalid_cases = {
     {"a connect timeout above the whole timeout",
      "[fetch]\nconnect_timeout = \"2m\"\ntimeout = \"1m\"\n",
      {"t.toml:2: fetch.connect_timeout: 2m is above fetch.timeout 1m"}},
+    {"a concurrency floor of zero",
+     "[fetch]\nmin_concurrency = 0\n",
+     {"t.toml:2: fetch.min_concurrency: must be between 1 and 4096, got 0"}},
+    {"a concurrency floor above the global limit",
+     "[fetch]\nglobal_concurrency = 4\nmin_concurrency = 5\n",
+     {"t.toml:3: fetch.min_concurrency: 5 is above fetch.global_concurrency 4"}},
     {"an unreadable size",
      "[fetch]\nmax_body_bytes = \"20 megs\"\n",
      {"t.toml:2: fetch.max_body_bytes: invalid size \"20 megs\" (write bytes, or a number with KiB, MiB or "

@@ -129,6 +129,11 @@ struct TestHttpServer::Impl {
       socket.close(ec);  // SO_LINGER 0: the close sends a reset, not a FIN
       return false;
     }
+    if (s.stall_after) {
+      asio::write(stream, asio::buffer(body.data(), std::min(*s.stall_after, body.size())), ec);
+      sleep_for(std::chrono::hours(24));  // returns when the server stops
+      return false;
+    }
     if (s.byte_delay.count() > 0) {
       for (char c : body) {
         asio::write(stream, asio::buffer(&c, 1), ec);

@@ -38,6 +38,7 @@ struct Script {
   std::chrono::milliseconds byte_delay{0};        // slowloris: one body byte per delay
   bool endless = false;                           // a chunked body that never ends
   std::optional<std::size_t> reset_after{};       // send this many body bytes, then a TCP reset
+  std::optional<std::size_t> stall_after{};       // send this many body bytes, then nothing until stopped
   bool close = false;                             // close the connection after the response
   std::string etag{};                             // sent, and a matching If-None-Match gets 304
   std::string last_modified{};                    // sent, and a matching If-Modified-Since gets 304

@@ -431,7 +431,7 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
         if (!conn) break;
       }
       active.insert(conn.get());
-      ex = co_await exchange(*conn, req, limits, deadline);
+      ex = co_await exchange(*conn, req, limits, deadline, request.on_body);
       active.erase(conn.get());
       out.reused_connection = conn->reused;
       if (ex.error == Error::none) {

@@ -28,7 +28,8 @@ namespace {
 template <class Stream>
 asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& conn,
                                       const http::request<http::empty_body>& request, const Limits& limits,
-                                      Clock::time_point deadline) {
+                                      Clock::time_point deadline,
+                                      const std::function<void(std::size_t)>& on_body) {
   Exchange out;
   boost::system::error_code ec;
   auto token = asio::redirect_error(asio::use_awaitable, ec);
@@ -55,8 +56,18 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& conn,
     co_return out;
   }
   if (!parser.is_done()) {
-    conn.lowest().expires_at(step_deadline(limits.body_timeout, deadline));
-    out.wire_bytes += co_await http::async_read(stream, conn.buffer, parser, token);
+    // Read by pieces, so the caller sees the bytes arrive and a server that stops sending
+    // is cut after stall_timeout rather than holding the fetch for the whole body_timeout.
+    const Clock::time_point body_deadline = step_deadline(limits.body_timeout, deadline);
+    bool stalled = false;
+    while (!ec && !parser.is_done()) {
+      const Clock::time_point next = std::min(Clock::now() + limits.stall_timeout, body_deadline);
+      stalled = next < body_deadline;
+      conn.lowest().expires_at(next);
+      const std::size_t read = co_await http::async_read_some(stream, conn.buffer, parser, token);
+      out.wire_bytes += read;
+      if (read > 0 && on_body) on_body(read);
+    }
     if (ec == asio::ssl::error::stream_truncated) {
       // Servers often close TLS without close_notify; that ends an EOF-delimited body.
       boost::system::error_code eof_ec;
@@ -65,7 +76,10 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& conn,
     }
     if (ec) {
       out.error = classify(ec);
-      out.error_text = "reading body: " + ec.message();
+      out.error_text =
+          ec == beast::error::timeout && stalled
+              ? "reading body: nothing received for " + std::to_string(limits.stall_timeout.count()) + " ms"
+              : "reading body: " + ec.message();
       co_return out;
     }
   }
@@ -77,9 +91,10 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& conn,
 }  // namespace
 
 asio::awaitable<Exchange> exchange(Connection& conn, const http::request<http::empty_body>& request,
-                                   const Limits& limits, Clock::time_point deadline) {
-  if (conn.tls) co_return co_await exchange_on(*conn.tls, conn, request, limits, deadline);
-  co_return co_await exchange_on(conn.tcp, conn, request, limits, deadline);
+                                   const Limits& limits, Clock::time_point deadline,
+                                   const std::function<void(std::size_t)>& on_body) {
+  if (conn.tls) co_return co_await exchange_on(*conn.tls, conn, request, limits, deadline, on_body);
+  co_return co_await exchange_on(conn.tcp, conn, request, limits, deadline, on_body);
 }
 
 }  // namespace tinhop::fetch::detail

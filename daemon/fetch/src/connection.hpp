@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,9 +46,11 @@ struct Exchange {
   bool nothing_received = false;
 };
 
-// Sends `request` and reads the response, each step bounded by its timeout and `deadline`.
+// Sends `request` and reads the response, each step bounded by its timeout and `deadline`;
+// `on_body` (may be empty) is told of the body bytes as they are read.
 asio::awaitable<Exchange> exchange(Connection& conn, const http::request<http::empty_body>& request,
-                                   const Limits& limits, Clock::time_point deadline);
+                                   const Limits& limits, Clock::time_point deadline,
+                                   const std::function<void(std::size_t)>& on_body);
 
 // Maps a Beast/Asio/OpenSSL error to the client's error class.
 Error classify(const boost::system::error_code& ec);

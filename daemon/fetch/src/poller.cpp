@@ -205,7 +205,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     bool blocked = false;
     while (!heap.empty() && heap.top().at <= now) {
       // resume() or a finishing poll restarts us; arming the timer now would spin.
-      blocked = (hooks.accepting && !hooks.accepting(fetching)) || gate.saturated();
+      blocked = (hooks.accepting && !hooks.accepting(charged())) || gate.saturated();
       if (blocked) break;
       const Due due = heap.top();
       heap.pop();
@@ -227,6 +227,11 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     if (!blocked) arm();
   }
 
+  // What downstream is asked to count of the fetches running (PollerHooks::accepting).
+  Fetching charged() const {
+    return fetching < options.min_concurrency ? Fetching{} : Fetching{fetching, receiving};
+  }
+
   void start(Entry& e) {
     e.busy = true;
     ++busy;
@@ -239,15 +244,24 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     if (!e.source.etag.empty()) request.etag = e.source.etag;
     if (!e.source.last_modified.empty()) request.last_modified = e.source.last_modified;
     request.limits = options.limits;
+    // This fetch's share of `receiving`, taken back when it is answered.
+    auto received = std::make_shared<std::size_t>(0);
+    request.on_body = [weak = weak_from_this(), received](std::size_t bytes) {
+      if (auto self = weak.lock()) {
+        *received += bytes;
+        self->receiving += bytes;
+      }
+    };
     client.fetch(std::move(request), [weak = weak_from_this(), id = e.source.id, generation = e.generation,
-                                      host = e.host, attempted](Response r) {
-      if (auto self = weak.lock()) self->on_fetched(id, generation, host, attempted, std::move(r));
+                                      host = e.host, attempted, received](Response r) {
+      if (auto self = weak.lock()) self->on_fetched(id, generation, host, attempted, *received, std::move(r));
     });
   }
 
   void on_fetched(std::int64_t id, std::uint64_t generation, const std::string& host, Instant attempted,
-                  Response r) {
+                  std::size_t received, Response r) {
     --fetching;
+    receiving -= received;
     if (!host.empty()) gate.release(host);
     auto it = entries.find(id);
     if (it == entries.end() || it->second.generation != generation) {
@@ -418,7 +432,8 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
   std::unordered_map<std::int64_t, Entry> entries;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> heap;
   std::size_t busy = 0;
-  std::size_t fetching = 0;  // fetches started and not yet answered, orphaned ones included
+  std::size_t fetching = 0;   // fetches started and not yet answered, orphaned ones included
+  std::size_t receiving = 0;  // body bytes those fetches received so far
   bool running = false;
 };
 

@@ -124,6 +124,53 @@ TEST_CASE("a slowloris body hits the deadline") {
   CHECK(took < 3500ms);
 }
 
+TEST_CASE("a server that stops sending its body is cut by the stall timeout - not the total one") {
+  TestHttpServer server;
+  server.on("/stalled", Script{.body = feed_xml, .stall_after = 10});
+  auto options = test_options();
+  options.limits.stall_timeout = 300ms;
+  options.limits.total_timeout = 10s;
+  const auto start = std::chrono::steady_clock::now();
+  const Response r = fetch_url(server.url("/stalled"), options);
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(r.error == Error::timeout);
+  CHECK(r.error_text == "reading body: nothing received for 300 ms");
+  CHECK(took >= 250ms);
+  CHECK(took < 3s);
+}
+
+TEST_CASE("a slow body that keeps coming is not cut by the stall timeout") {
+  TestHttpServer server;
+  const std::string body = feed_xml.substr(0, 12);
+  server.on("/slow", Script{.body = body, .byte_delay = 100ms});
+  auto options = test_options();
+  options.limits.stall_timeout = 500ms;
+  const Response r = fetch_url(server.url("/slow"), options);
+  REQUIRE(r.ok());
+  CHECK(r.body == body);
+}
+
+TEST_CASE("the caller is told of the body bytes as they arrive") {
+  TestHttpServer server;
+  const std::string body(256 * 1024, 'x');
+  server.on("/big", Script{.body = body});
+  boost::asio::io_context io;
+  tinhop::fetch::Client client(io.get_executor(), test_options());
+  std::size_t told = 0;
+  std::size_t calls = 0;
+  Request request;
+  request.url = server.url("/big");
+  request.on_body = [&](std::size_t bytes) {
+    told += bytes;
+    ++calls;
+  };
+  const Response r = fetch_once(client, io, std::move(request));
+  REQUIRE(r.ok());
+  CHECK(r.body == body);
+  CHECK(told == body.size());
+  CHECK(calls > 1);  // as they arrive, not once at the end
+}
+
 TEST_CASE("an endless body stops at the body cap") {
   TestHttpServer server;
   server.on("/endless", Script{.endless = true});

@@ -38,36 +38,45 @@ storage::Store store_with_one_source() {
 
 }  // namespace
 
-TEST_CASE("fetches in flight are charged the body recent polls brought") {
+TEST_CASE("fetches in flight are charged the bytes they received") {
   storage::Store store = store_with_one_source();
   const std::int64_t source = 1;
   daemon::PipelineOptions options;
+  options.max_pending = 64;
   options.max_pending_bytes = 1000 * 1000;
   options.batch_window = 1ms;
   daemon::Pipeline pipeline(store, options, {});
 
-  // Before any poll: a 64 KiB body each, so fifteen fetches fit in 1 MB, sixteen do not.
-  CHECK(pipeline.expected_body() == 64 * 1024);
-  CHECK(pipeline.accepting(0));
-  CHECK(pipeline.accepting(15));
-  CHECK_FALSE(pipeline.accepting(16));
+  // Fetches that received nothing yet cost nothing; only their number is bounded.
+  CHECK(pipeline.accepting());
+  CHECK(pipeline.accepting({.polls = 63, .bytes = 0}));
+  CHECK_FALSE(pipeline.accepting({.polls = 64, .bytes = 0}));
+  // Their bodies so far, against the byte limit.
+  CHECK(pipeline.accepting({.polls = 2, .bytes = 999 * 1000}));
+  CHECK_FALSE(pipeline.accepting({.polls = 2, .bytes = 1000 * 1000}));
 
-  // 304s bring no body: after 16 of them the charge is under an eighth of what it was.
-  for (int i = 0; i < 16; ++i) pipeline.write(report(source, fetch::PollOutcome::not_modified, 0));
-  CHECK(pipeline.expected_body() > 0);
-  CHECK(pipeline.expected_body() < 64 * 1024 / 8);
-  CHECK(pipeline.accepting(120));
-
-  // One 800 kB feed raises it by an eighth of that at once; its document (3x the body) is
-  // charged to the backlog until it is committed.
-  const std::size_t before = pipeline.expected_body();
-  pipeline.write(report(source, fetch::PollOutcome::ok, 800 * 1000));
-  CHECK(pipeline.expected_body() == before - before / 8 + 100 * 1000);
-  pipeline.finish();  // the document is committed: only the fetches' charge is left
+  // A 300 kB feed: its document (3x the body) is charged until it is committed.
+  pipeline.write(report(source, fetch::PollOutcome::ok, 300 * 1000));
+  CHECK_FALSE(pipeline.accepting({.polls = 1, .bytes = 100 * 1000}));
+  pipeline.finish();
   CHECK(pipeline.pending_bytes() == 0);
-  CHECK(pipeline.accepting(9));  // 9 x ~107 kB < 1 MB
-  CHECK_FALSE(pipeline.accepting(10));
-  CHECK(store.health(source)->polls == 17);
+  CHECK(pipeline.accepting({.polls = 1, .bytes = 100 * 1000}));
+  CHECK(store.health(source)->polls == 1);
+}
+
+TEST_CASE("a 16 MiB feed does not make the next fetches count as large") {
+  storage::Store store = store_with_one_source();
+  const std::int64_t source = 1;
+  daemon::PipelineOptions options;  // the daemon's 2 MiB backlog
+  options.batch_window = 1ms;
+  daemon::Pipeline pipeline(store, options, {});
+  pipeline.write(report(source, fetch::PollOutcome::ok, 16u << 20));
+  pipeline.finish();  // stored: nothing waits any more
+  REQUIRE(pipeline.pending_bytes() == 0);
+  // Before, every fetch in flight was charged a moving average of recent bodies: after this
+  // one, 2 MiB each, so one stalled fetch alone held every other poll back.
+  CHECK(pipeline.accepting({.polls = 1, .bytes = 0}));
+  CHECK(pipeline.accepting({.polls = 8, .bytes = 64 * 1024}));
 }
 
 TEST_CASE("a writer the backlog holds the poller back for commits at once - it never waits out the window") {

@@ -75,12 +75,16 @@ struct DatabaseConfig {
 struct FetchConfig {
   std::string user_agent;  // empty: "tinhop/VERSION (+https://github.com/tinhop/tinhop)"
   std::chrono::seconds connect_timeout = 10s;
-  std::chrono::seconds timeout = 60s;  // whole request, DNS to last byte
+  std::chrono::seconds timeout = 60s;        // whole request, DNS to last byte
+  std::chrono::seconds stall_timeout = 20s;  // a body with no new bytes for this long fails
   std::size_t max_body_bytes = 20 * 1024 * 1024;
   std::size_t max_header_bytes = 64 * 1024;
   std::uint32_t max_redirects = 5;
   std::uint32_t per_host_concurrency = 2;
   std::uint32_t global_concurrency = 64;
+  // Fetches started whatever those in flight hold, so slow sources cannot starve the rest
+  // (the memory backlog can still hold them); at most global_concurrency.
+  std::uint32_t min_concurrency = 8;
   std::chrono::seconds host_spacing = 1s;  // between two requests to one host
   std::string proxy;                       // "http://host:port"; empty: http_proxy/https_proxy environment
   std::string ca_bundle;                   // extra CA certificates (PEM), besides the system store

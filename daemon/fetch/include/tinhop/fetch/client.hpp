@@ -33,6 +33,7 @@ struct Limits {
   Millis write_timeout{10'000};         // sending the request
   Millis header_timeout{20'000};        // first byte to end of the header block
   Millis body_timeout{60'000};          // the whole body
+  Millis stall_timeout{20'000};         // the body: longest wait for its next bytes
   Millis total_timeout{90'000};         // everything, redirects included
   int max_redirects = 5;
 };
@@ -81,6 +82,9 @@ struct Request {
   std::optional<std::string> trusted_origin_url{};
   // A link a remote page chose (an article page): never read from a file:// URL.
   bool link = false;
+  // Called on the executor as body bytes arrive, with how many were just read (every
+  // hop): what the fetch holds in memory so far, for whoever bounds that.
+  std::function<void(std::size_t bytes)> on_body{};
 };
 
 // Why a fetch produced no usable HTTP response. HTTP statuses (404, 500...) are not

@@ -102,6 +102,15 @@ struct PollerOptions {
   scheduler::Policy policy;
   scheduler::GateLimits gate;
   Limits limits;  // per fetch
+  // Fetches that start whatever those in flight hold (see PollerHooks::accepting); still
+  // under the gate's per-host and global limits.
+  std::size_t min_concurrency = 8;
+};
+
+// The polls being fetched now, as downstream counts them before another starts.
+struct Fetching {
+  std::size_t polls = 0;  // started and not yet answered
+  std::size_t bytes = 0;  // body bytes they have received so far
 };
 
 struct PollerHooks {
@@ -109,10 +118,11 @@ struct PollerHooks {
   std::function<void(const PollSource&, Response, std::function<void(Processed)> done)> process;
   // Every finished poll, on the event loop, in completion order.
   std::function<void(PollReport)> report;
-  // False while downstream is full: no fetch starts until resume() is called. `fetching`
-  // is how many polls are being fetched now: their bodies reach downstream soon, so it
-  // counts them against its limits before another starts.
-  std::function<bool(std::size_t fetching)> accepting;
+  // False while downstream is full: no fetch starts until resume() is called. The fetches
+  // running reach downstream soon, so it counts them against its limits; while fewer than
+  // min_concurrency run, they are passed as none, so that a few slow or stalled fetches
+  // never hold the others back and only downstream's own backlog can.
+  std::function<bool(const Fetching& fetching)> accepting;
 };
 
 // Stable hex digest of a body (SHA-256, first 128 bits).
