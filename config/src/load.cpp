@@ -89,12 +89,11 @@ void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
 
 void read_fetch(Reader& r, const toml::table& t, FetchConfig& out) {
   const std::string p = "fetch";
-  r.reject_unknown(
-      t, p,
-      {"user_agent", "connect_timeout", "timeout", "stall_timeout", "max_body_bytes", "max_header_bytes",
-       "max_redirects", "per_host_concurrency", "global_concurrency", "min_concurrency", "host_spacing",
-       "proxy", "ca_bundle", "articles_per_poll", "article_max_bytes", "article_timeout", "allow_networks",
-       "secret_params"});
+  r.reject_unknown(t, p,
+                   {"user_agent", "connect_timeout", "timeout", "stall_timeout", "max_body_bytes",
+                    "max_header_bytes", "max_redirects", "per_host_concurrency", "global_concurrency",
+                    "min_concurrency", "host_spacing", "proxy", "ca_bundle", "articles_per_poll",
+                    "article_max_bytes", "article_timeout", "allow_networks", "secret_params"});
   r.read(t, "user_agent", p, out.user_agent);
   if (out.user_agent.find_first_of("\r\n") != std::string::npos) {
     r.error(Reader::line_of(t, "user_agent"), "fetch.user_agent", "must not contain a line break");

@@ -132,9 +132,8 @@ AddressScope address_scope(const IpAddress& a) {
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return AddressScope::link_local;
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return AddressScope::private_use;
   if (b[0] == 0xff) return AddressScope::multicast;
-  if (b[0] == 0x01 && b[1] == 0x00 && std::all_of(b.begin() + 2, b.begin() + 8, [](unsigned char c) {
-        return c == 0;
-      }))
+  if (b[0] == 0x01 && b[1] == 0x00 &&
+      std::all_of(b.begin() + 2, b.begin() + 8, [](unsigned char c) { return c == 0; }))
     return AddressScope::reserved;  // 100::/64, the discard prefix
   return AddressScope::global;
 }
@@ -186,7 +185,8 @@ std::optional<IpNetwork> parse_ip_network(std::string_view text, std::string& wh
   int prefix = max;
   if (slash != std::string_view::npos) {
     const std::string_view digits = text.substr(slash + 1);
-    if (digits.empty() || digits.size() > 3 || digits.find_first_not_of("0123456789") != std::string_view::npos ||
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string_view::npos ||
         std::stoi(std::string(digits)) > max) {
       why = "'" + std::string(text) + "' has no valid prefix length (0 to " + std::to_string(max) + ")";
       return std::nullopt;

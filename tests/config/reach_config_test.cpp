@@ -47,12 +47,13 @@ TEST_CASE("reach settings: each mistake is reported with its line") {
             "t.toml:2: fetch.allow_networks: '10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)",
             "t.toml:2: fetch.allow_networks: 'intranet' is not an IP network (write it as 10.0.0.0/8 or "
             "fd00::/8)"});
-  CHECK(diagnostics_of("[fetch]\nallow_networks = \"10.0.0.0/8\"\n") ==
-        std::vector<std::string>{
-            "t.toml:2: fetch.allow_networks: expected an array of strings, got a string"});
+  CHECK(
+      diagnostics_of("[fetch]\nallow_networks = \"10.0.0.0/8\"\n") ==
+      std::vector<std::string>{"t.toml:2: fetch.allow_networks: expected an array of strings, got a string"});
   CHECK(diagnostics_of("[admin]\nfile_sources_under = \"feeds\"\n") ==
         std::vector<std::string>{"t.toml:2: admin.file_sources_under: must be an absolute path"});
-  CHECK(diagnostics_of("[admin]\nfile_sources_under = \"/\"\n") ==
-        std::vector<std::string>{"t.toml:2: admin.file_sources_under: \"/\" would let the API read every file "
-                                 "the daemon can (name the feeds' own directory)"});
+  CHECK(
+      diagnostics_of("[admin]\nfile_sources_under = \"/\"\n") ==
+      std::vector<std::string>{"t.toml:2: admin.file_sources_under: \"/\" would let the API read every file "
+                               "the daemon can (name the feeds' own directory)"});
 }

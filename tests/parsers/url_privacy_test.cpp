@@ -52,7 +52,7 @@ TEST_CASE("address scopes: IPv4 carried in IPv6 and legacy IPv4 spellings", "[ur
   CHECK(scope_of("::ffff:127.0.0.1") == AddressScope::loopback);
   CHECK(scope_of("[::ffff:169.254.169.254]") == AddressScope::link_local);
   CHECK(scope_of("64:ff9b::a9fe:a9fe") == AddressScope::link_local);  // NAT64 of 169.254.169.254
-  CHECK(scope_of("2002:7f00:1::") == AddressScope::loopback);          // 6to4 of 127.0.0.1
+  CHECK(scope_of("2002:7f00:1::") == AddressScope::loopback);         // 6to4 of 127.0.0.1
   // getaddrinfo connects these to 127.0.0.1: they must not pass as names.
   CHECK(scope_of("127.1") == AddressScope::loopback);
   CHECK(scope_of("2130706433") == AddressScope::loopback);
@@ -89,8 +89,9 @@ TEST_CASE("networks: CIDR blocks, containment and mistakes", "[url_privacy]") {
 }
 
 TEST_CASE("internal hosts: names that lead nowhere public", "[url_privacy]") {
-  for (const char* host : {"localhost", "LOCALHOST.", "api.localhost", "intranet", "printer.local", "db.internal",
-                           "nas.home.arpa", "127.0.0.1", "[::1]", "169.254.169.254", "10.0.0.8", "0.0.0.0"}) {
+  for (const char* host :
+       {"localhost", "LOCALHOST.", "api.localhost", "intranet", "printer.local", "db.internal",
+        "nas.home.arpa", "127.0.0.1", "[::1]", "169.254.169.254", "10.0.0.8", "0.0.0.0"}) {
     INFO(host);
     CHECK(is_internal_host(host));
   }
@@ -118,8 +119,8 @@ TEST_CASE("redaction for logs keeps the shape and hides the secrets", "[url_priv
   CHECK(redact_url("https://example.com/rss?Token=x&sig=y", names) ==
         "https://example.com/rss?Token=REDACTED&sig=REDACTED");
   CHECK(redact_url("https://example.com/rss?category=1", names) == "https://example.com/rss?category=1");
-  CHECK(redact_urls_in("fetching \"https://u:p@a.example/x?key=1\" failed; moved to http://b.example/?token=t",
-                       names) ==
+  CHECK(redact_urls_in(
+            "fetching \"https://u:p@a.example/x?key=1\" failed; moved to http://b.example/?token=t", names) ==
         "fetching \"https://REDACTED@a.example/x?key=REDACTED\" failed; moved to "
         "http://b.example/?token=REDACTED");
   CHECK(redact_urls_in("no url here: a :// b", names) == "no url here: a :// b");

@@ -49,7 +49,8 @@ TEST_CASE("internal addresses: refused unless allow_networks covers them") {
   CHECK(check_reach("http://169.254.169.254/latest/meta-data/", none).find("is a link-local address") !=
         std::string::npos);
   CHECK(check_reach("http://[fd00::5]/rss", none).find("is a private address") != std::string::npos);
-  CHECK(check_reach("http://100.64.1.1/rss", none).find("is a carrier-grade NAT address") != std::string::npos);
+  CHECK(check_reach("http://100.64.1.1/rss", none).find("is a carrier-grade NAT address") !=
+        std::string::npos);
   CHECK_FALSE(check_reach("http://0.0.0.0:8080/feed.atom", none).empty());
   CHECK(check_reach("http://localhost:8080/rss", none) ==
         "url: localhost is an internal host name; sources added through the CLI or the API reach internal "

@@ -96,8 +96,8 @@ TEST_CASE("a request that trusts no origin reaches no internal address, not even
   // The names that lead to the same place are judged by their address, not their spelling.
   for (const std::string host : {"localhost", "127.1", "2130706433", "[::ffff:127.0.0.1]"}) {
     INFO(host);
-    const Response spelled = fetch_with(
-        Request{.url = "http://" + host + ":" + std::to_string(internal.port()) + "/page", .trusted_origin_url = ""});
+    const Response spelled = fetch_with(Request{
+        .url = "http://" + host + ":" + std::to_string(internal.port()) + "/page", .trusted_origin_url = ""});
     CHECK(spelled.error == Error::forbidden_address);
   }
   CHECK(internal.connections() == 0);
@@ -122,8 +122,9 @@ TEST_CASE("DNS rebinding: the address connected to is checked, not the name") {
   const std::string url = "http://feeds.example.vn:" + std::to_string(internal.port()) + "/rss";
   const Response refused = fetch_with(Request{.url = url, .trusted_origin_url = ""}, options);
   CHECK(refused.error == Error::forbidden_address);
-  CHECK(refused.error_text ==
-        "feeds.example.vn resolves to 127.0.0.1 (loopback), an internal address outside fetch.allow_networks");
+  CHECK(
+      refused.error_text ==
+      "feeds.example.vn resolves to 127.0.0.1 (loopback), an internal address outside fetch.allow_networks");
   CHECK(internal.connections() == 0);
 
   // The same name in a redirect from a public-looking origin the operator trusted.
@@ -156,10 +157,11 @@ TEST_CASE("through a proxy the URL's literal host is judged") {
   proxy.on("http://feeds.example.vn/rss", ok_feed());
   auto options = test_options();
   options.proxy = proxy.url("");
-  const Response metadata =
-      fetch_with(Request{.url = "http://169.254.169.254/latest/meta-data/", .trusted_origin_url = ""}, options);
+  const Response metadata = fetch_with(
+      Request{.url = "http://169.254.169.254/latest/meta-data/", .trusted_origin_url = ""}, options);
   CHECK(metadata.error == Error::forbidden_address);
-  CHECK(metadata.error_text == "http://169.254.169.254/latest/meta-data/: 169.254.169.254 is an internal host");
+  CHECK(metadata.error_text ==
+        "http://169.254.169.254/latest/meta-data/: 169.254.169.254 is an internal host");
   const Response intranet =
       fetch_with(Request{.url = "http://intranet/rss", .trusted_origin_url = ""}, options);
   CHECK(intranet.error == Error::forbidden_address);
@@ -178,9 +180,9 @@ TEST_CASE("credentials stay with their origin: another port or scheme gets none,
   source.on("/private", Script{.status = 302, .headers = {{"Location", other.url("/bounce")}}});
   other.on("/bounce", Script{.status = 302, .headers = {{"Location", source.url("/feed")}}});
   source.on("/feed", ok_feed());
-  const Response r = fetch_with(
-      Request{.url = source.url("/private"), .headers = {{"Authorization", "Bearer s3cret"}, {"Cookie", "sid=1"}}},
-      loopback_allowed());
+  const Response r = fetch_with(Request{.url = source.url("/private"),
+                                        .headers = {{"Authorization", "Bearer s3cret"}, {"Cookie", "sid=1"}}},
+                                loopback_allowed());
   REQUIRE(r.ok());
   REQUIRE(source.requests().size() == 2);
   CHECK(source.requests()[0].header("authorization") == "Bearer s3cret");
@@ -200,8 +202,8 @@ TEST_CASE("https is never followed to http") {
   auto options = loopback_allowed();
   options.use_system_ca = false;
   options.extra_ca_file = test_certificate().cert.string();
-  const Response r = fetch_with(Request{.url = secure.url("/rss"), .headers = {{"Authorization", "Bearer s3cret"}}},
-                                options);
+  const Response r = fetch_with(
+      Request{.url = secure.url("/rss"), .headers = {{"Authorization", "Bearer s3cret"}}}, options);
   CHECK(r.error == Error::insecure_redirect);
   CHECK(r.error_text == "redirect from " + secure.url("/rss") + " to " + plain.url("/rss") +
                             " refused: https is never followed to http");
@@ -214,7 +216,8 @@ TEST_CASE("a link may reach back to its page's own internal origin, and nowhere 
   source.on("/bai/1.html", Script{.body = "<p>bài</p>"});
   other.on("/admin", Script{.body = "internal"});
   const std::string listing = source.url("/tin-tuc");
-  const Response same = fetch_with(Request{.url = source.url("/bai/1.html"), .trusted_origin_url = listing, .link = true});
+  const Response same =
+      fetch_with(Request{.url = source.url("/bai/1.html"), .trusted_origin_url = listing, .link = true});
   REQUIRE(same.ok());
   CHECK(same.body == "<p>bài</p>");
   const Response elsewhere =

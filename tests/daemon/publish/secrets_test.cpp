@@ -33,8 +33,9 @@ std::string get(publish::Context& ctx, const std::string& target) {
 TEST_CASE("secrets: no public document shows credentials, local files or internal hosts",
           "[publish][secrets]") {
   test::FakeCatalog catalog;
-  set_urls(catalog, {"https://alice:hunter2@baochinhphu.example/rss?api_key=abc123&cat=1&Token=t0k3n",
-                     "file:///srv/tinhop/private/nhandan.xml", "http://10.0.0.5/internal.rss?client_secret=s3"});
+  set_urls(catalog,
+           {"https://alice:hunter2@baochinhphu.example/rss?api_key=abc123&cat=1&Token=t0k3n",
+            "file:///srv/tinhop/private/nhandan.xml", "http://10.0.0.5/internal.rss?client_secret=s3"});
   catalog.sources[2].feed_title.reset();  // named by nothing but its URL
   for (auto& cluster : catalog.clusters) {
     if (cluster.origin.source_id == 3) cluster.origin.source_title.clear();
@@ -47,8 +48,8 @@ TEST_CASE("secrets: no public document shows credentials, local files or interna
                              "/sources/1/feed.atom", "/sources/3/feed.json"}) {
     INFO(target);
     const std::string text = get(ctx, target);
-    for (const char* secret : {"hunter2", "alice", "abc123", "t0k3n", "s3", "file:", "/srv/tinhop", "10.0.0.5",
-                               "intranet"}) {
+    for (const char* secret :
+         {"hunter2", "alice", "abc123", "t0k3n", "s3", "file:", "/srv/tinhop", "10.0.0.5", "intranet"}) {
       INFO(secret);
       CHECK(text.find(std::string("=") + secret) == std::string::npos);
       if (std::string_view(secret).size() > 2) CHECK(text.find(secret) == std::string::npos);
