@@ -248,7 +248,7 @@ TEST_CASE("an admin API beyond loopback is an error unless admin.allow_remote sa
   }
 }
 
-TEST_CASE("admin.listen takes a Unix socket; server.listen does not") {
+TEST_CASE("admin.listen takes a Unix socket and server.listen does not") {
   auto result = tinhop::config::parse_config("[admin]\nlisten = \"unix:/run/tinhop/admin.sock\"\n", "t.toml");
   REQUIRE(result.ok());
   CHECK(result.diagnostics.empty());

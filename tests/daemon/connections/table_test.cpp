@@ -42,7 +42,7 @@ TEST_CASE("a full table admits a newcomer by closing the connection that waited 
   CHECK(table.evicted() == 1);
 }
 
-TEST_CASE("a busy connection never gives way; a full table of busy ones refuses") {
+TEST_CASE("a busy connection never gives way, and a full table of busy ones refuses") {
   Closed closed;
   Table table(Limits{.max_connections = 2});
   auto a = table.admit("", closed.callback(1));
@@ -57,7 +57,7 @@ TEST_CASE("a busy connection never gives way; a full table of busy ones refuses"
   CHECK(table.admit("", closed.callback(4)).outcome == Outcome::admitted);
 }
 
-TEST_CASE("one peer holds at most max_per_peer connections; others are not affected") {
+TEST_CASE("one peer holds at most max_per_peer connections and others are not affected") {
   Closed closed;
   Table table(Limits{.max_connections = 10, .max_per_peer = 2});
   auto a = table.admit("10.0.0.1", closed.callback(1));
