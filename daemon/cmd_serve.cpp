@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "fd_limit.hpp"
 #include "logging.hpp"
 #include "maintenance.hpp"
 #include "poll_service.hpp"
@@ -159,6 +161,25 @@ class LoopGate {
   bool closed_ = false;
 };
 
+// Every connection is a descriptor: the public cap, the admin cap, the poller's fetches, and
+// a margin for the database, the logs and the event loops. Below that, accept() fails with
+// EMFILE at some point before the cap, and the cap then means nothing.
+void check_fd_limit(const config::Config& cfg, spdlog::logger& log) {
+  const std::uint64_t needed = std::uint64_t{cfg.server.max_connections} +
+                               admin::ServerOptions{}.max_connections + cfg.fetch.global_concurrency + 128;
+  const daemon::FdLimit limit = daemon::ensure_fd_limit(needed);
+  if (limit.soft < needed) {
+    log.warn("serve.fd_limit_low {} {} {} {} {}", kv("soft", static_cast<std::int64_t>(limit.soft)),
+             kv("hard", static_cast<std::int64_t>(limit.hard)),
+             kv("needed", static_cast<std::int64_t>(needed)),
+             kv("error", limit.error ? std::strerror(limit.error) : "hard limit too low"),
+             kv("hint", "raise LimitNOFILE= (systemd) or ulimit -n, or lower server.max_connections"));
+  } else if (limit.soft != limit.before) {
+    log.info("serve.fd_limit_raised {} {}", kv("from", static_cast<std::int64_t>(limit.before)),
+             kv("to", static_cast<std::int64_t>(limit.soft)));
+  }
+}
+
 int run_serve(const ServeArgs& args) {
   // One malloc arena for the whole process, set before any thread starts. Documents are
   // built on the parse thread and freed on the writer; with an arena per thread each keeps
@@ -271,7 +292,10 @@ int run_serve(const ServeArgs& args) {
   popts.max_document_bytes = cfg.server.render_cache_bytes / 4;
   popts.max_content_bytes = cfg.server.max_content_bytes;
   popts.max_connections = cfg.server.max_connections;
+  popts.max_connections_per_ip = cfg.server.max_connections_per_ip;
+  popts.header_timeout = cfg.server.header_timeout;
   popts.idle_timeout = cfg.server.idle_timeout;
+  check_fd_limit(cfg, *log);
   publish::Server server(publish_ioc, *publish_store, popts);
   if (auto ec = server.start()) {
     log->critical("http.listen_failed {} {}", kv("listen", cfg.server.listen.to_string()),
@@ -327,6 +351,7 @@ int run_serve(const ServeArgs& args) {
     admin::ServerOptions aopts;
     aopts.listen = cfg.admin.listen;
     aopts.max_body_bytes = cfg.admin.max_body_bytes;
+    aopts.header_timeout = cfg.server.header_timeout;
     aopts.log = [](bool warning, std::string_view line) {
       logging::get("admin")->log(warning ? spdlog::level::warn : spdlog::level::info, "{}", line);
     };

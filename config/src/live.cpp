@@ -33,6 +33,9 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   keep(next.server.listen, running.server.listen, "server.listen");
   keep(next.server.base_url, running.server.base_url, "server.base_url");
   keep(next.server.max_connections, running.server.max_connections, "server.max_connections");
+  keep(next.server.max_connections_per_ip, running.server.max_connections_per_ip,
+       "server.max_connections_per_ip");
+  keep(next.server.header_timeout, running.server.header_timeout, "server.header_timeout");
   keep(next.server.idle_timeout, running.server.idle_timeout, "server.idle_timeout");
   keep(next.server.feed_limit, running.server.feed_limit, "server.feed_limit");
   keep(next.server.max_feed_limit, running.server.max_feed_limit, "server.max_feed_limit");
@@ -40,6 +43,7 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   keep(next.server.max_content_bytes, running.server.max_content_bytes, "server.max_content_bytes");
   keep(next.admin.enabled, running.admin.enabled, "admin.enabled");
   keep(next.admin.listen, running.admin.listen, "admin.listen");
+  keep(next.admin.allow_remote, running.admin.allow_remote, "admin.allow_remote");
   keep(next.admin.token_file, running.admin.token_file, "admin.token_file");
   keep(next.admin.max_body_bytes, running.admin.max_body_bytes, "admin.max_body_bytes");
   keep(next.admin.file_sources_under, running.admin.file_sources_under, "admin.file_sources_under");

@@ -1,3 +1,5 @@
+#include <arpa/inet.h>
+
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -39,9 +41,13 @@ const toml::table* section(Reader& reader, const toml::table& root, std::string_
 void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
   const std::string p = "server";
   r.reject_unknown(t, p,
-                   {"listen", "base_url", "max_connections", "idle_timeout", "feed_limit", "max_feed_limit",
-                    "render_cache_bytes", "max_content_bytes"});
+                   {"listen", "base_url", "max_connections", "max_connections_per_ip", "header_timeout",
+                    "idle_timeout", "feed_limit", "max_feed_limit", "render_cache_bytes", "max_content_bytes"});
   r.read(t, "listen", p, out.listen);
+  if (out.listen.is_unix()) {
+    r.error(Reader::line_of(t, "listen"), "server.listen",
+            "a Unix socket is for admin.listen only; the feeds need IP:PORT");
+  }
   r.read(t, "base_url", p, out.base_url);
   if (!out.base_url.empty()) {
     UrlCheck url = check_source_url(out.base_url);
@@ -51,6 +57,8 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
     }
   }
   r.read(t, "max_connections", p, out.max_connections, 1, 1'000'000);
+  r.read(t, "max_connections_per_ip", p, out.max_connections_per_ip, 0, 1'000'000);
+  read_duration(r, t, "header_timeout", p, out.header_timeout, 1s, 5min);
   read_duration(r, t, "idle_timeout", p, out.idle_timeout, 1s, 1h);
   r.read(t, "feed_limit", p, out.feed_limit, 1, 10'000);
   r.read(t, "max_feed_limit", p, out.max_feed_limit, 1, 10'000);
@@ -65,9 +73,11 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
 
 void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
   const std::string p = "admin";
-  r.reject_unknown(t, p, {"enabled", "listen", "token_file", "max_body_bytes", "file_sources_under"});
+  r.reject_unknown(t, p,
+                   {"enabled", "listen", "allow_remote", "token_file", "max_body_bytes", "file_sources_under"});
   r.read(t, "enabled", p, out.enabled);
   r.read(t, "listen", p, out.listen);
+  r.read(t, "allow_remote", p, out.allow_remote);
   r.read(t, "token_file", p, out.token_file);
   r.read_size(t, "max_body_bytes", p, out.max_body_bytes, 1024, 1ULL << 30);
   r.read(t, "file_sources_under", p, out.file_sources_under);
@@ -234,7 +244,19 @@ std::optional<LogFormat> log_format_from(std::string_view text) {
   return std::nullopt;
 }
 
+bool ListenAddress::is_local() const {
+  if (is_unix()) return true;
+  unsigned char bytes[16];
+  if (inet_pton(AF_INET, host.c_str(), bytes) == 1) return bytes[0] == 127;
+  if (inet_pton(AF_INET6, host.c_str(), bytes) != 1) return false;
+  static constexpr unsigned char loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  static constexpr unsigned char mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+  return std::memcmp(bytes, loopback6, 16) == 0 ||
+         (std::memcmp(bytes, mapped_prefix, 12) == 0 && bytes[12] == 127);
+}
+
 std::string ListenAddress::to_string() const {
+  if (is_unix()) return "unix:" + unix_path;
   bool v6 = host.find(':') != std::string::npos;
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
@@ -270,10 +292,19 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
     reader.error(admin ? Reader::line_of(*admin, "listen") : 0, "admin.listen",
                  "same address as server.listen; the admin API needs its own listener");
   }
-  if (config.admin.enabled && config.admin.listen.host != "127.0.0.1" && config.admin.listen.host != "::1") {
+  if (config.admin.enabled && !config.admin.listen.is_local()) {
     const toml::table* admin = root.get_as<toml::table>("admin");
-    reader.warning(admin ? Reader::line_of(*admin, "listen") : 0, "admin.listen",
-                   "the admin API listens beyond loopback; put it behind TLS and a firewall");
+    const std::uint32_t line = admin ? Reader::line_of(*admin, "listen") : 0;
+    if (config.admin.allow_remote) {
+      reader.warning(line, "admin.listen",
+                     "the admin API listens beyond loopback; put it behind TLS and a firewall");
+    } else {
+      reader.error(
+          line, "admin.listen",
+          config.admin.listen.to_string() +
+              " is beyond loopback; set admin.allow_remote = true to allow it (and put it behind TLS "
+              "and a firewall), or listen on 127.0.0.1 or a unix: socket");
+    }
   }
   if (config.database.path.is_relative() && !file.empty()) {
     config.database.path = std::filesystem::path(file).parent_path() / config.database.path;

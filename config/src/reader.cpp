@@ -1,6 +1,7 @@
 #include "reader.hpp"
 
 #include <arpa/inet.h>
+#include <sys/un.h>
 
 #include <algorithm>
 #include <charconv>
@@ -189,13 +190,23 @@ void Reader::read(const toml::table& t, std::string_view key, const std::string&
   if (auto address = parse_listen(text)) {
     out = *address;
   } else {
-    error(line_of(t, key), join(prefix, key),
-          "invalid listen address \"" + text +
-              "\" (expected IP:PORT, e.g. \"127.0.0.1:8081\" or \"[::1]:8081\")");
+    std::string expected = text.rfind("unix:", 0) == 0
+                               ? "expected unix:/absolute/path of at most 107 bytes"
+                               : "expected IP:PORT, e.g. \"127.0.0.1:8081\" or \"[::1]:8081\"";
+    error(line_of(t, key), join(prefix, key), "invalid listen address \"" + text + "\" (" + expected + ")");
   }
 }
 
 std::optional<ListenAddress> parse_listen(std::string_view text) {
+  if (text.starts_with("unix:")) {
+    std::string_view path = text.substr(5);
+    // sun_path holds 108 bytes with the terminating NUL.
+    if (path.empty() || path.front() != '/' || path.size() >= sizeof(sockaddr_un::sun_path) ||
+        path.find('\0') != std::string_view::npos) {
+      return std::nullopt;
+    }
+    return ListenAddress::unix_socket(std::string(path));
+  }
   std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos) return std::nullopt;
   std::string_view host = text.substr(0, colon);

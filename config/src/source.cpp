@@ -48,6 +48,15 @@ constexpr std::array<std::pair<std::string_view, Origin>, 3> origins{
 constexpr std::array<std::pair<std::string_view, DateOrder>, 3> date_orders{
     {{"auto", DateOrder::automatic}, {"dmy", DateOrder::dmy}, {"mdy", DateOrder::mdy}}};
 
+// C0 controls and DEL. In a title or a name they are never meant: NUL cuts the text short
+// in every C API it passes through, and CR/LF or ESC forge log lines and terminal output.
+bool has_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7F;
+  });
+}
+
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
@@ -283,12 +292,20 @@ std::vector<std::string> check_settings(const SourceSettings& settings) {
   if (settings.title) {
     if (settings.title->empty()) problems.push_back("title: title is empty");
     if (settings.title->size() > 1024) problems.push_back("title: longer than 1024 bytes");
+    if (has_control(*settings.title)) problems.push_back("title: contains a control character");
   }
   for (const std::string& category : settings.categories) {
     if (category.empty() || std::all_of(category.begin(), category.end(), is_space)) {
       problems.push_back("categories: a category is empty");
     } else if (category.size() > 256) {
       problems.push_back("categories: a category is longer than 256 bytes");
+    } else if (has_control(category)) {
+      problems.push_back("categories: a category contains a control character");
+    }
+  }
+  for (const auto& [name, field] : html_selector_fields) {
+    if (has_control(settings.selectors.*field)) {
+      problems.push_back("html." + std::string(name) + ": contains a control character");
     }
   }
   if (settings.time_zone) {

@@ -1,6 +1,7 @@
 // Every way a configuration file goes wrong is reported with its line, its key and a
 // message that says what to write instead, and every problem of a file at once.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -227,13 +228,92 @@ TEST_CASE("every problem of a file is reported, not just the first") {
   CHECK(diagnostics_of(toml) == expected);
 }
 
-TEST_CASE("an admin API beyond loopback is a warning, not an error") {
-  auto result = tinhop::config::parse_config("[admin]\nlisten = \"0.0.0.0:8081\"\n", "t.toml");
-  REQUIRE(result.ok());
-  REQUIRE(result.diagnostics.size() == 1);
-  CHECK(result.diagnostics[0].to_string() ==
+TEST_CASE("an admin API beyond loopback is an error unless admin.allow_remote says so") {
+  auto refused = tinhop::config::parse_config("[admin]\nlisten = \"0.0.0.0:8081\"\n", "t.toml");
+  CHECK_FALSE(refused.ok());
+  REQUIRE(refused.diagnostics.size() == 1);
+  CHECK(refused.diagnostics[0].to_string() ==
+        "t.toml:2: admin.listen: 0.0.0.0:8081 is beyond loopback; set admin.allow_remote = true to allow it "
+        "(and put it behind TLS and a firewall), or listen on 127.0.0.1 or a unix: socket");
+  CHECK_FALSE(tinhop::config::parse_config("[admin]\nlisten = \"[::]:8081\"\n", "t.toml").ok());
+  CHECK_FALSE(tinhop::config::parse_config("[admin]\nlisten = \"192.168.1.5:8081\"\n", "t.toml").ok());
+
+  auto allowed =
+      tinhop::config::parse_config("[admin]\nlisten = \"0.0.0.0:8081\"\nallow_remote = true\n", "t.toml");
+  REQUIRE(allowed.ok());
+  CHECK(allowed.config->admin.allow_remote);
+  REQUIRE(allowed.diagnostics.size() == 1);
+  CHECK(allowed.diagnostics[0].to_string() ==
         "t.toml:2: admin.listen: warning: the admin API listens beyond loopback; put it behind TLS and a "
         "firewall");
+
+  // All of 127.0.0.0/8, ::1 and the IPv4-mapped loopback are this host.
+  for (const char* local : {"127.0.0.1:8081", "127.0.0.2:8081", "[::1]:8081", "[::ffff:127.0.0.1]:8081"}) {
+    INFO(local);
+    auto result =
+        tinhop::config::parse_config(std::string("[admin]\nlisten = \"") + local + "\"\n", "t.toml");
+    CHECK(result.ok());
+    CHECK(result.diagnostics.empty());
+  }
+}
+
+TEST_CASE("admin.listen takes a Unix socket and server.listen does not") {
+  auto result = tinhop::config::parse_config("[admin]\nlisten = \"unix:/run/tinhop/admin.sock\"\n", "t.toml");
+  REQUIRE(result.ok());
+  CHECK(result.diagnostics.empty());
+  CHECK(result.config->admin.listen.is_unix());
+  CHECK(result.config->admin.listen.unix_path == "/run/tinhop/admin.sock");
+  CHECK(result.config->admin.listen.to_string() == "unix:/run/tinhop/admin.sock");
+
+  CHECK(
+      diagnostics_of("[admin]\nlisten = \"unix:admin.sock\"\n") ==
+      std::vector<std::string>{"t.toml:2: admin.listen: invalid listen address \"unix:admin.sock\" (expected "
+                               "unix:/absolute/path of at most 107 bytes)"});
+  CHECK(diagnostics_of(("[admin]\nlisten = \"unix:/" + std::string(120, 'a') + "\"\n").c_str()).size() == 1);
+  CHECK(diagnostics_of("[server]\nlisten = \"unix:/run/tinhop/feeds.sock\"\n") ==
+        std::vector<std::string>{
+            "t.toml:2: server.listen: a Unix socket is for admin.listen only; the feeds need IP:PORT"});
+}
+
+TEST_CASE("the connection limits of the public listener are read with their bounds") {
+  auto result = tinhop::config::parse_config(
+      "[server]\nmax_connections = 64\nmax_connections_per_ip = 8\nheader_timeout = \"3s\"\n", "t.toml");
+  REQUIRE(result.ok());
+  CHECK(result.config->server.max_connections == 64);
+  CHECK(result.config->server.max_connections_per_ip == 8);
+  CHECK(result.config->server.header_timeout == std::chrono::seconds(3));
+  tinhop::config::ServerConfig defaults;
+  CHECK(defaults.max_connections_per_ip == 0);
+  CHECK(defaults.header_timeout == std::chrono::seconds(10));
+  CHECK_FALSE(tinhop::config::parse_config("[server]\nheader_timeout = \"0s\"\n", "t.toml").ok());
+}
+
+TEST_CASE("a NUL or another control character in a source's title, category or selector is refused") {
+  // TOML's \u escapes let a file carry any of them.
+  CHECK(diagnostics_of("[[source]]\nurl = \"https://a.vn/rss\"\ntitle = \"Tin\\u0000 ngày\"\n") ==
+        std::vector<std::string>{"t.toml:3: source[0].title: contains a control character"});
+  CHECK(
+      diagnostics_of("[[source]]\nurl = \"https://a.vn/rss\"\ncategories = [\"thời sự\", \"a\\u001bb\"]\n") ==
+      std::vector<std::string>{"t.toml:3: source[0].categories: a category contains a control character"});
+  CHECK(diagnostics_of("[[source]]\nurl = \"https://a.vn/rss\"\ntitle = \"one\\ntwo\"\n") ==
+        std::vector<std::string>{"t.toml:3: source[0].title: contains a control character"});
+
+  // The same rule for every way in (CLI, admin API, OPML): check_settings.
+  tinhop::config::SourceSettings s;
+  s.url = "https://a.vn/rss";
+  s.title = std::string("Tin\0 ngày", 10);
+  CHECK(tinhop::config::check_settings(s) == std::vector<std::string>{"title: contains a control character"});
+  s.title = "Tin ngày";
+  s.categories = {"x\x7Fy"};
+  CHECK(tinhop::config::check_settings(s) ==
+        std::vector<std::string>{"categories: a category contains a control character"});
+  s.categories = {};
+  s.type = tinhop::config::SourceType::html;
+  s.selectors.item = std::string("article\0.story", 14);
+  CHECK(tinhop::config::check_settings(s) ==
+        std::vector<std::string>{"html.item: contains a control character"});
+  s.selectors.item = "article.story";
+  CHECK(tinhop::config::check_settings(s).empty());
 }
 
 TEST_CASE("an unreadable file is one error naming the file") {

@@ -1,6 +1,8 @@
 #include "tinhop/admin/json.hpp"
 
 #include <array>
+#include <boost/json/basic_parser_impl.hpp>
+#include <set>
 
 #include "tinhop/config/units.hpp"
 #include "tinhop/parsers/contract_json.hpp"
@@ -207,6 +209,68 @@ Outcome<void> apply_member(config::SourceSettings& s, std::string_view key, cons
   return {};
 }
 
+// Finds the first key written twice in one object. Boost.JSON 1.81 keeps only one of them
+// (its parse_options have no duplicate-key policy), so one field could hide another from
+// whatever reads the same body differently: a proxy that checks it, a log, an audit.
+class DuplicateKeyFinder {
+ public:
+  static constexpr std::size_t max_array_size = -1;
+  static constexpr std::size_t max_object_size = -1;
+  static constexpr std::size_t max_string_size = -1;
+  static constexpr std::size_t max_key_size = -1;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    objects_.emplace_back();
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) {
+    objects_.pop_back();
+    return true;
+  }
+  bool on_string_part(boost::json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_string(boost::json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_key_part(boost::json::string_view part, std::size_t, boost::system::error_code&) {
+    key_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_key(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
+    key_.append(part.data(), part.size());
+    if (!objects_.back().insert(key_).second) {
+      duplicate = std::move(key_);
+      ec = boost::json::error::syntax;  // stops the parse; `duplicate` says why
+      return false;
+    }
+    key_.clear();
+    return true;
+  }
+  bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(std::int64_t, boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_uint64(std::uint64_t, boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_double(double, boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_bool(bool, boost::system::error_code&) { return true; }
+  bool on_null(boost::system::error_code&) { return true; }
+  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+  std::optional<std::string> duplicate;
+
+ private:
+  std::vector<std::set<std::string, std::less<>>> objects_;  // keys of each open object
+  std::string key_;
+};
+
+// The first key written twice in one object of `body` (which parses).
+std::optional<std::string> duplicate_key(std::string_view body) {
+  boost::json::basic_parser<DuplicateKeyFinder> parser{boost::json::parse_options{}};
+  boost::system::error_code ec;
+  parser.write_some(false, body.data(), body.size(), ec);
+  return parser.handler().duplicate;
+}
+
 }  // namespace
 
 boost::json::object health_to_json(const storage::Health& h) {
@@ -292,6 +356,9 @@ Outcome<boost::json::value> parse_json_body(std::string_view body) {
   if (ec) {
     return Problem{Failure::invalid,
                    "body: malformed JSON at byte " + std::to_string(used) + ": " + ec.message()};
+  }
+  if (auto key = duplicate_key(body)) {
+    return Problem{Failure::invalid, "body: the key \"" + *key + "\" is given twice in one object"};
   }
   return parser.release();
 }

@@ -1,10 +1,17 @@
 #include "tinhop/admin/server.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
+#include <cstring>
 #include <thread>
+
+#include "tinhop/connections/table.hpp"
 
 namespace tinhop::admin {
 
@@ -13,6 +20,11 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
+// One acceptor and session type for TCP and Unix sockets alike.
+using Protocol = asio::generic::stream_protocol;
+using Endpoint = Protocol::endpoint;
+using Acceptor = asio::basic_socket_acceptor<Protocol>;
+using Socket = Protocol::socket;
 
 // Quotes a request target for a log line.
 std::string log_quoted(std::string_view text) {
@@ -24,58 +36,123 @@ std::string log_quoted(std::string_view text) {
   return out + "\"";
 }
 
+// The target for a log line without its query: a client may put a token there
+// (?access_token=...), and logs are read by more people than the token is meant for.
+std::string log_target(std::string_view target) {
+  const std::size_t query = target.find('?');
+  if (query == std::string_view::npos) return log_quoted(target);
+  return log_quoted(std::string(target.substr(0, query)) + "?(query not logged)");
+}
+
+// Makes way for a Unix socket at `path`: nothing there, or a socket nobody answers (left
+// by a daemon that died) which is removed. Otherwise why not ("in use", "not a socket").
+std::string clear_stale_socket(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT ? std::string() : std::strerror(errno);
+  if (!S_ISSOCK(st.st_mode)) return "the path exists and is not a socket";
+  asio::io_context io;
+  asio::local::stream_protocol::socket probe(io);
+  beast::error_code ec;
+  probe.connect(asio::local::stream_protocol::endpoint(path), ec);
+  if (!ec) return "another process listens on it";
+  if (::unlink(path.c_str()) != 0)
+    return std::string("cannot remove the stale socket: ") + std::strerror(errno);
+  return {};
+}
+
 }  // namespace
 
 struct AdminServer::Impl {
   Api& api;
   ServerOptions options;
+  // Before the io_context: sessions still queued in it release their slot when it is
+  // destroyed.
+  connections::Table table;
   asio::io_context io{1};
-  tcp::acceptor acceptor{io};
+  Acceptor acceptor{io};
   std::thread thread;
-  std::atomic<std::size_t> connections{0};
+  std::uint16_t port = 0;
+  std::string socket_path;  // the Unix socket this server made, removed at stop
   std::atomic<bool> stopping{false};
   std::atomic<bool> refusing{false};
 
-  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)) {}
+  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)), table({options.max_connections, 0}) {}
 
   void log(bool warning, const std::string& line) const {
     if (options.log) options.log(warning, line);
   }
 
   void accept() {
-    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept([this](beast::error_code ec, Socket socket) {
       if (stopping) return;
       if (ec) {
         // Out of descriptors and the like: log and keep accepting.
         log(true, "admin.accept_failed error=" + log_quoted(ec.message()));
-      } else if (connections >= options.max_connections) {
+        return accept();
+      }
+      auto session = std::make_shared<Session>(*this, std::move(socket));
+      const auto admission = table.admit({}, [weak = std::weak_ptr<Session>(session)] {
+        if (auto s = weak.lock()) s->evict();
+      });
+      if (admission.id == 0) {
         log(true, "admin.connection_refused reason=\"connection cap\"");
-        beast::error_code ignored;
-        socket.close(ignored);
       } else {
-        std::make_shared<Session>(*this, std::move(socket))->start();
+        if (admission.outcome == connections::Table::Admission::Outcome::admitted_evicting) {
+          log(true, "admin.connection_evicted reason=\"connection cap\"");
+        }
+        session->start(admission.id);
       }
       accept();
     });
   }
 
+  // Reads like the public listener's sessions: the next request's first byte within
+  // `timeout` of the last response, its headers within header_timeout of that (or of
+  // connecting), its body within `timeout`. Until its headers are complete it may be
+  // closed for a newcomer at the cap.
   class Session : public std::enable_shared_from_this<Session> {
    public:
-    Session(Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
-      ++server_.connections;
-    }
-    ~Session() { --server_.connections; }
+    Session(Impl& server, Socket socket) : server_(server), stream_(std::move(socket)) {}
+    ~Session() { server_.table.release(id_); }
 
-    void start() { read(); }
+    void start(connections::Table::Id id) {
+      id_ = id;
+      read();
+    }
+    void evict() {
+      asio::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+    }
 
    private:
     void read() {
       parser_.emplace();
       parser_->body_limit(server_.options.max_body_bytes);
       parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
+      server_.table.waiting(id_);
+      if (first_ || buffer_.size() > 0) {
+        first_ = false;
+        return read_header();
+      }
       stream_.expires_after(server_.options.timeout);
-      http::async_read(stream_, buffer_, *parser_,
-                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+      stream_.async_read_some(buffer_.prepare(1024),
+                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                self->buffer_.commit(n);
+                                if (ec) return self->close();
+                                self->read_header();
+                              });
+    }
+
+    void read_header() {
+      stream_.expires_after(server_.options.header_timeout);
+      http::async_read_header(
+          stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->on_read(ec);
+            if (!self->server_.table.busy(self->id_)) return self->close();
+            if (self->parser_->is_done()) return self->on_read({});
+            self->stream_.expires_after(self->server_.options.timeout);
+            http::async_read(self->stream_, self->buffer_, *self->parser_,
+                             [self](beast::error_code ec, std::size_t) { self->on_read(ec); });
+          });
     }
 
     void on_read(beast::error_code ec) {
@@ -84,6 +161,7 @@ struct AdminServer::Impl {
         return close();
       }
       if (ec) {
+        server_.table.busy(id_);
         http::status status = ec == http::error::body_limit ? http::status::payload_too_large
                               : ec == http::error::header_limit
                                   ? http::status::request_header_fields_too_large
@@ -105,11 +183,10 @@ struct AdminServer::Impl {
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
       server_.log(response.result_int() >= 500 && !refused,
                   "admin.request method=" + std::string(request.method_string()) + " target=" +
-                      log_quoted(request.target()) + " status=" + std::to_string(response.result_int()) +
+                      log_target(request.target()) + " status=" + std::to_string(response.result_int()) +
                       " ms=" + std::to_string(took.count()));
       write(std::move(response));
     }
-
     Response stopping_response(const Request& request) const {
       Response response{http::status::service_unavailable, request.version()};
       response.set(http::field::content_type, "application/json");
@@ -135,15 +212,18 @@ struct AdminServer::Impl {
     }
 
     void close() {
+      server_.table.release(id_);
       beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      stream_.socket().shutdown(Socket::shutdown_send, ignored);
       stream_.socket().close(ignored);
     }
 
     Impl& server_;
-    beast::tcp_stream stream_;
+    beast::basic_stream<Protocol> stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    connections::Table::Id id_ = 0;
+    bool first_ = true;
   };
 };
 
@@ -155,18 +235,38 @@ AdminServer::~AdminServer() {
 
 Outcome<std::unique_ptr<AdminServer>> AdminServer::start(Api& api, ServerOptions options) {
   auto impl = std::make_unique<Impl>(api, std::move(options));
+  const config::ListenAddress& listen = impl->options.listen;
+  auto fail = [&](const std::string& why) {
+    return Problem{Failure::invalid, "admin.listen: cannot listen on " + listen.to_string() + ": " + why};
+  };
   beast::error_code ec;
-  auto address = asio::ip::make_address(impl->options.listen.host, ec);
-  if (ec)
-    return Problem{Failure::invalid, "admin.listen: " + impl->options.listen.host + ": " + ec.message()};
-  tcp::endpoint endpoint(address, impl->options.listen.port);
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (listen.is_unix()) {
+    if (std::string problem = clear_stale_socket(listen.unix_path); !problem.empty()) return fail(problem);
+    asio::local::stream_protocol::endpoint endpoint(listen.unix_path);
+    impl->acceptor.open(Protocol(endpoint.protocol()), ec);
+    if (!ec) impl->acceptor.bind(Endpoint(endpoint), ec);
+    if (!ec) impl->socket_path = listen.unix_path;
+    // bind() applies the umask (0077 under the packaged unit); the group must get in.
+    if (!ec && ::chmod(listen.unix_path.c_str(), 0660) != 0)
+      ec.assign(errno, boost::system::system_category());
+  } else {
+    auto address = asio::ip::make_address(listen.host, ec);
+    if (ec) return Problem{Failure::invalid, "admin.listen: " + listen.host + ": " + ec.message()};
+    tcp::endpoint endpoint(address, listen.port);
+    impl->acceptor.open(Protocol(endpoint.protocol()), ec);
+    if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) impl->acceptor.bind(Endpoint(endpoint), ec);
+    if (!ec) {
+      const Endpoint bound = impl->acceptor.local_endpoint(ec);
+      tcp::endpoint as_tcp;
+      std::memcpy(as_tcp.data(), bound.data(), std::min<std::size_t>(bound.size(), as_tcp.capacity()));
+      impl->port = as_tcp.port();
+    }
+  }
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Problem{Failure::invalid, "admin.listen: cannot listen on " + impl->options.listen.to_string() +
-                                         ": " + ec.message()};
+    if (!impl->socket_path.empty()) ::unlink(impl->socket_path.c_str());
+    return fail(ec.message());
   }
   impl->accept();
   Impl* raw = impl.get();
@@ -186,10 +286,11 @@ void AdminServer::stop() {
     impl->io.stop();
   });
   if (impl_->thread.joinable()) impl_->thread.join();
+  if (!impl_->socket_path.empty()) ::unlink(impl_->socket_path.c_str());
 }
 
 std::uint16_t AdminServer::port() const {
-  return impl_->acceptor.local_endpoint().port();
+  return impl_->port;
 }
 
 }  // namespace tinhop::admin

@@ -123,10 +123,17 @@ std::string Metrics::render(const storage::StoreStats* stats,
   }
   out += "# HELP tinhop_http_connections Open HTTP connections.\n# TYPE tinhop_http_connections gauge\n";
   line(out, "tinhop_http_connections %lld\n", static_cast<long long>(connections_.load()));
-  out += "# HELP tinhop_http_connections_rejected_total Connections closed at the connection cap.\n";
+  out +=
+      "# HELP tinhop_http_connections_rejected_total New connections closed at once: the cap reached with "
+      "every connection busy, or the client's address at max_connections_per_ip.\n";
   out += "# TYPE tinhop_http_connections_rejected_total counter\n";
   line(out, "tinhop_http_connections_rejected_total %llu\n",
        static_cast<unsigned long long>(rejected_.load()));
+  out +=
+      "# HELP tinhop_http_connections_evicted_total Waiting connections closed to admit a new one at the "
+      "cap.\n";
+  out += "# TYPE tinhop_http_connections_evicted_total counter\n";
+  line(out, "tinhop_http_connections_evicted_total %llu\n", static_cast<unsigned long long>(evicted_.load()));
   out += "# HELP tinhop_http_accept_errors_total Failed accepts (the listener keeps going).\n";
   out += "# TYPE tinhop_http_accept_errors_total counter\n";
   line(out, "tinhop_http_accept_errors_total %llu\n", static_cast<unsigned long long>(accept_errors_.load()));

@@ -1,5 +1,6 @@
 // Listener and sessions: deadlines on every read and write, size limits on every request,
-// a connection cap, and a listener that keeps accepting after errors.
+// a connection cap at which idle connections give way, and a listener that keeps accepting
+// after errors.
 #include "tinhop/publish/server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -8,6 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <unordered_map>
+
+#include "tinhop/connections/table.hpp"
 
 namespace tinhop::publish {
 namespace {
@@ -23,7 +26,11 @@ class Session;
 // State shared by the listener and its sessions; outlives both.
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(net::io_context& io, Context& c)
-      : ioc(io), ctx(c), acceptor(net::make_strand(io)), timer(acceptor.get_executor()) {}
+      : ioc(io),
+        ctx(c),
+        acceptor(net::make_strand(io)),
+        timer(acceptor.get_executor()),
+        table({c.options().max_connections, c.options().max_connections_per_ip}) {}
 
   void accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
@@ -33,6 +40,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Context& ctx;
   tcp::acceptor acceptor;
   net::steady_timer timer;  // accept back-off and change checks share the acceptor's strand
+  connections::Table table;
   std::atomic<bool> stopping{false};
   std::uint16_t port = 0;
   std::mutex sessions_mutex;
@@ -40,22 +48,29 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::unique_ptr<net::steady_timer> change_timer;
 };
 
+// One connection. A request is read in three steps, each with its own deadline so that
+// neither an idle nor a slow client holds a connection long: the wait for its first byte
+// (idle_timeout, kept-alive connections only), the request line and headers
+// (header_timeout), then the body (read_timeout). Until the headers are complete the
+// connection is waiting in the table and may be closed for a newcomer.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)), ctx_(server_->ctx) {
-    ctx_.metrics().connection_opened();
-    // Responses go out in one write; Nagle would only delay the last segment.
-    beast::error_code ignored;
-    stream_.socket().set_option(tcp::no_delay(true), ignored);
-  }
+      : stream_(std::move(socket)), server_(std::move(server)), ctx_(server_->ctx) {}
   ~Session() {
-    ctx_.metrics().connection_closed();
+    server_->table.release(id_);
+    if (id_ != 0) ctx_.metrics().connection_closed();
     std::lock_guard lock(server_->sessions_mutex);
     server_->sessions.erase(this);
   }
 
-  void run() {
+  // Starts serving once admitted as `id`.
+  void run(connections::Table::Id id) {
+    id_ = id;
+    ctx_.metrics().connection_opened();
+    // Responses go out in one write; Nagle would only delay the last segment.
+    beast::error_code ignored;
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
     {
       std::lock_guard lock(server_->sessions_mutex);
       server_->sessions.emplace(this, weak_from_this());
@@ -70,6 +85,11 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Chosen to give way to a new connection (it was waiting for a request).
+  void evict() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+  }
+
  private:
   void do_read() {
     if (server_->stopping) return close();
@@ -77,25 +97,41 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(o.max_header_bytes));
     parser_->body_limit(o.max_body_bytes);
-    stream_.expires_after(first_ ? o.read_timeout : o.idle_timeout);
-    first_ = false;
+    server_->table.waiting(id_);
+    if (first_ || buffer_.size() > 0) {
+      first_ = false;
+      return read_header();
+    }
+    // Kept alive: idle until the next request's first byte, whose headers then have
+    // header_timeout like a new connection's.
+    stream_.expires_after(o.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(1024),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->close();
+                              self->read_header();
+                            });
+  }
+
+  void read_header() {
+    stream_.expires_after(ctx_.options().header_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    started_ = std::chrono::steady_clock::now();
+    if (ec) return on_error(ec);
+    if (!server_->table.busy(id_)) return close();  // it gave way to a newcomer meanwhile
+    if (parser_->is_done()) return on_read({});
+    stream_.expires_after(ctx_.options().read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
-    started_ = std::chrono::steady_clock::now();
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted) {
-      return close();
-    }
-    if (ec == http::error::header_limit) return send_error(header_limit_status(), "request header too large");
-    if (ec == http::error::body_limit)
-      return send_error(http::status::payload_too_large, "request body too large");
-    if (ec && ec.category() == beast::error_code(http::error::end_of_stream).category()) {
-      return send_error(http::status::bad_request, "malformed request");
-    }
-    if (ec) return close();  // reset by peer and friends: nobody to answer
+    if (ec) return on_error(ec);
     const Request& req = parser_->get();
     route_ = route_of(req.target());
     if (req.target().size() > ctx_.options().max_target_bytes) {
@@ -104,16 +140,33 @@ class Session : public std::enable_shared_from_this<Session> {
     send(handle(req, ctx_));
   }
 
-  // A request line longer than the target limit is 414; otherwise the headers were too big.
+  void on_error(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted) {
+      return close();
+    }
+    if (ec == http::error::header_limit) return send_error(header_limit_status(), "request header too large");
+    if (ec == http::error::body_limit)
+      return send_error(http::status::payload_too_large, "request body too large");
+    if (ec.category() == beast::error_code(http::error::end_of_stream).category()) {
+      return send_error(http::status::bad_request, "malformed request");
+    }
+    close();  // reset by peer and friends: nobody to answer
+  }
+
+  // The parser keeps the request line once it is complete: with it, the headers were too
+  // big (431); without it, the request line itself was (414). The bytes left in the buffer
+  // cannot tell: after the request line they start with a header, maybe a long one.
   http::status header_limit_status() const {
-    std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-    std::size_t eol = data.find("\r\n");
-    return eol == std::string_view::npos || eol > ctx_.options().max_target_bytes + 32
+    std::string_view target = parser_->get().target();
+    return target.empty() || target.size() > ctx_.options().max_target_bytes
                ? http::status::uri_too_long
                : http::status::request_header_fields_too_large;
   }
 
   void send_error(http::status status, std::string_view message) {
+    // A request that was never complete still takes its slot now: it is being answered.
+    server_->table.busy(id_);
     Response res = error_response(status, 11, message);
     res.keep_alive(false);
     send(std::move(res));
@@ -137,6 +190,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close() {
+    server_->table.release(id_);  // the slot is free now, not when the last handler ends
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.close();
@@ -148,6 +202,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Response response_;
   std::shared_ptr<Server::Impl> server_;
   Context& ctx_;
+  connections::Table::Id id_ = 0;
   std::chrono::steady_clock::time_point started_;
   Route route_ = Route::other;
   bool first_ = true;
@@ -172,12 +227,19 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  if (static_cast<std::size_t>(ctx.metrics().connections()) >= ctx.options().max_connections) {
-    ctx.metrics().connection_rejected();
-    beast::error_code ignored;
-    socket.close(ignored);
+  beast::error_code peer_ec;
+  const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+  auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+  const auto admission = table.admit(peer_ec ? std::string() : connections::peer_key(peer.address()),
+                                     [weak = std::weak_ptr<Session>(session)] {
+                                       if (auto s = weak.lock()) s->evict();
+                                     });
+  using Outcome = connections::Table::Admission::Outcome;
+  if (admission.outcome == Outcome::admitted_evicting) ctx.metrics().connection_evicted();
+  if (admission.id == 0) {
+    ctx.metrics().connection_rejected();  // its socket closes with the session
   } else {
-    std::make_shared<Session>(std::move(socket), shared_from_this())->run();
+    session->run(admission.id);
   }
   accept();
 }

@@ -117,6 +117,55 @@ TEST_CASE("input errors get 400 with a precise message and change nothing") {
   CHECK(f.changes == 0);
 }
 
+TEST_CASE("a key given twice in one object is refused, so one field cannot hide another") {
+  Fixture f;
+  struct Case {
+    std::string body;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {R"({"url": "https://a.vn/rss", "enabled": false, "enabled": true})",
+       "body: the key \"enabled\" is given twice in one object"},
+      {R"({"url": "https://a.vn/rss", "url": "https://b.vn/rss"})",
+       "body: the key \"url\" is given twice in one object"},
+      {R"({"url": "https://a.vn/x", "type": "html", "html": {"item": "li", "item": "div"}})",
+       "body: the key \"item\" is given twice in one object"},
+      // The same key escaped differently is the same key.
+      {R"({"url": "https://a.vn/rss", "title": "a", "\u0074itle": "b"})",
+       "body: the key \"title\" is given twice in one object"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.body);
+    Response response = f.call(http::verb::post, "/api/sources", c.body);
+    CHECK(response.result() == http::status::bad_request);
+    CHECK(f.message(response) == c.message);
+  }
+  auto id = f.store.list_sources().value().front().id;
+  Response patch = f.call(http::verb::patch, "/api/sources/" + std::to_string(id),
+                          R"({"enabled": true, "enabled": false})");
+  CHECK(patch.result() == http::status::bad_request);
+  // The same key in two different objects is fine.
+  CHECK(
+      f.call(
+           http::verb::post, "/api/sources",
+           R"({"url": "https://c.vn/x", "type": "html", "title": "c", "html": {"item": "li", "title": "h2"}})")
+          .result() == http::status::created);
+  CHECK(f.store.list_sources().value().size() == 2);
+}
+
+TEST_CASE("a control character in a title or category given through the API is refused") {
+  Fixture f;
+  for (const char* body : {R"({"url": "https://a.vn/rss", "title": "Tin\u0000 giả"})",
+                           R"({"url": "https://a.vn/rss", "title": "a\r\nb"})",
+                           R"({"url": "https://a.vn/rss", "categories": ["x\u001b[31m"]})"}) {
+    INFO(body);
+    Response response = f.call(http::verb::post, "/api/sources", body);
+    CHECK(response.result() == http::status::bad_request);
+    CHECK(f.message(response).find("contains a control character") != std::string::npos);
+  }
+  CHECK(f.store.list_sources().value().size() == 1);
+}
+
 TEST_CASE("sources are created, read, edited, disabled and removed through the API") {
   Fixture f;
   Response created =

@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "running_server.hpp"
 
@@ -90,6 +91,17 @@ TEST_CASE("server: oversized and malformed requests get clean errors", "[publish
     CHECK(c.read_to_end().starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
   }
   {
+    // One header longer than the limit: still the headers' fault, not the target's.
+    Client c(port);
+    c.send(get("/feed.atom", "Cookie: " + std::string(20000, 'x') + "\r\n"));
+    CHECK(c.read_to_end().starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
+  }
+  {
+    Client c(port);
+    c.send(get("/feed.atom?q=" + std::string(20000, 'a')));
+    CHECK(c.read_to_end().starts_with("HTTP/1.1 414 URI Too Long\r\n"));
+  }
+  {
     Client c(port);
     c.send("GET /feed.atom HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
     CHECK(c.read_to_end().starts_with("HTTP/1.1 413 Payload Too Large\r\n"));
@@ -113,19 +125,19 @@ TEST_CASE("server: oversized and malformed requests get clean errors", "[publish
   CHECK(c.read_response().result() == http::status::ok);
 }
 
-TEST_CASE("server: a silent connection is closed at the read timeout", "[publish][server]") {
+TEST_CASE("server: a body that stops coming is closed at the read timeout", "[publish][server]") {
   publish::ServerOptions o;
   o.read_timeout = std::chrono::seconds(1);
   test::RunningServer server(o);
   Client c(server.server->port());
-  c.send("GET /feed.atom HTTP/1.1\r\nHost:");  // and nothing more
+  c.send("GET /feed.atom HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12");  // and nothing more
   const auto start = std::chrono::steady_clock::now();
   CHECK(c.read_to_end().empty());
   CHECK(c.closed_cleanly);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
 }
 
-TEST_CASE("server: connections beyond the cap are closed, the rest keep working", "[publish][server]") {
+TEST_CASE("server: at the cap the longest-idle connection gives way to a new one", "[publish][server]") {
   publish::ServerOptions o;
   o.max_connections = 2;
   test::RunningServer server(o);
@@ -136,13 +148,97 @@ TEST_CASE("server: connections beyond the cap are closed, the rest keep working"
   Client b(port);
   b.send(get("/healthz"));
   b.read_response();
-  Client rejected(port);
-  CHECK(rejected.read_to_end().empty());
-  CHECK(rejected.closed_cleanly);
-  a.send(get("/metrics"));
-  auto metrics = a.read_response();
-  CHECK(metrics.body().find("tinhop_http_connections_rejected_total 1\n") != std::string::npos);
+  // Both wait on kept-alive connections; a has waited longer and is closed for c.
+  Client c(port);
+  c.send(get("/healthz"));
+  CHECK(c.read_response().result() == http::status::ok);
+  CHECK(a.read_to_end().empty());
+  CHECK(a.closed_cleanly);
+  b.send(get("/metrics"));
+  auto metrics = b.read_response();
+  CHECK(metrics.body().find("tinhop_http_connections_evicted_total 1\n") != std::string::npos);
+  CHECK(metrics.body().find("tinhop_http_connections_rejected_total 0\n") != std::string::npos);
   CHECK(metrics.body().find("tinhop_http_connections 2\n") != std::string::npos);
+}
+
+TEST_CASE("server: a connection in the middle of a request never gives way", "[publish][server]") {
+  publish::ServerOptions o;
+  o.max_connections = 2;
+  test::RunningServer server(o);
+  const auto port = server.server->port();
+  Client busy(port);  // complete headers, half of its body
+  busy.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Client idle(port);  // connected, nothing sent: it gives way
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Client newcomer(port);
+  newcomer.send(get("/healthz"));
+  CHECK(newcomer.read_response().result() == http::status::ok);
+  CHECK(idle.read_to_end().empty());
+  busy.send("67890");
+  CHECK(busy.read_response().result() == http::status::ok);
+  // With every connection busy there is nobody to close: a newcomer is turned away.
+  busy.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n1");
+  newcomer.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Client refused(port);
+  CHECK(refused.read_to_end().empty());
+}
+
+TEST_CASE("server: one client address holds at most max_connections_per_ip", "[publish][server]") {
+  publish::ServerOptions o;
+  o.max_connections_per_ip = 2;
+  test::RunningServer server(o);
+  const auto port = server.server->port();
+  Client a(port);
+  Client b(port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Client third(port);
+  CHECK(third.read_to_end().empty());
+  CHECK(third.closed_cleanly);
+  a.send(get("/metrics"));
+  CHECK(a.read_response().body().find("tinhop_http_connections_rejected_total 1\n") != std::string::npos);
+}
+
+TEST_CASE("server: a connection that sends nothing, or its headers slowly, is closed at header_timeout",
+          "[publish][server]") {
+  publish::ServerOptions o;
+  o.header_timeout = std::chrono::seconds(1);
+  test::RunningServer server(o);
+  const auto port = server.server->port();
+  const auto start = std::chrono::steady_clock::now();
+  Client silent(port);
+  Client slow(port);
+  // A byte every 200 ms keeps every single read alive but never completes the headers.
+  const std::string request = get("/healthz", "X-Slow: " + std::string(30, 'x') + "\r\n");
+  boost::system::error_code ec;
+  for (std::size_t i = 0; i < request.size() - 2 && !ec; ++i) {
+    net::write(slow.socket, net::buffer(&request[i], 1), ec);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(4)) break;
+  }
+  CHECK(ec);  // the server closed it under the writes
+  CHECK(silent.read_to_end().empty());
+  CHECK(silent.closed_cleanly);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
+}
+
+TEST_CASE("server: a kept-alive connection idles for idle_timeout, then has header_timeout for a request",
+          "[publish][server]") {
+  publish::ServerOptions o;
+  o.header_timeout = std::chrono::seconds(1);
+  o.idle_timeout = std::chrono::seconds(30);
+  test::RunningServer server(o);
+  Client c(server.server->port());
+  c.send(get("/healthz"));
+  c.read_response();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // idle past header_timeout: kept
+  c.send(get("/healthz"));
+  CHECK(c.read_response().result() == http::status::ok);
+  const auto start = std::chrono::steady_clock::now();
+  c.send("GET /healthz HTTP/1.1\r\nHo");  // a next request that never completes
+  CHECK(c.read_to_end().empty());
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
 }
 
 TEST_CASE("server: stop closes idle connections and lets run() return", "[publish][server]") {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tinhop/config/source.hpp"
@@ -19,10 +20,23 @@ namespace tinhop::config {
 
 using namespace std::chrono_literals;
 
-// An address to listen on: an IP literal and a port ("127.0.0.1:8081", "[::]:8080").
+// An address to listen on: an IP literal and a port ("127.0.0.1:8081", "[::]:8080"), or
+// for admin.listen only, a Unix socket ("unix:/run/tinhop/admin.sock").
 struct ListenAddress {
-  std::string host;  // an IPv4 or IPv6 literal, without brackets
+  ListenAddress() = default;
+  ListenAddress(std::string ip, std::uint16_t port_number) : host(std::move(ip)), port(port_number) {}
+  static ListenAddress unix_socket(std::string path) {
+    ListenAddress out;
+    out.unix_path = std::move(path);
+    return out;
+  }
+
+  std::string host;  // an IPv4 or IPv6 literal, without brackets; empty for a Unix socket
   std::uint16_t port = 0;
+  std::string unix_path;  // absolute; set only for a Unix socket
+  bool is_unix() const { return !unix_path.empty(); }
+  // Loopback (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104) or a Unix socket: this host only.
+  bool is_local() const;
   std::string to_string() const;  // as written in the file, brackets around IPv6
   friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };
@@ -38,10 +52,18 @@ std::optional<LogFormat> log_format_from(std::string_view text);
 struct ServerConfig {
   ListenAddress listen{"0.0.0.0", 8080};
   std::string base_url;  // public URL of the feeds for self links; empty: taken from Host
+  // Open connections at most; at the cap the longest-idle one that is not in the middle of
+  // a request is closed to admit a new one.
   std::uint32_t max_connections = 1024;
-  std::chrono::seconds idle_timeout = 30s;
-  std::uint32_t feed_limit = 50;       // entries when ?limit= is absent
-  std::uint32_t max_feed_limit = 500;  // ceiling for ?limit=
+  // Per client address (IPv6: per /64); 0: no limit, since behind a reverse proxy every
+  // connection comes from the proxy.
+  std::uint32_t max_connections_per_ip = 0;
+  // A connection must send a complete request line and headers within this time of
+  // connecting, or of the first byte of its next request on a kept-alive connection.
+  std::chrono::seconds header_timeout = 10s;
+  std::chrono::seconds idle_timeout = 30s;  // between requests on a kept-alive connection
+  std::uint32_t feed_limit = 50;            // entries when ?limit= is absent
+  std::uint32_t max_feed_limit = 500;       // ceiling for ?limit=
   // Rendered feeds and pages kept in memory, least recently used dropped first; one
   // document's entries take at most a quarter of it, the rest go to its next page.
   std::size_t render_cache_bytes = 32 * 1024 * 1024;
@@ -53,6 +75,9 @@ struct ServerConfig {
 struct AdminConfig {
   bool enabled = true;
   ListenAddress listen{"127.0.0.1", 8081};
+  // Whether listen may be beyond loopback; without it such an address is an error, because
+  // the API's token would cross the network in clear text.
+  bool allow_remote = false;
   // The Bearer token file, readable by its owner only. "$CREDENTIALS_DIRECTORY" at its
   // start is replaced by that environment variable: the packaged unit passes the root-only
   // /etc/tinhop/admin-token with LoadCredential=admin-token:..., so that is the default.

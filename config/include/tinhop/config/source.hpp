@@ -90,7 +90,8 @@ std::string check_time_zone(std::string_view zone);
 std::string check_header(std::string_view name, std::string_view value);
 
 // Checks every field that has a rule beyond its type (URL canonical, zone known, selectors
-// present for html sources, min <= interval <= max, headers allowed). Returns one message
+// present for html sources, min <= interval <= max, headers allowed, no C0 control or DEL
+// in the title, categories and selectors). Returns one message
 // per problem as "key: message", keys as in the file ("url", "time_zone", "html.item").
 std::vector<std::string> check_settings(const SourceSettings& settings);
 

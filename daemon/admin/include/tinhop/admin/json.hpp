@@ -21,7 +21,8 @@ boost::json::object source_to_json(const storage::Source& source,
 // \"15m\" or a number of seconds"). URL and other rules are checked later by validate().
 Outcome<config::SourceSettings> apply_json(config::SourceSettings settings, const boost::json::value& json);
 
-// Parses a request body as one JSON value: "malformed JSON at byte N: reason" otherwise.
+// Parses a request body as one JSON value: "malformed JSON at byte N: reason" otherwise,
+// and refuses a key given twice in one object (Boost.JSON would keep only one of them).
 Outcome<boost::json::value> parse_json_body(std::string_view body);
 
 }  // namespace tinhop::admin

@@ -1,5 +1,5 @@
 // The admin API's listener: its own thread and io_context, so a slow database call never
-// delays the public feeds, and its own address (loopback by default).
+// delays the public feeds, and its own address (loopback by default, or a Unix socket).
 #pragma once
 
 #include <chrono>
@@ -14,10 +14,15 @@
 namespace tinhop::admin {
 
 struct ServerOptions {
+  // IP:PORT, or a Unix socket: made mode 0660 (a stale one left by a dead daemon is
+  // replaced, a live one refused) and removed at stop.
   config::ListenAddress listen{"127.0.0.1", 8081};
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::seconds timeout{30};  // per read or write; an idle keep-alive connection closes
+  // Request line and headers, from connecting or from the first byte of the next request.
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds timeout{30};  // a body, a response, or an idle kept-alive connection
+  // At the cap, the connection waiting longest for a request is closed for a new one.
   std::size_t max_connections = 32;
   // Sent as Retry-After with the 503 every request gets once the daemon is stopping: about
   // how long a restart takes (the drain of polls in flight is bounded at 10 s).
@@ -40,7 +45,7 @@ class AdminServer {
   // Stops accepting, closes connections and joins the thread.
   ~AdminServer();
   void stop();
-  // The bound port (useful with port 0 in tests).
+  // The bound port (useful with port 0 in tests); 0 for a Unix socket.
   std::uint16_t port() const;
 
   struct Impl;

@@ -55,14 +55,17 @@ struct ServerOptions {
   // How often the store's change stamp is checked, for writers that do not call
   // notify_changed() (another process, the CLI).
   std::chrono::milliseconds change_check_interval{2000};
-  // Connection limits.
+  // Connection limits. At max_connections, the connection waiting longest for a request
+  // (just connected, or kept alive) is closed to admit a new one; see connections/table.hpp.
   std::size_t max_connections = 4096;
-  std::size_t max_target_bytes = 4096;     // request line target: longer is 414
-  std::size_t max_header_bytes = 16384;    // request line + headers: more is 431
-  std::size_t max_body_bytes = 65536;      // a GET has no use for a body: more is 413
-  std::chrono::seconds read_timeout{15};   // for one request's headers and body
-  std::chrono::seconds idle_timeout{60};   // between requests on a kept-alive connection
-  std::chrono::seconds write_timeout{30};  // for one response
+  std::size_t max_connections_per_ip = 0;   // per IPv4 address or IPv6 /64; 0: no limit
+  std::size_t max_target_bytes = 4096;      // request line target: longer is 414
+  std::size_t max_header_bytes = 16384;     // request line + headers: more is 431
+  std::size_t max_body_bytes = 65536;       // a GET has no use for a body: more is 413
+  std::chrono::seconds header_timeout{10};  // request line and headers, from connecting or first byte
+  std::chrono::seconds read_timeout{15};    // for the body, once the headers are complete
+  std::chrono::seconds idle_timeout{60};    // between requests on a kept-alive connection
+  std::chrono::seconds write_timeout{30};   // for one response
 };
 
 // State of the service for /healthz.

@@ -28,6 +28,7 @@ class Metrics {
   void connection_opened() { connections_.fetch_add(1, std::memory_order_relaxed); }
   void connection_closed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
   void connection_rejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
+  void connection_evicted() { evicted_.fetch_add(1, std::memory_order_relaxed); }
   void accept_error() { accept_errors_.fetch_add(1, std::memory_order_relaxed); }
   void cache_hit() { cache_hits_.fetch_add(1, std::memory_order_relaxed); }
   void cache_render() { cache_renders_.fetch_add(1, std::memory_order_relaxed); }
@@ -54,6 +55,7 @@ class Metrics {
   std::array<RouteCounters, kRoutes> routes_{};
   std::atomic<std::int64_t> connections_{0};
   std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> evicted_{0};
   std::atomic<std::uint64_t> accept_errors_{0};
   std::atomic<std::uint64_t> cache_hits_{0};
   std::atomic<std::uint64_t> cache_renders_{0};
