@@ -40,9 +40,10 @@ const toml::table* section(Reader& reader, const toml::table& root, std::string_
 
 void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
   const std::string p = "server";
-  r.reject_unknown(t, p,
-                   {"listen", "base_url", "max_connections", "max_connections_per_ip", "header_timeout",
-                    "idle_timeout", "feed_limit", "max_feed_limit", "render_cache_bytes", "max_content_bytes"});
+  r.reject_unknown(
+      t, p,
+      {"listen", "base_url", "max_connections", "max_connections_per_ip", "header_timeout", "idle_timeout",
+       "feed_limit", "max_feed_limit", "render_cache_bytes", "max_content_bytes"});
   r.read(t, "listen", p, out.listen);
   if (out.listen.is_unix()) {
     r.error(Reader::line_of(t, "listen"), "server.listen",
@@ -73,8 +74,8 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
 
 void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
   const std::string p = "admin";
-  r.reject_unknown(t, p,
-                   {"enabled", "listen", "allow_remote", "token_file", "max_body_bytes", "file_sources_under"});
+  r.reject_unknown(
+      t, p, {"enabled", "listen", "allow_remote", "token_file", "max_body_bytes", "file_sources_under"});
   r.read(t, "enabled", p, out.enabled);
   r.read(t, "listen", p, out.listen);
   r.read(t, "allow_remote", p, out.allow_remote);
