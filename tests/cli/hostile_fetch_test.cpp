@@ -27,14 +27,15 @@ std::string card(const std::string& href, const std::string& title) {
 }
 
 std::string listing(const std::string& cards) {
-  return "<!doctype html><html><head><meta charset=\"utf-8\"><title>Tin tức</title></head><body><ul>" + cards +
-         "</ul></body></html>";
+  return "<!doctype html><html><head><meta charset=\"utf-8\"><title>Tin tức</title></head><body><ul>" +
+         cards + "</ul></body></html>";
 }
 
 std::string article(const std::string& text) {
   return "<!doctype html><html><head><meta charset=\"utf-8\"><title>Bài</title></head><body><div "
          "class=\"noi-dung\"><p>" +
-         text + " — một đoạn văn đủ dài để được nhận là nội dung chính của bài viết này.</p></div></body></html>";
+         text +
+         " — một đoạn văn đủ dài để được nhận là nội dung chính của bài viết này.</p></div></body></html>";
 }
 
 std::string feed(const std::string& title) {
@@ -72,11 +73,14 @@ TEST_CASE("a remote page or redirect cannot make tinhop serve fetch and publish 
   TestHttpServer site;      // the agency's site, written in the configuration file
   TestHttpServer internal;  // a service on another loopback port, never to be reached
   internal.on("/secret", Script{.body = article(kInternalText)});
-  internal.on("/feed", Script{.headers = {{"Content-Type", "application/rss+xml"}}, .body = feed(kInternalText)});
-  const std::string cards = card("/bai/1.html", "Tin thật một") + card(internal.url("/secret"), "Tin nội bộ") +
+  internal.on("/feed",
+              Script{.headers = {{"Content-Type", "application/rss+xml"}}, .body = feed(kInternalText)});
+  const std::string cards = card("/bai/1.html", "Tin thật một") +
+                            card(internal.url("/secret"), "Tin nội bộ") +
                             card("http://169.254.169.254/latest/meta-data/", "Tin siêu dữ liệu") +
                             card("file:///etc/hostname", "Tin tệp");
-  site.on("/tin-tuc", Script{.headers = {{"Content-Type", "text/html; charset=utf-8"}}, .body = listing(cards)});
+  site.on("/tin-tuc",
+          Script{.headers = {{"Content-Type", "text/html; charset=utf-8"}}, .body = listing(cards)});
   site.on("/bai/1.html", Script{.headers = {{"Content-Type", "text/html; charset=utf-8"}},
                                 .body = article("Nội dung thật từ trang của nguồn")});
   site.on("/moved.rss", Script{.status = 302, .headers = {{"Location", internal.url("/feed")}}});
@@ -137,8 +141,8 @@ TEST_CASE("tinhop serve sends a source's credentials to its own origin only", "[
   TestHttpServer site;
   TestHttpServer other;  // another origin the operator allowed, but not for credentials
   site.on("/private.rss", Script{.status = 302, .headers = {{"Location", other.url("/feed.rss")}}});
-  other.on("/feed.rss",
-           Script{.headers = {{"Content-Type", "application/rss+xml"}}, .body = feed("Tin chuyển sang cổng khác")});
+  other.on("/feed.rss", Script{.headers = {{"Content-Type", "application/rss+xml"}},
+                               .body = feed("Tin chuyển sang cổng khác")});
   const int port = tinhop::test::free_loopback_port();
   std::ofstream(dir.path / "tinhop.toml")
       << "[server]\nlisten = \"127.0.0.1:" << port << "\"\n"

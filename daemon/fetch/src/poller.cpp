@@ -347,7 +347,11 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
       report.outcome = PollOutcome::failed;
       report.error_class = processed.error_class.empty() ? "parse" : processed.error_class;
       report.error_text = processed.error_text;
-      report.body_hash = e.source.body_hash;  // an unparsable body must be retried, not skipped
+      // An unparsable body must be fetched and parsed again, not skipped or answered with a
+      // 304: its validators are not kept, and the source stays failing until a fetch parses.
+      report.etag = e.source.etag;
+      report.last_modified = e.source.last_modified;
+      report.body_hash = e.source.body_hash;
       result.parse_error = true;
       return finish(e, std::move(report), std::move(result));
     }

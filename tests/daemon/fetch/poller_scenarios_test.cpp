@@ -459,6 +459,45 @@ TEST_CASE("scenario HTML instead of a feed: a parse failure - retried with backo
   h.check_healthy_polled(1);
 }
 
+TEST_CASE("scenario broken body with validators: never a 304 for it - failing until a fetch parses") {
+  TestHttpServer server;
+  const std::string broken = "<!doctype html><html><body><p>Lỗi máy chủ</p></body></html>";
+  server.on("/feed", Script{.headers = {{"Content-Type", "application/rss+xml"}},
+                            .body = "<!doctype html><html><body><p>Bảo trì</p></body></html>",
+                            .etag = "\"broken\"",
+                            .last_modified = "Fri, 27 Nov 2026 01:00:00 GMT"});
+  Harness h;
+  h.start(server.url("/feed"));
+  const PollReport& first = h.wait_for_report();
+  CHECK(first.outcome == PollOutcome::failed);
+  CHECK(first.etag.empty());  // nothing parsed yet: no validator to keep
+  CHECK(first.last_modified.empty());
+  h.poll_again_and_wait(2);
+  const PollReport& second = *h.of(scenario_id)[1];
+  CHECK(server.requests().at(1).header("if-none-match").empty());
+  CHECK(server.requests().at(1).header("if-modified-since").empty());
+  CHECK(second.outcome == PollOutcome::failed);  // fetched and refused again, not "not modified"
+  CHECK(second.http_status == 200);
+
+  // The feed comes back with its own validators: those are kept, and a 304 then means "fine".
+  Script good = ok_feed();
+  good.etag = "\"good\"";
+  server.on("/feed", good);
+  h.poll_again_and_wait(3);
+  CHECK(h.of(scenario_id)[2]->outcome == PollOutcome::ok);
+  CHECK(h.of(scenario_id)[2]->etag == "\"good\"");
+  // It breaks again under the same validator: the last good one is what is sent.
+  server.on("/feed",
+            Script{.headers = {{"Content-Type", "application/rss+xml"}}, .body = broken, .etag = "\"v3\""});
+  h.poll_again_and_wait(4);
+  CHECK(h.of(scenario_id)[3]->outcome == PollOutcome::failed);
+  CHECK(h.of(scenario_id)[3]->etag == "\"good\"");
+  h.poll_again_and_wait(5);
+  CHECK(server.requests().at(4).header("if-none-match") == "\"good\"");
+  CHECK(h.of(scenario_id)[4]->outcome == PollOutcome::failed);
+  h.check_healthy_polled(1);
+}
+
 TEST_CASE("per-host concurrency: never more than two requests at once to one host") {
   TestHttpServer server;
   ConcurrencyProbe probe;
