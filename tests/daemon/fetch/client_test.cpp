@@ -10,25 +10,13 @@ using tinhop::fetch::Request;
 using tinhop::fetch::Response;
 using namespace tinhop::test;
 
-namespace {
-
-const std::string feed_xml =
-    "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Tin</title>"
-    "<item><title>Một</title><link>https://a.vn/1</link></item></channel></rss>";
-
-Script ok_feed() {
-  return Script{.headers = {{"Content-Type", "application/rss+xml"}}, .body = feed_xml};
-}
-
-}  // namespace
-
 TEST_CASE("a 200 feed arrives whole - with a tinhop User-Agent and gzip offered") {
   TestHttpServer server;
-  server.on("/rss", ok_feed());
+  server.on("/rss", one_item_feed());
   const Response r = fetch_url(server.url("/rss"));
   REQUIRE(r.ok());
   CHECK(r.status == 200);
-  CHECK(r.body == feed_xml);
+  CHECK(r.body == one_item_feed_xml);
   CHECK(r.content_type == "application/rss+xml");
   CHECK(r.url == server.url("/rss"));
   const auto req = server.requests().at(0);
@@ -40,7 +28,7 @@ TEST_CASE("a 200 feed arrives whole - with a tinhop User-Agent and gzip offered"
 
 TEST_CASE("conditional GET sends the validators and a 304 carries no body") {
   TestHttpServer server;
-  Script s = ok_feed();
+  Script s = one_item_feed();
   s.etag = "\"v1\"";
   s.last_modified = "Fri, 27 Nov 2026 01:00:00 GMT";
   server.on("/rss", s);
@@ -68,7 +56,7 @@ TEST_CASE("each redirect status is followed and recorded") {
   for (int status : {301, 302, 303, 307, 308}) {
     TestHttpServer server;
     server.on("/old", Script{.status = status, .headers = {{"Location", "/new?x=1"}}});
-    server.on("/new", ok_feed());
+    server.on("/new", one_item_feed());
     const Response r = fetch_url(server.url("/old"));
     INFO("status " << status);
     REQUIRE(r.ok());
@@ -88,7 +76,7 @@ TEST_CASE("a redirect loop and a sixth redirect are refused") {
     server.on("/hop" + std::to_string(i),
               Script{.status = 302, .headers = {{"Location", "/hop" + std::to_string(i + 1)}}});
   }
-  server.on("/hop6", ok_feed());
+  server.on("/hop6", one_item_feed());
   const Response loop = fetch_url(server.url("/a"));
   CHECK(loop.error == Error::redirect_loop);
   CHECK(loop.redirects.size() == 2);
@@ -113,7 +101,7 @@ TEST_CASE("error statuses are responses - not transport errors") {
 
 TEST_CASE("a slowloris body hits the deadline") {
   TestHttpServer server;
-  server.on("/slow", Script{.body = feed_xml, .byte_delay = 1s});
+  server.on("/slow", Script{.body = one_item_feed_xml, .byte_delay = 1s});
   auto options = test_options();
   options.limits.total_timeout = 2s;
   const auto start = std::chrono::steady_clock::now();
@@ -126,7 +114,7 @@ TEST_CASE("a slowloris body hits the deadline") {
 
 TEST_CASE("a server that stops sending its body is cut by the stall timeout - not the total one") {
   TestHttpServer server;
-  server.on("/stalled", Script{.body = feed_xml, .stall_after = 10});
+  server.on("/stalled", Script{.body = one_item_feed_xml, .stall_after = 10});
   auto options = test_options();
   options.limits.stall_timeout = 300ms;
   options.limits.total_timeout = 10s;
@@ -141,7 +129,7 @@ TEST_CASE("a server that stops sending its body is cut by the stall timeout - no
 
 TEST_CASE("a slow body that keeps coming is not cut by the stall timeout") {
   TestHttpServer server;
-  const std::string body = feed_xml.substr(0, 12);
+  const std::string body = one_item_feed_xml.substr(0, 12);
   server.on("/slow", Script{.body = body, .byte_delay = 100ms});
   auto options = test_options();
   options.limits.stall_timeout = 500ms;
@@ -192,11 +180,11 @@ TEST_CASE("a 2 GB Content-Length is refused before reading the body") {
 
 TEST_CASE("gzip and deflate bodies are decoded - a gzip bomb is refused") {
   TestHttpServer server;
-  server.on("/gz", Script{.body = feed_xml, .gzip = true});
+  server.on("/gz", Script{.body = one_item_feed_xml, .gzip = true});
   server.on("/bomb", Script{.pre_encoded = gzip_bomb(64u << 20)});
   const Response gz = fetch_url(server.url("/gz"));
   REQUIRE(gz.ok());
-  CHECK(gz.body == feed_xml);
+  CHECK(gz.body == one_item_feed_xml);
   const std::string bomb = gzip_bomb(64u << 20);
   CHECK(bomb.size() < 200'000);
   const Response r = fetch_url(server.url("/bomb"));
@@ -210,7 +198,7 @@ TEST_CASE("gzip and deflate bodies are decoded - a gzip bomb is refused") {
 
 TEST_CASE("a body shorter than its Content-Length is truncated - not accepted") {
   TestHttpServer server;
-  server.on("/short", Script{.body = feed_xml, .content_length = feed_xml.size() + 500});
+  server.on("/short", Script{.body = one_item_feed_xml, .content_length = one_item_feed_xml.size() + 500});
   const Response r = fetch_url(server.url("/short"));
   CHECK(r.error == Error::truncated);
   CHECK(r.body.empty());
@@ -232,13 +220,13 @@ TEST_CASE("an oversized header block is refused") {
 
 TEST_CASE("TLS with a trusted self-signed certificate works - untrusted fails verification") {
   TestHttpServer server(test_certificate());
-  server.on("/rss", ok_feed());
+  server.on("/rss", one_item_feed());
   auto trusted = test_options();
   trusted.use_system_ca = false;
   trusted.extra_ca_file = test_certificate().cert.string();
   const Response ok = fetch_url(server.url("/rss"), trusted);
   REQUIRE(ok.ok());
-  CHECK(ok.body == feed_xml);
+  CHECK(ok.body == one_item_feed_xml);
   const Response bad = fetch_url(server.url("/rss"));
   CHECK(bad.error == Error::tls);
   CHECK(bad.error_text.find("self-signed certificate") != std::string::npos);
@@ -249,7 +237,7 @@ TEST_CASE("TLS checks the host name - not only the chain") {
       std::filesystem::temp_directory_path() / ("tinhop-tls-other-" + std::to_string(::getpid()));
   const TlsFiles other = make_self_signed_certificate(dir, "DNS:other.example");
   TestHttpServer server(other);
-  server.on("/rss", ok_feed());
+  server.on("/rss", one_item_feed());
   auto options = test_options();
   options.use_system_ca = false;
   options.extra_ca_file = other.cert.string();
@@ -263,7 +251,7 @@ TEST_CASE("TLS checks the host name - not only the chain") {
 
 TEST_CASE("a missing extra CA bundle fails https fetches loudly") {
   TestHttpServer server(test_certificate());
-  server.on("/rss", ok_feed());
+  server.on("/rss", one_item_feed());
   auto options = test_options();
   options.extra_ca_file = "/nonexistent/ca.pem";
   const Response r = fetch_url(server.url("/rss"), options);
@@ -285,17 +273,17 @@ TEST_CASE("a closed port is a connect error - bad URLs and schemes are refused")
 
 TEST_CASE("IPv6 loopback and localhost names connect") {
   TestHttpServer server;
-  server.on("/rss", ok_feed());
+  server.on("/rss", one_item_feed());
   const Response r = fetch_url("http://localhost:" + std::to_string(server.port()) + "/rss");
   REQUIRE(r.ok());
-  CHECK(r.body == feed_xml);
+  CHECK(r.body == one_item_feed_xml);
 }
 
 TEST_CASE("per-source headers are sent - but not to another host after a redirect") {
   TestHttpServer server;
   const std::string other = "http://localhost:" + std::to_string(server.port()) + "/moved";
   server.on("/private", Script{.status = 302, .headers = {{"Location", other}}});
-  server.on("/moved", ok_feed());
+  server.on("/moved", one_item_feed());
   boost::asio::io_context io;
   auto options = test_options();
   std::string why;
@@ -312,12 +300,12 @@ TEST_CASE("per-source headers are sent - but not to another host after a redirec
 
 TEST_CASE("an http proxy receives absolute-form requests") {
   TestHttpServer proxy;
-  proxy.on("http://feeds.example.vn/rss", ok_feed());
+  proxy.on("http://feeds.example.vn/rss", one_item_feed());
   auto options = test_options();
   options.proxy = proxy.url("");
   const Response r = fetch_url("http://feeds.example.vn/rss", options);
   REQUIRE(r.ok());
-  CHECK(r.body == feed_xml);
+  CHECK(r.body == one_item_feed_xml);
   REQUIRE(proxy.requests().size() == 1);
   CHECK(proxy.requests()[0].target == "http://feeds.example.vn/rss");
   CHECK(proxy.requests()[0].header("host") == "feeds.example.vn");
@@ -327,14 +315,14 @@ TEST_CASE("file:// sources are read with size and mtime validators") {
   const auto dir = std::filesystem::temp_directory_path() / ("tinhop-file-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / "tin tức.xml";
-  std::ofstream(path) << feed_xml;
+  std::ofstream(path) << one_item_feed_xml;
   boost::asio::io_context io;
   tinhop::fetch::Client client(io.get_executor(), test_options());
   const std::string url = "file://" + (dir / "tin%20t%E1%BB%A9c.xml").string();
   const Response a = fetch_once(client, io, Request{.url = url});
   REQUIRE(a.ok());
   CHECK(a.status == 200);
-  CHECK(a.body == feed_xml);
+  CHECK(a.body == one_item_feed_xml);
   CHECK_FALSE(a.etag.empty());
   const Response b = fetch_once(client, io, Request{.url = url, .etag = a.etag});
   CHECK(b.status == 304);
@@ -357,7 +345,7 @@ TEST_CASE("a redirect to file:// is refused") {
 
 TEST_CASE("shutdown cancels fetches in flight") {
   TestHttpServer server;
-  server.on("/slow", Script{.body = feed_xml, .byte_delay = 1s});
+  server.on("/slow", Script{.body = one_item_feed_xml, .byte_delay = 1s});
   boost::asio::io_context io;
   tinhop::fetch::Client client(io.get_executor(), test_options());
   Response out;

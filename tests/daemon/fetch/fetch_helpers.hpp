@@ -16,6 +16,15 @@
 
 namespace tinhop::test {
 
+// A small valid RSS document, and a script serving it as a feed.
+inline const std::string one_item_feed_xml =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Tin</title>"
+    "<item><title>Một</title><link>https://a.vn/1</link></item></channel></rss>";
+
+inline Script one_item_feed() {
+  return Script{.headers = {{"Content-Type", "application/rss+xml"}}, .body = one_item_feed_xml};
+}
+
 // Client options for loopback tests: no proxy from the environment, short deadlines.
 inline fetch::ClientOptions test_options() {
   fetch::ClientOptions o;

@@ -14,14 +14,6 @@ using namespace tinhop::test;
 
 namespace {
 
-const std::string feed_xml =
-    "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Tin</title>"
-    "<item><title>Một</title><link>https://a.vn/1</link></item></channel></rss>";
-
-Script ok_feed() {
-  return Script{.headers = {{"Content-Type", "application/rss+xml"}}, .body = feed_xml};
-}
-
 tinhop::IpNetwork network(const char* text) {
   std::string why;
   auto parsed = tinhop::parse_ip_network(text, why);
@@ -67,16 +59,16 @@ TEST_CASE("a redirect to another internal origin is refused before any byte is s
 TEST_CASE("a redirect within the source's own origin may stay internal") {
   TestHttpServer source;
   source.on("/old", Script{.status = 301, .headers = {{"Location", "/rss"}}});
-  source.on("/rss", ok_feed());
+  source.on("/rss", one_item_feed());
   const Response r = fetch_url(source.url("/old"));
   REQUIRE(r.ok());
-  CHECK(r.body == feed_xml);
+  CHECK(r.body == one_item_feed_xml);
 }
 
 TEST_CASE("allow_networks opens exactly the blocks it names") {
   TestHttpServer source;
   TestHttpServer internal;
-  internal.on("/rss", ok_feed());
+  internal.on("/rss", one_item_feed());
   source.on("/moved", Script{.status = 302, .headers = {{"Location", internal.url("/rss")}}});
   auto options = test_options();
   options.allow_networks = {network("127.0.0.0/8")};
@@ -116,7 +108,7 @@ TEST_CASE("a file:// link is never read, whatever the page's origin") {
 
 TEST_CASE("DNS rebinding: the address connected to is checked, not the name") {
   TestHttpServer internal;
-  internal.on("/rss", ok_feed());
+  internal.on("/rss", one_item_feed());
   auto options = test_options();
   options.resolver = rebinding_resolver();
   const std::string url = "http://feeds.example.vn:" + std::to_string(internal.port()) + "/rss";
@@ -142,7 +134,7 @@ TEST_CASE("DNS rebinding: the address connected to is checked, not the name") {
 
 TEST_CASE("a kept-alive connection to an internal origin is not reused by a request that may not reach it") {
   TestHttpServer internal;
-  internal.on("/rss", ok_feed());
+  internal.on("/rss", one_item_feed());
   boost::asio::io_context io;
   tinhop::fetch::Client client(io.get_executor(), test_options());
   REQUIRE(fetch_once(client, io, Request{.url = internal.url("/rss")}).ok());
@@ -154,7 +146,7 @@ TEST_CASE("a kept-alive connection to an internal origin is not reused by a requ
 TEST_CASE("through a proxy the URL's literal host is judged") {
   TestHttpServer proxy;
   proxy.on("http://169.254.169.254/latest/meta-data/", Script{.body = "role-credentials"});
-  proxy.on("http://feeds.example.vn/rss", ok_feed());
+  proxy.on("http://feeds.example.vn/rss", one_item_feed());
   auto options = test_options();
   options.proxy = proxy.url("");
   const Response metadata = fetch_with(
@@ -179,7 +171,7 @@ TEST_CASE("credentials stay with their origin: another port or scheme gets none,
   // The first origin sends the fetch to another port, which sends it back.
   source.on("/private", Script{.status = 302, .headers = {{"Location", other.url("/bounce")}}});
   other.on("/bounce", Script{.status = 302, .headers = {{"Location", source.url("/feed")}}});
-  source.on("/feed", ok_feed());
+  source.on("/feed", one_item_feed());
   const Response r = fetch_with(Request{.url = source.url("/private"),
                                         .headers = {{"Authorization", "Bearer s3cret"}, {"Cookie", "sid=1"}}},
                                 loopback_allowed());
@@ -197,7 +189,7 @@ TEST_CASE("credentials stay with their origin: another port or scheme gets none,
 TEST_CASE("https is never followed to http") {
   TestHttpServer secure(test_certificate());
   TestHttpServer plain;
-  plain.on("/rss", ok_feed());
+  plain.on("/rss", one_item_feed());
   secure.on("/rss", Script{.status = 301, .headers = {{"Location", plain.url("/rss")}}});
   auto options = loopback_allowed();
   options.use_system_ca = false;
