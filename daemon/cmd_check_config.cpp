@@ -1,11 +1,55 @@
 // `tinhop check-config FILE`: every problem of a configuration file as
 // `file:line: key: message`, exit 1 when any is an error.
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "commands.hpp"
+#include "tinhop/admin/api.hpp"
 #include "tinhop/config/config.hpp"
 
 namespace tinhop::cli {
+
+namespace {
+
+// The line where `key` is set in `file` (the first such line), 0 when not written there.
+std::uint32_t line_of_key(const std::string& file, std::string_view key) {
+  std::ifstream in(file);
+  std::uint32_t number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    const std::size_t start = line.find_first_not_of(" \t");
+    if (start != std::string::npos && line.compare(start, key.size(), key) == 0 &&
+        line.find('=', start + key.size()) != std::string::npos)
+      return number;
+  }
+  return 0;
+}
+
+// What `serve` checks beyond the file itself, as diagnostics: the admin token, which makes
+// serve exit 78 when unusable. Under systemd the token is a credential only the service
+// sees, so outside it that is a warning.
+std::optional<config::Diagnostic> check_token(const config::Config& cfg, const std::string& file) {
+  if (!cfg.admin.enabled) return std::nullopt;
+  config::Diagnostic diagnostic;
+  diagnostic.file = file;
+  diagnostic.line = line_of_key(file, "token_file");
+  diagnostic.key = "admin.token_file";
+  const char* credentials = std::getenv("CREDENTIALS_DIRECTORY");
+  if (cfg.admin.token_file.rfind("$CREDENTIALS_DIRECTORY", 0) == 0 && (!credentials || !*credentials)) {
+    diagnostic.severity = config::Diagnostic::Severity::warning;
+    diagnostic.message =
+        "not checked: $CREDENTIALS_DIRECTORY is set only inside the service (LoadCredential=)";
+    return diagnostic;
+  }
+  auto token = admin::load_token(cfg.admin.token_file);
+  if (token) return std::nullopt;
+  diagnostic.message = token.error().message;
+  if (diagnostic.message.rfind("admin.token_file: ", 0) == 0) diagnostic.message.erase(0, 18);
+  return diagnostic;
+}
+
+}  // namespace
 
 void add_check_config_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
@@ -16,6 +60,12 @@ void add_check_config_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("-q,--quiet", *quiet, "Print only problems, no summary");
   cmd->callback([&exit_code, file, quiet] {
     config::LoadResult result = config::load_config(*file);
+    if (result.ok()) {
+      if (auto token = check_token(*result.config, *file)) {
+        result.diagnostics.push_back(*token);
+        if (token->severity == config::Diagnostic::Severity::error) result.config.reset();
+      }
+    }
     std::size_t errors = 0;
     std::size_t warnings = 0;
     for (const config::Diagnostic& diagnostic : result.diagnostics) {

@@ -1,4 +1,5 @@
 // `tinhop check-config` and `tinhop sources ...` as an admin types them.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -56,7 +57,10 @@ TEST_CASE(
 
 TEST_CASE("check-config accepts a valid file and says how many sources it declares") {
   Folder dir("check-ok");
-  dir.write("ok.toml", "[[source]]\nurl = \"https://vnexpress.net/rss/tin-moi-nhat.rss\"\n");
+  dir.write("token", "0123456789abcdef0123456789abcdef\n");
+  ::chmod((dir.path / "token").c_str(), 0600);
+  dir.write("ok.toml", "[admin]\ntoken_file = \"" + (dir.path / "token").string() +
+                           "\"\n[[source]]\nurl = \"https://vnexpress.net/rss/tin-moi-nhat.rss\"\n");
   Run run = tinhop_in(dir.path, "check-config ok.toml");
   CHECK(run.exit_code == 0);
   CHECK(run.out == "ok.toml: ok, 1 source\n");
@@ -65,6 +69,34 @@ TEST_CASE("check-config accepts a valid file and says how many sources it declar
   CHECK(missing.out ==
         "nothere.toml:0: file: cannot read: No such file or "
         "directory\nnothere.toml: 1 error\n");
+}
+
+TEST_CASE("check-config checks the admin token as serve does: missing or readable by others is an error") {
+  Folder dir("check-token");
+  const std::string token = (dir.path / "token").string();
+  dir.write("t.toml", "[admin]\ntoken_file = \"" + token + "\"\n");
+  Run missing = tinhop_in(dir.path, "check-config t.toml");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out.rfind("t.toml:2: admin.token_file: cannot read " + token + ": No such file or directory",
+                          0) == 0);
+  CHECK(missing.out.find("t.toml: 1 error\n") != std::string::npos);
+  dir.write("token", "0123456789abcdef0123456789abcdef\n");
+  ::chmod(token.c_str(), 0644);
+  Run readable = tinhop_in(dir.path, "check-config t.toml");
+  CHECK(readable.exit_code == 1);
+  CHECK(readable.out.find("t.toml:2: admin.token_file: ") == 0);
+  CHECK(readable.out.find("0644") != std::string::npos);
+  ::chmod(token.c_str(), 0600);
+  CHECK(tinhop_in(dir.path, "check-config t.toml").out == "t.toml: ok, 0 sources\n");
+  // The packaged default names a systemd credential, which only the service sees.
+  dir.write("default.toml", "[log]\nlevel = \"info\"\n");
+  Run outside = tinhop::test::run_command("cd '" + dir.path.string() + "' && env -u CREDENTIALS_DIRECTORY " +
+                                          std::string(TINHOP_EXECUTABLE) + " check-config default.toml 2>&1");
+  CHECK(outside.exit_code == 0);
+  CHECK(
+      outside.out ==
+      "default.toml:0: admin.token_file: warning: not checked: $CREDENTIALS_DIRECTORY is set only inside the "
+      "service (LoadCredential=)\ndefault.toml: ok, 0 sources, 1 warning\n");
 }
 
 TEST_CASE(
