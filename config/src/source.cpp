@@ -220,10 +220,33 @@ UrlCheck check_source_url(std::string_view url) {
   return {std::string(canonical.buffer()), {}};
 }
 
+namespace {
+
+// What people write for Vietnam's time zone that no time zone database holds: a closer
+// spelling by edit distance would be a wrong city (Asia/Hanoi is two edits from Asia/Harbin).
+std::string_view vietnam_alias(std::string_view zone) {
+  static constexpr std::string_view aliases[] = {
+      "asia/hanoi",  "asia/ha_noi",    "hanoi",     "ha noi",   "asia/ho_chi_minh_city",
+      "ho chi minh", "saigon",         "vietnam",   "viet nam", "vn",
+      "ict",         "indochina time", "gmt+7",     "utc+7",    "gmt+07",
+      "utc+07",      "gmt+07:00",      "utc+07:00", "+07:00",   "+0700",
+      "+07"};
+  std::string lower(zone);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const bool known = std::find(std::begin(aliases), std::end(aliases), lower) != std::end(aliases);
+  return known ? std::string_view("Asia/Ho_Chi_Minh") : std::string_view();
+}
+
+}  // namespace
+
 std::string check_time_zone(std::string_view zone) {
   if (zone.empty()) return "time zone is empty";
   const auto& zones = known_zones();
   if (zones.find(zone) != zones.end()) return {};
+  if (std::string_view alias = vietnam_alias(zone); !alias.empty()) {
+    return "unknown time zone '" + std::string(zone) + "' (did you mean '" + std::string(alias) + "'?)";
+  }
   std::vector<std::string_view> names(zones.begin(), zones.end());
   return "unknown time zone '" + std::string(zone) + "'" + detail::did_you_mean(zone, names);
 }

@@ -245,6 +245,12 @@ TEST_CASE("time zones are checked against ICU's list with a suggestion") {
   CHECK(check_time_zone("Europe/Pariss") ==
         "unknown time zone 'Europe/Pariss' (did you mean 'Europe/Paris'?)");
   CHECK(check_time_zone("Mars/Olympus") == "unknown time zone 'Mars/Olympus'");
+  // Names and offsets people write for Vietnam's zone point to it, not to the nearest spelling.
+  CHECK(check_time_zone("Asia/Hanoi") == "unknown time zone 'Asia/Hanoi' (did you mean 'Asia/Ho_Chi_Minh'?)");
+  CHECK(check_time_zone("ICT") == "unknown time zone 'ICT' (did you mean 'Asia/Ho_Chi_Minh'?)");
+  CHECK(check_time_zone("GMT+7") == "unknown time zone 'GMT+7' (did you mean 'Asia/Ho_Chi_Minh'?)");
+  CHECK(check_time_zone("Saigon") == "unknown time zone 'Saigon' (did you mean 'Asia/Ho_Chi_Minh'?)");
+  CHECK(check_time_zone("Asia/Saigon").empty());  // the database's own old name stays valid
   CHECK(check_time_zone("") == "time zone is empty");
 }
 
