@@ -21,6 +21,32 @@ using std::chrono::seconds;
 constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;
 constexpr seconds one_year = 24h * 366;
 
+// " (quote it: key = \"value\")" when line `number` of `text` sets a key to a bare word
+// such as 127.0.0.1:8080, which TOML cannot read; "" otherwise.
+std::string unquoted_value_hint(std::string_view text, std::uint32_t number) {
+  std::size_t start = 0;
+  for (std::uint32_t n = 1; n < number && start != std::string_view::npos; ++n) {
+    start = text.find('\n', start);
+    if (start != std::string_view::npos) ++start;
+  }
+  if (start == std::string_view::npos) return {};
+  std::string_view line = text.substr(start, text.find('\n', start) - start);
+  const std::size_t equals = line.find('=');
+  if (equals == std::string_view::npos) return {};
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+  };
+  const std::string_view key = trim(line.substr(0, equals));
+  const std::string_view value = trim(line.substr(equals + 1));
+  if (key.empty() || value.empty() ||
+      std::string_view("\"'[{").find(value.front()) != std::string_view::npos || value == "true" ||
+      value == "false")
+    return {};
+  return " (quote it: " + std::string(key) + " = \"" + std::string(value) + "\")";
+}
+
 // Reads a duration field that has a default (not optional in Config).
 void read_duration(Reader& reader, const toml::table& t, std::string_view key, const std::string& prefix,
                    seconds& out, seconds min, seconds max) {
@@ -275,7 +301,8 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& error) {
-    reader.error(error.source().begin.line, "syntax", std::string(error.description()));
+    const std::uint32_t line = error.source().begin.line;
+    reader.error(line, "syntax", std::string(error.description()) + unquoted_value_hint(text, line));
     return result;
   }
   Config config;

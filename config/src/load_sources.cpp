@@ -1,5 +1,6 @@
 // The [[source]] entries: each field typed and checked with its line, then the rules every
 // source obeys (check_settings), then the list-wide ones (duplicates after canonicalization).
+#include <algorithm>
 #include <map>
 
 #include "reader.hpp"
@@ -28,13 +29,34 @@ void read_headers(Reader& r, const toml::table& t, const std::string& prefix, So
   }
 }
 
+// Every key of a [[source]] table.
+const std::vector<std::string_view>& source_keys() {
+  static const std::vector<std::string_view> keys{
+      "url",       "title",      "categories",    "type",    "interval", "min_interval", "max_interval",
+      "time_zone", "date_order", "republication", "enabled", "headers",  "html",         "follow_links"};
+  return keys;
+}
+
 void read_selectors(Reader& r, const toml::table& t, const std::string& prefix, SourceSettings& out) {
   const toml::node* node = t.get("html");
   if (!node) return;
   const toml::table* table = node->as_table();
   if (!table) return r.wrong_type(*node, prefix + ".html", "a table of selectors");
   const std::string p = prefix + ".html";
-  r.reject_unknown(*table, p, {"item", "title", "link", "date", "summary", "image", "date_format"});
+  std::vector<std::string_view> known{"item", "title", "link", "date", "summary", "image", "date_format"};
+  // TOML puts every key after a [source.html] line into that table: a source's own key
+  // written there is a matter of order, which "unknown key" would not tell.
+  for (const auto& [key, value] : *table) {
+    const std::string_view name = key.str();
+    const auto& own = source_keys();
+    if (std::find(known.begin(), known.end(), name) != known.end() ||
+        std::find(own.begin(), own.end(), name) == own.end())
+      continue;
+    r.error(Reader::line_of(value), p + "." + std::string(name),
+            "belongs to the [[source]] itself: write it above the [source.html] line");
+    known.push_back(name);
+  }
+  r.reject_unknown(*table, p, known);
   r.read(*table, "item", p, out.selectors.item);
   r.read(*table, "title", p, out.selectors.title);
   r.read(*table, "link", p, out.selectors.link);
@@ -61,10 +83,7 @@ std::uint32_t line_for(const toml::table& t, std::string_view key) {
 // and the source kept so that duplicates are still found).
 std::optional<FileSource> read_source(Reader& r, const toml::table& t, const std::string& p,
                                       const Config& config) {
-  r.reject_unknown(
-      t, p,
-      {"url", "title", "categories", "type", "interval", "min_interval", "max_interval", "time_zone",
-       "date_order", "republication", "enabled", "headers", "html", "follow_links"});
+  r.reject_unknown(t, p, source_keys());
   FileSource source;
   source.line = Reader::line_of(t);
   SourceSettings& s = source.settings;
