@@ -270,6 +270,8 @@ std::string read_input(const std::string& path, std::string& error) {
 void add_sources_command(CLI::App& app, int& exit_code) {
   auto* sources = app.add_subcommand("sources", "List and edit the sources (works while the daemon runs)");
   sources->require_subcommand(1);
+  // Inherited by each subcommand: `sources list -c FILE` means what `sources -c FILE list` does.
+  sources->fallthrough();
   auto common = std::make_shared<Common>();
   sources->add_option("-c,--config", common->config_file, "Configuration file (database path, defaults)")
       ->capture_default_str();

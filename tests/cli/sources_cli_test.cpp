@@ -71,6 +71,22 @@ TEST_CASE("check-config accepts a valid file and says how many sources it declar
         "directory\nnothere.toml: 1 error\n");
 }
 
+TEST_CASE("sources takes -c and --database after its subcommand as well as before it") {
+  Folder dir("global-options");
+  dir.write("t.toml", "[admin]\nenabled = false\n[database]\npath = \"t.db\"\n");
+  Run added = tinhop_in(dir.path, "sources add https://vnexpress.net/rss/thoi-su.rss -c t.toml");
+  CHECK(added.exit_code == 0);
+  CHECK(added.out == "added source 1: https://vnexpress.net/rss/thoi-su.rss\n");
+  Run after = tinhop_in(dir.path, "sources list --config t.toml");
+  CHECK(after.exit_code == 0);
+  CHECK(after.out == tinhop_in(dir.path, "sources -c t.toml list").out);
+  CHECK(after.out.find("https://vnexpress.net/rss/thoi-su.rss") != std::string::npos);
+  CHECK(tinhop_in(dir.path, "sources status --database t.db").exit_code == 0);
+  Run unknown = tinhop_in(dir.path, "sources list --bogus");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.out.find("--bogus") != std::string::npos);
+}
+
 TEST_CASE("check-config checks the admin token as serve does: missing or readable by others is an error") {
   Folder dir("check-token");
   const std::string token = (dir.path / "token").string();
