@@ -289,7 +289,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
   list->add_flag("--json", common->json, "JSON array instead of a table");
   list->callback([run, common] {
     run([&](Session& s) {
-      admin::Sources service(*s.store, s.config.defaults, admin::reach_rules_from(s.config));
+      admin::Sources service(*s.store, s.config.defaults, admin::source_rules_from(s.config));
       auto listed = service.list();
       if (!listed) return fail(problem_text(listed.error()));
       print_source_list(*listed, common->json);
@@ -327,7 +327,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       std::string error;
       apply(*add_flags, settings, error);
       if (!error.empty()) return fail(error);
-      admin::Sources service(*s.store, s.config.defaults, admin::reach_rules_from(s.config));
+      admin::Sources service(*s.store, s.config.defaults, admin::source_rules_from(s.config));
       auto added = service.add(std::move(settings), config::Origin::cli, now());
       if (!added) return fail(problem_text(added.error()));
       if (common->json) return print_source(*added, std::nullopt, true);
@@ -347,7 +347,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       std::string error;
       auto id = resolve(*s.store, *ref, error);
       if (!id) return fail(error);
-      admin::Sources service(*s.store, s.config.defaults, admin::reach_rules_from(s.config));
+      admin::Sources service(*s.store, s.config.defaults, admin::source_rules_from(s.config));
       auto current = service.get(*id);
       if (!current) return fail(problem_text(current.error()));
       config::SourceSettings settings = admin::from_stored(current->settings);
@@ -368,7 +368,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       std::string error;
       auto id = resolve(*s.store, *ref, error);
       if (!id) return fail(error);
-      admin::Sources service(*s.store, s.config.defaults, admin::reach_rules_from(s.config));
+      admin::Sources service(*s.store, s.config.defaults, admin::source_rules_from(s.config));
       if (auto removed = service.remove(*id); !removed) return fail(problem_text(removed.error()));
       std::cout << "removed source " << *id << '\n';
       return exit_ok;
@@ -385,7 +385,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
         std::string error;
         auto id = resolve(*s.store, *ref, error);
         if (!id) return fail(error);
-        admin::Sources service(*s.store, s.config.defaults, admin::reach_rules_from(s.config));
+        admin::Sources service(*s.store, s.config.defaults, admin::source_rules_from(s.config));
         if (auto done = service.set_enabled(*id, enable, now()); !done)
           return fail(problem_text(done.error()));
         std::cout << (enable ? "enabled" : "disabled") << " source " << *id << '\n';
@@ -419,7 +419,7 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       std::string error;
   std::string document = read_input(*path, error);
   if (!error.empty()) return fail(error);
-  admin::Sources service(*s.store, s.config.defaults, admin::reach_rules_from(s.config));
+  admin::Sources service(*s.store, s.config.defaults, admin::source_rules_from(s.config));
   auto report = service.import_opml(document, config::Origin::cli, now());
   if (!report) return fail(problem_text(report.error()));
   for (const config::OpmlProblem& problem : report->problems) {
@@ -438,7 +438,7 @@ auto* export_cmd =
 export_cmd->add_option("file", *path, "Output file, - for standard output");
 export_cmd->callback([run, path] {
   run([&](Session& s) {
-    admin::Sources service(*s.store, s.config.defaults, admin::reach_rules_from(s.config));
+    admin::Sources service(*s.store, s.config.defaults, admin::source_rules_from(s.config));
     auto document = service.export_opml();
     if (!document) return fail(problem_text(document.error()));
     if (*path == "-") {

@@ -28,12 +28,15 @@ TEST_CASE("hints: an unquoted listen address is told to be quoted") {
 }
 
 TEST_CASE("hints: a source's own key written after [source.html] is told where it belongs") {
-  CHECK(diagnostics_of("[[source]]\nurl = \"https://a.vn/tin\"\ntype = \"html\"\n[source.html]\nitem = \"li\"\n"
-                       "follow_links = true\n") ==
-        std::vector<std::string>{"t.toml:6: source[0].html.follow_links: belongs to the [[source]] itself: write "
-                                 "it above the [source.html] line"});
+  CHECK(
+      diagnostics_of("[[source]]\nurl = \"https://a.vn/tin\"\ntype = \"html\"\n[source.html]\nitem = \"li\"\n"
+                     "follow_links = true\n") ==
+      std::vector<std::string>{
+          "t.toml:6: source[0].html.follow_links: belongs to the [[source]] itself: write "
+          "it above the [source.html] line"});
   // An unknown selector is still an unknown key.
-  CHECK(diagnostics_of("[[source]]\nurl = \"https://a.vn/tin\"\ntype = \"html\"\n[source.html]\nitem = \"li\"\n"
-                       "itemm = \"x\"\n") ==
-        std::vector<std::string>{"t.toml:6: source[0].html.itemm: unknown key (did you mean 'item'?)"});
+  CHECK(
+      diagnostics_of("[[source]]\nurl = \"https://a.vn/tin\"\ntype = \"html\"\n[source.html]\nitem = \"li\"\n"
+                     "itemm = \"x\"\n") ==
+      std::vector<std::string>{"t.toml:6: source[0].html.itemm: unknown key (did you mean 'item'?)"});
 }

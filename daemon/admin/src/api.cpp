@@ -125,7 +125,7 @@ Response Api::route(const Request& request) {
   std::vector<std::string_view> parts = segments(path.substr(4));
   const http::verb method = request.method();
   std::shared_ptr<const config::Config> config = config_.current();
-  Sources sources(store_, config->defaults, reach_rules_from(*config));
+  Sources sources(store_, config->defaults, source_rules_from(*config));
   auto changed = [&] {
     if (hooks_.sources_changed) hooks_.sources_changed();
   };

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "tinhop/config/opml.hpp"
+#include "tinhop/config/units.hpp"
 
 namespace tinhop::admin {
 
@@ -50,11 +51,12 @@ std::filesystem::path real_path(const std::string& url) {
 
 }  // namespace
 
-ReachRules reach_rules_from(const config::Config& config) {
-  return ReachRules{config.fetch.allow_networks, config.admin.file_sources_under};
+SourceRules source_rules_from(const config::Config& config) {
+  return SourceRules{config.fetch.allow_networks, config.admin.file_sources_under, config.poll.min_interval,
+                     config.poll.max_interval};
 }
 
-std::string check_reach(const std::string& url, const ReachRules& rules) {
+std::string check_reach(const std::string& url, const SourceRules& rules) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return "url: not an absolute URL";
   if (parsed->scheme() == "file") {
@@ -159,9 +161,38 @@ Outcome<config::SourceSettings> validate(config::SourceSettings settings) {
   return settings;
 }
 
+namespace {
+
+// The bounds the configuration file puts on a source's durations (load_sources.cpp).
+std::string check_intervals(const config::SourceSettings& settings, const SourceRules& rules) {
+  using std::chrono::seconds;
+  const auto outside = [](std::string_view key, seconds value, seconds min, seconds max) -> std::string {
+    if (value >= min && value <= max) return {};
+    return std::string(key) + ": must be between " + config::format_duration(min) + " and " +
+           config::format_duration(max) + ", got " + config::format_duration(value);
+  };
+  const seconds shortest(10);
+  const seconds longest = std::chrono::hours(24 * 366);
+  if (settings.interval) {
+    if (auto why = outside("interval", *settings.interval, rules.min_interval, rules.max_interval);
+        !why.empty())
+      return why;
+  }
+  if (settings.min_interval) {
+    if (auto why = outside("min_interval", *settings.min_interval, shortest, longest); !why.empty())
+      return why;
+  }
+  if (settings.max_interval) return outside("max_interval", *settings.max_interval, shortest, longest);
+  return {};
+}
+
+}  // namespace
+
 Outcome<config::SourceSettings> Sources::validated(config::SourceSettings settings) {
   auto checked = validate(std::move(settings));
   if (!checked) return checked;
+  if (std::string why = check_intervals(*checked, rules_); !why.empty())
+    return Problem{Failure::invalid, why};
   if (std::string why = check_reach(checked->url, rules_); !why.empty())
     return Problem{Failure::invalid, why};
   return checked;
@@ -252,7 +283,9 @@ Outcome<ImportReport> Sources::import_opml(std::string_view document, config::Or
   report.problems = std::move(imported.problems);
   for (std::size_t i = 0; i < imported.sources.size(); ++i) {
     const config::SourceSettings& settings = imported.sources[i];
-    if (std::string why = check_reach(settings.url, rules_); !why.empty()) {
+    std::string why = check_reach(settings.url, rules_);
+    if (why.empty()) why = check_intervals(settings, rules_);
+    if (!why.empty()) {
       report.problems.push_back({imported.outlines[i], settings.url, why});
       continue;
     }

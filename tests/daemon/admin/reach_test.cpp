@@ -42,7 +42,7 @@ struct Folder {
 }  // namespace
 
 TEST_CASE("internal addresses: refused unless allow_networks covers them") {
-  const ReachRules none;
+  const SourceRules none;
   CHECK(check_reach("http://127.0.0.1:8081/api/sources", none) ==
         "url: 127.0.0.1 is a loopback address; sources added through the CLI or the API reach internal "
         "addresses only inside fetch.allow_networks");
@@ -58,7 +58,7 @@ TEST_CASE("internal addresses: refused unless allow_networks covers them") {
   CHECK(check_reach("https://vnexpress.net/rss/tin-moi-nhat.rss", none).empty());
   CHECK(check_reach("https://203.162.4.190/rss", none).empty());
 
-  const ReachRules lan{{network("192.168.5.0/24")}, {}};
+  const SourceRules lan{{network("192.168.5.0/24")}, {}};
   CHECK(check_reach("http://192.168.5.10/rss", lan).empty());
   CHECK_FALSE(check_reach("http://192.168.6.10/rss", lan).empty());
   CHECK_FALSE(check_reach("http://127.0.0.1/rss", lan).empty());
@@ -70,10 +70,10 @@ TEST_CASE("file:// sources: only under admin.file_sources_under, links resolved 
   Folder folder;
   const std::string root = (folder.path / "feeds").string();
   const std::string file = "file://" + root + "/a.xml";
-  CHECK(check_reach(file, ReachRules{}) ==
+  CHECK(check_reach(file, SourceRules{}) ==
         "url: file:// sources are accepted only from the configuration file, or under a directory named by "
         "admin.file_sources_under");
-  const ReachRules rules{{}, root};
+  const SourceRules rules{{}, root};
   CHECK(check_reach(file, rules).empty());
   CHECK(check_reach("file:///etc/shadow", rules) ==
         "url: /etc/shadow is not under admin.file_sources_under (" + root + ")");
@@ -86,7 +86,7 @@ TEST_CASE("file:// sources: only under admin.file_sources_under, links resolved 
 
 TEST_CASE("the API and the CLI's service refuse an unreachable source and store nothing") {
   storage::Store store = storage::Store::open(":memory:").value();
-  Sources sources(store, config::DefaultsConfig{}, ReachRules{});
+  Sources sources(store, config::DefaultsConfig{}, SourceRules{});
   config::SourceSettings internal;
   internal.url = "http://127.0.0.1:9/rss";
   auto added = sources.add(internal, config::Origin::api, now);
@@ -113,7 +113,7 @@ TEST_CASE("the API and the CLI's service refuse an unreachable source and store 
   CHECK(store.list_sources().value().size() == 1);
 
   // With the network allowed, the same source is accepted.
-  Sources allowing(store, config::DefaultsConfig{}, ReachRules{{network("127.0.0.0/8")}, {}});
+  Sources allowing(store, config::DefaultsConfig{}, SourceRules{{network("127.0.0.0/8")}, {}});
   CHECK(allowing.add(internal, config::Origin::api, now).has_value());
 }
 
@@ -139,4 +139,31 @@ TEST_CASE("the admin API answers 400 for an internal source and a file outside t
   CHECK(token_file.body().find("file:// sources are accepted only from the configuration file") !=
         std::string::npos);
   CHECK(store.list_sources().value().empty());
+}
+
+TEST_CASE("the CLI and the API bound a source's intervals as the configuration file does") {
+  storage::Store store = storage::Store::open(":memory:").value();
+  auto parsed = config::parse_config("[poll]\nmin_interval = \"5m\"\nmax_interval = \"12h\"\n", "t.toml");
+  REQUIRE(parsed.ok());
+  Sources sources(store, config::DefaultsConfig{}, source_rules_from(*parsed.config));
+  config::SourceSettings often;
+  often.url = "https://vnexpress.net/rss/thoi-su.rss";
+  often.interval = std::chrono::seconds(30);
+  auto refused = sources.add(often, config::Origin::api, now);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message == "interval: must be between 5m and 12h, got 30s");
+  // The file says the same of the same value.
+  auto file = config::parse_config(
+      "[poll]\nmin_interval = \"5m\"\nmax_interval = \"12h\"\n[[source]]\nurl = \"https://a.vn/rss\"\n"
+      "interval = \"30s\"\n",
+      "t.toml");
+  REQUIRE(file.diagnostics.size() == 1);
+  CHECK(file.diagnostics[0].message == "must be between 5m and 12h, got 30s");
+  often.interval = std::chrono::minutes(10);
+  often.min_interval = std::chrono::seconds(1);
+  auto too_short = sources.add(often, config::Origin::cli, now);
+  REQUIRE_FALSE(too_short.has_value());
+  CHECK(too_short.error().message == "min_interval: must be between 10s and 366d, got 1s");
+  often.min_interval.reset();
+  CHECK(sources.add(often, config::Origin::cli, now).has_value());
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/system/result.hpp>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,20 +52,23 @@ struct ImportReport {
   std::vector<config::OpmlProblem> problems;  // outlines refused, with the reason
 };
 
-// What a source added or changed through the CLI or the API may point at, beyond the
-// checks every source passes. The configuration file's own sources are trusted as written.
-struct ReachRules {
-  std::vector<IpNetwork> allow_networks;  // fetch.allow_networks
-  std::string file_sources_under;         // admin.file_sources_under; empty: no file:// source
+// What a source added or changed through the CLI or the API must satisfy beyond the checks
+// every source passes: the same bounds the file's sources have, and where it may point
+// (the configuration file's own sources are trusted as written).
+struct SourceRules {
+  std::vector<IpNetwork> allow_networks;   // fetch.allow_networks
+  std::string file_sources_under;          // admin.file_sources_under; empty: no file:// source
+  std::chrono::seconds min_interval{120};  // poll.min_interval..poll.max_interval bound `interval`
+  std::chrono::seconds max_interval{24 * 3600};
 };
-ReachRules reach_rules_from(const config::Config& config);
+SourceRules source_rules_from(const config::Config& config);
 
 // Empty when `url` (canonical) is within `rules`; otherwise "url: why".
-std::string check_reach(const std::string& url, const ReachRules& rules);
+std::string check_reach(const std::string& url, const SourceRules& rules);
 
 class Sources {
  public:
-  Sources(storage::Store& store, config::DefaultsConfig defaults, ReachRules rules)
+  Sources(storage::Store& store, config::DefaultsConfig defaults, SourceRules rules)
       : store_(store), defaults_(std::move(defaults)), rules_(std::move(rules)) {}
 
   Outcome<std::vector<storage::Source>> list();
@@ -85,7 +89,7 @@ class Sources {
 
   storage::Store& store_;
   config::DefaultsConfig defaults_;
-  ReachRules rules_;
+  SourceRules rules_;
 };
 
 // Checked and canonical settings, or the first problem as "key: message".
