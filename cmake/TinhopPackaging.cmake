@@ -10,6 +10,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/config/tinhop.example.toml
 install(FILES ${PROJECT_SOURCE_DIR}/config/tinhop.example.toml ${PROJECT_SOURCE_DIR}/README.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")
+# `tinhop serve --demo` finds them relative to its own binary (daemon/CMakeLists.txt).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/demo/feeds/ DESTINATION ${CMAKE_INSTALL_DATADIR}/tinhop/demo)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME tinhop)

@@ -42,7 +42,7 @@ struct ServeArgs {
   bool demo = false;
   std::string db;
   std::string listen;
-  std::string demo_dir = TINHOP_SOURCE_DIR "/demo/feeds";
+  std::string demo_dir;  // empty: default_demo_dir()
   std::string log_level;
   std::string log_format;
 };
@@ -90,6 +90,23 @@ storage::OpenOptions store_options(const config::Config& cfg, bool read_only,
   o.dedup.threshold = cfg.dedup.similarity;
   o.dedup.max_candidate_bytes = cfg.dedup.max_candidate_bytes;
   return o;
+}
+
+// The installed demo feeds (PREFIX/share/tinhop/demo beside PREFIX/bin/tinhop), else the
+// source tree's, for a build run where it was built.
+fs::path default_demo_dir() {
+  std::error_code ec;
+  const fs::path binary = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path bin_dir(TINHOP_BIN_DIR);  // "bin": one level under the prefix
+    fs::path prefix = binary.parent_path();
+    for (auto levels = std::distance(bin_dir.begin(), bin_dir.end()); levels > 0; --levels) {
+      prefix = prefix.parent_path();
+    }
+    const fs::path installed = prefix / TINHOP_DEMO_DIR;
+    if (fs::is_directory(installed, ec)) return installed;
+  }
+  return fs::path(TINHOP_SOURCE_DIR) / "demo" / "feeds";
 }
 
 // Registers every demo/feeds/*.xml as a file:// source (idempotent: by URL).
@@ -263,7 +280,9 @@ int run_serve(const ServeArgs& args) {
     log->critical("db.open_failed {} {}", kv("path", db), kv("error", "second connection refused"));
     return exit_failure;
   }
-  if (args.demo && !register_demo_sources(*loop_store, args.demo_dir)) return exit_failure;
+  if (args.demo && !register_demo_sources(
+                       *loop_store, args.demo_dir.empty() ? default_demo_dir() : fs::path(args.demo_dir)))
+    return exit_failure;
   if (!args.config_file.empty()) {
     const auto report = admin::sync_sources(*loop_store, cfg, now());
     for (const auto& note : report.notes) log->warn("sources.sync_note {}", kv("note", note));
@@ -486,7 +505,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "Database file (default: the config's, or the demo's under $XDG_STATE_HOME)");
   cmd->add_option("--listen", args->listen,
                   "Public address for the feeds, ADDRESS:PORT (demo: 127.0.0.1:8080)");
-  cmd->add_option("--demo-dir", args->demo_dir, "Folder of the demo feeds");
+  cmd->add_option("--demo-dir", args->demo_dir,
+                  "Folder of the demo feeds (default: PREFIX/share/tinhop/demo, else the source tree's)");
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error");
   cmd->add_option("--log-format", args->log_format, "text (logfmt) or json");
   cmd->callback([args, &exit_code] {
