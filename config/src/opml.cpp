@@ -137,8 +137,11 @@ void read_feed(Reading& reading, const pugi::xml_node& outline, const std::strin
   SourceSettings s;
   s.url = url.canonical;
   std::string title = outline.attribute("title").value();
-  // Exporters without a title put the URL in the required `text`: that is no title.
-  if (title.empty() && outline.attribute("text").value() != raw) title = outline.attribute("text").value();
+  // Exporters without a title put the URL in the required `text`: that is no title. tinhop's
+  // own export writes `title` exactly when the source has one (`text` may be the feed's).
+  const bool ours = outline.attribute((reading.prefix + "type").c_str());
+  if (title.empty() && !ours && outline.attribute("text").value() != raw)
+    title = outline.attribute("text").value();
   if (!title.empty()) s.title = title;
   bool has_tinhop_categories = false;
   for (const pugi::xml_attribute& attribute : outline.attributes()) {
@@ -188,16 +191,33 @@ void read_outlines(Reading& reading, const pugi::xml_node& parent, const std::st
 
 }  // namespace
 
-std::string export_opml(const std::vector<SourceSettings>& sources, std::string_view title) {
+std::string export_opml(const std::vector<SourceSettings>& sources, std::string_view title,
+                        const std::vector<std::string>& names) {
   pugi::xml_document document;
   pugi::xml_node opml = document.append_child("opml");
   opml.append_attribute("version") = "2.0";
   opml.append_attribute("xmlns:tinhop") = std::string(opml_namespace).c_str();
   opml.append_child("head").append_child("title").text() = std::string(title).c_str();
   pugi::xml_node body = opml.append_child("body");
-  for (const SourceSettings& s : sources) {
-    pugi::xml_node outline = body.append_child("outline");
-    std::string name = s.title.value_or(s.url);
+  // Readers (Miniflux, FreshRSS, newsboat) show folders, not the category attribute: each
+  // source goes into the folder of its first category, its full list kept in tinhop:categories.
+  std::vector<std::pair<std::string, pugi::xml_node>> folders;
+  auto parent_of = [&](const SourceSettings& s) {
+    if (s.categories.empty()) return body;
+    const std::string& name = s.categories.front();
+    for (const auto& [folder, node] : folders) {
+      if (folder == name) return node;
+    }
+    pugi::xml_node folder = body.append_child("outline");
+    folder.append_attribute("text") = name.c_str();
+    folder.append_attribute("title") = name.c_str();
+    folders.emplace_back(name, folder);
+    return folder;
+  };
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const SourceSettings& s = sources[i];
+    pugi::xml_node outline = parent_of(s).append_child("outline");
+    std::string name = i < names.size() && !names[i].empty() ? names[i] : s.title.value_or(s.url);
     outline.append_attribute("type") = s.type == SourceType::feed ? "rss" : "link";
     outline.append_attribute("text") = name.c_str();
     if (s.title) outline.append_attribute("title") = s.title->c_str();

@@ -24,13 +24,13 @@ TEST_CASE("serve --demo finds the demo feeds installed under the binary's prefix
   // Runs from another folder, so nothing relative to the working directory can help.
   const std::string log = (prefix / "serve.log").string();
   const auto run = tinhop::test::run_command(
-      "cd / && '" + (prefix / "bin" / "tinhop").string() + "' serve --demo --db '" + db + "' --listen 127.0.0.1:" +
-      std::to_string(tinhop::test::free_loopback_port()) + " 2>'" + log + "' & pid=$!; " +
-      "for i in $(seq 200); do grep -q 'demo\\.' '" + log + "' && break; sleep 0.1; done; " +
+      "cd / && '" + (prefix / "bin" / "tinhop").string() + "' serve --demo --db '" + db +
+      "' --listen 127.0.0.1:" + std::to_string(tinhop::test::free_loopback_port()) + " 2>'" + log +
+      "' & pid=$!; " + "for i in $(seq 200); do grep -q 'demo\\.' '" + log + "' && break; sleep 0.1; done; " +
       "kill -TERM $pid; wait $pid; cat '" + log + "'");
   INFO(run.out);
-  CHECK(run.out.find("demo.registered dir=" + (prefix / "share" / "tinhop" / "demo").string() + " sources=1") !=
-        std::string::npos);
+  CHECK(run.out.find("demo.registered dir=" + (prefix / "share" / "tinhop" / "demo").string() +
+                     " sources=1") != std::string::npos);
   CHECK(run.out.find("demo.missing") == std::string::npos);
   fs::remove_all(prefix);
 }

@@ -1,5 +1,7 @@
 // OPML: what other readers export comes in; what tinhop exports comes back unchanged.
 #include <catch2/catch.hpp>
+#include <map>
+#include <pugixml.hpp>
 
 #include "tinhop/config/opml.hpp"
 
@@ -42,10 +44,46 @@ TEST_CASE("500 sources survive an OPML round trip with every setting") {
   CHECK(imported.error.empty());
   CHECK(imported.problems.empty());
   REQUIRE(imported.sources.size() == 500);
+  // Sources come back grouped by folder: match them by URL.
+  std::map<std::string, const SourceSettings*> by_url;
+  for (const SourceSettings& s : imported.sources) by_url[s.url] = &s;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     INFO("source " << i);
-    CHECK(imported.sources[i] == sources[i]);
+    REQUIRE(by_url.count(sources[i].url) == 1);
+    CHECK(*by_url[sources[i].url] == sources[i]);
   }
+}
+
+TEST_CASE("export nests sources in one folder per first category, named by their feed's title if untitled") {
+  SourceSettings economy;
+  economy.url = "https://vnexpress.net/rss/kinh-doanh.rss";
+  economy.title = "VnExpress Kinh doanh";
+  economy.categories = {"Kinh tế", "Thời sự"};
+  SourceSettings untitled;
+  untitled.url = "https://cafef.vn/tai-chinh.rss";
+  untitled.categories = {"Kinh tế"};
+  SourceSettings loose;
+  loose.url = "https://dantri.com.vn/rss/home.rss";
+  const std::string document = export_opml({economy, untitled, loose}, "t", {"", "CafeF Tài chính", ""});
+  pugi::xml_document parsed;
+  REQUIRE(parsed.load_string(document.c_str()));
+  const pugi::xml_node body = parsed.child("opml").child("body");
+  std::vector<std::string> top;
+  for (const pugi::xml_node& outline : body.children("outline"))
+    top.push_back(outline.attribute("text").value());
+  CHECK(top == std::vector<std::string>{"Kinh tế", "https://dantri.com.vn/rss/home.rss"});
+  const pugi::xml_node folder = body.child("outline");
+  CHECK_FALSE(folder.attribute("xmlUrl"));
+  std::vector<std::string> inside;
+  for (const pugi::xml_node& outline : folder.children("outline"))
+    inside.push_back(outline.attribute("text").value());
+  CHECK(inside == std::vector<std::string>{"VnExpress Kinh doanh", "CafeF Tài chính"});
+  // The feed's title names the outline but does not become the source's own title.
+  OpmlImport imported = import_opml(document);
+  REQUIRE(imported.sources.size() == 3);
+  CHECK(imported.sources[0] == economy);
+  CHECK(imported.sources[1] == untitled);
+  CHECK(imported.sources[2] == loose);
 }
 
 TEST_CASE("another reader's OPML imports with folders as categories") {

@@ -306,9 +306,14 @@ Outcome<std::string> Sources::export_opml() {
   auto sources = list();
   if (!sources) return sources.error();
   std::vector<config::SourceSettings> settings;
+  std::vector<std::string> names;
   settings.reserve(sources->size());
-  for (const storage::Source& source : *sources) settings.push_back(from_stored(source.settings));
-  return config::export_opml(settings, "tinhop sources");
+  names.reserve(sources->size());
+  for (const storage::Source& source : *sources) {
+    settings.push_back(from_stored(source.settings));
+    names.push_back(source.settings.title.empty() ? source.feed_title.value_or("") : source.settings.title);
+  }
+  return config::export_opml(settings, "tinhop sources", names);
 }
 
 }  // namespace tinhop::admin

@@ -16,7 +16,10 @@ namespace tinhop::config {
 inline constexpr std::string_view opml_namespace = "https://tinhop.dev/ns/opml/1";
 
 // Renders `sources` as an OPML 2.0 document (UTF-8).
-std::string export_opml(const std::vector<SourceSettings>& sources, std::string_view title);
+// `names[i]`, when given and not empty, is the text readers show for source i (its feed's own
+// title when it has none of its own); otherwise its title, else its URL.
+std::string export_opml(const std::vector<SourceSettings>& sources, std::string_view title,
+                        const std::vector<std::string>& names = {});
 
 struct OpmlProblem {
   std::uint32_t outline = 0;  // 1-based position among the feed outlines
