@@ -89,7 +89,8 @@ TEST_CASE("a remote page or redirect cannot make tinhop serve fetch and publish 
   const int port = tinhop::test::free_loopback_port();
   std::ofstream(dir.path / "tinhop.toml")
       << "[server]\nlisten = \"127.0.0.1:" << port << "\"\n"
-      << "[admin]\nenabled = false\n[database]\npath = \"t.db\"\n[fetch]\nhost_spacing = \"0s\"\n"
+      << "[admin]\nenabled = false\n[database]\npath = \"t.db\"\n[retention]\nmax_age = "
+         "\"3650d\"\n[fetch]\nhost_spacing = \"0s\"\n"
       << "[[source]]\nurl = \"" << site.url("/tin-tuc") << "\"\ntitle = \"Trang tin\"\ntype = \"html\"\n"
       << "follow_links = true\ndate_order = \"dmy\"\nhtml = { item = \"li.tin\", date = \"span.ngay\" }\n"
       << "[[source]]\nurl = \"" << site.url("/moved.rss") << "\"\ntitle = \"Nguồn chuyển hướng\"\n"
@@ -146,7 +147,7 @@ TEST_CASE("tinhop serve sends a source's credentials to its own origin only", "[
   const int port = tinhop::test::free_loopback_port();
   std::ofstream(dir.path / "tinhop.toml")
       << "[server]\nlisten = \"127.0.0.1:" << port << "\"\n"
-      << "[admin]\nenabled = false\n[database]\npath = \"t.db\"\n"
+      << "[admin]\nenabled = false\n[database]\npath = \"t.db\"\n[retention]\nmax_age = \"3650d\"\n"
       << "[fetch]\nallow_networks = [\"127.0.0.0/8\"]\n"
       << "[[source]]\nurl = \"" << site.url("/private.rss") << "\"\n"
       << "[source.headers]\nAuthorization = \"Bearer s3cret-token\"\nCookie = \"phien=42\"\n";
