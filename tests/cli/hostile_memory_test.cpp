@@ -121,6 +121,12 @@ TEST_CASE("a hostile source's megabyte titles and bodies are cut and do not grow
   const long peak = peak_rss_kib(daemon.pid());
   INFO("VmHWM " << peak << " KiB");
   REQUIRE(peak > 0);
-  CHECK(peak < kPeakBoundKiB);
   WARN("tinhop serve peak RSS (VmHWM): " << peak / 1024 << " MiB");
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer's shadow memory and freed-memory quarantine multiply the resident size
+  // (811 MiB measured here): the bound speaks of the release build only.
+  WARN("peak RSS bound not checked under AddressSanitizer");
+#else
+  CHECK(peak < kPeakBoundKiB);
+#endif
 }
