@@ -3,18 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "diagnostics.hpp"
 #include "tinhop/config/config.hpp"
 
-namespace {
-
-std::vector<std::string> diagnostics_of(const char* toml) {
-  tinhop::config::LoadResult result = tinhop::config::parse_config(toml, "t.toml");
-  std::vector<std::string> out;
-  for (const auto& diagnostic : result.diagnostics) out.push_back(diagnostic.to_string());
-  return out;
-}
-
-}  // namespace
+using tinhop::test::diagnostics_of;
 
 TEST_CASE("hints: an unquoted listen address is told to be quoted") {
   const auto found = diagnostics_of("[server]\nlisten = 127.0.0.1:8080\n");

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "diagnostics.hpp"
 #include "tinhop/config/config.hpp"
+
+using tinhop::test::diagnostics_of;
 
 namespace {
 
@@ -14,13 +17,6 @@ struct Case {
   const char* toml;
   std::vector<std::string> expected;  // every diagnostic, in order
 };
-
-std::vector<std::string> diagnostics_of(const char* toml) {
-  tinhop::config::LoadResult result = tinhop::config::parse_config(toml, "t.toml");
-  std::vector<std::string> out;
-  for (const auto& diagnostic : result.diagnostics) out.push_back(diagnostic.to_string());
-  return out;
-}
 
 const std::vector<Case> invalid_cases = {
     {"a TOML syntax error",
