@@ -217,6 +217,8 @@ int run_serve(const ServeArgs& args) {
     cfg.server.listen = {"127.0.0.1", 8080};
     cfg.admin.enabled = false;
     cfg.database.path = default_demo_db();
+    // The demo feeds are fixed files: their stories must not age out of the demo.
+    cfg.retention.max_age = std::chrono::hours(24 * 365 * 100);
   }
   if (!args.db.empty()) cfg.database.path = args.db;
   if (!args.listen.empty()) {
