@@ -189,6 +189,12 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     }
     pending.push_back({index, stored_id, stored_cluster});
   }
+  // Ids continue above the highest each table ever held (schema version 10); nothing in a
+  // document's writes deletes a row, so counting on from one read each stays right.
+  std::int64_t next_item = 0;
+  std::int64_t next_cluster = 0;
+  if (std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return p.stored_id == 0; }))
+    next_item = next_id(IdTable::items);
   std::vector<Prepared> prepared(pending.size());
   std::string inserted_ids = "[";  // a JSON array, for fts_pending below
   auto prepare_one = [&](std::size_t k) {
@@ -256,9 +262,12 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         }
       }
       if (!joined) {
-        auto create = db.statement("INSERT INTO clusters(published, size) VALUES(?1, 1)");
-        create->bind(1, published).run();
-        cluster_id = db.last_insert_id();
+        // The story's public id is its first stored occurrence's id: the item written below.
+        if (next_cluster == 0) next_cluster = next_id(IdTable::clusters);
+        cluster_id = next_cluster++;
+        auto create =
+            db.statement("INSERT INTO clusters(id, published, size, public_id) VALUES(?1, ?2, 1, ?3)");
+        create->bind(1, cluster_id).bind(2, published).bind(3, next_item).run();
       }
     }
 
@@ -280,8 +289,9 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
             : db.statement(
                   "INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, "
                   "content, search_text, published, updated, first_seen, date_approximate, extra, "
-                  "content_hash, fingerprint, article) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+                  "content_hash, fingerprint, article, id) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                  "?19)");
     if (exists) cluster_id = pending[k].stored_cluster;
     write->bind(1, source_id)
         .bind(2, key)
@@ -301,11 +311,15 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         .bind(16, hash)
         .bind_blob(17, to_bytes(fp))
         .bind(18, follows ? std::optional<std::int64_t>(static_cast<std::int64_t>(article)) : std::nullopt);
-    if (exists) write->bind(19, keep_content ? 1 : 0).bind(20, dated ? 1 : 0).bind(21, tried ? 1 : 0);
+    if (exists) {
+      write->bind(19, keep_content ? 1 : 0).bind(20, dated ? 1 : 0).bind(21, tried ? 1 : 0);
+    } else {
+      write->bind(19, next_item);
+    }
     write->run();
     std::int64_t item_id = pending[k].stored_id;
     if (!exists) {
-      item_id = db.last_insert_id();
+      item_id = next_item++;
       inserted_ids += (inserted_ids.size() > 1 ? "," : "") + std::to_string(item_id);
       if (link_hash != 0) {
         auto link = db.statement("INSERT INTO links_recent(link_hash, item_id) VALUES(?1, ?2)");
@@ -418,7 +432,7 @@ Result<std::vector<bool>> Store::articles_pending(std::int64_t source_id, const 
 }
 
 void Store::Impl::flush_search_index() {
-  // Removals first: a deleted row's id may already belong to a row inserted since.
+  // Removals first: an edited row is removed and added again under its own id.
   auto removed = db.statement(
       "INSERT INTO items_fts(items_fts, rowid, title, body) SELECT 'delete', id, title, body FROM fts_stale "
       "ORDER BY rowid");

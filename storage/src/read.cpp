@@ -32,10 +32,12 @@ constexpr const char* kSearchCategory =
 constexpr const char* kSearchSource =
     "SELECT i.cluster_id, i.published, i.id FROM items_fts f JOIN items i ON i.id = f.rowid "
     "WHERE items_fts MATCH ?5 AND f.rowid < ?2 AND i.source_id = ?4 ORDER BY f.rowid DESC LIMIT ?3";
+// Each row repeats the cluster's public id: one statement per listed story instead of two.
 constexpr const char* kMembers =
     "SELECT i.id, i.source_id, i.link, i.published, s.title, s.feed_title, s.url, s.site_link, "
-    "s.republication "
-    "FROM items i JOIN sources s ON s.id = i.source_id WHERE i.cluster_id = ?1 ORDER BY i.published, i.id";
+    "s.republication, c.public_id "
+    "FROM clusters c JOIN items i ON i.cluster_id = c.id JOIN sources s ON s.id = i.source_id "
+    "WHERE c.id = ?1 ORDER BY i.published, i.id";
 constexpr const char* kItem =
     "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
     "date_approximate, extra, cluster_id FROM items WHERE id = ?1";
@@ -137,8 +139,13 @@ struct Member {
   Republication republication = Republication::full;
 };
 
-std::vector<Member> load_members(sql::Database& db, std::int64_t cluster_id) {
-  std::vector<Member> members;
+struct Members {
+  std::int64_t public_id = 0;
+  std::vector<Member> list;  // earliest first
+};
+
+Members load_members(sql::Database& db, std::int64_t cluster_id) {
+  Members members;
   auto q = db.statement(kMembers);
   q->bind(1, cluster_id);
   while (q->step()) {
@@ -154,7 +161,8 @@ std::vector<Member> load_members(sql::Database& db, std::int64_t cluster_id) {
     p.site_link = q->optional_text(7);
     p.source_title = !title.empty() ? title : feed_title.value_or("");
     m.republication = parse_republication(q->text(8)).value_or(Republication::full);
-    members.push_back(std::move(m));
+    members.public_id = q->int64(9);
+    members.list.push_back(std::move(m));
   }
   return members;
 }
@@ -210,8 +218,10 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
       ClusterView view;
       view.cluster_id = row.cluster_id;
       view.position = Cursor{from_unix(row.published), by_item ? row.item_id : row.cluster_id};
-      auto members = load_members(impl_->db, row.cluster_id);
+      auto loaded = load_members(impl_->db, row.cluster_id);
+      auto& members = loaded.list;
       if (members.empty()) continue;  // a cluster emptied by a concurrent purge
+      view.public_id = loaded.public_id;
       std::size_t shown = 0;
       if (query.source_id) {
         for (std::size_t i = 0; i < members.size(); ++i) {

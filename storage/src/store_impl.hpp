@@ -29,6 +29,9 @@ inline std::optional<Instant> from_unix(const std::optional<std::int64_t>& secon
 // Fetch history rows kept per source.
 inline constexpr std::int64_t kHistoryPerSource = 100;
 
+// The tables whose ids are public and so never given twice (schema version 10).
+enum class IdTable { sources, items, clusters };
+
 struct Store::Impl {
   Impl(sql::Database database, OpenOptions open_options)
       : db(std::move(database)), options(std::move(open_options)), window(options.dedup) {
@@ -51,6 +54,9 @@ struct Store::Impl {
   // Marks that the source list changed (daemon reload of CLI edits).
   void bump_sources();
   void require_source(std::int64_t id);
+  // The id for a new row of `table`: one more than the highest it ever held. Read inside
+  // the write transaction that uses it.
+  std::int64_t next_id(IdTable table);
   void load_window();
   // The window, loaded on first use.
   DedupWindow& candidates();

@@ -144,7 +144,7 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
                  const std::string& base_url) {
   const storage::StoredItem& item = view.item;
   Entry e;
-  e.id = options.entry_id_prefix + std::to_string(view.cluster_id);
+  e.id = options.entry_id_prefix + std::to_string(view.public_id);
   e.link = safe_url(item.link);
   e.title = item.title && !item.title->empty() ? *item.title : e.link.value_or("(untitled)");
   e.policy = view.republication;

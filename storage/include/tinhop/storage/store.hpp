@@ -148,7 +148,7 @@ struct FetchState {
 };
 
 struct Source {
-  std::int64_t id = 0;
+  std::int64_t id = 0;  // never given to another source, even after this one is removed
   SourceSettings settings;
   std::optional<std::string> feed_title;  // title the feed itself gives (from the last parse)
   std::optional<std::string> site_link;   // the feed's own <link>
@@ -278,7 +278,7 @@ std::string format_cursor(const Cursor& cursor);
 std::optional<Cursor> parse_cursor(std::string_view text);
 
 struct StoredItem {
-  std::int64_t id = 0;  // stable across restarts; use in entry ids
+  std::int64_t id = 0;  // stable across restarts; never given to another item, even once purged
   std::int64_t source_id = 0;
   std::int64_t cluster_id = 0;
   std::optional<std::string> guid;  // the source's own id, as given
@@ -311,6 +311,10 @@ struct Publisher {
 
 struct ClusterView {
   std::int64_t cluster_id = 0;
+  // The story's permanent number, for published entry ids: the id of the item that
+  // created the cluster, kept whoever joins, leaves or becomes the primary; never given
+  // to another story. Clusters stored before schema version 10 keep their own id.
+  std::int64_t public_id = 0;
   Cursor position;   // this entry's place in the list (pass to the next page)
   StoredItem item;   // the cluster's primary (earliest publisher); in a per-source query,
                      // that source's own item
