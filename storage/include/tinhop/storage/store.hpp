@@ -56,9 +56,10 @@ struct DedupOptions {
   // Two items from different sources whose fingerprints are at least this similar
   // (estimated Jaccard of their syllable shingles, 0..1) are the same story.
   double threshold = 0.25;
-  // The threshold when either item is a headline alone (no summary, no content): a dozen
-  // shingles leave a pair of different stories from one template ("… tỉnh Nam Định" /
-  // "… tỉnh Thái Bình") as similar as copies with bodies are. Never below `threshold`.
+  // The threshold when either item is a headline alone (no summary, no content): its dozen
+  // shingles give a noisier estimate, and headlines of one template share most of theirs.
+  // Never below `threshold`. Figures (dates, amounts) tell such headlines apart, not this:
+  // see docs/dedup.md.
   double title_only_threshold = 0.4;
   // Only items published (or first seen) within this distance of each other are compared.
   std::chrono::hours window{72};
