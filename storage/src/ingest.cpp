@@ -119,6 +119,17 @@ constexpr std::size_t kWorkerMinimum = 4;
 
 }  // namespace
 
+bool Store::Impl::figures_contradicted(std::int64_t cluster_id, Figures figures) {
+  // The candidate agreed, but a copy that trimmed its figures agrees with every day's story:
+  // through it the 15/9 story would join the 14/9 one's cluster.
+  auto members = db.statement("SELECT fingerprint FROM items WHERE cluster_id = ?1");
+  members->bind(1, cluster_id);
+  bool contradicted = false;
+  while (!contradicted && members->step())
+    contradicted = contradict(figures, from_bytes(members->blob(0)).figures);
+  return contradicted;
+}
+
 IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
                                       std::span<const ArticleFetch> articles) {
   require_source(source_id);
@@ -249,12 +260,13 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         auto joinable = db.statement(
             "SELECT EXISTS (SELECT 1 FROM items WHERE id = ?3 AND cluster_id = ?1) AND "
             "NOT EXISTS (SELECT 1 FROM items WHERE cluster_id = ?1 AND source_id = ?2)");
+        const bool has_figures = holds_figures(fp.figures);
         const auto match = candidates().best_match(
             fp, source_id, published, [&](std::int64_t candidate_item, std::int64_t candidate_cluster) {
               joinable->bind(1, candidate_cluster).bind(2, source_id).bind(3, candidate_item);
               const bool ok = joinable->step() && joinable->int64(0) == 1;
               joinable->reset();
-              return ok;
+              return ok && !(has_figures && figures_contradicted(candidate_cluster, fp.figures));
             });
         if (match) {
           cluster_id = match->cluster_id;

@@ -70,6 +70,8 @@ struct Store::Impl {
   // `articles`: see PollResult::articles (empty for sources that do not follow links).
   IngestCounts ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
                            std::span<const ArticleFetch> articles = {});
+  // Whether an item of the cluster has figures that contradict `figures`.
+  bool figures_contradicted(std::int64_t cluster_id, Figures figures);
   // store.cpp
   FetchState record_fetch(const FetchRecord& record);
   FetchState fetch_state(std::int64_t id);

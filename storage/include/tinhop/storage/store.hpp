@@ -56,10 +56,15 @@ struct DedupOptions {
   // Two items from different sources whose fingerprints are at least this similar
   // (estimated Jaccard of their syllable shingles, 0..1) are the same story.
   double threshold = 0.25;
+  // The threshold when either item is a headline alone (no summary, no content): its dozen
+  // shingles give a noisier estimate, and headlines of one template share most of theirs.
+  // Never below `threshold`. Figures (dates, amounts) tell such headlines apart, not this:
+  // see docs/dedup.md.
+  double title_only_threshold = 0.4;
   // Only items published (or first seen) within this distance of each other are compared.
   std::chrono::hours window{72};
-  // Memory for the fingerprints of the most recently stored items, the candidates (251
-  // bytes each: 20 MiB hold about 83,500). Loaded by a connection's first ingest, so
+  // Memory for the fingerprints of the most recently stored items, the candidates (259
+  // bytes each: 20 MiB hold about 81,000). Loaded by a connection's first ingest, so
   // connections that never ingest hold none. Older items are still found by canonical
   // link, not by text.
   std::size_t max_candidate_bytes = 20u << 20;
