@@ -304,6 +304,7 @@ int run_serve(const ServeArgs& args) {
   popts.address = cfg.server.listen.host;
   popts.port = cfg.server.listen.port;
   popts.public_url = cfg.server.base_url;
+  popts.trusted_proxies = cfg.server.trusted_proxies;
   popts.secret_params = cfg.fetch.secret_params;
   popts.version = TINHOP_VERSION;
   popts.max_age = std::min<std::chrono::seconds>(cfg.poll.min_interval, std::chrono::seconds(300));

@@ -273,12 +273,23 @@ struct IngestRequest {
 // ---------------------------------------------------------------- read side
 
 // Keyset position in a newest-first list: entries strictly older than (published, id).
+// A search by relevance pages by (relevance, id) instead: entries ranked lower, or ranked
+// the same and older.
 struct Cursor {
+  Cursor() = default;
+  Cursor(Instant at, std::int64_t entry) : published(at), id(entry) {}
+  static Cursor ranked(double rank, std::int64_t entry) {
+    Cursor cursor({}, entry);
+    cursor.relevance = rank;
+    return cursor;
+  }
   Instant published{};
   std::int64_t id = 0;
+  std::optional<double> relevance;  // the FTS5 bm25 rank of that entry: lower ranks higher
   bool operator==(const Cursor&) const = default;
 };
-// Opaque URL-safe text for a cursor ("1732665600-42"); parse_cursor rejects anything else.
+// Opaque URL-safe text for a cursor: "1732665600-42", or "r-3.25-42" by relevance;
+// parse_cursor rejects anything else.
 std::string format_cursor(const Cursor& cursor);
 std::optional<Cursor> parse_cursor(std::string_view text);
 
@@ -331,9 +342,13 @@ struct ClusterView {
 struct ClusterQuery {
   std::optional<std::int64_t> source_id;  // only stories this source carries
   std::optional<std::string> category;    // only stories carried by a source in this category
-  // FTS query: words, "phrases", prefix*; diacritics ignored. Search results come newest
-  // arrival first, each story once per page.
+  // FTS query: words, "phrases", prefix*; diacritics ignored. Search results come in
+  // `order`, each story once per page.
   std::optional<std::string> search;
+  enum class Order {
+    newest,     // by the matching item's date, newest first
+    relevance,  // by bm25 rank, best first; equal ranks newest arrival first
+  } order = Order::newest;
   std::size_t limit = 50;        // capped at 1000
   std::optional<Cursor> before;  // next page: entries strictly older than this
 };
