@@ -11,6 +11,7 @@
 #include "tinhop/parsers/date.hpp"
 #include "tinhop/parsers/memory_budget.hpp"
 #include "tinhop/parsers/text.hpp"
+#include "xml_entities.hpp"
 #include "xml_reader.hpp"
 
 namespace tinhop {
@@ -234,6 +235,14 @@ void finish(Mapping& mapping, ParseResult& result) {
   for (std::string& warning : mapping.warnings) result.warnings.push_back(std::move(warning));
 }
 
+// Entities may make a document ten times its size, never more (billion laughs).
+xml::EntityLimits entity_limits(std::size_t input) {
+  constexpr std::size_t growth = 10;
+  xml::EntityLimits limits;
+  limits.max_bytes = input > std::numeric_limits<std::size_t>::max() / growth ? input : input * growth;
+  return limits;
+}
+
 std::size_t budget_for(std::size_t input, const ParseLimits& limits) {
   constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
   if (limits.memory_ratio == 0) return unlimited;
@@ -282,7 +291,17 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
     const PugixmlBudgetScope scope(budget);
     xml::LoadedXml loaded;
     // Transcoded text is the parse's own: the tree is built in it rather than in a copy.
-    const bool owned = !decoded.storage.empty();
+    bool owned = !decoded.storage.empty();
+    // The rare document whose DOCTYPE declares entities is read expanded, in a copy that
+    // recovery may need again.
+    if (std::optional<std::string> expanded =
+            xml::expand_internal_entities(decoded.text, entity_limits(bytes.size()), result.warnings)) {
+      budget.release(transcoded);
+      if (!budget.charge(expanded->capacity() + 1)) return mapping.over_budget();
+      decoded.storage = std::move(*expanded);
+      decoded.text = decoded.storage;
+      owned = false;
+    }
     const pugi::xml_parse_result strict =
         owned ? xml::load_strict_in_place(decoded.storage, loaded) : xml::load_strict(decoded.text, loaded);
     if (!loaded.ok && !loaded.out_of_memory) {
