@@ -372,9 +372,14 @@ void drop_for_memory(LoadedXml& loaded) {
   loaded.out_of_memory = true;
 }
 
-pugi::xml_parse_result settle_strict(const pugi::xml_parse_result& strict, LoadedXml& loaded) {
+// `tolerated`: what pugixml let through (tolerated_errors), found before the parse since
+// an in-place parse leaves no text behind. A document with any was recovered, not read
+// strictly, and says so.
+pugi::xml_parse_result settle_strict(const pugi::xml_parse_result& strict, std::vector<std::string> tolerated,
+                                     LoadedXml& loaded) {
   if (strict && loaded.document.document_element()) {
-    loaded.path = ParsePath::strict;
+    loaded.path = tolerated.empty() ? ParsePath::strict : ParsePath::repaired;
+    loaded.warnings = std::move(tolerated);
     loaded.ok = true;
   } else if (strict.status == pugi::status_out_of_memory) {
     drop_for_memory(loaded);
@@ -387,13 +392,16 @@ pugi::xml_parse_result settle_strict(const pugi::xml_parse_result& strict, Loade
 }  // namespace
 
 pugi::xml_parse_result load_strict(std::string_view text, LoadedXml& loaded) {
+  std::vector<std::string> tolerated = tolerated_errors(text);
   return settle_strict(loaded.document.load_buffer(text.data(), text.size(), flags, pugi::encoding_utf8),
-                       loaded);
+                       std::move(tolerated), loaded);
 }
 
 pugi::xml_parse_result load_strict_in_place(std::string& buffer, LoadedXml& loaded) {
+  std::vector<std::string> tolerated = tolerated_errors(buffer);
   return settle_strict(
-      loaded.document.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8), loaded);
+      loaded.document.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8),
+      std::move(tolerated), loaded);
 }
 
 void recover(std::string_view text, const pugi::xml_parse_result& strict, LoadedXml& loaded,
