@@ -22,7 +22,7 @@ using detail::Mapping;
 using xml::Ns;
 
 std::optional<FeedFormat> detect_xml_format(pugi::xml_node root) {
-  const std::string_view name = xml::local_name(root);
+  const std::string_view name = detail::rss_name(xml::local_name(root));
   const Ns ns = xml::namespace_of(root);
   if (name == "rss" || name == "channel") {
     const std::string version = xml::attribute_value(root, "version");

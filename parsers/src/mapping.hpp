@@ -104,6 +104,12 @@ std::optional<std::string> first_image(std::string_view html);
 // True for media types and extensions that denote an image.
 bool looks_like_image(std::string_view url, std::string_view type);
 
+// An element name of RSS or of the namespaces RSS mixes in (Dublin Core, iTunes ...) in
+// its specified spelling when `local` differs from it only in case ("PubDate": "pubDate"):
+// RSS has no schema, templates vary the case, and no feed uses two spellings for two
+// things. Any other name as it is.
+std::string_view rss_name(std::string_view local);
+
 // Maps a document whose root element is rss / rdf:RDF / channel.
 void map_rss(pugi::xml_node root, FeedFormat format, Mapping& mapping);
 

@@ -48,10 +48,14 @@ constexpr std::array<KnownNamespace, 25> known_namespaces = {{
 }  // namespace
 
 Ns classify_namespace(std::string_view uri) {
-  // UserLand and Harvard namespaced RSS 2.0 under several version suffixes.
-  if (uri.starts_with("http://backend.userland.com/rss") ||
-      uri.starts_with("http://blogs.law.harvard.edu/tech/rss")) {
-    return Ns::none;
+  // UserLand and Harvard namespaced RSS 2.0 under several version suffixes, and some
+  // feeds declare the spec's own address.
+  for (const std::string_view rss2 :
+       {"http://backend.userland.com/rss", "http://blogs.law.harvard.edu/tech/rss",
+        "https://cyber.harvard.edu/rss", "http://cyber.harvard.edu/rss", "https://cyber.law.harvard.edu/rss",
+        "http://cyber.law.harvard.edu/rss", "https://www.rssboard.org/rss-specification",
+        "http://www.rssboard.org/rss-specification"}) {
+    if (uri.starts_with(rss2)) return Ns::none;
   }
   // Case-insensitive: publishers retype these by hand (iTunes' "PodCast-1.0.dtd").
   const auto same = [](std::string_view a, std::string_view b) {
@@ -219,9 +223,15 @@ std::optional<NamespaceCache::Resolved> declared_on(pugi::xml_node node, std::st
   return std::nullopt;
 }
 
-// An undeclared prefix is read by its conventional meaning rather than lose the element.
-NamespaceCache::Resolved undeclared(std::string_view prefix) {
-  if (prefix.empty()) return {Ns::none, false};
+// An undeclared prefix is read by its conventional meaning rather than lose the element,
+// in any case (<DC:creator> beside xmlns:dc).
+NamespaceCache::Resolved undeclared(std::string_view written) {
+  if (written.empty()) return {Ns::none, false};
+  std::array<char, 8> folded{};
+  if (written.size() > folded.size()) return {Ns::other, false};
+  std::transform(written.begin(), written.end(), folded.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  const std::string_view prefix(folded.data(), written.size());
   if (prefix == "dc") return {Ns::dc, false};
   if (prefix == "content") return {Ns::content, false};
   if (prefix == "media") return {Ns::media, false};
