@@ -86,11 +86,13 @@ void fix_c1_controls(std::string& text) {
 struct Normalizer {
   std::size_t limit;
   bool cut = false;
-  std::size_t ill_formed = 0;  // fields whose ill-formed UTF-8 was replaced
-  std::size_t shortened = 0;   // titles and names cut to their character caps
+  std::size_t ill_formed = 0;      // fields whose ill-formed UTF-8 was replaced
+  std::size_t shortened = 0;       // titles and names cut to their character caps
+  std::size_t double_encoded = 0;  // fields of UTF-8 read as windows-1252, repaired
 
   void operator()(std::string& text) {
     fix_c1_controls(text);
+    if (repair_mojibake(text)) ++double_encoded;
     if (!nfc_in_place(text)) ++ill_formed;
   }
 
@@ -218,9 +220,20 @@ void finish(Mapping& mapping, ParseResult& result) {
   // The feed's title is a source's default name, shown on the page beside every source's.
   normalize(feed.title, mapping.limits.max_title_chars);
   for (auto* field : {&feed.link, &feed.description, &feed.language}) normalize(*field);
+  if (feed.language) {
+    if (std::optional<std::string> tag = detail::bcp47_language(*feed.language)) {
+      feed.language = std::move(tag);
+    } else {
+      mapping.warnings.push_back("language '" + *feed.language + "' is not a BCP 47 tag: kept as written");
+    }
+  }
   if (normalize.ill_formed != 0) {
     mapping.warnings.push_back("ill-formed UTF-8 replaced with U+FFFD in " +
                                std::to_string(normalize.ill_formed) + " field(s)");
+  }
+  if (normalize.double_encoded != 0) {
+    mapping.warnings.push_back("UTF-8 read as windows-1252 (\"Ã©\" for \"é\") repaired in " +
+                               std::to_string(normalize.double_encoded) + " field(s)");
   }
   if (normalize.shortened != 0) {
     mapping.warnings.push_back(std::to_string(normalize.shortened) + " title(s) over " +
