@@ -63,3 +63,12 @@ TEST_CASE("Language tags: JSON Feed and Atom languages are normalized too", "[la
       parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="EN-GB"><title>t</title></feed>)");
   CHECK(atom.feed.language == "en-GB");
 }
+
+TEST_CASE("Double-encoded UTF-8: Vietnamese beside punctuation is not mistaken for it", "[mojibake]") {
+  // "à…" and "ì”" begin like double encoding (Ã-range letter, then a windows-1252 character)
+  // but the lead's other continuation bytes are missing.
+  const auto result = parse_ok(rss_with("Giá nhà… Hà Nội “tăng thì”", "Lúc này—ổn", "vi"));
+  CHECK(result.feed.title == "Giá nhà… Hà Nội “tăng thì”");
+  CHECK(result.feed.description == "Lúc này—ổn");
+  CHECK(result.warnings.empty());
+}
