@@ -11,6 +11,7 @@
 #include "tinhop/parsers/date.hpp"
 #include "tinhop/parsers/memory_budget.hpp"
 #include "tinhop/parsers/text.hpp"
+#include "xml_entities.hpp"
 #include "xml_reader.hpp"
 
 namespace tinhop {
@@ -21,7 +22,7 @@ using detail::Mapping;
 using xml::Ns;
 
 std::optional<FeedFormat> detect_xml_format(pugi::xml_node root) {
-  const std::string_view name = xml::local_name(root);
+  const std::string_view name = detail::rss_name(xml::local_name(root));
   const Ns ns = xml::namespace_of(root);
   if (name == "rss" || name == "channel") {
     const std::string version = xml::attribute_value(root, "version");
@@ -85,11 +86,13 @@ void fix_c1_controls(std::string& text) {
 struct Normalizer {
   std::size_t limit;
   bool cut = false;
-  std::size_t ill_formed = 0;  // fields whose ill-formed UTF-8 was replaced
-  std::size_t shortened = 0;   // titles and names cut to their character caps
+  std::size_t ill_formed = 0;      // fields whose ill-formed UTF-8 was replaced
+  std::size_t shortened = 0;       // titles and names cut to their character caps
+  std::size_t double_encoded = 0;  // fields of UTF-8 read as windows-1252, repaired
 
   void operator()(std::string& text) {
     fix_c1_controls(text);
+    if (repair_mojibake(text)) ++double_encoded;
     if (!nfc_in_place(text)) ++ill_formed;
   }
 
@@ -217,9 +220,20 @@ void finish(Mapping& mapping, ParseResult& result) {
   // The feed's title is a source's default name, shown on the page beside every source's.
   normalize(feed.title, mapping.limits.max_title_chars);
   for (auto* field : {&feed.link, &feed.description, &feed.language}) normalize(*field);
+  if (feed.language) {
+    if (std::optional<std::string> tag = detail::bcp47_language(*feed.language)) {
+      feed.language = std::move(tag);
+    } else {
+      mapping.warnings.push_back("language '" + *feed.language + "' is not a BCP 47 tag: kept as written");
+    }
+  }
   if (normalize.ill_formed != 0) {
     mapping.warnings.push_back("ill-formed UTF-8 replaced with U+FFFD in " +
                                std::to_string(normalize.ill_formed) + " field(s)");
+  }
+  if (normalize.double_encoded != 0) {
+    mapping.warnings.push_back("UTF-8 read as windows-1252 (\"Ã©\" for \"é\") repaired in " +
+                               std::to_string(normalize.double_encoded) + " field(s)");
   }
   if (normalize.shortened != 0) {
     mapping.warnings.push_back(std::to_string(normalize.shortened) + " title(s) over " +
@@ -232,6 +246,14 @@ void finish(Mapping& mapping, ParseResult& result) {
   }
   result.feed = std::move(feed);
   for (std::string& warning : mapping.warnings) result.warnings.push_back(std::move(warning));
+}
+
+// Entities may make a document ten times its size, never more (billion laughs).
+xml::EntityLimits entity_limits(std::size_t input) {
+  constexpr std::size_t growth = 10;
+  xml::EntityLimits limits;
+  limits.max_bytes = input > std::numeric_limits<std::size_t>::max() / growth ? input : input * growth;
+  return limits;
 }
 
 std::size_t budget_for(std::size_t input, const ParseLimits& limits) {
@@ -282,7 +304,17 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
     const PugixmlBudgetScope scope(budget);
     xml::LoadedXml loaded;
     // Transcoded text is the parse's own: the tree is built in it rather than in a copy.
-    const bool owned = !decoded.storage.empty();
+    bool owned = !decoded.storage.empty();
+    // The rare document whose DOCTYPE declares entities is read expanded, in a copy that
+    // recovery may need again.
+    if (std::optional<std::string> expanded =
+            xml::expand_internal_entities(decoded.text, entity_limits(bytes.size()), result.warnings)) {
+      budget.release(transcoded);
+      if (!budget.charge(expanded->capacity() + 1)) return mapping.over_budget();
+      decoded.storage = std::move(*expanded);
+      decoded.text = decoded.storage;
+      owned = false;
+    }
     const pugi::xml_parse_result strict =
         owned ? xml::load_strict_in_place(decoded.storage, loaded) : xml::load_strict(decoded.text, loaded);
     if (!loaded.ok && !loaded.out_of_memory) {
