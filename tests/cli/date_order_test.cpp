@@ -44,8 +44,9 @@ std::vector<std::string> merged_feed(int port) {
   const auto response = tinhop::test::http_exchange(port, http::verb::get, "/feed.json");
   REQUIRE(response);
   REQUIRE(response->result_int() == 200);
+  const boost::json::value feed = boost::json::parse(response->body());
   std::vector<std::string> out;
-  for (const auto& item : boost::json::parse(response->body()).at("items").as_array()) {
+  for (const auto& item : feed.at("items").as_array()) {
     out.push_back(std::string(item.at("title").as_string()) + " " +
                   std::string(item.at("date_published").as_string()));
   }
@@ -59,22 +60,25 @@ TEST_CASE("serve with default settings publishes VietNamNet-style dates, and cou
   tinhop::test::TempFolder dir("tinhop-date-order");
   tinhop::test::TestHttpServer server;
   const auto rss = [](std::string body) {
-    return tinhop::test::Script{
-        .status = 200, .headers = {{"Content-Type", "application/rss+xml; charset=utf-8"}}, .body = std::move(body)};
+    return tinhop::test::Script{.status = 200,
+                                .headers = {{"Content-Type", "application/rss+xml; charset=utf-8"}},
+                                .body = std::move(body)};
   };
-  server.on("/phap-luat.rss",
-            rss(vietnamnet_style(
-                "Pháp luật", "pl",
-                {{"Vụ án thứ nhất ở Cao Bằng", "Chồng cự cãi với vợ rồi bỏ trốn lên núi.", "08/09/2018 (GMT+7)"},
-                 {"Đường dây thứ hai bị triệt phá", "Công an triệu tập nhiều người mẫu.", "07/09/2018 (GMT+7)"},
-                 {"Phiên tòa thứ ba xét xử", "Bị cáo kháng cáo xin giảm án tù.", "06/09/2018 (GMT+7)"}})));
+  server.on(
+      "/phap-luat.rss",
+      rss(vietnamnet_style(
+          "Pháp luật", "pl",
+          {{"Vụ án thứ nhất ở Cao Bằng", "Chồng cự cãi với vợ rồi bỏ trốn lên núi.", "08/09/2018 (GMT+7)"},
+           {"Đường dây thứ hai bị triệt phá", "Công an triệu tập nhiều người mẫu.", "07/09/2018 (GMT+7)"},
+           {"Phiên tòa thứ ba xét xử", "Bị cáo kháng cáo xin giảm án tù.", "06/09/2018 (GMT+7)"}})));
   // A source configured for UTC: a loopback host, no language, no zone country. One date
   // is in RFC 822, which needs no order.
   server.on("/khong-ro.rss",
             rss(vietnamnet_style(
                 "Không rõ", "kr",
                 {{"Giá lúa gạo miền Tây", "Thương lái thu mua lúa thơm tăng giá.", "05/09/2018 (GMT+7)"},
-                 {"Lịch cắt điện Hà Nội", "Nhiều quận ngừng cấp điện sáng thứ Bảy.", "Thu, 06 Sep 2018 08:00:00 +0700"},
+                 {"Lịch cắt điện Hà Nội", "Nhiều quận ngừng cấp điện sáng thứ Bảy.",
+                  "Thu, 06 Sep 2018 08:00:00 +0700"},
                  {"Thời tiết cuối tuần", "Bắc Bộ có mưa rào và dông rải rác.", "04/09/2018 (GMT+7)"}})));
 
   std::ofstream(dir.path / "token") << kToken << "\n";
@@ -83,9 +87,12 @@ TEST_CASE("serve with default settings publishes VietNamNet-style dates, and cou
   const int admin_port = tinhop::test::free_loopback_port();
   std::ofstream(dir.path / "tinhop.toml")
       << "[server]\nlisten = \"127.0.0.1:" << port << "\"\n"
-      << "[admin]\nlisten = \"127.0.0.1:" << admin_port << "\"\ntoken_file = \"" << (dir.path / "token").string()
-      << "\"\n[database]\npath = \"" << (dir.path / "t.db").string() << "\"\n"
+      << "[admin]\nlisten = \"127.0.0.1:" << admin_port << "\"\ntoken_file = \""
+      << (dir.path / "token").string() << "\"\n[database]\npath = \"" << (dir.path / "t.db").string()
+      << "\"\n"
       << "[fetch]\nhost_spacing = \"0s\"\n"
+      // The stories are of 2018: retention, a minute after start, would purge them.
+      << "[retention]\nmax_age = \"3650d\"\n"
       << "[[source]]\nurl = \"" << server.url("/phap-luat.rss") << "\"\n"
       << "[[source]]\nurl = \"" << server.url("/khong-ro.rss") << "\"\ntime_zone = \"UTC\"\n";
   tinhop::test::Daemon daemon(dir.path / "tinhop.toml", dir.path / "serve.log");
@@ -109,9 +116,9 @@ TEST_CASE("serve with default settings publishes VietNamNet-style dates, and cou
   for (const std::string& event : daemon.events("poll")) {
     if (event.rfind("poll.dates_not_understood", 0) == 0) not_understood.push_back(event);
   }
-  CHECK(not_understood == std::vector<std::string>{"poll.dates_not_understood source=2 url=" +
-                                                   server.url("/khong-ro.rss") +
-                                                   " count=2 date_order_from=undecided"});
+  CHECK(not_understood ==
+        std::vector<std::string>{"poll.dates_not_understood source=2 url=" + server.url("/khong-ro.rss") +
+                                 " count=2 date_order_from=undecided"});
 
   // The source's health: the admin API, /metrics and the CLI.
   const auto api = tinhop::test::http_exchange(admin_port, http::verb::get, "/api/sources", kToken);
@@ -126,7 +133,8 @@ TEST_CASE("serve with default settings publishes VietNamNet-style dates, and cou
   REQUIRE(metrics);
   CHECK(metrics->body().find("tinhop_source_dates_not_understood{source_id=\"2\"} 2\n") != std::string::npos);
   CHECK(metrics->body().find("tinhop_source_dates_not_understood{source_id=\"1\"}") == std::string::npos);
-  const std::string cli = std::string(TINHOP_EXECUTABLE) + " sources --config " + (dir.path / "tinhop.toml").string();
+  const std::string cli =
+      std::string(TINHOP_EXECUTABLE) + " sources --config " + (dir.path / "tinhop.toml").string();
   const auto status = tinhop::test::run_command(cli + " status");
   CHECK(status.exit_code == 0);
   CHECK(status.out.find("dates_not_understood: 2") != std::string::npos);

@@ -7,6 +7,7 @@
 #include <future>
 
 #include "pipeline.hpp"
+#include "tinhop/parsers/contract_json.hpp"
 
 namespace {
 
@@ -41,7 +42,8 @@ ParseResult parse(daemon::Pipeline& pipeline, const fetch::PollSource& source, c
 
 std::vector<std::string> dates(const ParseResult& result) {
   std::vector<std::string> out;
-  for (const Item& item : result.feed.items) out.push_back(item.published ? format_rfc3339(*item.published) : "null");
+  for (const Item& item : result.feed.items)
+    out.push_back(item.published ? format_rfc3339(*item.published) : "null");
   return out;
 }
 
