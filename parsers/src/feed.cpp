@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
+#include <utility>
 
 #include "mapping.hpp"
 #include "text_internal.hpp"
@@ -142,18 +144,16 @@ bool is_placeholder(const Item& item) {
   return says_nothing(item.summary) || says_nothing(item.content);
 }
 
-void resolve_dates(Mapping& mapping) {
+// Reads every date of the document; returns how the numeric ones were ordered and how
+// many were not understood.
+std::pair<DateOrderDecision, std::size_t> resolve_dates(Mapping& mapping) {
   const ParseContext& context = mapping.context;
-  DateContext date_context{context.time_zone, context.date_order, context.now};
-  if (context.date_order == DateOrder::automatic) {
-    std::vector<std::string_view> samples;
-    samples.reserve(mapping.dates.size());
-    for (const detail::RawDate& raw : mapping.dates) samples.emplace_back(raw.text);
-    // Values above 12 and AM/PM decide; when they do not, the feed's declared language does.
-    const DateOrder by_language =
-        mapping.feed.language ? date_order_for_language(*mapping.feed.language) : DateOrder::automatic;
-    date_context.order = infer_date_order(samples, by_language);
-  }
+  std::vector<std::string_view> samples;
+  samples.reserve(mapping.dates.size());
+  for (const detail::RawDate& raw : mapping.dates) samples.emplace_back(raw.text);
+  const DateOrderDecision decision =
+      decide_date_order(samples, context, mapping.feed.language.value_or(std::string()));
+  const DateContext date_context{context.time_zone, decision.order, context.now};
   std::size_t not_understood = 0;
   std::string first_bad;
   for (const detail::RawDate& raw : mapping.dates) {
@@ -178,16 +178,20 @@ void resolve_dates(Mapping& mapping) {
     }
   }
   if (not_understood != 0) {
+    const char* why = decision.basis == DateOrderBasis::undecided
+                          ? ": nothing tells whether day or month comes first (set the source's date_order)"
+                          : "";
     mapping.warnings.push_back(std::to_string(not_understood) + " date(s) not understood, e.g. '" +
-                               first_bad + "'");
+                               first_bad + "'" + why);
   }
   const auto future = std::count_if(mapping.feed.items.begin(), mapping.feed.items.end(),
                                     [](const Item& item) { return item.date_in_future; });
   if (future != 0) mapping.warnings.push_back(std::to_string(future) + " item(s) dated far in the future");
+  return {decision, not_understood};
 }
 
 void finish(Mapping& mapping, ParseResult& result) {
-  resolve_dates(mapping);
+  std::tie(result.date_order, result.dates_not_understood) = resolve_dates(mapping);
   Feed& feed = mapping.feed;
   const std::size_t before = feed.items.size();
   std::erase_if(feed.items, is_placeholder);

@@ -148,6 +148,14 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
   }
   const auto identities = identify_items(feed, links);
   const std::int64_t now_s = to_unix(now);
+  // An entry without a date (none given, one not understood, or one far in the future) is
+  // placed where it was first seen, but never above the entries of the same document whose
+  // dates are known: one of old stories must not lead the lists with those it failed to date.
+  std::int64_t undated_at = now_s;
+  for (const Item& item : feed.items) {
+    if (item.published && !item.date_in_future)
+      undated_at = std::min(undated_at, to_unix(*item.published) - 1);
+  }
   // Most sources never had an item purged: one read here instead of one per new entry.
   bool has_tombstones = false;
   {
@@ -233,7 +241,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     // A listing entry stored earlier keeps the content its article gave it.
     const bool keep_content = follows && !tried;
     const bool dated = item.published && !item.date_in_future;
-    const std::int64_t published = dated ? to_unix(*item.published) : now_s;
+    const std::int64_t published = dated ? to_unix(*item.published) : undated_at;
     const std::int64_t link_hash = prepared[k].link_hash;
     const Fingerprint& fp = prepared[k].fingerprint;
     const std::string& search_text = prepared[k].search_text;

@@ -290,8 +290,19 @@ ALTER TABLE clusters ADD COLUMN public_id INTEGER NOT NULL DEFAULT 0;
 UPDATE clusters SET public_id = id;
 )sql";
 
-const std::array<const char*, 10> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5,
-                                                 kVersion6, kVersion7, kVersion8, kVersion9, kVersion10};
+// Version 11: what a source's dates told (issue #15, point 1). date_order_seen is the
+// day/month order its own documents last showed by a field above 12 (or AM/PM, or
+// Vietnamese date words), NULL until one did: later documents whose dates alone cannot
+// tell are read in that order. dates_not_understood counts the date fields of the last
+// parsed document that could not be read (their entries are stored as undated).
+constexpr const char* kVersion11 = R"sql(
+ALTER TABLE health ADD COLUMN date_order_seen TEXT CHECK(date_order_seen IN ('dmy','mdy'));
+ALTER TABLE health ADD COLUMN dates_not_understood INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+const std::array<const char*, 11> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4,
+                                                 kVersion5, kVersion6, kVersion7, kVersion8,
+                                                 kVersion9, kVersion10, kVersion11};
 
 }  // namespace
 

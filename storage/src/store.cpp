@@ -12,21 +12,6 @@
 namespace tinhop::storage {
 namespace {
 
-const char* date_order_name(DateOrder order) {
-  switch (order) {
-    case DateOrder::automatic: return "automatic";
-    case DateOrder::dmy: return "dmy";
-    case DateOrder::mdy: return "mdy";
-  }
-  return "automatic";
-}
-
-DateOrder parse_date_order(std::string_view name) {
-  if (name == "dmy") return DateOrder::dmy;
-  if (name == "mdy") return DateOrder::mdy;
-  return DateOrder::automatic;
-}
-
 std::optional<std::int64_t> seconds_of(const std::optional<std::chrono::seconds>& value) {
   if (!value) return std::nullopt;
   return value->count();

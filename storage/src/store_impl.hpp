@@ -26,6 +26,21 @@ inline std::optional<Instant> from_unix(const std::optional<std::int64_t>& secon
   return from_unix(*seconds);
 }
 
+// A date order as stored: sources.date_order and health.date_order_seen.
+inline const char* date_order_name(DateOrder order) {
+  switch (order) {
+    case DateOrder::automatic: return "automatic";
+    case DateOrder::dmy: return "dmy";
+    case DateOrder::mdy: return "mdy";
+  }
+  return "automatic";
+}
+inline DateOrder parse_date_order(std::string_view name) {
+  if (name == "dmy") return DateOrder::dmy;
+  if (name == "mdy") return DateOrder::mdy;
+  return DateOrder::automatic;
+}
+
 // Fetch history rows kept per source.
 inline constexpr std::int64_t kHistoryPerSource = 100;
 

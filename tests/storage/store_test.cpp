@@ -469,3 +469,36 @@ TEST_CASE(
   // b1 and c1 still share their link.
   CHECK(joins(d, "d3", "Bản tin cuối ngày", "https://example.vn/a1.html"));
 }
+
+TEST_CASE("an undated entry is placed where it was first seen, never above the known dates of its document") {
+  auto store = open_memory();
+  const auto s = add_source(store, "https://vietnamnet.vn/rss/phap-luat.rss");
+  // Stories of 2018, one whose date was not understood.
+  Item undated = make_item("u", "Không rõ ngày", "Tin không rõ ngày đăng.", 0);
+  undated.published.reset();
+  const std::int64_t sept_7_2018 = 1536339600, sept_8_2018 = 1536426000;
+  REQUIRE(store
+              .ingest(s,
+                      make_feed({make_item("a", "Tin ngày 8/9", "Tin thứ nhất.", sept_8_2018), undated,
+                                 make_item("b", "Tin ngày 7/9", "Tin thứ hai.", sept_7_2018)}),
+                      kNow)
+              .has_value());
+  auto page = store.latest_clusters({}).value();
+  REQUIRE(page.clusters.size() == 3);
+  CHECK(page.clusters[0].item.title == "Tin ngày 8/9");
+  CHECK(page.clusters[1].item.title == "Tin ngày 7/9");
+  CHECK(page.clusters[2].item.title == "Không rõ ngày");
+  CHECK(page.clusters[2].item.published == at(sept_7_2018 - 1));
+  CHECK(page.clusters[2].item.first_seen == kNow);
+  CHECK(page.clusters[2].item.date_approximate);
+  // A document of recent stories: the undated one is dated when it was first seen.
+  Item fresh = make_item("f", "Tin mới không rõ ngày", "Một tin khác hẳn.", 0);
+  fresh.published.reset();
+  REQUIRE(store.ingest(s, make_feed({fresh, make_item("c", "Tin mới nhất", "Tin thứ ba.", 1810000000)}), kNow)
+              .has_value());
+  const auto stored = store.latest_clusters({}).value();
+  REQUIRE(stored.clusters.size() == 5);
+  CHECK(stored.clusters[0].item.title == "Tin mới nhất");
+  CHECK(stored.clusters[1].item.title == "Tin mới không rõ ngày");
+  CHECK(stored.clusters[1].item.published == kNow);
+}

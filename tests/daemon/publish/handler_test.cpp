@@ -301,6 +301,10 @@ TEST_CASE("handler: metrics in Prometheus text format", "[publish][handler]") {
   h.source_id = 2;
   h.consecutive_failures = 2;
   catalog.health.push_back(h);
+  storage::Health undated;
+  undated.source_id = 5;
+  undated.dates_not_understood = 15;
+  catalog.health.push_back(undated);
   auto res = call(ctx, "/metrics");
   CHECK(res[http::field::content_type] == "text/plain; version=0.0.4; charset=utf-8");
   const std::string text = body(res);
@@ -310,6 +314,7 @@ TEST_CASE("handler: metrics in Prometheus text format", "[publish][handler]") {
            "tinhop_polls_total{outcome=\"failed\"} 2\n",
            "tinhop_source_poll_failures_total{source_id=\"2\"} 2\n",
            "tinhop_source_consecutive_failures{source_id=\"2\"} 2\n",
+           "tinhop_source_dates_not_understood{source_id=\"5\"} 15\n",
            "tinhop_items 4\n",
            "tinhop_clusters 3\n",
            "tinhop_http_requests_total{route=\"feed\",status=\"200\"} 1\n",

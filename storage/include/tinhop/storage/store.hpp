@@ -192,6 +192,12 @@ struct FetchRecord {
   // A 301/308 seen on this poll: the final permanent target. nullopt resets the streak.
   std::optional<std::string> permanent_redirect;
   std::optional<std::chrono::seconds> adaptive_interval;  // nullopt keeps the old value
+  // The day/month order this poll's document showed by its own dates (ParseResult's
+  // decision with basis document); nullopt keeps the old value.
+  std::optional<DateOrder> date_order_seen;
+  // Date fields of this poll's document that could not be read; nullopt (nothing parsed on
+  // this poll) keeps the old value.
+  std::optional<std::int64_t> dates_not_understood;
 };
 
 // What a poll did with the article page an entry links to (sources that follow links).
@@ -231,6 +237,10 @@ struct Health {
   std::chrono::milliseconds last_latency{0};
   bool stale = false;
   std::optional<Instant> last_new_item;  // first_seen of the newest stored item
+  // The day/month order the source's own documents last showed (a field above 12); nullopt
+  // until one did. The parser falls back on it when a document's dates do not tell.
+  std::optional<DateOrder> date_order_seen;
+  std::int64_t dates_not_understood = 0;  // date fields of the last parsed document not read
 };
 
 // What the scheduler needs to adapt the poll interval to the publication rate.
@@ -302,7 +312,9 @@ struct StoredItem {
   std::optional<std::string> title;
   std::optional<std::string> summary;
   std::optional<std::string> content;
-  Instant published{};             // the feed's date, or first_seen when it gave none / a future one
+  // The feed's date; when it gave none, one not understood or a future one: first_seen,
+  // but below the known dates of the document it came in (date_approximate is set).
+  Instant published{};
   std::optional<Instant> updated;  // the feed's own updated date
   Instant first_seen{};
   std::optional<Instant> changed;  // when tinhop last saw its content change
