@@ -24,6 +24,7 @@ constexpr std::uint16_t kNoToken = 0x7FFF;
 constexpr std::size_t kSlots = 4;
 constexpr std::uint64_t kTruncated = std::uint64_t{1} << 60;
 // Far enough for a headline and the sentence a lead opens with.
+constexpr std::size_t kTitleBytes = 1024;
 constexpr std::size_t kLeadBytes = 240;
 
 // The words that give a number its meaning, matched case-folded (NFC text).
@@ -102,6 +103,7 @@ std::vector<Piece> pieces_of(std::string_view text) {
                   text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start))};
       // "U23", "COVID-19": the number is part of a name.
       piece.glued = is_letter(before) || (before == '-' && is_letter(before2));
+      bool lettered = false;
       if (i < size) {
         // A letter right after it: a unit of money or thousands, or else a code ("8h30", "5G").
         std::int32_t j = i;
@@ -123,13 +125,12 @@ std::vector<Piece> pieces_of(std::string_view text) {
             piece.glued = true;
           }
           i = end;
+          lettered = true;
         }
       }
       pieces.push_back(piece);
       // After a letter suffix, digits that follow are the same code's ("8h30").
-      before2 = before =
-          text[static_cast<std::size_t>(i) - 1] >= '0' && text[static_cast<std::size_t>(i) - 1] <= '9' ? '0'
-                                                                                                       : 'a';
+      before2 = before = lettered ? 'a' : '0';
       continue;
     }
     UChar32 c = 0;
@@ -371,6 +372,7 @@ std::uint16_t slot(std::uint64_t bits, std::size_t k) {
 Figures figures_of(std::string_view title, std::string_view lead) {
   std::vector<std::uint16_t> tokens;
   constexpr std::string_view kDigits = "0123456789";
+  title = title.substr(0, kTitleBytes);
   if (title.find_first_of(kDigits) != std::string_view::npos) collect(pieces_of(title), false, tokens);
   lead = first_sentence(lead);
   if (lead.find_first_of(kDigits) != std::string_view::npos) collect(pieces_of(lead), true, tokens);

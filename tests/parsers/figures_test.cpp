@@ -108,6 +108,9 @@ TEST_CASE("only the dates of a lead's first sentence count, apart from the title
   // A numeral at the cut of a long lead is not read in half.
   const std::string long_lead = std::string(236, 'a') + " 15/9 sau";
   CHECK(figures_of("Tin", long_lead) == title("Tin"));
+  // Nor past the first kilobyte of a title.
+  CHECK(title(std::string(1100, 'a') + " 15/9") == title("Tin"));
+  CHECK(title(std::string(1000, 'a') + " 15/9") == title("15/9"));
 }
 
 TEST_CASE("past four figures the smallest are kept and only the roles they hold whole are compared") {
