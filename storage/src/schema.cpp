@@ -300,8 +300,8 @@ ALTER TABLE health ADD COLUMN date_order_seen TEXT CHECK(date_order_seen IN ('dm
 ALTER TABLE health ADD COLUMN dates_not_understood INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-const std::array<const char*, 11> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4,
-                                                 kVersion5, kVersion6, kVersion7, kVersion8,
+const std::array<const char*, 11> kMigrations = {kVersion1, kVersion2,  kVersion3, kVersion4,
+                                                 kVersion5, kVersion6,  kVersion7, kVersion8,
                                                  kVersion9, kVersion10, kVersion11};
 
 }  // namespace
