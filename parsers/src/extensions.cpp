@@ -160,7 +160,8 @@ void ExtensionReader::dublin_core_item(pugi::xml_node node, Ns ns, std::string_v
   }
 }
 
-void ExtensionReader::media_item(pugi::xml_node node, std::string_view name, Item& item, ItemExtensions& draft) {
+void ExtensionReader::media_item(pugi::xml_node node, std::string_view name, Item& item,
+                                 ItemExtensions& draft) {
   const auto children = [&] {
     for (pugi::xml_node child : node.children()) {
       if (child.type() == pugi::node_element && mapping_.namespaces.of(child) == Ns::media)
@@ -257,7 +258,8 @@ void ExtensionReader::podcast_item(pugi::xml_node node, Ns ns, std::string_view 
   } else if (name == "category" && ns == Ns::itunes) {
     add_itunes_categories(item.categories, node);
   } else if (name == "category" && ns == Ns::googleplay) {
-    if (auto term = non_empty(xml::attribute_value(node, "text"))) add_unique(item.categories, std::move(*term));
+    if (auto term = non_empty(xml::attribute_value(node, "text")))
+      add_unique(item.categories, std::move(*term));
   } else if (name == "keywords" && ns == Ns::itunes) {
     add_keywords(item.categories, xml::inner_text(node));
   } else if (name == "explicit" && ns != Ns::podcast) {
@@ -272,7 +274,8 @@ void ExtensionReader::podcast_item(pugi::xml_node node, Ns ns, std::string_view 
     if (auto person = text_value(node)) {
       std::string role = ascii_lower(xml::attribute_value(node, "role"));
       // The namespace's default role, and its role list as the scheme.
-      item.extras.ensure().credits.push_back(Credit{std::move(*person), role.empty() ? "host" : std::move(role),
+      item.extras.ensure().credits.push_back(Credit{std::move(*person),
+                                                    role.empty() ? "host" : std::move(role),
                                                     "https://podcastindex.org/namespace/1.0#person"});
     }
   } else if (name == "location" && ns == Ns::podcast) {
@@ -348,7 +351,8 @@ bool ExtensionReader::feed_element(pugi::xml_node node, Ns ns, std::string_view 
     } else if (lower == "category" && ns == Ns::itunes) {
       add_itunes_categories(feed.categories, node);
     } else if (lower == "category" && ns == Ns::googleplay) {
-      if (auto term = non_empty(xml::attribute_value(node, "text"))) add_unique(feed.categories, std::move(*term));
+      if (auto term = non_empty(xml::attribute_value(node, "text")))
+        add_unique(feed.categories, std::move(*term));
     } else if (lower == "keywords" && ns == Ns::itunes) {
       add_keywords(feed.categories, xml::inner_text(node));
     } else if (lower == "explicit" && ns != Ns::podcast) {
@@ -423,7 +427,8 @@ std::optional<std::int64_t> parse_duration(std::string_view text) {
     const std::string_view part = text.substr(0, colon);
     std::int64_t value = 0;
     const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || error != std::errc() || end != part.data() + part.size() || value < 0) return std::nullopt;
+    if (part.empty() || error != std::errc() || end != part.data() + part.size() || value < 0)
+      return std::nullopt;
     // Only the first of HH:MM:SS may exceed 59 (a 90-minute show is "90:00").
     if (parts > 0 && value > 59) return std::nullopt;
     if (++parts > 3 || seconds > (std::int64_t{1} << 40)) return std::nullopt;

@@ -24,9 +24,9 @@ struct ItemExtensions {
   std::optional<std::string> dc_title, media_title, itunes_title;
   std::optional<std::string> dc_description, media_description, itunes_summary, googleplay_description;
   std::optional<std::string> dc_identifier;
-  std::vector<Author> creators;         // dc:creator
-  std::vector<Author> podcast_authors;  // itunes:author, googleplay:author: when nothing else names one
-  std::optional<std::string> image;     // itunes:image, googleplay:image
+  std::vector<Author> creators;          // dc:creator
+  std::vector<Author> podcast_authors;   // itunes:author, googleplay:author: when nothing else names one
+  std::optional<std::string> image;      // itunes:image, googleplay:image
   std::optional<std::string> thumbnail;  // the largest media:thumbnail
   std::int64_t thumbnail_area = -1;
   std::optional<std::string> latitude, longitude;  // geo:lat, geo:long
@@ -49,10 +49,12 @@ class ExtensionReader {
 
   // Reads `node`, an element of namespace `ns` in an item or entry; false when `ns` is
   // none of the namespaces above.
-  bool item_element(pugi::xml_node node, xml::Ns ns, std::string_view name, Item& item, ItemExtensions& draft);
+  bool item_element(pugi::xml_node node, xml::Ns ns, std::string_view name, Item& item,
+                    ItemExtensions& draft);
 
   // The same for an element of the channel or feed.
-  bool feed_element(pugi::xml_node node, xml::Ns ns, std::string_view name, Feed& feed, FeedExtensions& draft);
+  bool feed_element(pugi::xml_node node, xml::Ns ns, std::string_view name, Feed& feed,
+                    FeedExtensions& draft);
 
   // What the drafts give the item once its own elements are read: authors, title, image
   // and position when the format's elements gave none.
@@ -63,7 +65,8 @@ class ExtensionReader {
   void media_item(pugi::xml_node node, std::string_view name, Item& item, ItemExtensions& draft);
   void dublin_core_item(pugi::xml_node node, xml::Ns ns, std::string_view name, Item& item,
                         ItemExtensions& draft);
-  void podcast_item(pugi::xml_node node, xml::Ns ns, std::string_view name, Item& item, ItemExtensions& draft);
+  void podcast_item(pugi::xml_node node, xml::Ns ns, std::string_view name, Item& item,
+                    ItemExtensions& draft);
   void geo_item(pugi::xml_node node, xml::Ns ns, std::string_view name, Item& item, ItemExtensions& draft);
 
   Mapping& mapping_;

@@ -20,14 +20,14 @@ boost::json::object contract_object(std::string_view document) {
 TEST_CASE("Contract JSON: optional fields appear only when the feed has them", "[contract]") {
   const boost::json::object plain = contract_object(
       R"(<rss version="2.0"><channel><title>T</title><item><title>I</title></item></channel></rss>)");
-  for (const char* key : {"id", "rights", "image", "icon", "generator", "explicit", "authors", "contributors",
-                          "categories"}) {
+  for (const char* key :
+       {"id", "rights", "image", "icon", "generator", "explicit", "authors", "contributors", "categories"}) {
     CHECK_FALSE(plain.contains(key));
   }
   const boost::json::object& item = plain.at("items").at(0).as_object();
-  for (const char* key : {"subtitle", "rights", "language", "contributors", "credits", "explicit",
-                          "duration_seconds", "season", "episode", "point", "media_rating", "media_restriction",
-                          "media_license", "source"}) {
+  for (const char* key :
+       {"subtitle", "rights", "language", "contributors", "credits", "explicit", "duration_seconds", "season",
+        "episode", "point", "media_rating", "media_restriction", "media_license", "source"}) {
     CHECK_FALSE(item.contains(key));
   }
 }
@@ -58,7 +58,8 @@ TEST_CASE("Contract JSON: feed and item extras as the documentation names them",
   CHECK(object.at("image") == "https://t.example/a.jpg");
   CHECK(object.at("explicit") == false);
   CHECK(boost::json::serialize(object.at("categories")) == R"(["News"])");
-  CHECK(boost::json::serialize(object.at("authors")) == R"([{"name":"Ed","email":"ed@t.example","uri":null}])");
+  CHECK(boost::json::serialize(object.at("authors")) ==
+        R"([{"name":"Ed","email":"ed@t.example","uri":null}])");
   CHECK(boost::json::serialize(object.at("contributors")) == R"([{"name":"Cy","email":null,"uri":null}])");
   const boost::json::object& item = object.at("items").at(0).as_object();
   CHECK(item.at("subtitle") == "Sub");
@@ -72,11 +73,13 @@ TEST_CASE("Contract JSON: feed and item extras as the documentation names them",
   CHECK(boost::json::serialize(item.at("point")) == R"({"latitude":2.103E1,"longitude":1.0585E2})");
   CHECK(boost::json::serialize(item.at("enclosures")) ==
         R"([{"url":"https://t.example/v.mp4","type":null,"length":null,"medium":"video"}])");
-  CHECK(boost::json::serialize(item.at("credits")) == R"([{"name":"Nam","role":"author","scheme":"urn:ebu"}])");
+  CHECK(boost::json::serialize(item.at("credits")) ==
+        R"([{"name":"Nam","role":"author","scheme":"urn:ebu"}])");
   CHECK(boost::json::serialize(item.at("media_rating")) == R"({"value":"adult","scheme":"urn:simple"})");
   CHECK(boost::json::serialize(item.at("media_restriction")) ==
         R"({"relationship":"deny","type":"country","values":["vn"]})");
   CHECK(boost::json::serialize(item.at("media_license")) ==
         R"({"name":"CC BY 4.0","url":"https://creativecommons.org/licenses/by/4.0/","type":null})");
-  CHECK(boost::json::serialize(item.at("source")) == R"({"title":"Origin","link":"https://o.example/rss","id":null})");
+  CHECK(boost::json::serialize(item.at("source")) ==
+        R"({"title":"Origin","link":"https://o.example/rss","id":null})");
 }

@@ -85,7 +85,9 @@ TEST_CASE("DC Terms: every date term, in the documented precedence", "[dc]") {
   const tinhop::Feed& feed = result.feed;
   CHECK(utc(feed.updated) == "2021-03-04T05:06:07Z");
   REQUIRE(feed.items.size() == 7);
-  const auto dates = [&](std::size_t i) { return utc(feed.items[i].published) + " " + utc(feed.items[i].updated); };
+  const auto dates = [&](std::size_t i) {
+    return utc(feed.items[i].published) + " " + utc(feed.items[i].updated);
+  };
   CHECK(dates(0) == "2020-01-01T00:00:00Z 2020-01-02T00:00:00Z");
   CHECK(dates(1) == "2020-02-01T00:00:00Z 2020-02-02T00:00:00Z");
   CHECK(dates(2) == "2020-03-01T00:00:00Z null");
@@ -96,7 +98,8 @@ TEST_CASE("DC Terms: every date term, in the documented precedence", "[dc]") {
 }
 
 TEST_CASE("DC Terms in Atom: issued and modified stand in for Atom's own dates", "[dc][atom]") {
-  const auto result = parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dcterms="http://purl.org/dc/terms/"
+  const auto result =
+      parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dcterms="http://purl.org/dc/terms/"
       xmlns:dc="http://purl.org/dc/elements/1.1/">
 <title>T</title><id>urn:t</id>
 <entry><id>urn:1</id><title>One</title>

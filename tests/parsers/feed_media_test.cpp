@@ -123,7 +123,8 @@ TEST_CASE("Media RSS: the item's own title and description come before the media
 }
 
 TEST_CASE("Media RSS in Atom: thumbnails, credits and content as enclosures", "[media][atom]") {
-  const auto result = parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+  const auto result =
+      parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
 <title>Clips</title><id>urn:clips</id><updated>2024-01-01T00:00:00Z</updated>
 <entry>
   <id>urn:clip:1</id><title>Clip</title><updated>2024-01-01T00:00:00Z</updated>

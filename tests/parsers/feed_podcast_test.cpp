@@ -60,8 +60,9 @@ TEST_CASE("iTunes: channel and episode tags map onto the model", "[itunes]") {
   const tinhop::Item& item = feed.items[0];
   CHECK(item.title == "Hiking Treks Trailer");
   CHECK(item.summary == "Tips for great hikes.");
-  CHECK(item.content ==
-        R"(The Sunset Explorers share tips, techniques and recommendations for great hikes and adventures around the United States. Listen on <a href="https://www.apple.com/itunes/podcasts/">Apple Podcasts</a>.)");
+  CHECK(
+      item.content ==
+      R"(The Sunset Explorers share tips, techniques and recommendations for great hikes and adventures around the United States. Listen on <a href="https://www.apple.com/itunes/podcasts/">Apple Podcasts</a>.)");
   CHECK(item.thumbnail == "https://applehosted.podcasts/hiking/trailer.jpg");
   CHECK(utc(item.published) == "2019-01-08T01:15:00Z");
   // The channel's author is not the episode's: the item names none.
@@ -75,7 +76,8 @@ TEST_CASE("iTunes: channel and episode tags map onto the model", "[itunes]") {
 }
 
 TEST_CASE("iTunes: the https namespace URI and names written in another case", "[itunes]") {
-  const auto result = parse_ok(R"(<rss version="2.0" xmlns:itunes="https://www.itunes.com/dtds/podcast-1.0.dtd">
+  const auto result =
+      parse_ok(R"(<rss version="2.0" xmlns:itunes="https://www.itunes.com/dtds/podcast-1.0.dtd">
 <channel>
   <title>Show</title>
   <link>https://show.example/</link>
@@ -106,10 +108,11 @@ TEST_CASE("iTunes: the https namespace URI and names written in another case", "
 TEST_CASE("iTunes: durations as Apple lists them, and what is not one", "[itunes]") {
   std::string document =
       R"(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>T</title>)";
-  const std::vector<std::string> durations = {"1079", "17:59", "0:17:59", "90:00", " 1079.5 ", "",
-                                              "1:60", "1:2:3:4", "ten minutes", "-5"};
+  const std::vector<std::string> durations = {"1079", "17:59", "0:17:59", "90:00",       " 1079.5 ",
+                                              "",     "1:60",  "1:2:3:4", "ten minutes", "-5"};
   for (const std::string& duration : durations) {
-    document += "<item><title>" + duration + "</title><itunes:duration>" + duration + "</itunes:duration></item>";
+    document +=
+        "<item><title>" + duration + "</title><itunes:duration>" + duration + "</itunes:duration></item>";
   }
   document += "</channel></rss>";
   const auto result = parse_ok(document);
@@ -118,13 +121,14 @@ TEST_CASE("iTunes: durations as Apple lists them, and what is not one", "[itunes
   for (const tinhop::Item& item : result.feed.items) {
     seconds.push_back(item.extras ? item.extras->duration_seconds : std::nullopt);
   }
-  const std::vector<std::optional<std::int64_t>> expected = {1079, 1079, 1079, 5400, 1079, std::nullopt,
-                                                             std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+  const std::vector<std::optional<std::int64_t>> expected = {
+      1079, 1079, 1079, 5400, 1079, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt};
   CHECK(seconds == expected);
 }
 
 TEST_CASE("Google Play: author, description, explicit, image and category", "[googleplay]") {
-  const auto result = parse_ok(R"(<rss version="2.0" xmlns:googleplay="http://www.google.com/schemas/play-podcasts/1.0">
+  const auto result =
+      parse_ok(R"(<rss version="2.0" xmlns:googleplay="http://www.google.com/schemas/play-podcasts/1.0">
 <channel>
   <title>Dafna's Zebra Podcast</title>
   <link>https://www.example.com/podcasts/dafnas-zebras/</link>
@@ -151,9 +155,10 @@ TEST_CASE("Google Play: author, description, explicit, image and category", "[go
   CHECK(feed.authors[0].name == "Dafna");
   REQUIRE(feed.items.size() == 1);
   const tinhop::Item& item = feed.items[0];
-  CHECK(item.summary ==
-        "Here are the top 10 misunderstandings about the care, feeding, and breeding of these lovable striped "
-        "animals.");
+  CHECK(
+      item.summary ==
+      "Here are the top 10 misunderstandings about the care, feeding, and breeding of these lovable striped "
+      "animals.");
   REQUIRE(item.authors.size() == 1);
   CHECK(item.authors[0].name == "Dafna");
   REQUIRE(item.extras);
