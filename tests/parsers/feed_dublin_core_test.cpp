@@ -107,8 +107,10 @@ TEST_CASE("DC Terms in Atom: issued and modified stand in for Atom's own dates",
   <dc:creator>Ana</dc:creator><dc:rights>CC BY 4.0</dc:rights></entry>
 <entry><id>urn:2</id><title>Two</title><published>2020-02-01T00:00:00Z</published>
   <dcterms:issued>2020-02-05T00:00:00Z</dcterms:issued></entry>
+<entry><dc:identifier>urn:isbn:0-486-27557-4</dc:identifier><dc:title>Only &lt;i&gt;DC&lt;/i&gt;</dc:title>
+  <dc:date>2020-03-01T00:00:00Z</dc:date></entry>
 </feed>)");
-  REQUIRE(result.feed.items.size() == 2);
+  REQUIRE(result.feed.items.size() == 3);
   const tinhop::Item& one = result.feed.items[0];
   CHECK(utc(one.published) == "2020-01-01T00:00:00Z");
   CHECK(utc(one.updated) == "2020-01-03T00:00:00Z");
@@ -117,4 +119,8 @@ TEST_CASE("DC Terms in Atom: issued and modified stand in for Atom's own dates",
   REQUIRE(one.extras);
   CHECK(one.extras->rights == "CC BY 4.0");
   CHECK(utc(result.feed.items[1].published) == "2020-02-01T00:00:00Z");
+  const tinhop::Item& three = result.feed.items[2];
+  CHECK(three.id == "urn:isbn:0-486-27557-4");
+  CHECK(three.title == "Only DC");
+  CHECK(utc(three.published) == "2020-03-01T00:00:00Z");
 }
