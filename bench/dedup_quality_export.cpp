@@ -1,7 +1,8 @@
 // Runs a corpus through the daemon's parse -> dedup -> storage path and writes the
 // clusters in score_dedup.py's PRED format. Used by bench/dedup-quality.
 //
-//   dedup_quality_export CORPUS_DIR OUT.json [--db PATH] [--threshold S] [--window-hours H]
+//   dedup_quality_export CORPUS_DIR OUT.json [--db PATH] [--threshold S] [--title-only-threshold S]
+//                        [--window-hours H]
 //
 // Every CORPUS_DIR/*.xml file is one file:// source; files are ingested in name order,
 // each as the poller would: parse_feed with the file's url, then Store::ingest.
@@ -52,8 +53,9 @@ std::string json_string(const std::string& text) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr
-        << "usage: dedup_quality_export CORPUS_DIR OUT.json [--db PATH] [--threshold S] [--window-hours H]\n";
+    std::cerr << "usage: dedup_quality_export CORPUS_DIR OUT.json [--db PATH] [--threshold S] "
+                 "[--title-only-threshold S] "
+                 "[--window-hours H]\n";
     return 2;
   }
   const fs::path corpus = argv[1];
@@ -66,6 +68,8 @@ int main(int argc, char** argv) {
       db_path = argv[i + 1];
     } else if (flag == "--threshold") {
       options.dedup.threshold = std::stod(argv[i + 1]);
+    } else if (flag == "--title-only-threshold") {
+      options.dedup.title_only_threshold = std::stod(argv[i + 1]);
     } else if (flag == "--window-hours") {
       options.dedup.window = std::chrono::hours{std::stol(argv[i + 1])};
     } else {

@@ -55,6 +55,7 @@ struct ArticleFollower::Round {
   std::string trusted_origin_url;  // the source's URL when its origin may be internal, else ""
   std::string time_zone;
   DateOrder date_order = DateOrder::automatic;
+  DateOrder listing_order = DateOrder::automatic;  // how the listing page's dates were read
   fetch::Processed processed;
   std::function<void(fetch::Processed)> done;
   std::vector<std::size_t> entries;  // to fetch, in document order
@@ -123,6 +124,7 @@ void ArticleFollower::follow(const fetch::PollSource& source, fetch::Processed p
   round->trusted_origin_url = source.trust_own_origin ? source.url : std::string();
   round->time_zone = source.time_zone;
   round->date_order = source.date_order;
+  round->listing_order = processed.document->date_order.order;
   round->processed = std::move(processed);
   round->done = std::move(done);
   round->deadline = SteadyClock::now() + round->options.round_deadline;
@@ -171,6 +173,9 @@ void ArticleFollower::on_fetched(const std::shared_ptr<Round>& round, std::size_
   context.content_type = response.content_type;
   context.time_zone = round->time_zone;
   context.date_order = round->date_order;
+  context.content_language = response.content_language;
+  // Same site, same habits: an article page whose own dates do not tell is read as its listing was.
+  context.learned_date_order = round->listing_order;
   context.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   // The work guard keeps the event loop running until the result is back on it.
   boost::asio::post(

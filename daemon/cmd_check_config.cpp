@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "tinhop/admin/api.hpp"
 #include "tinhop/config/config.hpp"
+#include "tinhop/parsers/url_privacy.hpp"
 
 namespace tinhop::cli {
 
@@ -49,6 +50,24 @@ std::optional<config::Diagnostic> check_token(const config::Config& cfg, const s
   return diagnostic;
 }
 
+// Links in the feeds follow each request's Host when no base_url is set; on a wildcard
+// address readers may arrive under any name, so say where links come from.
+std::optional<config::Diagnostic> check_base_url(const config::Config& cfg, const std::string& file) {
+  const auto address = parse_ip_literal(cfg.server.listen.host);
+  if (!cfg.server.base_url.empty() || !address || address_scope(*address) != AddressScope::unspecified) {
+    return std::nullopt;
+  }
+  config::Diagnostic diagnostic;
+  diagnostic.severity = config::Diagnostic::Severity::warning;
+  diagnostic.file = file;
+  diagnostic.line = line_of_key(file, "base_url");
+  diagnostic.key = "server.base_url";
+  diagnostic.message = "empty while server.listen is " + cfg.server.listen.to_string() +
+                       " (every address): links in the feeds follow each request's Host header; set "
+                       "base_url to the URL readers use";
+  return diagnostic;
+}
+
 }  // namespace
 
 void add_check_config_command(CLI::App& app, int& exit_code) {
@@ -61,10 +80,12 @@ void add_check_config_command(CLI::App& app, int& exit_code) {
   cmd->callback([&exit_code, file, quiet] {
     config::LoadResult result = config::load_config(*file);
     if (result.ok()) {
+      const auto links = check_base_url(*result.config, *file);
       if (auto token = check_token(*result.config, *file)) {
         result.diagnostics.push_back(*token);
         if (token->severity == config::Diagnostic::Severity::error) result.config.reset();
       }
+      if (links) result.diagnostics.push_back(*links);
     }
     std::size_t errors = 0;
     std::size_t warnings = 0;

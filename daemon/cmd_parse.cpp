@@ -19,6 +19,7 @@ struct ParseOptions {
   std::string file;
   std::string url;
   std::string content_type;
+  std::string content_language;
   std::string time_zone = "UTC";
   std::string date_order = "auto";
   std::string html_selectors;  // set: the document is an HTML listing page (format html)
@@ -63,6 +64,7 @@ int run_parse(const ParseOptions& options) {
   ParseContext context;
   context.url = options.url;
   context.content_type = options.content_type;
+  context.content_language = options.content_language;
   context.time_zone = options.time_zone;
   context.date_order = options.date_order == "dmy"   ? DateOrder::dmy
                        : options.date_order == "mdy" ? DateOrder::mdy
@@ -86,7 +88,11 @@ void add_parse_command(CLI::App& app, int& exit_code) {
       app.add_subcommand("parse", "Parse one feed document and print it as JSON (the parse contract)");
   cmd->add_option("--url", options->url, "Address the document was fetched from (base for relative links)");
   cmd->add_option("--content-type", options->content_type, "HTTP Content-Type header (may carry a charset)");
-  cmd->add_option("--timezone", options->time_zone, "IANA time zone for dates written without one")
+  cmd->add_option("--content-language", options->content_language,
+                  "HTTP Content-Language header (a hint for the order of day and month)");
+  cmd->add_option("--timezone", options->time_zone,
+                  "IANA time zone for dates written without one; its country's customs order day and month "
+                  "when the document does not")
       ->capture_default_str();
   cmd->add_option("--date-order", options->date_order, "Day/month order of numeric dates")
       ->check(CLI::IsMember({"dmy", "mdy", "auto"}))

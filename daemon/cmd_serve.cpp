@@ -217,6 +217,8 @@ int run_serve(const ServeArgs& args) {
     cfg.server.listen = {"127.0.0.1", 8080};
     cfg.admin.enabled = false;
     cfg.database.path = default_demo_db();
+    // The demo feeds are fixed files: their stories must not age out of the demo.
+    cfg.retention.max_age = std::chrono::hours(24 * 365 * 100);
   }
   if (!args.db.empty()) cfg.database.path = args.db;
   if (!args.listen.empty()) {
@@ -302,6 +304,7 @@ int run_serve(const ServeArgs& args) {
   popts.address = cfg.server.listen.host;
   popts.port = cfg.server.listen.port;
   popts.public_url = cfg.server.base_url;
+  popts.trusted_proxies = cfg.server.trusted_proxies;
   popts.secret_params = cfg.fetch.secret_params;
   popts.version = TINHOP_VERSION;
   popts.max_age = std::min<std::chrono::seconds>(cfg.poll.min_interval, std::chrono::seconds(300));

@@ -75,6 +75,11 @@ storage::FetchRecord to_record(const fetch::PollReport& report) {
   r.body_hash = non_empty(report.body_hash);
   r.permanent_redirect = report.permanent_redirect;
   r.adaptive_interval = report.decision.state.publication_gap;
+  if (report.document) {
+    const DateOrderDecision& order = report.document->date_order;
+    if (order.basis == DateOrderBasis::document) r.date_order_seen = order.order;
+    r.dates_not_understood = static_cast<std::int64_t>(report.document->dates_not_understood);
+  }
   return r;
 }
 
@@ -127,8 +132,10 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
   context.content_type = response.content_type;
   context.time_zone = source.time_zone;
   context.date_order = source.date_order;
+  context.content_language = response.content_language;
+  context.learned_date_order = date_order_seen(source);
   boost::asio::post(parsers_, [this, context = std::move(context), response = std::move(response),
-                               done = std::move(done), html = source.html, cost]() mutable {
+                               done = std::move(done), html = source.html, cost, id = source.id]() mutable {
     const auto start = SteadyClock::now();
     context.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     fetch::Processed processed;
@@ -151,6 +158,9 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
         processed.error_text = outcome.failure().message;
       }
     }
+    if (processed.document && processed.document->date_order.basis == DateOrderBasis::document) {
+      remember_date_order(id, processed.document->date_order.order);
+    }
     // The body goes now; the document is counted again when it reaches write().
     response.body.clear();
     response.body.shrink_to_fit();
@@ -158,6 +168,17 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
     release(1, cost);
     done(std::move(processed));
   });
+}
+
+DateOrder Pipeline::date_order_seen(const fetch::PollSource& source) const {
+  std::lock_guard lock(orders_mutex_);
+  const auto seen = orders_seen_.find(source.id);
+  return seen != orders_seen_.end() ? seen->second : source.date_order_seen;
+}
+
+void Pipeline::remember_date_order(std::int64_t source_id, DateOrder order) {
+  std::lock_guard lock(orders_mutex_);
+  orders_seen_[source_id] = order;
 }
 
 void Pipeline::write(fetch::PollReport report) {
@@ -244,8 +265,12 @@ void Pipeline::commit(std::vector<fetch::PollReport>& batch) {
         const Feed& feed = report.document->feed;
         (void)store_.set_feed_info(report.source_id, feed.title, feed.link);
       }
-      report.document.reset();
       Committed c;
+      if (report.document) {
+        c.dates_not_understood = report.document->dates_not_understood;
+        c.date_order = report.document->date_order;
+      }
+      report.document.reset();
       c.items_added = i < counts->size() ? (*counts)[i].added : 0;
       c.items_updated = i < counts->size() ? (*counts)[i].updated : 0;
       c.report = std::move(report);

@@ -28,6 +28,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "tinhop/fetch/poller.hpp"
@@ -51,6 +52,9 @@ struct Committed {
   fetch::PollReport report;  // without its document
   std::int64_t items_added = 0;
   std::int64_t items_updated = 0;
+  // Of the document parsed on this poll, if any.
+  std::size_t dates_not_understood = 0;
+  DateOrderDecision date_order;
 };
 
 struct PipelineHooks {
@@ -101,6 +105,10 @@ class Pipeline {
   void writer_loop();
   void commit(std::vector<fetch::PollReport>& batch);
   void release(std::size_t polls, std::size_t bytes);
+  // The order a source's documents last showed by their own dates: stored with each poll,
+  // and kept here for the polls parsed before the source is loaded again.
+  DateOrder date_order_seen(const fetch::PollSource& source) const;
+  void remember_date_order(std::int64_t source_id, DateOrder order);
 
   storage::Store& store_;
   PipelineOptions options_;
@@ -120,6 +128,8 @@ class Pipeline {
   std::atomic<std::uint64_t> committed_polls_{0};
   std::atomic<std::int64_t> parse_ns_{0};
   std::atomic<std::int64_t> write_ns_{0};
+  mutable std::mutex orders_mutex_;
+  std::unordered_map<std::int64_t, DateOrder> orders_seen_;  // since start, by source id
 };
 
 // The storage record of one finished poll.

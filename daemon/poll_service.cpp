@@ -159,6 +159,7 @@ fetch::PollSource PollService::to_poll_source(const storage::Source& s, const st
   p.time_zone = s.settings.time_zone.value_or(options_.default_time_zone);
   p.date_order =
       s.settings.date_order == DateOrder::automatic ? options_.default_date_order : s.settings.date_order;
+  if (health && health->date_order_seen) p.date_order_seen = *health->date_order_seen;
   p.html = html_selectors(s);
   p.follow_links = s.settings.follow_links && s.settings.type == storage::SourceType::html;
   // A source added through the CLI or the API was checked by its literal host only; the
@@ -250,6 +251,11 @@ void PollService::on_committed(const std::vector<Committed>& polls) {
     const auto level = failed                                                       ? spdlog::level::warn
                        : (c.items_added > 0 || r.outcome == fetch::PollOutcome::ok) ? spdlog::level::info
                                                                                     : spdlog::level::debug;
+    if (c.dates_not_understood > 0) {
+      log->warn("poll.dates_not_understood {} {} {} {}", kv("source", r.source_id), kv("url", r.url),
+                kv("count", static_cast<std::int64_t>(c.dates_not_understood)),
+                kv("date_order_from", basis_name(c.date_order.basis)));
+    }
     if (!log->should_log(level)) continue;
     std::string line =
         "poll.done " + kv("source", r.source_id) + " " + kv("url", r.url) + " " +

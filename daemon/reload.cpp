@@ -77,6 +77,7 @@ const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
       TINHOP_SETTING("server.listen", server.listen, restart),
       TINHOP_SETTING("server.base_url", server.base_url, restart),
+      TINHOP_SETTING("server.trusted_proxies", server.trusted_proxies, restart),
       TINHOP_SETTING("server.max_connections", server.max_connections, restart),
       TINHOP_SETTING("server.max_connections_per_ip", server.max_connections_per_ip, restart),
       TINHOP_SETTING("server.header_timeout", server.header_timeout, restart),

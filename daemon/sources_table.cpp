@@ -132,6 +132,9 @@ void print_status(const std::vector<storage::Source>& sources, const std::vector
     }
     std::string error = h && !h->error_class.empty() ? h->error_class + ": " + h->error_text : "";
     if (!source.disabled_reason.empty()) error = source.disabled_reason;
+    if (error.empty() && h && h->dates_not_understood > 0) {
+      error = "dates_not_understood: " + std::to_string(h->dates_not_understood);
+    }
     rows.push_back({std::to_string(source.id), state, ago(h ? h->last_success : std::nullopt, now),
                     ago(h ? h->next_poll : std::nullopt, now), h ? std::to_string(h->items_added) : "0",
                     h ? std::to_string(h->consecutive_failures) : "0", fit(source.settings.url, 50),

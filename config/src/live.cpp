@@ -32,6 +32,7 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   // the dedup window they were opened with, and the TLS trust store.
   keep(next.server.listen, running.server.listen, "server.listen");
   keep(next.server.base_url, running.server.base_url, "server.base_url");
+  keep(next.server.trusted_proxies, running.server.trusted_proxies, "server.trusted_proxies");
   keep(next.server.max_connections, running.server.max_connections, "server.max_connections");
   keep(next.server.max_connections_per_ip, running.server.max_connections_per_ip,
        "server.max_connections_per_ip");

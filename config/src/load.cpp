@@ -68,8 +68,8 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
   const std::string p = "server";
   r.reject_unknown(
       t, p,
-      {"listen", "base_url", "max_connections", "max_connections_per_ip", "header_timeout", "idle_timeout",
-       "feed_limit", "max_feed_limit", "render_cache_bytes", "max_content_bytes"});
+      {"listen", "base_url", "trusted_proxies", "max_connections", "max_connections_per_ip", "header_timeout",
+       "idle_timeout", "feed_limit", "max_feed_limit", "render_cache_bytes", "max_content_bytes"});
   r.read(t, "listen", p, out.listen);
   if (out.listen.is_unix()) {
     r.error(Reader::line_of(t, "listen"), "server.listen",
@@ -81,6 +81,16 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
     if (!url.error.empty() || out.base_url.rfind("file:", 0) == 0) {
       r.error(Reader::line_of(t, "base_url"), "server.base_url",
               url.error.empty() ? "must be an http:// or https:// URL" : url.error);
+    }
+  }
+  std::vector<std::string> proxies;
+  detail::read_string_list(r, t, "trusted_proxies", p, proxies);
+  for (const std::string& text : proxies) {
+    std::string why;
+    if (auto network = parse_ip_network(text, why)) {
+      out.trusted_proxies.push_back(*network);
+    } else {
+      r.error(Reader::line_of(t, "trusted_proxies"), "server.trusted_proxies", why);
     }
   }
   r.read(t, "max_connections", p, out.max_connections, 1, 1'000'000);

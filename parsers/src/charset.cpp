@@ -127,6 +127,40 @@ std::string detect_legacy_charset(std::string_view bytes) {
   return found;
 }
 
+// One piece of evidence about a document's charset: where it was read, what it names.
+struct Signal {
+  const char* source;    // "byte-order mark", "HTTP charset", "XML declaration"
+  std::string encoding;  // canonical
+};
+
+// True when `bytes` read in `a` and in `b` give the same text. ISO-8859-1 reads as
+// windows-1252 here, as browsers read it and as the C1 repair after parsing does.
+bool read_alike(std::string_view bytes, const std::string& a, const std::string& b) {
+  const auto as_read = [](const std::string& name) { return name == "iso-8859-1" ? "windows-1252" : name; };
+  const std::string first = as_read(a);
+  const std::string second = as_read(b);
+  if (first == second) return true;
+  if (is_unicode_family(first) || is_unicode_family(second)) {
+    // "utf-16" beside the byte-order mark's "utf-16le"
+    return first.substr(0, 6) == second.substr(0, 6);
+  }
+  if (is_ascii(bytes)) return true;                         // the same in every ASCII-compatible charset
+  if (first == "utf-8" || second == "utf-8") return false;  // non-ASCII bytes never read alike
+  std::size_t replaced = 0;
+  return transcode(bytes, first, replaced) == transcode(bytes, second, replaced);
+}
+
+// RFC 7303 section 3.2 orders the evidence: byte-order mark, then HTTP charset, then the
+// XML declaration. When the loser would have read the bytes otherwise, a warning says
+// which won and why.
+void note_overruled(std::string_view bytes, const Signal& winner, const std::optional<Signal>& loser,
+                    std::vector<std::string>& warnings) {
+  if (!loser || read_alike(bytes, winner.encoding, loser->encoding)) return;
+  warnings.push_back(std::string(winner.source) + " says " + winner.encoding + ", " + loser->source +
+                     " says " + loser->encoding + ": read as " + winner.encoding + ", since the " +
+                     winner.source + " comes first (RFC 7303, section 3.2)");
+}
+
 }  // namespace
 
 std::optional<std::string> charset_from_content_type(std::string_view content_type) {
@@ -226,10 +260,20 @@ DecodedText decode_document(std::string_view bytes, std::string_view content_typ
   if (media_type.starts_with("text/plain") || media_type.starts_with("text/html")) {
     decoded.warnings.push_back("served as " + media_type + ", not as a feed type");
   }
+  const auto signal = [](const char* source,
+                         const std::optional<std::string>& label) -> std::optional<Signal> {
+    if (!label) return std::nullopt;
+    std::optional<std::string> known = canonical_charset(*label);
+    if (!known) return std::nullopt;
+    return Signal{source, std::move(*known)};
+  };
+  const std::optional<std::string> http_label = charset_from_content_type(content_type);
+  const std::optional<Signal> http = signal("HTTP charset", http_label);
   for (const Bom& bom : boms) {
     if (bytes.starts_with(bom.bytes)) {
       decoded.encoding = bom.encoding;
       const std::string_view body = bytes.substr(bom.bytes.size());
+      note_overruled(body, Signal{"byte-order mark", decoded.encoding}, http, decoded.warnings);
       if (decoded.encoding == "utf-8") {
         decoded.text = body;
         if (!is_valid_utf8(body)) {
@@ -248,6 +292,11 @@ DecodedText decode_document(std::string_view bytes, std::string_view content_typ
                                      " sequences replaced with U+FFFD");
         }
       }
+      if (!http) {
+        note_overruled(body, Signal{"byte-order mark", decoded.encoding},
+                       signal("XML declaration", charset_from_xml_declaration(decoded.text)),
+                       decoded.warnings);
+      }
       return decoded;
     }
   }
@@ -259,7 +308,6 @@ DecodedText decode_document(std::string_view bytes, std::string_view content_typ
     return decoded;
   }
 
-  const std::optional<std::string> http_label = charset_from_content_type(content_type);
   const std::optional<std::string> document_label = declared_in_document(bytes);
   std::optional<std::string> declared;
   std::string declared_by;
@@ -274,9 +322,11 @@ DecodedText decode_document(std::string_view bytes, std::string_view content_typ
 
   // Declared UTF-8 is taken at its word without a validation pass (the hot path): the
   // parser validates each field it keeps and replaces what is ill-formed.
+  const std::optional<Signal> declaration = http ? signal("XML declaration", document_label) : std::nullopt;
   if (declared == "utf-8") {
     decoded.text = bytes;
     decoded.encoding = "utf-8";
+    if (http) note_overruled(bytes, *http, declaration, decoded.warnings);
     return decoded;
   }
   if (is_valid_utf8(bytes)) {
@@ -301,6 +351,7 @@ DecodedText decode_document(std::string_view bytes, std::string_view content_typ
                                " but the bytes are not: read as windows-1252");
     encoding = "windows-1252";
   }
+  if (http && http->encoding == encoding) note_overruled(bytes, *http, declaration, decoded.warnings);
   std::size_t replaced = 0;
   decoded.storage = transcode(bytes, encoding, replaced);
   decoded.text = decoded.storage;

@@ -165,6 +165,12 @@ std::string to_contract_json(const ParseResult& result) {
   for (const std::string& warning : result.warnings) warnings.emplace_back(json::string(warning));
   object["warnings"] = std::move(warnings);
   object["path"] = path_name(result.path);
+  const DateOrder order = result.date_order.order;
+  object["date_order"] = order == DateOrder::dmy   ? json::value("dmy")
+                         : order == DateOrder::mdy ? json::value("mdy")
+                                                   : json::value(nullptr);
+  object["date_order_from"] = basis_name(result.date_order.basis);
+  object["dates_not_understood"] = result.dates_not_understood;
   return json::serialize(object);
 }
 

@@ -3,9 +3,7 @@
 // answer is "not understood" (nullopt), never a guess such as "now".
 #include "tinhop/parsers/date.hpp"
 
-#include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
 
 #include "date_internal.hpp"
@@ -175,47 +173,6 @@ std::optional<ParsedDate> parse_date(std::string_view text, const DateContext& c
     if (auto parsed = forms[i](trimmed, *tokens, context)) return parsed;
   }
   return std::nullopt;
-}
-
-DateOrder infer_date_order(const std::vector<std::string_view>& samples, DateOrder fallback) {
-  int dmy = 0;
-  int mdy = 0;
-  for (const auto sample : samples) {
-    const auto folded = date_detail::fold(sample);
-    if (!folded) continue;
-    const auto tokens = date_detail::tokenize(*folded);
-    if (!tokens) continue;
-    const auto evidence = date_detail::order_evidence(*tokens);
-    if (!evidence.numeric) continue;
-    if (evidence.values == date_detail::OrderVote::dmy) ++dmy;
-    if (evidence.values == date_detail::OrderVote::mdy) ++mdy;
-    if (evidence.values == date_detail::OrderVote::none) {
-      if (evidence.meridiem) ++mdy;
-      if (evidence.vietnamese && !evidence.meridiem) ++dmy;
-    }
-  }
-  if (dmy > mdy) return DateOrder::dmy;
-  if (mdy > dmy) return DateOrder::mdy;
-  return fallback;
-}
-
-DateOrder date_order_for_language(std::string_view language) {
-  std::string tag;
-  for (const char c : language) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-    tag.push_back(c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  const std::string_view primary = std::string_view(tag).substr(0, tag.find('-'));
-  if (primary == "en") {
-    static constexpr std::array<std::string_view, 3> month_first = {"en", "en-us", "en-ph"};
-    return std::find(month_first.begin(), month_first.end(), tag) != month_first.end() ? DateOrder::mdy
-                                                                                       : DateOrder::dmy;
-  }
-  static constexpr std::array<std::string_view, 26> day_first = {
-      "vi", "fr", "de", "es", "it", "pt", "ru", "uk", "pl", "nl", "id", "ms", "tr",
-      "cs", "sk", "ro", "el", "da", "sv", "nb", "nn", "no", "fi", "th", "km", "lo"};
-  return std::find(day_first.begin(), day_first.end(), primary) != day_first.end() ? DateOrder::dmy
-                                                                                   : DateOrder::automatic;
 }
 
 }  // namespace tinhop

@@ -109,7 +109,9 @@ bool ExtensionReader::item_element(pugi::xml_node node, Ns ns, std::string_view 
   if (is_dublin_core(ns)) {
     dublin_core_item(node, ns, name, item, draft);
   } else if (ns == Ns::media) {
-    media_item(node, name, item, draft);
+    // Media RSS is generated from its schema: its names are exact even where RSS's caller
+    // has matched them in any case (rss_name).
+    media_item(node, xml::local_name(node), item, draft);
   } else if (is_podcast(ns)) {
     podcast_item(node, ns, ascii_lower(name), item, draft);
   } else if (ns == Ns::georss || ns == Ns::geo || ns == Ns::gml) {
@@ -323,6 +325,7 @@ bool ExtensionReader::feed_element(pugi::xml_node node, Ns ns, std::string_view 
       if (auto term = text_value(node)) feed.categories.push_back(std::move(*term));
     }
   } else if (ns == Ns::media) {
+    name = xml::local_name(node);  // exact, as for an item's
     if (name == "category") {
       if (auto term = text_value(node)) feed.categories.push_back(std::move(*term));
     } else if (name == "keywords") {

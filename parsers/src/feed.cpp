@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
+#include <utility>
 
 #include "mapping.hpp"
 #include "text_internal.hpp"
@@ -11,6 +13,7 @@
 #include "tinhop/parsers/date.hpp"
 #include "tinhop/parsers/memory_budget.hpp"
 #include "tinhop/parsers/text.hpp"
+#include "xml_entities.hpp"
 #include "xml_reader.hpp"
 
 namespace tinhop {
@@ -21,7 +24,7 @@ using detail::Mapping;
 using xml::Ns;
 
 std::optional<FeedFormat> detect_xml_format(pugi::xml_node root) {
-  const std::string_view name = xml::local_name(root);
+  const std::string_view name = detail::rss_name(xml::local_name(root));
   const Ns ns = xml::namespace_of(root);
   if (name == "rss" || name == "channel") {
     const std::string version = xml::attribute_value(root, "version");
@@ -85,11 +88,13 @@ void fix_c1_controls(std::string& text) {
 struct Normalizer {
   std::size_t limit;
   bool cut = false;
-  std::size_t ill_formed = 0;  // fields whose ill-formed UTF-8 was replaced
-  std::size_t shortened = 0;   // titles and names cut to their character caps
+  std::size_t ill_formed = 0;      // fields whose ill-formed UTF-8 was replaced
+  std::size_t shortened = 0;       // titles and names cut to their character caps
+  std::size_t double_encoded = 0;  // fields of UTF-8 read as windows-1252, repaired
 
   void operator()(std::string& text) {
     fix_c1_controls(text);
+    if (repair_mojibake(text)) ++double_encoded;
     if (!nfc_in_place(text)) ++ill_formed;
   }
 
@@ -174,18 +179,16 @@ bool is_placeholder(const Item& item) {
   return says_nothing(item.summary) || says_nothing(item.content);
 }
 
-void resolve_dates(Mapping& mapping) {
+// Reads every date of the document; returns how the numeric ones were ordered and how
+// many were not understood.
+std::pair<DateOrderDecision, std::size_t> resolve_dates(Mapping& mapping) {
   const ParseContext& context = mapping.context;
-  DateContext date_context{context.time_zone, context.date_order, context.now};
-  if (context.date_order == DateOrder::automatic) {
-    std::vector<std::string_view> samples;
-    samples.reserve(mapping.dates.size());
-    for (const detail::RawDate& raw : mapping.dates) samples.emplace_back(raw.text);
-    // Values above 12 and AM/PM decide; when they do not, the feed's declared language does.
-    const DateOrder by_language =
-        mapping.feed.language ? date_order_for_language(*mapping.feed.language) : DateOrder::automatic;
-    date_context.order = infer_date_order(samples, by_language);
-  }
+  std::vector<std::string_view> samples;
+  samples.reserve(mapping.dates.size());
+  for (const detail::RawDate& raw : mapping.dates) samples.emplace_back(raw.text);
+  const DateOrderDecision decision =
+      decide_date_order(samples, context, mapping.feed.language.value_or(std::string()));
+  const DateContext date_context{context.time_zone, decision.order, context.now};
   std::size_t not_understood = 0;
   std::string first_bad;
   for (const detail::RawDate& raw : mapping.dates) {
@@ -210,16 +213,20 @@ void resolve_dates(Mapping& mapping) {
     }
   }
   if (not_understood != 0) {
+    const char* why = decision.basis == DateOrderBasis::undecided
+                          ? ": nothing tells whether day or month comes first (set the source's date_order)"
+                          : "";
     mapping.warnings.push_back(std::to_string(not_understood) + " date(s) not understood, e.g. '" +
-                               first_bad + "'");
+                               first_bad + "'" + why);
   }
   const auto future = std::count_if(mapping.feed.items.begin(), mapping.feed.items.end(),
                                     [](const Item& item) { return item.date_in_future; });
   if (future != 0) mapping.warnings.push_back(std::to_string(future) + " item(s) dated far in the future");
+  return {decision, not_understood};
 }
 
 void finish(Mapping& mapping, ParseResult& result) {
-  resolve_dates(mapping);
+  std::tie(result.date_order, result.dates_not_understood) = resolve_dates(mapping);
   Feed& feed = mapping.feed;
   const std::size_t before = feed.items.size();
   std::erase_if(feed.items, is_placeholder);
@@ -258,9 +265,20 @@ void finish(Mapping& mapping, ParseResult& result) {
   normalize_people(feed.authors, normalize, mapping.limits);
   normalize_people(feed.contributors, normalize, mapping.limits);
   for (std::string& category : feed.categories) normalize(category, mapping.limits.max_name_chars);
+  if (feed.language) {
+    if (std::optional<std::string> tag = detail::bcp47_language(*feed.language)) {
+      feed.language = std::move(tag);
+    } else {
+      mapping.warnings.push_back("language '" + *feed.language + "' is not a BCP 47 tag: kept as written");
+    }
+  }
   if (normalize.ill_formed != 0) {
     mapping.warnings.push_back("ill-formed UTF-8 replaced with U+FFFD in " +
                                std::to_string(normalize.ill_formed) + " field(s)");
+  }
+  if (normalize.double_encoded != 0) {
+    mapping.warnings.push_back("UTF-8 read as windows-1252 (\"Ã©\" for \"é\") repaired in " +
+                               std::to_string(normalize.double_encoded) + " field(s)");
   }
   if (normalize.shortened != 0) {
     mapping.warnings.push_back(std::to_string(normalize.shortened) + " title(s) over " +
@@ -273,6 +291,14 @@ void finish(Mapping& mapping, ParseResult& result) {
   }
   result.feed = std::move(feed);
   for (std::string& warning : mapping.warnings) result.warnings.push_back(std::move(warning));
+}
+
+// Entities may make a document ten times its size, never more (billion laughs).
+xml::EntityLimits entity_limits(std::size_t input) {
+  constexpr std::size_t growth = 10;
+  xml::EntityLimits limits;
+  limits.max_bytes = input > std::numeric_limits<std::size_t>::max() / growth ? input : input * growth;
+  return limits;
 }
 
 std::size_t budget_for(std::size_t input, const ParseLimits& limits) {
@@ -323,7 +349,17 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
     const PugixmlBudgetScope scope(budget);
     xml::LoadedXml loaded;
     // Transcoded text is the parse's own: the tree is built in it rather than in a copy.
-    const bool owned = !decoded.storage.empty();
+    bool owned = !decoded.storage.empty();
+    // The rare document whose DOCTYPE declares entities is read expanded, in a copy that
+    // recovery may need again.
+    if (std::optional<std::string> expanded =
+            xml::expand_internal_entities(decoded.text, entity_limits(bytes.size()), result.warnings)) {
+      budget.release(transcoded);
+      if (!budget.charge(expanded->capacity() + 1)) return mapping.over_budget();
+      decoded.storage = std::move(*expanded);
+      decoded.text = decoded.storage;
+      owned = false;
+    }
     const pugi::xml_parse_result strict =
         owned ? xml::load_strict_in_place(decoded.storage, loaded) : xml::load_strict(decoded.text, loaded);
     if (!loaded.ok && !loaded.out_of_memory) {

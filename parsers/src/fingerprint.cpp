@@ -266,11 +266,16 @@ Fingerprint fingerprint(std::string_view title, std::string_view summary, std::s
   std::vector<std::uint64_t> syllables;
   syllables.reserve(options.max_syllables);
   syllable_hashes(title, options.max_syllables, syllables);
+  const std::size_t title_syllables = syllables.size();
   syllable_hashes(summary, options.max_syllables, syllables);
   syllable_hashes(content, options.max_syllables, syllables);
 
   Fingerprint result;
   if (syllables.empty()) return result;
+  result.figures =
+      figures_of(title, summary.find_first_not_of(" \t\r\n") != std::string_view::npos ? summary : content);
+  // A title cut at max_syllables leaves no room for a body, but it is not a headline alone.
+  result.title_only = syllables.size() == title_syllables && title_syllables < options.max_syllables;
   const std::size_t k = std::max<std::size_t>(1, std::min(options.shingle_size, syllables.size()));
   std::vector<std::uint64_t> shingles;
   shingles.reserve(syllables.size());
@@ -296,8 +301,13 @@ double similarity(const Fingerprint& a, const Fingerprint& b) {
   return static_cast<double>(equal) / static_cast<double>(kMinHashSize);
 }
 
+namespace {
+constexpr std::size_t kLegacyBytes = 2 * kMinHashSize + 4;  // before figures were kept
+constexpr std::size_t kFingerprintBytes = kLegacyBytes + 9;
+}  // namespace
+
 std::string to_bytes(const Fingerprint& fingerprint) {
-  std::string bytes(2 * kMinHashSize + 4, '\0');
+  std::string bytes(kFingerprintBytes, '\0');
   for (std::size_t i = 0; i < kMinHashSize; ++i) {
     bytes[2 * i] = static_cast<char>(fingerprint.minhash[i] & 0xFFU);
     bytes[2 * i + 1] = static_cast<char>(fingerprint.minhash[i] >> 8U);
@@ -305,17 +315,26 @@ std::string to_bytes(const Fingerprint& fingerprint) {
   for (std::size_t i = 0; i < 4; ++i) {
     bytes[2 * kMinHashSize + i] = static_cast<char>((fingerprint.shingles >> (8 * i)) & 0xFFU);
   }
+  for (std::size_t i = 0; i < 8; ++i) {
+    bytes[kLegacyBytes + i] = static_cast<char>((fingerprint.figures.bits >> (8 * i)) & 0xFFU);
+  }
+  bytes[kLegacyBytes + 8] = fingerprint.title_only ? '\1' : '\0';
   return bytes;
 }
 
 Fingerprint from_bytes(std::string_view bytes) {
   Fingerprint result;
-  if (bytes.size() != 2 * kMinHashSize + 4) return result;
+  if (bytes.size() != kLegacyBytes && bytes.size() != kFingerprintBytes) return result;
   auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])); };
   for (std::size_t i = 0; i < kMinHashSize; ++i) {
     result.minhash[i] = static_cast<std::uint16_t>(byte(2 * i) | (byte(2 * i + 1) << 8U));
   }
   for (std::size_t i = 0; i < 4; ++i) result.shingles |= byte(2 * kMinHashSize + i) << (8 * i);
+  if (bytes.size() == kFingerprintBytes) {
+    for (std::size_t i = 0; i < 8; ++i)
+      result.figures.bits |= static_cast<std::uint64_t>(byte(kLegacyBytes + i)) << (8 * i);
+    result.title_only = byte(kLegacyBytes + 8) == 1;
+  }
   return result;
 }
 

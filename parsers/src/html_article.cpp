@@ -133,7 +133,11 @@ ArticleOutcome extract_article(std::string_view bytes, const ParseContext& conte
     if (dated && !is_boilerplate(found.node())) date_strings(found.node(), dates);
     if (dates.size() > 32) break;
   }
-  const DateContext date_context{context.time_zone, context.date_order, context.now};
+  std::vector<std::string_view> samples;
+  for (const DateText& date : dates) samples.push_back(date.text);
+  const std::string_view language = doc.select_node("//html").node().attribute("lang").value();
+  const DateContext date_context{context.time_zone, decide_date_order(samples, context, language).order,
+                                 context.now};
   for (const DateText& date : dates) {
     if (const auto parsed = date_in_text(date, date_context, {})) {
       article.published = parsed->instant;

@@ -262,17 +262,15 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
     dates.insert(dates.begin(), {std::string(trim(meta.attribute("content").value())), true});
   }
 
+  std::vector<std::string_view> samples;
+  for (const Card& card : cards) {
+    for (const DateText& date : card.dates) samples.push_back(date.text);
+  }
+  result.date_order = decide_date_order(samples, context, feed.language.value_or(std::string()));
   DateContext dates;
   dates.time_zone = context.time_zone;
   dates.now = context.now;
-  dates.order = context.date_order;
-  if (dates.order == DateOrder::automatic) {
-    std::vector<std::string_view> samples;
-    for (const Card& card : cards) {
-      for (const DateText& date : card.dates) samples.push_back(date.text);
-    }
-    dates.order = infer_date_order(samples, DateOrder::automatic);
-  }
+  dates.order = result.date_order.order;
 
   std::unordered_map<std::string, std::size_t> by_link;
   std::size_t no_link = 0, no_title = 0, undated = 0;
@@ -325,7 +323,13 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
   if (no_link != 0)
     result.warnings.push_back(std::to_string(no_link) + " cards without a usable link skipped");
   if (no_title != 0) result.warnings.push_back(std::to_string(no_title) + " cards without a title skipped");
-  if (undated != 0) {
+  if (undated != 0 && result.date_order.basis == DateOrderBasis::undecided) {
+    // Their numeric dates could not be read: nothing tells whether day or month comes first.
+    result.dates_not_understood = undated;
+    result.warnings.push_back(std::to_string(undated) +
+                              " items without a date understood: nothing tells whether day or month comes "
+                              "first (set the source's date_order); fetch time used, marked approximate");
+  } else if (undated != 0) {
     result.warnings.push_back(std::to_string(undated) +
                               " items without a date on the page: fetch time used, marked approximate");
   }

@@ -133,8 +133,9 @@ void map_json_feed(std::string_view text, Mapping& mapping) {
   Feed& feed = mapping.feed;
   feed.format = !version || version->ends_with("1.1") ? FeedFormat::json11 : FeedFormat::json10;
   const std::string& url = mapping.context.url;
+  // JSON Feed titles are plain text: "<i>" or "&amp;" in one is what the reader sees.
   feed.title = string_at(*root, "title");
-  if (feed.title) feed.title = plain_title(*feed.title);
+  if (feed.title) feed.title = collapse_whitespace(*feed.title);
   if (auto home = string_at(*root, "home_page_url")) feed.link = absolute_link(*home, url);
   const std::string base = feed.link && feed.link->find("://") != std::string::npos ? *feed.link : url;
   feed.description = string_at(*root, "description");
@@ -165,7 +166,7 @@ void map_json_feed(std::string_view text, Mapping& mapping) {
     } else if (auto external = string_at(*entry, "external_url")) {
       item.link = absolute_link(*external, base);
     }
-    if (auto title = string_at(*entry, "title")) item.title = non_empty(plain_title(*title));
+    if (auto title = string_at(*entry, "title")) item.title = non_empty(collapse_whitespace(*title));
     item.summary = string_at(*entry, "summary");
     item.content = string_at(*entry, "content_html");
     if (!item.content) item.content = string_at(*entry, "content_text");

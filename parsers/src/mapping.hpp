@@ -92,6 +92,10 @@ const std::string& base_for(pugi::xml_node element, const std::string& document_
 // `raw` made absolute against `base`; the trimmed raw value when that is impossible.
 std::optional<std::string> absolute_link(std::string_view raw, const std::string& base);
 
+// A language tag in BCP 47's form ("en_US": "en-US", "VI": "vi", "vi-vn": "vi-VN"), or
+// nullopt when `written` is not a well-formed tag ("English", "vi, en").
+std::optional<std::string> bcp47_language(std::string_view written);
+
 // Splits an RSS author "mail@x (Name)" / "Name <mail@x>" / "mail@x" / "Name".
 Author split_author(std::string_view text);
 
@@ -103,6 +107,12 @@ std::optional<std::string> first_image(std::string_view html);
 
 // True for media types and extensions that denote an image.
 bool looks_like_image(std::string_view url, std::string_view type);
+
+// An element name of RSS or of the namespaces RSS mixes in (Dublin Core, iTunes ...) in
+// its specified spelling when `local` differs from it only in case ("PubDate": "pubDate"):
+// RSS has no schema, templates vary the case, and no feed uses two spellings for two
+// things. Any other name as it is.
+std::string_view rss_name(std::string_view local);
 
 // Maps a document whose root element is rss / rdf:RDF / channel.
 void map_rss(pugi::xml_node root, FeedFormat format, Mapping& mapping);

@@ -20,4 +20,18 @@ const char* format_name(FeedFormat format) {
   return "unknown";
 }
 
+const char* basis_name(DateOrderBasis basis) {
+  switch (basis) {
+    case DateOrderBasis::none: return "none";
+    case DateOrderBasis::configured: return "configured";
+    case DateOrderBasis::document: return "document";
+    case DateOrderBasis::history: return "history";
+    case DateOrderBasis::language: return "language";
+    case DateOrderBasis::time_zone: return "time_zone";
+    case DateOrderBasis::domain: return "domain";
+    case DateOrderBasis::undecided: return "undecided";
+  }
+  return "unknown";
+}
+
 }  // namespace tinhop

@@ -1,9 +1,13 @@
 // RSS 0.90-0.94, 2.0 and 1.0 (RDF) onto the model, with the atom:, content:, xhtml:,
 // wfw: and sy: elements feeds mix into them; the namespaces Atom shares go through
 // extensions.hpp.
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "extensions.hpp"
 #include "mapping.hpp"
@@ -15,13 +19,99 @@ namespace {
 
 using xml::Ns;
 
-bool is_rss_ns(Ns ns) {
-  return ns == Ns::none || ns == Ns::rss10 || ns == Ns::rss090;
+// RSS's own elements: in no namespace, in RSS 1.0's or 0.90's, or unprefixed in whatever
+// default namespace the document declares (UserLand's and Harvard's RSS 2.0 namespaces,
+// the spec's own address, a publisher's invention): RSS 2.0 has no namespace, so a
+// default one is a label, never a different vocabulary.
+bool is_rss(const xml::NamespaceCache::Name& name) {
+  const Ns ns = name.resolved.ns;
+  return ns == Ns::none || ns == Ns::rss10 || ns == Ns::rss090 || (ns == Ns::other && name.prefix.empty());
 }
 
 bool is_atom_ns(Ns ns) {
   return ns == Ns::atom10 || ns == Ns::atom03;
 }
+
+// The names this mapper and the extension reader read, as their specifications spell them
+// (RSS, Dublin Core, DC Terms, content, iTunes, syndication, wfw, xhtml); those with
+// capitals first.
+constexpr std::size_t camel_case_names = 10;
+constexpr std::array<std::string_view, 55> rss_names = {"pubDate",
+                                                        "lastBuildDate",
+                                                        "skipDays",
+                                                        "skipHours",
+                                                        "updateFrequency",
+                                                        "updatePeriod",
+                                                        "managingEditor",
+                                                        "webMaster",
+                                                        "dateAccepted",
+                                                        "dateSubmitted",
+                                                        "abstract",
+                                                        "author",
+                                                        "available",
+                                                        "body",
+                                                        "category",
+                                                        "channel",
+                                                        "comment",
+                                                        "comments",
+                                                        "content",
+                                                        "contributor",
+                                                        "copyright",
+                                                        "created",
+                                                        "creator",
+                                                        "date",
+                                                        "day",
+                                                        "description",
+                                                        "div",
+                                                        "enclosure",
+                                                        "encoded",
+                                                        "fullitem",
+                                                        "generator",
+                                                        "guid",
+                                                        "hour",
+                                                        "identifier",
+                                                        "image",
+                                                        "issued",
+                                                        "item",
+                                                        "keywords",
+                                                        "language",
+                                                        "link",
+                                                        "modified",
+                                                        "name",
+                                                        "published",
+                                                        "rights",
+                                                        "rss",
+                                                        "source",
+                                                        "subject",
+                                                        "subtitle",
+                                                        "summary",
+                                                        "thumb",
+                                                        "thumbnail",
+                                                        "title",
+                                                        "ttl",
+                                                        "updated",
+                                                        "url"};
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+std::string_view rss_name(std::string_view local) {
+  const bool has_capitals =
+      std::any_of(local.begin(), local.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  // Without capitals, only a camel-case name can be spelt otherwise ("pubdate").
+  const std::size_t candidates = has_capitals ? rss_names.size() : camel_case_names;
+  for (std::size_t i = 0; i < candidates; ++i) {
+    if (same_ignoring_case(rss_names[i], local)) return rss_names[i];
+  }
+  return local;
+}
+
+namespace {
 
 // Item-level values kept until the item is complete, so preferred forms win regardless
 // of the order the feed writes them in.
@@ -134,9 +224,9 @@ struct RssMapper {
       if (child.type() != pugi::node_element) continue;
       const xml::NamespaceCache::Name qualified = mapping.namespaces.read(child);
       const Ns ns = qualified.resolved.ns;
-      const std::string_view name = qualified.local;
+      const std::string_view name = rss_name(qualified.local);
       note_undeclared_prefix(qualified);
-      if (is_rss_ns(ns)) {
+      if (is_rss(qualified)) {
         if (name == "title") {
           if (auto title = text_value(child)) item.title = plain_title(*title);
         } else if (name == "link") {
@@ -255,8 +345,8 @@ struct RssMapper {
     FeedExtensions more;
     // The link first: it is the base every other relative reference resolves against.
     for (pugi::xml_node child : channel.children()) {
-      if (child.type() == pugi::node_element && xml::local_name(child) == "link" &&
-          is_rss_ns(mapping.namespaces.of(child))) {
+      if (child.type() == pugi::node_element && rss_name(xml::local_name(child)) == "link" &&
+          is_rss(mapping.namespaces.read(child))) {
         const bool href = static_cast<bool>(xml::attribute(child, "href"));
         if (auto raw = href ? non_empty(xml::attribute_value(child, "href")) : text_value(child)) {
           feed.link = absolute_link(*raw, base_for(child, document_url, document_url, resolved_base));
@@ -272,9 +362,9 @@ struct RssMapper {
       if (child.type() != pugi::node_element) continue;
       const xml::NamespaceCache::Name qualified = mapping.namespaces.read(child);
       const Ns ns = qualified.resolved.ns;
-      const std::string_view name = qualified.local;
+      const std::string_view name = rss_name(qualified.local);
       note_undeclared_prefix(qualified);
-      if (is_rss_ns(ns)) {
+      if (is_rss(qualified)) {
         if (name == "title") {
           if (auto title = text_value(child)) feed.title = plain_title(*title);
         } else if (name == "description") {
@@ -375,11 +465,11 @@ void map_rss(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
   mapping.feed.format = format;
   RssMapper mapper{mapping, mapping.context.url, mapping.context.url};
   pugi::xml_node channel;
-  if (xml::local_name(root) == "channel") {
+  if (rss_name(xml::local_name(root)) == "channel") {
     channel = root;
   } else {
     for (pugi::xml_node child : root.children()) {
-      if (child.type() == pugi::node_element && xml::local_name(child) == "channel") {
+      if (child.type() == pugi::node_element && rss_name(xml::local_name(child)) == "channel") {
         channel = child;
         break;
       }
@@ -390,15 +480,15 @@ void map_rss(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
   // RSS 0.90 and 1.0 put items (and sometimes 0.9x feeds, by mistake) beside the channel.
   if (channel != root) {
     for (pugi::xml_node child : root.children()) {
-      if (child.type() == pugi::node_element && xml::local_name(child) == "item" &&
-          is_rss_ns(mapping.namespaces.of(child))) {
+      if (child.type() == pugi::node_element && rss_name(xml::local_name(child)) == "item" &&
+          is_rss(mapping.namespaces.read(child))) {
         mapper.map_item(child);
       }
     }
   }
   for (pugi::xml_node sy : channel.children()) {
     if (sy.type() == pugi::node_element && mapping.namespaces.of(sy) == Ns::sy &&
-        xml::local_name(sy) == "updateFrequency" && mapping.feed.update_period_seconds) {
+        rss_name(xml::local_name(sy)) == "updateFrequency" && mapping.feed.update_period_seconds) {
       if (auto frequency = parse_length(xml::inner_text(sy)); frequency && *frequency > 0) {
         *mapping.feed.update_period_seconds /= static_cast<int>(*frequency);
       }

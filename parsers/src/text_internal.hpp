@@ -21,6 +21,12 @@ Utf8Scan scan_utf8(std::string_view text);
 // NFC in place. Ill-formed UTF-8 is repaired (U+FFFD) and false returned.
 bool nfc_in_place(std::string& utf8);
 
+// Repairs UTF-8 that was read as windows-1252 (or Latin-1) and encoded again
+// ("ActualitÃ©s": "Actualités"), in place, and returns true, only when the whole text
+// encodes to windows-1252 and those bytes are well-formed UTF-8 with a multi-byte
+// character in them; any other text is left as it is.
+bool repair_mojibake(std::string& utf8);
+
 // HTML5's reading of &#128;..&#159;: the windows-1252 character at that byte.
 std::uint32_t windows_1252_fixup(std::uint32_t code);
 

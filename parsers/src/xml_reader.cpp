@@ -58,10 +58,14 @@ constexpr std::array<KnownNamespace, 35> known_namespaces = {{
 }  // namespace
 
 Ns classify_namespace(std::string_view uri) {
-  // UserLand and Harvard namespaced RSS 2.0 under several version suffixes.
-  if (uri.starts_with("http://backend.userland.com/rss") ||
-      uri.starts_with("http://blogs.law.harvard.edu/tech/rss")) {
-    return Ns::none;
+  // UserLand and Harvard namespaced RSS 2.0 under several version suffixes, and some
+  // feeds declare the spec's own address.
+  for (const std::string_view rss2 :
+       {"http://backend.userland.com/rss", "http://blogs.law.harvard.edu/tech/rss",
+        "https://cyber.harvard.edu/rss", "http://cyber.harvard.edu/rss", "https://cyber.law.harvard.edu/rss",
+        "http://cyber.law.harvard.edu/rss", "https://www.rssboard.org/rss-specification",
+        "http://www.rssboard.org/rss-specification"}) {
+    if (uri.starts_with(rss2)) return Ns::none;
   }
   // Case-insensitive: publishers retype these by hand (iTunes' "PodCast-1.0.dtd").
   const auto same = [](std::string_view a, std::string_view b) {
@@ -229,9 +233,15 @@ std::optional<NamespaceCache::Resolved> declared_on(pugi::xml_node node, std::st
   return std::nullopt;
 }
 
-// An undeclared prefix is read by its conventional meaning rather than lose the element.
-NamespaceCache::Resolved undeclared(std::string_view prefix) {
-  if (prefix.empty()) return {Ns::none, false};
+// An undeclared prefix is read by its conventional meaning rather than lose the element,
+// in any case (<DC:creator> beside xmlns:dc).
+NamespaceCache::Resolved undeclared(std::string_view written) {
+  if (written.empty()) return {Ns::none, false};
+  std::array<char, 8> folded{};
+  if (written.size() > folded.size()) return {Ns::other, false};
+  std::transform(written.begin(), written.end(), folded.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  const std::string_view prefix(folded.data(), written.size());
   if (prefix == "dc") return {Ns::dc, false};
   if (prefix == "content") return {Ns::content, false};
   if (prefix == "media") return {Ns::media, false};
@@ -385,9 +395,14 @@ void drop_for_memory(LoadedXml& loaded) {
   loaded.out_of_memory = true;
 }
 
-pugi::xml_parse_result settle_strict(const pugi::xml_parse_result& strict, LoadedXml& loaded) {
+// `tolerated`: what pugixml let through (tolerated_errors), found before the parse since
+// an in-place parse leaves no text behind. A document with any was recovered, not read
+// strictly, and says so.
+pugi::xml_parse_result settle_strict(const pugi::xml_parse_result& strict, std::vector<std::string> tolerated,
+                                     LoadedXml& loaded) {
   if (strict && loaded.document.document_element()) {
-    loaded.path = ParsePath::strict;
+    loaded.path = tolerated.empty() ? ParsePath::strict : ParsePath::repaired;
+    loaded.warnings = std::move(tolerated);
     loaded.ok = true;
   } else if (strict.status == pugi::status_out_of_memory) {
     drop_for_memory(loaded);
@@ -400,13 +415,16 @@ pugi::xml_parse_result settle_strict(const pugi::xml_parse_result& strict, Loade
 }  // namespace
 
 pugi::xml_parse_result load_strict(std::string_view text, LoadedXml& loaded) {
+  std::vector<std::string> tolerated = tolerated_errors(text);
   return settle_strict(loaded.document.load_buffer(text.data(), text.size(), flags, pugi::encoding_utf8),
-                       loaded);
+                       std::move(tolerated), loaded);
 }
 
 pugi::xml_parse_result load_strict_in_place(std::string& buffer, LoadedXml& loaded) {
+  std::vector<std::string> tolerated = tolerated_errors(buffer);
   return settle_strict(
-      loaded.document.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8), loaded);
+      loaded.document.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8),
+      std::move(tolerated), loaded);
 }
 
 void recover(std::string_view text, const pugi::xml_parse_result& strict, LoadedXml& loaded,

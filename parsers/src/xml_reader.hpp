@@ -117,7 +117,9 @@ struct LoadedXml {
 };
 
 // Strict pugixml over UTF-8 `text`, copied into the document. The caller holds a
-// PugixmlBudgetScope: a tree that outgrows it sets `out_of_memory` and is dropped.
+// PugixmlBudgetScope: a tree that outgrows it sets `out_of_memory` and is dropped. What
+// pugixml lets through but XML forbids (tolerated_errors) makes the path `repaired`, with
+// its warnings.
 pugi::xml_parse_result load_strict(std::string_view text, LoadedXml& loaded);
 
 // The same in `buffer` itself (no copy): it must outlive the document, and what it holds

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace tinhop::xml {
@@ -257,6 +259,115 @@ bool read_tag_soup(std::string_view text, pugi::xml_document& document, std::siz
     }
   }
   return true;
+}
+
+}  // namespace tinhop::xml
+
+namespace tinhop::xml {
+namespace {
+
+// True when text[at] == '&' starts a character or entity reference ("&#38;", "&#x26;",
+// "&name;"), whether or not the name is declared.
+bool starts_reference(std::string_view text, std::size_t at) {
+  std::size_t k = at + 1;
+  if (k < text.size() && text[k] == '#') {
+    ++k;
+    const bool hex = k < text.size() && text[k] == 'x';
+    if (hex) ++k;
+    const std::size_t digits = k;
+    while (k < text.size() && (hex ? std::isxdigit(static_cast<unsigned char>(text[k])) != 0
+                                   : std::isdigit(static_cast<unsigned char>(text[k])) != 0)) {
+      ++k;
+    }
+    return k > digits && k < text.size() && text[k] == ';';
+  }
+  if (k >= text.size() || !is_name_start(text[k])) return false;
+  while (k < text.size() && is_name_char(text[k])) ++k;
+  return k < text.size() && text[k] == ';';
+}
+
+// Walks the document one region at a time (text, a tag, or a section whose content is
+// not markup), forward only, to say what holds a given offset.
+class RegionCursor {
+ public:
+  enum class Kind { text, tag, verbatim };
+
+  explicit RegionCursor(std::string_view text) : text_(text) {}
+
+  // The kind of region holding `offset`; offsets must not decrease between calls.
+  Kind kind_at(std::size_t offset) {
+    while (offset >= end_) next();
+    return kind_;
+  }
+
+ private:
+  void next() {
+    const std::size_t start = end_;
+    if (text_[start] != '<') {
+      kind_ = Kind::text;
+      end_ = std::min(text_.find('<', start), text_.size());
+    } else if (const std::size_t special = special_section(text_, start); special != 0) {
+      kind_ = Kind::verbatim;
+      end_ = start + special;
+    } else {
+      kind_ = Kind::tag;
+      end_ = start + 1;
+      for (char quote = 0; end_ < text_.size(); ++end_) {
+        const char c = text_[end_];
+        if (quote != 0) {
+          quote = c == quote ? 0 : quote;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '>' || c == '<') {
+          end_ += c == '>' ? 1 : 0;
+          break;
+        }
+      }
+    }
+  }
+
+  std::string_view text_;
+  std::size_t end_ = 0;
+  Kind kind_ = Kind::text;
+};
+
+struct BareAmpersands {
+  std::size_t count = 0;
+  std::size_t first = 0;
+};
+
+std::string line_of(std::string_view text, std::size_t offset) {
+  return std::to_string(1 +
+                        std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+}  // namespace
+
+std::vector<std::string> tolerated_errors(std::string_view text) {
+  std::vector<std::string> errors;
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != 0 && first != std::string_view::npos && text.substr(first).starts_with("<?xml") &&
+      first + 5 < text.size() && (is_space(text[first + 5]) || text[first + 5] == '?')) {
+    errors.push_back("malformed XML: white space before the XML declaration");
+  }
+  BareAmpersands in_text;
+  BareAmpersands in_attributes;
+  std::optional<RegionCursor> regions;  // made at the first '&' that needs it
+  for (std::size_t at = text.find('&'); at != std::string_view::npos; at = text.find('&', at + 1)) {
+    if (starts_reference(text, at)) continue;
+    if (!regions) regions.emplace(text);
+    const RegionCursor::Kind kind = regions->kind_at(at);
+    if (kind == RegionCursor::Kind::verbatim) continue;
+    BareAmpersands& found = kind == RegionCursor::Kind::tag ? in_attributes : in_text;
+    if (found.count++ == 0) found.first = at;
+  }
+  for (const auto& [found, where] :
+       {std::pair{&in_attributes, "attribute values"}, std::pair{&in_text, "text"}}) {
+    if (found->count == 0) continue;
+    errors.push_back("malformed XML: " + std::to_string(found->count) + " bare '&' in " + where +
+                     " kept as written (first on line " + line_of(text, found->first) + ")");
+  }
+  return errors;
 }
 
 }  // namespace tinhop::xml

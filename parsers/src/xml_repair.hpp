@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tinhop::xml {
 
@@ -19,5 +20,11 @@ std::string repair_markup(std::string_view text);
 // is stored as written (entities undecoded), like the strict path. False when elements
 // nest deeper than `max_depth`.
 bool read_tag_soup(std::string_view text, pugi::xml_document& document, std::size_t max_depth);
+
+// What pugixml reads without a word but XML 1.0 forbids, found in `text`: white space
+// before the XML declaration, an '&' that starts no reference (in text or in an attribute
+// value; CDATA sections, comments and the DOCTYPE may hold any). One warning per kind,
+// none for a well-formed document.
+std::vector<std::string> tolerated_errors(std::string_view text);
 
 }  // namespace tinhop::xml

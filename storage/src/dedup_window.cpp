@@ -22,6 +22,9 @@ constexpr std::size_t kMaxEntries = (std::size_t{1} << kMaxPositionBits) - 2;
 
 constexpr std::uint32_t kMaxSource = std::numeric_limits<std::uint32_t>::max();
 
+// Record::traits: the figures' bits, and this one for a headline alone.
+constexpr std::uint64_t kTitleOnly = std::uint64_t{1} << 63;
+
 std::uint32_t narrow_source(std::int64_t source_id) {
   return source_id > 0 && source_id <= kMaxSource ? static_cast<std::uint32_t>(source_id) : 0;
 }
@@ -56,6 +59,10 @@ DedupWindow::Sketch DedupWindow::sketch_of(const Fingerprint& fp) {
         static_cast<std::uint8_t>((fp.minhash[band * kRows] ^ fp.minhash[band * kRows + 1]) >> 8U);
   }
   return sketch;
+}
+
+std::uint64_t DedupWindow::traits_of(const Fingerprint& fp) {
+  return fp.figures.bits | (fp.title_only ? kTitleOnly : 0);
 }
 
 std::uint32_t DedupWindow::band_key(const Sketch& sketch, std::size_t band) {
@@ -295,7 +302,7 @@ void DedupWindow::add(const Entry& entry) {
     }
   }
   const std::uint32_t pos = position(count_);
-  ring_[pos] = Record{entry.cluster_id, sketch_of(entry.fingerprint)};
+  ring_[pos] = Record{entry.cluster_id, sketch_of(entry.fingerprint), traits_of(entry.fingerprint)};
   stamps_[pos] = Stamp{entry.published, static_cast<std::uint32_t>(entry.item_id - base_),
                        narrow_source(entry.source_id)};
   ++count_;
@@ -326,6 +333,7 @@ void DedupWindow::update_fingerprint(std::int64_t item_id, const Fingerprint& fi
     return;
   }
   record.sketch = sketch_of(fingerprint);
+  record.traits = traits_of(fingerprint);
   index(pos);
 }
 
@@ -382,12 +390,17 @@ std::vector<DedupWindow::Match> DedupWindow::matches(const Fingerprint& fingerpr
   // dozen), so a linear search beats sorting it.
   std::vector<std::uint32_t> compared;
   const std::size_t needed = minima_needed(options_.threshold);
+  const std::size_t needed_title_only = std::max(needed, minima_needed(options_.title_only_threshold));
   for (const auto& [band, pos] : near) {
-    if (band_key(ring_[pos].sketch, band) != band_key(query, band)) continue;
+    const Record& record = ring_[pos];
+    if (band_key(record.sketch, band) != band_key(query, band)) continue;
     if (std::find(compared.begin(), compared.end(), pos) != compared.end()) continue;
     compared.push_back(pos);
-    const std::size_t equal = equal_minima(query.minhash, ring_[pos].sketch.minhash);
-    if (equal >= needed) found.push_back(Match{ring_[pos].cluster_id, item_id(pos), estimate(equal)});
+    const std::size_t equal = equal_minima(query.minhash, record.sketch.minhash);
+    const bool title_only = fingerprint.title_only || (record.traits & kTitleOnly) != 0;
+    if (equal < (title_only ? needed_title_only : needed)) continue;
+    if (contradict(fingerprint.figures, Figures{record.traits & ~kTitleOnly})) continue;
+    found.push_back(Match{record.cluster_id, item_id(pos), estimate(equal)});
   }
   std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) {
     return a.similarity != b.similarity ? a.similarity > b.similarity : a.item_id < b.item_id;

@@ -4,16 +4,17 @@
 //
 // Bounded by bytes (DedupOptions::max_candidate_bytes), not by an entry count, and packed
 // so the window holds as many candidates as dedup quality needs in a small budget: an
-// entry costs 251 bytes. The records live in a ring in insertion order (which is item id
-// order): 104 bytes with the cluster and an 8-bit b-bit MinHash (the low byte of each
-// stored 16-bit minimum, compared with the standard bias correction) and a check byte per
-// band; beside it a ring of 16-byte stamps holds each record's date, its item id relative
-// to the oldest record's and its source id in 32 bits. The band index is a table
-// of 64-byte buckets, one cache line each, of 21 3-byte slots (a tag and the record's ring
-// position) at most 75% live. The table is megabytes, so every bucket read is a cache miss:
-// a band reads one bucket (another only when an insert had to pass it), and the 32 buckets
-// of a fingerprint are requested from memory together. Both grow with use up to the
-// budget; then the oldest insertions leave first.
+// entry costs 259 bytes. The records live in a ring in insertion order (which is item id
+// order): 112 bytes with the cluster, an 8-bit b-bit MinHash (the low byte of each
+// stored 16-bit minimum, compared with the standard bias correction), a check byte per
+// band and the figures (8 bytes, the title-only mark in their spare bit); beside it a ring
+// of 16-byte stamps holds each record's date, its item id relative to the oldest record's
+// and its source id in 32 bits. The band index is a table of 64-byte buckets, one cache
+// line each, of 21 3-byte slots (a tag and the record's ring position) at most 75% live.
+// The table is megabytes, so every bucket read is a cache miss: a band reads one bucket
+// (another only when an insert had to pass it), and the 32 buckets of a fingerprint are
+// requested from memory together. Both grow with use up to the budget; then the oldest
+// insertions leave first.
 #pragma once
 
 #include <array>
@@ -65,7 +66,8 @@ class DedupWindow {
   // with other work to do before them (a database read) overlaps the misses with it.
   void prefetch(const Fingerprint& fingerprint) const;
   // The entries from another source, published within the window, at or above the
-  // threshold: the most similar first, then the oldest.
+  // threshold (the title-only threshold when either side is a headline alone), whose figures
+  // do not contradict the fingerprint's: the most similar first, then the oldest.
   std::vector<Match> matches(const Fingerprint& fingerprint, std::int64_t source_id,
                              std::int64_t published) const;
   // The first of matches() whose item and cluster `accept` agrees to (the item is still
@@ -102,9 +104,12 @@ class DedupWindow {
   struct Record {
     std::int64_t cluster_id = 0;  // 0: removed (stays in the ring, out of the table, until it leaves)
     Sketch sketch;
+    // The fingerprint's figures, with title_only in bit 63 (which figures never use).
+    std::uint64_t traits = 0;
   };
 
   static Sketch sketch_of(const Fingerprint& fingerprint);
+  static std::uint64_t traits_of(const Fingerprint& fingerprint);
   static std::uint32_t band_key(const Sketch& sketch, std::size_t band);
   std::uint32_t position(std::size_t logical) const {
     return static_cast<std::uint32_t>((head_ + logical) % ring_.size());

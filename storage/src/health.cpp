@@ -16,7 +16,8 @@ FetchState Store::Impl::record_fetch(const FetchRecord& r) {
         "items_added = items_added + ?9, consecutive_failures = CASE WHEN ?3 THEN 0 ELSE "
         "consecutive_failures + 1 END, "
         "polls = polls + 1, not_modified = not_modified + ?10, bytes = bytes + ?11, latency_ms = ?12, stale "
-        "= ?13 "
+        "= ?13, date_order_seen = coalesce(?14, date_order_seen), "
+        "dates_not_understood = coalesce(?15, dates_not_understood) "
         "WHERE source_id = ?1");
     q->bind(1, r.source_id)
         .bind(2, to_unix(r.attempted))
@@ -31,6 +32,9 @@ FetchState Store::Impl::record_fetch(const FetchRecord& r) {
         .bind(11, r.bytes)
         .bind(12, static_cast<std::int64_t>(r.latency.count()))
         .bind(13, r.stale ? 1 : 0)
+        .bind(14, r.date_order_seen ? std::optional<std::string_view>(date_order_name(*r.date_order_seen))
+                                    : std::nullopt)
+        .bind(15, r.dates_not_understood)
         .run();
   }
   {
@@ -85,8 +89,8 @@ Result<FetchState> Store::record_fetch(const FetchRecord& record) {
 namespace {
 constexpr const char* kHealthColumns =
     "SELECT source_id, last_attempt, last_success, status, http_status, error_class, error_text, next_poll, "
-    "items_added, consecutive_failures, polls, not_modified, bytes, latency_ms, stale, last_new_item FROM "
-    "health ";
+    "items_added, consecutive_failures, polls, not_modified, bytes, latency_ms, stale, last_new_item, "
+    "date_order_seen, dates_not_understood FROM health ";
 
 Health read_health(const sql::Statement& q) {
   Health h;
@@ -110,6 +114,8 @@ Health read_health(const sql::Statement& q) {
   h.last_latency = std::chrono::milliseconds{q.int64(13)};
   h.stale = q.int64(14) != 0;
   h.last_new_item = from_unix(q.optional_int64(15));
+  if (const auto seen = q.optional_text(16)) h.date_order_seen = parse_date_order(*seen);
+  h.dates_not_understood = q.int64(17);
   return h;
 }
 }  // namespace

@@ -119,6 +119,17 @@ constexpr std::size_t kWorkerMinimum = 4;
 
 }  // namespace
 
+bool Store::Impl::figures_contradicted(std::int64_t cluster_id, Figures figures) {
+  // The candidate agreed, but a copy that trimmed its figures agrees with every day's story:
+  // through it the 15/9 story would join the 14/9 one's cluster.
+  auto members = db.statement("SELECT fingerprint FROM items WHERE cluster_id = ?1");
+  members->bind(1, cluster_id);
+  bool contradicted = false;
+  while (!contradicted && members->step())
+    contradicted = contradict(figures, from_bytes(members->blob(0)).figures);
+  return contradicted;
+}
+
 IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
                                       std::span<const ArticleFetch> articles) {
   require_source(source_id);
@@ -137,6 +148,14 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
   }
   const auto identities = identify_items(feed, links);
   const std::int64_t now_s = to_unix(now);
+  // An entry without a date (none given, one not understood, or one far in the future) is
+  // placed where it was first seen, but never above the entries of the same document whose
+  // dates are known: one of old stories must not lead the lists with those it failed to date.
+  std::int64_t undated_at = now_s;
+  for (const Item& item : feed.items) {
+    if (item.published && !item.date_in_future)
+      undated_at = std::min(undated_at, to_unix(*item.published) - 1);
+  }
   // Most sources never had an item purged: one read here instead of one per new entry.
   bool has_tombstones = false;
   {
@@ -189,6 +208,12 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     }
     pending.push_back({index, stored_id, stored_cluster});
   }
+  // Ids continue above the highest each table ever held (schema version 10); nothing in a
+  // document's writes deletes a row, so counting on from one read each stays right.
+  std::int64_t next_item = 0;
+  std::int64_t next_cluster = 0;
+  if (std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return p.stored_id == 0; }))
+    next_item = next_id(IdTable::items);
   std::vector<Prepared> prepared(pending.size());
   std::string inserted_ids = "[";  // a JSON array, for fts_pending below
   auto prepare_one = [&](std::size_t k) {
@@ -216,7 +241,7 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
     // A listing entry stored earlier keeps the content its article gave it.
     const bool keep_content = follows && !tried;
     const bool dated = item.published && !item.date_in_future;
-    const std::int64_t published = dated ? to_unix(*item.published) : now_s;
+    const std::int64_t published = dated ? to_unix(*item.published) : undated_at;
     const std::int64_t link_hash = prepared[k].link_hash;
     const Fingerprint& fp = prepared[k].fingerprint;
     const std::string& search_text = prepared[k].search_text;
@@ -243,12 +268,13 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         auto joinable = db.statement(
             "SELECT EXISTS (SELECT 1 FROM items WHERE id = ?3 AND cluster_id = ?1) AND "
             "NOT EXISTS (SELECT 1 FROM items WHERE cluster_id = ?1 AND source_id = ?2)");
+        const bool has_figures = holds_figures(fp.figures);
         const auto match = candidates().best_match(
             fp, source_id, published, [&](std::int64_t candidate_item, std::int64_t candidate_cluster) {
               joinable->bind(1, candidate_cluster).bind(2, source_id).bind(3, candidate_item);
               const bool ok = joinable->step() && joinable->int64(0) == 1;
               joinable->reset();
-              return ok;
+              return ok && !(has_figures && figures_contradicted(candidate_cluster, fp.figures));
             });
         if (match) {
           cluster_id = match->cluster_id;
@@ -256,9 +282,12 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         }
       }
       if (!joined) {
-        auto create = db.statement("INSERT INTO clusters(published, size) VALUES(?1, 1)");
-        create->bind(1, published).run();
-        cluster_id = db.last_insert_id();
+        // The story's public id is its first stored occurrence's id: the item written below.
+        if (next_cluster == 0) next_cluster = next_id(IdTable::clusters);
+        cluster_id = next_cluster++;
+        auto create =
+            db.statement("INSERT INTO clusters(id, published, size, public_id) VALUES(?1, ?2, 1, ?3)");
+        create->bind(1, cluster_id).bind(2, published).bind(3, next_item).run();
       }
     }
 
@@ -280,8 +309,9 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
             : db.statement(
                   "INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, "
                   "content, search_text, published, updated, first_seen, date_approximate, extra, "
-                  "content_hash, fingerprint, article) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+                  "content_hash, fingerprint, article, id) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                  "?19)");
     if (exists) cluster_id = pending[k].stored_cluster;
     write->bind(1, source_id)
         .bind(2, key)
@@ -301,11 +331,15 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
         .bind(16, hash)
         .bind_blob(17, to_bytes(fp))
         .bind(18, follows ? std::optional<std::int64_t>(static_cast<std::int64_t>(article)) : std::nullopt);
-    if (exists) write->bind(19, keep_content ? 1 : 0).bind(20, dated ? 1 : 0).bind(21, tried ? 1 : 0);
+    if (exists) {
+      write->bind(19, keep_content ? 1 : 0).bind(20, dated ? 1 : 0).bind(21, tried ? 1 : 0);
+    } else {
+      write->bind(19, next_item);
+    }
     write->run();
     std::int64_t item_id = pending[k].stored_id;
     if (!exists) {
-      item_id = db.last_insert_id();
+      item_id = next_item++;
       inserted_ids += (inserted_ids.size() > 1 ? "," : "") + std::to_string(item_id);
       if (link_hash != 0) {
         auto link = db.statement("INSERT INTO links_recent(link_hash, item_id) VALUES(?1, ?2)");
@@ -418,7 +452,7 @@ Result<std::vector<bool>> Store::articles_pending(std::int64_t source_id, const 
 }
 
 void Store::Impl::flush_search_index() {
-  // Removals first: a deleted row's id may already belong to a row inserted since.
+  // Removals first: an edited row is removed and added again under its own id.
   auto removed = db.statement(
       "INSERT INTO items_fts(items_fts, rowid, title, body) SELECT 'delete', id, title, body FROM fts_stale "
       "ORDER BY rowid");

@@ -1,5 +1,6 @@
 // Contract names of the store's enums, and the cursor's text form.
 #include <charconv>
+#include <cmath>
 #include <stdexcept>
 
 #include "store_impl.hpp"
@@ -85,20 +86,33 @@ IngestCounts& IngestCounts::operator+=(const IngestCounts& other) {
 }
 
 std::string format_cursor(const Cursor& cursor) {
+  if (cursor.relevance) {
+    char rank[32];
+    const auto end = std::to_chars(rank, rank + sizeof rank, *cursor.relevance).ptr;
+    return "r" + std::string(rank, end) + "-" + std::to_string(cursor.id);
+  }
   return std::to_string(to_unix(cursor.published)) + "-" + std::to_string(cursor.id);
 }
 
 std::optional<Cursor> parse_cursor(std::string_view text) {
-  // The published part may be negative (dates before 1970), so split at the last '-'.
+  const bool ranked = text.starts_with('r');
+  if (ranked) text.remove_prefix(1);
+  // The first part may be negative (dates before 1970, bm25 ranks), so split at the last '-'.
   const auto dash = text.rfind('-');
   if (dash == std::string_view::npos || dash == 0 || dash + 1 >= text.size()) return std::nullopt;
-  std::int64_t seconds = 0;
-  std::int64_t id = 0;
   const auto* first = text.data();
-  auto [p1, e1] = std::from_chars(first, first + dash, seconds);
-  if (e1 != std::errc{} || p1 != first + dash) return std::nullopt;
+  std::int64_t id = 0;
   auto [p2, e2] = std::from_chars(first + dash + 1, first + text.size(), id);
   if (e2 != std::errc{} || p2 != first + text.size() || id < 0) return std::nullopt;
+  if (ranked) {
+    double rank = 0;
+    auto [p1, e1] = std::from_chars(first, first + dash, rank);
+    if (e1 != std::errc{} || p1 != first + dash || !std::isfinite(rank)) return std::nullopt;
+    return Cursor::ranked(rank, id);
+  }
+  std::int64_t seconds = 0;
+  auto [p1, e1] = std::from_chars(first, first + dash, seconds);
+  if (e1 != std::errc{} || p1 != first + dash) return std::nullopt;
   return Cursor{from_unix(seconds), id};
 }
 

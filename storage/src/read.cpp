@@ -1,4 +1,5 @@
-// The publisher's read side: newest clusters first, keyset-paged by (published, id).
+// The publisher's read side: newest clusters first, keyset-paged by (published, id);
+// searches by date or by relevance.
 #include <algorithm>
 #include <limits>
 
@@ -10,32 +11,52 @@ namespace {
 constexpr std::size_t kMaxLimit = 1000;
 
 constexpr const char* kAll =
-    "SELECT id, published, 0 FROM clusters WHERE (published, id) < (?1, ?2) "
+    "SELECT id, published, 0, 0.0 FROM clusters WHERE (published, id) < (?1, ?2) "
     "ORDER BY published DESC, id DESC LIMIT ?3";
 constexpr const char* kCategory =
-    "SELECT cluster_id, published, 0 FROM cluster_categories WHERE category = ?4 AND (published, cluster_id) "
+    "SELECT cluster_id, published, 0, 0.0 FROM cluster_categories WHERE category = ?4 AND (published, "
+    "cluster_id) "
     "< (?1, ?2) "
     "ORDER BY published DESC, cluster_id DESC LIMIT ?3";
 constexpr const char* kSource =
-    "SELECT cluster_id, published, id FROM items WHERE source_id = ?4 AND (published, id) < (?1, ?2) "
+    "SELECT cluster_id, published, id, 0.0 FROM items WHERE source_id = ?4 AND (published, id) < (?1, ?2) "
     "ORDER BY published DESC, id DESC LIMIT ?3";
-// Searches walk the full-text index newest match first (FTS5 reads a term's doclist in
-// descending rowid order, and item ids follow arrival), so a common word costs a page of
-// matches, not a sort of every match. Their cursor is the last item id seen.
+// Searches page over items (the cursor holds an item id). By date, every match is joined
+// to its item for the date and the newest kept (SQLite's sorter holds only the page);
+// by relevance, FTS5's bm25 rank orders them (?6 is the last rank seen).
 constexpr const char* kSearch =
-    "SELECT i.cluster_id, i.published, i.id FROM items_fts f JOIN items i ON i.id = f.rowid "
-    "WHERE items_fts MATCH ?5 AND f.rowid < ?2 ORDER BY f.rowid DESC LIMIT ?3";
+    "SELECT i.cluster_id, i.published, i.id, 0.0 FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "WHERE items_fts MATCH ?5 AND (i.published, i.id) < (?1, ?2) "
+    "ORDER BY i.published DESC, i.id DESC LIMIT ?3";
 constexpr const char* kSearchCategory =
-    "SELECT i.cluster_id, i.published, i.id FROM items_fts f JOIN items i ON i.id = f.rowid "
-    "WHERE items_fts MATCH ?5 AND f.rowid < ?2 AND EXISTS (SELECT 1 FROM cluster_categories cc "
-    "WHERE cc.category = ?4 AND cc.cluster_id = i.cluster_id) ORDER BY f.rowid DESC LIMIT ?3";
+    "SELECT i.cluster_id, i.published, i.id, 0.0 FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "WHERE items_fts MATCH ?5 AND (i.published, i.id) < (?1, ?2) AND EXISTS (SELECT 1 FROM "
+    "cluster_categories "
+    "cc WHERE cc.category = ?4 AND cc.cluster_id = i.cluster_id) "
+    "ORDER BY i.published DESC, i.id DESC LIMIT ?3";
 constexpr const char* kSearchSource =
-    "SELECT i.cluster_id, i.published, i.id FROM items_fts f JOIN items i ON i.id = f.rowid "
-    "WHERE items_fts MATCH ?5 AND f.rowid < ?2 AND i.source_id = ?4 ORDER BY f.rowid DESC LIMIT ?3";
+    "SELECT i.cluster_id, i.published, i.id, 0.0 FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "WHERE items_fts MATCH ?5 AND (i.published, i.id) < (?1, ?2) AND i.source_id = ?4 "
+    "ORDER BY i.published DESC, i.id DESC LIMIT ?3";
+constexpr const char* kRankedSearch =
+    "SELECT i.cluster_id, i.published, i.id, f.rank FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "WHERE items_fts MATCH ?5 AND (f.rank > ?6 OR (f.rank = ?6 AND f.rowid < ?2)) "
+    "ORDER BY f.rank, f.rowid DESC LIMIT ?3";
+constexpr const char* kRankedSearchCategory =
+    "SELECT i.cluster_id, i.published, i.id, f.rank FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "WHERE items_fts MATCH ?5 AND (f.rank > ?6 OR (f.rank = ?6 AND f.rowid < ?2)) AND EXISTS (SELECT 1 FROM "
+    "cluster_categories cc WHERE cc.category = ?4 AND cc.cluster_id = i.cluster_id) "
+    "ORDER BY f.rank, f.rowid DESC LIMIT ?3";
+constexpr const char* kRankedSearchSource =
+    "SELECT i.cluster_id, i.published, i.id, f.rank FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "WHERE items_fts MATCH ?5 AND (f.rank > ?6 OR (f.rank = ?6 AND f.rowid < ?2)) AND i.source_id = ?4 "
+    "ORDER BY f.rank, f.rowid DESC LIMIT ?3";
+// Each row repeats the cluster's public id: one statement per listed story instead of two.
 constexpr const char* kMembers =
     "SELECT i.id, i.source_id, i.link, i.published, s.title, s.feed_title, s.url, s.site_link, "
-    "s.republication "
-    "FROM items i JOIN sources s ON s.id = i.source_id WHERE i.cluster_id = ?1 ORDER BY i.published, i.id";
+    "s.republication, c.public_id "
+    "FROM clusters c JOIN items i ON i.cluster_id = c.id JOIN sources s ON s.id = i.source_id "
+    "WHERE c.id = ?1 ORDER BY i.published, i.id";
 constexpr const char* kItem =
     "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
     "date_approximate, extra, cluster_id FROM items WHERE id = ?1";
@@ -51,6 +72,9 @@ constexpr NamedQuery kReadQueries[] = {
     {"search", kSearch},
     {"search_category", kSearchCategory},
     {"search_source", kSearchSource},
+    {"ranked_search", kRankedSearch},
+    {"ranked_search_category", kRankedSearchCategory},
+    {"ranked_search_source", kRankedSearchSource},
     {"members", kMembers},
     {"item", kItem},
 };
@@ -137,8 +161,13 @@ struct Member {
   Republication republication = Republication::full;
 };
 
-std::vector<Member> load_members(sql::Database& db, std::int64_t cluster_id) {
-  std::vector<Member> members;
+struct Members {
+  std::int64_t public_id = 0;
+  std::vector<Member> list;  // earliest first
+};
+
+Members load_members(sql::Database& db, std::int64_t cluster_id) {
+  Members members;
   auto q = db.statement(kMembers);
   q->bind(1, cluster_id);
   while (q->step()) {
@@ -154,7 +183,8 @@ std::vector<Member> load_members(sql::Database& db, std::int64_t cluster_id) {
     p.site_link = q->optional_text(7);
     p.source_title = !title.empty() ? title : feed_title.value_or("");
     m.republication = parse_republication(q->text(8)).value_or(Republication::full);
-    members.push_back(std::move(m));
+    members.public_id = q->int64(9);
+    members.list.push_back(std::move(m));
   }
   return members;
 }
@@ -171,20 +201,28 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
       match = fts_query(*query.search);
       if (match.empty()) throw sql::SqlFailure{Error{Errc::invalid_argument, "search has no words"}};
     }
+    const bool ranked = query.search && query.order == ClusterQuery::Order::relevance;
+    if (query.before && query.before->relevance.has_value() != ranked) {
+      throw sql::SqlFailure{Error{Errc::invalid_argument, ranked
+                                                              ? "the cursor is not from a search by relevance"
+                                                              : "the cursor is from a search by relevance"}};
+    }
     const char* sql = kAll;
     if (query.source_id) {
-      sql = query.search ? kSearchSource : kSource;
+      sql = !query.search ? kSource : ranked ? kRankedSearchSource : kSearchSource;
     } else if (query.category) {
-      sql = query.search ? kSearchCategory : kCategory;
+      sql = !query.search ? kCategory : ranked ? kRankedSearchCategory : kSearchCategory;
     } else if (query.search) {
-      sql = kSearch;
+      sql = ranked ? kRankedSearch : kSearch;
     }
     const std::size_t limit = std::clamp<std::size_t>(query.limit, 1, kMaxLimit);
-    const Cursor start = query.before.value_or(Cursor{from_unix(std::numeric_limits<std::int64_t>::max()),
-                                                      std::numeric_limits<std::int64_t>::max()});
+    Cursor start = query.before.value_or(Cursor{from_unix(std::numeric_limits<std::int64_t>::max()),
+                                                std::numeric_limits<std::int64_t>::max()});
+    if (ranked && !query.before) start.relevance = -std::numeric_limits<double>::infinity();
 
     struct Row {
       std::int64_t cluster_id, published, item_id;
+      double rank;
     };
     // Per-source lists and searches page over items (a cursor holds an item id); the
     // others over clusters. A search may match several copies of one story: it is listed
@@ -198,8 +236,13 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
       if (query.source_id) q->bind(4, *query.source_id);
       if (query.category) q->bind(4, *query.category);
       if (query.search) q->bind(5, match);
-      while (q->step()) rows.push_back(Row{q->int64(0), q->int64(1), q->int64(2)});
+      if (ranked) q->bind(6, *start.relevance);
+      while (q->step()) rows.push_back(Row{q->int64(0), q->int64(1), q->int64(2), q->real(3)});
     }
+    const auto position = [&](const Row& row) {
+      if (ranked) return Cursor::ranked(row.rank, row.item_id);
+      return Cursor{from_unix(row.published), by_item ? row.item_id : row.cluster_id};
+    };
     ClusterPage page;
     std::vector<std::int64_t> listed;
     std::size_t consumed = 0;
@@ -209,9 +252,11 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
       listed.push_back(row.cluster_id);
       ClusterView view;
       view.cluster_id = row.cluster_id;
-      view.position = Cursor{from_unix(row.published), by_item ? row.item_id : row.cluster_id};
-      auto members = load_members(impl_->db, row.cluster_id);
+      view.position = position(row);
+      auto loaded = load_members(impl_->db, row.cluster_id);
+      auto& members = loaded.list;
       if (members.empty()) continue;  // a cluster emptied by a concurrent purge
+      view.public_id = loaded.public_id;
       std::size_t shown = 0;
       if (query.source_id) {
         for (std::size_t i = 0; i < members.size(); ++i) {
@@ -228,7 +273,7 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
     }
     if (consumed < rows.size() && consumed > 0) {
       const auto& last = rows[consumed - 1];
-      page.next = Cursor{from_unix(last.published), by_item ? last.item_id : last.cluster_id};
+      page.next = position(last);
     }
     return page;
   });

@@ -253,8 +253,56 @@ constexpr const char* kVersion9 = R"sql(
 INSERT INTO items_fts(items_fts, rank) VALUES('automerge', 16);
 )sql";
 
-const std::array<const char*, 9> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5,
-                                                kVersion6, kVersion7, kVersion8, kVersion9};
+// Version 10: ids are never given twice. An INTEGER PRIMARY KEY without AUTOINCREMENT takes
+// one more than the largest id present, so deleting the newest source, item or cluster
+// handed its id to the next one: a reader that had seen the old entry took the new one
+// for read. id_high_water holds, per table, the highest id it ever held that may be gone
+// now; the delete triggers raise it (cascades included), and the store gives a new row
+// one more than the larger of it and the table's largest id (Store::Impl::next_id). Rows
+// are only ever deleted on rare paths (retention, source removal), so an ingest pays two
+// reads per document instead of a counter write per row. None of these tables used
+// AUTOINCREMENT, so there is no sqlite_sequence to start from: the start is the largest
+// id each table holds now (ids reused before this version stay as they were).
+//
+// An entry's public id ("...:cluster-N") is the cluster's public_id, fixed when the
+// cluster is made: the id of the item that made it, its story's first stored occurrence.
+// It never changes after that, whoever joins, leaves or becomes the primary. Clusters made
+// before keep the number they published, their own id; the items' start is raised to the
+// largest cluster id too, so no later item id, and so no later public id, can repeat one.
+constexpr const char* kVersion10 = R"sql(
+CREATE TABLE id_high_water(
+  table_name TEXT PRIMARY KEY,
+  id INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO id_high_water(table_name, id) VALUES
+  ('sources', (SELECT coalesce(max(id), 0) FROM sources)),
+  ('items', max((SELECT coalesce(max(id), 0) FROM items), (SELECT coalesce(max(id), 0) FROM clusters))),
+  ('clusters', (SELECT coalesce(max(id), 0) FROM clusters));
+CREATE TRIGGER sources_high_water AFTER DELETE ON sources BEGIN
+  UPDATE id_high_water SET id = old.id WHERE table_name = 'sources' AND id < old.id;
+END;
+CREATE TRIGGER items_high_water AFTER DELETE ON items BEGIN
+  UPDATE id_high_water SET id = old.id WHERE table_name = 'items' AND id < old.id;
+END;
+CREATE TRIGGER clusters_high_water AFTER DELETE ON clusters BEGIN
+  UPDATE id_high_water SET id = old.id WHERE table_name = 'clusters' AND id < old.id;
+END;
+ALTER TABLE clusters ADD COLUMN public_id INTEGER NOT NULL DEFAULT 0;
+UPDATE clusters SET public_id = id;
+)sql";
+
+// Version 11: what a source's dates told (issue #15, point 1). date_order_seen is the
+// day/month order its own documents last showed by a field above 12 (or AM/PM, or
+// Vietnamese date words), NULL until one did: later documents whose dates alone cannot
+// tell are read in that order. dates_not_understood counts the date fields of the last
+// parsed document that could not be read (their entries are stored as undated).
+constexpr const char* kVersion11 = R"sql(
+ALTER TABLE health ADD COLUMN date_order_seen TEXT CHECK(date_order_seen IN ('dmy','mdy'));
+ALTER TABLE health ADD COLUMN dates_not_understood INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+const std::array<const char*, 11> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4,
+                                                 kVersion5, kVersion6, kVersion7, kVersion8,
+                                                 kVersion9, kVersion10, kVersion11};
 
 }  // namespace
 

@@ -179,9 +179,6 @@ Statement Database::prepare(std::string_view sql) {
   return Statement(db_, stmt);
 }
 
-std::int64_t Database::last_insert_id() const {
-  return sqlite3_last_insert_rowid(db_);
-}
 int Database::changes() const {
   return sqlite3_changes(db_);
 }

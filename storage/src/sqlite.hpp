@@ -114,7 +114,6 @@ class Database {
   Loan statement(const char* sql);
   // A statement outside the cache (one-off queries such as migrations or EXPLAIN).
   Statement prepare(std::string_view sql);
-  std::int64_t last_insert_id() const;
   int changes() const;
   sqlite3* handle() const { return db_; }
 

@@ -12,21 +12,6 @@
 namespace tinhop::storage {
 namespace {
 
-const char* date_order_name(DateOrder order) {
-  switch (order) {
-    case DateOrder::automatic: return "automatic";
-    case DateOrder::dmy: return "dmy";
-    case DateOrder::mdy: return "mdy";
-  }
-  return "automatic";
-}
-
-DateOrder parse_date_order(std::string_view name) {
-  if (name == "dmy") return DateOrder::dmy;
-  if (name == "mdy") return DateOrder::mdy;
-  return DateOrder::automatic;
-}
-
 std::optional<std::int64_t> seconds_of(const std::optional<std::chrono::seconds>& value) {
   if (!value) return std::nullopt;
   return value->count();
@@ -134,6 +119,22 @@ sql::Statement& bind_settings(sql::Statement& q, int first, const SourceSettings
       .bind(first + 13, settings.follow_links ? 1 : 0);
 }
 
+// One statement per table: a table name cannot be a bound parameter.
+const char* next_id_sql(IdTable table) {
+  switch (table) {
+    case IdTable::sources:
+      return "SELECT max(coalesce((SELECT max(id) FROM sources), 0), "
+             "coalesce((SELECT id FROM id_high_water WHERE table_name = 'sources'), 0)) + 1";
+    case IdTable::items:
+      return "SELECT max(coalesce((SELECT max(id) FROM items), 0), "
+             "coalesce((SELECT id FROM id_high_water WHERE table_name = 'items'), 0)) + 1";
+    case IdTable::clusters:
+      return "SELECT max(coalesce((SELECT max(id) FROM clusters), 0), "
+             "coalesce((SELECT id FROM id_high_water WHERE table_name = 'clusters'), 0)) + 1";
+  }
+  return "";
+}
+
 void throw_not_found(std::int64_t id) {
   throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(id)}};
 }
@@ -149,6 +150,12 @@ void Store::Impl::bump_change(Instant now) {
 
 void Store::Impl::bump_sources() {
   db.statement("UPDATE meta SET value = value + 1 WHERE key = 'sources_version'")->run();
+}
+
+std::int64_t Store::Impl::next_id(IdTable table) {
+  auto q = db.statement(next_id_sql(table));
+  q->step();
+  return q->int64(0);
 }
 
 void Store::Impl::require_source(std::int64_t id) {
@@ -258,13 +265,13 @@ Result<std::int64_t> Store::add_source(const SourceSettings& settings, Instant n
             "a source with url " + settings.url + " exists (id " + std::to_string(exists->int64(0)) + ")"}};
       }
     }
+    const auto id = impl_->next_id(IdTable::sources);
     auto q = db.statement(
         "INSERT INTO sources(url, title, type, interval_s, min_interval_s, max_interval_s, time_zone, "
         "date_order, "
-        "republication, enabled, headers, origin, html_selectors, follow_links, created, modified) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)");
-    bind_settings(*q, 1, settings).bind(15, to_unix(now)).run();
-    const auto id = db.last_insert_id();
+        "republication, enabled, headers, origin, html_selectors, follow_links, created, modified, id) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)");
+    bind_settings(*q, 1, settings).bind(15, to_unix(now)).bind(16, id).run();
     write_categories(db, id, settings.categories);
     impl_->bump_sources();
     auto health = db.statement("INSERT INTO health(source_id) VALUES(?1)");

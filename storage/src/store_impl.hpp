@@ -26,8 +26,26 @@ inline std::optional<Instant> from_unix(const std::optional<std::int64_t>& secon
   return from_unix(*seconds);
 }
 
+// A date order as stored: sources.date_order and health.date_order_seen.
+inline const char* date_order_name(DateOrder order) {
+  switch (order) {
+    case DateOrder::automatic: return "automatic";
+    case DateOrder::dmy: return "dmy";
+    case DateOrder::mdy: return "mdy";
+  }
+  return "automatic";
+}
+inline DateOrder parse_date_order(std::string_view name) {
+  if (name == "dmy") return DateOrder::dmy;
+  if (name == "mdy") return DateOrder::mdy;
+  return DateOrder::automatic;
+}
+
 // Fetch history rows kept per source.
 inline constexpr std::int64_t kHistoryPerSource = 100;
+
+// The tables whose ids are public and so never given twice (schema version 10).
+enum class IdTable { sources, items, clusters };
 
 struct Store::Impl {
   Impl(sql::Database database, OpenOptions open_options)
@@ -51,6 +69,9 @@ struct Store::Impl {
   // Marks that the source list changed (daemon reload of CLI edits).
   void bump_sources();
   void require_source(std::int64_t id);
+  // The id for a new row of `table`: one more than the highest it ever held. Read inside
+  // the write transaction that uses it.
+  std::int64_t next_id(IdTable table);
   void load_window();
   // The window, loaded on first use.
   DedupWindow& candidates();
@@ -64,6 +85,8 @@ struct Store::Impl {
   // `articles`: see PollResult::articles (empty for sources that do not follow links).
   IngestCounts ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
                            std::span<const ArticleFetch> articles = {});
+  // Whether an item of the cluster has figures that contradict `figures`.
+  bool figures_contradicted(std::int64_t cluster_id, Figures figures);
   // store.cpp
   FetchState record_fetch(const FetchRecord& record);
   FetchState fetch_state(std::int64_t id);

@@ -138,7 +138,10 @@ int write_follow_config(const fs::path& dir, const std::string& listing, int per
   std::ofstream(dir / "tinhop.toml")
       << "[server]\nlisten = \"127.0.0.1:" << tinhop::test::free_loopback_port() << "\"\n"
       << "[admin]\nlisten = \"127.0.0.1:" << admin_port << "\"\ntoken_file = \"" << (dir / "token").string()
-      << "\"\n[database]\npath = \"" << (dir / "t.db").string() << "\"\n"
+      << "\"\n[database]\npath = \"" << (dir / "t.db").string()
+      << "\"\n"
+      // The cards are dated 14/09/2026: keep them past the default 90-day retention.
+      << "[retention]\nmax_age = \"3650d\"\n"
       << "[fetch]\nhost_spacing = \"0s\"\narticles_per_poll = " << per_poll << "\n"
       << "[[source]]\nurl = \"" << listing << "\"\ntype = \"html\"\nfollow_links = true\n"
       << "date_order = \"dmy\"\nhtml = { item = \"li.tin\", date = \"span.ngay\" }\n";

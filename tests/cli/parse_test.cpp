@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "support/paths.hpp"
@@ -96,4 +97,58 @@ TEST_CASE("tinhop parse rejects an unknown --date-order", "[cli][parse]") {
   const Run run = run_parse("--date-order ymd " + fixture("cli-sample.xml"));
   CHECK(run.exit_code == 2);
   CHECK(run.out.empty());
+}
+
+namespace {
+
+// The item dates of a parse, and how their order was decided.
+std::string dates_of(const Run& run) {
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const boost::json::object feed = boost::json::parse(run.out).as_object();
+  std::string out;
+  for (const auto& item : feed.at("items").as_array()) {
+    out +=
+        item.at("published").is_null() ? std::string("null") : std::string(item.at("published").as_string());
+    out += " ";
+  }
+  const auto& order = feed.at("date_order");
+  return out + (order.is_null() ? std::string("null") : std::string(order.as_string())) + " " +
+         std::string(feed.at("date_order_from").as_string()) + " " +
+         std::to_string(feed.at("dates_not_understood").as_int64());
+}
+
+}  // namespace
+
+TEST_CASE("tinhop parse orders day and month as the daemon would: zone, then domain", "[cli][parse]") {
+  const std::string file = fixture("numeric-dates-no-language.xml");
+  CHECK(dates_of(run_parse("--url http://127.0.0.1/rss --timezone Asia/Ho_Chi_Minh " + file)) ==
+        "2018-09-07T17:00:00Z 2018-09-06T17:00:00Z dmy time_zone 0");
+  CHECK(dates_of(run_parse("--url http://127.0.0.1/rss --timezone America/New_York " + file)) ==
+        "2018-08-08T17:00:00Z 2018-07-08T17:00:00Z mdy time_zone 0");
+  CHECK(dates_of(run_parse("--url https://vietnamnet.vn/rss/phap-luat.rss " + file)) ==
+        "2018-09-07T17:00:00Z 2018-09-06T17:00:00Z dmy domain 0");
+  CHECK(dates_of(run_parse("--url http://127.0.0.1/rss --content-language vi " + file)) ==
+        "2018-09-07T17:00:00Z 2018-09-06T17:00:00Z dmy language 0");
+  CHECK(dates_of(run_parse("--url http://127.0.0.1/rss " + file)) == "null null null undecided 2");
+  CHECK(dates_of(run_parse("--url http://127.0.0.1/rss --date-order mdy " + file)) ==
+        "2018-08-08T17:00:00Z 2018-07-08T17:00:00Z mdy configured 0");
+}
+
+TEST_CASE("tinhop parse gives the real VietNamNet sample its 2018 dates", "[cli][parse][shared]") {
+  TINHOP_REQUIRE_SHARED(path, "corpus/real-vi/vietnamnet-phap-luat-2018-09-08.xml");
+  const Run run =
+      run_parse("--url https://vietnamnet.vn/rss/phap-luat.rss --timezone Asia/Ho_Chi_Minh " + path.string());
+  REQUIRE(run.exit_code == 0);
+  const boost::json::object feed = boost::json::parse(run.out).as_object();
+  CHECK(feed.at("date_order") == "dmy");
+  CHECK(feed.at("date_order_from") == "time_zone");
+  CHECK(feed.at("dates_not_understood") == 0);
+  const auto& items = feed.at("items").as_array();
+  REQUIRE(items.size() == 15);
+  std::map<std::string, int> days;
+  for (const auto& item : items) ++days[std::string(item.at("published").as_string())];
+  // 08/09/2018 is the 8th of September (00:00 at +7), never the 9th of August.
+  CHECK(days == std::map<std::string, int>{
+                    {"2018-09-05T17:00:00Z", 1}, {"2018-09-06T17:00:00Z", 9}, {"2018-09-07T17:00:00Z", 5}});
 }

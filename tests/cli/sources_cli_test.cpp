@@ -63,7 +63,11 @@ TEST_CASE("check-config accepts a valid file and says how many sources it declar
                            "\"\n[[source]]\nurl = \"https://vnexpress.net/rss/tin-moi-nhat.rss\"\n");
   Run run = tinhop_in(dir.path, "check-config ok.toml");
   CHECK(run.exit_code == 0);
-  CHECK(run.out == "ok.toml: ok, 1 source\n");
+  CHECK(run.out ==
+        "ok.toml:0: server.base_url: warning: empty while server.listen is 0.0.0.0:8080 (every address): "
+        "links in the feeds "
+        "follow each request's Host header; set base_url to the URL readers use\n"
+        "ok.toml: ok, 1 source, 1 warning\n");
   Run missing = tinhop_in(dir.path, "check-config nothere.toml");
   CHECK(missing.exit_code == 1);
   CHECK(missing.out ==
@@ -95,7 +99,7 @@ TEST_CASE("check-config checks the admin token as serve does: missing or readabl
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.rfind("t.toml:2: admin.token_file: cannot read " + token + ": No such file or directory",
                           0) == 0);
-  CHECK(missing.out.find("t.toml: 1 error\n") != std::string::npos);
+  CHECK(missing.out.find("t.toml: 1 error, 1 warning\n") != std::string::npos);
   dir.write("token", "0123456789abcdef0123456789abcdef\n");
   ::chmod(token.c_str(), 0644);
   Run readable = tinhop_in(dir.path, "check-config t.toml");
@@ -103,7 +107,11 @@ TEST_CASE("check-config checks the admin token as serve does: missing or readabl
   CHECK(readable.out.find("t.toml:2: admin.token_file: ") == 0);
   CHECK(readable.out.find("0644") != std::string::npos);
   ::chmod(token.c_str(), 0600);
-  CHECK(tinhop_in(dir.path, "check-config t.toml").out == "t.toml: ok, 0 sources\n");
+  CHECK(tinhop_in(dir.path, "check-config t.toml").out ==
+        "t.toml:0: server.base_url: warning: empty while server.listen is 0.0.0.0:8080 (every address): "
+        "links in the feeds "
+        "follow each request's Host header; set base_url to the URL readers use\n"
+        "t.toml: ok, 0 sources, 1 warning\n");
   // The packaged default names a systemd credential, which only the service sees.
   dir.write("default.toml", "[log]\nlevel = \"info\"\n");
   Run outside = tinhop::test::run_command("cd '" + dir.path.string() + "' && env -u CREDENTIALS_DIRECTORY " +
@@ -112,7 +120,28 @@ TEST_CASE("check-config checks the admin token as serve does: missing or readabl
   CHECK(
       outside.out ==
       "default.toml:0: admin.token_file: warning: not checked: $CREDENTIALS_DIRECTORY is set only inside the "
-      "service (LoadCredential=)\ndefault.toml: ok, 0 sources, 1 warning\n");
+      "service (LoadCredential=)\n"
+      "default.toml:0: server.base_url: warning: empty while server.listen is 0.0.0.0:8080 (every address): "
+      "links in the feeds follow each request's Host header; set base_url to the URL readers use\n"
+      "default.toml: ok, 0 sources, 2 warnings\n");
+}
+
+TEST_CASE("check-config warns when links would follow the Host header on a wildcard listen address") {
+  Folder dir("check-base-url");
+  dir.write("wild.toml", "[admin]\nenabled = false\n[server]\nlisten = \"[::]:8080\"\nbase_url = \"\"\n");
+  Run wild = tinhop_in(dir.path, "check-config wild.toml");
+  CHECK(wild.exit_code == 0);
+  CHECK(wild.out ==
+        "wild.toml:5: server.base_url: warning: empty while server.listen is [::]:8080 (every address): "
+        "links in "
+        "the feeds follow each request's Host header; set base_url to the URL readers use\n"
+        "wild.toml: ok, 0 sources, 1 warning\n");
+  dir.write("named.toml",
+            "[admin]\nenabled = false\n[server]\nlisten = \"0.0.0.0:8080\"\nbase_url = "
+            "\"https://tin.example.vn\"\n");
+  CHECK(tinhop_in(dir.path, "check-config named.toml").out == "named.toml: ok, 0 sources\n");
+  dir.write("local.toml", "[admin]\nenabled = false\n[server]\nlisten = \"127.0.0.1:8080\"\n");
+  CHECK(tinhop_in(dir.path, "check-config local.toml").out == "local.toml: ok, 0 sources\n");
 }
 
 TEST_CASE(

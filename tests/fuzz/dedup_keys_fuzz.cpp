@@ -1,5 +1,5 @@
 // libFuzzer target: the identity and near-duplicate keys computed for every stored item
-// (canonical links, text keys, fingerprints), with their invariants.
+// (canonical links, text keys, fingerprints and their figures), with their invariants.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -17,6 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (tinhop::text_key(key) != key) __builtin_trap();
   const auto fp = tinhop::fingerprint(bytes.substr(0, bytes.size() / 2), bytes.substr(bytes.size() / 2), {});
   if (fp.shingles > 0 && tinhop::similarity(fp, fp) != 1.0) __builtin_trap();
-  if (tinhop::from_bytes(tinhop::to_bytes(fp)).minhash != fp.minhash) __builtin_trap();
+  const auto back = tinhop::from_bytes(tinhop::to_bytes(fp));
+  if (back.minhash != fp.minhash || back.figures != fp.figures) __builtin_trap();
+  // A set of figures never contradicts itself.
+  if (tinhop::contradict(fp.figures, fp.figures)) __builtin_trap();
   return 0;
 }

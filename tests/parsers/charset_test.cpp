@@ -52,6 +52,60 @@ TEST_CASE("The HTTP charset beats the XML declaration for non-UTF-8 bytes", "[ch
       context_for("", "application/rss+xml; charset=KOI8-R"));
   CHECK(result.feed.encoding == "koi8-r");
   CHECK(result.feed.title == "\u042E\u0410");  // KOI8-R 0xE0 0xE1
+  CHECK(result.warnings ==
+        std::vector<std::string>{"HTTP charset says koi8-r, XML declaration says iso-8859-1: "
+                                 "read as koi8-r, since the HTTP charset comes first "
+                                 "(RFC 7303, section 3.2)"});
+}
+
+TEST_CASE("Charset signals that name different charsets but read the bytes alike raise nothing",
+          "[charset]") {
+  // ASCII bytes read the same in us-ascii and iso-8859-1; browsers read iso-8859-1 as windows-1252.
+  const auto ascii = parse_ok(
+      "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss><channel><title>A</title>"
+      "</channel></rss>",
+      context_for("", "application/rss+xml; charset=us-ascii"));
+  CHECK(ascii.feed.encoding == "us-ascii");
+  CHECK(ascii.warnings.empty());
+  const auto latin = parse_ok(
+      "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss><channel><title>\x93"
+      "Caf\xE9\x94"
+      "</title></channel></rss>",
+      context_for("", "text/xml; charset=windows-1252"));
+  CHECK(latin.feed.encoding == "windows-1252");
+  CHECK(latin.feed.title == "\u201CCafé\u201D");
+  CHECK(latin.warnings.empty());
+}
+
+TEST_CASE("An HTTP UTF-8 charset over a Latin-1 declaration says it won", "[charset]") {
+  const auto result = parse_ok(
+      "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><title>Hà Nội"
+      "</title></channel></rss>",
+      context_for("", "application/xml; charset=utf-8"));
+  CHECK(result.feed.encoding == "utf-8");
+  CHECK(result.feed.title == "Hà Nội");
+  CHECK(result.warnings ==
+        std::vector<std::string>{"HTTP charset says utf-8, XML declaration says iso-8859-1: "
+                                 "read as utf-8, since the HTTP charset comes first "
+                                 "(RFC 7303, section 3.2)"});
+}
+
+TEST_CASE("A byte-order mark wins over the HTTP charset and the declaration, and says so", "[charset]") {
+  const std::string document =
+      "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss><channel><title>Đà Nẵng</title>"
+      "</channel></rss>";
+  const auto over_http = parse_ok(document, context_for("", "text/xml; charset=iso-8859-1"));
+  CHECK(over_http.feed.encoding == "utf-8");
+  CHECK(over_http.feed.title == "Đà Nẵng");
+  CHECK(over_http.warnings ==
+        std::vector<std::string>{"byte-order mark says utf-8, HTTP charset says iso-8859-1: read as utf-8, "
+                                 "since the byte-order mark comes first (RFC 7303, section 3.2)"});
+  const auto over_declaration = parse_ok(document);
+  CHECK(over_declaration.feed.title == "Đà Nẵng");
+  CHECK(over_declaration.warnings ==
+        std::vector<std::string>{
+            "byte-order mark says utf-8, XML declaration says windows-1252: read as utf-8, "
+            "since the byte-order mark comes first (RFC 7303, section 3.2)"});
 }
 
 TEST_CASE("A UTF-16LE byte-order mark decides over everything", "[charset]") {

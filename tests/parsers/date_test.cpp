@@ -409,7 +409,119 @@ TEST_CASE("automatic date order falls back to the feed's language when the value
   CHECK(us.first == std::vector<std::string>{"2018-08-08T17:00:00Z", "2018-07-09T03:30:00Z"});
   const auto unknown = published("");
   CHECK(unknown.first == std::vector<std::string>{"null", "null"});
-  CHECK(unknown.second == std::vector<std::string>{"2 date(s) not understood, e.g. '08/09/2018 (GMT+7)'"});
+  CHECK(unknown.second ==
+        std::vector<std::string>{"2 date(s) not understood, e.g. '08/09/2018 (GMT+7)': nothing tells whether "
+                                 "day or month comes first (set the source's date_order)"});
+}
+
+TEST_CASE("the customary date order of a country comes from CLDR", "[date]") {
+  CHECK(tinhop::date_order_for_region("VN") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_region("vn") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_region("US") == DateOrder::mdy);
+  CHECK(tinhop::date_order_for_region("PH") == DateOrder::mdy);
+  CHECK(tinhop::date_order_for_region("GB") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_region("UK") == DateOrder::dmy);         // the deprecated code of GB
+  CHECK(tinhop::date_order_for_region("JP") == DateOrder::automatic);   // y/MM/dd
+  CHECK(tinhop::date_order_for_region("EU") == DateOrder::automatic);   // a grouping, no country
+  CHECK(tinhop::date_order_for_region("ZZ") == DateOrder::automatic);   // unknown region
+  CHECK(tinhop::date_order_for_region("001") == DateOrder::automatic);  // the world
+  CHECK(tinhop::date_order_for_region("") == DateOrder::automatic);
+
+  CHECK(tinhop::date_order_for_time_zone("Asia/Ho_Chi_Minh") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_time_zone("Asia/Saigon") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_time_zone("America/New_York") == DateOrder::mdy);
+  CHECK(tinhop::date_order_for_time_zone("Europe/Paris") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_time_zone("UTC") == DateOrder::automatic);
+  CHECK(tinhop::date_order_for_time_zone("Etc/GMT-7") == DateOrder::automatic);
+  CHECK(tinhop::date_order_for_time_zone("Asia/Nowhere") == DateOrder::automatic);
+
+  CHECK(tinhop::date_order_for_url("https://vietnamnet.vn/rss/phap-luat.rss") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_url("https://baochinhphu.VN./kinh-te.rss") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_url("https://www.sggp.org.vn/rss/kinh-te-89.rss") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_url("https://www.bbc.co.uk/news") == DateOrder::dmy);
+  CHECK(tinhop::date_order_for_url("https://news.gov.ph/feed") == DateOrder::mdy);
+  CHECK(tinhop::date_order_for_url("https://example.com/feed") == DateOrder::automatic);
+  CHECK(tinhop::date_order_for_url("https://startup.io/feed") == DateOrder::automatic);  // used generically
+  CHECK(tinhop::date_order_for_url("https://channel.tv/feed") == DateOrder::automatic);
+  CHECK(tinhop::date_order_for_url("http://127.0.0.1:8080/feed") == DateOrder::automatic);
+  CHECK(tinhop::date_order_for_url("http://localhost/feed") == DateOrder::automatic);
+  CHECK(tinhop::date_order_for_url("feed.xml") == DateOrder::automatic);
+  CHECK(tinhop::date_order_for_url("") == DateOrder::automatic);
+}
+
+TEST_CASE("an undecided date order is taken from what is known of the source, in turn", "[date]") {
+  using tinhop::DateOrderBasis;
+  using tinhop::DateOrderDecision;
+  using V = std::vector<std::string_view>;
+  const V ambiguous{"08/09/2018 (GMT+7)", "07/09/2018 (GMT+7)"};
+  tinhop::ParseContext context;  // UTC, no URL: nothing known
+  CHECK(tinhop::decide_date_order(ambiguous, context, "") ==
+        DateOrderDecision{DateOrder::automatic, DateOrderBasis::undecided});
+  // The weakest hint first: each one below is overruled by the one added after it.
+  context.url = "https://vietnamnet.vn/rss/phap-luat.rss";
+  CHECK(tinhop::decide_date_order(ambiguous, context, "") ==
+        DateOrderDecision{DateOrder::dmy, DateOrderBasis::domain});
+  context.time_zone = "America/New_York";
+  CHECK(tinhop::decide_date_order(ambiguous, context, "") ==
+        DateOrderDecision{DateOrder::mdy, DateOrderBasis::time_zone});
+  context.content_language = "vi-VN, en";
+  CHECK(tinhop::decide_date_order(ambiguous, context, "") ==
+        DateOrderDecision{DateOrder::dmy, DateOrderBasis::language});
+  CHECK(tinhop::decide_date_order(ambiguous, context, "en-US") ==
+        DateOrderDecision{DateOrder::mdy, DateOrderBasis::language});
+  CHECK(tinhop::decide_date_order(ambiguous, context, "ja") ==  // no d/m/y custom: the header's
+        DateOrderDecision{DateOrder::dmy, DateOrderBasis::language});
+  context.learned_date_order = DateOrder::dmy;
+  CHECK(tinhop::decide_date_order(ambiguous, context, "en-US") ==
+        DateOrderDecision{DateOrder::dmy, DateOrderBasis::history});
+  CHECK(tinhop::decide_date_order(V{"08/09/2018", "09/13/2018"}, context, "") ==
+        DateOrderDecision{DateOrder::mdy, DateOrderBasis::document});
+  context.date_order = DateOrder::mdy;
+  CHECK(tinhop::decide_date_order(V{"08/09/2018", "25/09/2018"}, context, "") ==
+        DateOrderDecision{DateOrder::mdy, DateOrderBasis::configured});
+  // Dates with no all-numeric form need no order.
+  tinhop::ParseContext plain;
+  CHECK(tinhop::decide_date_order(V{"Sat, 08 Sep 2018 10:00:00 +0700", "2018-09-08"}, plain, "") ==
+        DateOrderDecision{});
+}
+
+TEST_CASE("a VietNamNet-style feed gets its dates from the source's time zone or domain", "[date][feed]") {
+  // Every day and month at most 12, no <language>: the document cannot tell.
+  const std::string xml =
+      "<rss version=\"2.0\"><channel><title>VietNamNet</title>"
+      "<item><title>a</title><pubDate>08/09/2018 (GMT+7)</pubDate></item>"
+      "<item><title>b</title><pubDate>07/09/2018 (GMT+7)</pubDate></item>"
+      "<item><title>c</title><pubDate>Sat, 08 Sep 2018 09:00:00 +0700</pubDate></item>"
+      "</channel></rss>";
+  const auto parse = [&](const char* url, const char* zone) {
+    tinhop::ParseContext context;
+    context.url = url;
+    context.time_zone = zone;
+    const tinhop::ParseOutcome outcome = tinhop::parse_feed(xml, context);
+    REQUIRE(outcome);
+    return outcome.result();
+  };
+  const auto dates = [](const tinhop::ParseResult& result) {
+    std::vector<std::string> out;
+    for (const tinhop::Item& item : result.feed.items)
+      out.push_back(item.published ? tinhop::format_rfc3339(*item.published) : "null");
+    return out;
+  };
+  const auto by_zone = parse("http://127.0.0.1:8080/rss", "Asia/Ho_Chi_Minh");
+  CHECK(dates(by_zone) ==
+        std::vector<std::string>{"2018-09-07T17:00:00Z", "2018-09-06T17:00:00Z", "2018-09-08T02:00:00Z"});
+  CHECK(by_zone.date_order == tinhop::DateOrderDecision{DateOrder::dmy, tinhop::DateOrderBasis::time_zone});
+  CHECK(by_zone.dates_not_understood == 0);
+  CHECK(by_zone.warnings.empty());
+  const auto by_domain = parse("https://vietnamnet.vn/rss/phap-luat.rss", "UTC");
+  CHECK(dates(by_domain) ==
+        std::vector<std::string>{"2018-09-07T17:00:00Z", "2018-09-06T17:00:00Z", "2018-09-08T02:00:00Z"});
+  CHECK(by_domain.date_order == tinhop::DateOrderDecision{DateOrder::dmy, tinhop::DateOrderBasis::domain});
+  const auto unknown = parse("http://127.0.0.1:8080/rss", "UTC");
+  CHECK(dates(unknown) == std::vector<std::string>{"null", "null", "2018-09-08T02:00:00Z"});
+  CHECK(unknown.date_order ==
+        tinhop::DateOrderDecision{DateOrder::automatic, tinhop::DateOrderBasis::undecided});
+  CHECK(unknown.dates_not_understood == 2);
 }
 
 TEST_CASE("parse_date_format reads a source's own layout", "[date]") {

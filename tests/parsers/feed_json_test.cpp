@@ -28,7 +28,7 @@ TEST_CASE("JSON Feed 1.1: items, authors, tags, attachments, images", "[json]") 
   })");
   const tinhop::Feed& feed = result.feed;
   CHECK(feed.format == FeedFormat::json11);
-  CHECK(feed.title == "Tin & JSON");
+  CHECK(feed.title == "Tin &amp; JSON");  // plain text: what the publisher wrote
   CHECK(feed.link == "https://example.vn/");
   CHECK(feed.language == "vi");
   CHECK(utc(feed.updated) == "2019-08-03T03:00:00Z");
@@ -68,4 +68,16 @@ TEST_CASE("JSON that is not a JSON Feed is refused as not a feed", "[json]") {
   const auto other = tinhop::parse_feed(R"({"hello": "world"})", {});
   REQUIRE_FALSE(other);
   CHECK(other.failure().message == "not a JSON Feed: no jsonfeed.org version");
+}
+
+TEST_CASE("JSON Feed titles are plain text: markup and references in them are text", "[json]") {
+  const auto result = parse_ok(R"({"version": "https://jsonfeed.org/version/1.1",
+    "title": "  The <i>Daily</i>   Post ",
+    "items": [{"id": "1", "title": "Why <b>bold</b> &amp; <i>italic</i>?", "content_html": "<p>x</p>"},
+              {"id": "2", "title": "   ", "content_text": "untitled"}]})");
+  CHECK(result.feed.title == "The <i>Daily</i> Post");
+  REQUIRE(result.feed.items.size() == 2);
+  CHECK(result.feed.items[0].title == "Why <b>bold</b> &amp; <i>italic</i>?");
+  CHECK_FALSE(result.feed.items[1].title);
+  CHECK(result.warnings.empty());
 }

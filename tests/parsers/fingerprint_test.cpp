@@ -68,6 +68,40 @@ TEST_CASE("fingerprints survive a round trip through bytes") {
   CHECK(back.minhash == fp.minhash);
   CHECK(back.shingles == fp.shingles);
   CHECK(from_bytes("short").shingles == 0);
+
+  const auto headline = fingerprint("Giá vàng sáng 15/9: SJC tăng 200.000 đồng", "", "");
+  const std::string bytes = to_bytes(headline);
+  CHECK(bytes.size() == 141);
+  const auto headline_back = from_bytes(bytes);
+  CHECK(headline_back.minhash == headline.minhash);
+  CHECK(headline_back.figures == headline.figures);
+  CHECK(headline_back.title_only);
+  // A fingerprint stored before figures were kept: its figures are unknown.
+  const auto legacy = from_bytes(bytes.substr(0, 132));
+  CHECK(legacy.minhash == headline.minhash);
+  CHECK(legacy.shingles == headline.shingles);
+  CHECK(legacy.figures.bits == 0);
+  CHECK_FALSE(legacy.title_only);
+  CHECK(from_bytes(bytes.substr(0, 140)).shingles == 0);
+}
+
+TEST_CASE("a fingerprint carries its item's figures and whether it is a headline alone") {
+  const auto headline = fingerprint("Giá vàng sáng 15/9", "", "");
+  CHECK(headline.title_only);
+  CHECK(headline.figures == figures_of("Giá vàng sáng 15/9", ""));
+  const std::string lead = "Sáng 15/9, giá vàng SJC tăng 200.000 đồng. Hôm qua 14/9 giá giảm.";
+  const auto summarized = fingerprint("Giá vàng hôm nay", lead, "");
+  CHECK_FALSE(summarized.title_only);
+  CHECK(summarized.figures == figures_of("Giá vàng hôm nay", lead));
+  CHECK(summarized.figures != figures_of("Giá vàng hôm nay", ""));
+  // Without a summary the lead is the content's opening.
+  CHECK(fingerprint("Giá vàng hôm nay", " ", lead).figures == summarized.figures);
+  CHECK_FALSE(fingerprint("Giá vàng hôm nay", "", lead).title_only);
+  // A title long enough to fill the fingerprint is not a headline alone.
+  std::string long_title;
+  for (int i = 0; i < 200; ++i) long_title += "tin ";
+  CHECK_FALSE(fingerprint(long_title, "", "").title_only);
+  CHECK_FALSE(Fingerprint{}.title_only);
 }
 
 TEST_CASE("the LSH index returns near duplicates as candidates and forgets erased ones") {

@@ -122,18 +122,56 @@ TEST_CASE("the article itself: title, the '02/08/2019 | 341' line, teaser and fi
 }
 
 TEST_CASE("a per-source date layout reads what the table would not decide", "[html]") {
-  const std::string page =
-      tinhop::test::read_file(tinhop::test::data_dir() / "parsers/html/agency-article.html");
-  // Automatic order cannot tell 02/08 apart, so the card keeps its relative date ...
-  auto outcome =
-      read(page, context(article_url, article_now), spec("item=li.news-item; title=a.title; date=span.date"));
+  std::string page = tinhop::test::read_file(tinhop::test::data_dir() / "parsers/html/agency-article.html");
+  page.replace(page.find("<html lang=\"vi\">"), 16, "<html>");
+  // With nothing known of the source (no language, a zone of no country, a host of no
+  // country), automatic order cannot tell 02/08 apart, so the card keeps its relative date ...
+  ParseContext unknown = context("https://tinhx.example/tin-tuc/hoi-nghi-so-ket-2019.html", article_now);
+  unknown.time_zone = "Etc/GMT-7";
+  auto outcome = read(page, unknown, spec("item=li.news-item; title=a.title; date=span.date"));
   CHECK(tinhop::format_rfc3339(*outcome.result.feed.items[0].published) == "2019-07-09T02:00:00Z");
   CHECK(outcome.result.feed.items[0].date_approximate);
+  CHECK(outcome.result.date_order.basis == tinhop::DateOrderBasis::undecided);
   // ... and a layout settles it.
-  outcome = read(page, context(article_url, article_now),
+  outcome = read(page, unknown,
                  spec("item=li.news-item; title=a.title; date=span.date; date_format=%d/%m/%Y %H:%M"));
   CHECK(tinhop::format_rfc3339(*outcome.result.feed.items[0].published) == "2019-08-02T01:15:00Z");
   CHECK_FALSE(outcome.result.feed.items[0].date_approximate);
+}
+
+TEST_CASE("a listing page whose numeric dates cannot tell is read in its source's customary order",
+          "[html]") {
+  const std::string page =
+      "<html><body><ul>"
+      "<li class=\"tin\"><a href=\"/a.html\">Tin A</a><span class=\"ngay\">08/09/2018 10:30</span></li>"
+      "<li class=\"tin\"><a href=\"/b.html\">Tin B</a><span class=\"ngay\">07/09/2018 09:00</span></li>"
+      "</ul></body></html>";
+  const HtmlSelectors selectors = spec("item=li.tin; date=span.ngay");
+  const Instant now = at(2026, 9, 15, 5, 0);
+  // The time zone's country (Việt Nam) writes the day first.
+  auto outcome = read(page, context("http://127.0.0.1:8080/tin", now), selectors);
+  check_items(outcome.result, {{"http://127.0.0.1:8080/a.html", "Tin A", "2018-09-08T03:30:00Z", false},
+                               {"http://127.0.0.1:8080/b.html", "Tin B", "2018-09-07T02:00:00Z", false}});
+  CHECK(outcome.result.date_order ==
+        tinhop::DateOrderDecision{DateOrder::dmy, tinhop::DateOrderBasis::time_zone});
+  CHECK(outcome.result.dates_not_understood == 0);
+  // The html lang attribute comes before the zone.
+  const std::string english = "<html lang=\"en-US\">" + page.substr(6);
+  outcome = read(english, context("http://127.0.0.1:8080/tin", now), selectors);
+  check_items(outcome.result, {{"http://127.0.0.1:8080/a.html", "Tin A", "2018-08-09T03:30:00Z", false},
+                               {"http://127.0.0.1:8080/b.html", "Tin B", "2018-07-09T02:00:00Z", false}});
+  CHECK(outcome.result.date_order ==
+        tinhop::DateOrderDecision{DateOrder::mdy, tinhop::DateOrderBasis::language});
+  // Nothing known: the cards are undated, and counted.
+  ParseContext unknown = context("http://127.0.0.1:8080/tin", now);
+  unknown.time_zone = "UTC";
+  outcome = read(page, unknown, selectors);
+  CHECK(outcome.result.date_order.basis == tinhop::DateOrderBasis::undecided);
+  CHECK(outcome.result.dates_not_understood == 2);
+  CHECK(
+      outcome.result.warnings ==
+      std::vector<std::string>{"2 items without a date understood: nothing tells whether day or month comes "
+                               "first (set the source's date_order); fetch time used, marked approximate"});
 }
 
 TEST_CASE("a date in <meta article:published_time> dates a one-item page first", "[html]") {

@@ -13,12 +13,50 @@ TEST_CASE("Recovery: HTML named entities in XML are decoded from the HTML5 table
   CHECK(result.feed.title == "A\u00A0\u2026\u00E9&notanentity;");
 }
 
-TEST_CASE("Recovery: raw '&' in attributes and text survives", "[recovery]") {
+TEST_CASE("Recovery: raw '&' in attributes and text survives, and the document says it was repaired",
+          "[recovery]") {
   const auto result = parse_ok(R"(<rss><channel><item><title>Q&A</title>
     <enclosure url="https://i.vn/a.jpg?w=1&h=0&q=100" type="image/jpeg"/></item></channel></rss>)");
   REQUIRE(result.feed.items.size() == 1);
   CHECK(result.feed.items[0].title == "Q&A");
   CHECK(result.feed.items[0].enclosures.at(0).url == "https://i.vn/a.jpg?w=1&h=0&q=100");
+  CHECK(result.path == ParsePath::repaired);
+  CHECK(result.warnings ==
+        std::vector<std::string>{
+            "malformed XML: 2 bare '&' in attribute values kept as written (first on line 2)",
+            "malformed XML: 1 bare '&' in text kept as written (first on line 1)"});
+}
+
+TEST_CASE("Recovery: a bare '&' in one attribute is not a clean bill", "[recovery]") {
+  const auto result = parse_ok(
+      "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>T &amp; &#38; &eacute;</title>\n"
+      "<link href=\"https://x.vn/?a=1&b=2\"/></channel></rss>");
+  CHECK(result.path == ParsePath::repaired);
+  CHECK(result.feed.link == "https://x.vn/?a=1&b=2");
+  CHECK(result.warnings ==
+        std::vector<std::string>{
+            "malformed XML: 1 bare '&' in attribute values kept as written (first on line 3)"});
+}
+
+TEST_CASE("Recovery: '&' in CDATA, comments and references is well-formed", "[recovery]") {
+  const auto result = parse_ok(
+      "<rss><channel><!-- a & b --><title><![CDATA[Q&A]]> &amp; &#x26;&nbsp;x</title>"
+      "<link>https://x.vn/?a=1&amp;b=2</link></channel></rss>");
+  CHECK(result.path == ParsePath::strict);
+  CHECK(result.warnings.empty());
+  CHECK(result.feed.title == "Q&A & &\u00A0x");
+}
+
+TEST_CASE("Recovery: white space before the XML declaration is reported", "[recovery]") {
+  const auto result = parse_ok(
+      "\n  <?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel><title>T</title></channel></rss>");
+  CHECK(result.path == ParsePath::repaired);
+  CHECK(result.feed.title == "T");
+  CHECK(result.warnings == std::vector<std::string>{"malformed XML: white space before the XML declaration"});
+  // White space before the root element, with no declaration, is allowed.
+  const auto bare = parse_ok("\n  <rss><channel><title>T</title></channel></rss>");
+  CHECK(bare.path == ParsePath::strict);
+  CHECK(bare.warnings.empty());
 }
 
 TEST_CASE("Recovery: control characters are dropped from text", "[recovery]") {

@@ -13,6 +13,8 @@
 
 namespace {
 
+using tinhop::Figures;
+using tinhop::figures_of;
 using tinhop::Fingerprint;
 using tinhop::kLshBands;
 using tinhop::kMinHashSize;
@@ -52,9 +54,9 @@ DedupOptions budget_for(std::size_t entries) {
 
 }  // namespace
 
-TEST_CASE("a window entry costs 251 bytes: the default 20 MiB hold 83,551") {
-  CHECK(DedupWindow::entry_bytes() == 251);
-  CHECK(DedupWindow(DedupOptions{}).capacity() == 83551);
+TEST_CASE("a window entry costs 259 bytes: the default 20 MiB hold 80,971") {
+  CHECK(DedupWindow::entry_bytes() == 259);
+  CHECK(DedupWindow(DedupOptions{}).capacity() == 80971);
   CHECK(DedupWindow(budget_for(100)).capacity() == 100);
   DedupOptions none;
   none.max_candidate_bytes = 0;
@@ -92,6 +94,55 @@ TEST_CASE("a pair at the threshold's step joins and one step below does not") {
   CHECK(at->cluster_id == 1001);
   CHECK(at->similarity == Approx(63.0 / 255.0).epsilon(1e-12));
   CHECK_FALSE(window.best_match(diverging(story, 15), 2, 0, any).has_value());
+}
+
+TEST_CASE("a candidate whose figures contradict is no match however similar (issue #15, point 2)") {
+  DedupWindow window(DedupOptions{});
+  Fingerprint day14 = with_minima(21);
+  day14.figures = figures_of("Giá vàng sáng 14/9: SJC tăng 200.000 đồng", "");
+  window.add(entry(1, 1, day14));
+  Fingerprint day15 = day14;  // every minimum equal: only the figures differ
+  day15.figures = figures_of("Giá vàng sáng 15/9: SJC tăng 200.000 đồng", "");
+  CHECK_FALSE(window.best_match(day15, 2, 0, any).has_value());
+  CHECK(window.matches(day15, 2, 0).empty());
+  // The same story with its figures written another way, or trimmed, is still a copy; so is
+  // one whose figures are unknown (stored before they were kept).
+  Fingerprint respelt = day14;
+  respelt.figures = figures_of("Giá vàng sáng ngày 14 tháng 9: SJC tăng 200 nghìn đồng", "");
+  Fingerprint trimmed = day14;
+  trimmed.figures = figures_of("Giá vàng sáng: SJC tăng mạnh", "");
+  Fingerprint unknown = day14;
+  unknown.figures = Figures{};
+  for (const Fingerprint& copy : {respelt, trimmed, unknown}) {
+    const auto match = window.best_match(copy, 2, 0, any);
+    REQUIRE(match.has_value());
+    CHECK(match->item_id == 1);
+  }
+  // An entry whose fingerprint is edited takes its new figures.
+  window.update_fingerprint(1, day15);
+  CHECK(window.best_match(day15, 2, 0, any)->item_id == 1);
+  CHECK_FALSE(window.best_match(day14, 2, 0, any).has_value());
+}
+
+TEST_CASE("a pair with a headline alone on either side needs the title-only threshold") {
+  DedupOptions options;  // threshold 0.25: 16 equal minima; title-only 0.4: 26
+  CHECK(DedupWindow::minima_needed(options.title_only_threshold) == 26);
+  DedupWindow window(options);
+  Fingerprint headline = with_minima(31);
+  headline.title_only = true;
+  window.add(entry(1, 1, headline));
+  CHECK_FALSE(window.best_match(diverging(headline, 16), 2, 0, any).has_value());
+  CHECK_FALSE(window.best_match(diverging(headline, 25), 2, 0, any).has_value());
+  CHECK(window.best_match(diverging(headline, 26), 2, 0, any)->item_id == 1);
+  // Asked by an item with a body, the stored headline still needs the closer match.
+  Fingerprint body = diverging(headline, 16);
+  body.title_only = false;
+  CHECK_FALSE(window.best_match(body, 2, 0, any).has_value());
+  // Two items with bodies at the same similarity are one story.
+  Fingerprint stored_body = headline;
+  stored_body.title_only = false;
+  window.add(entry(2, 3, stored_body));
+  CHECK(window.best_match(body, 2, 0, any)->item_id == 2);
 }
 
 TEST_CASE(

@@ -111,3 +111,26 @@ TEST_CASE("publication stats give the median gap between dated items") {
   CHECK(stats.newest == at(1710000000 + 4 * 3600));
   CHECK(stats.median_gap == std::chrono::seconds{3600});
 }
+
+TEST_CASE("health keeps the date order a source's documents showed and the dates not understood") {
+  auto store = open_memory();
+  const auto s = add_source(store, "https://vietnamnet.vn/rss/phap-luat.rss");
+  CHECK_FALSE(store.health(s)->date_order_seen);
+  CHECK(store.health(s)->dates_not_understood == 0);
+  auto parsed = poll(s, 100, FetchStatus::ok, 200);
+  parsed.date_order_seen = DateOrder::dmy;
+  parsed.dates_not_understood = 3;
+  REQUIRE(store.record_fetch(parsed).has_value());
+  CHECK(store.health(s)->date_order_seen == DateOrder::dmy);
+  CHECK(store.health(s)->dates_not_understood == 3);
+  // A poll that parsed nothing keeps both; a document whose dates did not tell keeps the order.
+  REQUIRE(store.record_fetch(poll(s, 200, FetchStatus::not_modified, 304)).has_value());
+  CHECK(store.health(s)->date_order_seen == DateOrder::dmy);
+  CHECK(store.health(s)->dates_not_understood == 3);
+  auto undecided = poll(s, 300, FetchStatus::ok, 200);
+  undecided.dates_not_understood = 0;
+  REQUIRE(store.record_fetch(undecided).has_value());
+  CHECK(store.health(s)->date_order_seen == DateOrder::dmy);
+  CHECK(store.health(s)->dates_not_understood == 0);
+  CHECK(store.all_health()->front().date_order_seen == DateOrder::dmy);
+}

@@ -1,7 +1,5 @@
 #include <sqlite3.h>
 
-#include <filesystem>
-
 #include "support.hpp"
 
 using namespace tinhop;
@@ -9,18 +7,9 @@ using namespace tinhop::storage;
 using tinhop::test::kNow;
 using tinhop::test::make_feed;
 using tinhop::test::make_item;
+using tinhop::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() / ("tinhop-storage-" + std::to_string(::getpid()) + "-" +
-                                                     std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 void exec(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
@@ -150,6 +139,60 @@ TEST_CASE("a version 1 database is migrated forward with its data searchable") {
   ClusterQuery category;
   category.category = "thời sự";
   CHECK(store->latest_clusters(category)->clusters.size() == 1);
+}
+
+TEST_CASE("version 10 keeps the entry ids a version 9 database published and never gives them again") {
+  TempDir dir;
+  const std::string path = (dir.path / "v9.db").string();
+  {
+    OpenOptions options;
+    options.migrate_to = 9;
+    REQUIRE(Store::open(path, options).has_value());
+  }
+  // Rows as version 9 wrote them: stories published as cluster-3 (a1 and b's copy) and
+  // cluster-9, whose number is above every stored item id.
+  exec(path,
+       "INSERT INTO sources(id, url, type, date_order, republication, enabled, origin, created, modified) "
+       "VALUES"
+       "(1, 'https://a.vn/rss', 'feed', 'automatic', 'full', 1, 'config', 0, 0),"
+       "(2, 'https://b.vn/rss', 'feed', 'automatic', 'full', 1, 'config', 0, 0);"
+       "INSERT INTO health(source_id) VALUES(1), (2);"
+       "INSERT INTO clusters(id, published, size) VALUES(3, 1710200000, 2), (9, 1710310000, 1);"
+       "INSERT INTO items(id, source_id, key, cluster_id, title, published, first_seen, content_hash) VALUES"
+       "(4, 1, 11, 3, 'Hội nghị Trung ương', 1710200000, 1710300000, 1),"
+       "(5, 1, 12, 9, 'Giá vàng', 1710310000, 1710310000, 1),"
+       "(6, 2, 21, 3, 'Hội nghị Trung ương', 1710250000, 1710300000, 1);"
+       "INSERT INTO items_fts(rowid, title, body) SELECT id, title, body FROM items_search;");
+  auto store = Store::open(path);
+  REQUIRE(store.has_value());
+  CHECK(store->stats()->schema_version == Store::schema_version());
+  CHECK(text(path,
+             "SELECT group_concat(table_name || ':' || id, ' ') FROM (SELECT * FROM id_high_water ORDER BY "
+             "table_name)") == "clusters:9 items:9 sources:2");
+  auto page = store->latest_clusters({}).value();
+  REQUIRE(page.clusters.size() == 2);
+  CHECK(page.clusters[0].public_id == 9);
+  CHECK(page.clusters[1].public_id == 3);
+  // a's removal takes cluster 9 and the primary of cluster 3, which keeps its number.
+  REQUIRE(store->remove_source(1).has_value());
+  page = store->latest_clusters({}).value();
+  REQUIRE(page.clusters.size() == 1);
+  CHECK(page.clusters[0].item.id == 6);
+  CHECK(page.clusters[0].public_id == 3);
+  // New rows continue above the ids the old database held: a new story publishes 10, not
+  // 7 (after the largest item id) nor 9 (the removed cluster's).
+  SourceSettings c;
+  c.url = "https://c.vn/rss";
+  CHECK(store->add_source(c, kNow).value() == 3);
+  REQUIRE(
+      store->ingest(2, make_feed({make_item("b2", "Bão số 3 đổ bộ", "Mưa lớn ở miền Bắc", 1710320000)}), kNow)
+          .has_value());
+  page = store->latest_clusters({}).value();
+  REQUIRE(page.clusters.size() == 2);
+  CHECK(page.clusters[0].item.id == 10);
+  CHECK(page.clusters[0].cluster_id == 10);
+  CHECK(page.clusters[0].public_id == 10);
+  CHECK(page.clusters[1].public_id == 3);
 }
 
 TEST_CASE("a database newer than the program is refused and left untouched") {

@@ -188,6 +188,90 @@ TEST_CASE("different stories with similar headlines stay apart") {
   CHECK(store.stats()->clusters == 2);
 }
 
+namespace {
+// An entry of a listing page or a trimmed feed: a title and nothing else.
+Item headline(const std::string& guid, const std::string& title, std::int64_t published) {
+  Item item = make_item(guid, title, "", published);
+  item.summary.reset();
+  return item;
+}
+
+std::vector<std::string> published_titles(Store& store) {
+  std::vector<std::string> titles;
+  for (const auto& cluster : store.latest_clusters({}).value().clusters)
+    titles.push_back(cluster.item.title.value_or(""));
+  return titles;
+}
+}  // namespace
+
+TEST_CASE("next-day headlines are stories of their own, published apart (issue #15, point 2)") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss");
+  const auto b = add_source(store, "https://b.vn/rss");
+  const auto c = add_source(store, "https://c.vn/rss");
+  constexpr std::int64_t k14 = 1726272000;  // 2024-09-14 07:00 +07:00
+  constexpr std::int64_t k15 = k14 + 86400;
+  REQUIRE(
+      store
+          .ingest(
+              a,
+              make_feed(
+                  {headline("a1", "Giá vàng sáng 14/9: SJC tăng 200.000 đồng/lượng, vàng nhẫn đi ngang", k14),
+                   headline("a2", "Chứng khoán ngày 14/9: VN-Index tăng 12 điểm, thanh khoản 812 tỷ", k14)}),
+              kNow)
+          .has_value());
+  const auto next_day =
+      store
+          .ingest(
+              b,
+              make_feed(
+                  {headline("b1", "Giá vàng sáng 15/9: SJC tăng 200.000 đồng/lượng, vàng nhẫn đi ngang", k15),
+                   headline("b2", "Chứng khoán ngày 15/9: VN-Index tăng 12 điểm, thanh khoản 500 tỷ", k15)}),
+              kNow)
+          .value();
+  CHECK(next_day.added == 2);
+  CHECK(next_day.clustered == 0);
+  CHECK(store.stats()->clusters == 4);
+  // A republication of the 15/9 story, its date and amount written another way, joins it.
+  CHECK(store
+            .ingest(c,
+                    make_feed({headline(
+                        "c1", "Giá vàng sáng 15-9: SJC tăng 200 nghìn đồng/lượng, vàng nhẫn đi ngang",
+                        k15 + 3600)}),
+                    kNow)
+            ->clustered == 1);
+  // Newest first (the later item first within one date).
+  CHECK(published_titles(store) ==
+        std::vector<std::string>{"Chứng khoán ngày 15/9: VN-Index tăng 12 điểm, thanh khoản 500 tỷ",
+                                 "Giá vàng sáng 15/9: SJC tăng 200.000 đồng/lượng, vàng nhẫn đi ngang",
+                                 "Chứng khoán ngày 14/9: VN-Index tăng 12 điểm, thanh khoản 812 tỷ",
+                                 "Giá vàng sáng 14/9: SJC tăng 200.000 đồng/lượng, vàng nhẫn đi ngang"});
+}
+
+TEST_CASE("a copy that trimmed its figures does not carry the next day's story into its cluster") {
+  auto store = open_memory();
+  const auto a = add_source(store, "https://a.vn/rss");
+  const auto b = add_source(store, "https://b.vn/rss");
+  const auto c = add_source(store, "https://c.vn/rss");
+  constexpr std::int64_t k14 = 1726272000;
+  const std::string story = "Chứng khoán ngày 14/9: VN-Index tăng 12 điểm, thanh khoản tăng mạnh";
+  REQUIRE(store.ingest(a, make_feed({headline("a1", story, k14)}), kNow).has_value());
+  // The copy dropped the date: it agrees with the 14/9 story and with the 15/9 one.
+  REQUIRE(store
+              .ingest(b,
+                      make_feed({headline("b1", "VN-Index tăng 12 điểm, thanh khoản tăng mạnh", k14 + 600)}),
+                      kNow)
+              ->clustered == 1);
+  CHECK(store
+            .ingest(c,
+                    make_feed(
+                        {headline("c1", "Chứng khoán ngày 15/9: VN-Index tăng 12 điểm, thanh khoản tăng mạnh",
+                                  k14 + 86400)}),
+                    kNow)
+            ->clustered == 0);
+  CHECK(store.stats()->clusters == 2);
+}
+
 TEST_CASE("a source's own near-identical items are never merged") {
   auto store = open_memory();
   const auto a = add_source(store, "https://a.vn/rss");
@@ -384,4 +468,37 @@ TEST_CASE(
   CHECK_FALSE(joins(b, "b2", "Sân khấu mùa thu", "https://example.vn/a3.html"));
   // b1 and c1 still share their link.
   CHECK(joins(d, "d3", "Bản tin cuối ngày", "https://example.vn/a1.html"));
+}
+
+TEST_CASE("an undated entry is placed where it was first seen, never above the known dates of its document") {
+  auto store = open_memory();
+  const auto s = add_source(store, "https://vietnamnet.vn/rss/phap-luat.rss");
+  // Stories of 2018, one whose date was not understood.
+  Item undated = make_item("u", "Không rõ ngày", "Tin không rõ ngày đăng.", 0);
+  undated.published.reset();
+  const std::int64_t sept_7_2018 = 1536339600, sept_8_2018 = 1536426000;
+  REQUIRE(store
+              .ingest(s,
+                      make_feed({make_item("a", "Tin ngày 8/9", "Tin thứ nhất.", sept_8_2018), undated,
+                                 make_item("b", "Tin ngày 7/9", "Tin thứ hai.", sept_7_2018)}),
+                      kNow)
+              .has_value());
+  auto page = store.latest_clusters({}).value();
+  REQUIRE(page.clusters.size() == 3);
+  CHECK(page.clusters[0].item.title == "Tin ngày 8/9");
+  CHECK(page.clusters[1].item.title == "Tin ngày 7/9");
+  CHECK(page.clusters[2].item.title == "Không rõ ngày");
+  CHECK(page.clusters[2].item.published == at(sept_7_2018 - 1));
+  CHECK(page.clusters[2].item.first_seen == kNow);
+  CHECK(page.clusters[2].item.date_approximate);
+  // A document of recent stories: the undated one is dated when it was first seen.
+  Item fresh = make_item("f", "Tin mới không rõ ngày", "Một tin khác hẳn.", 0);
+  fresh.published.reset();
+  REQUIRE(store.ingest(s, make_feed({fresh, make_item("c", "Tin mới nhất", "Tin thứ ba.", 1810000000)}), kNow)
+              .has_value());
+  const auto stored = store.latest_clusters({}).value();
+  REQUIRE(stored.clusters.size() == 5);
+  CHECK(stored.clusters[0].item.title == "Tin mới nhất");
+  CHECK(stored.clusters[1].item.title == "Tin mới không rõ ngày");
+  CHECK(stored.clusters[1].item.published == kNow);
 }

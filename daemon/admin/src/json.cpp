@@ -290,6 +290,8 @@ boost::json::object health_to_json(const storage::Health& h) {
   o["last_latency_ms"] = h.last_latency.count();
   o["stale"] = h.stale;
   o["last_new_item"] = optional_instant(h.last_new_item);
+  o["dates_not_understood"] = h.dates_not_understood;
+  o["date_order_seen"] = h.date_order_seen ? value(config::to_string(*h.date_order_seen)) : value(nullptr);
   return o;
 }
 

@@ -476,6 +476,7 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       continue;
     }
     out.content_type = header(res, http::field::content_type);
+    out.content_language = header(res, http::field::content_language);
     out.etag = header(res, http::field::etag);
     out.last_modified = header(res, http::field::last_modified);
     out.cache_control = header(res, http::field::cache_control);

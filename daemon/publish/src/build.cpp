@@ -3,14 +3,49 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <charconv>
+#include <cctype>
+#include <cstdio>
 
 #include "tinhop/parsers/sanitize.hpp"
+#include "tinhop/parsers/slug.hpp"
 #include "tinhop/publish/render.hpp"
 
 namespace tinhop::publish::detail {
 
-std::string slugify(std::string_view name) {
+std::vector<CategorySlug> category_slugs(const std::vector<std::string>& names) {
+  std::vector<CategorySlug> out;
+  out.reserve(names.size());
+  for (const std::string& name : names) out.push_back(CategorySlug{name, ascii_slug(name)});
+  std::sort(out.begin(), out.end(),
+            [](const CategorySlug& a, const CategorySlug& b) { return a.name < b.name; });
+  const auto hash_of = [](std::string_view name) {
+    std::uint32_t h = 2166136261U;  // FNV-1a, 32 bits
+    for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", h);
+    return std::string(hex);
+  };
+  std::vector<std::string> taken;
+  for (CategorySlug& category : out) {
+    if (category.slug.empty()) {
+      category.slug = "category-" + hash_of(category.name);
+    } else if (std::find(taken.begin(), taken.end(), category.slug) != taken.end()) {
+      category.slug += "-" + hash_of(category.name);
+    } else {
+      taken.push_back(category.slug);
+    }
+  }
+  // The store's order (the page's list) again.
+  std::vector<CategorySlug> ordered;
+  ordered.reserve(out.size());
+  for (const std::string& name : names) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const CategorySlug& c) { return c.name == name; });
+    ordered.push_back(*it);
+  }
+  return ordered;
+}
+
+std::string legacy_slug(std::string_view name) {
   std::string out;
   bool dash = false;
   for (char ch : name) {
@@ -28,22 +63,18 @@ std::string slugify(std::string_view name) {
   return out;
 }
 
+bool ascii_slug_shaped(std::string_view segment) {
+  return !segment.empty() && std::all_of(segment.begin(), segment.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
 std::string cursor_text(const storage::Cursor& cursor) {
-  return std::to_string(cursor.published.time_since_epoch().count()) + "-" + std::to_string(cursor.id);
+  return storage::format_cursor(cursor);
 }
 
 std::optional<storage::Cursor> parse_cursor_text(std::string_view text) {
-  std::size_t dash = text.rfind('-');
-  if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
-  long long seconds = 0;
-  long long id = 0;
-  auto a = std::from_chars(text.data(), text.data() + dash, seconds);
-  auto b = std::from_chars(text.data() + dash + 1, text.data() + text.size(), id);
-  if (a.ec != std::errc{} || a.ptr != text.data() + dash || b.ec != std::errc{} ||
-      b.ptr != text.data() + text.size() || id < 0) {
-    return std::nullopt;
-  }
-  return storage::Cursor{Instant{std::chrono::seconds{seconds}}, id};
+  return storage::parse_cursor(text);
 }
 
 std::string percent_encode(std::string_view text) {
@@ -85,6 +116,7 @@ std::string selection_url(const std::string& base, const Selection& s, Format f,
     url += std::string("/") + ext[static_cast<int>(f)];
   }
   if (!s.query.empty()) param("q", s.query);
+  if (!s.query.empty() && s.by_relevance) param("sort", "relevance");
   if (s.limit_given) param("limit", std::to_string(s.limit));
   if (with_before && s.before) param("before", cursor_text(*s.before));
   return url + query;
@@ -144,7 +176,7 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
                  const std::string& base_url) {
   const storage::StoredItem& item = view.item;
   Entry e;
-  e.id = options.entry_id_prefix + std::to_string(view.cluster_id);
+  e.id = options.entry_id_prefix + std::to_string(view.public_id);
   e.link = safe_url(item.link);
   e.title = item.title && !item.title->empty() ? *item.title : e.link.value_or("(untitled)");
   e.policy = view.republication;

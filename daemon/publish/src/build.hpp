@@ -18,16 +18,30 @@ struct Selection {
   std::optional<std::int64_t> source_id;
   std::optional<std::string> category_slug;
   std::string query;
+  bool by_relevance = false;  // ?sort=relevance: only with a query
   std::size_t limit = 50;
   bool limit_given = false;
   std::optional<storage::Cursor> before;
 };
 
-// Category name -> URL path segment: ASCII lowercased, runs of space and URL delimiters
-// become '-', other characters kept (percent-encoded in URLs).
-std::string slugify(std::string_view name);
+// The URL path segment of each category: its ascii_slug (slug.hpp); where distinct names
+// share one, the first in byte order keeps it and each other one gets "-" and 8 hex digits
+// of a hash of its name, so its slug does not depend on which other categories exist. A
+// name with no ASCII form gets "category-" and that hash.
+struct CategorySlug {
+  std::string name;
+  std::string slug;
+};
+std::vector<CategorySlug> category_slugs(const std::vector<std::string>& names);
 
-// "1732665600-42" (the store's format); parse_cursor_text accepts exactly that shape.
+// The segment category URLs had before they were ASCII (ASCII lowercased, runs of space and
+// URL delimiters as '-', other characters kept): such requests are redirected.
+std::string legacy_slug(std::string_view name);
+
+// True when `segment` has the shape of a current slug: a-z, 0-9 and '-'.
+bool ascii_slug_shaped(std::string_view segment);
+
+// The store's cursor text ("1732665600-42", "r-3.25-42" by relevance).
 std::string cursor_text(const storage::Cursor& cursor);
 std::optional<storage::Cursor> parse_cursor_text(std::string_view text);
 

@@ -90,15 +90,7 @@ class Context::Cache {
 Context::Context(Catalog& catalog, ServerOptions options)
     : catalog_(catalog),
       options_(std::move(options)),
-      cache_(std::make_unique<Cache>(options_.render_cache_bytes, metrics_)) {
-  base_url_ = options_.public_url;
-  if (base_url_.empty()) {
-    const bool v6 = options_.address.find(':') != std::string::npos;
-    base_url_ = "http://" + (v6 ? "[" + options_.address + "]" : options_.address) + ":" +
-                std::to_string(options_.port);
-  }
-  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
-}
+      cache_(std::make_unique<Cache>(options_.render_cache_bytes, metrics_)) {}
 
 Context::~Context() = default;
 

@@ -94,6 +94,11 @@ std::optional<Selection> read_selection(const boost::urls::url_view& url, const 
       }
       s.limit = static_cast<std::size_t>(*n);
       s.limit_given = true;
+    } else if (key == "sort") {
+      if (value != "date" && value != "relevance") {
+        return error = "sort must be date (newest first, the default) or relevance", std::nullopt;
+      }
+      s.by_relevance = value == "relevance";
     } else if (key == "before") {
       s.before = detail::parse_cursor_text(value);
       if (!s.before) return error = "before is not a cursor from a next link", std::nullopt;
@@ -105,17 +110,23 @@ std::optional<Selection> read_selection(const boost::urls::url_view& url, const 
     }
   }
   while (!s.query.empty() && s.query.back() == ' ') s.query.pop_back();
+  if (s.query.empty()) s.by_relevance = false;  // nothing to rank: the newest come first
+  if (s.before && s.before->relevance.has_value() != s.by_relevance) {
+    return error = "before is not a cursor from a next link of this sort order", std::nullopt;
+  }
   return s;
 }
 
-std::string cache_key(const Target& t, const Selection& s) {
-  std::string key =
-      std::to_string(static_cast<int>(t.route)) + "|" + std::to_string(static_cast<int>(t.format));
+// Links in a rendering follow the base URL of its request, so the base is part of the key:
+// one Host never sees the links of another.
+std::string cache_key(const Target& t, const Selection& s, const std::string& base) {
+  std::string key = base + "|" + std::to_string(static_cast<int>(t.route)) + "|" +
+                    std::to_string(static_cast<int>(t.format));
   key += "|s=" + (s.source_id ? std::to_string(*s.source_id) : "");
   key += "|c=" + s.category_slug.value_or("");
   key += "|l=" + std::to_string(s.limit) + (s.limit_given ? "!" : "");
   key += "|b=" + (s.before ? detail::cursor_text(*s.before) : "");
-  key += "|q=" + s.query;
+  key += "|q=" + s.query + (s.by_relevance ? "|relevance" : "");
   return key;
 }
 
@@ -133,7 +144,8 @@ const char* content_type(Format f) {
 storage::Result<std::optional<Context::Document>> render_selection(Catalog& catalog,
                                                                    const storage::ChangeStamp& stamp,
                                                                    const Target& t, const Selection& s,
-                                                                   const Context& ctx) {
+                                                                   const Context& ctx,
+                                                                   const std::string& base) {
   const ServerOptions& o = ctx.options();
   auto categories = catalog.list_categories();
   if (!categories) return categories.error();
@@ -141,6 +153,8 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
   q.limit = s.limit;
   q.before = s.before;
   if (!s.query.empty()) q.search = s.query;
+  if (s.by_relevance) q.order = storage::ClusterQuery::Order::relevance;
+  const std::vector<detail::CategorySlug> slugs = detail::category_slugs(*categories);
   std::string title = o.title;
   if (s.source_id) {
     auto source = catalog.find_source(*s.source_id);
@@ -150,11 +164,11 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
     title += " — " + detail::source_title(**source);
   }
   if (s.category_slug) {
-    auto it = std::find_if(categories->begin(), categories->end(),
-                           [&](const std::string& c) { return detail::slugify(c) == *s.category_slug; });
-    if (it == categories->end()) return std::optional<Context::Document>{};
-    q.category = *it;
-    title += " — " + *it;
+    auto it = std::find_if(slugs.begin(), slugs.end(),
+                           [&](const detail::CategorySlug& c) { return c.slug == *s.category_slug; });
+    if (it == slugs.end()) return std::optional<Context::Document>{};
+    q.category = it->name;
+    title += " — " + it->name;
   }
   if (!s.query.empty()) title += " — “" + s.query + "”";
   auto result = catalog.latest_clusters(q);
@@ -165,10 +179,10 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
   m.subtitle = o.subtitle;
   m.language = o.language;
   m.generator_version = o.version;
-  m.self_url = detail::selection_url(ctx.base_url(), s, t.format, true);
-  m.first_url = detail::selection_url(ctx.base_url(), s, t.format, false);
+  m.self_url = detail::selection_url(base, s, t.format, true);
+  m.first_url = detail::selection_url(base, s, t.format, false);
   m.id = m.first_url;
-  m.html_url = detail::selection_url(ctx.base_url(), s, Format::html, false);
+  m.html_url = detail::selection_url(base, s, Format::html, false);
   std::optional<storage::Cursor> next = result->next;
   Instant newest{};
   std::size_t bytes = 0;
@@ -180,14 +194,14 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
       next = clusters[i - 1].position;
       break;
     }
-    page.entries.push_back(detail::make_entry(clusters[i], o, ctx.base_url()));
+    page.entries.push_back(detail::make_entry(clusters[i], o, base));
     bytes += detail::text_bytes(page.entries.back());
     newest = std::max(newest, page.entries.back().updated);
   }
   if (next) {
     Selection following = s;
     following.before = next;
-    m.next_url = detail::selection_url(ctx.base_url(), following, t.format, true);
+    m.next_url = detail::selection_url(base, following, t.format, true);
   }
   m.updated = std::max(newest, stamp.at);
   Context::Document doc;
@@ -203,31 +217,32 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
       if (!sources) return sources.error();
       RiverPage river;
       river.feed = std::move(page);
-      river.base_url = ctx.base_url();
+      river.base_url = base;
       for (const auto& src : *sources) {
         if (!src.settings.enabled) continue;
         Selection one;
         one.source_id = src.id;
-        river.sources.push_back(SourceLink{
-            src.id, detail::source_title(src),
-            detail::public_source_url(src.id, src.settings.url, ctx.base_url(), ctx.options()),
-            src.site_link ? public_url(*src.site_link, ctx.options().secret_params) : std::nullopt,
-            src.settings.categories, detail::selection_url(ctx.base_url(), one, Format::atom, false)});
+        river.sources.push_back(
+            SourceLink{src.id, detail::source_title(src),
+                       detail::public_source_url(src.id, src.settings.url, base, ctx.options()),
+                       src.site_link ? public_url(*src.site_link, ctx.options().secret_params) : std::nullopt,
+                       src.settings.categories, detail::selection_url(base, one, Format::atom, false)});
       }
-      for (const auto& c : *categories) {
+      for (const detail::CategorySlug& c : slugs) {
         Selection one;
-        one.category_slug = detail::slugify(c);
-        river.categories.push_back(CategoryLink{
-            c, *one.category_slug, detail::selection_url(ctx.base_url(), one, Format::atom, false)});
+        one.category_slug = c.slug;
+        river.categories.push_back(
+            CategoryLink{c.name, c.slug, detail::selection_url(base, one, Format::atom, false)});
       }
       river.selected_source = s.source_id;
       river.selected_category = s.category_slug;
       river.query = s.query;
+      river.by_relevance = s.by_relevance;
       Selection feeds = s;
       feeds.before.reset();
-      river.atom_url = detail::selection_url(ctx.base_url(), feeds, Format::atom, false);
-      river.rss_url = detail::selection_url(ctx.base_url(), feeds, Format::rss, false);
-      river.json_url = detail::selection_url(ctx.base_url(), feeds, Format::json, false);
+      river.atom_url = detail::selection_url(base, feeds, Format::atom, false);
+      river.rss_url = detail::selection_url(base, feeds, Format::rss, false);
+      river.json_url = detail::selection_url(base, feeds, Format::json, false);
       doc.body = render_html(river);
       break;
     }
@@ -237,7 +252,8 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
 
 storage::Result<std::optional<Context::Document>> render_opml_document(Catalog& catalog,
                                                                        const storage::ChangeStamp& stamp,
-                                                                       const Context& ctx) {
+                                                                       const Context& ctx,
+                                                                       const std::string& base) {
   auto sources = catalog.list_sources();
   if (!sources) return sources.error();
   std::vector<SourceLink> links;
@@ -247,15 +263,30 @@ storage::Result<std::optional<Context::Document>> render_opml_document(Catalog& 
     one.source_id = src.id;
     links.push_back(
         SourceLink{src.id, detail::source_title(src),
-                   detail::public_source_url(src.id, src.settings.url, ctx.base_url(), ctx.options()),
+                   detail::public_source_url(src.id, src.settings.url, base, ctx.options()),
                    src.site_link ? public_url(*src.site_link, ctx.options().secret_params) : std::nullopt,
-                   src.settings.categories, detail::selection_url(ctx.base_url(), one, Format::atom, false)});
+                   src.settings.categories, detail::selection_url(base, one, Format::atom, false)});
   }
   Context::Document doc;
   doc.content_type = "text/x-opml; charset=utf-8";
   doc.modified = stamp.at;
   doc.body = render_opml(links, ctx.options().title + " sources", stamp.at);
   return std::optional<Context::Document>{std::move(doc)};
+}
+
+// Where a category URL of the old form (its name kept, not ASCII) moved: the same request
+// with the category's current slug; nullopt when no category had that old form.
+storage::Result<std::optional<std::string>> moved_category(Catalog& catalog, const Selection& s,
+                                                           const Target& t, const std::string& base) {
+  auto categories = catalog.list_categories();
+  if (!categories) return categories.error();
+  for (const detail::CategorySlug& c : detail::category_slugs(*categories)) {
+    if (detail::legacy_slug(c.name) != *s.category_slug) continue;
+    Selection moved = s;
+    moved.category_slug = c.slug;
+    return std::optional<std::string>(detail::selection_url(base, moved, t.format, true));
+  }
+  return std::optional<std::string>();
 }
 
 // ---------------------------------------------------------------- response helpers
@@ -402,7 +433,7 @@ Response error_response(http::status status, unsigned version, std::string_view 
   return res;
 }
 
-Response handle(const Request& req, Context& ctx) {
+Response handle(const Request& req, Context& ctx, const Connection& connection) {
   auto fail = [&req](http::status status, std::string_view message) {
     Response res = error_response(status, req.version(), message);
     res.keep_alive(req.keep_alive());
@@ -439,8 +470,9 @@ Response handle(const Request& req, Context& ctx) {
                            std::move(body));
     }
     case Route::opml: {
-      auto outcome = ctx.cached("opml", [&ctx](Catalog& c, const storage::ChangeStamp& stamp) {
-        return render_opml_document(c, stamp, ctx);
+      const std::string base = base_url_of(req, ctx.options(), connection);
+      auto outcome = ctx.cached(base + "|opml", [&](Catalog& c, const storage::ChangeStamp& stamp) {
+        return render_opml_document(c, stamp, ctx, base);
       });
       if (!outcome.rendering) return fail(outcome.status, outcome.error);
       return document_response(req, *outcome.rendering, ctx.options());
@@ -454,9 +486,20 @@ Response handle(const Request& req, Context& ctx) {
   std::string error;
   auto selection = read_selection(*url, target, ctx.options(), error);
   if (!selection) return fail(http::status::bad_request, error);
+  const std::string base = base_url_of(req, ctx.options(), connection);
+  if (selection->category_slug && !detail::ascii_slug_shaped(*selection->category_slug)) {
+    // Not a slug of today's form: maybe a link from before slugs were ASCII.
+    auto moved = ctx.with_catalog([&](Catalog& c) { return moved_category(c, *selection, target, base); });
+    if (!moved) return fail(http::status::service_unavailable, "the store is unavailable; try again later");
+    if (!*moved) return fail(http::status::not_found, "no such feed");
+    Response res = fail(http::status::moved_permanently, "moved to " + **moved);
+    res.set(http::field::location, **moved);
+    res.set(http::field::cache_control, "public, max-age=" + std::to_string(ctx.options().max_age.count()));
+    return res;
+  }
   auto outcome =
-      ctx.cached(cache_key(target, *selection), [&](Catalog& c, const storage::ChangeStamp& stamp) {
-        return render_selection(c, stamp, target, *selection, ctx);
+      ctx.cached(cache_key(target, *selection, base), [&](Catalog& c, const storage::ChangeStamp& stamp) {
+        return render_selection(c, stamp, target, *selection, ctx, base);
       });
   if (!outcome.rendering) return fail(outcome.status, outcome.error);
   return document_response(req, *outcome.rendering, ctx.options());

@@ -69,6 +69,9 @@ std::string render_html(const RiverPage& page) {
   w.raw("</select>\n<select name=\"category\" aria-label=\"Category\">");
   option(w, "", "All categories", !page.selected_category);
   for (const CategoryLink& c : page.categories) option(w, c.slug, c.name, page.selected_category == c.slug);
+  w.raw("</select>\n<select name=\"sort\" aria-label=\"Order of search results\">");
+  option(w, "date", "Mới nhất / Newest", !page.by_relevance);
+  option(w, "relevance", "Liên quan / Relevance", page.by_relevance);
   w.raw("</select>\n<button type=\"submit\">Filter</button>\n</form>\n<p class=\"meta\">Subscribe: ");
   anchor(w, page.atom_url, "Atom");
   w.raw(" · ");

@@ -76,6 +76,15 @@ std::string Metrics::render(const storage::StoreStats* stats,
       line(out, "tinhop_source_consecutive_failures{source_id=\"%lld\"} %lld\n",
            static_cast<long long>(h.source_id), static_cast<long long>(h.consecutive_failures));
     }
+    out +=
+        "# HELP tinhop_source_dates_not_understood Dates of the last parsed document not understood, per "
+        "source (only those with some).\n"
+        "# TYPE tinhop_source_dates_not_understood gauge\n";
+    for (const auto& h : *health) {
+      if (h.dates_not_understood == 0) continue;
+      line(out, "tinhop_source_dates_not_understood{source_id=\"%lld\"} %lld\n",
+           static_cast<long long>(h.source_id), static_cast<long long>(h.dates_not_understood));
+    }
   }
   if (stats != nullptr) {
     out += "# HELP tinhop_sources Sources in the store.\n# TYPE tinhop_sources gauge\n";

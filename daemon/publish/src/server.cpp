@@ -19,6 +19,35 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
+// An IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d: links use a.b.c.d. A
+// link-local address's zone would not fit in a URL.
+net::ip::address plain(net::ip::address address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+  }
+  if (address.is_v6()) {
+    net::ip::address_v6 v6 = address.to_v6();
+    v6.scope_id(0);
+    return v6;
+  }
+  return address;
+}
+
+// The peer and the local address of `socket`, as far as the system tells them.
+Connection connection_of(const tcp::socket& socket) {
+  Connection out;
+  beast::error_code ec;
+  const tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (!ec) out.peer = parse_ip_literal(plain(peer.address()).to_string());
+  const tcp::endpoint local = socket.local_endpoint(ec);
+  if (!ec) {
+    const net::ip::address address = plain(local.address());
+    const std::string host = address.to_string();
+    out.local = (address.is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(local.port());
+  }
+  return out;
+}
+
 }  // namespace
 
 class Session;
@@ -56,7 +85,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)), ctx_(server_->ctx) {}
+      : connection_(connection_of(socket)),
+        stream_(std::move(socket)),
+        server_(std::move(server)),
+        ctx_(server_->ctx) {}
   ~Session() {
     server_->table.release(id_);
     if (id_ != 0) ctx_.metrics().connection_closed();
@@ -137,7 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (req.target().size() > ctx_.options().max_target_bytes) {
       return send_error(http::status::uri_too_long, "request target too long");
     }
-    send(handle(req, ctx_));
+    send(handle(req, ctx_, connection_));
   }
 
   void on_error(beast::error_code ec) {
@@ -196,6 +228,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  const Connection connection_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

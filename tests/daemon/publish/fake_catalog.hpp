@@ -114,6 +114,7 @@ class FakeCatalog final : public publish::Catalog {
                             std::optional<std::string> content, std::string link) {
     storage::ClusterView c;
     c.cluster_id = cluster;
+    c.public_id = cluster;
     c.position = storage::Cursor{published, cluster};
     c.item.id = cluster * 10;
     c.item.source_id = source_id;

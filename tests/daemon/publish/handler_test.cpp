@@ -210,10 +210,10 @@ TEST_CASE("handler: per-source, per-category and search selections", "[publish][
   CHECK(body(src).find("<title>tinhop — Báo Chính phủ</title>") != std::string::npos);
   CHECK(body(src).find("cluster-2") != std::string::npos);  // carried as another publisher
   CHECK(body(src).find("cluster-3") == std::string::npos);
-  auto cat = call(ctx, "/categories/kinh-t%E1%BA%BF/feed.json");
+  auto cat = call(ctx, "/categories/kinh-te/feed.json");
   REQUIRE(cat.result() == http::status::ok);
   CHECK(catalog.last_query.category == "Kinh tế");
-  CHECK(body(cat).find("\"feed_url\":\"http://127.0.0.1:8080/categories/kinh-t%E1%BA%BF/feed.json\"") !=
+  CHECK(body(cat).find("\"feed_url\":\"http://127.0.0.1:8080/categories/kinh-te/feed.json\"") !=
         std::string::npos);
   auto search = call(ctx, "/feed.rss?q=Gi%C3%A1+v%C3%A0ng&limit=5");
   REQUIRE(search.result() == http::status::ok);
@@ -221,7 +221,13 @@ TEST_CASE("handler: per-source, per-category and search selections", "[publish][
   CHECK(catalog.last_query.limit == 5);
   CHECK(body(search).find("href=\"http://127.0.0.1:8080/feed.rss?q=Gi%C3%A1%20v%C3%A0ng&amp;limit=5\"") !=
         std::string::npos);
-  auto page = call(ctx, "/?source=2&category=kinh-t%E1%BA%BF&q=v%C3%A0ng");
+  CHECK(catalog.last_query.order == storage::ClusterQuery::Order::newest);
+  auto ranked = call(ctx, "/feed.rss?q=v%C3%A0ng&sort=relevance");
+  REQUIRE(ranked.result() == http::status::ok);
+  CHECK(catalog.last_query.order == storage::ClusterQuery::Order::relevance);
+  CHECK(body(ranked).find("href=\"http://127.0.0.1:8080/feed.rss?q=v%C3%A0ng&amp;sort=relevance\"") !=
+        std::string::npos);
+  auto page = call(ctx, "/?source=2&category=kinh-te&q=v%C3%A0ng");
   REQUIRE(page.result() == http::status::ok);
   CHECK(catalog.last_query.source_id == 2);
   CHECK(catalog.last_query.category == "Kinh tế");
@@ -295,6 +301,10 @@ TEST_CASE("handler: metrics in Prometheus text format", "[publish][handler]") {
   h.source_id = 2;
   h.consecutive_failures = 2;
   catalog.health.push_back(h);
+  storage::Health undated;
+  undated.source_id = 5;
+  undated.dates_not_understood = 15;
+  catalog.health.push_back(undated);
   auto res = call(ctx, "/metrics");
   CHECK(res[http::field::content_type] == "text/plain; version=0.0.4; charset=utf-8");
   const std::string text = body(res);
@@ -304,6 +314,7 @@ TEST_CASE("handler: metrics in Prometheus text format", "[publish][handler]") {
            "tinhop_polls_total{outcome=\"failed\"} 2\n",
            "tinhop_source_poll_failures_total{source_id=\"2\"} 2\n",
            "tinhop_source_consecutive_failures{source_id=\"2\"} 2\n",
+           "tinhop_source_dates_not_understood{source_id=\"5\"} 15\n",
            "tinhop_items 4\n",
            "tinhop_clusters 3\n",
            "tinhop_http_requests_total{route=\"feed\",status=\"200\"} 1\n",

@@ -52,6 +52,9 @@ std::optional<LogFormat> log_format_from(std::string_view text);
 struct ServerConfig {
   ListenAddress listen{"0.0.0.0", 8080};
   std::string base_url;  // public URL of the feeds for self links; empty: taken from Host
+  // Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-Host/-Proto and Forwarded
+  // headers name the host and scheme of links when base_url is empty; nobody else's are.
+  std::vector<IpNetwork> trusted_proxies;
   // Open connections at most; at the cap the longest-idle one that is not in the middle of
   // a request is closed to admit a new one.
   std::uint32_t max_connections = 1024;

@@ -1,6 +1,8 @@
 // Charset detection and transcoding to UTF-8: a pure step before any markup parser.
 // Order of evidence: byte-order mark, then valid UTF-8, then the HTTP charset, then the
-// XML declaration. A declaration contradicted by the bytes loses, with a warning.
+// XML declaration (RFC 7303 section 3.2, but for valid UTF-8). A declaration contradicted
+// by the bytes loses, with a warning; so does a signal that would have read the bytes
+// otherwise than the one that won.
 #pragma once
 
 #include <optional>

@@ -41,10 +41,31 @@ std::optional<ParsedDate> parse_date_format(std::string_view text, std::string_v
 // AM/PM marker means month-first). Returns `fallback` when the samples do not decide.
 DateOrder infer_date_order(const std::vector<std::string_view>& samples, DateOrder fallback);
 
-// The numeric date order customary for a language tag (BCP 47, as in RSS <language> or
-// xml:lang): month-first for US English, day-first for Vietnamese and most languages that
-// write numeric dates day first; automatic when the tag does not say.
+// The numeric date order customary for a language tag (BCP 47, as in RSS <language>,
+// xml:lang or Content-Language): the short date pattern CLDR gives the tag's likely locale
+// (vi: dd/MM/y, en: M/d/yy). automatic when the tag is not a known language or its
+// pattern puts the year first.
 DateOrder date_order_for_language(std::string_view language);
+
+// The same for a country (ISO 3166 alpha-2, "VN"), through the likely locale of the region.
+DateOrder date_order_for_region(std::string_view region);
+
+// The same for the country of an IANA time zone (Asia/Ho_Chi_Minh: VN, dmy). automatic for
+// zones of no country (UTC, Etc/GMT-7) and unknown names.
+DateOrder date_order_for_time_zone(std::string_view time_zone);
+
+// The same for the country of a URL's top-level domain (.vn: dmy). automatic for generic
+// domains, including the country codes used as generic ones (.io, .co, .tv, ...).
+DateOrder date_order_for_url(std::string_view url);
+
+// How a document's all-numeric dates (02/08/2019) are read. A configured dmy or mdy wins;
+// for automatic, in turn: the document's own dates (`samples`, see infer_date_order), the
+// order the source's earlier documents showed (context.learned_date_order), the document's
+// declared language, else context.content_language, the country of context.time_zone, the
+// country of context.url's domain. For automatic, basis none when no sample is an
+// all-numeric date; undecided when nothing decides.
+DateOrderDecision decide_date_order(const std::vector<std::string_view>& samples, const ParseContext& context,
+                                    std::string_view document_language);
 
 // A date more than this far beyond the fetch time is flagged, not trusted.
 inline constexpr std::chrono::hours future_tolerance{48};

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tinhop/parsers/figures.hpp"
+
 namespace tinhop {
 
 // The comparison form of a text: NFC, case-folded, Vietnamese tone marks moved to one
@@ -29,6 +31,11 @@ struct Fingerprint {
   // b-bit MinHash: the low 16 bits of each of kMinHashSize minima over the shingle set.
   std::array<std::uint16_t, kMinHashSize> minhash{};
   std::uint32_t shingles = 0;  // distinct shingles seen; 0 = no text, never similar
+  // The dates, amounts and percentages of the title and the dates of the lead: items whose
+  // figures contradict are different stories however many words they share.
+  Figures figures;
+  // No summary or content text: a headline's few shingles need a closer match.
+  bool title_only = false;
 };
 
 // Limits on what goes into a fingerprint.
@@ -39,15 +46,18 @@ struct FingerprintOptions {
 
 // Fingerprint of an item's title, plain summary and plain content, read in that order
 // up to max_syllables: republications share their opening (headline, lead, first
-// paragraphs) even when one copy carries a longer body than the other.
+// paragraphs) even when one copy carries a longer body than the other. The figures are
+// the title's and those of the lead (the summary, else the content).
 Fingerprint fingerprint(std::string_view title, std::string_view summary, std::string_view content,
                         const FingerprintOptions& options = {});
 
 // Estimated Jaccard similarity of the two shingle sets, 0..1 (0 when either is empty).
 double similarity(const Fingerprint& a, const Fingerprint& b);
 
-// The fingerprint as 2*kMinHashSize + 4 bytes (little endian) and back; from_bytes gives an
-// empty fingerprint for input of the wrong size.
+// The fingerprint as 2*kMinHashSize + 13 bytes (little endian: minima, shingles, figures,
+// then 1 for title-only) and back. from_bytes also reads the 2*kMinHashSize + 4 bytes stored
+// before figures were kept (figures unknown, not title-only) and gives an empty fingerprint
+// for input of any other size.
 std::string to_bytes(const Fingerprint& fingerprint);
 Fingerprint from_bytes(std::string_view bytes);
 

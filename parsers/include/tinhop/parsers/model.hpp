@@ -21,6 +21,29 @@ enum class DateOrder {
   mdy,        // month first (US-style CMS output)
 };
 
+// What decided the order of a document's all-numeric dates, in the order the reasons are
+// tried (see decide_date_order in date.hpp).
+enum class DateOrderBasis {
+  none,        // the document has no all-numeric date: no order was needed
+  configured,  // the source's date_order setting (dmy or mdy)
+  document,    // the document's own dates: a field above 12, AM/PM, Vietnamese date words
+  history,     // an earlier document of the same source (ParseContext::learned_date_order)
+  language,    // the document's declared language, else HTTP Content-Language (CLDR)
+  time_zone,   // the customary order of the country of the source's time zone (CLDR)
+  domain,      // the customary order of the country of the URL's top-level domain (CLDR)
+  undecided,   // nothing decided: the ambiguous dates are not understood, their items undated
+};
+
+// Contract name of a basis ("document", "time_zone", ...).
+const char* basis_name(DateOrderBasis basis);
+
+// The order a document's numeric dates were read in, and why.
+struct DateOrderDecision {
+  DateOrder order = DateOrder::automatic;  // automatic when basis is none or undecided
+  DateOrderBasis basis = DateOrderBasis::none;
+  friend bool operator==(const DateOrderDecision&, const DateOrderDecision&) = default;
+};
+
 // The wire format a document was recognised as.
 enum class FeedFormat {
   rss090,
@@ -195,14 +218,20 @@ struct ParseContext {
   std::string content_type;       // HTTP Content-Type header, may carry a charset
   std::string time_zone = "UTC";  // IANA zone for dates without one
   DateOrder date_order = DateOrder::automatic;
-  Instant now{};  // fetch time: relative dates and "far in the future" are judged from it
+  Instant now{};                 // fetch time: relative dates and "far in the future" are judged from it
+  std::string content_language;  // HTTP Content-Language header, a hint for the date order
+  // The order an earlier document of the same source showed by its own dates; consulted
+  // when this one's dates do not decide. automatic: none did (or not known).
+  DateOrder learned_date_order = DateOrder::automatic;
 };
 
 struct ParseResult {
   Feed feed;
   ParsePath path = ParsePath::strict;
-  std::vector<std::string> warnings;  // one per recovered problem
-  std::size_t memory_peak = 0;        // most bytes the parse's memory budget held at once
+  std::vector<std::string> warnings;     // one per recovered problem
+  std::size_t memory_peak = 0;           // most bytes the parse's memory budget held at once
+  DateOrderDecision date_order;          // how the document's all-numeric dates were read
+  std::size_t dates_not_understood = 0;  // date fields present but unreadable: their items undated
 };
 
 }  // namespace tinhop

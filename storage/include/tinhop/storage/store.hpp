@@ -56,10 +56,15 @@ struct DedupOptions {
   // Two items from different sources whose fingerprints are at least this similar
   // (estimated Jaccard of their syllable shingles, 0..1) are the same story.
   double threshold = 0.25;
+  // The threshold when either item is a headline alone (no summary, no content): its dozen
+  // shingles give a noisier estimate, and headlines of one template share most of theirs.
+  // Never below `threshold`. Figures (dates, amounts) tell such headlines apart, not this:
+  // see docs/dedup.md.
+  double title_only_threshold = 0.4;
   // Only items published (or first seen) within this distance of each other are compared.
   std::chrono::hours window{72};
-  // Memory for the fingerprints of the most recently stored items, the candidates (251
-  // bytes each: 20 MiB hold about 83,500). Loaded by a connection's first ingest, so
+  // Memory for the fingerprints of the most recently stored items, the candidates (259
+  // bytes each: 20 MiB hold about 81,000). Loaded by a connection's first ingest, so
   // connections that never ingest hold none. Older items are still found by canonical
   // link, not by text.
   std::size_t max_candidate_bytes = 20u << 20;
@@ -148,7 +153,7 @@ struct FetchState {
 };
 
 struct Source {
-  std::int64_t id = 0;
+  std::int64_t id = 0;  // never given to another source, even after this one is removed
   SourceSettings settings;
   std::optional<std::string> feed_title;  // title the feed itself gives (from the last parse)
   std::optional<std::string> site_link;   // the feed's own <link>
@@ -187,6 +192,12 @@ struct FetchRecord {
   // A 301/308 seen on this poll: the final permanent target. nullopt resets the streak.
   std::optional<std::string> permanent_redirect;
   std::optional<std::chrono::seconds> adaptive_interval;  // nullopt keeps the old value
+  // The day/month order this poll's document showed by its own dates (ParseResult's
+  // decision with basis document); nullopt keeps the old value.
+  std::optional<DateOrder> date_order_seen;
+  // Date fields of this poll's document that could not be read; nullopt (nothing parsed on
+  // this poll) keeps the old value.
+  std::optional<std::int64_t> dates_not_understood;
 };
 
 // What a poll did with the article page an entry links to (sources that follow links).
@@ -226,6 +237,10 @@ struct Health {
   std::chrono::milliseconds last_latency{0};
   bool stale = false;
   std::optional<Instant> last_new_item;  // first_seen of the newest stored item
+  // The day/month order the source's own documents last showed (a field above 12); nullopt
+  // until one did. The parser falls back on it when a document's dates do not tell.
+  std::optional<DateOrder> date_order_seen;
+  std::int64_t dates_not_understood = 0;  // date fields of the last parsed document not read
 };
 
 // What the scheduler needs to adapt the poll interval to the publication rate.
@@ -268,17 +283,28 @@ struct IngestRequest {
 // ---------------------------------------------------------------- read side
 
 // Keyset position in a newest-first list: entries strictly older than (published, id).
+// A search by relevance pages by (relevance, id) instead: entries ranked lower, or ranked
+// the same and older.
 struct Cursor {
+  Cursor() = default;
+  Cursor(Instant at, std::int64_t entry) : published(at), id(entry) {}
+  static Cursor ranked(double rank, std::int64_t entry) {
+    Cursor cursor({}, entry);
+    cursor.relevance = rank;
+    return cursor;
+  }
   Instant published{};
   std::int64_t id = 0;
+  std::optional<double> relevance;  // the FTS5 bm25 rank of that entry: lower ranks higher
   bool operator==(const Cursor&) const = default;
 };
-// Opaque URL-safe text for a cursor ("1732665600-42"); parse_cursor rejects anything else.
+// Opaque URL-safe text for a cursor: "1732665600-42", or "r-3.25-42" by relevance;
+// parse_cursor rejects anything else.
 std::string format_cursor(const Cursor& cursor);
 std::optional<Cursor> parse_cursor(std::string_view text);
 
 struct StoredItem {
-  std::int64_t id = 0;  // stable across restarts; use in entry ids
+  std::int64_t id = 0;  // stable across restarts; never given to another item, even once purged
   std::int64_t source_id = 0;
   std::int64_t cluster_id = 0;
   std::optional<std::string> guid;  // the source's own id, as given
@@ -286,7 +312,9 @@ struct StoredItem {
   std::optional<std::string> title;
   std::optional<std::string> summary;
   std::optional<std::string> content;
-  Instant published{};             // the feed's date, or first_seen when it gave none / a future one
+  // The feed's date; when it gave none, one not understood or a future one: first_seen,
+  // but below the known dates of the document it came in (date_approximate is set).
+  Instant published{};
   std::optional<Instant> updated;  // the feed's own updated date
   Instant first_seen{};
   std::optional<Instant> changed;  // when tinhop last saw its content change
@@ -311,6 +339,10 @@ struct Publisher {
 
 struct ClusterView {
   std::int64_t cluster_id = 0;
+  // The story's permanent number, for published entry ids: the id of the item that
+  // created the cluster, kept whoever joins, leaves or becomes the primary; never given
+  // to another story. Clusters stored before schema version 10 keep their own id.
+  std::int64_t public_id = 0;
   Cursor position;   // this entry's place in the list (pass to the next page)
   StoredItem item;   // the cluster's primary (earliest publisher); in a per-source query,
                      // that source's own item
@@ -322,9 +354,13 @@ struct ClusterView {
 struct ClusterQuery {
   std::optional<std::int64_t> source_id;  // only stories this source carries
   std::optional<std::string> category;    // only stories carried by a source in this category
-  // FTS query: words, "phrases", prefix*; diacritics ignored. Search results come newest
-  // arrival first, each story once per page.
+  // FTS query: words, "phrases", prefix*; diacritics ignored. Search results come in
+  // `order`, each story once per page.
   std::optional<std::string> search;
+  enum class Order {
+    newest,     // by the matching item's date, newest first
+    relevance,  // by bm25 rank, best first; equal ranks newest arrival first
+  } order = Order::newest;
   std::size_t limit = 50;        // capped at 1000
   std::optional<Cursor> before;  // next page: entries strictly older than this
 };

@@ -132,6 +132,7 @@ struct Response {
   std::vector<Redirect> redirects;
   std::string body;  // decoded; empty for 304
   std::string content_type;
+  std::string content_language;  // a hint for the order of day and month in numeric dates
   std::string etag;
   std::string last_modified;
   std::string cache_control;

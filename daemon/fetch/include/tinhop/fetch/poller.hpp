@@ -37,6 +37,9 @@ struct PollSource {
   // Passed through to the processing hook: how the parser reads zone-less dates.
   std::string time_zone = "UTC";
   DateOrder date_order = DateOrder::automatic;
+  // The order the source's own documents showed when this was loaded (Health::
+  // date_order_seen); the pipeline knows what later polls showed.
+  DateOrder date_order_seen = DateOrder::automatic;
   // A listing page scraped with these, not a feed. Shared: seven strings held inline were
   // 232 bytes of every source, most of which are feeds.
   std::shared_ptr<const HtmlSelectors> html;

@@ -24,9 +24,12 @@ namespace http = boost::beast::http;
 struct ServerOptions {
   std::string address = "127.0.0.1";  // listen address (IPv4 or IPv6 literal)
   std::uint16_t port = 8080;          // 0: any free port (see Server::port())
-  // Absolute URL readers reach the server at, without a trailing slash; self links and
-  // paging links use it. Empty: "http://{address}:{port}".
+  // Absolute URL readers reach the server at; self, paging and autodiscovery links use
+  // it. Empty: each request's own, from its Host header (see base_url_of).
   std::string public_url;
+  // Peers whose X-Forwarded-Host, X-Forwarded-Proto and Forwarded (RFC 7239) headers are
+  // believed: the reverse proxies in front. Anyone else could name any host in them.
+  std::vector<IpNetwork> trusted_proxies;
   std::string title = "tinhop";
   std::string subtitle = "Tin tổng hợp";
   std::string language = "vi";
@@ -129,13 +132,9 @@ class Context {
     return fn(catalog_);
   }
 
-  // The absolute base URL (no trailing slash).
-  const std::string& base_url() const { return base_url_; }
-
  private:
   Catalog& catalog_;
   ServerOptions options_;
-  std::string base_url_;
   Metrics metrics_;
   std::mutex catalog_mutex_;
   std::optional<storage::ChangeStamp> seen_stamp_;  // guarded by catalog_mutex_
@@ -144,8 +143,29 @@ class Context {
   std::unique_ptr<Cache> cache_;
 };
 
+// What the session knows of the connection a request came on.
+struct Connection {
+  std::optional<IpAddress> peer;  // the client, or the reverse proxy in front of us
+  std::string local;              // "address:port" the client reached ("[::1]:8080"); empty: unknown
+};
+
+// `host` (a Host header's value) as a URL may carry it: a DNS name (letters, digits, '-',
+// '_', dot-separated labels of at most 63), an IPv4 address or a bracketed IPv6 address,
+// each with an optional port; lowercased, with an empty port or the scheme's default
+// port dropped. nullopt for anything else (userinfo, a path, spaces, a zone id, more than
+// 255 bytes): such a Host is never reflected into a link.
+std::optional<std::string> normalized_host(std::string_view host, std::string_view scheme);
+
+// The absolute URL of `/` (no trailing slash) for links in the answer to `request`:
+// options.public_url when set; else "http://" and the request's Host. From a peer in
+// options.trusted_proxies, the last Forwarded element's host= and proto= (RFC 7239), else
+// the last X-Forwarded-Host and X-Forwarded-Proto values, take precedence (proto: http or
+// https only). Without a valid host (none, several Host headers, an invalid one): the
+// address the connection reached, else the listen address (a wildcard as loopback).
+std::string base_url_of(const Request& request, const ServerOptions& options, const Connection& connection);
+
 // Answers one request. Never throws for bad input: every failure is a response.
-Response handle(const Request& request, Context& context);
+Response handle(const Request& request, Context& context, const Connection& connection = {});
 
 // A small text/plain error response (used by sessions for 400/413/414/431 too).
 Response error_response(http::status status, unsigned version, std::string_view message);

@@ -95,6 +95,7 @@ struct RiverPage {
   std::optional<std::int64_t> selected_source;
   std::optional<std::string> selected_category;  // slug
   std::string query;
+  bool by_relevance = false;                // search results ranked, not newest first
   std::string atom_url, rss_url, json_url;  // feeds of the current selection
 };
 
