@@ -1,9 +1,11 @@
 // Atom 1.0 (RFC 4287) and Atom 0.3 onto the model: text constructs, several links with
-// rel/type, xml:base, atom:source, inherited authors.
+// rel/type, xml:base, xml:lang, atom:source, inherited authors; the namespaces RSS shares
+// go through extensions.hpp.
 #include <cctype>
 #include <optional>
 #include <string>
 
+#include "extensions.hpp"
 #include "mapping.hpp"
 #include "tinhop/parsers/text.hpp"
 #include "xml_reader.hpp"
@@ -127,6 +129,15 @@ std::optional<std::string> construct_title(pugi::xml_node element) {
   return non_empty(strip_html_to_text(*value));
 }
 
+// The xml:lang in scope at `element` (RFC 4287 section 2: inherited from the ancestors);
+// empty when none is.
+std::string_view language_in_scope(pugi::xml_node element) {
+  for (pugi::xml_node node = element; node && node.type() == pugi::node_element; node = node.parent()) {
+    if (const pugi::xml_attribute lang = node.attribute("xml:lang")) return lang.value();
+  }
+  return {};
+}
+
 struct AtomMapper {
   Mapping& mapping;
   Ns root_ns;  // echo-era feeds use their own namespace, bare <feed> none at all
@@ -135,6 +146,7 @@ struct AtomMapper {
   std::vector<Author> feed_authors;
 
   std::string resolved_base{};  // an xml:base chain's result, for the call that asked
+  ExtensionReader extensions{mapping, document_url, feed_base};
 
   const std::string& base(pugi::xml_node node) {
     return base_for(node, document_url, feed_base, resolved_base);
@@ -176,36 +188,33 @@ struct AtomMapper {
         if (!first) first = href;
         if (!html && (type.empty() || type == "text/html" || type == "application/xhtml+xml")) html = href;
       } else if (rel == "enclosure" && enclosures_into != nullptr) {
-        enclosures_into->enclosures.push_back(
-            Enclosure{*href, non_empty(type), parse_length(xml::attribute_value(child, "length"))});
+        enclosures_into->enclosures.push_back(Enclosure{
+            *href, non_empty(type), parse_length(xml::attribute_value(child, "length")), std::nullopt});
       }
     }
     return html ? html : first;
   }
 
-  void map_media(Item& item, pugi::xml_node node) {
-    const std::string_view name = xml::local_name(node);
-    if (name == "group") {
-      for (pugi::xml_node child : node.children()) {
-        if (child.type() == pugi::node_element && mapping.namespaces.of(child) == Ns::media)
-          map_media(item, child);
-      }
-    } else if (name == "thumbnail" && !item.thumbnail) {
-      item.thumbnail = absolute_link(xml::attribute_value(node, "url"), base(node));
-    } else if (name == "content") {
-      if (auto url = absolute_link(xml::attribute_value(node, "url"), base(node))) {
-        item.enclosures.push_back(Enclosure{*url, non_empty(xml::attribute_value(node, "type")),
-                                            parse_length(xml::attribute_value(node, "fileSize"))});
-      }
+  // atom:source: the feed an entry was copied from, as metadata.
+  ItemSource source_of(pugi::xml_node source) {
+    ItemSource kept;
+    for (pugi::xml_node child : source.children()) {
+      if (child.type() != pugi::node_element || !is_atom(mapping.namespaces.of(child))) continue;
+      const std::string_view name = xml::local_name(child);
+      if (name == "title") kept.title = construct_title(child);
+      if (name == "id") kept.id = text_value(child);
     }
+    kept.link = alternate_link(source, nullptr);
+    return kept;
   }
 
   void map_entry(pugi::xml_node entry) {
     if (mapping.items_exhausted()) return;
     Item item;
     const std::size_t index = mapping.feed.items.size();
-    std::optional<std::string> published, updated, created;
+    std::optional<std::string> published, updated, created, summary, content;
     std::vector<Author> source_authors;
+    ItemExtensions more;
     for (pugi::xml_node child : entry.children()) {
       if (child.type() != pugi::node_element) continue;
       const xml::NamespaceCache::Name qualified = mapping.namespaces.read(child);
@@ -217,9 +226,9 @@ struct AtomMapper {
         } else if (name == "title") {
           item.title = construct_title(child);
         } else if (name == "summary") {
-          item.summary = construct_value(child);
+          summary = construct_value(child);
         } else if (name == "content") {
-          item.content = construct_value(child);
+          content = construct_value(child);
         } else if (name == "published" || name == "issued") {
           published = text_value(child);
         } else if (name == "created") {
@@ -232,32 +241,45 @@ struct AtomMapper {
           std::optional<std::string> term = non_empty(xml::attribute_value(child, "term"));
           if (!term) term = text_value(child);
           if (term) item.categories.push_back(std::move(*term));
+        } else if (name == "contributor") {
+          item.extras.ensure().contributors.push_back(person(child));
+        } else if (name == "rights" || name == "copyright") {
+          if (auto rights = construct_title(child)) item.extras.ensure().rights = std::move(rights);
         } else if (name == "source") {
           for (pugi::xml_node author : child.children()) {
             if (author.type() == pugi::node_element && xml::local_name(author) == "author") {
               source_authors.push_back(person(author));
             }
           }
+          if (ItemSource source = source_of(child); source.title || source.link || source.id)
+            item.extras.ensure().source = std::move(source);
         }
-      } else if (ns == Ns::media) {
-        map_media(item, child);
-      } else if (ns == Ns::dc) {
-        if (name == "subject") {
-          if (auto term = text_value(child)) item.categories.push_back(std::move(*term));
-        } else if (name == "creator" && item.authors.empty()) {
-          if (auto text = text_value(child)) item.authors.push_back(Author{std::move(*text), {}, {}});
-        } else if (name == "date" && !published) {
-          published = text_value(child);
-        }
-      } else if (ns == Ns::dcterms && name == "modified" && !updated) {
-        updated = text_value(child);
+      } else {
+        extensions.item_element(child, ns, name, item, more);
       }
     }
     item.link = alternate_link(entry, &item);
+    if (item.authors.empty()) item.authors = std::move(more.creators);
     if (item.authors.empty()) item.authors = !source_authors.empty() ? source_authors : feed_authors;
-    if (!published) published = created;
-    if (published) mapping.add_date(DateField::item_published, index, *published);
-    if (updated) mapping.add_date(DateField::item_updated, index, *updated);
+    choose_summary(item, std::move(content),
+                   {&summary, &more.dc_description, &more.itunes_summary, &more.media_description,
+                    &more.googleplay_description});
+    ExtensionReader::finish_item(item, more);
+    if (!item.id) item.id = std::move(more.dc_identifier);
+    if (const std::string_view language = language_in_scope(entry);
+        !language.empty() && language != mapping.feed.language.value_or("")) {
+      item.extras.ensure().language = std::string(language);
+    }
+    // Atom's own dates first; of the DC Terms refinements, issued before the generic date.
+    for (const auto* date : {&published, &more.issued, &more.dc_date, &created, &more.created,
+                             &more.available, &more.date_accepted, &more.date_submitted}) {
+      if (*date) {
+        mapping.add_date(DateField::item_published, index, **date);
+        break;
+      }
+    }
+    if (const auto& date = updated ? updated : more.modified)
+      mapping.add_date(DateField::item_updated, index, *date);
     mapping.add_item(std::move(item));
   }
 
@@ -267,6 +289,8 @@ struct AtomMapper {
     if (feed.link && feed.link->find("://") != std::string::npos) feed_base = *feed.link;
     if (auto language = non_empty(xml::attribute_value(root, "lang"))) feed.language = language;
     std::optional<std::string> updated;
+    FeedExtensions more;
+    // Authors before entries: an entry without its own inherits them (RFC 4287 4.2.1).
     for (pugi::xml_node child : root.children()) {
       if (child.type() != pugi::node_element || !is_atom(mapping.namespaces.of(child))) continue;
       const std::string_view name = xml::local_name(child);
@@ -278,7 +302,7 @@ struct AtomMapper {
       const Ns ns = qualified.resolved.ns;
       const std::string_view name = qualified.local;
       if (!is_atom(ns)) {
-        if (ns == Ns::dc && name == "language" && !feed.language) feed.language = text_value(child);
+        extensions.feed_element(child, ns, name, feed, more);
         continue;
       }
       if (name == "title") {
@@ -287,11 +311,34 @@ struct AtomMapper {
         feed.description = construct_value(child);
       } else if (name == "updated" || name == "modified") {
         updated = text_value(child);
+      } else if (name == "id" && !feed.id) {
+        feed.id = text_value(child);
+      } else if ((name == "rights" || name == "copyright") && !feed.rights) {
+        feed.rights = construct_title(child);
+      } else if (name == "contributor") {
+        feed.contributors.push_back(person(child));
+      } else if (name == "category") {
+        std::optional<std::string> term = non_empty(xml::attribute_value(child, "term"));
+        if (term || (term = text_value(child))) feed.categories.push_back(std::move(*term));
+      } else if (name == "generator" && !feed.generator) {
+        feed.generator = text_value(child);
+      } else if (name == "logo" && !feed.image) {
+        feed.image = absolute_link(xml::inner_text(child), base(child));
+      } else if (name == "icon" && !feed.icon) {
+        feed.icon = absolute_link(xml::inner_text(child), base(child));
       } else if (name == "entry") {
         map_entry(child);
       }
     }
-    if (updated) mapping.add_date(DateField::feed_updated, 0, *updated);
+    if (!feed.description)
+      feed.description = std::move(more.itunes_summary ? more.itunes_summary : more.itunes_subtitle);
+    if (!feed.language) feed.language = std::move(more.dc_language);
+    if (!feed.rights) feed.rights = std::move(more.rights);
+    if (!feed.image) feed.image = std::move(more.image);
+    feed.authors = !feed_authors.empty() ? feed_authors
+                                         : (!more.creators.empty() ? more.creators : more.podcast_authors);
+    if (const auto& date = updated ? updated : (more.modified ? more.modified : more.dc_date))
+      mapping.add_date(DateField::feed_updated, 0, *date);
   }
 };
 

@@ -31,6 +31,65 @@ const char* path_name(ParsePath path) {
   return "unknown";
 }
 
+json::array people_array(const std::vector<Author>& people) {
+  json::array array;
+  for (const Author& person : people) {
+    array.push_back(json::object{{"name", optional_string(person.name)},
+                                 {"email", optional_string(person.email)},
+                                 {"uri", optional_string(person.uri)}});
+  }
+  return array;
+}
+
+void put_if(json::object& object, std::string_view key, const std::optional<std::string>& text) {
+  if (text) object[key] = json::string(*text);
+}
+
+// The optional fields beyond the contract's, present only when the item has them.
+void put_extras(json::object& object, const ItemExtras& extras) {
+  put_if(object, "subtitle", extras.subtitle);
+  put_if(object, "rights", extras.rights);
+  put_if(object, "language", extras.language);
+  if (!extras.contributors.empty()) object["contributors"] = people_array(extras.contributors);
+  if (!extras.credits.empty()) {
+    json::array credits;
+    for (const Credit& credit : extras.credits) {
+      credits.push_back(json::object{{"name", credit.name},
+                                     {"role", optional_string(credit.role)},
+                                     {"scheme", optional_string(credit.scheme)}});
+    }
+    object["credits"] = std::move(credits);
+  }
+  if (extras.explicit_content) object["explicit"] = *extras.explicit_content;
+  if (extras.duration_seconds) object["duration_seconds"] = *extras.duration_seconds;
+  if (extras.season) object["season"] = *extras.season;
+  if (extras.episode) object["episode"] = *extras.episode;
+  if (extras.point) {
+    object["point"] =
+        json::object{{"latitude", extras.point->latitude}, {"longitude", extras.point->longitude}};
+  }
+  if (extras.rating) {
+    object["media_rating"] = json::object{{"value", extras.rating->value}, {"scheme", extras.rating->scheme}};
+  }
+  if (extras.restriction) {
+    json::array values;
+    for (const std::string& value : extras.restriction->values) values.emplace_back(json::string(value));
+    object["media_restriction"] = json::object{{"relationship", extras.restriction->relationship},
+                                               {"type", optional_string(extras.restriction->type)},
+                                               {"values", std::move(values)}};
+  }
+  if (extras.license) {
+    object["media_license"] = json::object{{"name", optional_string(extras.license->name)},
+                                           {"url", optional_string(extras.license->url)},
+                                           {"type", optional_string(extras.license->type)}};
+  }
+  if (extras.source) {
+    object["source"] = json::object{{"title", optional_string(extras.source->title)},
+                                    {"link", optional_string(extras.source->link)},
+                                    {"id", optional_string(extras.source->id)}};
+  }
+}
+
 json::object item_object(const Item& item) {
   json::object object;
   object["id"] = optional_string(item.id);
@@ -40,13 +99,7 @@ json::object item_object(const Item& item) {
   object["content"] = optional_string(item.content);
   object["published"] = optional_instant(item.published);
   object["updated"] = optional_instant(item.updated);
-  json::array authors;
-  for (const Author& author : item.authors) {
-    authors.push_back(json::object{{"name", optional_string(author.name)},
-                                   {"email", optional_string(author.email)},
-                                   {"uri", optional_string(author.uri)}});
-  }
-  object["authors"] = std::move(authors);
+  object["authors"] = people_array(item.authors);
   json::array categories;
   for (const std::string& category : item.categories) categories.emplace_back(json::string(category));
   object["categories"] = std::move(categories);
@@ -55,12 +108,14 @@ json::object item_object(const Item& item) {
     json::object added{
         {"url", enclosure.url}, {"type", optional_string(enclosure.type)}, {"length", nullptr}};
     if (enclosure.length) added["length"] = *enclosure.length;
+    if (enclosure.medium) added["medium"] = *enclosure.medium;
     enclosures.push_back(std::move(added));
   }
   object["enclosures"] = std::move(enclosures);
   object["thumbnail"] = optional_string(item.thumbnail);
   object["comments"] = optional_string(item.comments);
   if (item.date_in_future) object["date_in_future"] = true;
+  if (item.extras) put_extras(object, *item.extras);
   return object;
 }
 
@@ -88,6 +143,20 @@ std::string to_contract_json(const ParseResult& result) {
   object["description"] = optional_string(feed.description);
   object["language"] = optional_string(feed.language);
   object["updated"] = optional_instant(feed.updated);
+  // Optional fields beyond the contract's, present only when the feed has them.
+  put_if(object, "id", feed.id);
+  put_if(object, "rights", feed.rights);
+  put_if(object, "image", feed.image);
+  put_if(object, "icon", feed.icon);
+  put_if(object, "generator", feed.generator);
+  if (feed.explicit_content) object["explicit"] = *feed.explicit_content;
+  if (!feed.authors.empty()) object["authors"] = people_array(feed.authors);
+  if (!feed.contributors.empty()) object["contributors"] = people_array(feed.contributors);
+  if (!feed.categories.empty()) {
+    json::array categories;
+    for (const std::string& category : feed.categories) categories.emplace_back(json::string(category));
+    object["categories"] = std::move(categories);
+  }
   json::array items;
   items.reserve(feed.items.size());
   for (const Item& item : feed.items) items.emplace_back(item_object(item));

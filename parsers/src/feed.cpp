@@ -115,21 +115,56 @@ struct Normalizer {
   }
 };
 
+void normalize_people(std::vector<Author>& people, Normalizer& normalize, const ParseLimits& limits) {
+  for (Author& person : people) {
+    normalize(person.name, limits.max_name_chars);
+    normalize(person.email, limits.max_name_chars);
+    normalize(person.uri);
+  }
+}
+
+void normalize_extras(ItemExtras& extras, Normalizer& normalize, const ParseLimits& limits) {
+  normalize(extras.subtitle, limits.max_title_chars);
+  for (auto* field : {&extras.rights, &extras.language}) normalize(*field);
+  normalize_people(extras.contributors, normalize, limits);
+  for (Credit& credit : extras.credits) {
+    normalize(credit.name, limits.max_name_chars);
+    normalize(credit.role);
+    normalize(credit.scheme);
+  }
+  if (extras.rating) {
+    normalize(extras.rating->value);
+    normalize(extras.rating->scheme);
+  }
+  if (extras.restriction) {
+    normalize(extras.restriction->relationship);
+    normalize(extras.restriction->type);
+    for (std::string& value : extras.restriction->values) normalize(value);
+  }
+  if (extras.license) {
+    for (auto* field : {&extras.license->name, &extras.license->url, &extras.license->type})
+      normalize(*field);
+  }
+  if (extras.source) {
+    normalize(extras.source->title, limits.max_title_chars);
+    normalize(extras.source->link);
+    normalize(extras.source->id);
+  }
+}
+
 void normalize_item(Item& item, Normalizer& normalize, const ParseLimits& limits) {
   for (auto* field : {&item.id, &item.link, &item.summary, &item.content, &item.thumbnail, &item.comments}) {
     normalize(*field);
   }
   normalize(item.title, limits.max_title_chars);
-  for (Author& author : item.authors) {
-    normalize(author.name, limits.max_name_chars);
-    normalize(author.email, limits.max_name_chars);
-    normalize(author.uri);
-  }
+  normalize_people(item.authors, normalize, limits);
   for (std::string& category : item.categories) normalize(category, limits.max_name_chars);
   for (Enclosure& enclosure : item.enclosures) {
     normalize(enclosure.url);
     normalize(enclosure.type);
+    normalize(enclosure.medium);
   }
+  if (item.extras) normalize_extras(*item.extras, normalize, limits);
 }
 
 bool is_placeholder(const Item& item) {
@@ -223,7 +258,13 @@ void finish(Mapping& mapping, ParseResult& result) {
   }
   // The feed's title is a source's default name, shown on the page beside every source's.
   normalize(feed.title, mapping.limits.max_title_chars);
-  for (auto* field : {&feed.link, &feed.description, &feed.language}) normalize(*field);
+  for (auto* field : {&feed.link, &feed.description, &feed.language, &feed.id, &feed.rights, &feed.image,
+                      &feed.icon, &feed.generator}) {
+    normalize(*field);
+  }
+  normalize_people(feed.authors, normalize, mapping.limits);
+  normalize_people(feed.contributors, normalize, mapping.limits);
+  for (std::string& category : feed.categories) normalize(category, mapping.limits.max_name_chars);
   if (feed.language) {
     if (std::optional<std::string> tag = detail::bcp47_language(*feed.language)) {
       feed.language = std::move(tag);

@@ -141,6 +141,9 @@ void map_json_feed(std::string_view text, Mapping& mapping) {
   feed.description = string_at(*root, "description");
   feed.language = string_at(*root, "language");
   const std::vector<Author> feed_authors = authors_of(*root, base);
+  feed.authors = feed_authors;
+  if (auto icon = string_at(*root, "icon")) feed.image = absolute_link(*icon, base);
+  if (auto favicon = string_at(*root, "favicon")) feed.icon = absolute_link(*favicon, base);
 
   const json::value* items = root->if_contains("items");
   if (items == nullptr || !items->is_array()) {
@@ -194,8 +197,8 @@ void map_json_feed(std::string_view text, Mapping& mapping) {
         const std::optional<std::string> raw_url = string_at(*object, "url");
         if (!raw_url) continue;
         if (auto absolute = absolute_link(*raw_url, base)) {
-          item.enclosures.push_back(
-              Enclosure{*absolute, string_at(*object, "mime_type"), integer_at(*object, "size_in_bytes")});
+          item.enclosures.push_back(Enclosure{*absolute, string_at(*object, "mime_type"),
+                                              integer_at(*object, "size_in_bytes"), std::nullopt});
         }
       }
     }

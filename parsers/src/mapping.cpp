@@ -80,6 +80,35 @@ std::size_t heap_bytes(const std::optional<std::string>& text) {
   return text ? heap_bytes(*text) : 0;
 }
 
+std::size_t heap_bytes(const std::vector<Author>& people) {
+  std::size_t bytes = people.capacity() * sizeof(Author);
+  for (const Author& person : people) {
+    bytes += heap_bytes(person.name) + heap_bytes(person.email) + heap_bytes(person.uri);
+  }
+  return bytes;
+}
+
+std::size_t heap_bytes(const ItemExtras& extras) {
+  std::size_t bytes = sizeof(ItemExtras) + heap_bytes(extras.subtitle) + heap_bytes(extras.rights) +
+                      heap_bytes(extras.language) + heap_bytes(extras.contributors);
+  bytes += extras.credits.capacity() * sizeof(Credit);
+  for (const Credit& credit : extras.credits)
+    bytes += heap_bytes(credit.name) + heap_bytes(credit.role) + heap_bytes(credit.scheme);
+  if (extras.rating) bytes += heap_bytes(extras.rating->value) + heap_bytes(extras.rating->scheme);
+  if (extras.restriction) {
+    bytes += heap_bytes(extras.restriction->relationship) + heap_bytes(extras.restriction->type) +
+             extras.restriction->values.capacity() * sizeof(std::string);
+    for (const std::string& value : extras.restriction->values) bytes += heap_bytes(value);
+  }
+  if (extras.license)
+    bytes +=
+        heap_bytes(extras.license->name) + heap_bytes(extras.license->url) + heap_bytes(extras.license->type);
+  if (extras.source)
+    bytes +=
+        heap_bytes(extras.source->title) + heap_bytes(extras.source->link) + heap_bytes(extras.source->id);
+  return bytes;
+}
+
 // What an item holds beyond sizeof(Item): its strings and its vectors' buffers.
 std::size_t heap_bytes(const Item& item) {
   std::size_t bytes = 0;
@@ -87,15 +116,13 @@ std::size_t heap_bytes(const Item& item) {
        {&item.id, &item.link, &item.title, &item.summary, &item.content, &item.thumbnail, &item.comments}) {
     bytes += heap_bytes(*field);
   }
-  bytes += item.authors.capacity() * sizeof(Author);
-  for (const Author& author : item.authors) {
-    bytes += heap_bytes(author.name) + heap_bytes(author.email) + heap_bytes(author.uri);
-  }
+  bytes += heap_bytes(item.authors);
   bytes += item.categories.capacity() * sizeof(std::string);
   for (const std::string& category : item.categories) bytes += heap_bytes(category);
   bytes += item.enclosures.capacity() * sizeof(Enclosure);
   for (const Enclosure& enclosure : item.enclosures)
-    bytes += heap_bytes(enclosure.url) + heap_bytes(enclosure.type);
+    bytes += heap_bytes(enclosure.url) + heap_bytes(enclosure.type) + heap_bytes(enclosure.medium);
+  if (item.extras) bytes += heap_bytes(*item.extras);
   return bytes;
 }
 

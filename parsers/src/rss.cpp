@@ -1,12 +1,15 @@
-// RSS 0.90-0.94, 2.0 and 1.0 (RDF) onto the model, with the dc:, content:, media:,
-// itunes:, slash: and atom: elements feeds mix into them.
+// RSS 0.90-0.94, 2.0 and 1.0 (RDF) onto the model, with the atom:, content:, xhtml:,
+// wfw: and sy: elements feeds mix into them; the namespaces Atom shares go through
+// extensions.hpp.
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "extensions.hpp"
 #include "mapping.hpp"
 #include "tinhop/parsers/text.hpp"
 #include "xml_reader.hpp"
@@ -25,20 +28,69 @@ bool is_rss(const xml::NamespaceCache::Name& name) {
   return ns == Ns::none || ns == Ns::rss10 || ns == Ns::rss090 || (ns == Ns::other && name.prefix.empty());
 }
 
-// The names this mapper reads, as their specifications spell them (RSS, Dublin Core,
-// DC Terms, content, iTunes, syndication, wfw, xhtml); those with capitals first.
-constexpr std::size_t camel_case_names = 8;
-constexpr std::array<std::string_view, 46> rss_names = {
-    "pubDate",      "lastBuildDate",  "skipDays",  "skipHours", "updateFrequency",
-    "updatePeriod", "managingEditor", "webMaster", "author",    "body",
-    "category",     "channel",        "comment",   "comments",  "content",
-    "created",      "creator",        "date",      "day",       "description",
-    "div",          "encoded",        "enclosure", "fullitem",  "guid",
-    "hour",         "identifier",     "image",     "issued",    "item",
-    "keywords",     "language",       "link",      "modified",  "name",
-    "rss",          "subject",        "subtitle",  "summary",   "thumb",
-    "thumbnail",    "title",          "ttl",       "updated",   "url",
-    "published"};
+bool is_atom_ns(Ns ns) {
+  return ns == Ns::atom10 || ns == Ns::atom03;
+}
+
+// The names this mapper and the extension reader read, as their specifications spell them
+// (RSS, Dublin Core, DC Terms, content, iTunes, syndication, wfw, xhtml); those with
+// capitals first.
+constexpr std::size_t camel_case_names = 10;
+constexpr std::array<std::string_view, 55> rss_names = {"pubDate",
+                                                        "lastBuildDate",
+                                                        "skipDays",
+                                                        "skipHours",
+                                                        "updateFrequency",
+                                                        "updatePeriod",
+                                                        "managingEditor",
+                                                        "webMaster",
+                                                        "dateAccepted",
+                                                        "dateSubmitted",
+                                                        "abstract",
+                                                        "author",
+                                                        "available",
+                                                        "body",
+                                                        "category",
+                                                        "channel",
+                                                        "comment",
+                                                        "comments",
+                                                        "content",
+                                                        "contributor",
+                                                        "copyright",
+                                                        "created",
+                                                        "creator",
+                                                        "date",
+                                                        "day",
+                                                        "description",
+                                                        "div",
+                                                        "enclosure",
+                                                        "encoded",
+                                                        "fullitem",
+                                                        "generator",
+                                                        "guid",
+                                                        "hour",
+                                                        "identifier",
+                                                        "image",
+                                                        "issued",
+                                                        "item",
+                                                        "keywords",
+                                                        "language",
+                                                        "link",
+                                                        "modified",
+                                                        "name",
+                                                        "published",
+                                                        "rights",
+                                                        "rss",
+                                                        "source",
+                                                        "subject",
+                                                        "subtitle",
+                                                        "summary",
+                                                        "thumb",
+                                                        "thumbnail",
+                                                        "title",
+                                                        "ttl",
+                                                        "updated",
+                                                        "url"};
 
 bool same_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -64,12 +116,13 @@ namespace {
 // Item-level values kept until the item is complete, so preferred forms win regardless
 // of the order the feed writes them in.
 struct ItemDraft {
-  std::optional<std::string> pub_date, dc_date, issued, modified, atom_updated;
-  std::optional<std::string> description, content, itunes_summary, dc_description, rss_summary;
+  std::optional<std::string> pub_date, atom_published, atom_updated;
+  std::optional<std::string> description, content, rss_summary, atom_summary;
   std::optional<std::string> guid;
   bool guid_is_permalink = true;
   std::optional<std::string> alternate_link, href_link;
-  std::optional<std::string> image, media_thumbnail;
+  std::optional<std::string> image;
+  ItemExtensions extensions;
 };
 
 struct RssMapper {
@@ -79,6 +132,7 @@ struct RssMapper {
   bool warned_undeclared = false;
 
   std::string resolved_base{};  // an xml:base chain's result, for the call that asked
+  ExtensionReader extensions{mapping, document_url, channel_base};
 
   const std::string& base(pugi::xml_node node) {
     return base_for(node, document_url, channel_base, resolved_base);
@@ -97,7 +151,7 @@ struct RssMapper {
     const std::optional<std::string> url =
         absolute_link(xml::attribute_value(node, url_attribute), base(node));
     if (!url) return;
-    Enclosure enclosure{*url, non_empty(xml::attribute_value(node, "type")), std::nullopt};
+    Enclosure enclosure{*url, non_empty(xml::attribute_value(node, "type")), std::nullopt, std::nullopt};
     const std::string length_text = xml::attribute_value(node, length_attribute);
     enclosure.length = parse_length(length_text);
     // Some CMSs write the image width where the byte count belongs (w=1200 ... length=1200).
@@ -111,48 +165,17 @@ struct RssMapper {
     item.enclosures.push_back(std::move(enclosure));
   }
 
-  static void add_itunes_categories(Item& item, pugi::xml_node category) {
-    if (auto term = non_empty(xml::attribute_value(category, "text")))
-      item.categories.push_back(std::move(*term));
-    for (pugi::xml_node child : category.children()) {
-      if (child.type() == pugi::node_element && xml::local_name(child) == "category") {
-        add_itunes_categories(item, child);
+  Author atom_person(pugi::xml_node node) {
+    Author author;
+    for (pugi::xml_node child : node.children()) {
+      const std::string_view part = xml::local_name(child);
+      if (part == "name") author.name = text_value(child);
+      if (part == "email") author.email = text_value(child);
+      if (part == "uri" || part == "url") {
+        if (auto uri = text_value(child)) author.uri = absolute_link(*uri, base(child));
       }
     }
-  }
-
-  // itunes:keywords: a comma-separated list.
-  static void add_keywords(Item& item, std::string_view text) {
-    while (!text.empty()) {
-      const std::size_t comma = text.find(',');
-      if (auto term = non_empty(text.substr(0, comma))) item.categories.push_back(std::move(*term));
-      if (comma == std::string_view::npos) break;
-      text.remove_prefix(comma + 1);
-    }
-  }
-
-  void map_media(Item& item, ItemDraft& draft, pugi::xml_node node) {
-    const std::string_view name = xml::local_name(node);
-    if (name == "group") {
-      for (pugi::xml_node child : node.children()) {
-        if (child.type() == pugi::node_element && mapping.namespaces.of(child) == Ns::media)
-          map_media(item, draft, child);
-      }
-    } else if (name == "content") {
-      add_enclosure(item, node, "url", "fileSize");
-      for (pugi::xml_node child : node.children()) {
-        if (child.type() == pugi::node_element && mapping.namespaces.of(child) == Ns::media)
-          map_media(item, draft, child);
-      }
-    } else if (name == "thumbnail" && !draft.media_thumbnail) {
-      draft.media_thumbnail = absolute_link(xml::attribute_value(node, "url"), base(node));
-    } else if (name == "category") {
-      if (auto term = text_value(node)) item.categories.push_back(std::move(*term));
-    } else if (name == "description" && !draft.description) {
-      draft.description = text_value(node);
-    } else if (name == "title" && !item.title) {
-      if (auto title = text_value(node)) item.title = plain_title(*title);
-    }
+    return author;
   }
 
   void map_atom_in_item(Item& item, ItemDraft& draft, pugi::xml_node node) {
@@ -168,20 +191,16 @@ struct RssMapper {
     } else if (name == "updated" || name == "modified") {
       draft.atom_updated = text_value(node);
     } else if (name == "published" || name == "issued") {
-      if (!draft.issued) draft.issued = text_value(node);
+      if (!draft.atom_published) draft.atom_published = text_value(node);
     } else if (name == "author") {
-      Author author;
-      for (pugi::xml_node child : node.children()) {
-        const std::string_view part = xml::local_name(child);
-        if (part == "name") author.name = text_value(child);
-        if (part == "email") author.email = text_value(child);
-        if (part == "uri" || part == "url") {
-          if (auto uri = text_value(child)) author.uri = absolute_link(*uri, base(child));
-        }
-      }
+      Author author = atom_person(node);
       if (author.name || author.email || author.uri) item.authors.push_back(std::move(author));
-    } else if (name == "summary" && !draft.description) {
-      draft.description = text_value(node);
+    } else if (name == "contributor") {
+      Author contributor = atom_person(node);
+      if (contributor.name || contributor.email || contributor.uri)
+        item.extras.ensure().contributors.push_back(std::move(contributor));
+    } else if (name == "summary") {
+      draft.atom_summary = text_value(node);
     } else if (name == "content" && !draft.content) {
       draft.content = text_value(node);
     } else if (name == "category") {
@@ -190,6 +209,8 @@ struct RssMapper {
     } else if (name == "id" && !draft.guid) {
       draft.guid = text_value(node);
       draft.guid_is_permalink = false;
+    } else if (name == "rights") {
+      if (auto rights = text_value(node)) item.extras.ensure().rights = std::move(rights);
     }
   }
 
@@ -197,6 +218,7 @@ struct RssMapper {
     if (mapping.items_exhausted()) return;
     Item item;
     ItemDraft draft;
+    ItemExtensions& more = draft.extensions;
     const std::size_t index = mapping.feed.items.size();
     for (pugi::xml_node child : node.children()) {
       if (child.type() != pugi::node_element) continue;
@@ -235,6 +257,11 @@ struct RssMapper {
           add_enclosure(item, child, "url", "length");
         } else if (name == "comments") {
           if (auto raw = text_value(child)) item.comments = absolute_link(*raw, base(child));
+        } else if (name == "source") {
+          // RSS 2.0: the channel the item came from, its title as text and its feed as url.
+          ItemSource source{text_value(child), absolute_link(xml::attribute_value(child, "url"), base(child)),
+                            std::nullopt};
+          if (source.title || source.link) item.extras.ensure().source = std::move(source);
         } else if ((name == "image" || name == "thumb" || name == "thumbnail") && !draft.image) {
           if (auto raw = text_value(child); raw && raw->find('<') == std::string::npos) {
             draft.image = absolute_link(*raw, base(child));
@@ -249,46 +276,13 @@ struct RssMapper {
         }
         continue;
       }
+      if (extensions.item_element(child, ns, name, item, more)) continue;
       switch (ns) {
-        case Ns::dc:
-          if (name == "date") {
-            draft.dc_date = text_value(child);
-          } else if (name == "creator" || name == "author") {
-            if (auto text = text_value(child)) item.authors.push_back(split_author(*text));
-          } else if (name == "subject") {
-            if (auto term = text_value(child)) item.categories.push_back(std::move(*term));
-          } else if (name == "title" && !item.title) {
-            if (auto title = text_value(child)) item.title = plain_title(*title);
-          } else if (name == "description") {
-            draft.dc_description = text_value(child);
-          } else if (name == "identifier" && !draft.guid) {
-            draft.guid = text_value(child);
-            draft.guid_is_permalink = false;
-          }
-          break;
-        case Ns::dcterms:
-          if (name == "modified") draft.modified = text_value(child);
-          if (name == "issued" || name == "created") draft.issued = text_value(child);
-          break;
         case Ns::content:
           if (name == "encoded") draft.content = text_value(child);
           break;
         case Ns::xhtml:
           if (name == "body" || name == "div") draft.content = non_empty(xml::inner_xml(child));
-          break;
-        case Ns::media: map_media(item, draft, child); break;
-        case Ns::itunes:
-          if (name == "summary") {
-            draft.itunes_summary = text_value(child);
-          } else if (name == "author" && item.authors.empty()) {
-            if (auto text = text_value(child)) item.authors.push_back(split_author(*text));
-          } else if (name == "image" && !draft.image) {
-            draft.image = absolute_link(xml::attribute_value(child, "href"), base(child));
-          } else if (name == "category") {
-            add_itunes_categories(item, child);
-          } else if (name == "keywords") {
-            add_keywords(item, xml::inner_text(child));
-          }
           break;
         case Ns::atom10:
         case Ns::atom03: map_atom_in_item(item, draft, child); break;
@@ -299,6 +293,10 @@ struct RssMapper {
           break;
         default: break;
       }
+    }
+    if (!draft.guid && more.dc_identifier) {
+      draft.guid = std::move(more.dc_identifier);
+      draft.guid_is_permalink = false;
     }
     if (!draft.guid) {
       if (const std::string about = xml::attribute_value(node, "about"); !about.empty()) {
@@ -313,34 +311,38 @@ struct RssMapper {
       item.link = absolute_link(*draft.guid, base(node));
     }
     item.id = std::move(draft.guid);
-    // The draft is given up field by field: descriptions and bodies are the large strings.
-    item.content = std::move(draft.content);
-    if (draft.rss_summary) {
-      // A non-standard <summary> beside <description>: the description is then the body.
-      if (!item.content) item.content = std::move(draft.description);
-      item.summary = std::move(draft.rss_summary);
-    } else {
-      item.summary =
-          std::move(draft.description ? draft.description
-                                      : (draft.dc_description ? draft.dc_description : draft.itunes_summary));
+    item.authors.insert(item.authors.end(), std::make_move_iterator(more.creators.begin()),
+                        std::make_move_iterator(more.creators.end()));
+    // A non-standard <summary> beside <description> is the summary, the description then
+    // the richer text; the namespaces' descriptions stand in when the item has neither.
+    choose_summary(item, std::move(draft.content),
+                   {&draft.rss_summary, &draft.description, &draft.atom_summary, &more.dc_description,
+                    &more.itunes_summary, &more.media_description, &more.googleplay_description});
+    if (!more.image) more.image = std::move(draft.image);
+    ExtensionReader::finish_item(item, more);
+    // Publication first as RSS names it, then as DC Terms and Atom do; dc:date, the
+    // generic term, is also the update time when nothing says one.
+    for (const auto* published :
+         {&draft.pub_date, &more.issued, &draft.atom_published, &more.dc_date, &more.created, &more.available,
+          &more.date_accepted, &more.date_submitted}) {
+      if (*published) {
+        mapping.add_date(DateField::item_published, index, **published);
+        break;
+      }
     }
-    item.thumbnail = std::move(draft.media_thumbnail ? draft.media_thumbnail : draft.image);
-    if (const auto& published =
-            draft.pub_date ? draft.pub_date : (draft.dc_date ? draft.dc_date : draft.issued)) {
-      mapping.add_date(DateField::item_published, index, *published);
-    }
-    if (const auto& updated = draft.modified ? draft.modified : draft.atom_updated) {
-      mapping.add_date(DateField::item_updated, index, *updated);
-    } else if (draft.dc_date) {
-      // dc:date is the item's date of record: as updated, and as published when nothing else is.
-      mapping.add_date(DateField::item_updated, index, *draft.dc_date);
+    for (const auto* updated : {&more.modified, &draft.atom_updated, &more.dc_date}) {
+      if (*updated) {
+        mapping.add_date(DateField::item_updated, index, **updated);
+        break;
+      }
     }
     mapping.add_item(std::move(item));
   }
 
   void map_channel(pugi::xml_node channel) {
     Feed& feed = mapping.feed;
-    std::optional<std::string> last_build, pub_date, dc_date, atom_updated;
+    std::optional<std::string> last_build, pub_date, atom_updated, copyright, image;
+    FeedExtensions more;
     // The link first: it is the base every other relative reference resolves against.
     for (pugi::xml_node child : channel.children()) {
       if (child.type() == pugi::node_element && rss_name(xml::local_name(child)) == "link" &&
@@ -355,6 +357,7 @@ struct RssMapper {
         }
       }
     }
+    std::vector<Author> editors;
     for (pugi::xml_node child : channel.children()) {
       if (child.type() != pugi::node_element) continue;
       const xml::NamespaceCache::Name qualified = mapping.namespaces.read(child);
@@ -372,6 +375,17 @@ struct RssMapper {
           last_build = text_value(child);
         } else if (name == "pubDate") {
           pub_date = text_value(child);
+        } else if (name == "copyright") {
+          copyright = text_value(child);
+        } else if (name == "managingEditor" || name == "author") {
+          if (auto text = text_value(child)) editors.push_back(split_author(*text));
+        } else if (name == "category") {
+          if (auto term = text_value(child)) feed.categories.push_back(std::move(*term));
+        } else if (name == "generator") {
+          feed.generator = text_value(child);
+        } else if (name == "image") {
+          if (auto url = text_value(child.child("url")); url && !image)
+            image = absolute_link(*url, base(child));
         } else if (name == "ttl") {
           if (auto minutes = parse_length(xml::inner_text(child)); minutes && *minutes < 1'000'000) {
             feed.ttl_minutes = static_cast<int>(*minutes);
@@ -391,24 +405,25 @@ struct RssMapper {
         }
         continue;
       }
-      if (ns == Ns::dc && name == "date") dc_date = text_value(child);
-      if (ns == Ns::dc && name == "language" && !feed.language) feed.language = text_value(child);
-      if (ns == Ns::dc && name == "title" && !feed.title) {
-        if (auto title = text_value(child)) feed.title = plain_title(*title);
-      }
-      if (ns == Ns::dc && name == "description" && !feed.description) feed.description = text_value(child);
-      if (ns == Ns::itunes && name == "summary" && !feed.description) feed.description = text_value(child);
-      if ((ns == Ns::atom10 || ns == Ns::atom03) && name == "updated") atom_updated = text_value(child);
-      if ((ns == Ns::atom10 || ns == Ns::atom03) && name == "link" && !feed.link) {
-        const std::string rel = xml::attribute_value(child, "rel");
-        if (rel.empty() || rel == "alternate") {
-          feed.link = absolute_link(xml::attribute_value(child, "href"), base(child));
+      if (extensions.feed_element(child, ns, name, feed, more)) continue;
+      if (is_atom_ns(ns)) {
+        if (name == "updated") atom_updated = text_value(child);
+        if (name == "link" && !feed.link) {
+          const std::string rel = xml::attribute_value(child, "rel");
+          if (rel.empty() || rel == "alternate") {
+            feed.link = absolute_link(xml::attribute_value(child, "href"), base(child));
+          }
         }
-      }
-      if ((ns == Ns::atom10 || ns == Ns::atom03) && name == "subtitle" && !feed.description) {
-        feed.description = text_value(child);
-      }
-      if (ns == Ns::sy && name == "updatePeriod") {
+        if (name == "subtitle" && !feed.description) feed.description = text_value(child);
+        if (name == "author") {
+          if (Author author = atom_person(child); author.name || author.email || author.uri)
+            editors.push_back(std::move(author));
+        }
+        if (name == "rights" && !more.rights) more.rights = text_value(child);
+        if (name == "id" && !feed.id) feed.id = text_value(child);
+        if (name == "logo" && !image) image = absolute_link(xml::inner_text(child), base(child));
+        if (name == "icon" && !feed.icon) feed.icon = absolute_link(xml::inner_text(child), base(child));
+      } else if (ns == Ns::sy && name == "updatePeriod") {
         const std::optional<std::string> period = text_value(child);
         const int seconds = !period                ? 0
                             : *period == "hourly"  ? 3600
@@ -420,9 +435,26 @@ struct RssMapper {
         if (seconds != 0) feed.update_period_seconds = seconds;
       }
     }
-    if (const auto& updated =
-            last_build ? last_build : (dc_date ? dc_date : (pub_date ? pub_date : atom_updated))) {
-      mapping.add_date(DateField::feed_updated, 0, *updated);
+    if (!feed.title) {
+      if (const auto& title = more.dc_title ? more.dc_title : more.itunes_title)
+        feed.title = plain_title(*title);
+    }
+    for (auto* description :
+         {&more.dc_description, &more.itunes_summary, &more.itunes_subtitle, &more.googleplay_description}) {
+      if (!feed.description) feed.description = std::move(*description);
+    }
+    if (!feed.language) feed.language = std::move(more.dc_language);
+    feed.rights = std::move(copyright ? copyright : more.rights);
+    feed.image = std::move(image ? image : more.image);
+    // The editor the channel names, else its creators, else the podcast's author.
+    feed.authors = std::move(
+        !editors.empty() ? editors : (!more.creators.empty() ? more.creators : more.podcast_authors));
+    for (const auto* updated :
+         {&last_build, &more.modified, &more.dc_date, &pub_date, &atom_updated, &more.issued}) {
+      if (*updated) {
+        mapping.add_date(DateField::feed_updated, 0, **updated);
+        break;
+      }
     }
   }
 };

@@ -464,16 +464,19 @@ std::string strip_html_to_text(std::string_view html) {
       i = close == std::string_view::npos ? html.size() : close + 3;
       continue;
     }
+    // As the HTML5 tokenizer reads a tag: a quote opens a value only right after '=' (white
+    // space between allowed); a stray one elsewhere (href="/x"y">) is part of a name.
     std::size_t gt = lt + 1;
-    for (char quote = 0; gt < html.size(); ++gt) {
+    for (char quote = 0, last = 0; gt < html.size(); ++gt) {
       const char c = html[gt];
       if (quote != 0) {
         if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
+      } else if ((c == '"' || c == '\'') && last == '=') {
         quote = c;
       } else if (c == '>') {
         break;
       }
+      if (quote == 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r') last = c;
     }
     if (gt >= html.size()) break;  // a cut-off tag: drop the rest
     const std::string_view tag = html.substr(lt + 1, gt - lt - 1);

@@ -17,7 +17,7 @@ struct KnownNamespace {
   Ns ns;
 };
 
-constexpr std::array<KnownNamespace, 25> known_namespaces = {{
+constexpr std::array<KnownNamespace, 35> known_namespaces = {{
     {"http://www.w3.org/2005/Atom", Ns::atom10},
     {"http://purl.org/atom/ns#", Ns::atom03},
     {"http://purl.org/rss/1.0/", Ns::rss10},
@@ -34,6 +34,8 @@ constexpr std::array<KnownNamespace, 25> known_namespaces = {{
     {"http://video.search.yahoo.com/mrss/", Ns::media},
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", Ns::itunes},
     {"http://www.itunes.com/DTDs/Podcast-1.0.dtd", Ns::itunes},
+    {"https://www.itunes.com/dtds/podcast-1.0.dtd", Ns::itunes},
+    {"http://example.com/DTDs/PodCast-1.0.dtd", Ns::itunes},  // in feedparser's list: feeds copied it
     {"http://purl.org/rss/1.0/modules/slash/", Ns::slash},
     {"http://wellformedweb.org/CommentAPI/", Ns::wfw},
     {"http://purl.org/rss/1.0/modules/syndication/", Ns::sy},
@@ -43,6 +45,14 @@ constexpr std::array<KnownNamespace, 25> known_namespaces = {{
     {"http://blogs.law.harvard.edu/tech/rss", Ns::none},
     {"http://purl.org/net/rss1.1#", Ns::rss10},
     {"http://www.w3.org/2005/Atom/", Ns::atom10},
+    {"http://www.google.com/schemas/play-podcasts/1.0", Ns::googleplay},
+    {"https://podcastindex.org/namespace/1.0", Ns::podcast},
+    // The namespace's first address, still declared by many podcast hosts.
+    {"https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md", Ns::podcast},
+    {"http://www.georss.org/georss", Ns::georss},
+    {"http://www.w3.org/2003/01/geo/wgs84_pos#", Ns::geo},
+    {"http://www.opengis.net/gml", Ns::gml},
+    {"http://webns.net/mvcb/", Ns::admin},
 }};
 
 }  // namespace
@@ -240,6 +250,9 @@ NamespaceCache::Resolved undeclared(std::string_view written) {
   if (prefix == "rdf") return {Ns::rdf, false};
   if (prefix == "slash") return {Ns::slash, false};
   if (prefix == "dcterms") return {Ns::dcterms, false};
+  if (prefix == "googleplay") return {Ns::googleplay, false};
+  if (prefix == "podcast") return {Ns::podcast, false};
+  if (prefix == "georss") return {Ns::georss, false};
   return {Ns::other, false};
 }
 

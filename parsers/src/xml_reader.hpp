@@ -35,6 +35,12 @@ enum class Ns : unsigned char {
   sy,
   xhtml,
   feedburner,
+  googleplay,  // Google Play podcasts
+  podcast,     // Podcasting 2.0 (podcastindex.org)
+  georss,
+  geo,  // W3C Basic Geo (geo:lat, geo:long)
+  gml,
+  admin,  // admin:generatorAgent
 };
 
 // The namespace a URI names.

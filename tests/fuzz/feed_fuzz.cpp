@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tinhop/parsers/charset.hpp"
 #include "tinhop/parsers/contract_json.hpp"
@@ -31,23 +32,63 @@ void require_nfc(const std::optional<std::string>& text) {
   if (text) require_nfc(*text);
 }
 
+void require_nfc(const std::vector<tinhop::Author>& people) {
+  for (const tinhop::Author& person : people) {
+    require_nfc(person.name);
+    require_nfc(person.email);
+    require_nfc(person.uri);
+  }
+}
+
+void require_nfc(const tinhop::ItemExtras& extras) {
+  for (const auto* field : {&extras.subtitle, &extras.rights, &extras.language}) require_nfc(*field);
+  require_nfc(extras.contributors);
+  for (const tinhop::Credit& credit : extras.credits) {
+    require_nfc(credit.name);
+    require_nfc(credit.role);
+    require_nfc(credit.scheme);
+  }
+  if (extras.rating) {
+    require_nfc(extras.rating->value);
+    require_nfc(extras.rating->scheme);
+  }
+  if (extras.restriction) {
+    require_nfc(extras.restriction->relationship);
+    require_nfc(extras.restriction->type);
+    for (const std::string& value : extras.restriction->values) require_nfc(value);
+  }
+  if (extras.license) {
+    for (const auto* field : {&extras.license->name, &extras.license->url, &extras.license->type}) {
+      require_nfc(*field);
+    }
+  }
+  if (extras.source) {
+    for (const auto* field : {&extras.source->title, &extras.source->link, &extras.source->id})
+      require_nfc(*field);
+  }
+}
+
 void require_nfc(const tinhop::Feed& feed) {
-  for (const auto* field : {&feed.title, &feed.link, &feed.description, &feed.language}) require_nfc(*field);
+  for (const auto* field : {&feed.title, &feed.link, &feed.description, &feed.language, &feed.id,
+                            &feed.rights, &feed.image, &feed.icon, &feed.generator}) {
+    require_nfc(*field);
+  }
+  require_nfc(feed.authors);
+  require_nfc(feed.contributors);
+  for (const std::string& category : feed.categories) require_nfc(category);
   for (const tinhop::Item& item : feed.items) {
     for (const auto* field :
          {&item.id, &item.link, &item.title, &item.summary, &item.content, &item.thumbnail, &item.comments}) {
       require_nfc(*field);
     }
-    for (const tinhop::Author& author : item.authors) {
-      require_nfc(author.name);
-      require_nfc(author.email);
-      require_nfc(author.uri);
-    }
+    require_nfc(item.authors);
     for (const std::string& category : item.categories) require_nfc(category);
     for (const tinhop::Enclosure& enclosure : item.enclosures) {
       require_nfc(enclosure.url);
       require_nfc(enclosure.type);
+      require_nfc(enclosure.medium);
     }
+    if (item.extras) require_nfc(*item.extras);
   }
 }
 

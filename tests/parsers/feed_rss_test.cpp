@@ -246,3 +246,97 @@ TEST_CASE("RSS: markup written as elements keeps its text in order around every 
   REQUIRE(item.id);
   for (int i = 0; i < 205; ++i) CHECK(item.id->find("s" + std::to_string(i) + " ") != std::string::npos);
 }
+
+TEST_CASE("RSS 2.0: every channel element of the specification", "[rss]") {
+  // After the RSS Advisory Board's sample (rssboard.org/files/sample-rss-2.xml), with the
+  // optional elements it leaves out added.
+  const auto result = parse_ok(R"(<?xml version="1.0"?>
+<rss version="2.0">
+  <channel>
+    <title>Liftoff News</title>
+    <link>http://liftoff.msfc.nasa.gov/</link>
+    <description>Liftoff to Space Exploration.</description>
+    <language>en-us</language>
+    <copyright>Copyright 2002, Spartanburg Herald-Journal</copyright>
+    <pubDate>Tue, 10 Jun 2003 04:00:00 GMT</pubDate>
+    <lastBuildDate>Tue, 10 Jun 2003 09:41:01 GMT</lastBuildDate>
+    <category>Newspapers</category>
+    <category domain="Syndic8">1765</category>
+    <docs>https://www.rssboard.org/rss-specification</docs>
+    <generator>Weblog Editor 2.0</generator>
+    <managingEditor>editor@example.com (Jane Editor)</managingEditor>
+    <webMaster>webmaster@example.com</webMaster>
+    <cloud domain="rpc.sys.com" port="80" path="/RPC2" registerProcedure="myCloud.rssPleaseNotify" protocol="xml-rpc"/>
+    <ttl>60</ttl>
+    <image>
+      <url>/images/logo.gif</url>
+      <title>Liftoff News</title>
+      <link>http://liftoff.msfc.nasa.gov/</link>
+      <width>88</width><height>31</height>
+    </image>
+    <rating>(PICS-1.1 "http://www.rsac.org/ratingsv01.html" l by "webmaster@example.com" on "2007.01.29T10:09-0800" r (n 0 s 0 v 0 l 0))</rating>
+    <textInput><title>Search</title><description>Search Liftoff</description><name>q</name><link>http://liftoff.msfc.nasa.gov/search</link></textInput>
+    <skipHours><hour>0</hour></skipHours>
+    <skipDays><day>Saturday</day></skipDays>
+    <item>
+      <title>Star City</title>
+      <link>http://liftoff.msfc.nasa.gov/news/2003/news-starcity.asp</link>
+      <description>How do Americans get ready to work with Russians aboard the International Space Station?</description>
+      <pubDate>Tue, 03 Jun 2003 09:39:21 GMT</pubDate>
+      <guid>http://liftoff.msfc.nasa.gov/2003/06/03.html#item573</guid>
+      <source url="http://www.tomalak.org/links2.xml">Tomalak's Realm</source>
+    </item>
+  </channel>
+</rss>)");
+  const tinhop::Feed& feed = result.feed;
+  CHECK(result.warnings.empty());
+  CHECK(feed.title == "Liftoff News");
+  CHECK(feed.rights == "Copyright 2002, Spartanburg Herald-Journal");
+  CHECK(utc(feed.updated) == "2003-06-10T09:41:01Z");
+  CHECK(feed.categories == std::vector<std::string>{"Newspapers", "1765"});
+  CHECK(feed.generator == "Weblog Editor 2.0");
+  // The managing editor is the feed's author; the webmaster is a technical contact.
+  REQUIRE(feed.authors.size() == 1);
+  CHECK(feed.authors[0].name == "Jane Editor");
+  CHECK(feed.authors[0].email == "editor@example.com");
+  CHECK(feed.ttl_minutes == 60);
+  CHECK(feed.image == "http://liftoff.msfc.nasa.gov/images/logo.gif");
+  CHECK(feed.skip_hours == std::vector<int>{0});
+  CHECK(feed.skip_days == std::vector<std::string>{"Saturday"});
+  // textInput's title and link are not the channel's.
+  CHECK(feed.link == "http://liftoff.msfc.nasa.gov/");
+  REQUIRE(feed.items.size() == 1);
+  const tinhop::Item& item = feed.items[0];
+  CHECK(item.link == "http://liftoff.msfc.nasa.gov/news/2003/news-starcity.asp");
+  REQUIRE(item.extras);
+  REQUIRE(item.extras->source);
+  CHECK(item.extras->source->title == "Tomalak's Realm");
+  CHECK(item.extras->source->link == "http://www.tomalak.org/links2.xml");
+}
+
+TEST_CASE("RSS 2.0: of several descriptions the body is the richest, the summary the shortest", "[rss]") {
+  const auto result = parse_ok(R"(<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>T</title><link>https://t.example/</link><description>D</description>
+  <item><title>body, description, itunes:summary</title>
+    <description>&lt;p&gt;A longer teaser of the article.&lt;/p&gt;</description>
+    <content:encoded><![CDATA[<p>The whole article.</p><p>Second paragraph.</p>]]></content:encoded>
+    <itunes:summary>Teaser.</itunes:summary></item>
+  <item><title>description, summary</title>
+    <summary>Short.</summary>
+    <description>&lt;p&gt;The full text.&lt;/p&gt;</description></item>
+  <item><title>same text twice</title>
+    <description>Same.</description><itunes:summary>Same.</itunes:summary></item>
+  <item><title>dc:description alone</title><dc:description>Only one.</dc:description></item>
+</channel></rss>)");
+  const std::vector<tinhop::Item>& items = result.feed.items;
+  REQUIRE(items.size() == 4);
+  CHECK(items[0].content == "<p>The whole article.</p><p>Second paragraph.</p>");
+  CHECK(items[0].summary == "Teaser.");
+  CHECK(items[1].content == "<p>The full text.</p>");
+  CHECK(items[1].summary == "Short.");
+  CHECK(items[2].summary == "Same.");
+  CHECK(items[2].content == std::nullopt);
+  CHECK(items[3].summary == "Only one.");
+  CHECK(items[3].content == std::nullopt);
+}

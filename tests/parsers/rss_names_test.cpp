@@ -83,3 +83,44 @@ TEST_CASE("RSS in a default namespace: prefixed foreign elements stay foreign", 
   CHECK(result.feed.items[0].title == "Real");
   CHECK_FALSE(result.feed.items[0].link);
 }
+
+TEST_CASE("RSS names: the element sets of issue 17 part B are read in another case and a default namespace",
+          "[rss][names]") {
+  const auto result = parse_ok(R"(<rss version="2.0" xmlns="http://backend.userland.com/rss2"
+    xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"><Channel>
+    <Title>T</Title><Copyright>© Báo</Copyright><Generator>CMS 2</Generator>
+    <dc:Contributor>Biên tập</dc:Contributor>
+    <Item><Title>Một</Title><Source url="https://nguon.example/rss">Nguồn</Source>
+      <dc:Rights>CC BY</dc:Rights><dc:CONTRIBUTOR>Ảnh</dc:CONTRIBUTOR>
+      <dcterms:dateaccepted>2019-08-02T09:00:00+07:00</dcterms:dateaccepted></Item>
+  </Channel></rss>)");
+  const tinhop::Feed& feed = result.feed;
+  CHECK(feed.rights == "© Báo");
+  CHECK(feed.generator == "CMS 2");
+  REQUIRE(feed.contributors.size() == 1);
+  CHECK(feed.contributors[0].name == "Biên tập");
+  REQUIRE(feed.items.size() == 1);
+  const tinhop::Item& item = feed.items[0];
+  CHECK(utc(item.published) == "2019-08-02T02:00:00Z");
+  REQUIRE(item.extras);
+  REQUIRE(item.extras->source);
+  CHECK(item.extras->source->title == "Nguồn");
+  CHECK(item.extras->source->link == "https://nguon.example/rss");
+  CHECK(item.extras->rights == "CC BY");
+  REQUIRE(item.extras->contributors.size() == 1);
+  CHECK(item.extras->contributors[0].name == "Ảnh");
+  CHECK(result.warnings.empty());
+}
+
+TEST_CASE("RSS names: Media RSS in an RSS item keeps its exact names", "[rss][names]") {
+  const auto result = parse_ok(R"(<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+    <item><title>a</title><media:Thumbnail url="https://x.example/wrong.jpg"/>
+      <media:Title>Not a title</media:Title></item>
+    <item><media:title>b</media:title><media:thumbnail url="https://x.example/right.jpg"/></item>
+  </channel></rss>)");
+  REQUIRE(result.feed.items.size() == 2);
+  CHECK(result.feed.items[0].title == "a");
+  CHECK_FALSE(result.feed.items[0].thumbnail);
+  CHECK(result.feed.items[1].title == "b");
+  CHECK(result.feed.items[1].thumbnail == "https://x.example/right.jpg");
+}

@@ -128,6 +128,13 @@ TEST_CASE("strip_html_to_text drops markup, scripts and comments", "[text]") {
   CHECK(tinhop::strip_html_to_text("1 < 2 and <b>3</b>") == "1 < 2 and 3");
 }
 
+TEST_CASE("strip_html_to_text reads a tag as HTML5 does: a quote opens a value only after '='", "[text]") {
+  CHECK(tinhop::strip_html_to_text("<a href=\"/x\"y\">Less</a> more") == "Less more");
+  CHECK(tinhop::strip_html_to_text("<a title = 'it\"s' b\"c>Quoted</a>") == "Quoted");
+  CHECK(tinhop::strip_html_to_text("<img alt=\"a>b\" src=x>kept") == "kept");
+  CHECK(tinhop::strip_html_to_text("<a href=\"cut") == "");
+}
+
 TEST_CASE("truncate_text cuts to a character count at a grapheme boundary and ends with an ellipsis",
           "[text]") {
   const std::string ellipsis = "\xE2\x80\xA6";

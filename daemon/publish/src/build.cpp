@@ -204,7 +204,8 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
         }
       }
       for (const Enclosure& enc : item.enclosures) {
-        if (auto url = safe_url(enc.url)) e.enclosures.push_back(Enclosure{*url, enc.type, enc.length});
+        if (auto url = safe_url(enc.url))
+          e.enclosures.push_back(Enclosure{*url, enc.type, enc.length, enc.medium});
       }
       e.image = safe_url(item.thumbnail);
       break;

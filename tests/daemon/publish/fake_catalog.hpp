@@ -35,7 +35,8 @@ class FakeCatalog final : public publish::Catalog {
                    "https://baochinhphu.example/tin/1.html");
     c1.item.authors.push_back(Author{"Minh Anh", std::nullopt, std::nullopt});
     c1.item.categories = {"Thời sự"};
-    c1.item.enclosures.push_back(Enclosure{"https://baochinhphu.example/a.mp3", "audio/mpeg", 1234});
+    c1.item.enclosures.push_back(
+        Enclosure{"https://baochinhphu.example/a.mp3", "audio/mpeg", 1234, std::nullopt});
     auto& c2 = add(2, 2, at(1764203600), "Giá vàng hôm nay 27/11: tăng \"mạnh\" & <đột biến>",
                    "Giá vàng miếng SJC tăng 500.000 đồng mỗi lượng so với phiên hôm qua, "
                    "trong khi giá vàng nhẫn đứng yên. Các chuyên gia dự báo xu hướng còn kéo dài.",

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,36 @@ const char* format_name(FeedFormat format);
 // the tolerant tag-soup reader.
 enum class ParsePath { strict, repaired, tag_soup, json, html };
 
+// An optional value held on the heap, copied deeply: one pointer in the object that holds
+// it, for data most objects do not have.
+template <class T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(const Boxed& other) : value_(other.value_ ? std::make_unique<T>(*other.value_) : nullptr) {}
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(const Boxed& other) {
+    if (this != &other) value_ = other.value_ ? std::make_unique<T>(*other.value_) : nullptr;
+    return *this;
+  }
+  Boxed& operator=(Boxed&&) noexcept = default;
+  ~Boxed() = default;
+
+  explicit operator bool() const { return value_ != nullptr; }
+  const T* operator->() const { return value_.get(); }
+  const T& operator*() const { return *value_; }
+  T* operator->() { return value_.get(); }
+  T& operator*() { return *value_; }
+  // The value, default-constructed on first use.
+  T& ensure() {
+    if (!value_) value_ = std::make_unique<T>();
+    return *value_;
+  }
+
+ private:
+  std::unique_ptr<T> value_;
+};
+
 struct Author {
   std::optional<std::string> name;
   std::optional<std::string> email;
@@ -76,6 +107,66 @@ struct Enclosure {
   std::string url;
   std::optional<std::string> type;
   std::optional<std::int64_t> length;
+  std::optional<std::string> medium;  // media:content medium: image, audio, video, document, executable
+};
+
+// A person credited with a role rather than as the author (media:credit, podcast:person).
+struct Credit {
+  std::string name;
+  std::optional<std::string> role;    // "producer", "host", ... as written, lowercased
+  std::optional<std::string> scheme;  // the role vocabulary (urn:ebu, podcastindex ...)
+};
+
+// A WGS 84 position (georss:point, geo:lat/geo:long, gml:pos, podcast:location geo=).
+struct GeoPoint {
+  double latitude = 0;
+  double longitude = 0;
+};
+
+// media:rating: "adult", "r", "nonadult" ... in a scheme (urn:simple when none is named).
+struct MediaRating {
+  std::string value;
+  std::string scheme;
+};
+
+// media:restriction: who may (allow) or may not (deny) see the media.
+struct MediaRestriction {
+  std::string relationship;         // "allow" or "deny"
+  std::optional<std::string> type;  // "country", "uri" or "sharing"
+  std::vector<std::string> values;  // ISO 3166 codes (lowercased) or URIs; empty: all/none
+};
+
+// media:license: the terms the media is published under.
+struct MediaLicense {
+  std::optional<std::string> name;  // the element's text
+  std::optional<std::string> url;   // href, absolute
+  std::optional<std::string> type;
+};
+
+// Where an entry was copied from (Atom source, RSS <source url>, dc:source).
+struct ItemSource {
+  std::optional<std::string> title;
+  std::optional<std::string> link;  // absolute
+  std::optional<std::string> id;
+};
+
+// What some feeds say about an item beyond the fields every consumer reads. Allocated only
+// for items that carry one of them, so the common item stays small.
+struct ItemExtras {
+  std::optional<std::string> subtitle;           // itunes:subtitle (plain text)
+  std::optional<std::string> rights;             // atom:rights, dc:rights, media:copyright
+  std::optional<std::string> language;           // the entry's own xml:lang / dc:language
+  std::vector<Author> contributors;              // atom:contributor, dc:contributor
+  std::vector<Credit> credits;                   // media:credit, podcast:person
+  std::optional<bool> explicit_content;          // itunes:explicit, googleplay:explicit
+  std::optional<std::int64_t> duration_seconds;  // itunes:duration
+  std::optional<int> season;                     // itunes:season, podcast:season
+  std::optional<int> episode;                    // itunes:episode, podcast:episode
+  std::optional<GeoPoint> point;
+  std::optional<MediaRating> rating;
+  std::optional<MediaRestriction> restriction;
+  std::optional<MediaLicense> license;
+  std::optional<ItemSource> source;
 };
 
 struct Item {
@@ -93,6 +184,7 @@ struct Item {
   std::vector<Enclosure> enclosures;
   std::optional<std::string> thumbnail;  // absolute image URL
   std::optional<std::string> comments;   // absolute URL of the comments page
+  Boxed<ItemExtras> extras;              // empty for most items
 };
 
 struct Feed {
@@ -103,6 +195,15 @@ struct Feed {
   std::optional<std::string> description;
   std::optional<std::string> language;
   std::optional<Instant> updated;
+  std::optional<std::string> id;         // atom:id, podcast:guid
+  std::optional<std::string> rights;     // copyright, dc:rights, atom:rights
+  std::optional<std::string> image;      // absolute: RSS <image><url>, itunes:image, atom:logo
+  std::optional<std::string> icon;       // absolute: atom:icon, JSON Feed favicon
+  std::optional<std::string> generator;  // generator, admin:generatorAgent
+  std::optional<bool> explicit_content;  // itunes:explicit, googleplay:explicit
+  std::vector<Author> authors;           // managingEditor, dc:creator, itunes:author, atom:author
+  std::vector<Author> contributors;      // dc:contributor, atom:contributor
+  std::vector<std::string> categories;   // category, dc:subject, itunes:category, media:category
   // Publisher hints for the scheduler.
   std::optional<int> ttl_minutes;            // RSS <ttl>
   std::optional<int> update_period_seconds;  // sy:updatePeriod / sy:updateFrequency
