@@ -339,6 +339,7 @@ struct AtomMapper {
                                          : (!more.creators.empty() ? more.creators : more.podcast_authors);
     if (const auto& date = updated ? updated : (more.modified ? more.modified : more.dc_date))
       mapping.add_date(DateField::feed_updated, 0, *date);
+    if (more.issued) mapping.add_date(DateField::feed_published, 0, *more.issued);
   }
 };
 

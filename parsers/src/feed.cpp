@@ -167,6 +167,19 @@ void normalize_item(Item& item, Normalizer& normalize, const ParseLimits& limits
   if (item.extras) normalize_extras(*item.extras, normalize, limits);
 }
 
+// A language in BCP 47's form; one written otherwise is kept, with a warning (once per
+// spelling: a feed repeats its entries' language on each).
+void normalize_language(std::optional<std::string>& language, std::vector<std::string>& warnings) {
+  if (!language) return;
+  if (std::optional<std::string> tag = detail::bcp47_language(*language)) {
+    language = std::move(tag);
+    return;
+  }
+  std::string warning = "language '" + *language + "' is not a BCP 47 tag: kept as written";
+  if (std::find(warnings.begin(), warnings.end(), warning) == warnings.end())
+    warnings.push_back(std::move(warning));
+}
+
 bool is_placeholder(const Item& item) {
   if (item.title && !item.title->empty()) return false;
   const auto says_nothing = [](const std::optional<std::string>& text) {
@@ -199,6 +212,10 @@ std::pair<DateOrderDecision, std::size_t> resolve_dates(Mapping& mapping) {
     }
     if (raw.field == DateField::feed_updated) {
       mapping.feed.updated = parsed->instant;
+      continue;
+    }
+    if (raw.field == DateField::feed_published) {
+      mapping.feed.published = parsed->instant;
       continue;
     }
     if (raw.field == DateField::feed_updated_candidate) {
@@ -265,12 +282,9 @@ void finish(Mapping& mapping, ParseResult& result) {
   normalize_people(feed.authors, normalize, mapping.limits);
   normalize_people(feed.contributors, normalize, mapping.limits);
   for (std::string& category : feed.categories) normalize(category, mapping.limits.max_name_chars);
-  if (feed.language) {
-    if (std::optional<std::string> tag = detail::bcp47_language(*feed.language)) {
-      feed.language = std::move(tag);
-    } else {
-      mapping.warnings.push_back("language '" + *feed.language + "' is not a BCP 47 tag: kept as written");
-    }
+  normalize_language(feed.language, mapping.warnings);
+  for (Item& item : feed.items) {
+    if (item.extras) normalize_language(item.extras->language, mapping.warnings);
   }
   if (normalize.ill_formed != 0) {
     mapping.warnings.push_back("ill-formed UTF-8 replaced with U+FFFD in " +

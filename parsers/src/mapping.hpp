@@ -21,6 +21,7 @@ namespace tinhop::detail {
 enum class DateField {
   feed_updated,
   feed_updated_candidate,  // the feed's date is the newest of these (JSON Feed)
+  feed_published,
   item_published,
   item_updated,
 };

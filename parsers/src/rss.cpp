@@ -456,6 +456,8 @@ struct RssMapper {
         break;
       }
     }
+    if (const auto& published = pub_date ? pub_date : more.issued)
+      mapping.add_date(DateField::feed_published, 0, *published);
   }
 };
 

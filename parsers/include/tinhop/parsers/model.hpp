@@ -195,6 +195,7 @@ struct Feed {
   std::optional<std::string> description;
   std::optional<std::string> language;
   std::optional<Instant> updated;
+  std::optional<Instant> published;      // RSS channel pubDate, dcterms:issued
   std::optional<std::string> id;         // atom:id, podcast:guid
   std::optional<std::string> rights;     // copyright, dc:rights, atom:rights
   std::optional<std::string> image;      // absolute: RSS <image><url>, itunes:image, atom:logo
