@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "budget_terms.hpp"
 #include "mapping.hpp"
 #include "text_internal.hpp"
 #include "tinhop/parsers/charset.hpp"
@@ -315,14 +316,6 @@ xml::EntityLimits entity_limits(std::size_t input) {
   return limits;
 }
 
-std::size_t budget_for(std::size_t input, const ParseLimits& limits) {
-  constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
-  if (limits.memory_ratio == 0) return unlimited;
-  const std::size_t scaled =
-      input > unlimited / limits.memory_ratio ? unlimited : input * limits.memory_ratio;
-  return std::max(scaled, limits.memory_floor);
-}
-
 }  // namespace
 
 const char* error_name(ParseError error) {
@@ -345,7 +338,7 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
   DecodedText decoded = decode_document(bytes, context.content_type);
   ParseResult result;
   result.warnings = std::move(decoded.warnings);
-  MemoryBudget budget(budget_for(bytes.size(), limits));
+  MemoryBudget budget(detail::budget_limit(bytes.size(), limits.memory_ratio, limits.memory_floor));
   Mapping mapping{context, limits, budget, bytes.size(), {}, {}, {}, std::nullopt, {}, 0, false, 0};
   // A transcoded copy is memory of the parse's own; UTF-8 input is read where it lies.
   const std::size_t transcoded = decoded.storage.empty() ? 0 : decoded.storage.capacity() + 1;

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <functional>
 
+#include "budget_terms.hpp"
 #include "tinhop/parsers/text.hpp"
 #include "tinhop/parsers/url.hpp"
 #include "xml_reader.hpp"
@@ -151,24 +152,8 @@ void Mapping::add_item(Item&& item) {
 
 namespace {
 
-// "12.3": a size to one decimal, in units of `unit` bytes.
-std::string one_decimal(std::size_t bytes, double unit) {
-  const auto tenths = static_cast<unsigned long long>(static_cast<double>(bytes) / unit * 10.0 + 0.5);
-  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
-}
-
-std::string binary_size(std::size_t bytes) {
-  if (bytes < (1U << 20U)) return std::to_string(bytes >> 10U) + " KiB";
-  return one_decimal(bytes, 1024.0 * 1024.0) + " MiB";
-}
-
-// How the budget was set: from the input's size, or the floor for small documents.
 std::string budget_terms(const Mapping& mapping) {
-  const ParseLimits& limits = mapping.limits;
-  if (limits.memory_ratio == 0 || mapping.input_bytes <= limits.memory_floor / limits.memory_ratio) {
-    return "the " + binary_size(limits.memory_floor) + " floor";
-  }
-  return std::to_string(limits.memory_ratio) + "x its " + one_decimal(mapping.input_bytes, 1e6) + " MB";
+  return detail::budget_terms(mapping.input_bytes, mapping.limits.memory_ratio, mapping.limits.memory_floor);
 }
 
 }  // namespace
