@@ -260,34 +260,42 @@ bool LatinComposer::compose(std::string_view text, std::string& out) const {
   out.reserve(text.size());
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
-  // The cluster being read: a starter (or none, at the start) and the marks after it.
-  char32_t starter = 0;
-  bool has_starter = false;
+  const unsigned char* copied = p;         // text before it is in `out`, composed
+  const unsigned char* starter = nullptr;  // the last starter read, when marks may follow it
+  const unsigned char* marks_begin = nullptr;
   std::array<char32_t, max_cluster + 3> marks{};
   std::size_t mark_total = 0;
   // Every character here is a BMP scalar value already read from valid UTF-8 (U+0000 too).
   const auto append = [&out](char32_t c) {
+    std::array<char, 3> bytes{};
+    std::size_t length = 1;
     if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
+      bytes[0] = static_cast<char>(c);
     } else if (c < 0x800) {
-      out.push_back(static_cast<char>(0xC0U | (c >> 6U)));
-      out.push_back(static_cast<char>(0x80U | (c & 0x3FU)));
+      bytes = {static_cast<char>(0xC0U | (c >> 6U)), static_cast<char>(0x80U | (c & 0x3FU))};
+      length = 2;
     } else {
-      out.push_back(static_cast<char>(0xE0U | (c >> 12U)));
-      out.push_back(static_cast<char>(0x80U | ((c >> 6U) & 0x3FU)));
-      out.push_back(static_cast<char>(0x80U | (c & 0x3FU)));
+      bytes = {static_cast<char>(0xE0U | (c >> 12U)), static_cast<char>(0x80U | ((c >> 6U) & 0x3FU)),
+               static_cast<char>(0x80U | (c & 0x3FU))};
+      length = 3;
     }
+    out.append(bytes.data(), length);
   };
-  const auto flush = [&]() -> bool {
-    if (mark_total == 0) {
-      if (has_starter) append(starter);
-      return true;
-    }
-    char32_t current = starter;
+  const auto decode = [](const unsigned char* at) -> char32_t {
+    if (*at < 0x80) return *at;
+    if (*at < 0xE0) return ((*at & 0x1FU) << 6U) | (at[1] & 0x3FU);
+    return ((*at & 0x0FU) << 12U) | ((at[1] & 0x3FU) << 6U) | (at[2] & 0x3FU);
+  };
+  // Writes the starter and the marks read after it, composed, in place of their bytes,
+  // which end at `cluster_end`.
+  const auto compose_cluster = [&](const unsigned char* cluster_end) -> bool {
+    out.append(reinterpret_cast<const char*>(copied),
+               static_cast<std::size_t>((starter != nullptr ? starter : marks_begin) - copied));
     std::array<char32_t, max_cluster + 3> all{};
     std::size_t count = 0;
-    if (has_starter) {
-      const int index = letter_index(starter);
+    char32_t current = 0;
+    if (starter != nullptr) {
+      const int index = letter_index(decode(starter));
       if (index < 0) return false;  // a mark on a letter of another script: ICU knows it
       const Decomposition& d = decompositions_[static_cast<std::size_t>(index)];
       if (d.marks > 3) return false;
@@ -305,7 +313,7 @@ bool LatinComposer::compose(std::string_view text, std::string& out) const {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < count; ++i) {
       const char32_t mark = all[i];
-      if (has_starter && (kept == 0 || ccc(all[kept - 1]) < ccc(mark))) {
+      if (starter != nullptr && (kept == 0 || ccc(all[kept - 1]) < ccc(mark))) {
         const char32_t made = composite(current, mark);
         if (made == 0xFFFF) return false;
         if (made != 0) {
@@ -315,44 +323,48 @@ bool LatinComposer::compose(std::string_view text, std::string& out) const {
       }
       all[kept++] = mark;
     }
-    if (has_starter) append(current);
+    if (starter != nullptr) append(current);
     for (std::size_t i = 0; i < kept; ++i) append(all[i]);
+    copied = cluster_end;
+    mark_total = 0;
     return true;
   };
   while (p < end) {
-    const unsigned char* run = p;
-    while (p < end && *p < 0x80) ++p;
-    if (p != run) {
-      if (!flush()) return false;
-      mark_total = 0;
-      // The run's last character is the next starter; the rest is final.
-      out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run - 1));
-      starter = p[-1];
-      has_starter = true;
+    if (*p < 0x80) {
+      if (mark_total != 0 && !compose_cluster(p)) return false;
+      // ASCII runs a word at a time; the run's last character may take marks.
+      while (end - p >= 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, p, 8);
+        const std::uint64_t high = word & 0x8080808080808080ULL;
+        if (high != 0) {
+          p += static_cast<unsigned>(__builtin_ctzll(high)) >> 3U;
+          break;
+        }
+        p += 8;
+      }
+      while (p < end && *p < 0x80) ++p;
+      starter = p - 1;
       continue;
     }
-    char32_t c = 0;
-    if (*p < 0xE0) {
-      c = ((*p & 0x1FU) << 6U) | (p[1] & 0x3FU);
-      p += 2;
-    } else if (*p < 0xF0) {
-      c = ((*p & 0x0FU) << 12U) | ((p[1] & 0x3FU) << 6U) | (p[2] & 0x3FU);
-      p += 3;
-    } else {
-      return false;  // supplementary planes: ICU
-    }
+    if (*p >= 0xF0) return false;  // supplementary planes: ICU
+    const unsigned length = *p < 0xE0 ? 2 : 3;
+    const char32_t c = decode(p);
     if (is_mark(c)) {
       if (combining_class_[c - first_mark] == 0 || mark_total == max_cluster) return false;
+      if (mark_total == 0) marks_begin = p;
       marks[mark_total++] = c;
+      p += length;
       continue;
     }
     if ((safe[c >> 6U] & (std::uint64_t{1} << (c & 63U))) == 0) return false;
-    if (!flush()) return false;
-    mark_total = 0;
-    starter = c;
-    has_starter = true;
+    if (mark_total != 0 && !compose_cluster(p)) return false;
+    starter = p;
+    p += length;
   }
-  return flush();
+  if (mark_total != 0 && !compose_cluster(end)) return false;
+  out.append(reinterpret_cast<const char*>(copied), static_cast<std::size_t>(end - copied));
+  return true;
 }
 
 #if defined(__SSE2__)
