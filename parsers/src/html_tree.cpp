@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <csetjmp>
+#include <cstddef>
 #include <cstdlib>
-#include <memory>
 
 #include "budget_terms.hpp"
 #include "html_internal.hpp"
