@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "tinhop/parsers/text.hpp"
 
@@ -56,38 +57,131 @@ bool written_without_spaces(UChar32 c) {
   }
 }
 
+// What one code point is to words, and how it reads folded.
+enum class Kind : std::uint8_t {
+  separator,  // ends a word: space, punctuation, symbols
+  letter,     // part of a word: letters, digits, marks
+  alone,      // a word by itself: a character of a script written without spaces
+};
+
+struct Folded {
+  std::string text;  // UTF-8: its canonical decomposition without combining marks, case folded
+  Kind kind = Kind::separator;
+};
+
+Folded fold_code_point(UChar32 c) {
+  Folded out;
+  const auto type = u_charType(c);
+  if (written_without_spaces(c)) {
+    out.kind = Kind::alone;
+  } else if (u_isalnum(c) || type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK) {
+    out.kind = Kind::letter;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+  icu::UnicodeString decomposed;
+  if (U_FAILURE(status) || !nfd->getDecomposition(c, decomposed)) decomposed = icu::UnicodeString(c);
+  icu::UnicodeString folded;
+  for (int32_t i = 0; i < decomposed.length();) {
+    const UChar32 part = decomposed.char32At(i);
+    i += U16_LENGTH(part);
+    if (u_charType(part) == U_NON_SPACING_MARK) continue;
+    folded.append(part == 0x0110 || part == 0x0111 ? UChar32{'d'} : u_foldCase(part, U_FOLD_CASE_DEFAULT));
+  }
+  out.text = to_utf8(folded);
+  return out;
+}
+
+// Code points below this (Latin with Vietnamese, Greek, Cyrillic, the scripts of South and
+// South-East Asia) are folded once into a table: a document's text is then folded at a
+// lookup per character, not an ICU normalization per field.
+constexpr UChar32 kTabled = 0x3000;
+
+const Folded& folded(UChar32 c, Folded& scratch) {
+  static const std::vector<Folded> table = [] {
+    std::vector<Folded> t(static_cast<std::size_t>(kTabled));
+    for (UChar32 c = 0; c < kTabled; ++c) t[static_cast<std::size_t>(c)] = fold_code_point(c);
+    return t;
+  }();
+  if (c >= 0 && c < kTabled) return table[static_cast<std::size_t>(c)];
+  scratch = fold_code_point(c < 0 ? 0xFFFD : c);
+  return scratch;
+}
+
+// Calls visit(const Folded&) for each code point of `utf8` (U+FFFD for invalid bytes).
+template <typename Visit>
+void each_folded(std::string_view utf8, Visit visit) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(utf8.data());
+  const auto length = static_cast<int32_t>(utf8.size());
+  Folded scratch;
+  for (int32_t i = 0; i < length;) {
+    UChar32 c = bytes[i];
+    if (c < 0x80) {
+      ++i;
+    } else {
+      U8_NEXT(bytes, i, length, c);
+    }
+    visit(folded(c, scratch));
+  }
+}
+
 // The folded words of `utf8`: runs of letters and digits, and each character of a script
 // written without spaces.
 std::vector<std::string> words_of(std::string_view utf8) {
-  const std::string folded = fold(utf8);
   std::vector<std::string> words;
   std::string current;
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(folded.data());
-  const auto length = static_cast<int32_t>(folded.size());
-  int32_t i = 0;
-  while (i < length) {
-    const int32_t start = i;
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, length, c);
-    const std::string_view character(folded.data() + start, static_cast<std::size_t>(i - start));
-    if (c >= 0 && written_without_spaces(c)) {
-      if (!current.empty()) words.push_back(std::move(current));
-      current.clear();
-      words.emplace_back(character);
-    } else if (c >= 0 && (u_isalnum(c) || u_charType(c) == U_COMBINING_SPACING_MARK)) {
-      current += character;
-    } else if (!current.empty()) {
-      words.push_back(std::move(current));
-      current.clear();
+  each_folded(utf8, [&](const Folded& f) {
+    if (f.kind == Kind::letter) {
+      current += f.text;
+      return;
     }
-  }
+    if (!current.empty()) words.push_back(std::move(current));
+    current.clear();
+    if (f.kind == Kind::alone && !f.text.empty()) words.push_back(f.text);
+  });
   if (!current.empty()) words.push_back(std::move(current));
   return words;
 }
 
+// A field's text folded for word matching: its words separated by single spaces, with a
+// space at both ends, so " two words " finds a whole phrase; and the set of its words, so
+// a rule whose words are absent is rejected without a scan.
+struct WordText {
+  std::string text;
+  std::unordered_set<std::string_view> words;  // views into text
+
+  explicit WordText(std::string_view utf8) {
+    text.reserve(utf8.size() + 2);
+    text += ' ';
+    each_folded(utf8, [&](const Folded& f) {
+      if (f.kind == Kind::letter) {
+        text += f.text;
+        return;
+      }
+      if (text.back() != ' ') text += ' ';
+      if (f.kind == Kind::alone && !f.text.empty()) text += f.text + ' ';
+    });
+    if (text.back() != ' ') text += ' ';
+    const std::string_view all(text);
+    for (std::size_t start = 1; start < all.size();) {
+      const std::size_t end = all.find(' ', start);
+      if (end > start) words.insert(all.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  WordText(const WordText&) = delete;  // the views point into text
+  WordText& operator=(const WordText&) = delete;
+
+  bool has_all(const std::vector<std::string>& wanted) const {
+    return std::all_of(wanted.begin(), wanted.end(),
+                       [&](const std::string& word) { return words.count(word) > 0; });
+  }
+};
+
 struct CompiledRule {
   RuleSpec spec;
   std::vector<std::string> words;              // words and phrase: the folded pattern
+  std::string phrase;                          // phrase: its words, a space before and after each
   std::unique_ptr<icu::RegexPattern> pattern;  // regex
   std::array<bool, kFieldCount> reads{};
 };
@@ -118,11 +212,12 @@ class ItemView {
     return *slot;
   }
 
-  const std::vector<std::vector<std::string>>& words(Field field) {
+  // Each value folded for word matching (see WordText).
+  const std::vector<std::unique_ptr<WordText>>& words(Field field) {
     auto& slot = words_[static_cast<std::size_t>(field)];
     if (!slot) {
       slot.emplace();
-      for (const std::string& value : values(field)) slot->push_back(words_of(value));
+      for (const std::string& value : values(field)) slot->push_back(std::make_unique<WordText>(value));
     }
     return *slot;
   }
@@ -167,20 +262,9 @@ class ItemView {
   const Item& item_;
   const std::optional<std::string>& feed_language_;
   std::array<std::optional<std::vector<std::string>>, kFieldCount> values_;
-  std::array<std::optional<std::vector<std::vector<std::string>>>, kFieldCount> words_;
+  std::array<std::optional<std::vector<std::unique_ptr<WordText>>>, kFieldCount> words_;
   std::array<std::optional<std::vector<icu::UnicodeString>>, kFieldCount> unicode_;
 };
-
-bool has_all(const std::vector<std::string>& words, const std::vector<std::string>& wanted) {
-  return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& word) {
-    return std::find(words.begin(), words.end(), word) != words.end();
-  });
-}
-
-bool has_run(const std::vector<std::string>& words, const std::vector<std::string>& run) {
-  if (run.empty() || run.size() > words.size()) return false;
-  return std::search(words.begin(), words.end(), run.begin(), run.end()) != words.end();
-}
 
 // The regex matchers of one apply() call: made from the shared patterns on first use,
 // since a matcher holds its match state and must not be shared between threads.
@@ -247,19 +331,10 @@ std::optional<Action> action_from(std::string_view text) {
 }
 
 std::string fold(std::string_view utf8) {
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
-  if (U_FAILURE(status)) return std::string(utf8);
-  const icu::UnicodeString decomposed = nfd->normalize(to_unicode(utf8), status);
-  if (U_FAILURE(status)) return std::string(utf8);
-  icu::UnicodeString out;
-  for (int32_t i = 0; i < decomposed.length();) {
-    const UChar32 c = decomposed.char32At(i);
-    i += U16_LENGTH(c);
-    if (u_charType(c) == U_NON_SPACING_MARK) continue;
-    out.append(c == 0x0110 || c == 0x0111 ? UChar32{'d'} : u_foldCase(c, U_FOLD_CASE_DEFAULT));
-  }
-  return to_utf8(out);
+  std::string out;
+  out.reserve(utf8.size());
+  each_folded(utf8, [&](const Folded& f) { out += f.text; });
+  return out;
 }
 
 bool applies_to(const RuleSpec& rule, const SourceScope& scope) {
@@ -319,6 +394,8 @@ RuleSet::RuleSet(std::vector<RuleSpec> rules) : compiled_(std::make_unique<Compi
       rule.pattern = compile(spec, error);
     } else {
       rule.words = words_of(spec.pattern);
+      rule.phrase = " ";
+      for (const std::string& word : rule.words) rule.phrase += word + ' ';
     }
     const std::span<const Field> fields =
         spec.fields.empty() ? std::span<const Field>(kDefaultFields) : std::span<const Field>(spec.fields);
@@ -381,13 +458,13 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
       const auto field = static_cast<Field>(f);
       switch (rule.spec.match) {
         case Match::words:
-          for (const auto& words : view.words(field)) {
-            if (has_all(words, rule.words)) return true;
+          for (const auto& text : view.words(field)) {
+            if (text->has_all(rule.words)) return true;
           }
           break;
         case Match::phrase:
-          for (const auto& words : view.words(field)) {
-            if (has_run(words, rule.words)) return true;
+          for (const auto& text : view.words(field)) {
+            if (text->has_all(rule.words) && text->text.find(rule.phrase) != std::string::npos) return true;
           }
           break;
         case Match::regex:
