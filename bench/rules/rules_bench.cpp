@@ -8,8 +8,8 @@
 // tag or rewrite, so every run stores the same number of items.
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -28,12 +28,13 @@ constexpr int kItemsPerFeed = 50;
 constexpr int kSources = 200;
 
 const std::vector<std::string> kSyllables = {
-    "Thủ",  "tướng", "chủ",  "trì",   "phiên", "họp",  "Chính", "phủ",  "thường", "kỳ",   "tháng", "kinh",
-    "tế",   "tăng",  "trưởng", "quý", "xuất",  "khẩu", "nông",  "sản",  "giá",    "vàng", "xăng",  "dầu",
-    "giảm", "lãi",   "suất", "ngân",  "hàng",  "nhà",  "nước",  "đầu",  "tư",     "công", "dự",    "án",
-    "đường", "cao",  "tốc",  "Bắc",   "Nam",   "miền", "Trung", "bão",  "lũ",     "mưa",  "lớn",   "học",
-    "sinh", "thi",   "tốt",  "nghiệp", "bệnh", "viện", "y",     "bác",  "sĩ",     "Hà",   "Nội",   "thành",
-    "phố",  "Hồ",    "Chí",  "Minh",  "Quốc",  "hội",  "khóa", "luật", "đất",    "đai",  "doanh", "nghiệp"};
+    "Thủ",  "tướng", "chủ",  "trì",    "phiên", "họp",   "Chính", "phủ",    "thường", "kỳ",    "tháng",
+    "kinh", "tế",    "tăng", "trưởng", "quý",   "xuất",  "khẩu",  "nông",   "sản",    "giá",   "vàng",
+    "xăng", "dầu",   "giảm", "lãi",    "suất",  "ngân",  "hàng",  "nhà",    "nước",   "đầu",   "tư",
+    "công", "dự",    "án",   "đường",  "cao",   "tốc",   "Bắc",   "Nam",    "miền",   "Trung", "bão",
+    "lũ",   "mưa",   "lớn",  "học",    "sinh",  "thi",   "tốt",   "nghiệp", "bệnh",   "viện",  "y",
+    "bác",  "sĩ",    "Hà",   "Nội",    "thành", "phố",   "Hồ",    "Chí",    "Minh",   "Quốc",  "hội",
+    "khóa", "luật",  "đất",  "đai",    "doanh", "nghiệp"};
 
 std::string words(std::mt19937_64& rng, int n) {
   std::string out;
@@ -167,6 +168,7 @@ int main(int argc, char** argv) {
       "{\"items\":%d,\"rules\":%d,\"stored_plain\":%ld,\"stored_rules\":%ld,\"plain_items_per_s\":%.0f,"
       "\"rules_items_per_s\":%.0f,\"rules_us_per_item\":%.2f,\"ratio\":%.3f,\"cpu_ratio\":%.3f}\n",
       items, rule_count, plain.stored, ruled.stored, items / plain.seconds, items / ruled.seconds,
-      ruled.rules_seconds * 1e6 / items, plain.seconds / ruled.seconds, plain.cpu_seconds / ruled.cpu_seconds);
+      ruled.rules_seconds * 1e6 / items, plain.seconds / ruled.seconds,
+      plain.cpu_seconds / ruled.cpu_seconds);
   return 0;
 }
