@@ -212,20 +212,36 @@ std::string problem_text(const admin::Problem& problem) {
   return problem.message;
 }
 
-int print_source(const storage::Source& source, const std::optional<storage::Health>& health, bool json) {
+int print_source(const storage::Source& source, const std::optional<storage::Health>& health, bool json,
+                 const std::vector<storage::RuleCount>& rule_counts = {}) {
   boost::json::object object = admin::source_to_json(source, health);
+  if (!rule_counts.empty()) {
+    boost::json::object rules;
+    for (const auto& count : rule_counts) {
+      rules[count.rule] = {{"dropped", count.dropped}, {"regex_timeouts", count.timeouts}};
+    }
+    object["rules"] = std::move(rules);
+  }
   if (json) {
     std::cout << boost::json::serialize(object) << '\n';
     return exit_ok;
   }
   for (const auto& member : object) {
-    if (member.key() == "health") continue;
+    if (member.key() == "health" || member.key() == "rules") continue;
     std::cout << std::string(member.key()) << ": " << render_value(member.value()) << '\n';
   }
   if (health) {
     std::cout << "health:\n";
     for (const auto& member : object.at("health").as_object()) {
       std::cout << "  " << std::string(member.key()) << ": " << render_value(member.value()) << '\n';
+    }
+  }
+  if (!rule_counts.empty()) {
+    std::cout << "rules:\n";
+    for (const auto& count : rule_counts) {
+      std::cout << "  " << count.rule << ": " << count.dropped << " dropped";
+      if (count.timeouts > 0) std::cout << ", " << count.timeouts << " regex timeouts";
+      std::cout << '\n';
     }
   }
   return exit_ok;
@@ -309,7 +325,9 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       auto source = s.store->get_source(*id);
       if (!source) return fail(source.error().message);
       auto health = s.store->health(*id);
-      return print_source(*source, health ? std::optional(*health) : std::nullopt, common->json);
+      auto rule_counts = s.store->rule_counts(*id);
+      return print_source(*source, health ? std::optional(*health) : std::nullopt, common->json,
+                          rule_counts ? *rule_counts : std::vector<storage::RuleCount>{});
     });
   });
 

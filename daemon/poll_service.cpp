@@ -30,6 +30,7 @@ std::uint64_t signature(const storage::Source& s, const PollServiceOptions& o) {
   sig += "\n" + s.settings.time_zone.value_or(o.default_time_zone) + std::to_string(static_cast<int>(order));
   sig += "\n" + std::string(storage::source_type_name(s.settings.type)) + s.settings.html_selectors;
   if (s.settings.follow_links) sig += "\nfollow_links";
+  for (const auto& category : s.settings.categories) sig += "\ncategory:" + category;
   if (s.settings.origin != storage::SourceOrigin::config) sig += "\nuntrusted";
   return std::hash<std::string>{}(sig);
 }
@@ -75,6 +76,9 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.follow.limits = article_limits(o.client.limits, f.article_max_bytes, f.article_timeout);
   o.default_time_zone = config.defaults.time_zone;
   o.default_date_order = config.defaults.date_order;
+  std::vector<rules::RuleSpec> specs;
+  for (const config::FileRule& rule : config.rules) specs.push_back(rule.rule);
+  o.rules = std::make_shared<const rules::RuleSet>(std::move(specs));
   return o;
 }
 
@@ -127,7 +131,9 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
           [this](fetch::Request request, fetch::Callback done) {
             poller_.fetch_linked(std::move(request), std::move(done));
           },
-          options_.follow) {}
+          options_.follow) {
+  pipeline_.set_rules(options_.rules);
+}
 
 PollService::~PollService() {
   poller_.stop_scheduling();
@@ -162,6 +168,7 @@ fetch::PollSource PollService::to_poll_source(const storage::Source& s, const st
   if (health && health->date_order_seen) p.date_order_seen = *health->date_order_seen;
   p.html = html_selectors(s);
   p.follow_links = s.settings.follow_links && s.settings.type == storage::SourceType::html;
+  p.categories = s.settings.categories;
   // A source added through the CLI or the API was checked by its literal host only; the
   // address its name leads to is checked at every connection.
   p.trust_own_origin = s.settings.origin == storage::SourceOrigin::config;
@@ -228,6 +235,7 @@ void PollService::apply_options(PollServiceOptions options) {
   client_.set_options(options.client);
   poller_.set_options(options.poller);
   follower_.set_options(options.follow);
+  pipeline_.set_rules(options.rules);
   options_ = std::move(options);
   if (defaults_changed) refresh_sources(true);
 }

@@ -26,6 +26,8 @@ struct PollServiceOptions {
   FollowOptions follow;  // sources with follow_links
   std::string default_time_zone = "Asia/Ho_Chi_Minh";
   DateOrder default_date_order = DateOrder::automatic;
+  // The configuration's [[rule]]s, applied to every parsed document (docs/rules.md).
+  std::shared_ptr<const rules::RuleSet> rules = std::make_shared<const rules::RuleSet>();
 };
 
 // The poller's settings from the configuration file.

@@ -317,9 +317,9 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
   }
   Config config;
   config.file = file;
-  reader.reject_unknown(
-      root, "",
-      {"server", "admin", "database", "fetch", "poll", "retention", "dedup", "defaults", "log", "source"});
+  reader.reject_unknown(root, "",
+                        {"server", "admin", "database", "fetch", "poll", "retention", "dedup", "defaults",
+                         "log", "source", "rule"});
   if (const toml::table* t = section(reader, root, "server")) read_server(reader, *t, config.server);
   if (const toml::table* t = section(reader, root, "admin")) read_admin(reader, *t, config.admin);
   if (const toml::table* t = section(reader, root, "fetch")) read_fetch(reader, *t, config.fetch);
@@ -348,6 +348,7 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
     config.database.path = std::filesystem::path(file).parent_path() / config.database.path;
   }
   if (const toml::node* sources = root.get("source")) detail::read_sources(reader, *sources, config);
+  if (const toml::node* rules = root.get("rule")) detail::read_rules(reader, *rules, config);
   if (reader.error_count() == 0) result.config = std::move(config);
   return result;
 }

@@ -300,9 +300,21 @@ ALTER TABLE health ADD COLUMN date_order_seen TEXT CHECK(date_order_seen IN ('dm
 ALTER TABLE health ADD COLUMN dates_not_understood INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-const std::array<const char*, 11> kMigrations = {kVersion1, kVersion2,  kVersion3, kVersion4,
-                                                 kVersion5, kVersion6,  kVersion7, kVersion8,
-                                                 kVersion9, kVersion10, kVersion11};
+// Next version: what each editorial rule did to each source (issue #20). dropped counts
+// the items a rule kept from being stored (each item once per daemon run, not at every
+// poll that still carries it); timeouts the regex matches it abandoned at the time limit.
+constexpr const char* kVersionRuleCounts = R"sql(
+CREATE TABLE rule_counts(
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  rule TEXT NOT NULL,
+  dropped INTEGER NOT NULL DEFAULT 0,
+  timeouts INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(source_id, rule)) WITHOUT ROWID;
+)sql";
+
+const std::array<const char*, 12> kMigrations = {kVersion1, kVersion2,  kVersion3,  kVersion4,
+                                                 kVersion5, kVersion6,  kVersion7,  kVersion8,
+                                                 kVersion9, kVersion10, kVersion11, kVersionRuleCounts};
 
 }  // namespace
 

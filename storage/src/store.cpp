@@ -487,6 +487,33 @@ Result<ChangeStamp> Store::last_change() {
   });
 }
 
+Result<void> Store::add_rule_counts(std::span<const RuleCount> counts) {
+  return guarded([&] {
+    sql::Transaction transaction(impl_->db);
+    for (const RuleCount& count : counts) {
+      auto q = impl_->db.statement(
+          "INSERT INTO rule_counts(source_id, rule, dropped, timeouts) SELECT ?1, ?2, ?3, ?4 "
+          "WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?1) ON CONFLICT(source_id, rule) DO UPDATE SET "
+          "dropped = dropped + excluded.dropped, timeouts = timeouts + excluded.timeouts");
+      q->bind(1, count.source_id).bind(2, count.rule).bind(3, count.dropped).bind(4, count.timeouts).run();
+    }
+    transaction.commit();
+  });
+}
+
+Result<std::vector<RuleCount>> Store::rule_counts(std::optional<std::int64_t> source_id) {
+  return guarded([&] {
+    std::vector<RuleCount> out;
+    auto q = impl_->db.statement(
+        source_id
+            ? "SELECT source_id, rule, dropped, timeouts FROM rule_counts WHERE source_id = ?1 ORDER BY rule"
+            : "SELECT 0, rule, sum(dropped), sum(timeouts) FROM rule_counts GROUP BY rule ORDER BY rule");
+    if (source_id) q->bind(1, *source_id);
+    while (q->step()) out.push_back({q->int64(0), q->text(1), q->int64(2), q->int64(3)});
+    return out;
+  });
+}
+
 Result<StoreStats> Store::stats() {
   return guarded([&] {
     StoreStats stats;

@@ -464,7 +464,9 @@ Response handle(const Request& req, Context& ctx, const Connection& connection) 
       std::string body = ctx.with_catalog([&ctx](Catalog& c) {
         auto stats = c.stats();
         auto health = c.all_health();
-        return ctx.metrics().render(stats ? &*stats : nullptr, health ? &*health : nullptr);
+        auto rule_counts = c.rule_counts();
+        return ctx.metrics().render(stats ? &*stats : nullptr, health ? &*health : nullptr,
+                                    rule_counts ? &*rule_counts : nullptr);
       });
       return text_response(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                            std::move(body));

@@ -47,8 +47,8 @@ void line(std::string& out, const char* fmt, auto... args) {
 
 }  // namespace
 
-std::string Metrics::render(const storage::StoreStats* stats,
-                            const std::vector<storage::Health>* health) const {
+std::string Metrics::render(const storage::StoreStats* stats, const std::vector<storage::Health>* health,
+                            const std::vector<storage::RuleCount>* rule_counts) const {
   std::string out;
   out.reserve(8192);
   {
@@ -84,6 +84,25 @@ std::string Metrics::render(const storage::StoreStats* stats,
       if (h.dates_not_understood == 0) continue;
       line(out, "tinhop_source_dates_not_understood{source_id=\"%lld\"} %lld\n",
            static_cast<long long>(h.source_id), static_cast<long long>(h.dates_not_understood));
+    }
+  }
+  if (rule_counts != nullptr) {
+    // Rule names are ASCII letters, digits, '-', '_' and '.' (the configuration checks):
+    // nothing to escape in a label value.
+    out +=
+        "# HELP tinhop_rule_dropped_total Items an editorial rule kept from being stored, each item once.\n"
+        "# TYPE tinhop_rule_dropped_total counter\n";
+    for (const auto& count : *rule_counts) {
+      line(out, "tinhop_rule_dropped_total{rule=\"%s\"} %lld\n", count.rule.c_str(),
+           static_cast<long long>(count.dropped));
+    }
+    out +=
+        "# HELP tinhop_rule_regex_timeouts_total Regex matches of a rule abandoned at the time limit.\n"
+        "# TYPE tinhop_rule_regex_timeouts_total counter\n";
+    for (const auto& count : *rule_counts) {
+      if (count.timeouts == 0) continue;
+      line(out, "tinhop_rule_regex_timeouts_total{rule=\"%s\"} %lld\n", count.rule.c_str(),
+           static_cast<long long>(count.timeouts));
     }
   }
   if (stats != nullptr) {

@@ -15,6 +15,7 @@
 #include "tinhop/config/source.hpp"
 #include "tinhop/parsers/model.hpp"
 #include "tinhop/parsers/url_privacy.hpp"
+#include "tinhop/rules/rules.hpp"
 
 namespace tinhop::config {
 
@@ -183,6 +184,13 @@ struct FileSource {
   friend bool operator==(const FileSource&, const FileSource&) = default;
 };
 
+// A [[rule]] of the file (docs/rules.md): what it matches and does, and where it was written.
+struct FileRule {
+  rules::RuleSpec rule;
+  std::uint32_t line = 0;
+  friend bool operator==(const FileRule&, const FileRule&) = default;
+};
+
 struct Config {
   std::filesystem::path file;  // where it was loaded from; empty for defaults
   ServerConfig server;
@@ -195,6 +203,7 @@ struct Config {
   DefaultsConfig defaults;
   LogConfig log;
   std::vector<FileSource> sources;
+  std::vector<FileRule> rules;  // in file order, which is the order they apply in
   friend bool operator==(const Config&, const Config&) = default;
 };
 

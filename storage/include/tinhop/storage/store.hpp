@@ -383,6 +383,15 @@ struct RetentionReport {
   std::int64_t reassigned_primaries = 0;  // clusters whose primary was purged
 };
 
+// What one editorial rule did to one source's items (docs/rules.md).
+struct RuleCount {
+  std::int64_t source_id = 0;  // 0 in totals over every source
+  std::string rule;
+  std::int64_t dropped = 0;   // items the rule kept from being stored
+  std::int64_t timeouts = 0;  // regex matches abandoned at the time limit
+  friend bool operator==(const RuleCount&, const RuleCount&) = default;
+};
+
 struct StoreStats {
   std::int64_t sources = 0;
   std::int64_t items = 0;
@@ -459,6 +468,8 @@ class Store {
   // --- read side (publisher)
   Result<ClusterPage> latest_clusters(const ClusterQuery& query);
   Result<StoredItem> get_item(std::int64_t item_id);
+  // A source's stored items, newest first, at most `limit` (capped at 10,000).
+  Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit);
   Result<ChangeStamp> last_change();
   // Bumps on every source add/update/remove/enable/disable/move, from any connection:
   // a running daemon polls it (cheap) to notice CLI edits.
@@ -472,6 +483,13 @@ class Store {
   // before the source followed links. Read only.
   Result<std::vector<bool>> articles_pending(std::int64_t source_id, const Feed& feed);
   Result<StoreStats> stats();
+
+  // --- editorial rules
+  // Adds each count to its source's counters of that rule (sources since removed are skipped).
+  Result<void> add_rule_counts(std::span<const RuleCount> counts);
+  // One source's counters by rule name, or with nullopt every rule's totals over all
+  // sources (source_id 0).
+  Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id);
 
   // --- retention
   // Applies the per-source limits to every source and the global ones to all items; purged items leave

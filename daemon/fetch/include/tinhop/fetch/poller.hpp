@@ -44,6 +44,9 @@ struct PollSource {
   // 232 bytes of every source, most of which are feeds.
   std::shared_ptr<const HtmlSelectors> html;
   bool follow_links = false;  // processing fetches new items' pages (fetch_linked)
+  // The source's categories, passed through to processing: editorial rules may apply to
+  // the sources of a category.
+  std::vector<std::string> categories;
   // Whether the source's own origin may be at an internal address (Request::
   // trusted_origin_url): the configuration file's sources, written by the operator.
   bool trust_own_origin = true;

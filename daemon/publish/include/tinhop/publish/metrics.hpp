@@ -38,8 +38,10 @@ class Metrics {
   void cache_size(std::uint64_t bytes) { cache_bytes_.store(bytes, std::memory_order_relaxed); }
   std::uint64_t cache_bytes() const { return cache_bytes_.load(std::memory_order_relaxed); }
 
-  // The exposition text; `stats` and `health` come from the store (nullptr when it failed).
-  std::string render(const storage::StoreStats* stats, const std::vector<storage::Health>* health) const;
+  // The exposition text; `stats`, `health` and `rule_counts` (each rule's totals over every
+  // source) come from the store (nullptr when it failed).
+  std::string render(const storage::StoreStats* stats, const std::vector<storage::Health>* health,
+                     const std::vector<storage::RuleCount>* rule_counts = nullptr) const;
 
   static constexpr std::array<double, 10> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                                       0.005,  0.01,    0.05,   0.25,  1.0};
