@@ -31,6 +31,7 @@ std::uint64_t signature(const storage::Source& s, const PollServiceOptions& o) {
   sig += "\n" + std::string(storage::source_type_name(s.settings.type)) + s.settings.html_selectors;
   if (s.settings.follow_links) sig += "\nfollow_links";
   if (s.settings.origin != storage::SourceOrigin::config) sig += "\nuntrusted";
+  if (!s.settings.websub) sig += "\nwebsub=off";
   return std::hash<std::string>{}(sig);
 }
 
@@ -75,6 +76,12 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.follow.limits = article_limits(o.client.limits, f.article_max_bytes, f.article_timeout);
   o.default_time_zone = config.defaults.time_zone;
   o.default_date_order = config.defaults.date_order;
+  std::string base = config.server.base_url;
+  while (base.ends_with('/')) base.pop_back();
+  o.websub = config.websub.enabled && !base.empty();
+  o.subscriber.callback_base = base;
+  o.subscriber.lease = config.websub.lease;
+  o.subscriber.fallback_interval = config.websub.fallback_interval;
   return o;
 }
 
@@ -127,7 +134,31 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
           [this](fetch::Request request, fetch::Callback done) {
             poller_.fetch_linked(std::move(request), std::move(done));
           },
-          options_.follow) {}
+          options_.follow) {
+  if (!options_.websub) return;
+  auto log = logging::get("websub");
+  subscriber_ = std::make_unique<websub::Subscriber>(
+      ioc.get_executor(), client_, loop_store, options_.subscriber,
+      websub::SubscriberHooks{
+          .pushed =
+              [this](std::int64_t id, fetch::Response body) {
+                if (body.body.empty()) return poller_.poll_now(id);
+                poller_.pushed(id, std::move(body));
+              },
+          .push_interval =
+              [this](std::int64_t id, std::optional<std::chrono::seconds> interval) {
+                poller_.set_push_interval(id, interval);
+              },
+          .log =
+              [log](std::string_view event, std::int64_t id, const std::string& detail) {
+                const auto level = event == "store_error" || event == "request_failed" ? spdlog::level::warn
+                                   : event == "push_refused" || event == "verification_refused"
+                                       ? spdlog::level::warn
+                                       : spdlog::level::info;
+                log->log(level, "websub.{} {} {}", event, kv("source", id), kv("detail", detail));
+              },
+      });
+}
 
 PollService::~PollService() {
   poller_.stop_scheduling();
@@ -169,9 +200,30 @@ fetch::PollSource PollService::to_poll_source(const storage::Source& s, const st
 }
 
 storage::Result<void> PollService::start() {
+  if (subscriber_) {
+    // Polling goes on without the stored subscriptions; the next polls ask the hubs again.
+    if (auto started = subscriber_->start(); !started) {
+      logging::get("websub")->error("websub.start_failed {}", kv("error", started.error().message));
+    }
+  }
   refresh_sources(true);
+  // Subscriptions of sources removed or disabled while the daemon was down.
+  if (subscriber_) {
+    for (std::int64_t id : subscriber_->subscribed_sources()) {
+      if (!push_wanted_.contains(id)) subscriber_->forget(id);
+    }
+  }
   poller_.start();
   return {};
+}
+
+void PollService::want_pushes(std::int64_t id, bool wanted) {
+  if (!subscriber_) return;
+  if (wanted) {
+    push_wanted_.insert(id);
+  } else if (push_wanted_.erase(id) > 0) {
+    subscriber_->forget(id);
+  }
 }
 
 void PollService::refresh_sources(bool force) {
@@ -192,6 +244,7 @@ void PollService::refresh_sources(bool force) {
   auto visited = store_.visit_sources([&](const storage::Source& s, const storage::Health* health) {
     if (!s.settings.enabled) return;
     wanted.push_back(s.id);
+    want_pushes(s.id, s.settings.websub);
     const std::uint64_t sig = signature(s, options_);
     auto it = signatures_.find(s.id);
     if (it != signatures_.end() && it->second == sig) return;
@@ -210,6 +263,7 @@ void PollService::refresh_sources(bool force) {
       continue;
     }
     poller_.remove(it->first);
+    want_pushes(it->first, false);
     it = signatures_.erase(it);
     ++removed;
   }
@@ -235,6 +289,7 @@ void PollService::apply_options(PollServiceOptions options) {
 void PollService::stop_scheduling() {
   poller_.stop_scheduling();
   follower_.stop();  // articles not started wait, recorded as pending, for the next run
+  if (subscriber_) subscriber_->stop();
 }
 
 void PollService::on_committed(const std::vector<Committed>& polls) {
@@ -268,6 +323,21 @@ void PollService::on_committed(const std::vector<Committed>& polls) {
     if (r.decision.new_url) line += " " + kv("moved_to", *r.decision.new_url);
     if (r.decision.disable) line += " " + kv("disabled", r.decision.disable_reason);
     log->log(level, "{}", line);
+  }
+  if (subscriber_) {
+    // What each fetched document named as its hub, for the subscriber on the event loop.
+    std::vector<std::pair<std::int64_t, std::optional<WebSubTopic>>> found;
+    for (const Committed& c : polls) {
+      if (c.report.outcome == fetch::PollOutcome::ok && !c.report.pushed)
+        found.emplace_back(c.report.source_id, c.report.websub);
+    }
+    if (!found.empty()) {
+      boost::asio::post(ioc_, [this, found = std::move(found)] {
+        for (const auto& [id, topic] : found) {
+          if (push_wanted_.contains(id)) subscriber_->discovered(id, topic);
+        }
+      });
+    }
   }
   if (committed_) committed_(polls);
 }
