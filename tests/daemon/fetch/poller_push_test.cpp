@@ -83,7 +83,7 @@ struct Harness {
 
 TEST_CASE("a pushed feed is reported like a poll without fetching the source", "[websub]") {
   Harness h;
-  const Instant next_poll = h.reports[0].decision.next_poll;
+  const tinhop::Instant next_poll = h.reports[0].decision.next_poll;
   h.poller.pushed(1, Harness::body(pushed_atom, "application/atom+xml"));
   h.wait_for_reports(2);
   const PollReport& pushed = h.reports[1];
