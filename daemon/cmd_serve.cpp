@@ -338,6 +338,29 @@ int run_serve(const ServeArgs& args) {
     }
     if (added) server.notify_changed();
   });
+  if (websub::Subscriber* subscriber = service.subscriber()) {
+    // The hubs' calls to our callback URLs, answered on the event loop the subscriber lives on.
+    server.delegate(
+        std::string(websub::kCallbackPath), cfg.fetch.max_body_bytes,
+        [&ioc, subscriber](publish::Request request, std::function<void(publish::Response)> respond) {
+          websub::CallbackRequest call;
+          call.post = request.method() == boost::beast::http::verb::post;
+          call.target = std::string(request.target());
+          call.signature = std::string(request["X-Hub-Signature"]);
+          call.content_type = std::string(request[boost::beast::http::field::content_type]);
+          call.body = std::move(request.body());
+          boost::asio::post(ioc, [subscriber, call = std::move(call), respond = std::move(respond),
+                                  version = request.version()] {
+            const websub::CallbackAnswer answer = subscriber->handle(call);
+            publish::Response res{static_cast<boost::beast::http::status>(answer.status), version};
+            res.set(boost::beast::http::field::content_type, "text/plain; charset=utf-8");
+            res.set(boost::beast::http::field::cache_control, "no-store");
+            res.content_length(answer.body.size());
+            res.body() = std::make_shared<const std::string>(answer.body);
+            respond(std::move(res));
+          });
+        });
+  }
 
   LoopGate loop(ioc);
   std::unique_ptr<admin::Api> api;
@@ -394,6 +417,11 @@ int run_serve(const ServeArgs& args) {
     tick.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
       service.refresh_sources();
+      if (websub::Subscriber* subscriber = service.subscriber()) {
+        const websub::SubscriberStats s = subscriber->stats();
+        server.context().metrics().websub(
+            {s.pushes_received, s.pushes_refused, s.verifications_refused, s.requests_failed, s.by_state});
+      }
       if (++ticks % 10 == 0) service::notify_status(service.summary());
       // Retention a minute after start, then hourly, with the [retention] of that moment.
       if (ticks % 3600 == 60) {

@@ -39,6 +39,7 @@ struct SettingFlags {
   std::optional<std::string> html_item, html_title, html_link, html_date, html_summary, html_image,
       html_date_format;
   bool follow_links = false, no_follow_links = false;
+  std::optional<std::string> websub;
   std::vector<std::string> unset;  // edit: keys to clear
 };
 
@@ -178,6 +179,13 @@ void apply(const SettingFlags& f, config::SourceSettings& s, std::string& error)
   if (f.follow_links && f.no_follow_links) error = "--follow-links and --no-follow-links exclude each other";
   if (f.follow_links) s.follow_links = true;
   if (f.no_follow_links) s.follow_links = false;
+  if (f.websub) {
+    if (*f.websub == "auto" || *f.websub == "off") {
+      s.websub = *f.websub == "auto";
+    } else {
+      error = "--websub: expected auto or off, got \"" + *f.websub + "\"";
+    }
+  }
 }
 
 void add_setting_flags(CLI::App* cmd, SettingFlags& f, bool editing) {
@@ -201,6 +209,7 @@ void add_setting_flags(CLI::App* cmd, SettingFlags& f, bool editing) {
   cmd->add_flag("--follow-links", f.follow_links,
                 "html sources: fetch each new item's page once and keep its main text as content");
   cmd->add_flag("--no-follow-links", f.no_follow_links, "html sources: stop fetching items' pages");
+  cmd->add_option("--websub", f.websub, "auto (subscribe to the hub the feed names) or off (poll only)");
   if (editing) {
     cmd->add_option("--unset", f.unset, "Clear a setting: title, categories, interval, ..., html (repeat)");
   } else {

@@ -154,6 +154,8 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
       ParseOutcome outcome = parse_feed(response.body, context);
       if (outcome) {
         processed.document = std::move(outcome).result();
+        processed.websub = discover_websub(links_from_headers(response.links, response.url),
+                                           processed.document->feed, response.url);
       } else {
         processed.parse_error = true;
         processed.error_class = error_name(outcome.failure().error);

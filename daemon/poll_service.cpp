@@ -32,6 +32,7 @@ std::uint64_t signature(const storage::Source& s, const PollServiceOptions& o) {
   if (s.settings.follow_links) sig += "\nfollow_links";
   for (const auto& category : s.settings.categories) sig += "\ncategory:" + category;
   if (s.settings.origin != storage::SourceOrigin::config) sig += "\nuntrusted";
+  if (!s.settings.websub) sig += "\nwebsub=off";
   return std::hash<std::string>{}(sig);
 }
 
@@ -79,6 +80,12 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   std::vector<rules::RuleSpec> specs;
   for (const config::FileRule& rule : config.rules) specs.push_back(rule.rule);
   o.rules = std::make_shared<const rules::RuleSet>(std::move(specs));
+  std::string base = config.server.base_url;
+  while (base.ends_with('/')) base.pop_back();
+  o.websub = config.websub.enabled && !base.empty();
+  o.subscriber.callback_base = base;
+  o.subscriber.lease = config.websub.lease;
+  o.subscriber.fallback_interval = config.websub.fallback_interval;
   return o;
 }
 
@@ -133,6 +140,29 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
           },
           options_.follow) {
   pipeline_.set_rules(options_.rules);
+  if (!options_.websub) return;
+  auto log = logging::get("websub");
+  subscriber_ = std::make_unique<websub::Subscriber>(
+      ioc.get_executor(), client_, loop_store, options_.subscriber,
+      websub::SubscriberHooks{
+          .pushed =
+              [this](std::int64_t id, fetch::Response body) {
+                if (body.body.empty()) return poller_.poll_now(id);
+                poller_.pushed(id, std::move(body));
+              },
+          .push_interval =
+              [this](std::int64_t id, std::optional<std::chrono::seconds> interval) {
+                poller_.set_push_interval(id, interval);
+              },
+          .log =
+              [log](std::string_view event, std::int64_t id, const std::string& detail) {
+                const auto level = event == "store_error" || event == "request_failed" ? spdlog::level::warn
+                                   : event == "push_refused" || event == "verification_refused"
+                                       ? spdlog::level::warn
+                                       : spdlog::level::info;
+                log->log(level, "websub.{} {} {}", event, kv("source", id), kv("detail", detail));
+              },
+      });
 }
 
 PollService::~PollService() {
@@ -176,9 +206,30 @@ fetch::PollSource PollService::to_poll_source(const storage::Source& s, const st
 }
 
 storage::Result<void> PollService::start() {
+  if (subscriber_) {
+    // Polling goes on without the stored subscriptions; the next polls ask the hubs again.
+    if (auto started = subscriber_->start(); !started) {
+      logging::get("websub")->error("websub.start_failed {}", kv("error", started.error().message));
+    }
+  }
   refresh_sources(true);
+  // Subscriptions of sources removed or disabled while the daemon was down.
+  if (subscriber_) {
+    for (std::int64_t id : subscriber_->subscribed_sources()) {
+      if (!push_wanted_.contains(id)) subscriber_->forget(id);
+    }
+  }
   poller_.start();
   return {};
+}
+
+void PollService::want_pushes(std::int64_t id, bool wanted) {
+  if (!subscriber_) return;
+  if (wanted) {
+    push_wanted_.insert(id);
+  } else if (push_wanted_.erase(id) > 0) {
+    subscriber_->forget(id);
+  }
 }
 
 void PollService::refresh_sources(bool force) {
@@ -199,6 +250,7 @@ void PollService::refresh_sources(bool force) {
   auto visited = store_.visit_sources([&](const storage::Source& s, const storage::Health* health) {
     if (!s.settings.enabled) return;
     wanted.push_back(s.id);
+    want_pushes(s.id, s.settings.websub);
     const std::uint64_t sig = signature(s, options_);
     auto it = signatures_.find(s.id);
     if (it != signatures_.end() && it->second == sig) return;
@@ -217,6 +269,7 @@ void PollService::refresh_sources(bool force) {
       continue;
     }
     poller_.remove(it->first);
+    want_pushes(it->first, false);
     it = signatures_.erase(it);
     ++removed;
   }
@@ -243,6 +296,7 @@ void PollService::apply_options(PollServiceOptions options) {
 void PollService::stop_scheduling() {
   poller_.stop_scheduling();
   follower_.stop();  // articles not started wait, recorded as pending, for the next run
+  if (subscriber_) subscriber_->stop();
 }
 
 void PollService::on_committed(const std::vector<Committed>& polls) {
@@ -276,6 +330,21 @@ void PollService::on_committed(const std::vector<Committed>& polls) {
     if (r.decision.new_url) line += " " + kv("moved_to", *r.decision.new_url);
     if (r.decision.disable) line += " " + kv("disabled", r.decision.disable_reason);
     log->log(level, "{}", line);
+  }
+  if (subscriber_) {
+    // What each fetched document named as its hub, for the subscriber on the event loop.
+    std::vector<std::pair<std::int64_t, std::optional<WebSubTopic>>> found;
+    for (const Committed& c : polls) {
+      if (c.report.outcome == fetch::PollOutcome::ok && !c.report.pushed)
+        found.emplace_back(c.report.source_id, c.report.websub);
+    }
+    if (!found.empty()) {
+      boost::asio::post(ioc_, [this, found = std::move(found)] {
+        for (const auto& [id, topic] : found) {
+          if (push_wanted_.contains(id)) subscriber_->discovered(id, topic);
+        }
+      });
+    }
   }
   if (committed_) committed_(polls);
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "article_follower.hpp"
 #include "pipeline.hpp"
@@ -16,6 +17,7 @@
 #include "tinhop/fetch/client.hpp"
 #include "tinhop/fetch/poller.hpp"
 #include "tinhop/storage/store.hpp"
+#include "tinhop/websub/subscriber.hpp"
 
 namespace tinhop::daemon {
 
@@ -28,6 +30,10 @@ struct PollServiceOptions {
   DateOrder default_date_order = DateOrder::automatic;
   // The configuration's [[rule]]s, applied to every parsed document (docs/rules.md).
   std::shared_ptr<const rules::RuleSet> rules = std::make_shared<const rules::RuleSet>();
+  // Pushes from publishers' hubs: on when websub.enabled and server.base_url (the public
+  // URL hubs call back) are both set.
+  bool websub = false;
+  websub::SubscriberOptions subscriber;
 };
 
 // The poller's settings from the configuration file.
@@ -51,6 +57,9 @@ class PollService {
   // date order for the sources without their own (those are reloaded into the poller).
   void apply_options(PollServiceOptions options);
   bool knows(std::int64_t id) const { return poller_.find(id) != nullptr; }
+  // The WebSub subscriber answering our callback URLs; null when pushes are off. Its calls
+  // belong on the event loop.
+  websub::Subscriber* subscriber() { return subscriber_.get(); }
 
   // Shutdown, phase one: no new poll starts. Polls in flight keep running.
   void stop_scheduling();
@@ -70,6 +79,8 @@ class PollService {
  private:
   fetch::PollSource to_poll_source(const storage::Source& source, const storage::Health* health) const;
   void on_committed(const std::vector<Committed>& polls);
+  // Event loop: whether the source's pushes are wanted; when not, its subscription goes.
+  void want_pushes(std::int64_t id, bool wanted);
 
   boost::asio::io_context& ioc_;
   storage::Store& store_;
@@ -79,6 +90,8 @@ class PollService {
   Pipeline pipeline_;
   fetch::Poller poller_;
   ArticleFollower follower_;
+  std::unique_ptr<websub::Subscriber> subscriber_;
+  std::unordered_set<std::int64_t> push_wanted_;  // enabled sources with websub = "auto"
   std::int64_t sources_version_ = -1;
   std::unordered_map<std::int64_t, std::uint64_t> signatures_;  // what each polled source was loaded as
   std::atomic<std::uint64_t> polls_{0};

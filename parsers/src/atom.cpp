@@ -326,6 +326,9 @@ struct AtomMapper {
         feed.image = absolute_link(xml::inner_text(child), base(child));
       } else if (name == "icon" && !feed.icon) {
         feed.icon = absolute_link(xml::inner_text(child), base(child));
+      } else if (name == "link") {
+        note_websub_link(xml::attribute_value(child, "rel"), xml::attribute_value(child, "href"), base(child),
+                         feed);
       } else if (name == "entry") {
         map_entry(child);
       }

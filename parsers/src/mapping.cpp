@@ -5,7 +5,10 @@
 #include <charconv>
 #include <functional>
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include "budget_terms.hpp"
+
 #include "tinhop/parsers/text.hpp"
 #include "tinhop/parsers/url.hpp"
 #include "xml_reader.hpp"
@@ -230,6 +233,26 @@ bool starts_with_scheme(std::string_view uri) {
 }
 
 }  // namespace
+
+void note_websub_link(std::string_view rel, std::string_view href, const std::string& base, Feed& feed) {
+  bool hub = false, self = false;
+  while (!rel.empty()) {
+    const std::size_t start = rel.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) break;
+    rel.remove_prefix(start);
+    const std::string_view type = rel.substr(0, rel.find_first_of(" \t\r\n"));
+    rel.remove_prefix(type.size());
+    // Relation types compare case-insensitively (RFC 8288 2.1.1).
+    hub = hub || boost::algorithm::iequals(type, "hub");
+    self = self || boost::algorithm::iequals(type, "self");
+  }
+  if (!hub && !self) return;
+  const std::optional<std::string> url = absolute_link(href, base);
+  if (!url || url->find("://") == std::string::npos) return;
+  if (hub && std::find(feed.hubs.begin(), feed.hubs.end(), *url) == feed.hubs.end())
+    feed.hubs.push_back(*url);
+  if (self && !feed.self_url) feed.self_url = *url;
+}
 
 std::optional<std::string> absolute_link(std::string_view raw, const std::string& base) {
   const std::string_view trimmed = trim(raw);

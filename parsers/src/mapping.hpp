@@ -93,6 +93,10 @@ const std::string& base_for(pugi::xml_node element, const std::string& document_
 // `raw` made absolute against `base`; the trimmed raw value when that is impossible.
 std::optional<std::string> absolute_link(std::string_view raw, const std::string& base);
 
+// WebSub discovery from a feed-level link (W3C WebSub section 4): rel="hub" adds a hub,
+// the first rel="self" names the topic. `rel` may list several types (RFC 8288 3.3).
+void note_websub_link(std::string_view rel, std::string_view href, const std::string& base, Feed& feed);
+
 // A language tag in BCP 47's form ("en_US": "en-US", "VI": "vi", "vi-vn": "vi-VN"), or
 // nullopt when `written` is not a well-formed tag ("English", "vi, en").
 std::optional<std::string> bcp47_language(std::string_view written);

@@ -174,6 +174,30 @@ std::string Metrics::render(const storage::StoreStats* stats, const std::vector<
   out += "# HELP tinhop_feed_cache_bytes Bytes the rendered-document cache holds.\n";
   out += "# TYPE tinhop_feed_cache_bytes gauge\n";
   line(out, "tinhop_feed_cache_bytes %llu\n", static_cast<unsigned long long>(cache_bytes_.load()));
+  std::lock_guard lock(polls_mutex_);
+  if (!websub_) return out;
+  out += "# HELP tinhop_websub_subscriptions Our subscriptions to publishers' hubs by state.\n";
+  out += "# TYPE tinhop_websub_subscriptions gauge\n";
+  for (const char* state : {"requested", "active", "unsubscribing", "denied"}) {
+    const auto found = websub_->subscriptions.find(state);
+    line(out, "tinhop_websub_subscriptions{state=\"%s\"} %llu\n", state,
+         static_cast<unsigned long long>(found == websub_->subscriptions.end() ? 0 : found->second));
+  }
+  const std::pair<const char*, std::uint64_t> counters[] = {
+      {"pushes_received", websub_->pushes_received},
+      {"pushes_refused", websub_->pushes_refused},
+      {"verifications_refused", websub_->verifications_refused},
+      {"requests_failed", websub_->requests_failed}};
+  const char* help[] = {"Signed pushes accepted from hubs.",
+                        "Pushes dropped (signature, inactive subscription).",
+                        "Hub verifications refused (a request we did not send).",
+                        "Subscription requests a hub did not accept."};
+  for (std::size_t i = 0; i < std::size(counters); ++i) {
+    line(out, "# HELP tinhop_websub_%s_total %s\n", counters[i].first, help[i]);
+    line(out, "# TYPE tinhop_websub_%s_total counter\n", counters[i].first);
+    line(out, "tinhop_websub_%s_total %llu\n", counters[i].first,
+         static_cast<unsigned long long>(counters[i].second));
+  }
   return out;
 }
 

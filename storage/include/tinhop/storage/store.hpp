@@ -136,6 +136,7 @@ struct SourceSettings {
   SourceOrigin origin = SourceOrigin::config;
   std::string html_selectors;  // JSON text for type html; empty otherwise
   bool follow_links = false;   // fetch each new item's article page for its content
+  bool websub = true;          // subscribe to the hub its feed names ("auto"); false: "off"
   bool operator==(const SourceSettings&) const = default;
 };
 
@@ -400,6 +401,32 @@ struct StoreStats {
   int schema_version = 0;
 };
 
+// ---------------------------------------------------------------- WebSub subscriptions
+
+// Where our subscription to a publisher's hub stands (W3C WebSub section 5).
+enum class SubscriptionState {
+  requested,      // subscribe sent; the hub has not yet verified our intent
+  active,         // intent verified: pushes accepted until lease_until
+  unsubscribing,  // unsubscribe sent (source removed, disabled or websub = "off")
+  denied,         // the hub refused (hub.mode=denied); polling alone serves the source
+};
+
+// Contract name of a state ("requested", ...).
+const char* subscription_state_name(SubscriptionState state);
+
+// Our subscription for one source. Kept by source id without a foreign key: a removed
+// source's row stays until its hub has confirmed the unsubscribe.
+struct Subscription {
+  std::int64_t source_id = 0;
+  std::string hub;       // the hub's URL
+  std::string topic;     // the topic URL (rel="self", else the source URL)
+  std::string callback;  // opaque token of our callback URL, /websub/callback/{callback}
+  std::string secret;    // hub.secret we sent: pushes are signed with it
+  SubscriptionState state = SubscriptionState::requested;
+  std::optional<Instant> lease_until;  // when the hub's lease ends (active only)
+  Instant changed{};                   // last change of state
+};
+
 // ---------------------------------------------------------------- the store
 
 class Store {
@@ -437,6 +464,17 @@ class Store {
                              const std::optional<std::string>& site_link);
   // Sorted distinct categories of all sources.
   Result<std::vector<std::string>> list_categories();
+
+  // --- WebSub subscriptions (ours, to publishers' hubs)
+  // Inserts or replaces the subscription of subscription.source_id; the callback token is
+  // unique (Errc::already_exists when another source holds it).
+  Result<void> save_subscription(const Subscription& subscription);
+  Result<std::optional<Subscription>> subscription_of_source(std::int64_t source_id);
+  Result<std::optional<Subscription>> subscription_by_callback(std::string_view callback);
+  // Every subscription in source id order.
+  Result<std::vector<Subscription>> list_subscriptions();
+  // Forgets it (the unsubscribe was verified, or the hub is gone); no error when absent.
+  Result<void> remove_subscription(std::int64_t source_id);
 
   // --- ingest (the single writer)
   // Stores one parsed document: identity, update in place or insert, near-duplicate
