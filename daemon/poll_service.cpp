@@ -90,25 +90,17 @@ PollServiceOptions poll_options_from(const config::Config& config) {
 }
 
 PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_store, storage::Store& writer,
-                         PollServiceOptions options,
-                         std::function<void(const std::vector<Committed>&)> committed)
+                         PollServiceOptions options, PollServiceHooks hooks)
     : ioc_(ioc),
       store_(loop_store),
       options_(std::move(options)),
-      committed_(std::move(committed)),
+      hooks_(std::move(hooks)),
       client_(ioc.get_executor(), options_.client),
       pipeline_(writer, options_.pipeline,
                 PipelineHooks{
                     .committed = [this](const std::vector<Committed>& polls) { on_committed(polls); },
-                    .failed =
-                        [this](const std::vector<std::int64_t>& ids, const std::string& error) {
-                          logging::get("storage")->error("poll.store_failed {} {}",
-                                                         kv("sources", static_cast<std::int64_t>(ids.size())),
-                                                         kv("error", error));
-                          boost::asio::post(ioc_, [this, ids] {
-                            for (auto id : ids) poller_.forget_validators(id);
-                          });
-                        },
+                    .failed = [this](const std::vector<std::int64_t>& ids,
+                                     const std::string& error) { on_store_failed(ids, error); },
                     .drained = [this] { boost::asio::post(ioc_, [this] { poller_.resume(); }); },
                 }),
       poller_(ioc.get_executor(), client_, options_.poller,
@@ -346,7 +338,37 @@ void PollService::on_committed(const std::vector<Committed>& polls) {
       });
     }
   }
-  if (committed_) committed_(polls);
+  if (refused_since_) {
+    const auto refused_for =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - *refused_since_);
+    logging::get("storage")->info("storage.writes_resumed {} {}", kv("refused_for_s", refused_for.count()),
+                                  kv("batches_refused", batches_refused_));
+    refused_since_.reset();
+    batches_refused_ = 0;
+    if (hooks_.writes_resumed) hooks_.writes_resumed();
+  }
+  if (hooks_.committed) hooks_.committed(polls);
+}
+
+void PollService::on_store_failed(const std::vector<std::int64_t>& source_ids, const std::string& error) {
+  auto log = logging::get("storage");
+  log->error("poll.store_failed {} {}", kv("sources", static_cast<std::int64_t>(source_ids.size())),
+             kv("error", error));
+  ++batches_refused_;
+  if (!refused_since_) {
+    // One line an operator can act on; the polls of every refused batch are fetched in
+    // full again once a batch is stored, so nothing the sources published is lost.
+    refused_since_ = std::chrono::steady_clock::now();
+    log->error("storage.writes_refused {} {}", kv("error", error),
+               kv("action", "polls continue and are stored once the database accepts writes again"));
+    if (hooks_.writes_refused) {
+      hooks_.writes_refused(error,
+                            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    }
+  }
+  boost::asio::post(ioc_, [this, source_ids] {
+    for (auto id : source_ids) poller_.forget_validators(id);
+  });
 }
 
 std::string PollService::summary() const {

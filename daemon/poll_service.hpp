@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -39,12 +40,22 @@ struct PollServiceOptions {
 // The poller's settings from the configuration file.
 PollServiceOptions poll_options_from(const config::Config& config);
 
+// What the service tells `tinhop serve`, on the pipeline's writer thread.
+struct PollServiceHooks {
+  // After each committed batch.
+  std::function<void(const std::vector<Committed>&)> committed;
+  // The first batch the store refused (disk full, I/O error) after stored ones, and the
+  // first stored one after that: the publisher's /healthz says degraded in between.
+  std::function<void(const std::string& error, Instant since)> writes_refused;
+  std::function<void()> writes_resumed;
+};
+
 class PollService {
  public:
   // `loop_store` is used on the event loop thread only; `writer` by the pipeline's writer
-  // thread only. `committed` runs on the writer thread after each batch.
+  // thread only.
   PollService(boost::asio::io_context& ioc, storage::Store& loop_store, storage::Store& writer,
-              PollServiceOptions options, std::function<void(const std::vector<Committed>&)> committed);
+              PollServiceOptions options, PollServiceHooks hooks);
   ~PollService();
 
   // Loads the enabled sources and starts polling.
@@ -81,11 +92,12 @@ class PollService {
   void on_committed(const std::vector<Committed>& polls);
   // Event loop: whether the source's pushes are wanted; when not, its subscription goes.
   void want_pushes(std::int64_t id, bool wanted);
+  void on_store_failed(const std::vector<std::int64_t>& source_ids, const std::string& error);
 
   boost::asio::io_context& ioc_;
   storage::Store& store_;
   PollServiceOptions options_;
-  std::function<void(const std::vector<Committed>&)> committed_;
+  PollServiceHooks hooks_;
   fetch::Client client_;
   Pipeline pipeline_;
   fetch::Poller poller_;
@@ -97,6 +109,9 @@ class PollService {
   std::atomic<std::uint64_t> polls_{0};
   std::atomic<std::uint64_t> failing_{0};
   std::unordered_map<std::int64_t, bool> failing_sources_;  // writer thread only
+  // Since when the store refuses batches, and how many it refused (writer thread only).
+  std::optional<std::chrono::steady_clock::time_point> refused_since_;
+  std::int64_t batches_refused_ = 0;
 };
 
 }  // namespace tinhop::daemon

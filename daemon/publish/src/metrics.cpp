@@ -1,5 +1,7 @@
 #include "tinhop/publish/metrics.hpp"
 
+#include <malloc.h>
+
 #include <cstdio>
 
 namespace tinhop::publish {
@@ -174,6 +176,15 @@ std::string Metrics::render(const storage::StoreStats* stats, const std::vector<
   out += "# HELP tinhop_feed_cache_bytes Bytes the rendered-document cache holds.\n";
   out += "# TYPE tinhop_feed_cache_bytes gauge\n";
   line(out, "tinhop_feed_cache_bytes %llu\n", static_cast<unsigned long long>(cache_bytes_.load()));
+  // The allocator's view, which RSS blurs with the SQLite page cache and mapped files: a
+  // leak shows here first (the soak, bench/soak, watches it).
+  const struct mallinfo2 heap = mallinfo2();
+  out += "# HELP tinhop_heap_in_use_bytes Heap bytes allocated and not freed (glibc mallinfo2).\n";
+  out += "# TYPE tinhop_heap_in_use_bytes gauge\n";
+  line(out, "tinhop_heap_in_use_bytes %llu\n", static_cast<unsigned long long>(heap.uordblks + heap.hblkhd));
+  out += "# HELP tinhop_heap_free_bytes Freed heap bytes the allocator keeps for reuse (glibc mallinfo2).\n";
+  out += "# TYPE tinhop_heap_free_bytes gauge\n";
+  line(out, "tinhop_heap_free_bytes %llu\n", static_cast<unsigned long long>(heap.fordblks));
   std::lock_guard lock(polls_mutex_);
   if (!websub_) return out;
   out += "# HELP tinhop_websub_subscriptions Our subscriptions to publishers' hubs by state.\n";

@@ -42,6 +42,9 @@ class Server {
 
   // New items were committed: cached renderings are replaced on their next request.
   void notify_changed() { context_.notify_changed(); }
+  // Polls could not be stored since `since` / are stored again (/healthz).
+  void writes_refused(std::string error, Instant since) { context_.writes_refused(std::move(error), since); }
+  void writes_resumed() { context_.writes_resumed(); }
   // One finished poll, for /metrics.
   void record_poll(std::int64_t source_id, storage::FetchStatus status) {
     context_.metrics().record_poll(source_id, status);
