@@ -300,9 +300,15 @@ ALTER TABLE health ADD COLUMN date_order_seen TEXT CHECK(date_order_seen IN ('dm
 ALTER TABLE health ADD COLUMN dates_not_understood INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-const std::array<const char*, 11> kMigrations = {kVersion1, kVersion2,  kVersion3, kVersion4,
-                                                 kVersion5, kVersion6,  kVersion7, kVersion8,
-                                                 kVersion9, kVersion10, kVersion11};
+// Version 12: the reader page's story links (/stories/{public id}) find their cluster by
+// its public id (issue #21).
+constexpr const char* kVersion12 = R"sql(
+CREATE INDEX clusters_by_public_id ON clusters(public_id);
+)sql";
+
+const std::array<const char*, 12> kMigrations = {kVersion1, kVersion2,  kVersion3,  kVersion4,
+                                                 kVersion5, kVersion6,  kVersion7,  kVersion8,
+                                                 kVersion9, kVersion10, kVersion11, kVersion12};
 
 }  // namespace
 
