@@ -15,7 +15,7 @@
 namespace tinhop::publish {
 
 // Routes, as metrics labels.
-enum class Route { page, feed, source_feed, category_feed, opml, healthz, metrics, other, count_ };
+enum class Route { page, feed, source_feed, category_feed, story, opml, healthz, metrics, other, count_ };
 const char* route_name(Route route);
 
 class Metrics {
