@@ -313,6 +313,8 @@ int run_serve(const ServeArgs& args) {
   popts.render_cache_bytes = cfg.server.render_cache_bytes;
   popts.max_document_bytes = cfg.server.render_cache_bytes / 4;
   popts.max_content_bytes = cfg.server.max_content_bytes;
+  popts.display_time_zone =
+      cfg.server.display_time_zone.empty() ? cfg.defaults.time_zone : cfg.server.display_time_zone;
   popts.max_connections = cfg.server.max_connections;
   popts.max_connections_per_ip = cfg.server.max_connections_per_ip;
   popts.header_timeout = cfg.server.header_timeout;

@@ -86,6 +86,7 @@ const std::vector<Setting>& settings() {
       TINHOP_SETTING("server.max_feed_limit", server.max_feed_limit, restart),
       TINHOP_SETTING("server.render_cache_bytes", server.render_cache_bytes, restart),
       TINHOP_SETTING("server.max_content_bytes", server.max_content_bytes, restart),
+      TINHOP_SETTING("server.display_time_zone", server.display_time_zone, restart),
       TINHOP_SETTING("admin.enabled", admin.enabled, restart),
       TINHOP_SETTING("admin.listen", admin.listen, restart),
       TINHOP_SETTING("admin.allow_remote", admin.allow_remote, restart),

@@ -96,6 +96,10 @@ class BenchCatalog final : public publish::Catalog {
     return page;
   }
   storage::Result<std::vector<storage::Source>> list_sources() override { return sources_; }
+  // The benchmark reads the river and the feeds only.
+  storage::Result<std::optional<storage::Story>> story(std::int64_t) override {
+    return std::optional<storage::Story>();
+  }
   storage::Result<std::vector<std::string>> list_categories() override {
     return std::vector<std::string>{"Thời sự"};
   }

@@ -66,10 +66,10 @@ const toml::table* section(Reader& reader, const toml::table& root, std::string_
 
 void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
   const std::string p = "server";
-  r.reject_unknown(
-      t, p,
-      {"listen", "base_url", "trusted_proxies", "max_connections", "max_connections_per_ip", "header_timeout",
-       "idle_timeout", "feed_limit", "max_feed_limit", "render_cache_bytes", "max_content_bytes"});
+  r.reject_unknown(t, p,
+                   {"listen", "base_url", "trusted_proxies", "max_connections", "max_connections_per_ip",
+                    "header_timeout", "idle_timeout", "feed_limit", "max_feed_limit", "render_cache_bytes",
+                    "max_content_bytes", "display_time_zone"});
   r.read(t, "listen", p, out.listen);
   if (out.listen.is_unix()) {
     r.error(Reader::line_of(t, "listen"), "server.listen",
@@ -101,6 +101,12 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
   r.read(t, "max_feed_limit", p, out.max_feed_limit, 1, 10'000);
   r.read_size(t, "render_cache_bytes", p, out.render_cache_bytes, 1ULL << 20, 1ULL << 34);
   r.read_size(t, "max_content_bytes", p, out.max_content_bytes, 1024, 16ULL << 20);
+  r.read(t, "display_time_zone", p, out.display_time_zone);
+  if (t.get("display_time_zone")) {
+    if (std::string problem = check_time_zone(out.display_time_zone); !problem.empty()) {
+      r.error(Reader::line_of(t, "display_time_zone"), "server.display_time_zone", problem);
+    }
+  }
   if (out.feed_limit > out.max_feed_limit) {
     r.error(Reader::line_of(t, "feed_limit"), "server.feed_limit",
             std::to_string(out.feed_limit) + " is above server.max_feed_limit " +

@@ -21,6 +21,16 @@ constexpr const char* kCategory =
 constexpr const char* kSource =
     "SELECT cluster_id, published, id, 0.0 FROM items WHERE source_id = ?4 AND (published, id) < (?1, ?2) "
     "ORDER BY published DESC, id DESC LIMIT ?3";
+// The pages before: the same lists read oldest first from just after the cursor.
+constexpr const char* kAllNewer =
+    "SELECT id, published, 0, 0.0 FROM clusters WHERE (published, id) > (?1, ?2) "
+    "ORDER BY published, id LIMIT ?3";
+constexpr const char* kCategoryNewer =
+    "SELECT cluster_id, published, 0, 0.0 FROM cluster_categories WHERE category = ?4 AND (published, "
+    "cluster_id) > (?1, ?2) ORDER BY published, cluster_id LIMIT ?3";
+constexpr const char* kSourceNewer =
+    "SELECT cluster_id, published, id, 0.0 FROM items WHERE source_id = ?4 AND (published, id) > (?1, ?2) "
+    "ORDER BY published, id LIMIT ?3";
 // Searches page over items (the cursor holds an item id). By date, every match is joined
 // to its item for the date and the newest kept (SQLite's sorter holds only the page);
 // by relevance, FTS5's bm25 rank orders them (?6 is the last rank seen).
@@ -57,6 +67,7 @@ constexpr const char* kMembers =
     "s.republication, c.public_id "
     "FROM clusters c JOIN items i ON i.cluster_id = c.id JOIN sources s ON s.id = i.source_id "
     "WHERE c.id = ?1 ORDER BY i.published, i.id";
+constexpr const char* kStory = "SELECT id FROM clusters WHERE public_id = ?1 LIMIT 1";
 constexpr const char* kItem =
     "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
     "date_approximate, extra, cluster_id FROM items WHERE id = ?1";
@@ -69,6 +80,9 @@ constexpr NamedQuery kReadQueries[] = {
     {"latest", kAll},
     {"category", kCategory},
     {"source", kSource},
+    {"latest_newer", kAllNewer},
+    {"category_newer", kCategoryNewer},
+    {"source_newer", kSourceNewer},
     {"search", kSearch},
     {"search_category", kSearchCategory},
     {"search_source", kSearchSource},
@@ -76,6 +90,7 @@ constexpr NamedQuery kReadQueries[] = {
     {"ranked_search_category", kRankedSearchCategory},
     {"ranked_search_source", kRankedSearchSource},
     {"members", kMembers},
+    {"story", kStory},
     {"item", kItem},
 };
 
@@ -207,17 +222,28 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
                                                               ? "the cursor is not from a search by relevance"
                                                               : "the cursor is from a search by relevance"}};
     }
-    const char* sql = kAll;
+    const bool backward = query.after.has_value();
+    if (backward && (query.before || query.search)) {
+      throw sql::SqlFailure{Error{Errc::invalid_argument, query.before
+                                                              ? "page after a cursor or before one, not both"
+                                                              : "a search pages forward only"}};
+    }
+    const char* sql = backward ? kAllNewer : kAll;
     if (query.source_id) {
-      sql = !query.search ? kSource : ranked ? kRankedSearchSource : kSearchSource;
+      sql = backward ? kSourceNewer : !query.search ? kSource : ranked ? kRankedSearchSource : kSearchSource;
     } else if (query.category) {
-      sql = !query.search ? kCategory : ranked ? kRankedSearchCategory : kSearchCategory;
+      sql = backward        ? kCategoryNewer
+            : !query.search ? kCategory
+            : ranked        ? kRankedSearchCategory
+                            : kSearchCategory;
     } else if (query.search) {
       sql = ranked ? kRankedSearch : kSearch;
     }
     const std::size_t limit = std::clamp<std::size_t>(query.limit, 1, kMaxLimit);
-    Cursor start = query.before.value_or(Cursor{from_unix(std::numeric_limits<std::int64_t>::max()),
-                                                std::numeric_limits<std::int64_t>::max()});
+    Cursor start = query.after
+                       ? *query.after
+                       : query.before.value_or(Cursor{from_unix(std::numeric_limits<std::int64_t>::max()),
+                                                      std::numeric_limits<std::int64_t>::max()});
     if (ranked && !query.before) start.relevance = -std::numeric_limits<double>::infinity();
 
     struct Row {
@@ -238,6 +264,14 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
       if (query.search) q->bind(5, match);
       if (ranked) q->bind(6, *start.relevance);
       while (q->step()) rows.push_back(Row{q->int64(0), q->int64(1), q->int64(2), q->real(3)});
+    }
+    // Read oldest first, the page before is the `limit` rows next to the cursor, shown
+    // newest first like every page.
+    bool newer_beyond = query.before.has_value();
+    if (backward) {
+      newer_beyond = rows.size() > limit;
+      if (newer_beyond) rows.resize(limit);
+      std::reverse(rows.begin(), rows.end());
     }
     const auto position = [&](const Row& row) {
       if (ranked) return Cursor::ranked(row.rank, row.item_id);
@@ -275,6 +309,9 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
       const auto& last = rows[consumed - 1];
       page.next = position(last);
     }
+    // The page after a cursor ends just before it: the cursor's own entry comes next.
+    if (backward && !page.clusters.empty()) page.next = page.clusters.back().position;
+    if (newer_beyond && !page.clusters.empty()) page.previous = page.clusters.front().position;
     return page;
   });
 }
@@ -294,6 +331,23 @@ Result<std::vector<StoredItem>> Store::source_items(std::int64_t source_id, std:
     std::vector<StoredItem> items;
     while (q->step()) items.push_back(read_item(*q));
     return items;
+  });
+}
+
+Result<std::optional<Story>> Store::story(std::int64_t public_id) {
+  return guarded([&] {
+    auto q = impl_->db.statement(kStory);
+    q->bind(1, public_id);
+    if (!q->step()) return std::optional<Story>();
+    Story story;
+    story.cluster_id = q->int64(0);
+    story.public_id = public_id;
+    for (Member& member : load_members(impl_->db, story.cluster_id).list) {
+      StoredItem item = load_item(impl_->db, member.publisher.item_id);
+      story.versions.push_back(
+          StoryVersion{std::move(member.publisher), member.republication, std::move(item)});
+    }
+    return std::optional<Story>(std::move(story));
   });
 }
 

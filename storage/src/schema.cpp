@@ -331,9 +331,15 @@ CREATE TABLE websub_subscriptions(
 ALTER TABLE sources ADD COLUMN websub INTEGER NOT NULL DEFAULT 1;
 )sql";
 
-const std::array<const char*, 13> kMigrations = {
-    kVersion1, kVersion2, kVersion3,  kVersion4,  kVersion5,          kVersion6,     kVersion7,
-    kVersion8, kVersion9, kVersion10, kVersion11, kVersionRuleCounts, kVersionWebSub};
+// Version 14: the reader page's story links (/stories/{public id}) find their cluster by
+// its public id (issue #21).
+constexpr const char* kVersion14 = R"sql(
+CREATE INDEX clusters_by_public_id ON clusters(public_id);
+)sql";
+
+const std::array<const char*, 14> kMigrations = {
+    kVersion1, kVersion2, kVersion3,  kVersion4,  kVersion5,          kVersion6,      kVersion7,
+    kVersion8, kVersion9, kVersion10, kVersion11, kVersionRuleCounts, kVersionWebSub, kVersion14};
 
 }  // namespace
 

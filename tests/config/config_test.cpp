@@ -60,6 +60,7 @@ TEST_CASE("the example file documents every key the loader accepts") {
                           "max_feed_limit",
                           "render_cache_bytes",
                           "max_content_bytes",
+                          "display_time_zone",
                           "enabled",
                           "token_file",
                           "max_body_bytes",
@@ -234,6 +235,18 @@ TEST_CASE("source URLs are canonicalized so that duplicates are found") {
   CHECK(check_source_url("http:/a.vn/rss").error == "expected 'http://' after the scheme");
   CHECK(check_source_url("hhttps://a.vn/rss").error == "unknown scheme 'hhttps' (did you mean 'https'?)");
   CHECK(check_source_url("https://a.vn:99999/").error == "invalid port '99999'");
+}
+
+TEST_CASE("the reader pages' time zone is checked like the sources' (issue #21)") {
+  LoadResult set = parse_config("[server]\ndisplay_time_zone = \"Europe/Paris\"\n", "t.toml");
+  REQUIRE(set.ok());
+  CHECK(set.config->server.display_time_zone == "Europe/Paris");
+  CHECK(parse_config("", "t.toml").config->server.display_time_zone.empty());  // defaults.time_zone's
+  LoadResult wrong = parse_config("[server]\ndisplay_time_zone = \"Asia/Hanoi\"\n", "t.toml");
+  REQUIRE(wrong.diagnostics.size() == 1);
+  CHECK(wrong.diagnostics[0].to_string() ==
+        "t.toml:2: server.display_time_zone: unknown time zone 'Asia/Hanoi' (did you mean "
+        "'Asia/Ho_Chi_Minh'?)");
 }
 
 TEST_CASE("time zones are checked against ICU's list with a suggestion") {

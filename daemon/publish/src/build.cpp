@@ -93,7 +93,7 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
-std::string selection_url(const std::string& base, const Selection& s, Format f, bool with_before) {
+std::string selection_url(const std::string& base, const Selection& s, Format f, bool with_position) {
   static constexpr const char* ext[] = {"feed.atom", "feed.rss", "feed.json", ""};
   std::string url = base;
   std::string query;
@@ -118,8 +118,41 @@ std::string selection_url(const std::string& base, const Selection& s, Format f,
   if (!s.query.empty()) param("q", s.query);
   if (!s.query.empty() && s.by_relevance) param("sort", "relevance");
   if (s.limit_given) param("limit", std::to_string(s.limit));
-  if (with_before && s.before) param("before", cursor_text(*s.before));
+  if (with_position && s.before) param("before", cursor_text(*s.before));
+  if (with_position && s.after) param("after", cursor_text(*s.after));
+  if (f == Format::html && !s.hl.empty()) param("hl", s.hl);
   return url + query;
+}
+
+std::string story_url(const std::string& base, std::int64_t public_id, std::string_view hl) {
+  std::string url = base + "/stories/" + std::to_string(public_id);
+  if (!hl.empty()) url += "?hl=" + std::string(hl);
+  return url;
+}
+
+void distinct_titles(std::vector<SourceLink>& sources) {
+  const auto shared = [&](const std::string& title, std::size_t self) {
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      if (i != self && sources[i].title == title) return true;
+    }
+    return false;
+  };
+  const auto host_of = [](const SourceLink& s) {
+    const std::string& url = s.site_link ? *s.site_link : s.feed_url;
+    auto parsed = boost::urls::parse_uri(url);
+    return parsed ? std::string(parsed->host()) : std::string();
+  };
+  std::vector<std::string> titles;
+  titles.reserve(sources.size());
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const std::string host = host_of(sources[i]);
+    titles.push_back(shared(sources[i].title, i) && !host.empty() ? sources[i].title + " (" + host + ")"
+                                                                  : sources[i].title);
+  }
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const bool still_shared = std::count(titles.begin(), titles.end(), titles[i]) > 1;
+    sources[i].title = still_shared ? titles[i] + " #" + std::to_string(sources[i].id) : titles[i];
+  }
 }
 
 std::string source_title(std::int64_t id, const std::string& title,
@@ -243,7 +276,19 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
     e.content_html += footer + "</p>";
   }
   e.cursor = cursor_text(view.position);
+  e.story_url = story_url(base_url, view.public_id, {});
   return e;
+}
+
+Entry make_version(const storage::Story& story, const storage::StoryVersion& version,
+                   const ServerOptions& options, const std::string& base) {
+  storage::ClusterView view;
+  view.cluster_id = story.cluster_id;
+  view.public_id = story.public_id;
+  view.item = version.item;
+  view.origin = version.publisher;
+  view.republication = version.republication;
+  return make_entry(view, options, base);
 }
 
 std::size_t text_bytes(const Entry& e) {

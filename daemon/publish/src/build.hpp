@@ -22,6 +22,8 @@ struct Selection {
   std::size_t limit = 50;
   bool limit_given = false;
   std::optional<storage::Cursor> before;
+  std::optional<storage::Cursor> after;  // the page before: newer entries (not with a search)
+  std::string hl;                        // ?hl= of a reader page: "vi", "en" or empty
 };
 
 // The URL path segment of each category: its ascii_slug (slug.hpp); where distinct names
@@ -48,8 +50,21 @@ std::optional<storage::Cursor> parse_cursor_text(std::string_view text);
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string percent_encode(std::string_view text);
 
-// Absolute URL of a selection in a format; `with_before` false gives the first page.
-std::string selection_url(const std::string& base, const Selection& s, Format f, bool with_before);
+// Absolute URL of a selection in a format; `with_position` false gives the first page.
+// Only a page (html) carries ?hl=.
+std::string selection_url(const std::string& base, const Selection& s, Format f, bool with_position);
+
+// The reader page of one story.
+std::string story_url(const std::string& base, std::int64_t public_id, std::string_view hl);
+
+// Source titles as a reader tells them apart: a title that two sources share gets its
+// site's host, "Tin tức (a.example)"; the feed's host when the source names no site, and
+// the source id when even that is shared.
+void distinct_titles(std::vector<SourceLink>& sources);
+
+// One version of a story as one entry, for the story page.
+Entry make_version(const storage::Story& story, const storage::StoryVersion& version,
+                   const ServerOptions& options, const std::string& base);
 
 // One cluster as one entry, with sanitized HTML and the republication policy applied;
 // `base` is the public URL of this server (for sources whose feed URL is not shown).

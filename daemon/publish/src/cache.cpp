@@ -91,6 +91,7 @@ class Context::Cache {
 Context::Context(Catalog& catalog, ServerOptions options)
     : catalog_(catalog),
       options_(std::move(options)),
+      display_zone_(DisplayZone::named(options_.display_time_zone).value_or(DisplayZone())),
       cache_(std::make_unique<Cache>(options_.render_cache_bytes, metrics_)) {}
 
 Context::~Context() = default;

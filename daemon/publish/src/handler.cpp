@@ -20,6 +20,7 @@ struct Target {
   Format format = Format::html;
   std::optional<std::string> source_segment;
   std::optional<std::string> category_segment;
+  std::optional<std::string> story_segment;
 };
 
 std::optional<Format> feed_format(std::string_view name) {
@@ -47,6 +48,9 @@ Target classify(const boost::urls::url_view& url) {
     } else if (segs[0] == "metrics") {
       t.route = Route::metrics;
     }
+  } else if (segs.size() == 2 && segs[0] == "stories") {
+    t.route = Route::story;
+    t.story_segment = segs[1];
   } else if (segs.size() == 3 && (segs[0] == "sources" || segs[0] == "categories")) {
     if (auto f = feed_format(segs[2])) {
       t.format = *f;
@@ -102,6 +106,13 @@ std::optional<Selection> read_selection(const boost::urls::url_view& url, const 
     } else if (key == "before") {
       s.before = detail::parse_cursor_text(value);
       if (!s.before) return error = "before is not a cursor from a next link", std::nullopt;
+    } else if (key == "after") {
+      s.after = detail::parse_cursor_text(value);
+      if (!s.after || s.after->relevance)
+        return error = "after is not a cursor from a newer link", std::nullopt;
+    } else if (key == "hl") {
+      if (value != "vi" && value != "en") return error = "hl must be vi or en", std::nullopt;
+      s.hl = value;
     } else if (key == "source" && !target.source_segment && !value.empty()) {
       s.source_id = parse_id(value);
       if (!s.source_id) return error = "source must be a positive integer", std::nullopt;
@@ -113,6 +124,10 @@ std::optional<Selection> read_selection(const boost::urls::url_view& url, const 
   if (s.query.empty()) s.by_relevance = false;  // nothing to rank: the newest come first
   if (s.before && s.before->relevance.has_value() != s.by_relevance) {
     return error = "before is not a cursor from a next link of this sort order", std::nullopt;
+  }
+  if (s.after && (s.before || !s.query.empty())) {
+    return error = s.before ? "after and before together name no page" : "a search has no newer pages",
+           std::nullopt;
   }
   return s;
 }
@@ -126,8 +141,28 @@ std::string cache_key(const Target& t, const Selection& s, const std::string& ba
   key += "|c=" + s.category_slug.value_or("");
   key += "|l=" + std::to_string(s.limit) + (s.limit_given ? "!" : "");
   key += "|b=" + (s.before ? detail::cursor_text(*s.before) : "");
+  key += "|a=" + (s.after ? detail::cursor_text(*s.after) : "");
   key += "|q=" + s.query + (s.by_relevance ? "|relevance" : "");
   return key;
+}
+
+// A reader page also depends on its reader's language and on the minute ("5 phút trước"):
+// it is drawn again at most once a minute.
+std::string page_key(std::string key, const Reader& reader) {
+  key += "|hl=" + reader.hl + "|lang=" + std::string(language_tag(reader.language));
+  key += "|minute=" + std::to_string(reader.now.time_since_epoch().count() / 60);
+  return key;
+}
+
+// Who reads, in which language, when.
+Reader reader_of(const Request& req, const Selection& s, const Context& ctx, const std::string& switch_url) {
+  Reader reader;
+  reader.language = choose_language(s.hl, req[http::field::accept_language]);
+  reader.hl = s.hl;
+  reader.now = ctx.options().clock();
+  reader.zone = ctx.display_zone();
+  reader.switch_language_url = switch_url;
+  return reader;
 }
 
 const char* content_type(Format f) {
@@ -141,17 +176,16 @@ const char* content_type(Format f) {
 }
 
 // Renders a feed or the page for a selection; nullopt when the source/category is unknown.
-storage::Result<std::optional<Context::Document>> render_selection(Catalog& catalog,
-                                                                   const storage::ChangeStamp& stamp,
-                                                                   const Target& t, const Selection& s,
-                                                                   const Context& ctx,
-                                                                   const std::string& base) {
+storage::Result<std::optional<Context::Document>> render_selection(
+    Catalog& catalog, const storage::ChangeStamp& stamp, const Target& t, const Selection& s,
+    const Context& ctx, const std::string& base, const Reader& reader) {
   const ServerOptions& o = ctx.options();
   auto categories = catalog.list_categories();
   if (!categories) return categories.error();
   storage::ClusterQuery q;
-  q.limit = s.limit;
+  q.limit = t.format == Format::html && !s.limit_given ? std::min(s.limit, o.page_limit) : s.limit;
   q.before = s.before;
+  q.after = s.after;
   if (!s.query.empty()) q.search = s.query;
   if (s.by_relevance) q.order = storage::ClusterQuery::Order::relevance;
   const std::vector<detail::CategorySlug> slugs = detail::category_slugs(*categories);
@@ -201,6 +235,7 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
   if (next) {
     Selection following = s;
     following.before = next;
+    following.after.reset();
     m.next_url = detail::selection_url(base, following, t.format, true);
   }
   m.updated = std::max(newest, stamp.at);
@@ -217,7 +252,11 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
       if (!sources) return sources.error();
       RiverPage river;
       river.feed = std::move(page);
+      river.reader = reader;
       river.base_url = base;
+      for (Entry& e : river.feed.entries) {
+        if (!s.hl.empty()) e.story_url += "?hl=" + s.hl;
+      }
       for (const auto& src : *sources) {
         if (!src.settings.enabled) continue;
         Selection one;
@@ -228,18 +267,40 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
                        src.site_link ? public_url(*src.site_link, ctx.options().secret_params) : std::nullopt,
                        src.settings.categories, detail::selection_url(base, one, Format::atom, false)});
       }
+      detail::distinct_titles(river.sources);
+      // Category links keep the search and the language; a page filters by source or by
+      // category, never both.
+      Selection browse;
+      browse.query = s.query;
+      browse.by_relevance = s.by_relevance;
+      browse.hl = s.hl;
       for (const detail::CategorySlug& c : slugs) {
         Selection one;
         one.category_slug = c.slug;
         river.categories.push_back(
             CategoryLink{c.name, c.slug, detail::selection_url(base, one, Format::atom, false)});
+        browse.category_slug = c.slug;
+        river.category_urls.push_back(detail::selection_url(base, browse, Format::html, false));
       }
+      browse.category_slug.reset();
+      river.all_categories_url = detail::selection_url(base, browse, Format::html, false);
+      Selection home;
+      home.hl = s.hl;
+      river.home_url = detail::selection_url(base, home, Format::html, false);
+      if (result->previous) {
+        Selection preceding = s;
+        preceding.before.reset();
+        preceding.after = result->previous;
+        river.newer_url = detail::selection_url(base, preceding, Format::html, true);
+      }
+      if (s.before || s.after) river.first_url = river.feed.meta.first_url;
       river.selected_source = s.source_id;
       river.selected_category = s.category_slug;
       river.query = s.query;
       river.by_relevance = s.by_relevance;
       Selection feeds = s;
       feeds.before.reset();
+      feeds.after.reset();
       river.atom_url = detail::selection_url(base, feeds, Format::atom, false);
       river.rss_url = detail::selection_url(base, feeds, Format::rss, false);
       river.json_url = detail::selection_url(base, feeds, Format::json, false);
@@ -247,6 +308,31 @@ storage::Result<std::optional<Context::Document>> render_selection(Catalog& cata
       break;
     }
   }
+  return std::optional<Context::Document>{std::move(doc)};
+}
+
+// A story's page; nullopt when no story has that id.
+storage::Result<std::optional<Context::Document>> render_story_document(Catalog& catalog,
+                                                                        std::int64_t public_id,
+                                                                        const Context& ctx,
+                                                                        const std::string& base,
+                                                                        const Reader& reader) {
+  auto story = catalog.story(public_id);
+  if (!story) return story.error();
+  if (!*story || (*story)->versions.empty()) return std::optional<Context::Document>{};
+  StoryPage page;
+  page.reader = reader;
+  page.site_title = ctx.options().title;
+  Selection home;
+  home.hl = reader.hl;
+  page.home_url = detail::selection_url(base, home, Format::html, false);
+  Context::Document doc;
+  for (const storage::StoryVersion& version : (*story)->versions) {
+    page.versions.push_back(detail::make_version(**story, version, ctx.options(), base));
+    doc.modified = std::max(doc.modified, page.versions.back().updated);
+  }
+  doc.content_type = content_type(Format::html);
+  doc.body = render_story(page);
   return std::optional<Context::Document>{std::move(doc)};
 }
 
@@ -369,8 +455,13 @@ Response document_response(const Request& req, const Rendering& r, const ServerO
   common_headers(res);
   res.set(http::field::etag, etag);
   res.set(http::field::last_modified, r.last_modified);
-  res.set(http::field::cache_control, "public, max-age=" + std::to_string(options.max_age.count()));
-  res.set(http::field::vary, "Accept-Encoding");
+  // A page's relative times ("5 phút trước") are good for a minute; its words follow
+  // Accept-Language.
+  const bool page = r.content_type.starts_with("text/html");
+  const auto max_age =
+      page ? std::min<std::chrono::seconds>(options.max_age, std::chrono::seconds(60)) : options.max_age;
+  res.set(http::field::cache_control, "public, max-age=" + std::to_string(max_age.count()));
+  res.set(http::field::vary, page ? "Accept-Encoding, Accept-Language" : "Accept-Encoding");
   res.keep_alive(req.keep_alive());
   if (not_modified) return res;
   res.set(http::field::content_type, r.content_type);
@@ -418,6 +509,42 @@ HealthReport health_of(Catalog& catalog, const std::optional<std::string>& write
   return report;
 }
 
+// A small error answer to `req`.
+Response failure(const Request& req, http::status status, std::string_view message) {
+  Response res = error_response(status, req.version(), message);
+  res.keep_alive(req.keep_alive());
+  if (req.method() == http::verb::head) res.body() = nullptr;
+  return res;
+}
+
+Response story_response(const Request& req, const Target& target, Context& ctx,
+                        const Connection& connection) {
+  auto fail = [&req](http::status status, std::string_view message) { return failure(req, status, message); };
+  const auto id = parse_id(*target.story_segment);
+  if (!id) return fail(http::status::not_found, "no such story");
+  std::string hl;
+  auto url = boost::urls::parse_origin_form(req.target());
+  for (auto param : url->params()) {
+    if (param.key != "hl") continue;
+    if (param.value != "vi" && param.value != "en")
+      return fail(http::status::bad_request, "hl must be vi or en");
+    hl = param.value;
+  }
+  const std::string base = base_url_of(req, ctx.options(), connection);
+  Selection chosen;
+  chosen.hl = hl;
+  const Language language = choose_language(hl, req[http::field::accept_language]);
+  const Reader reader =
+      reader_of(req, chosen, ctx, detail::story_url(base, *id, language == Language::vi ? "en" : "vi"));
+  const std::string key = page_key(base + "|story|" + std::to_string(*id), reader);
+  auto outcome = ctx.cached(key, [&](Catalog& c, const storage::ChangeStamp&) {
+    return render_story_document(c, *id, ctx, base, reader);
+  });
+  if (!outcome.rendering)
+    return fail(outcome.status, outcome.status == http::status::not_found ? "no such story" : outcome.error);
+  return document_response(req, *outcome.rendering, ctx.options());
+}
+
 }  // namespace
 
 Route route_of(std::string_view target) {
@@ -438,12 +565,7 @@ Response error_response(http::status status, unsigned version, std::string_view 
 }
 
 Response handle(const Request& req, Context& ctx, const Connection& connection) {
-  auto fail = [&req](http::status status, std::string_view message) {
-    Response res = error_response(status, req.version(), message);
-    res.keep_alive(req.keep_alive());
-    if (req.method() == http::verb::head) res.body() = nullptr;
-    return res;
-  };
+  auto fail = [&req](http::status status, std::string_view message) { return failure(req, status, message); };
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
     Response res = fail(http::status::method_not_allowed, "method not allowed");
     res.set(http::field::allow, "GET, HEAD");
@@ -484,6 +606,7 @@ Response handle(const Request& req, Context& ctx, const Connection& connection) 
       if (!outcome.rendering) return fail(outcome.status, outcome.error);
       return document_response(req, *outcome.rendering, ctx.options());
     }
+    case Route::story: return story_response(req, target, ctx, connection);
     case Route::page:
     case Route::feed:
     case Route::source_feed:
@@ -504,10 +627,16 @@ Response handle(const Request& req, Context& ctx, const Connection& connection) 
     res.set(http::field::cache_control, "public, max-age=" + std::to_string(ctx.options().max_age.count()));
     return res;
   }
-  auto outcome =
-      ctx.cached(cache_key(target, *selection, base), [&](Catalog& c, const storage::ChangeStamp& stamp) {
-        return render_selection(c, stamp, target, *selection, ctx, base);
-      });
+  Selection other_language = *selection;
+  other_language.hl =
+      choose_language(selection->hl, req[http::field::accept_language]) == Language::vi ? "en" : "vi";
+  const Reader reader =
+      reader_of(req, *selection, ctx, detail::selection_url(base, other_language, target.format, true));
+  std::string key = cache_key(target, *selection, base);
+  if (target.format == Format::html) key = page_key(std::move(key), reader);
+  auto outcome = ctx.cached(key, [&](Catalog& c, const storage::ChangeStamp& stamp) {
+    return render_selection(c, stamp, target, *selection, ctx, base, reader);
+  });
   if (!outcome.rendering) return fail(outcome.status, outcome.error);
   return document_response(req, *outcome.rendering, ctx.options());
 }

@@ -1,20 +1,10 @@
-// The river page: server-rendered, no JavaScript, readable on a phone.
+// The river page: server-rendered, no JavaScript, readable on a phone, Vietnamese first.
+#include "html_parts.hpp"
 #include "tinhop/publish/render.hpp"
 #include "xml_writer.hpp"
 
 namespace tinhop::publish {
 namespace {
-
-constexpr std::string_view kStyle =
-    "body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:0 .75rem;color:#222}"
-    "header form{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}"
-    "header input[type=search]{flex:1 1 12rem;font:inherit;padding:.3rem}"
-    "select,button{font:inherit;padding:.3rem;max-width:100%}"
-    "article{border-bottom:1px solid #ddd;padding:.6rem 0}"
-    "article h2{font-size:1.1rem;margin:0 0 .2rem}"
-    ".meta,.also{font-size:.85rem;color:#555}"
-    "nav.pages{margin:1rem 0}details{margin:1rem 0}"
-    "a{color:#0645ad;overflow-wrap:anywhere}";
 
 void option(XmlWriter& w, std::string_view value, std::string_view label, bool selected) {
   w.raw("<option");
@@ -25,129 +15,195 @@ void option(XmlWriter& w, std::string_view value, std::string_view label, bool s
   w.raw("</option>");
 }
 
-void anchor(XmlWriter& w, std::string_view href, std::string_view text) {
-  w.raw("<a");
+void alternate(XmlWriter& w, std::string_view type, const std::string& title, const std::string& href) {
+  w.raw("<link rel=\"alternate\"");
+  w.attr("type", type);
+  w.attr("title", title);
   w.attr("href", href);
+  w.raw(">\n");
+}
+
+void filter_form(XmlWriter& w, const RiverPage& page) {
+  const Language lang = page.reader.language;
+  w.raw("<form class=\"filter\" method=\"get\"");
+  w.attr("action", page.home_url);
+  w.raw(" role=\"search\">\n");
+  if (!page.reader.hl.empty()) {
+    w.raw("<input type=\"hidden\" name=\"hl\"");
+    w.attr("value", page.reader.hl);
+    w.raw(">\n");
+  }
+  w.raw("<input type=\"search\" name=\"q\"");
+  w.attr("placeholder", message(lang, "search_placeholder"));
+  w.attr("value", page.query);
+  w.attr("aria-label", message(lang, "search"));
+  w.raw(">\n<select name=\"source\"");
+  w.attr("aria-label", message(lang, "source"));
   w.raw(">");
-  w.text(text);
-  w.raw("</a>");
+  option(w, "", message(lang, "all_sources"), !page.selected_source);
+  for (const SourceLink& s : page.sources)
+    option(w, std::to_string(s.id), s.title, page.selected_source == s.id);
+  w.raw("</select>\n<select name=\"category\"");
+  w.attr("aria-label", message(lang, "category"));
+  w.raw(">");
+  option(w, "", message(lang, "all_categories"), !page.selected_category);
+  for (const CategoryLink& c : page.categories) option(w, c.slug, c.name, page.selected_category == c.slug);
+  w.raw("</select>\n<select name=\"sort\"");
+  w.attr("aria-label", message(lang, "order"));
+  w.raw(">");
+  option(w, "date", message(lang, "newest"), !page.by_relevance);
+  option(w, "relevance", message(lang, "relevance"), page.by_relevance);
+  w.raw("</select>\n<button type=\"submit\">");
+  w.text(message(lang, "search_button"));
+  w.raw("</button>\n</form>\n");
+}
+
+void category_nav(XmlWriter& w, const RiverPage& page) {
+  if (page.categories.empty()) return;
+  w.raw("<nav class=\"cats\"");
+  w.attr("aria-label", message(page.reader.language, "categories"));
+  w.raw(">\n<ul>\n<li><a");
+  w.attr("href", page.all_categories_url);
+  if (!page.selected_category) w.raw(" aria-current=\"page\"");
+  w.raw(">");
+  w.text(message(page.reader.language, "all_categories"));
+  w.raw("</a></li>\n");
+  for (std::size_t i = 0; i < page.categories.size(); ++i) {
+    w.raw("<li><a");
+    w.attr("href", page.category_urls[i]);
+    if (page.selected_category == page.categories[i].slug) w.raw(" aria-current=\"page\"");
+    w.raw(">");
+    w.text(page.categories[i].name);
+    w.raw("</a></li>\n");
+  }
+  w.raw("</ul>\n</nav>\n");
+}
+
+void entry(XmlWriter& w, const Entry& e, const Reader& reader) {
+  w.raw("<article>\n");
+  html::thumbnail(w, e);
+  w.raw("<h3>");
+  if (e.link) {
+    html::anchor(w, *e.link, e.title);
+  } else {
+    w.text(e.title);
+  }
+  w.raw("</h3>\n<p class=\"meta\">");
+  html::time(w, e.published, reader);
+  if (!e.also.empty()) {
+    w.raw(" · ");
+    html::anchor(w, e.story_url, message(reader.language, "story_link", std::to_string(e.also.size() + 1)));
+  }
+  w.raw("</p>\n");
+  if (e.policy != Policy::title) {
+    // The page shows excerpts only: bodies stay in the feeds.
+    const std::string& text = e.policy == Policy::summary ? e.summary_html : e.page_excerpt;
+    if (!text.empty()) {
+      w.raw("<p>");
+      w.text(text);
+      w.raw("</p>\n");
+    }
+  }
+  html::publishers(w, e, reader);
+  w.raw("</article>\n");
+}
+
+void paging(XmlWriter& w, const RiverPage& page) {
+  const auto& older = page.feed.meta.next_url;
+  if (!page.newer_url && !page.first_url && !older) return;
+  const Language lang = page.reader.language;
+  w.raw("<nav class=\"pages\"");
+  w.attr("aria-label", message(lang, "paging"));
+  w.raw(">");
+  if (page.newer_url) html::anchor(w, *page.newer_url, message(lang, "newer"));
+  if (page.first_url) html::anchor(w, *page.first_url, message(lang, "first_page"));
+  if (older) html::anchor(w, *older, message(lang, "older"));
+  w.raw("</nav>\n");
+}
+
+void feeds_footer(XmlWriter& w, const RiverPage& page) {
+  const Language lang = page.reader.language;
+  w.raw("<footer>\n<p>");
+  w.text(message(lang, "subscribe"));
+  w.raw(" ");
+  html::anchor(w, page.atom_url, "Atom");
+  w.raw(" · ");
+  html::anchor(w, page.rss_url, "RSS");
+  w.raw(" · ");
+  html::anchor(w, page.json_url, "JSON Feed");
+  w.raw(" · ");
+  html::anchor(w, page.base_url + "/sources.opml", "OPML");
+  w.raw("</p>\n<details>\n<summary>");
+  w.text(message(lang, "all_feeds"));
+  w.raw("</summary>\n<h2>");
+  w.text(message(lang, "categories"));
+  w.raw("</h2>\n<ul>\n");
+  for (const CategoryLink& c : page.categories) {
+    w.raw("<li>");
+    w.text(c.name);
+    w.raw(": ");
+    html::anchor(w, c.republished_atom, "Atom");
+    w.raw("</li>\n");
+  }
+  w.raw("</ul>\n<h2>");
+  w.text(message(lang, "sources"));
+  w.raw("</h2>\n<ul>\n");
+  for (const SourceLink& s : page.sources) {
+    w.raw("<li>");
+    w.text(s.title);
+    w.raw(": ");
+    html::anchor(w, s.republished_atom, "Atom");
+    if (s.feed_url != s.republished_atom) {  // the same when the original is not shown
+      w.raw(" · ");
+      html::anchor(w, s.feed_url, message(lang, "original_feed"));
+    }
+    w.raw("</li>\n");
+  }
+  w.raw("</ul>\n</details>\n</footer>\n");
 }
 
 }  // namespace
 
 std::string render_html(const RiverPage& page) {
   const FeedMeta& m = page.feed.meta;
+  const Language lang = page.reader.language;
+  XmlWriter alternates;
+  alternate(alternates, "application/atom+xml", m.title + " (Atom)", page.atom_url);
+  alternate(alternates, "application/rss+xml", m.title + " (RSS)", page.rss_url);
+  alternate(alternates, "application/feed+json", m.title + " (JSON Feed)", page.json_url);
   XmlWriter w;
-  w.raw("<!DOCTYPE html>\n<html");
-  if (!m.language.empty()) w.attr("lang", m.language);
-  w.raw(">\n<head>\n<meta charset=\"utf-8\">\n");
-  w.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-  w.text(m.title);
-  w.raw("</title>\n");
-  w.raw("<link rel=\"alternate\" type=\"application/atom+xml\"");
-  w.attr("title", m.title + " (Atom)");
-  w.attr("href", page.atom_url);
-  w.raw(">\n<link rel=\"alternate\" type=\"application/rss+xml\"");
-  w.attr("title", m.title + " (RSS)");
-  w.attr("href", page.rss_url);
-  w.raw(">\n<link rel=\"alternate\" type=\"application/feed+json\"");
-  w.attr("title", m.title + " (JSON Feed)");
-  w.attr("href", page.json_url);
-  w.raw(">\n<style>");
-  w.raw(kStyle);
-  w.raw("</style>\n</head>\n<body>\n<header>\n<h1>");
-  anchor(w, page.base_url + "/", m.title);
-  w.raw("</h1>\n<form method=\"get\"");
-  w.attr("action", page.base_url + "/");
-  w.raw(" role=\"search\">\n<input type=\"search\" name=\"q\" placeholder=\"Tìm kiếm / Search\"");
-  w.attr("value", page.query);
-  w.raw(" aria-label=\"Search\">\n<select name=\"source\" aria-label=\"Source\">");
-  option(w, "", "All sources", !page.selected_source);
-  for (const SourceLink& s : page.sources) {
-    option(w, std::to_string(s.id), s.title, page.selected_source == s.id);
+  html::open_document(w, page.reader, m.title, alternates.take());
+  w.raw("<header>\n<div class=\"top\">\n<h1>");
+  html::anchor(w, page.home_url, m.title);
+  w.raw("</h1>\n<a");
+  w.attr("href", page.reader.switch_language_url);
+  w.attr("hreflang", message(lang, "other_language_tag"));
+  w.attr("lang", message(lang, "other_language_tag"));
+  w.attr("title", message(lang, "other_language_name"));
+  w.raw(">");
+  w.text(message(lang, "other_language"));
+  w.raw("</a>\n</div>\n");
+  filter_form(w, page);
+  category_nav(w, page);
+  w.raw("</header>\n<main>\n");
+  // Issue #20's top stories come here, above the river, as a section of their own.
+  w.raw("<h2>");
+  if (page.query.empty()) {
+    w.text(message(lang, "latest"));
+  } else {
+    w.text(message(lang, "results_for", page.query));
   }
-  w.raw("</select>\n<select name=\"category\" aria-label=\"Category\">");
-  option(w, "", "All categories", !page.selected_category);
-  for (const CategoryLink& c : page.categories) option(w, c.slug, c.name, page.selected_category == c.slug);
-  w.raw("</select>\n<select name=\"sort\" aria-label=\"Order of search results\">");
-  option(w, "date", "Mới nhất / Newest", !page.by_relevance);
-  option(w, "relevance", "Liên quan / Relevance", page.by_relevance);
-  w.raw("</select>\n<button type=\"submit\">Filter</button>\n</form>\n<p class=\"meta\">Subscribe: ");
-  anchor(w, page.atom_url, "Atom");
-  w.raw(" · ");
-  anchor(w, page.rss_url, "RSS");
-  w.raw(" · ");
-  anchor(w, page.json_url, "JSON Feed");
-  w.raw(" · ");
-  anchor(w, page.base_url + "/sources.opml", "OPML");
-  w.raw("</p>\n</header>\n<main>\n");
-  if (page.feed.entries.empty()) w.raw("<p class=\"empty\">No entries.</p>\n");
-  for (const Entry& e : page.feed.entries) {
-    w.raw("<article class=\"entry\">\n<h2>");
-    if (e.link) {
-      anchor(w, *e.link, e.title);
-    } else {
-      w.text(e.title);
-    }
-    w.raw("</h2>\n<p class=\"meta\">");
-    w.text(e.origin.title);
-    w.raw(" · <time");
-    w.attr("datetime", rfc3339(e.published));
-    w.raw(">");
-    w.text(rfc822(e.published));
-    w.raw("</time></p>\n");
-    if (e.policy != Policy::title) {
-      // The page shows excerpts only: bodies stay in the feeds.
-      const std::string& text = e.policy == Policy::summary ? e.summary_html : e.page_excerpt;
-      if (!text.empty()) {
-        w.raw("<p>");
-        w.text(text);
-        w.raw("</p>\n");
-      }
-    }
-    if (!e.also.empty()) {
-      w.raw("<p class=\"also\">Also published by: ");
-      bool first = true;
-      for (const AlsoPublished& a : e.also) {
-        if (!first) w.raw(", ");
-        first = false;
-        if (a.link) {
-          anchor(w, *a.link, a.title);
-        } else {
-          w.text(a.title);
-        }
-      }
-      w.raw("</p>\n");
-    }
-    w.raw("</article>\n");
+  w.raw("</h2>\n");
+  if (page.feed.entries.empty()) {
+    w.raw("<p>");
+    w.text(message(lang, "no_entries"));
+    w.raw("</p>\n");
   }
+  for (const Entry& e : page.feed.entries) entry(w, e, page.reader);
+  paging(w, page);
   w.raw("</main>\n");
-  if (m.next_url) {
-    w.raw("<nav class=\"pages\">");
-    anchor(w, *m.next_url, "Older entries →");
-    w.raw("</nav>\n");
-  }
-  w.raw("<footer>\n<details>\n<summary>All feeds</summary>\n<h2>Categories</h2>\n<ul>\n");
-  for (const CategoryLink& c : page.categories) {
-    w.raw("<li>");
-    w.text(c.name);
-    w.raw(": ");
-    anchor(w, c.republished_atom, "Atom");
-    w.raw("</li>\n");
-  }
-  w.raw("</ul>\n<h2>Sources</h2>\n<ul>\n");
-  for (const SourceLink& s : page.sources) {
-    w.raw("<li>");
-    w.text(s.title);
-    w.raw(": ");
-    anchor(w, s.republished_atom, "Atom");
-    if (s.feed_url != s.republished_atom) {  // the same when the original is not shown
-      w.raw(" · ");
-      anchor(w, s.feed_url, "original feed");
-    }
-    w.raw("</li>\n");
-  }
-  w.raw("</ul>\n</details>\n</footer>\n</body>\n</html>\n");
+  feeds_footer(w, page);
+  html::close_document(w);
   return w.take();
 }
 

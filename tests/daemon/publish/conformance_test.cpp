@@ -117,7 +117,8 @@ TEST_CASE("conformance: headless Chromium renders the river with its filters", "
   INFO(dom.output);
   REQUIRE(dom.status == 0);
   // Two entries of the "Kinh tế" sources, newest first; the filters with the selection kept.
-  CHECK(dom.output.find("<article class=\"entry\">") != std::string::npos);
+  CHECK(dom.output.find("<article>") != std::string::npos);
+  CHECK(dom.output.find("<html lang=\"en\">") != std::string::npos);  // headless Chromium asks for en-US
   std::size_t articles = 0;
   for (std::size_t p = dom.output.find("<article"); p != std::string::npos;
        p = dom.output.find("<article", p + 1)) {
@@ -129,8 +130,10 @@ TEST_CASE("conformance: headless Chromium renders the river with its filters", "
   CHECK(dom.output.find("<option value=\"kinh-te\" selected=\"\">Kinh tế</option>") != std::string::npos);
   CHECK(dom.output.find("<select name=\"source\"") != std::string::npos);
   CHECK(dom.output.find("<input type=\"search\" name=\"q\"") != std::string::npos);
-  CHECK(dom.output.find("Also published by: <a href=\"https://baochinhphu.example/tin/gia-vang.html\">") !=
+  CHECK(dom.output.find("Published by: <a href=\"https://nhandan.example/kinh-te/gia-vang.html\">") !=
         std::string::npos);
+  CHECK(dom.output.find("<span class=\"first\">(first)</span>, <a "
+                        "href=\"https://baochinhphu.example/tin/gia-vang.html\">") != std::string::npos);
   CHECK(dom.output.find("type=\"application/atom+xml\"") != std::string::npos);
   const auto shot = test::binary_dir() / "publish-river.png";
   std::filesystem::remove(shot);

@@ -67,12 +67,24 @@ class FakeCatalog final : public publish::Catalog {
           !(std::tie(c.position.published, c.position.id) < std::tie(q.before->published, q.before->id))) {
         continue;
       }
+      if (q.after &&
+          !(std::tie(c.position.published, c.position.id) > std::tie(q.after->published, q.after->id))) {
+        continue;
+      }
       matching.push_back(c);
     }
     std::sort(matching.begin(), matching.end(), [](const auto& a, const auto& b) {
       return std::tie(a.position.published, a.position.id) > std::tie(b.position.published, b.position.id);
     });
     storage::ClusterPage page;
+    if (q.after) {  // the `limit` just newer than the cursor
+      const std::size_t skip = matching.size() > q.limit ? matching.size() - q.limit : 0;
+      matching.erase(matching.begin(), matching.begin() + static_cast<std::ptrdiff_t>(skip));
+      if (skip > 0) page.previous = matching.front().position;
+      page.clusters = matching;
+      if (!matching.empty()) page.next = matching.back().position;
+      return page;
+    }
     for (const auto& c : matching) {
       if (page.clusters.size() == q.limit) {
         page.next = page.clusters.back().position;
@@ -80,6 +92,7 @@ class FakeCatalog final : public publish::Catalog {
       }
       page.clusters.push_back(c);
     }
+    if (q.before && !page.clusters.empty()) page.previous = page.clusters.front().position;
     return page;
   }
   storage::Result<std::vector<storage::Source>> list_sources() override {
@@ -88,6 +101,29 @@ class FakeCatalog final : public publish::Catalog {
   }
   storage::Result<std::vector<std::string>> list_categories() override {
     return std::vector<std::string>{"Kinh tế", "Thời sự"};
+  }
+  // A cluster's primary and its other publishers' items (items 10x of the others: their
+  // titles say whose they are).
+  storage::Result<std::optional<storage::Story>> story(std::int64_t public_id) override {
+    for (const auto& c : clusters) {
+      if (c.public_id != public_id) continue;
+      storage::Story story;
+      story.cluster_id = c.cluster_id;
+      story.public_id = c.public_id;
+      story.versions.push_back(storage::StoryVersion{c.origin, c.republication, c.item});
+      for (const auto& p : c.others) {
+        storage::StoredItem item = c.item;
+        item.id = p.item_id;
+        item.source_id = p.source_id;
+        item.link = p.item_link;
+        item.title = *c.item.title + " (" + p.source_title + ")";
+        item.published = p.published;
+        const auto policy = sources[static_cast<std::size_t>(p.source_id - 1)].settings.republication;
+        story.versions.push_back(storage::StoryVersion{p, policy, std::move(item)});
+      }
+      return std::optional<storage::Story>(std::move(story));
+    }
+    return std::optional<storage::Story>();
   }
   storage::Result<storage::ChangeStamp> last_change() override {
     ++change_checks;

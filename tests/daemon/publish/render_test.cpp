@@ -16,6 +16,7 @@ publish::ServerOptions options() {
   publish::ServerOptions o;
   o.public_url = "http://127.0.0.1:8080";
   o.version = "0.1.0";
+  o.clock = [] { return test::at(1764208000); };  // the page's relative times stay the same
   return o;
 }
 

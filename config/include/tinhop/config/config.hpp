@@ -72,6 +72,8 @@ struct ServerConfig {
   // document's entries take at most a quarter of it, the rest go to its next page.
   std::size_t render_cache_bytes = 32 * 1024 * 1024;
   std::size_t max_content_bytes = 256 * 1024;  // an entry's summary and body, each, after sanitizing
+  // IANA zone of the reader pages' dates; empty: defaults.time_zone.
+  std::string display_time_zone;
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 

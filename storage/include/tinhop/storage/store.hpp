@@ -364,11 +364,27 @@ struct ClusterQuery {
   } order = Order::newest;
   std::size_t limit = 50;        // capped at 1000
   std::optional<Cursor> before;  // next page: entries strictly older than this
+  // Previous page: the `limit` entries just newer than this, still listed newest first.
+  // Not with `before`, nor with a search (a search pages forward only).
+  std::optional<Cursor> after;
 };
 
 struct ClusterPage {
   std::vector<ClusterView> clusters;
-  std::optional<Cursor> next;  // present when more entries follow
+  std::optional<Cursor> next;      // present when more entries follow
+  std::optional<Cursor> previous;  // present when newer entries come before: pass as `after`
+};
+
+// Every occurrence of one story, as the story page shows them side by side.
+struct StoryVersion {
+  Publisher publisher;
+  Republication republication = Republication::full;  // policy of the publisher's source
+  StoredItem item;
+};
+struct Story {
+  std::int64_t cluster_id = 0;
+  std::int64_t public_id = 0;
+  std::vector<StoryVersion> versions;  // earliest publisher first
 };
 
 // Monotonic change marker: bumps on every commit that changes what readers may see.
@@ -508,6 +524,8 @@ class Store {
   Result<StoredItem> get_item(std::int64_t item_id);
   // A source's stored items, newest first, at most `limit` (capped at 10,000).
   Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit);
+  // The story whose entries carry `public_id` (ClusterView::public_id); nullopt when none.
+  Result<std::optional<Story>> story(std::int64_t public_id);
   Result<ChangeStamp> last_change();
   // Bumps on every source add/update/remove/enable/disable/move, from any connection:
   // a running daemon polls it (cheap) to notice CLI edits.

@@ -36,6 +36,8 @@ class Catalog {
     return std::optional<storage::Source>();
   }
   virtual storage::Result<std::vector<std::string>> list_categories() = 0;
+  // Every version of the story with that public id; nullopt when there is none.
+  virtual storage::Result<std::optional<storage::Story>> story(std::int64_t public_id) = 0;
   virtual storage::Result<storage::ChangeStamp> last_change() = 0;
   virtual storage::Result<storage::StoreStats> stats() = 0;
   virtual storage::Result<std::vector<storage::Health>> all_health() = 0;
@@ -63,6 +65,9 @@ class StoreCatalog final : public Catalog {
     return std::optional<storage::Source>(std::move(*source));
   }
   storage::Result<std::vector<std::string>> list_categories() override { return store_.list_categories(); }
+  storage::Result<std::optional<storage::Story>> story(std::int64_t public_id) override {
+    return store_.story(public_id);
+  }
   storage::Result<storage::ChangeStamp> last_change() override { return store_.last_change(); }
   storage::Result<storage::StoreStats> stats() override { return store_.stats(); }
   storage::Result<std::vector<storage::Health>> all_health() override { return store_.all_health(); }

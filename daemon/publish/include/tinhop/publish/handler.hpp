@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "tinhop/parsers/url_privacy.hpp"
 #include "tinhop/publish/catalog.hpp"
 #include "tinhop/publish/metrics.hpp"
+#include "tinhop/publish/reader_text.hpp"
 #include "tinhop/publish/shared_body.hpp"
 
 namespace tinhop::publish {
@@ -34,6 +36,12 @@ struct ServerOptions {
   std::string subtitle = "Tin tổng hợp";
   std::string language = "vi";
   std::string version = "0";
+  // IANA zone of the reader pages' dates (server.display_time_zone); unknown names: UTC.
+  std::string display_time_zone = "Asia/Ho_Chi_Minh";
+  // "Now" for the pages' relative times ("5 phút trước"); tests set a fixed one.
+  std::function<Instant()> clock = [] {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  };
   // Prefix of entry ids; the cluster id follows. Must stay the same for the life of the
   // database, or readers see every entry again.
   std::string entry_id_prefix = "tag:tinhop.invalid,2026:cluster-";
@@ -42,6 +50,9 @@ struct ServerOptions {
   std::chrono::seconds max_age{300};
   std::size_t default_limit = 50;
   std::size_t max_limit = 200;
+  // Entries of a reader page without ?limit=: fewer than a feed's, so the page's HTML and
+  // CSS stay under 60 KB.
+  std::size_t page_limit = 30;
   std::size_t max_query_bytes = 256;  // ?q=
   std::size_t excerpt_chars = 300;    // summary policy and the page's excerpts
   // Query parameters of source URLs never shown (url_privacy.hpp): public documents show a
@@ -101,6 +112,7 @@ class Context {
   Context& operator=(const Context&) = delete;
 
   const ServerOptions& options() const { return options_; }
+  const DisplayZone& display_zone() const { return display_zone_; }
   Metrics& metrics() { return metrics_; }
 
   // New items landed: every cached rendering is stale from now on.
@@ -141,6 +153,7 @@ class Context {
  private:
   Catalog& catalog_;
   ServerOptions options_;
+  DisplayZone display_zone_;
   Metrics metrics_;
   std::mutex catalog_mutex_;
   std::optional<storage::ChangeStamp> seen_stamp_;  // guarded by catalog_mutex_

@@ -25,6 +25,10 @@ std::string render_json(const FeedPage& page);
 // JavaScript), every feed linked, <link rel="alternate"> autodiscovery.
 std::string render_html(const RiverPage& page);
 
+// A story's page: a timeline of its publishers and their versions side by side. `page`
+// has at least one version.
+std::string render_story(const StoryPage& page);
+
 // OPML 2.0 listing every source feed (and our republished feed of it).
 std::string render_opml(const std::vector<SourceLink>& sources, std::string_view title, Instant created);
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tinhop/parsers/model.hpp"
+#include "tinhop/publish/reader_text.hpp"
 #include "tinhop/storage/store.hpp"
 
 namespace tinhop::publish {
@@ -48,7 +49,8 @@ struct Entry {
   std::optional<std::string> image;
   Origin origin;
   std::vector<AlsoPublished> also;
-  std::string cursor;  // keyset position of this entry (for `before=`)
+  std::string cursor;     // keyset position of this entry (for `before=`)
+  std::string story_url;  // the page with every publisher's version (/stories/{id})
 };
 
 // Feed-level facts and the paging links (RFC 5005) of one rendered page.
@@ -86,10 +88,22 @@ struct CategoryLink {
   std::string republished_atom;  // our per-category feed URL
 };
 
+// For whom and when a reader page is drawn.
+struct Reader {
+  Language language = Language::vi;
+  // The language tag when the reader chose it by URL (?hl=en): the page's links keep it.
+  std::string hl;
+  Instant now{};
+  DisplayZone zone;
+  std::string switch_language_url;  // this page in the other language
+};
+
 // Everything the river page shows.
 struct RiverPage {
   FeedPage feed;
+  Reader reader;
   std::string base_url;  // absolute URL of `/`, without a trailing slash
+  // Names unique among them: a title two sources share gets their sites (distinct_titles).
   std::vector<SourceLink> sources;
   std::vector<CategoryLink> categories;
   std::optional<std::int64_t> selected_source;
@@ -97,6 +111,19 @@ struct RiverPage {
   std::string query;
   bool by_relevance = false;                // search results ranked, not newest first
   std::string atom_url, rss_url, json_url;  // feeds of the current selection
+  std::string home_url;                     // the river without a selection
+  std::string all_categories_url;           // the current selection without its category
+  std::vector<std::string> category_urls;   // the page of each of `categories`
+  std::optional<std::string> newer_url;     // the page before (newer entries)
+  std::optional<std::string> first_url;     // the newest page, when this is not it
+};
+
+// One story with every publisher's version, earliest first (the first one is marked).
+struct StoryPage {
+  Reader reader;
+  std::string site_title;
+  std::string home_url;
+  std::vector<Entry> versions;
 };
 
 }  // namespace tinhop::publish

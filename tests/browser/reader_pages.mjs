@@ -1,0 +1,142 @@
+// The reader pages of a running `tinhop serve --demo` in Debian's chromium (issue #21):
+// both widths without horizontal overflow, the dark scheme, Vietnamese, paging, a story
+// page, search, English, no JavaScript needed, and no serious or critical axe-core
+// violation on any page. TINHOP_SCREENSHOTS=DIR saves the README's screenshots there.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer from 'puppeteer-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = require('axe-core').source;
+const [tinhop] = process.argv.slice(2);
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+const screenshots = process.env.TINHOP_SCREENSHOTS;
+
+let failures = 0;
+function check(condition, what) {
+  console.log(`${condition ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!condition) failures += 1;
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForStories(base) {
+  for (let i = 0; i < 200; i += 1) {
+    try {
+      const body = await (await fetch(`${base}/`)).text();
+      if ((body.match(/<article[\s>]/g) || []).length >= 4) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the demo daemon served no stories within 20 s');
+}
+
+async function axe(page, what) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of bad) console.log(`     axe: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target).join(' ')}`);
+  check(bad.length === 0, `${what}: no serious or critical axe-core violation`);
+}
+
+async function noOverflow(page, what) {
+  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  check(scroll <= client, `${what}: no horizontal overflow (${scroll} <= ${client} px)`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tinhop-browser-'));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const daemon = spawn(tinhop, ['serve', '--demo', '--db', join(dir, 'tinhop.db'), '--listen', `127.0.0.1:${port}`],
+  { stdio: 'ignore' });
+let browser;
+try {
+  await waitForStories(base);
+  browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox'] });
+  const page = await browser.newPage();
+  // A reader in Việt Nam: headless Chromium would ask for en-US.
+  await page.setExtraHTTPHeaders({ 'Accept-Language': 'vi-VN,vi;q=0.9' });
+
+  for (const [width, name] of [[1280, 'desktop'], [390, 'mobile']]) {
+    for (const scheme of ['light', 'dark']) {
+      await page.setViewport({ width, height: 900 });
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+      await page.goto(`${base}/`, { waitUntil: 'load' });
+      const what = `river ${width} px ${scheme}`;
+      await noOverflow(page, what);
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      check(background === (scheme === 'dark' ? 'rgb(20, 21, 24)' : 'rgb(255, 255, 255)'), `${what}: background ${background}`);
+      if (screenshots && (name === 'desktop') === (scheme === 'light')) await page.screenshot({ path: join(screenshots, `reader-${name}-${scheme}.png`) });
+      if (scheme === 'dark') await axe(page, what);
+    }
+  }
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+  await page.setViewport({ width: 1280, height: 900 });
+
+  await page.goto(`${base}/`);
+  check(await page.evaluate(() => document.documentElement.lang) === 'vi', 'the river is in Vietnamese');
+  const text = await page.evaluate(() => document.body.innerText);
+  check(text.includes('Mọi nguồn') && text.includes('Tin mới'), 'Vietnamese words render');
+
+  // Paging: older, then newer brings the first page back; the first-page link is there.
+  await page.goto(`${base}/?limit=2`);
+  const firstTitle = await page.$eval('article h3', (h) => h.textContent);
+  await Promise.all([page.waitForNavigation(), page.click('nav.pages a:last-child')]);
+  const second = await page.$eval('nav.pages', (n) => n.textContent);
+  check(second.includes('← Mới hơn') && second.includes('Trang đầu') && second.includes('Cũ hơn →'),
+    `page 2 links newer, first and older (${second})`);
+  check(await page.$eval('article h3', (h) => h.textContent) !== firstTitle, 'page 2 shows other stories');
+  await Promise.all([page.waitForNavigation(), page.click('nav.pages a:first-child')]);
+  check(await page.$eval('article h3', (h) => h.textContent) === firstTitle, 'newer goes back to page 1');
+  await axe(page, 'paging');
+
+  // A story page, by the number at the end of the first entry's id.
+  const feed = await (await fetch(`${base}/feed.json`)).json();
+  const story = feed.items[0].id.split('cluster-').pop();
+  await page.goto(`${base}/stories/${story}`);
+  check(await page.$('ol.timeline li') !== null && await page.$('.versions section') !== null,
+    `/stories/${story} has a timeline and versions`);
+  await noOverflow(page, 'story page');
+  await axe(page, 'story page');
+
+  // Search keeps its query; with JavaScript off, the plain GET form does the same.
+  const word = firstTitle.trim().split(/\s+/)[0];
+  for (const javascript of [true, false]) {
+    await page.setJavaScriptEnabled(javascript);
+    await page.goto(`${base}/`);
+    await page.type('input[name=q]', word);
+    await Promise.all([page.waitForNavigation(), page.click('form.filter button')]);
+    const kept = await page.$eval('input[name=q]', (i) => i.value);
+    const heading = await page.$eval('main h2', (h) => h.textContent);
+    check(kept === word && heading === `Kết quả cho “${word}”` && await page.$('article') !== null,
+      `search for "${word}" keeps the query (JavaScript ${javascript ? 'on' : 'off'})`);
+  }
+  await page.setJavaScriptEnabled(true);
+  await axe(page, 'search results');
+
+  await page.goto(`${base}/?hl=en`);
+  check(await page.evaluate(() => document.documentElement.lang) === 'en', '?hl=en gives English');
+  check(await page.$eval('main h2', (h) => h.textContent) === 'Latest', 'English words render');
+  await axe(page, 'English river');
+} catch (error) {
+  console.log(`FAIL ${error.stack || error}`);
+  failures += 1;
+} finally {
+  if (browser) await browser.close();
+  daemon.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(failures === 0 ? 'all browser checks passed' : `${failures} browser check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);

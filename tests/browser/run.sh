@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the browser tests against the `tinhop` executable given as $1. Needs Debian's
+# chromium, node and npm; installs package-lock.json's packages with the machine's own npm
+# configuration when they are missing. Outside CI a missing tool skips (exit 77); in CI
+# ($CI set) it fails.
+set -euo pipefail
+cd "$(dirname "$0")"
+tinhop=$1
+chromium=${CHROMIUM:-/usr/bin/chromium}
+
+missing=()
+[ -x "$chromium" ] || missing+=("chromium")
+command -v node >/dev/null || missing+=("node")
+command -v npm >/dev/null || missing+=("npm")
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ -n "${CI:-}" ]; then
+    echo "browser tests: ${missing[*]} missing (scripts/install-deps installs them)" >&2
+    exit 1
+  fi
+  echo "browser tests skipped: ${missing[*]} missing (scripts/install-deps installs them)"
+  exit 77
+fi
+if [ ! -d node_modules/puppeteer-core ] || [ ! -d node_modules/axe-core ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+exec node reader_pages.mjs "$tinhop"
