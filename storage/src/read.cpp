@@ -57,9 +57,14 @@ constexpr const char* kMembers =
     "s.republication, c.public_id "
     "FROM clusters c JOIN items i ON i.cluster_id = c.id JOIN sources s ON s.id = i.source_id "
     "WHERE c.id = ?1 ORDER BY i.published, i.id";
-constexpr const char* kItem =
-    "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
-    "date_approximate, extra, cluster_id FROM items WHERE id = ?1";
+// The columns read_item reads, in its order.
+#define TINHOP_ITEM_COLUMNS                                                                              \
+  "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, " \
+  "date_approximate, extra, cluster_id FROM items "
+constexpr const char* kItem = TINHOP_ITEM_COLUMNS "WHERE id = ?1";
+constexpr const char* kSourceItems =
+    TINHOP_ITEM_COLUMNS "WHERE source_id = ?1 ORDER BY published DESC, id DESC LIMIT ?2";
+#undef TINHOP_ITEM_COLUMNS
 
 struct NamedQuery {
   const char* name;
@@ -285,11 +290,7 @@ Result<StoredItem> Store::get_item(std::int64_t item_id) {
 
 Result<std::vector<StoredItem>> Store::source_items(std::int64_t source_id, std::size_t limit) {
   return guarded([&] {
-    auto q = impl_->db.statement(
-        "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
-        "date_approximate, extra, cluster_id FROM items WHERE source_id = ?1 ORDER BY published DESC, id "
-        "DESC "
-        "LIMIT ?2");
+    auto q = impl_->db.statement(kSourceItems);
     q->bind(1, source_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 10'000)));
     std::vector<StoredItem> items;
     while (q->step()) items.push_back(read_item(*q));
