@@ -3,7 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "store_impl.hpp"
+#include "common.hpp"
 
 namespace tinhop::storage {
 

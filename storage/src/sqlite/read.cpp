@@ -191,7 +191,7 @@ Members load_members(sql::Database& db, std::int64_t cluster_id) {
 
 }  // namespace
 
-Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
+Result<ClusterPage> SqliteStore::latest_clusters(const ClusterQuery& query) {
   return guarded([&] {
     if (query.source_id && query.category) {
       throw sql::SqlFailure{Error{Errc::invalid_argument, "filter by source or by category, not both"}};
@@ -231,7 +231,7 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
     const std::size_t fetch = query.search ? 4 * limit + 1 : limit + 1;
     std::vector<Row> rows;
     {
-      auto q = impl_->db.statement(sql);
+      auto q = db.statement(sql);
       q->bind(1, to_unix(start.published)).bind(2, start.id).bind(3, static_cast<std::int64_t>(fetch));
       if (query.source_id) q->bind(4, *query.source_id);
       if (query.category) q->bind(4, *query.category);
@@ -253,7 +253,7 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
       ClusterView view;
       view.cluster_id = row.cluster_id;
       view.position = position(row);
-      auto loaded = load_members(impl_->db, row.cluster_id);
+      auto loaded = load_members(db, row.cluster_id);
       auto& members = loaded.list;
       if (members.empty()) continue;  // a cluster emptied by a concurrent purge
       view.public_id = loaded.public_id;
@@ -263,7 +263,7 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
           if (members[i].publisher.item_id == row.item_id) shown = i;
         }
       }
-      view.item = load_item(impl_->db, members[shown].publisher.item_id);
+      view.item = load_item(db, members[shown].publisher.item_id);
       view.origin = members[shown].publisher;
       view.republication = members[shown].republication;
       for (std::size_t i = 0; i < members.size(); ++i) {
@@ -279,15 +279,15 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
   });
 }
 
-Result<StoredItem> Store::get_item(std::int64_t item_id) {
-  return guarded([&] { return load_item(impl_->db, item_id); });
+Result<StoredItem> SqliteStore::get_item(std::int64_t item_id) {
+  return guarded([&] { return load_item(db, item_id); });
 }
 
-Result<std::vector<std::string>> Store::explain_read_queries() {
+Result<std::vector<std::string>> SqliteStore::explain_read_queries() {
   return guarded([&] {
     std::vector<std::string> plans;
     for (const auto& query : kReadQueries) {
-      auto q = impl_->db.prepare(std::string("EXPLAIN QUERY PLAN ") + query.sql);
+      auto q = db.prepare(std::string("EXPLAIN QUERY PLAN ") + query.sql);
       std::string plan = query.name;
       plan += ':';
       while (q.step()) {

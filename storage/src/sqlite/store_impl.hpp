@@ -1,54 +1,26 @@
-// What a Store holds, shared by the files that implement its parts.
+// The SQLite backend: what it holds, shared by the files that implement its parts.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <type_traits>
 #include <vector>
 
+#include "../backend.hpp"
+#include "../common.hpp"
+#include "../dedup_window.hpp"
+#include "../prepare_worker.hpp"
 #include "checkpointer.hpp"
-#include "dedup_window.hpp"
-#include "prepare_worker.hpp"
 #include "sqlite.hpp"
 #include "tinhop/parsers/canonical_link.hpp"
 #include "tinhop/storage/store.hpp"
 
 namespace tinhop::storage {
 
-inline std::int64_t to_unix(Instant instant) {
-  return instant.time_since_epoch().count();
-}
-inline Instant from_unix(std::int64_t seconds) {
-  return Instant{std::chrono::seconds{seconds}};
-}
-inline std::optional<Instant> from_unix(const std::optional<std::int64_t>& seconds) {
-  if (!seconds) return std::nullopt;
-  return from_unix(*seconds);
-}
-
-// A date order as stored: sources.date_order and health.date_order_seen.
-inline const char* date_order_name(DateOrder order) {
-  switch (order) {
-    case DateOrder::automatic: return "automatic";
-    case DateOrder::dmy: return "dmy";
-    case DateOrder::mdy: return "mdy";
-  }
-  return "automatic";
-}
-inline DateOrder parse_date_order(std::string_view name) {
-  if (name == "dmy") return DateOrder::dmy;
-  if (name == "mdy") return DateOrder::mdy;
-  return DateOrder::automatic;
-}
-
-// Fetch history rows kept per source.
-inline constexpr std::int64_t kHistoryPerSource = 100;
-
 // The tables whose ids are public and so never given twice (schema version 10).
 enum class IdTable { sources, items, clusters };
 
-struct Store::Impl {
-  Impl(sql::Database database, OpenOptions open_options)
+struct SqliteStore final : Backend {
+  SqliteStore(sql::Database database, OpenOptions open_options)
       : db(std::move(database)), options(std::move(open_options)), window(options.dedup) {
     links.extra_tracking_parameters = options.extra_tracking_parameters;
   }
@@ -81,6 +53,41 @@ struct Store::Impl {
   // when the system refuses a thread (the writer then prepares them itself).
   PrepareWorker* preparer();
 
+  Result<std::int64_t> add_source(const SourceSettings& settings, Instant now) override;
+  Result<void> update_source(std::int64_t id, const SourceSettings& settings, Instant now) override;
+  Result<Source> get_source(std::int64_t id) override;
+  Result<std::optional<Source>> find_source_by_url(std::string_view url) override;
+  Result<std::vector<Source>> list_sources_after(std::int64_t after_id, std::size_t limit) override;
+  Result<void> remove_source(std::int64_t id) override;
+  Result<void> set_enabled(std::int64_t id, bool enabled, Instant now, std::string_view reason) override;
+  Result<void> move_source(std::int64_t id, const std::string& new_url, Instant now) override;
+  Result<void> set_feed_info(std::int64_t id, const std::optional<std::string>& title,
+                             const std::optional<std::string>& site_link) override;
+  Result<std::vector<std::string>> list_categories() override;
+  Result<IngestCounts> ingest(std::int64_t source_id, const Feed& feed, Instant now) override;
+  Result<std::vector<IngestCounts>> ingest_batch(std::span<const IngestRequest> requests) override;
+  Result<std::vector<IngestCounts>> commit_polls(std::span<const PollResult> polls) override;
+  Result<FetchState> record_fetch(const FetchRecord& record) override;
+  Result<Health> health(std::int64_t source_id) override;
+  Result<std::vector<Health>> all_health() override;
+  Result<std::vector<Health>> health_between(std::int64_t after_id, std::int64_t last_id) override;
+  Result<std::vector<FetchHistoryEntry>> fetch_history(std::int64_t source_id, std::size_t limit) override;
+  Result<PublicationStats> publication_stats(std::int64_t source_id) override;
+  Result<ClusterPage> latest_clusters(const ClusterQuery& query) override;
+  Result<StoredItem> get_item(std::int64_t item_id) override;
+  Result<ChangeStamp> last_change() override;
+  Result<std::int64_t> sources_version() override;
+  Result<std::vector<std::optional<std::int64_t>>> locate_items(std::int64_t source_id,
+                                                                const Feed& feed) override;
+  Result<std::vector<bool>> articles_pending(std::int64_t source_id, const Feed& feed) override;
+  Result<StoreStats> stats() override;
+  Result<RetentionReport> apply_retention(const RetentionPolicy& per_source, const RetentionPolicy& global,
+                                          Instant now) override;
+  Result<std::int64_t> forget_tombstones(Instant older_than) override;
+  Result<void> vacuum(std::int64_t pages) override;
+  Result<void> checkpoint() override;
+  Result<std::vector<std::string>> explain_read_queries() override;
+
   // ingest.cpp
   // `articles`: see PollResult::articles (empty for sources that do not follow links).
   IngestCounts ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
@@ -88,7 +95,7 @@ struct Store::Impl {
   // Whether an item of the cluster has figures that contradict `figures`.
   bool figures_contradicted(std::int64_t cluster_id, Figures figures);
   // store.cpp
-  FetchState record_fetch(const FetchRecord& record);
+  FetchState record_poll(const FetchRecord& record);
   FetchState fetch_state(std::int64_t id);
   // ingest.cpp: applies the index changes the item triggers noted (schema version 4); every
   // transaction that writes items calls it before commit, so readers never see them apart.
@@ -102,31 +109,8 @@ struct Store::Impl {
   RetentionReport purge_items(const std::vector<std::int64_t>& item_ids, Instant now, bool tombstone);
 };
 
-// Runs `body`, turning storage failures into an Error value: the public boundary.
-template <class F>
-auto guarded(F&& body) -> Result<std::invoke_result_t<F>> {
-  try {
-    if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
-      body();
-      return {};
-    } else {
-      return body();
-    }
-  } catch (const sql::SqlFailure& failure) {
-    return failure.error;
-  } catch (const std::bad_alloc&) {
-    return Error{Errc::internal, "out of memory"};
-  }
-}
-
 // Recomputes a cluster's size, date and category lists from its items; deletes it when
 // no item is left.
 void refresh_cluster(sql::Database& db, std::int64_t cluster_id);
-
-// Authors, categories, enclosures, thumbnail and comments of an item as one JSON text.
-std::string encode_extra(const Item& item);
-void decode_extra(std::string_view json, StoredItem& item);
-std::string encode_headers(const std::vector<Header>& headers);
-std::vector<Header> decode_headers(std::string_view json);
 
 }  // namespace tinhop::storage
