@@ -229,8 +229,8 @@ std::optional<std::int64_t> Connection::scalar(const char* sql, const Params& pa
   return rows.int64(0);
 }
 
-Transaction::Transaction(Connection& connection) : connection_(&connection) {
-  connection_->exec("BEGIN");
+Transaction::Transaction(Connection& connection, const char* begin) : connection_(&connection) {
+  connection_->exec(begin);
 }
 Transaction::~Transaction() {
   if (!open_) return;

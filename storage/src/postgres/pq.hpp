@@ -97,10 +97,11 @@ class Connection {
   std::unordered_map<const char*, std::string> prepared_;  // SQL text -> statement name
 };
 
-// BEGIN; rolls back in the destructor unless commit() succeeded.
+// BEGIN (or `begin`, e.g. a read-only snapshot); rolls back in the destructor unless
+// commit() succeeded.
 class Transaction {
  public:
-  explicit Transaction(Connection& connection);
+  explicit Transaction(Connection& connection, const char* begin = "BEGIN");
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction();

@@ -204,6 +204,9 @@ Result<ClusterPage> PostgresStore::latest_clusters(const ClusterQuery& query) {
     };
     const bool by_item = query.source_id.has_value() || query.search.has_value();
     const std::size_t fetch = query.search ? 4 * limit + 1 : limit + 1;
+    // One snapshot for the page: its rows, members and items agree even while a writer
+    // on another node commits or purges.
+    pg::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     std::vector<Row> rows;
     {
       pg::Params p;
@@ -255,6 +258,7 @@ Result<ClusterPage> PostgresStore::latest_clusters(const ClusterQuery& query) {
       page.clusters.push_back(std::move(view));
     }
     if (consumed < rows.size() && consumed > 0) page.next = position(rows[consumed - 1]);
+    snapshot.commit();
     return page;
   });
 }
