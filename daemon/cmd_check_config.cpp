@@ -103,6 +103,9 @@ void add_check_config_command(CLI::App& app, int& exit_code) {
     if (!*quiet) {
       std::size_t sources = result.config->sources.size();
       std::cout << *file << ": ok, " << sources << (sources == 1 ? " source" : " sources");
+      if (const std::size_t rules = result.config->rules.size(); rules > 0) {
+        std::cout << ", " << rules << (rules == 1 ? " rule" : " rules");
+      }
       if (warnings) std::cout << ", " << warnings << (warnings == 1 ? " warning" : " warnings");
       std::cout << '\n';
     }

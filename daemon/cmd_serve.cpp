@@ -334,14 +334,45 @@ int run_serve(const ServeArgs& args) {
     options.poller.policy.min_interval = 10s;
     options.poller.gate.min_spacing = 0ms;
   }
-  daemon::PollService service(ioc, *loop_store, *writer, options, [&server](const auto& polls) {
-    bool added = false;
-    for (const auto& c : polls) {
-      server.record_poll(c.report.source_id, daemon::to_record(c.report).status);
-      added = added || c.items_added > 0 || c.items_updated > 0;
-    }
-    if (added) server.notify_changed();
-  });
+  daemon::PollService service(
+      ioc, *loop_store, *writer, options,
+      daemon::PollServiceHooks{
+          .committed =
+              [&server](const auto& polls) {
+                bool added = false;
+                for (const auto& c : polls) {
+                  server.record_poll(c.report.source_id, daemon::to_record(c.report).status);
+                  added = added || c.items_added > 0 || c.items_updated > 0;
+                }
+                if (added) server.notify_changed();
+              },
+          .writes_refused = [&server](const std::string& error,
+                                      Instant since) { server.writes_refused(error, since); },
+          .writes_resumed = [&server] { server.writes_resumed(); },
+      });
+  if (websub::Subscriber* subscriber = service.subscriber()) {
+    // The hubs' calls to our callback URLs, answered on the event loop the subscriber lives on.
+    server.delegate(
+        std::string(websub::kCallbackPath), cfg.fetch.max_body_bytes,
+        [&ioc, subscriber](publish::Request request, std::function<void(publish::Response)> respond) {
+          websub::CallbackRequest call;
+          call.post = request.method() == boost::beast::http::verb::post;
+          call.target = std::string(request.target());
+          call.signature = std::string(request["X-Hub-Signature"]);
+          call.content_type = std::string(request[boost::beast::http::field::content_type]);
+          call.body = std::move(request.body());
+          boost::asio::post(ioc, [subscriber, call = std::move(call), respond = std::move(respond),
+                                  version = request.version()] {
+            const websub::CallbackAnswer answer = subscriber->handle(call);
+            publish::Response res{static_cast<boost::beast::http::status>(answer.status), version};
+            res.set(boost::beast::http::field::content_type, "text/plain; charset=utf-8");
+            res.set(boost::beast::http::field::cache_control, "no-store");
+            res.content_length(answer.body.size());
+            res.body() = std::make_shared<const std::string>(answer.body);
+            respond(std::move(res));
+          });
+        });
+  }
 
   LoopGate loop(ioc);
   std::unique_ptr<admin::Api> api;
@@ -390,14 +421,26 @@ int run_serve(const ServeArgs& args) {
     admin_server = std::move(*started);
   }
 
-  // Housekeeping on the event loop: the source list, systemd status and watchdog.
+  // Set by the first SIGTERM/SIGINT (begin_stop below).
+  bool stopping = false;
+
+  // Housekeeping on the event loop: the source list, systemd status and watchdog. A wait
+  // that had completed when begin_stop cancelled its timer still runs its handler (cancel
+  // only reaches waits still pending), so the handlers check `stopping` too: one that
+  // re-armed itself kept the loop running for ever after a SIGTERM that came while a
+  // SIGHUP's reload held the loop (bench/soak, issue #22).
   boost::asio::steady_timer tick(ioc);
   int ticks = 0;
   std::function<void()> schedule_tick = [&] {
     tick.expires_after(1s);
     tick.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
+      if (ec || stopping) return;
       service.refresh_sources();
+      if (websub::Subscriber* subscriber = service.subscriber()) {
+        const websub::SubscriberStats s = subscriber->stats();
+        server.context().metrics().websub(
+            {s.pushes_received, s.pushes_refused, s.verifications_refused, s.requests_failed, s.by_state});
+      }
       if (++ticks % 10 == 0) service::notify_status(service.summary());
       // Retention a minute after start, then hourly, with the [retention] of that moment.
       if (ticks % 3600 == 60) {
@@ -423,14 +466,13 @@ int run_serve(const ServeArgs& args) {
     if (!watchdog_every) return;
     watchdog.expires_after(*watchdog_every);
     watchdog.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
+      if (ec || stopping) return;
       if (loop_store->sources_version()) service::notify_watchdog();
       schedule_watchdog();
     });
   };
 
   // Two-phase stop: no new polls, polls in flight finish (bounded), then the writes.
-  bool stopping = false;
   boost::asio::steady_timer drain(ioc);
   std::chrono::steady_clock::time_point drain_until{};
   std::function<void()> wait_for_polls = [&] {

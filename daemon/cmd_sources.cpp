@@ -39,6 +39,7 @@ struct SettingFlags {
   std::optional<std::string> html_item, html_title, html_link, html_date, html_summary, html_image,
       html_date_format;
   bool follow_links = false, no_follow_links = false;
+  std::optional<std::string> websub;
   std::vector<std::string> unset;  // edit: keys to clear
 };
 
@@ -186,6 +187,13 @@ void apply(const SettingFlags& f, config::SourceSettings& s, std::string& error)
   if (f.follow_links && f.no_follow_links) error = "--follow-links and --no-follow-links exclude each other";
   if (f.follow_links) s.follow_links = true;
   if (f.no_follow_links) s.follow_links = false;
+  if (f.websub) {
+    if (*f.websub == "auto" || *f.websub == "off") {
+      s.websub = *f.websub == "auto";
+    } else {
+      error = "--websub: expected auto or off, got \"" + *f.websub + "\"";
+    }
+  }
 }
 
 void add_setting_flags(CLI::App* cmd, SettingFlags& f, bool editing) {
@@ -209,6 +217,7 @@ void add_setting_flags(CLI::App* cmd, SettingFlags& f, bool editing) {
   cmd->add_flag("--follow-links", f.follow_links,
                 "html sources: fetch each new item's page once and keep its main text as content");
   cmd->add_flag("--no-follow-links", f.no_follow_links, "html sources: stop fetching items' pages");
+  cmd->add_option("--websub", f.websub, "auto (subscribe to the hub the feed names) or off (poll only)");
   if (editing) {
     cmd->add_option("--unset", f.unset, "Clear a setting: title, categories, interval, ..., html (repeat)");
   } else {
@@ -220,20 +229,36 @@ std::string problem_text(const admin::Problem& problem) {
   return problem.message;
 }
 
-int print_source(const storage::Source& source, const std::optional<storage::Health>& health, bool json) {
+int print_source(const storage::Source& source, const std::optional<storage::Health>& health, bool json,
+                 const std::vector<storage::RuleCount>& rule_counts = {}) {
   boost::json::object object = admin::source_to_json(source, health);
+  if (!rule_counts.empty()) {
+    boost::json::object rules;
+    for (const auto& count : rule_counts) {
+      rules[count.rule] = {{"dropped", count.dropped}, {"regex_timeouts", count.timeouts}};
+    }
+    object["rules"] = std::move(rules);
+  }
   if (json) {
     std::cout << boost::json::serialize(object) << '\n';
     return exit_ok;
   }
   for (const auto& member : object) {
-    if (member.key() == "health") continue;
+    if (member.key() == "health" || member.key() == "rules") continue;
     std::cout << std::string(member.key()) << ": " << render_value(member.value()) << '\n';
   }
   if (health) {
     std::cout << "health:\n";
     for (const auto& member : object.at("health").as_object()) {
       std::cout << "  " << std::string(member.key()) << ": " << render_value(member.value()) << '\n';
+    }
+  }
+  if (!rule_counts.empty()) {
+    std::cout << "rules:\n";
+    for (const auto& count : rule_counts) {
+      std::cout << "  " << count.rule << ": " << count.dropped << " dropped";
+      if (count.timeouts > 0) std::cout << ", " << count.timeouts << " regex timeouts";
+      std::cout << '\n';
     }
   }
   return exit_ok;
@@ -317,7 +342,9 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       auto source = s.store->get_source(*id);
       if (!source) return fail(source.error().message);
       auto health = s.store->health(*id);
-      return print_source(*source, health ? std::optional(*health) : std::nullopt, common->json);
+      auto rule_counts = s.store->rule_counts(*id);
+      return print_source(*source, health ? std::optional(*health) : std::nullopt, common->json,
+                          rule_counts ? *rule_counts : std::vector<storage::RuleCount>{});
     });
   });
 

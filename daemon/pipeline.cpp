@@ -135,7 +135,9 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
   context.content_language = response.content_language;
   context.learned_date_order = date_order_seen(source);
   boost::asio::post(parsers_, [this, context = std::move(context), response = std::move(response),
-                               done = std::move(done), html = source.html, cost, id = source.id]() mutable {
+                               done = std::move(done), html = source.html, cost, id = source.id,
+                               url = source.url, categories = source.categories,
+                               rules = current_rules()]() mutable {
     const auto start = SteadyClock::now();
     context.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     fetch::Processed processed;
@@ -152,11 +154,16 @@ void Pipeline::process(const fetch::PollSource& source, fetch::Response response
       ParseOutcome outcome = parse_feed(response.body, context);
       if (outcome) {
         processed.document = std::move(outcome).result();
+        processed.websub = discover_websub(links_from_headers(response.links, response.url),
+                                           processed.document->feed, response.url);
       } else {
         processed.parse_error = true;
         processed.error_class = error_name(outcome.failure().error);
         processed.error_text = outcome.failure().message;
       }
+    }
+    if (processed.document && !rules->empty()) {
+      apply_rules(*rules, id, rules::SourceScope{url, categories}, processed.document->feed);
     }
     if (processed.document && processed.document->date_order.basis == DateOrderBasis::document) {
       remember_date_order(id, processed.document->date_order.order);
@@ -179,6 +186,50 @@ DateOrder Pipeline::date_order_seen(const fetch::PollSource& source) const {
 void Pipeline::remember_date_order(std::int64_t source_id, DateOrder order) {
   std::lock_guard lock(orders_mutex_);
   orders_seen_[source_id] = order;
+}
+
+void Pipeline::set_rules(std::shared_ptr<const rules::RuleSet> rules) {
+  std::lock_guard lock(rules_mutex_);
+  rules_ = std::move(rules);
+}
+
+std::shared_ptr<const rules::RuleSet> Pipeline::current_rules() const {
+  std::lock_guard lock(rules_mutex_);
+  return rules_;
+}
+
+void Pipeline::apply_rules(const rules::RuleSet& rules, std::int64_t source_id,
+                           const rules::SourceScope& scope, Feed& feed) {
+  // A source's memory of dropped items is forgotten past this many: feeds carry tens of
+  // items, so only a source dropping thousands recounts some.
+  constexpr std::size_t kRememberedDrops = 4096;
+  const rules::Outcome outcome = rules.apply(feed.items, scope, feed.language);
+  if (outcome.tallies.empty()) return;
+  std::lock_guard lock(rules_mutex_);
+  auto& seen = dropped_seen_[source_id];
+  if (seen.size() > kRememberedDrops) seen.clear();
+  auto count_of = [&](const std::string& rule) -> storage::RuleCount& {
+    storage::RuleCount& count = rule_counts_[{source_id, rule}];
+    count.source_id = source_id;
+    count.rule = rule;
+    return count;
+  };
+  for (const rules::ItemEffect& effect : outcome.effects) {
+    if (!effect.dropped_by.empty() && seen.insert(effect.dropped_by + '\n' + effect.key).second) {
+      ++count_of(effect.dropped_by).dropped;
+    }
+  }
+  for (const rules::RuleTally& tally : outcome.tallies) {
+    if (tally.timeouts > 0) count_of(tally.rule).timeouts += static_cast<std::int64_t>(tally.timeouts);
+  }
+}
+
+std::vector<storage::RuleCount> Pipeline::take_rule_counts() {
+  std::vector<storage::RuleCount> out;
+  std::lock_guard lock(rules_mutex_);
+  for (auto& [key, count] : rule_counts_) out.push_back(std::move(count));
+  rule_counts_.clear();
+  return out;
 }
 
 void Pipeline::write(fetch::PollReport report) {
@@ -278,6 +329,8 @@ void Pipeline::commit(std::vector<fetch::PollReport>& batch) {
     }
     committed_polls_.fetch_add(batch.size());
   }
+  if (const auto rule_counts = take_rule_counts(); !rule_counts.empty())
+    (void)store_.add_rule_counts(rule_counts);
   if (bytes > 0) return_free_memory();
   write_ns_.fetch_add((SteadyClock::now() - start).count());
   release(batch.size(), bytes);

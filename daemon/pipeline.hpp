@@ -26,12 +26,16 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "tinhop/fetch/poller.hpp"
+#include "tinhop/rules/rules.hpp"
 #include "tinhop/storage/store.hpp"
 
 namespace tinhop::daemon {
@@ -79,6 +83,9 @@ class Pipeline {
                std::function<void(fetch::Processed)> done);
   // The poller's report hook: queues the finished poll for the writer.
   void write(fetch::PollReport report);
+  // The editorial rules every document parsed from now on goes through, after its parse
+  // and before the writer (docs/rules.md); an empty set applies none.
+  void set_rules(std::shared_ptr<const rules::RuleSet> rules);
   // Runs `job` on the writer thread between two batches: work that writes the database
   // (retention) goes through the single writer too. Jobs still queued at finish() are
   // dropped: they are periodic and run again after a restart.
@@ -109,6 +116,12 @@ class Pipeline {
   // and kept here for the polls parsed before the source is loaded again.
   DateOrder date_order_seen(const fetch::PollSource& source) const;
   void remember_date_order(std::int64_t source_id, DateOrder order);
+  std::shared_ptr<const rules::RuleSet> current_rules() const;
+  // Applies `rules` to a parsed document and counts what they dropped.
+  void apply_rules(const rules::RuleSet& rules, std::int64_t source_id, const rules::SourceScope& scope,
+                   Feed& feed);
+  // The rule counts gathered since the last call, for the writer to store.
+  std::vector<storage::RuleCount> take_rule_counts();
 
   storage::Store& store_;
   PipelineOptions options_;
@@ -130,6 +143,12 @@ class Pipeline {
   std::atomic<std::int64_t> write_ns_{0};
   mutable std::mutex orders_mutex_;
   std::unordered_map<std::int64_t, DateOrder> orders_seen_;  // since start, by source id
+  mutable std::mutex rules_mutex_;
+  std::shared_ptr<const rules::RuleSet> rules_ = std::make_shared<const rules::RuleSet>();
+  std::map<std::pair<std::int64_t, std::string>, storage::RuleCount> rule_counts_;  // not yet stored
+  // The items each source's rules dropped since start: a feed keeps carrying an item for
+  // days, and each item's drop is counted once, not at every poll.
+  std::unordered_map<std::int64_t, std::unordered_set<std::string>> dropped_seen_;
 };
 
 // The storage record of one finished poll.

@@ -30,7 +30,9 @@ std::uint64_t signature(const storage::Source& s, const PollServiceOptions& o) {
   sig += "\n" + s.settings.time_zone.value_or(o.default_time_zone) + std::to_string(static_cast<int>(order));
   sig += "\n" + std::string(storage::source_type_name(s.settings.type)) + s.settings.html_selectors;
   if (s.settings.follow_links) sig += "\nfollow_links";
+  for (const auto& category : s.settings.categories) sig += "\ncategory:" + category;
   if (s.settings.origin != storage::SourceOrigin::config) sig += "\nuntrusted";
+  if (!s.settings.websub) sig += "\nwebsub=off";
   return std::hash<std::string>{}(sig);
 }
 
@@ -75,29 +77,30 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.follow.limits = article_limits(o.client.limits, f.article_max_bytes, f.article_timeout);
   o.default_time_zone = config.defaults.time_zone;
   o.default_date_order = config.defaults.date_order;
+  std::vector<rules::RuleSpec> specs;
+  for (const config::FileRule& rule : config.rules) specs.push_back(rule.rule);
+  o.rules = std::make_shared<const rules::RuleSet>(std::move(specs));
+  std::string base = config.server.base_url;
+  while (base.ends_with('/')) base.pop_back();
+  o.websub = config.websub.enabled && !base.empty();
+  o.subscriber.callback_base = base;
+  o.subscriber.lease = config.websub.lease;
+  o.subscriber.fallback_interval = config.websub.fallback_interval;
   return o;
 }
 
 PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_store, storage::Store& writer,
-                         PollServiceOptions options,
-                         std::function<void(const std::vector<Committed>&)> committed)
+                         PollServiceOptions options, PollServiceHooks hooks)
     : ioc_(ioc),
       store_(loop_store),
       options_(std::move(options)),
-      committed_(std::move(committed)),
+      hooks_(std::move(hooks)),
       client_(ioc.get_executor(), options_.client),
       pipeline_(writer, options_.pipeline,
                 PipelineHooks{
                     .committed = [this](const std::vector<Committed>& polls) { on_committed(polls); },
-                    .failed =
-                        [this](const std::vector<std::int64_t>& ids, const std::string& error) {
-                          logging::get("storage")->error("poll.store_failed {} {}",
-                                                         kv("sources", static_cast<std::int64_t>(ids.size())),
-                                                         kv("error", error));
-                          boost::asio::post(ioc_, [this, ids] {
-                            for (auto id : ids) poller_.forget_validators(id);
-                          });
-                        },
+                    .failed = [this](const std::vector<std::int64_t>& ids,
+                                     const std::string& error) { on_store_failed(ids, error); },
                     .drained = [this] { boost::asio::post(ioc_, [this] { poller_.resume(); }); },
                 }),
       poller_(ioc.get_executor(), client_, options_.poller,
@@ -127,7 +130,32 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
           [this](fetch::Request request, fetch::Callback done) {
             poller_.fetch_linked(std::move(request), std::move(done));
           },
-          options_.follow) {}
+          options_.follow) {
+  pipeline_.set_rules(options_.rules);
+  if (!options_.websub) return;
+  auto log = logging::get("websub");
+  subscriber_ = std::make_unique<websub::Subscriber>(
+      ioc.get_executor(), client_, loop_store, options_.subscriber,
+      websub::SubscriberHooks{
+          .pushed =
+              [this](std::int64_t id, fetch::Response body) {
+                if (body.body.empty()) return poller_.poll_now(id);
+                poller_.pushed(id, std::move(body));
+              },
+          .push_interval =
+              [this](std::int64_t id, std::optional<std::chrono::seconds> interval) {
+                poller_.set_push_interval(id, interval);
+              },
+          .log =
+              [log](std::string_view event, std::int64_t id, const std::string& detail) {
+                const auto level = event == "store_error" || event == "request_failed" ? spdlog::level::warn
+                                   : event == "push_refused" || event == "verification_refused"
+                                       ? spdlog::level::warn
+                                       : spdlog::level::info;
+                log->log(level, "websub.{} {} {}", event, kv("source", id), kv("detail", detail));
+              },
+      });
+}
 
 PollService::~PollService() {
   poller_.stop_scheduling();
@@ -162,6 +190,7 @@ fetch::PollSource PollService::to_poll_source(const storage::Source& s, const st
   if (health && health->date_order_seen) p.date_order_seen = *health->date_order_seen;
   p.html = html_selectors(s);
   p.follow_links = s.settings.follow_links && s.settings.type == storage::SourceType::html;
+  p.categories = s.settings.categories;
   // A source added through the CLI or the API was checked by its literal host only; the
   // address its name leads to is checked at every connection.
   p.trust_own_origin = s.settings.origin == storage::SourceOrigin::config;
@@ -169,9 +198,30 @@ fetch::PollSource PollService::to_poll_source(const storage::Source& s, const st
 }
 
 storage::Result<void> PollService::start() {
+  if (subscriber_) {
+    // Polling goes on without the stored subscriptions; the next polls ask the hubs again.
+    if (auto started = subscriber_->start(); !started) {
+      logging::get("websub")->error("websub.start_failed {}", kv("error", started.error().message));
+    }
+  }
   refresh_sources(true);
+  // Subscriptions of sources removed or disabled while the daemon was down.
+  if (subscriber_) {
+    for (std::int64_t id : subscriber_->subscribed_sources()) {
+      if (!push_wanted_.contains(id)) subscriber_->forget(id);
+    }
+  }
   poller_.start();
   return {};
+}
+
+void PollService::want_pushes(std::int64_t id, bool wanted) {
+  if (!subscriber_) return;
+  if (wanted) {
+    push_wanted_.insert(id);
+  } else if (push_wanted_.erase(id) > 0) {
+    subscriber_->forget(id);
+  }
 }
 
 void PollService::refresh_sources(bool force) {
@@ -192,6 +242,7 @@ void PollService::refresh_sources(bool force) {
   auto visited = store_.visit_sources([&](const storage::Source& s, const storage::Health* health) {
     if (!s.settings.enabled) return;
     wanted.push_back(s.id);
+    want_pushes(s.id, s.settings.websub);
     const std::uint64_t sig = signature(s, options_);
     auto it = signatures_.find(s.id);
     if (it != signatures_.end() && it->second == sig) return;
@@ -210,6 +261,7 @@ void PollService::refresh_sources(bool force) {
       continue;
     }
     poller_.remove(it->first);
+    want_pushes(it->first, false);
     it = signatures_.erase(it);
     ++removed;
   }
@@ -228,6 +280,7 @@ void PollService::apply_options(PollServiceOptions options) {
   client_.set_options(options.client);
   poller_.set_options(options.poller);
   follower_.set_options(options.follow);
+  pipeline_.set_rules(options.rules);
   options_ = std::move(options);
   if (defaults_changed) refresh_sources(true);
 }
@@ -235,6 +288,7 @@ void PollService::apply_options(PollServiceOptions options) {
 void PollService::stop_scheduling() {
   poller_.stop_scheduling();
   follower_.stop();  // articles not started wait, recorded as pending, for the next run
+  if (subscriber_) subscriber_->stop();
 }
 
 void PollService::on_committed(const std::vector<Committed>& polls) {
@@ -269,7 +323,52 @@ void PollService::on_committed(const std::vector<Committed>& polls) {
     if (r.decision.disable) line += " " + kv("disabled", r.decision.disable_reason);
     log->log(level, "{}", line);
   }
-  if (committed_) committed_(polls);
+  if (subscriber_) {
+    // What each fetched document named as its hub, for the subscriber on the event loop.
+    std::vector<std::pair<std::int64_t, std::optional<WebSubTopic>>> found;
+    for (const Committed& c : polls) {
+      if (c.report.outcome == fetch::PollOutcome::ok && !c.report.pushed)
+        found.emplace_back(c.report.source_id, c.report.websub);
+    }
+    if (!found.empty()) {
+      boost::asio::post(ioc_, [this, found = std::move(found)] {
+        for (const auto& [id, topic] : found) {
+          if (push_wanted_.contains(id)) subscriber_->discovered(id, topic);
+        }
+      });
+    }
+  }
+  if (refused_since_) {
+    const auto refused_for =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - *refused_since_);
+    logging::get("storage")->info("storage.writes_resumed {} {}", kv("refused_for_s", refused_for.count()),
+                                  kv("batches_refused", batches_refused_));
+    refused_since_.reset();
+    batches_refused_ = 0;
+    if (hooks_.writes_resumed) hooks_.writes_resumed();
+  }
+  if (hooks_.committed) hooks_.committed(polls);
+}
+
+void PollService::on_store_failed(const std::vector<std::int64_t>& source_ids, const std::string& error) {
+  auto log = logging::get("storage");
+  log->error("poll.store_failed {} {}", kv("sources", static_cast<std::int64_t>(source_ids.size())),
+             kv("error", error));
+  ++batches_refused_;
+  if (!refused_since_) {
+    // One line an operator can act on; the polls of every refused batch are fetched in
+    // full again once a batch is stored, so nothing the sources published is lost.
+    refused_since_ = std::chrono::steady_clock::now();
+    log->error("storage.writes_refused {} {}", kv("error", error),
+               kv("action", "polls continue and are stored once the database accepts writes again"));
+    if (hooks_.writes_refused) {
+      hooks_.writes_refused(error,
+                            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    }
+  }
+  boost::asio::post(ioc_, [this, source_ids] {
+    for (auto id : source_ids) poller_.forget_validators(id);
+  });
 }
 
 std::string PollService::summary() const {

@@ -7,8 +7,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "article_follower.hpp"
 #include "pipeline.hpp"
@@ -16,6 +18,7 @@
 #include "tinhop/fetch/client.hpp"
 #include "tinhop/fetch/poller.hpp"
 #include "tinhop/storage/store.hpp"
+#include "tinhop/websub/subscriber.hpp"
 
 namespace tinhop::daemon {
 
@@ -26,17 +29,33 @@ struct PollServiceOptions {
   FollowOptions follow;  // sources with follow_links
   std::string default_time_zone = "Asia/Ho_Chi_Minh";
   DateOrder default_date_order = DateOrder::automatic;
+  // The configuration's [[rule]]s, applied to every parsed document (docs/rules.md).
+  std::shared_ptr<const rules::RuleSet> rules = std::make_shared<const rules::RuleSet>();
+  // Pushes from publishers' hubs: on when websub.enabled and server.base_url (the public
+  // URL hubs call back) are both set.
+  bool websub = false;
+  websub::SubscriberOptions subscriber;
 };
 
 // The poller's settings from the configuration file.
 PollServiceOptions poll_options_from(const config::Config& config);
 
+// What the service tells `tinhop serve`, on the pipeline's writer thread.
+struct PollServiceHooks {
+  // After each committed batch.
+  std::function<void(const std::vector<Committed>&)> committed;
+  // The first batch the store refused (disk full, I/O error) after stored ones, and the
+  // first stored one after that: the publisher's /healthz says degraded in between.
+  std::function<void(const std::string& error, Instant since)> writes_refused;
+  std::function<void()> writes_resumed;
+};
+
 class PollService {
  public:
   // `loop_store` is used on the event loop thread only; `writer` by the pipeline's writer
-  // thread only. `committed` runs on the writer thread after each batch.
+  // thread only.
   PollService(boost::asio::io_context& ioc, storage::Store& loop_store, storage::Store& writer,
-              PollServiceOptions options, std::function<void(const std::vector<Committed>&)> committed);
+              PollServiceOptions options, PollServiceHooks hooks);
   ~PollService();
 
   // Loads the enabled sources and starts polling.
@@ -49,6 +68,9 @@ class PollService {
   // date order for the sources without their own (those are reloaded into the poller).
   void apply_options(PollServiceOptions options);
   bool knows(std::int64_t id) const { return poller_.find(id) != nullptr; }
+  // The WebSub subscriber answering our callback URLs; null when pushes are off. Its calls
+  // belong on the event loop.
+  websub::Subscriber* subscriber() { return subscriber_.get(); }
 
   // Shutdown, phase one: no new poll starts. Polls in flight keep running.
   void stop_scheduling();
@@ -68,20 +90,28 @@ class PollService {
  private:
   fetch::PollSource to_poll_source(const storage::Source& source, const storage::Health* health) const;
   void on_committed(const std::vector<Committed>& polls);
+  // Event loop: whether the source's pushes are wanted; when not, its subscription goes.
+  void want_pushes(std::int64_t id, bool wanted);
+  void on_store_failed(const std::vector<std::int64_t>& source_ids, const std::string& error);
 
   boost::asio::io_context& ioc_;
   storage::Store& store_;
   PollServiceOptions options_;
-  std::function<void(const std::vector<Committed>&)> committed_;
+  PollServiceHooks hooks_;
   fetch::Client client_;
   Pipeline pipeline_;
   fetch::Poller poller_;
   ArticleFollower follower_;
+  std::unique_ptr<websub::Subscriber> subscriber_;
+  std::unordered_set<std::int64_t> push_wanted_;  // enabled sources with websub = "auto"
   std::int64_t sources_version_ = -1;
   std::unordered_map<std::int64_t, std::uint64_t> signatures_;  // what each polled source was loaded as
   std::atomic<std::uint64_t> polls_{0};
   std::atomic<std::uint64_t> failing_{0};
   std::unordered_map<std::int64_t, bool> failing_sources_;  // writer thread only
+  // Since when the store refuses batches, and how many it refused (writer thread only).
+  std::optional<std::chrono::steady_clock::time_point> refused_since_;
+  std::int64_t batches_refused_ = 0;
 };
 
 }  // namespace tinhop::daemon

@@ -236,6 +236,15 @@ std::string database_url_problem(std::string_view url) {
   return {};
 }
 
+void read_websub(Reader& r, const toml::table& t, WebSubConfig& out) {
+  const std::string p = "websub";
+  r.reject_unknown(t, p, {"enabled", "fallback_interval", "lease"});
+  r.read(t, "enabled", p, out.enabled);
+  read_duration(r, t, "fallback_interval", p, out.fallback_interval, 1min, one_year);
+  // WebSub leases are whole seconds; hubs commonly grant between an hour and a month.
+  read_duration(r, t, "lease", p, out.lease, 1h, one_year);
+}
+
 void read_small_sections(Reader& r, const toml::table& root, Config& config) {
   if (const toml::table* t = section(r, root, "database")) {
     r.reject_unknown(*t, "database", {"path", "url", "password_file", "busy_timeout"});
@@ -351,13 +360,14 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
   }
   Config config;
   config.file = file;
-  reader.reject_unknown(
-      root, "",
-      {"server", "admin", "database", "fetch", "poll", "retention", "dedup", "defaults", "log", "source"});
+  reader.reject_unknown(root, "",
+                        {"server", "admin", "database", "fetch", "poll", "retention", "dedup", "defaults",
+                         "log", "websub", "source", "rule"});
   if (const toml::table* t = section(reader, root, "server")) read_server(reader, *t, config.server);
   if (const toml::table* t = section(reader, root, "admin")) read_admin(reader, *t, config.admin);
   if (const toml::table* t = section(reader, root, "fetch")) read_fetch(reader, *t, config.fetch);
   if (const toml::table* t = section(reader, root, "poll")) read_poll(reader, *t, config.poll);
+  if (const toml::table* t = section(reader, root, "websub")) read_websub(reader, *t, config.websub);
   read_small_sections(reader, root, config);
   if (config.admin.enabled && config.admin.listen == config.server.listen) {
     const toml::table* admin = root.get_as<toml::table>("admin");
@@ -386,6 +396,7 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
     config.database.password_file = std::filesystem::path(file).parent_path() / config.database.password_file;
   }
   if (const toml::node* sources = root.get("source")) detail::read_sources(reader, *sources, config);
+  if (const toml::node* rules = root.get("rule")) detail::read_rules(reader, *rules, config);
   if (reader.error_count() == 0) result.config = std::move(config);
   return result;
 }

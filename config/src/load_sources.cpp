@@ -31,9 +31,10 @@ void read_headers(Reader& r, const toml::table& t, const std::string& prefix, So
 
 // Every key of a [[source]] table.
 const std::vector<std::string_view>& source_keys() {
-  static const std::vector<std::string_view> keys{
-      "url",       "title",      "categories",    "type",    "interval", "min_interval", "max_interval",
-      "time_zone", "date_order", "republication", "enabled", "headers",  "html",         "follow_links"};
+  static const std::vector<std::string_view> keys{"url",        "title",         "categories",   "type",
+                                                  "interval",   "min_interval",  "max_interval", "time_zone",
+                                                  "date_order", "republication", "enabled",      "headers",
+                                                  "html",       "follow_links",  "websub"};
   return keys;
 }
 
@@ -130,6 +131,14 @@ std::optional<FileSource> read_source(Reader& r, const toml::table& t, const std
   }
   r.read(t, "enabled", p, s.enabled);
   r.read(t, "follow_links", p, s.follow_links);
+  r.read_enum(
+      t, "websub", p, s.websub,
+      [](std::string_view text) -> std::optional<bool> {
+        if (text == "auto") return true;
+        if (text == "off") return false;
+        return std::nullopt;
+      },
+      "auto, off");
   read_headers(r, t, p, s);
   read_selectors(r, t, p, s);
   // The shared per-source rules; the URL was reported above with its own message.

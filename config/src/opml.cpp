@@ -88,6 +88,9 @@ bool read_tinhop_attributes(Reading& reading, const pugi::xml_node& outline, con
     } else if (key == "follow-links") {
       if (value != "true" && value != "false") return fail("expected true or false, got \"" + value + "\"");
       s.follow_links = value == "true";
+    } else if (key == "websub") {
+      if (value != "auto" && value != "off") return fail("expected auto or off, got \"" + value + "\"");
+      s.websub = value == "auto";
     } else if (key == "categories" || key == "headers") {
       boost::system::error_code ec;
       boost::json::value json = boost::json::parse(value, ec);
@@ -253,6 +256,7 @@ std::string export_opml(const std::vector<SourceSettings>& sources, std::string_
     if (!s.selectors.image.empty()) put("tinhop:html-image", s.selectors.image);
     if (!s.selectors.date_format.empty()) put("tinhop:html-date-format", s.selectors.date_format);
     if (s.follow_links) put("tinhop:follow-links", "true");
+    if (!s.websub) put("tinhop:websub", "off");
   }
   std::ostringstream out;
   document.save(out, "  ", pugi::format_default | pugi::format_no_declaration, pugi::encoding_utf8);

@@ -78,6 +78,9 @@ void read_string_list(Reader& r, const toml::table& t, std::string_view key, con
 // Reads the [[source]] array into config.sources (defined in load_sources.cpp).
 void read_sources(Reader& reader, const toml::node& node, Config& config);
 
+// Reads the [[rule]] array into config.rules (defined in load_rules.cpp).
+void read_rules(Reader& reader, const toml::node& node, Config& config);
+
 // "host:port", "[v6]:port" or "unix:/absolute/path"; nullopt when not an IP literal with a
 // port 1-65535 nor an absolute path that fits a socket address.
 std::optional<ListenAddress> parse_listen(std::string_view text);

@@ -326,6 +326,9 @@ struct AtomMapper {
         feed.image = absolute_link(xml::inner_text(child), base(child));
       } else if (name == "icon" && !feed.icon) {
         feed.icon = absolute_link(xml::inner_text(child), base(child));
+      } else if (name == "link") {
+        note_websub_link(xml::attribute_value(child, "rel"), xml::attribute_value(child, "href"), base(child),
+                         feed);
       } else if (name == "entry") {
         map_entry(child);
       }
@@ -339,6 +342,7 @@ struct AtomMapper {
                                          : (!more.creators.empty() ? more.creators : more.podcast_authors);
     if (const auto& date = updated ? updated : (more.modified ? more.modified : more.dc_date))
       mapping.add_date(DateField::feed_updated, 0, *date);
+    if (more.issued) mapping.add_date(DateField::feed_published, 0, *more.issued);
   }
 };
 

@@ -144,6 +144,7 @@ std::string to_contract_json(const ParseResult& result) {
   object["language"] = optional_string(feed.language);
   object["updated"] = optional_instant(feed.updated);
   // Optional fields beyond the contract's, present only when the feed has them.
+  if (feed.published) object["published"] = optional_instant(feed.published);
   put_if(object, "id", feed.id);
   put_if(object, "rights", feed.rights);
   put_if(object, "image", feed.image);

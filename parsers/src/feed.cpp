@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "budget_terms.hpp"
 #include "mapping.hpp"
 #include "text_internal.hpp"
 #include "tinhop/parsers/charset.hpp"
@@ -167,6 +168,19 @@ void normalize_item(Item& item, Normalizer& normalize, const ParseLimits& limits
   if (item.extras) normalize_extras(*item.extras, normalize, limits);
 }
 
+// A language in BCP 47's form; one written otherwise is kept, with a warning (once per
+// spelling: a feed repeats its entries' language on each).
+void normalize_language(std::optional<std::string>& language, std::vector<std::string>& warnings) {
+  if (!language) return;
+  if (std::optional<std::string> tag = detail::bcp47_language(*language)) {
+    language = std::move(tag);
+    return;
+  }
+  std::string warning = "language '" + *language + "' is not a BCP 47 tag: kept as written";
+  if (std::find(warnings.begin(), warnings.end(), warning) == warnings.end())
+    warnings.push_back(std::move(warning));
+}
+
 bool is_placeholder(const Item& item) {
   if (item.title && !item.title->empty()) return false;
   const auto says_nothing = [](const std::optional<std::string>& text) {
@@ -199,6 +213,10 @@ std::pair<DateOrderDecision, std::size_t> resolve_dates(Mapping& mapping) {
     }
     if (raw.field == DateField::feed_updated) {
       mapping.feed.updated = parsed->instant;
+      continue;
+    }
+    if (raw.field == DateField::feed_published) {
+      mapping.feed.published = parsed->instant;
       continue;
     }
     if (raw.field == DateField::feed_updated_candidate) {
@@ -265,12 +283,9 @@ void finish(Mapping& mapping, ParseResult& result) {
   normalize_people(feed.authors, normalize, mapping.limits);
   normalize_people(feed.contributors, normalize, mapping.limits);
   for (std::string& category : feed.categories) normalize(category, mapping.limits.max_name_chars);
-  if (feed.language) {
-    if (std::optional<std::string> tag = detail::bcp47_language(*feed.language)) {
-      feed.language = std::move(tag);
-    } else {
-      mapping.warnings.push_back("language '" + *feed.language + "' is not a BCP 47 tag: kept as written");
-    }
+  normalize_language(feed.language, mapping.warnings);
+  for (Item& item : feed.items) {
+    if (item.extras) normalize_language(item.extras->language, mapping.warnings);
   }
   if (normalize.ill_formed != 0) {
     mapping.warnings.push_back("ill-formed UTF-8 replaced with U+FFFD in " +
@@ -301,14 +316,6 @@ xml::EntityLimits entity_limits(std::size_t input) {
   return limits;
 }
 
-std::size_t budget_for(std::size_t input, const ParseLimits& limits) {
-  constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
-  if (limits.memory_ratio == 0) return unlimited;
-  const std::size_t scaled =
-      input > unlimited / limits.memory_ratio ? unlimited : input * limits.memory_ratio;
-  return std::max(scaled, limits.memory_floor);
-}
-
 }  // namespace
 
 const char* error_name(ParseError error) {
@@ -331,7 +338,7 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
   DecodedText decoded = decode_document(bytes, context.content_type);
   ParseResult result;
   result.warnings = std::move(decoded.warnings);
-  MemoryBudget budget(budget_for(bytes.size(), limits));
+  MemoryBudget budget(detail::budget_limit(bytes.size(), limits.memory_ratio, limits.memory_floor));
   Mapping mapping{context, limits, budget, bytes.size(), {}, {}, {}, std::nullopt, {}, 0, false, 0};
   // A transcoded copy is memory of the parse's own; UTF-8 input is read where it lies.
   const std::size_t transcoded = decoded.storage.empty() ? 0 : decoded.storage.capacity() + 1;

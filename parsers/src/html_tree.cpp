@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
+#include <csetjmp>
+#include <cstddef>
+#include <cstdlib>
 
+#include "budget_terms.hpp"
 #include "html_internal.hpp"
 #include "tinhop/parsers/charset.hpp"
+#include "tinhop/parsers/memory_budget.hpp"
 #include "tinhop/parsers/text.hpp"
 
 namespace tinhop::html_detail {
@@ -138,6 +142,82 @@ void copy_tree(const GumboNode* root, pugi::xml_node target) {
   }
 }
 
+// gumbo's allocations, charged to a budget. gumbo uses whatever its allocator returns and
+// has no way to fail, so a refused allocation leaves the parse by longjmp (see
+// parse_charged) and the arena then frees every block gumbo still held: each block is
+// linked into a list behind a small header.
+class GumboArena {
+ public:
+  explicit GumboArena(MemoryBudget& budget) noexcept : budget_(budget) {}
+  GumboArena(const GumboArena&) = delete;
+  GumboArena& operator=(const GumboArena&) = delete;
+  ~GumboArena() { free_all(); }
+
+  GumboOptions options() {
+    GumboOptions options = kGumboDefaultOptions;
+    options.allocator = &GumboArena::allocate;
+    options.deallocator = &GumboArena::deallocate;
+    options.userdata = this;
+    return options;
+  }
+
+  void free_all() noexcept {
+    while (blocks_.next != &blocks_) release(blocks_.next);
+  }
+
+  std::jmp_buf* escape = nullptr;  // where a refused allocation jumps to
+
+ private:
+  struct alignas(std::max_align_t) Block {
+    Block* previous;
+    Block* next;
+    std::size_t bytes;
+  };
+
+  static void* allocate(void* userdata, std::size_t size) {
+    auto& arena = *static_cast<GumboArena*>(userdata);
+    const std::size_t bytes = sizeof(Block) + size;
+    void* memory = nullptr;
+    if (size < arena.budget_.left() && arena.budget_.charge(bytes)) {
+      memory = std::malloc(bytes);
+      if (memory == nullptr) arena.budget_.release(bytes);
+    }
+    if (memory == nullptr) std::longjmp(*arena.escape, 1);
+    auto* block = static_cast<Block*>(memory);
+    *block = Block{&arena.blocks_, arena.blocks_.next, bytes};
+    arena.blocks_.next->previous = block;
+    arena.blocks_.next = block;
+    return block + 1;
+  }
+
+  static void deallocate(void* userdata, void* pointer) {
+    if (pointer != nullptr) static_cast<GumboArena*>(userdata)->release(static_cast<Block*>(pointer) - 1);
+  }
+
+  void release(Block* block) noexcept {
+    block->previous->next = block->next;
+    block->next->previous = block->previous;
+    budget_.release(block->bytes);
+    std::free(block);
+  }
+
+  MemoryBudget& budget_;
+  Block blocks_{&blocks_, &blocks_, 0};  // the list's sentinel
+};
+
+// gumbo's parse of `text`, or null when its allocations outgrew the arena's budget. Only
+// gumbo's C frames and the allocator, which hold no object with a destructor, lie
+// between the setjmp here and a longjmp; this frame holds none either.
+GumboOutput* parse_charged(GumboArena& arena, const GumboOptions& options, std::string_view text) {
+  std::jmp_buf escape;
+  arena.escape = &escape;
+  if (setjmp(escape) != 0) {
+    arena.free_all();
+    return nullptr;
+  }
+  return gumbo_parse_with_options(&options, text.data(), text.size());
+}
+
 bool is_block(std::string_view name) {
   static constexpr std::array<std::string_view, 24> blocks{
       "br", "p",       "div",     "li",     "ul",     "ol",     "h1",         "h2",
@@ -159,7 +239,14 @@ HtmlError build_tree(std::string_view bytes, std::string_view content_type, cons
   if (!charset_from_content_type(content_type) && !is_valid_utf8(bytes)) {
     if (const auto charset = meta_charset(bytes)) type = "text/html; charset=" + *charset;
   }
+  MemoryBudget budget(detail::budget_limit(bytes.size(), limits.memory_ratio, limits.memory_floor));
+  const auto over_budget = [&] {
+    message = "page needs more than " + detail::binary_size(budget.limit()) + " to parse (budget: " +
+              detail::budget_terms(bytes.size(), limits.memory_ratio, limits.memory_floor) + ")";
+    return HtmlError::over_memory_budget;
+  };
   DecodedText decoded = decode_document(bytes, type);
+  if (!budget.charge(decoded.storage.capacity())) return over_budget();
   tree.encoding = decoded.encoding;
   tree.warnings = std::move(decoded.warnings);
   // decode_document speaks for feeds; a page served as text/html is what a page should be.
@@ -170,14 +257,22 @@ HtmlError build_tree(std::string_view bytes, std::string_view content_type, cons
               std::to_string(limits.max_depth);
     return HtmlError::too_deep;
   }
-  std::unique_ptr<GumboOutput, void (*)(GumboOutput*)> output(
-      gumbo_parse_with_options(&kGumboDefaultOptions, decoded.text.data(), decoded.text.size()),
-      [](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
-  if (!output || output->root == nullptr) {
-    message = "the HTML parser ran out of memory";
-    return HtmlError::too_large;
+  GumboArena arena(budget);
+  const GumboOptions options = arena.options();
+  GumboOutput* output = parse_charged(arena, options, decoded.text);
+  if (output == nullptr) return over_budget();
+  {
+    // The copy is charged while gumbo's tree is still alive beside it: that is the peak.
+    // pugixml refuses what does not fit, and the copy is then incomplete: refused whole.
+    // The copy outlives the scope; its blocks are freed later, uncharged.
+    PugixmlBudgetScope charged(budget);
+    copy_tree(output->root, tree.document);
+    gumbo_destroy_output(&options, output);
+    if (budget.exhausted()) {
+      tree.document.reset();
+      return over_budget();
+    }
   }
-  copy_tree(output->root, tree.document);
   return HtmlError::none;
 }
 

@@ -1,4 +1,5 @@
 // JSON Feed 1.0 and 1.1 (https://jsonfeed.org) onto the model.
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json/memory_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -144,6 +145,17 @@ void map_json_feed(std::string_view text, Mapping& mapping) {
   feed.authors = feed_authors;
   if (auto icon = string_at(*root, "icon")) feed.image = absolute_link(*icon, base);
   if (auto favicon = string_at(*root, "favicon")) feed.icon = absolute_link(*favicon, base);
+  // JSON Feed 1.1 "hubs": [{"type": "WebSub", "url": ...}], other hub types ignored.
+  if (const json::value* hubs = root->if_contains("hubs"); hubs != nullptr && hubs->is_array()) {
+    for (const json::value& hub : hubs->get_array()) {
+      const json::object* object = hub.if_object();
+      const std::optional<std::string> type = object != nullptr ? string_at(*object, "type") : std::nullopt;
+      if (!type || !boost::algorithm::iequals(*type, "websub")) continue;
+      if (auto hub_url = string_at(*object, "url")) note_websub_link("hub", *hub_url, url, feed);
+    }
+  }
+  // feed_url is the feed's own address: the topic a hub knows it by.
+  if (auto feed_url = string_at(*root, "feed_url")) note_websub_link("self", *feed_url, url, feed);
 
   const json::value* items = root->if_contains("items");
   if (items == nullptr || !items->is_array()) {

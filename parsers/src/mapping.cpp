@@ -5,6 +5,10 @@
 #include <charconv>
 #include <functional>
 
+#include <boost/algorithm/string/predicate.hpp>
+
+#include "budget_terms.hpp"
+
 #include "tinhop/parsers/text.hpp"
 #include "tinhop/parsers/url.hpp"
 #include "xml_reader.hpp"
@@ -151,24 +155,8 @@ void Mapping::add_item(Item&& item) {
 
 namespace {
 
-// "12.3": a size to one decimal, in units of `unit` bytes.
-std::string one_decimal(std::size_t bytes, double unit) {
-  const auto tenths = static_cast<unsigned long long>(static_cast<double>(bytes) / unit * 10.0 + 0.5);
-  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
-}
-
-std::string binary_size(std::size_t bytes) {
-  if (bytes < (1U << 20U)) return std::to_string(bytes >> 10U) + " KiB";
-  return one_decimal(bytes, 1024.0 * 1024.0) + " MiB";
-}
-
-// How the budget was set: from the input's size, or the floor for small documents.
 std::string budget_terms(const Mapping& mapping) {
-  const ParseLimits& limits = mapping.limits;
-  if (limits.memory_ratio == 0 || mapping.input_bytes <= limits.memory_floor / limits.memory_ratio) {
-    return "the " + binary_size(limits.memory_floor) + " floor";
-  }
-  return std::to_string(limits.memory_ratio) + "x its " + one_decimal(mapping.input_bytes, 1e6) + " MB";
+  return detail::budget_terms(mapping.input_bytes, mapping.limits.memory_ratio, mapping.limits.memory_floor);
 }
 
 }  // namespace
@@ -245,6 +233,26 @@ bool starts_with_scheme(std::string_view uri) {
 }
 
 }  // namespace
+
+void note_websub_link(std::string_view rel, std::string_view href, const std::string& base, Feed& feed) {
+  bool hub = false, self = false;
+  while (!rel.empty()) {
+    const std::size_t start = rel.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) break;
+    rel.remove_prefix(start);
+    const std::string_view type = rel.substr(0, rel.find_first_of(" \t\r\n"));
+    rel.remove_prefix(type.size());
+    // Relation types compare case-insensitively (RFC 8288 2.1.1).
+    hub = hub || boost::algorithm::iequals(type, "hub");
+    self = self || boost::algorithm::iequals(type, "self");
+  }
+  if (!hub && !self) return;
+  const std::optional<std::string> url = absolute_link(href, base);
+  if (!url || url->find("://") == std::string::npos) return;
+  if (hub && std::find(feed.hubs.begin(), feed.hubs.end(), *url) == feed.hubs.end())
+    feed.hubs.push_back(*url);
+  if (self && !feed.self_url) feed.self_url = *url;
+}
 
 std::optional<std::string> absolute_link(std::string_view raw, const std::string& base) {
   const std::string_view trimmed = trim(raw);

@@ -21,6 +21,7 @@ namespace tinhop::detail {
 enum class DateField {
   feed_updated,
   feed_updated_candidate,  // the feed's date is the newest of these (JSON Feed)
+  feed_published,
   item_published,
   item_updated,
 };
@@ -91,6 +92,10 @@ const std::string& base_for(pugi::xml_node element, const std::string& document_
 
 // `raw` made absolute against `base`; the trimmed raw value when that is impossible.
 std::optional<std::string> absolute_link(std::string_view raw, const std::string& base);
+
+// WebSub discovery from a feed-level link (W3C WebSub section 4): rel="hub" adds a hub,
+// the first rel="self" names the topic. `rel` may list several types (RFC 8288 3.3).
+void note_websub_link(std::string_view rel, std::string_view href, const std::string& base, Feed& feed);
 
 // A language tag in BCP 47's form ("en_US": "en-US", "VI": "vi", "vi-vn": "vi-VN"), or
 // nullopt when `written` is not a well-formed tag ("English", "vi, en").

@@ -6,8 +6,13 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
+#include <string>
+
+#include "budget_terms.hpp"
 
 namespace tinhop {
 namespace {
@@ -75,4 +80,33 @@ PugixmlBudgetScope::~PugixmlBudgetScope() {
   active_budget = previous_;
 }
 
+namespace detail {
+namespace {
+
+// "12.3": a size to one decimal, in units of `unit` bytes.
+std::string one_decimal(std::size_t bytes, double unit) {
+  const auto tenths = static_cast<unsigned long long>(static_cast<double>(bytes) / unit * 10.0 + 0.5);
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+}
+
+}  // namespace
+
+std::size_t budget_limit(std::size_t input_bytes, std::size_t ratio, std::size_t floor) noexcept {
+  constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
+  if (ratio == 0) return unlimited;
+  const std::size_t scaled = input_bytes > unlimited / ratio ? unlimited : input_bytes * ratio;
+  return std::max(scaled, floor);
+}
+
+std::string binary_size(std::size_t bytes) {
+  if (bytes < (1U << 20U)) return std::to_string(bytes >> 10U) + " KiB";
+  return one_decimal(bytes, 1024.0 * 1024.0) + " MiB";
+}
+
+std::string budget_terms(std::size_t input_bytes, std::size_t ratio, std::size_t floor) {
+  if (ratio == 0 || input_bytes <= floor / ratio) return "the " + binary_size(floor) + " floor";
+  return std::to_string(ratio) + "x its " + one_decimal(input_bytes, 1e6) + " MB";
+}
+
+}  // namespace detail
 }  // namespace tinhop

@@ -70,6 +70,15 @@ bool starts_double_encoding(std::string_view text, std::size_t at) {
   return true;
 }
 
+// True for a byte that starts no character windows-1252 has: text holding one cannot be
+// double-encoded UTF-8 (the repair would fail to encode it). Its characters all lead with
+// C2, C3 (U+0080-U+00FF), C5, C6, CB (Œ Š Ÿ Ž ƒ ˆ ˜) or E2 (– — ‘ ’ “ ” • … € ™); most
+// Vietnamese words hold a letter that leads otherwise (đ: C4, ạ: E1), so this ends the
+// check within a few bytes.
+bool outside_windows_1252(unsigned char byte) {
+  return byte >= 0xC4 && byte != 0xC5 && byte != 0xC6 && byte != 0xCB && byte != 0xE2;
+}
+
 bool may_be_double_encoded(std::string_view text) {
   std::size_t at = 0;
 #if defined(__SSE2__)
@@ -81,6 +90,12 @@ bool may_be_double_encoded(std::string_view text) {
   for (; at + 18 <= text.size(); at += 16) {
     const char* p = text.data() + at;
     const __m128i first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed bytes: 0xC4..0xFF is -60..-1.
+    const __m128i foreign = _mm_andnot_si128(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(first, byte(0xC5)), _mm_cmpeq_epi8(first, byte(0xC6))),
+                     _mm_or_si128(_mm_cmpeq_epi8(first, byte(0xCB)), _mm_cmpeq_epi8(first, byte(0xE2)))),
+        _mm_and_si128(_mm_cmpgt_epi8(first, byte(0xC3)), _mm_cmplt_epi8(first, _mm_setzero_si128())));
+    if (_mm_movemask_epi8(foreign) != 0) return false;
     const __m128i second = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
     const __m128i third = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2));
     // Signed bytes: 0x82..0xB4 is -126..-76.
@@ -97,6 +112,9 @@ bool may_be_double_encoded(std::string_view text) {
     }
   }
 #endif
+  for (std::size_t i = at; i < text.size(); ++i) {
+    if (outside_windows_1252(static_cast<unsigned char>(text[i]))) return false;
+  }
   for (; at + 2 < text.size(); ++at) {
     if (starts_double_encoding(text, at)) return true;
   }

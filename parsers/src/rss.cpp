@@ -408,6 +408,10 @@ struct RssMapper {
       if (extensions.feed_element(child, ns, name, feed, more)) continue;
       if (is_atom_ns(ns)) {
         if (name == "updated") atom_updated = text_value(child);
+        if (name == "link") {
+          note_websub_link(xml::attribute_value(child, "rel"), xml::attribute_value(child, "href"),
+                           base(child), feed);
+        }
         if (name == "link" && !feed.link) {
           const std::string rel = xml::attribute_value(child, "rel");
           if (rel.empty() || rel == "alternate") {
@@ -456,6 +460,8 @@ struct RssMapper {
         break;
       }
     }
+    if (const auto& published = pub_date ? pub_date : more.issued)
+      mapping.add_date(DateField::feed_published, 0, *published);
   }
 };
 

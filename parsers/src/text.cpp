@@ -16,6 +16,9 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -145,6 +148,223 @@ const SafeTable& nfc_safe_table() {
     return bits;
   }();
   return table;
+}
+
+// Latin text with combining marks (NFD feeds, windows-1258's tone marks) composed without
+// ICU's general machinery, from tables ICU fills once: the canonical decomposition of
+// every Latin letter, the combining class of every mark in U+0300-U+036F, and the
+// primary composites of a Latin letter with such a mark. Same result as ICU's NFC for the
+// text it accepts; it refuses (and ICU decides) anything outside those ranges.
+class LatinComposer {
+ public:
+  // NFC of `text` into `out`; false when the text holds a character the tables do not cover.
+  bool compose(std::string_view text, std::string& out) const;
+
+  static const LatinComposer& instance() {
+    static const LatinComposer composer;
+    return composer;
+  }
+
+ private:
+  static constexpr char32_t first_mark = 0x300;
+  static constexpr char32_t mark_count = 0x70;
+  static constexpr std::size_t max_cluster = 8;  // longer runs of marks (rare) go to ICU
+
+  struct Decomposition {
+    char32_t base = 0;
+    std::uint8_t marks = 0;  // how many of `mark` hold marks; unsupported when > 3
+    std::array<char32_t, 3> mark{};
+  };
+  struct Composite {
+    std::uint8_t mark;  // offset from first_mark
+    char32_t composite;
+  };
+
+  LatinComposer();
+
+  // Index into the per-letter tables: U+0000-U+024F, then U+1E00-U+1EFF; -1 elsewhere.
+  static int letter_index(char32_t c) {
+    if (c < 0x250) return static_cast<int>(c);
+    if (c >= 0x1E00 && c < 0x1F00) return static_cast<int>(c - 0x1E00 + 0x250);
+    return -1;
+  }
+  static bool is_mark(char32_t c) { return c >= first_mark && c < first_mark + mark_count; }
+  // The composite of `base` and `mark`, 0 when none, U+FFFF when the tables cannot tell.
+  char32_t composite(char32_t base, char32_t mark) const;
+
+  static constexpr std::size_t letters = 0x250 + 0x100;
+  std::array<Decomposition, letters> decompositions_{};
+  std::array<std::uint16_t, letters + 1> composites_from_{};  // index into composites_
+  std::vector<Composite> composites_;
+  std::array<std::uint8_t, mark_count> combining_class_{};  // 0: not a mark handled here
+};
+
+LatinComposer::LatinComposer() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+  const icu::Normalizer2& nfc = nfc_normalizer();
+  if (U_FAILURE(status) || nfd == nullptr) std::abort();
+  for (char32_t mark = first_mark; mark < first_mark + mark_count; ++mark) {
+    // Marks that are not NFC themselves (U+0340, U+0341, U+0343, U+0344) are left to ICU.
+    if (u_getIntPropertyValue(static_cast<UChar32>(mark), UCHAR_NFC_QUICK_CHECK) != UNORM_NO)
+      combining_class_[mark - first_mark] = u_getCombiningClass(static_cast<UChar32>(mark));
+  }
+  for (const auto& [from, to] : {std::pair<char32_t, char32_t>{0, 0x250}, {0x1E00, 0x1F00}}) {
+    for (char32_t c = from; c < to; ++c) {
+      const auto index = static_cast<std::size_t>(letter_index(c));
+      composites_from_[index] = static_cast<std::uint16_t>(composites_.size());
+      icu::UnicodeString parts;
+      Decomposition& d = decompositions_[index];
+      d.base = c;
+      if (nfd->getDecomposition(static_cast<UChar32>(c), parts)) {
+        d.base = static_cast<char32_t>(parts.char32At(0));
+        d.marks = 0;
+        for (int32_t at = parts.moveIndex32(0, 1); at < parts.length(); at = parts.moveIndex32(at, 1)) {
+          const auto mark = static_cast<char32_t>(parts.char32At(at));
+          if (d.marks == 3 || !is_mark(mark) || combining_class_[mark - first_mark] == 0) {
+            d.marks = 4;
+            break;
+          }
+          d.mark[d.marks++] = mark;
+        }
+        if (letter_index(d.base) < 0) d.marks = 4;
+      }
+      for (char32_t mark = first_mark; mark < first_mark + mark_count; ++mark) {
+        if (combining_class_[mark - first_mark] == 0) continue;
+        const UChar32 made = nfc.composePair(static_cast<UChar32>(c), static_cast<UChar32>(mark));
+        if (made < 0) continue;
+        // A composite the tables cannot go on from is marked so: ICU decides such text.
+        const char32_t stored =
+            letter_index(static_cast<char32_t>(made)) < 0 ? 0xFFFF : static_cast<char32_t>(made);
+        composites_.push_back({static_cast<std::uint8_t>(mark - first_mark), stored});
+      }
+    }
+  }
+  composites_from_[letters] = static_cast<std::uint16_t>(composites_.size());
+}
+
+char32_t LatinComposer::composite(char32_t base, char32_t mark) const {
+  const int index = letter_index(base);
+  if (index < 0) return 0xFFFF;
+  const auto begin = composites_.begin() + composites_from_[static_cast<std::size_t>(index)];
+  const auto end = composites_.begin() + composites_from_[static_cast<std::size_t>(index) + 1];
+  for (auto it = begin; it != end; ++it) {
+    if (it->mark == mark - first_mark) return it->composite;
+  }
+  return 0;
+}
+
+bool LatinComposer::compose(std::string_view text, std::string& out) const {
+  const SafeTable& safe = nfc_safe_table();
+  out.clear();
+  out.reserve(text.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  const unsigned char* copied = p;         // text before it is in `out`, composed
+  const unsigned char* starter = nullptr;  // the last starter read, when marks may follow it
+  const unsigned char* marks_begin = nullptr;
+  std::array<char32_t, max_cluster + 3> marks{};
+  std::size_t mark_total = 0;
+  // Every character here is a BMP scalar value already read from valid UTF-8 (U+0000 too).
+  const auto append = [&out](char32_t c) {
+    std::array<char, 3> bytes{};
+    std::size_t length = 1;
+    if (c < 0x80) {
+      bytes[0] = static_cast<char>(c);
+    } else if (c < 0x800) {
+      bytes = {static_cast<char>(0xC0U | (c >> 6U)), static_cast<char>(0x80U | (c & 0x3FU))};
+      length = 2;
+    } else {
+      bytes = {static_cast<char>(0xE0U | (c >> 12U)), static_cast<char>(0x80U | ((c >> 6U) & 0x3FU)),
+               static_cast<char>(0x80U | (c & 0x3FU))};
+      length = 3;
+    }
+    out.append(bytes.data(), length);
+  };
+  const auto decode = [](const unsigned char* at) -> char32_t {
+    if (*at < 0x80) return *at;
+    if (*at < 0xE0) return ((*at & 0x1FU) << 6U) | (at[1] & 0x3FU);
+    return ((*at & 0x0FU) << 12U) | ((at[1] & 0x3FU) << 6U) | (at[2] & 0x3FU);
+  };
+  // Writes the starter and the marks read after it, composed, in place of their bytes,
+  // which end at `cluster_end`.
+  const auto compose_cluster = [&](const unsigned char* cluster_end) -> bool {
+    out.append(reinterpret_cast<const char*>(copied),
+               static_cast<std::size_t>((starter != nullptr ? starter : marks_begin) - copied));
+    std::array<char32_t, max_cluster + 3> all{};
+    std::size_t count = 0;
+    char32_t current = 0;
+    if (starter != nullptr) {
+      const int index = letter_index(decode(starter));
+      if (index < 0) return false;  // a mark on a letter of another script: ICU knows it
+      const Decomposition& d = decompositions_[static_cast<std::size_t>(index)];
+      if (d.marks > 3) return false;
+      current = d.base;
+      for (std::size_t i = 0; i < d.marks; ++i) all[count++] = d.mark[i];
+    }
+    for (std::size_t i = 0; i < mark_total; ++i) all[count++] = marks[i];
+    // Canonical order: a stable sort by combining class.
+    const auto ccc = [&](char32_t mark) { return combining_class_[mark - first_mark]; };
+    for (std::size_t i = 1; i < count; ++i) {
+      for (std::size_t j = i; j > 0 && ccc(all[j - 1]) > ccc(all[j]); --j) std::swap(all[j - 1], all[j]);
+    }
+    // Canonical composition: a mark joins the letter unless a kept mark of the same or a
+    // higher class stands between them (kept marks are in class order: the last is highest).
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const char32_t mark = all[i];
+      if (starter != nullptr && (kept == 0 || ccc(all[kept - 1]) < ccc(mark))) {
+        const char32_t made = composite(current, mark);
+        if (made == 0xFFFF) return false;
+        if (made != 0) {
+          current = made;
+          continue;
+        }
+      }
+      all[kept++] = mark;
+    }
+    if (starter != nullptr) append(current);
+    for (std::size_t i = 0; i < kept; ++i) append(all[i]);
+    copied = cluster_end;
+    mark_total = 0;
+    return true;
+  };
+  while (p < end) {
+    if (*p < 0x80) {
+      if (mark_total != 0 && !compose_cluster(p)) return false;
+      // ASCII runs a word at a time; the run's last character may take marks.
+      while (end - p >= 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, p, 8);
+        const std::uint64_t high = word & 0x8080808080808080ULL;
+        if (high != 0) {
+          p += static_cast<unsigned>(__builtin_ctzll(high)) >> 3U;
+          break;
+        }
+        p += 8;
+      }
+      while (p < end && *p < 0x80) ++p;
+      starter = p - 1;
+      continue;
+    }
+    if (*p >= 0xF0) return false;  // supplementary planes: ICU
+    const unsigned length = *p < 0xE0 ? 2 : 3;
+    const char32_t c = decode(p);
+    if (is_mark(c)) {
+      if (combining_class_[c - first_mark] == 0 || mark_total == max_cluster) return false;
+      if (mark_total == 0) marks_begin = p;
+      marks[mark_total++] = c;
+      p += length;
+      continue;
+    }
+    if ((safe[c >> 6U] & (std::uint64_t{1} << (c & 63U))) == 0) return false;
+    if (mark_total != 0 && !compose_cluster(p)) return false;
+    starter = p;
+    p += length;
+  }
+  if (mark_total != 0 && !compose_cluster(end)) return false;
+  out.append(reinterpret_cast<const char*>(copied), static_cast<std::size_t>(end - copied));
+  return true;
 }
 
 #if defined(__SSE2__)
@@ -317,6 +537,10 @@ bool nfc_in_place(std::string& utf8) {
     return false;
   }
   if (scan.nfc) return true;
+  if (std::string composed; LatinComposer::instance().compose(utf8, composed)) {
+    utf8.swap(composed);
+    return true;
+  }
   const icu::Normalizer2& normalizer = nfc_normalizer();
   UErrorCode status = U_ZERO_ERROR;
   const icu::StringPiece piece(utf8.data(), static_cast<int32_t>(utf8.size()));

@@ -34,6 +34,12 @@ class Backend {
                                      const std::optional<std::string>& site_link) = 0;
   virtual Result<std::vector<std::string>> list_categories() = 0;
 
+  virtual Result<void> save_subscription(const Subscription& subscription) = 0;
+  virtual Result<std::optional<Subscription>> subscription_of_source(std::int64_t source_id) = 0;
+  virtual Result<std::optional<Subscription>> subscription_by_callback(std::string_view callback) = 0;
+  virtual Result<std::vector<Subscription>> list_subscriptions() = 0;
+  virtual Result<void> remove_subscription(std::int64_t source_id) = 0;
+
   virtual Result<IngestCounts> ingest(std::int64_t source_id, const Feed& feed, Instant now) = 0;
   virtual Result<std::vector<IngestCounts>> ingest_batch(std::span<const IngestRequest> requests) = 0;
   virtual Result<std::vector<IngestCounts>> commit_polls(std::span<const PollResult> polls) = 0;
@@ -47,12 +53,16 @@ class Backend {
 
   virtual Result<ClusterPage> latest_clusters(const ClusterQuery& query) = 0;
   virtual Result<StoredItem> get_item(std::int64_t item_id) = 0;
+  virtual Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit) = 0;
   virtual Result<ChangeStamp> last_change() = 0;
   virtual Result<std::int64_t> sources_version() = 0;
   virtual Result<std::vector<std::optional<std::int64_t>>> locate_items(std::int64_t source_id,
                                                                         const Feed& feed) = 0;
   virtual Result<std::vector<bool>> articles_pending(std::int64_t source_id, const Feed& feed) = 0;
   virtual Result<StoreStats> stats() = 0;
+
+  virtual Result<void> add_rule_counts(std::span<const RuleCount> counts) = 0;
+  virtual Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) = 0;
 
   virtual Result<RetentionReport> apply_retention(const RetentionPolicy& per_source,
                                                   const RetentionPolicy& global, Instant now) = 0;

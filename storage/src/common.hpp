@@ -56,6 +56,18 @@ inline FetchStatus parse_fetch_status(std::string_view name) {
   return FetchStatus::failed;
 }
 
+inline SubscriptionState parse_subscription_state(std::string_view name) {
+  if (name == "active") return SubscriptionState::active;
+  if (name == "unsubscribing") return SubscriptionState::unsubscribing;
+  if (name == "denied") return SubscriptionState::denied;
+  return SubscriptionState::requested;
+}
+
+// Throws Errc::invalid_argument unless the subscription names a hub, a topic and a callback.
+void validate_subscription(const Subscription& subscription);
+// The failure of saving a subscription whose callback token `holder` already holds.
+sql::SqlFailure callback_taken(std::int64_t holder);
+
 // Fetch history rows kept per source.
 inline constexpr std::int64_t kHistoryPerSource = 100;
 

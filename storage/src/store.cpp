@@ -199,4 +199,36 @@ Result<std::vector<std::string>> Store::explain_read_queries() {
   return backend_->explain_read_queries();
 }
 
+Result<void> Store::save_subscription(const Subscription& subscription) {
+  return backend_->save_subscription(subscription);
+}
+
+Result<std::optional<Subscription>> Store::subscription_of_source(std::int64_t source_id) {
+  return backend_->subscription_of_source(source_id);
+}
+
+Result<std::optional<Subscription>> Store::subscription_by_callback(std::string_view callback) {
+  return backend_->subscription_by_callback(callback);
+}
+
+Result<std::vector<Subscription>> Store::list_subscriptions() {
+  return backend_->list_subscriptions();
+}
+
+Result<void> Store::remove_subscription(std::int64_t source_id) {
+  return backend_->remove_subscription(source_id);
+}
+
+Result<std::vector<StoredItem>> Store::source_items(std::int64_t source_id, std::size_t limit) {
+  return backend_->source_items(source_id, limit);
+}
+
+Result<void> Store::add_rule_counts(std::span<const RuleCount> counts) {
+  return backend_->add_rule_counts(counts);
+}
+
+Result<std::vector<RuleCount>> Store::rule_counts(std::optional<std::int64_t> source_id) {
+  return backend_->rule_counts(source_id);
+}
+
 }  // namespace tinhop::storage

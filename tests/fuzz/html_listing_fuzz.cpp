@@ -20,6 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   selectors.item = "//*[a]";
   selectors.date_format = "%d/%m/%Y %H:%M";
   (void)tinhop::parse_html_listing(page, context, selectors);
+  // A budget small inputs outgrow, so that gumbo's refused allocations are exercised too.
+  tinhop::HtmlLimits tight;
+  tight.memory_floor = 64U << 10U;
+  (void)tinhop::parse_html_listing(page, context, selectors, tight);
   (void)tinhop::suggest_selectors(page, context);
   (void)tinhop::extract_article(page, context);
   return 0;

@@ -20,8 +20,8 @@ boost::json::object contract_object(std::string_view document) {
 TEST_CASE("Contract JSON: optional fields appear only when the feed has them", "[contract]") {
   const boost::json::object plain = contract_object(
       R"(<rss version="2.0"><channel><title>T</title><item><title>I</title></item></channel></rss>)");
-  for (const char* key :
-       {"id", "rights", "image", "icon", "generator", "explicit", "authors", "contributors", "categories"}) {
+  for (const char* key : {"id", "published", "rights", "image", "icon", "generator", "explicit", "authors",
+                          "contributors", "categories"}) {
     CHECK_FALSE(plain.contains(key));
   }
   const boost::json::object& item = plain.at("items").at(0).as_object();
@@ -36,7 +36,7 @@ TEST_CASE("Contract JSON: feed and item extras as the documentation names them",
   const boost::json::object object = contract_object(R"(<rss version="2.0"
     xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:media="http://search.yahoo.com/mrss/"
     xmlns:georss="http://www.georss.org/georss" xmlns:dc="http://purl.org/dc/elements/1.1/">
-<channel><title>T</title><link>https://t.example/</link>
+<channel><title>T</title><link>https://t.example/</link><pubDate>Sat, 02 Jan 2021 03:04:05 GMT</pubDate>
   <copyright>CC0</copyright><generator>gen</generator><category>News</category>
   <managingEditor>ed@t.example (Ed)</managingEditor><dc:contributor>Cy</dc:contributor>
   <itunes:explicit>no</itunes:explicit><itunes:image href="https://t.example/a.jpg"/>
@@ -53,6 +53,7 @@ TEST_CASE("Contract JSON: feed and item extras as the documentation names them",
     <source url="https://o.example/rss">Origin</source>
   </item>
 </channel></rss>)");
+  CHECK(object.at("published") == "2021-01-02T03:04:05Z");
   CHECK(object.at("rights") == "CC0");
   CHECK(object.at("generator") == "gen");
   CHECK(object.at("image") == "https://t.example/a.jpg");

@@ -124,3 +124,41 @@ TEST_CASE("DC Terms in Atom: issued and modified stand in for Atom's own dates",
   CHECK(three.title == "Only DC");
   CHECK(utc(three.published) == "2020-03-01T00:00:00Z");
 }
+
+TEST_CASE("The channel's publication date: pubDate, else dcterms:issued", "[dc][rss]") {
+  const auto both = parse_ok(R"(<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel>
+<title>T</title><lastBuildDate>Tue, 02 Jun 2020 08:00:00 GMT</lastBuildDate>
+<pubDate>Mon, 01 Jun 2020 07:00:00 +0700</pubDate><dcterms:issued>2019-01-01T00:00:00Z</dcterms:issued>
+</channel></rss>)");
+  CHECK(utc(both.feed.published) == "2020-06-01T00:00:00Z");
+  CHECK(utc(both.feed.updated) == "2020-06-02T08:00:00Z");
+  const auto issued = parse_ok(R"(<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel>
+<title>T</title><dcterms:issued>2019-01-01T00:00:00Z</dcterms:issued></channel></rss>)");
+  CHECK(utc(issued.feed.published) == "2019-01-01T00:00:00Z");
+  const auto atom =
+      parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dcterms="http://purl.org/dc/terms/">
+<title>T</title><updated>2021-01-01T00:00:00Z</updated><dcterms:issued>2018-05-06T07:08:09Z</dcterms:issued></feed>)");
+  CHECK(utc(atom.feed.published) == "2018-05-06T07:08:09Z");
+  CHECK(utc(atom.feed.updated) == "2021-01-01T00:00:00Z");
+  const auto none = parse_ok(R"(<rss version="2.0"><channel><title>T</title>
+<lastBuildDate>Tue, 02 Jun 2020 08:00:00 GMT</lastBuildDate></channel></rss>)");
+  CHECK(utc(none.feed.published) == "null");
+}
+
+TEST_CASE("An item's dc:language in BCP 47's form, like the channel's", "[dc]") {
+  const auto result = parse_ok(R"(<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>T</title><language>vi_VN</language>
+<item><title>a</title><dc:language>en_US</dc:language></item>
+<item><title>b</title><dc:language>VI</dc:language></item>
+<item><title>c</title><dc:language>English</dc:language></item>
+<item><title>d</title><dc:language>English</dc:language></item>
+</channel></rss>)");
+  const tinhop::Feed& feed = result.feed;
+  CHECK(feed.language == "vi-VN");
+  REQUIRE(feed.items.size() == 4);
+  CHECK(feed.items[0].extras->language == "en-US");
+  CHECK(feed.items[1].extras->language == "vi");
+  CHECK(feed.items[2].extras->language == "English");
+  CHECK(result.warnings ==
+        std::vector<std::string>{"language 'English' is not a BCP 47 tag: kept as written"});
+}

@@ -265,9 +265,9 @@ TEST_CASE("bytes that are no page at all yield zero items and a warning", "[html
   CHECK(outcome.result.warnings.back() == "item selector \"li\" matched nothing: no items");
 }
 
-TEST_CASE("a page with 10,000 links is capped, and suggestions stay bounded", "[html]") {
+TEST_CASE("a page with 1,500 links is capped, and suggestions stay bounded", "[html]") {
   std::string page = "<html><body><ul>";
-  for (int i = 0; i < 10000; ++i) {
+  for (int i = 0; i < 1500; ++i) {
     page += "<li class=n><a href='/tin/" + std::to_string(i) + ".html'>Tin số " + std::to_string(i) +
             " về một chuyện dài</a><span class=date>14/09/2026 11:20</span></li>";
   }
@@ -308,6 +308,24 @@ TEST_CASE("pages over the size or nesting limits are refused", "[html]") {
   std::string flat;
   for (int i = 0; i < 3000; ++i) flat += "<li><p>x<br><img src=a.png>";
   CHECK(tinhop::parse_html_listing(flat, c, spec("item=li")).error == HtmlError::none);
+}
+
+TEST_CASE("a page whose trees outgrow the memory budget is refused, as a feed would be", "[html]") {
+  const ParseContext c = context("https://x.vn/", article_now);
+  std::string tiny = "<html><body>";
+  for (int i = 0; i < 200'000; ++i) tiny += "<b>x</b>";
+  tiny += "</body></html>";
+  auto outcome = tinhop::parse_html_listing(tiny, c, spec("item=b"));
+  CHECK(outcome.error == HtmlError::over_memory_budget);
+  CHECK(outcome.message == "page needs more than 16.0 MiB to parse (budget: the 16.0 MiB floor)");
+  CHECK(outcome.result.feed.items.empty());
+  tinhop::HtmlLimits limits;
+  limits.memory_floor = 1U << 20U;
+  outcome = tinhop::parse_html_listing(tiny, c, spec("item=b"), limits);
+  CHECK(outcome.error == HtmlError::over_memory_budget);
+  CHECK(outcome.message == "page needs more than 6.1 MiB to parse (budget: 4x its 1.6 MB)");
+  // The selector suggestions go through the same budget.
+  CHECK(tinhop::suggest_selectors(tiny, c).empty());
 }
 
 TEST_CASE("a windows-1258 page declared in <meta charset> comes out as NFC UTF-8", "[html]") {

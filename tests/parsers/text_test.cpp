@@ -97,6 +97,60 @@ TEST_CASE("UTF-8 validity and NFC agree with ICU wherever a sequence falls in a 
   CHECK(checked == 19);
 }
 
+TEST_CASE("Latin letters with combining marks compose as ICU composes them", "[text]") {
+  // Decomposed Vietnamese, and windows-1258's precomposed vowels with combining tones.
+  CHECK(tinhop::to_nfc("Vie\u0302\u0323t Nam") == "Việt Nam");
+  CHECK(tinhop::to_nfc("Vie\u0323\u0302t") == "Việt");
+  CHECK(tinhop::to_nfc("\u00EA\u0301 \u01B0\u0300 \u01A1\u0309") == "ế ừ ở");
+  CHECK(tinhop::to_nfc("u\u031B\u0300o\u031B\u0300") == "ừờ");
+  // A letter's own mark of a higher class goes after the new one, and stops it composing.
+  CHECK(tinhop::to_nfc("\u00E0\u0323") == "ạ\u0300");
+  CHECK(tinhop::to_nfc("a\u0301\u0301") == "á\u0301");
+  // Marks with nothing before them are only put in order; other scripts go to ICU.
+  CHECK(tinhop::to_nfc("\u0301\u0323x") == "\u0323\u0301x");
+  CHECK(tinhop::to_nfc("\u0438\u0306 \u03B1\u0301") == "й ά");
+  CHECK(tinhop::to_nfc(std::string("a\0\u0301", 4)) == std::string("a\0\u0301", 4));
+  // Every Latin letter with every mark of U+0300-U+036F, and with the pairs of the marks
+  // real text uses, against ICU.
+  std::vector<std::string> letters;
+  for (char32_t c : {U'a', U'A', U'e', U'o', U'u', U'y', U'd', U'n', U'i', U'c', U's', U'z'}) {
+    letters.push_back(std::string(1, static_cast<char>(c)));
+  }
+  for (const char* letter :
+       {"\u00E0", "\u00E2", "\u00EA", "\u00F4", "\u0103", "\u01A1", "\u01B0", "\u1EA1", "\u1EB9", "\u00C5",
+        "\u00D8", "\u0229", "\u01EB", "\u1E9B", "\u017F", "\u00DC"}) {
+    letters.emplace_back(letter);
+  }
+  const auto mark = [](char32_t c) {
+    return std::string{static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+  };
+  std::vector<std::string> marks;
+  for (char32_t c = 0x300; c < 0x370; ++c) marks.push_back(mark(c));
+  std::vector<std::string> common;
+  for (char32_t c : {0x300, 0x301, 0x302, 0x303, 0x304, 0x306, 0x307, 0x308, 0x309, 0x30A, 0x30C, 0x31B,
+                     0x323, 0x327, 0x328, 0x331, 0x345}) {
+    common.push_back(mark(c));
+  }
+  std::size_t compared = 0;
+  for (const std::string& letter : letters) {
+    for (const std::string& one : marks) {
+      const std::string text = "x" + letter + one + "y";
+      INFO(text);
+      REQUIRE(tinhop::to_nfc(text) == icu_nfc(text));
+      ++compared;
+    }
+    for (const std::string& one : common) {
+      for (const std::string& two : common) {
+        const std::string text = letter + one + two + "\u1EA1" + two + one;
+        INFO(text);
+        REQUIRE(tinhop::to_nfc(text) == icu_nfc(text));
+        ++compared;
+      }
+    }
+  }
+  CHECK(compared == 28 * (112 + 17 * 17));
+}
+
 TEST_CASE("collapse_whitespace trims and collapses layout and typed spaces each to one", "[text]") {
   CHECK(tinhop::collapse_whitespace("  a \t\n b\u00A0c \u202F ") == "a b\u00A0c");
   CHECK(tinhop::collapse_whitespace("\u00A0lead") == "lead");

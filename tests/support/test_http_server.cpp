@@ -65,7 +65,7 @@ struct TestHttpServer::Impl {
     boost::beast::flat_buffer buffer;
     boost::system::error_code ec;
     while (!stopping) {
-      http::request_parser<http::empty_body> parser;
+      http::request_parser<http::string_body> parser;
       http::read(stream, buffer, parser, ec);
       if (ec) return;
       const auto& msg = parser.get();
@@ -78,6 +78,7 @@ struct TestHttpServer::Impl {
                        [](unsigned char c) { return std::tolower(c); });
         req.headers[name] = std::string(field.value());
       }
+      req.body = msg.body();
       {
         std::lock_guard lock(mutex);
         log.push_back(req);

@@ -22,6 +22,7 @@ struct HttpRequest {
   std::string method;
   std::string target;
   std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;                            // a POST's, as sent
 
   // The header's value, or "" when absent.
   std::string header(const std::string& lower_name) const;

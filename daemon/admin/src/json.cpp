@@ -26,9 +26,10 @@ boost::json::value optional_string(const std::optional<T>& text) {
   return text ? boost::json::value(std::string(*text)) : boost::json::value(nullptr);
 }
 
-constexpr std::array<std::string_view, 14> writable{
-    "url",       "title",      "categories",    "type",    "interval", "min_interval", "max_interval",
-    "time_zone", "date_order", "republication", "enabled", "headers",  "html",         "follow_links"};
+constexpr std::array<std::string_view, 15> writable{
+    "url",          "title",        "categories", "type",         "interval",
+    "min_interval", "max_interval", "time_zone",  "date_order",   "republication",
+    "enabled",      "headers",      "html",       "follow_links", "websub"};
 constexpr std::array<std::string_view, 9> read_only{"id",        "origin",          "feed_title",
                                                     "site_link", "created",         "modified",
                                                     "health",    "disabled_reason", "moved_from"};
@@ -168,6 +169,10 @@ Outcome<void> apply_member(config::SourceSettings& s, std::string_view key, cons
   } else if (key == "enabled" || key == "follow_links") {
     if (!v.is_bool()) return invalid(key, "expected true or false, got " + kind(v));
     (key == "enabled" ? s.enabled : s.follow_links) = v.as_bool();
+  } else if (key == "websub") {
+    if (!v.is_string() || (v.as_string() != "auto" && v.as_string() != "off"))
+      return invalid(key, "expected \"auto\" or \"off\", got " + kind(v));
+    s.websub = v.as_string() == "auto";
   } else if (key == "headers") {
     if (!v.is_object()) return invalid(key, "expected an object of header names to strings, got " + kind(v));
     s.headers.clear();
@@ -323,6 +328,7 @@ boost::json::object source_to_json(const storage::Source& source,
     o["html"] = boost::json::parse(config::selectors_to_json(s.selectors), ec);
   }
   o["follow_links"] = s.follow_links;
+  o["websub"] = s.websub ? "auto" : "off";
   o["origin"] = std::string(config::to_string(origin_of(source)));
   o["feed_title"] = optional_string(source.feed_title);
   o["site_link"] = optional_string(source.site_link);

@@ -119,6 +119,7 @@ config::SourceSettings from_stored(const storage::SourceSettings& stored) {
   // Selectors written by this program always decode; anything else reads as none.
   s.selectors = config::selectors_from_json(stored.html_selectors).value_or(config::HtmlSelectors{});
   s.follow_links = stored.follow_links;
+  s.websub = stored.websub;
   return s;
 }
 
@@ -141,6 +142,7 @@ storage::SourceSettings to_stored(const config::SourceSettings& settings, config
   if (settings.selectors != config::HtmlSelectors{})
     s.html_selectors = config::selectors_to_json(settings.selectors);
   s.follow_links = settings.follow_links;
+  s.websub = settings.websub;
   return s;
 }
 

@@ -398,7 +398,9 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
                             : forward ? "proxy " + proxy->origin()
                                       : "tunnel " + proxy->origin() + " " + target->origin();
 
-    http::request<http::empty_body> req{http::verb::get, forward ? target->url : target->path, 11};
+    // A form is POSTed to every hop: a WebSub hub that redirects wants the request itself.
+    http::request<http::string_body> req{request.form ? http::verb::post : http::verb::get,
+                                         forward ? target->url : target->path, 11};
     req.set(http::field::host, target->host_header);
     req.set(http::field::user_agent, options.user_agent);
     req.set(http::field::accept,
@@ -408,6 +410,11 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
     if (request.etag && !request.etag->empty()) req.set(http::field::if_none_match, *request.etag);
     if (request.last_modified && !request.last_modified->empty()) {
       req.set(http::field::if_modified_since, *request.last_modified);
+    }
+    if (request.form) {
+      req.set(http::field::content_type, "application/x-www-form-urlencoded");
+      req.body() = *request.form;
+      req.prepare_payload();
     }
     // Credentials in per-source headers must not follow a redirect to another origin.
     if (same_origin_so_far) {
@@ -483,6 +490,9 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
     out.expires = header(res, http::field::expires);
     out.retry_after = header(res, http::field::retry_after);
     out.date = header(res, http::field::date);
+    for (const auto& field : res.base()) {
+      if (field.name() == http::field::link) out.links.emplace_back(field.value());
+    }
     out.body = std::move(res.body());
     const auto decoded =
         decode_body(header(res, http::field::content_encoding), out.body, limits.max_decoded);

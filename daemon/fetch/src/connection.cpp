@@ -27,7 +27,7 @@ namespace {
 
 template <class Stream>
 asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& conn,
-                                      const http::request<http::empty_body>& request, const Limits& limits,
+                                      const http::request<http::string_body>& request, const Limits& limits,
                                       Clock::time_point deadline,
                                       const std::function<void(std::size_t)>& on_body) {
   Exchange out;
@@ -90,7 +90,7 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, Connection& conn,
 
 }  // namespace
 
-asio::awaitable<Exchange> exchange(Connection& conn, const http::request<http::empty_body>& request,
+asio::awaitable<Exchange> exchange(Connection& conn, const http::request<http::string_body>& request,
                                    const Limits& limits, Clock::time_point deadline,
                                    const std::function<void(std::size_t)>& on_body) {
   if (conn.tls) co_return co_await exchange_on(*conn.tls, conn, request, limits, deadline, on_body);

@@ -48,7 +48,7 @@ struct Exchange {
 
 // Sends `request` and reads the response, each step bounded by its timeout and `deadline`;
 // `on_body` (may be empty) is told of the body bytes as they are read.
-asio::awaitable<Exchange> exchange(Connection& conn, const http::request<http::empty_body>& request,
+asio::awaitable<Exchange> exchange(Connection& conn, const http::request<http::string_body>& request,
                                    const Limits& limits, Clock::time_point deadline,
                                    const std::function<void(std::size_t)>& on_body);
 

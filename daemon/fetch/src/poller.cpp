@@ -166,10 +166,21 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     return static_cast<std::uint64_t>(e.source.id) * 0x9e3779b97f4a7c15ULL ^ e.polls;
   }
 
+  // The source's own settings, or while a hub pushes its changes, the push interval.
+  scheduler::SourceSettings settings_of(const Entry& e) const {
+    const auto push = push_intervals.find(e.source.id);
+    if (push == push_intervals.end()) return e.source.settings;
+    scheduler::SourceSettings settings = e.source.settings;
+    settings.interval = push->second;
+    settings.max_interval =
+        std::max(push->second, settings.max_interval.value_or(options.policy.max_interval));
+    return settings;
+  }
+
   SysTime bounded(const Entry& e, SysTime at) const {
     if (e.server_wait || e.source.state.consecutive_failures > 0) return at;
     const Instant latest =
-        scheduler::skip_forward(scheduler::latest_next_poll(options.policy, e.source.settings,
+        scheduler::skip_forward(scheduler::latest_next_poll(options.policy, settings_of(e),
                                                             to_instant(SysClock::now()), jitter_seed(e)),
                                 e.hints.skip_hours, e.hints.skip_days);
     return std::min(at, SysTime(latest));
@@ -382,7 +393,31 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     }
     report.document = std::move(processed.document);
     report.linked = std::move(processed.linked);
+    report.websub = std::move(processed.websub);
     finish(e, std::move(report), std::move(result));
+  }
+
+  // A hub's push: the poll's processing and report, without a fetch or a schedule change.
+  void on_pushed(std::int64_t id, std::uint64_t generation, PollReport report, Processed processed) {
+    auto it = entries.find(id);
+    if (it == entries.end() || it->second.generation != generation || it->second.disabled) return;
+    Entry& e = it->second;
+    if (processed.parse_error || !processed.document) {
+      // An empty or non-feed body only says that the topic changed: fetch it.
+      if (!e.busy) {
+        schedule(e, SysClock::now());
+        tick();
+      }
+      return;
+    }
+    report.outcome = PollOutcome::ok;
+    report.changed = true;
+    report.decision.state = e.source.state;
+    report.decision.next_poll = e.source.next_poll.value_or(report.attempted);
+    report.decision.reason = "pushed";
+    report.document = std::move(processed.document);
+    report.websub = std::move(processed.websub);
+    if (hooks.report) hooks.report(std::move(report));
   }
 
   void finish(Entry& e, PollReport report, scheduler::PollResult result) {
@@ -392,7 +427,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     result.skip_days = e.hints.skip_days;
     ++e.polls;
     report.decision =
-        scheduler::decide(options.policy, e.source.settings, e.source.state, result, jitter_seed(e));
+        scheduler::decide(options.policy, settings_of(e), e.source.state, result, jitter_seed(e));
     const scheduler::Decision& d = report.decision;
     e.source.state = d.state;
     e.source.next_poll = d.next_poll;
@@ -434,6 +469,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
   bool linked_armed = false;
   std::chrono::steady_clock::time_point linked_at{};
   std::unordered_map<std::int64_t, Entry> entries;
+  std::unordered_map<std::int64_t, std::chrono::seconds> push_intervals;  // sources a hub pushes
   std::priority_queue<Due, std::vector<Due>, std::greater<>> heap;
   std::size_t busy = 0;
   std::size_t fetching = 0;   // fetches started and not yet answered, orphaned ones included
@@ -473,6 +509,48 @@ void Poller::poll_now(std::int64_t id) {
   auto it = impl_->entries.find(id);
   if (it == impl_->entries.end() || it->second.busy) return;
   it->second.disabled = false;
+  impl_->schedule(it->second, SysClock::now());
+  impl_->tick();
+}
+
+void Poller::pushed(std::int64_t id, Response body) {
+  auto it = impl_->entries.find(id);
+  if (it == impl_->entries.end() || it->second.disabled) return;
+  const Impl::Entry& e = it->second;
+  PollReport report;
+  report.source_id = id;
+  report.url = e.source.url;
+  report.attempted = to_instant(SysClock::now());
+  report.http_status = 200;
+  report.bytes = body.body.size();
+  report.body_bytes = body.body.size();
+  // A fat ping may carry only the new entries: the validators of the full document stay.
+  report.etag = e.source.etag;
+  report.last_modified = e.source.last_modified;
+  report.body_hash = e.source.body_hash;
+  report.pushed = true;
+  if (!impl_->hooks.process) return;
+  impl_->hooks.process(e.source, std::move(body),
+                       [weak = std::weak_ptr<Impl>(impl_), ex = impl_->executor, id,
+                        generation = e.generation, report = std::move(report)](Processed processed) mutable {
+                         boost::asio::post(ex, [weak, id, generation, report = std::move(report),
+                                                processed = std::move(processed)]() mutable {
+                           if (auto self = weak.lock())
+                             self->on_pushed(id, generation, std::move(report), std::move(processed));
+                         });
+                       });
+}
+
+void Poller::set_push_interval(std::int64_t id, std::optional<std::chrono::seconds> interval) {
+  if (interval) {
+    impl_->push_intervals[id] = *interval;
+  } else {
+    impl_->push_intervals.erase(id);
+  }
+  auto it = impl_->entries.find(id);
+  if (interval || it == impl_->entries.end() || it->second.busy || it->second.disabled) return;
+  // The pushes stopped (lease ended, hub gone): what they may have missed is fetched now,
+  // and the source's own interval applies from that poll on.
   impl_->schedule(it->second, SysClock::now());
   impl_->tick();
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "tinhop/parsers/contract_json.hpp"
 #include "tinhop/publish/handler.hpp"
 #include "tinhop/publish/render.hpp"
 
@@ -100,6 +101,21 @@ void Context::check_for_changes() {
   if (!stamp) return;  // the next render reports the error
   if (seen_stamp_ && *seen_stamp_ != *stamp) notify_changed();
   seen_stamp_ = *stamp;
+}
+
+void Context::writes_refused(std::string error, Instant since) {
+  std::lock_guard lock(refusal_mutex_);
+  write_refusal_ = "writes refused since " + format_rfc3339(since) + ": " + error;
+}
+
+void Context::writes_resumed() {
+  std::lock_guard lock(refusal_mutex_);
+  write_refusal_.reset();
+}
+
+std::optional<std::string> Context::write_refusal() const {
+  std::lock_guard lock(refusal_mutex_);
+  return write_refusal_;
 }
 
 namespace {

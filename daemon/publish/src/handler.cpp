@@ -392,8 +392,12 @@ Response text_response(const Request& req, http::status status, std::string cont
   return res;
 }
 
-HealthReport health_of(Catalog& catalog) {
+HealthReport health_of(Catalog& catalog, const std::optional<std::string>& write_refusal) {
   HealthReport report;
+  if (write_refusal) {
+    report.state = HealthReport::State::degraded;
+    report.reasons.push_back("database: " + *write_refusal);
+  }
   auto counts = catalog.source_counts();
   if (!counts) {
     report.state = HealthReport::State::unavailable;
@@ -451,7 +455,8 @@ Response handle(const Request& req, Context& ctx, const Connection& connection) 
   switch (target.route) {
     case Route::other: return fail(http::status::not_found, "not found");
     case Route::healthz: {
-      HealthReport h = ctx.with_catalog([](Catalog& c) { return health_of(c); });
+      HealthReport h =
+          ctx.with_catalog([refusal = ctx.write_refusal()](Catalog& c) { return health_of(c, refusal); });
       std::string body = h.state == HealthReport::State::ready      ? "ready\n"
                          : h.state == HealthReport::State::degraded ? "degraded\n"
                                                                     : "unavailable\n";
@@ -464,7 +469,9 @@ Response handle(const Request& req, Context& ctx, const Connection& connection) 
       std::string body = ctx.with_catalog([&ctx](Catalog& c) {
         auto stats = c.stats();
         auto health = c.all_health();
-        return ctx.metrics().render(stats ? &*stats : nullptr, health ? &*health : nullptr);
+        auto rule_counts = c.rule_counts();
+        return ctx.metrics().render(stats ? &*stats : nullptr, health ? &*health : nullptr,
+                                    rule_counts ? &*rule_counts : nullptr);
       });
       return text_response(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                            std::move(body));

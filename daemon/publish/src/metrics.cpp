@@ -1,5 +1,7 @@
 #include "tinhop/publish/metrics.hpp"
 
+#include <malloc.h>
+
 #include <cstdio>
 
 namespace tinhop::publish {
@@ -47,8 +49,8 @@ void line(std::string& out, const char* fmt, auto... args) {
 
 }  // namespace
 
-std::string Metrics::render(const storage::StoreStats* stats,
-                            const std::vector<storage::Health>* health) const {
+std::string Metrics::render(const storage::StoreStats* stats, const std::vector<storage::Health>* health,
+                            const std::vector<storage::RuleCount>* rule_counts) const {
   std::string out;
   out.reserve(8192);
   {
@@ -84,6 +86,25 @@ std::string Metrics::render(const storage::StoreStats* stats,
       if (h.dates_not_understood == 0) continue;
       line(out, "tinhop_source_dates_not_understood{source_id=\"%lld\"} %lld\n",
            static_cast<long long>(h.source_id), static_cast<long long>(h.dates_not_understood));
+    }
+  }
+  if (rule_counts != nullptr) {
+    // Rule names are ASCII letters, digits, '-', '_' and '.' (the configuration checks):
+    // nothing to escape in a label value.
+    out +=
+        "# HELP tinhop_rule_dropped_total Items an editorial rule kept from being stored, each item once.\n"
+        "# TYPE tinhop_rule_dropped_total counter\n";
+    for (const auto& count : *rule_counts) {
+      line(out, "tinhop_rule_dropped_total{rule=\"%s\"} %lld\n", count.rule.c_str(),
+           static_cast<long long>(count.dropped));
+    }
+    out +=
+        "# HELP tinhop_rule_regex_timeouts_total Regex matches of a rule abandoned at the time limit.\n"
+        "# TYPE tinhop_rule_regex_timeouts_total counter\n";
+    for (const auto& count : *rule_counts) {
+      if (count.timeouts == 0) continue;
+      line(out, "tinhop_rule_regex_timeouts_total{rule=\"%s\"} %lld\n", count.rule.c_str(),
+           static_cast<long long>(count.timeouts));
     }
   }
   if (stats != nullptr) {
@@ -155,6 +176,39 @@ std::string Metrics::render(const storage::StoreStats* stats,
   out += "# HELP tinhop_feed_cache_bytes Bytes the rendered-document cache holds.\n";
   out += "# TYPE tinhop_feed_cache_bytes gauge\n";
   line(out, "tinhop_feed_cache_bytes %llu\n", static_cast<unsigned long long>(cache_bytes_.load()));
+  // The allocator's view, which RSS blurs with the SQLite page cache and mapped files: a
+  // leak shows here first (the soak, bench/soak, watches it).
+  const struct mallinfo2 heap = mallinfo2();
+  out += "# HELP tinhop_heap_in_use_bytes Heap bytes allocated and not freed (glibc mallinfo2).\n";
+  out += "# TYPE tinhop_heap_in_use_bytes gauge\n";
+  line(out, "tinhop_heap_in_use_bytes %llu\n", static_cast<unsigned long long>(heap.uordblks + heap.hblkhd));
+  out += "# HELP tinhop_heap_free_bytes Freed heap bytes the allocator keeps for reuse (glibc mallinfo2).\n";
+  out += "# TYPE tinhop_heap_free_bytes gauge\n";
+  line(out, "tinhop_heap_free_bytes %llu\n", static_cast<unsigned long long>(heap.fordblks));
+  std::lock_guard lock(polls_mutex_);
+  if (!websub_) return out;
+  out += "# HELP tinhop_websub_subscriptions Our subscriptions to publishers' hubs by state.\n";
+  out += "# TYPE tinhop_websub_subscriptions gauge\n";
+  for (const char* state : {"requested", "active", "unsubscribing", "denied"}) {
+    const auto found = websub_->subscriptions.find(state);
+    line(out, "tinhop_websub_subscriptions{state=\"%s\"} %llu\n", state,
+         static_cast<unsigned long long>(found == websub_->subscriptions.end() ? 0 : found->second));
+  }
+  const std::pair<const char*, std::uint64_t> counters[] = {
+      {"pushes_received", websub_->pushes_received},
+      {"pushes_refused", websub_->pushes_refused},
+      {"verifications_refused", websub_->verifications_refused},
+      {"requests_failed", websub_->requests_failed}};
+  const char* help[] = {"Signed pushes accepted from hubs.",
+                        "Pushes dropped (signature, inactive subscription).",
+                        "Hub verifications refused (a request we did not send).",
+                        "Subscription requests a hub did not accept."};
+  for (std::size_t i = 0; i < std::size(counters); ++i) {
+    line(out, "# HELP tinhop_websub_%s_total %s\n", counters[i].first, help[i]);
+    line(out, "# TYPE tinhop_websub_%s_total counter\n", counters[i].first);
+    line(out, "tinhop_websub_%s_total %llu\n", counters[i].first,
+         static_cast<unsigned long long>(counters[i].second));
+  }
   return out;
 }
 

@@ -62,6 +62,14 @@ struct PostgresStore final : Backend {
   Result<void> vacuum(std::int64_t pages) override;
   Result<void> checkpoint() override;
   Result<std::vector<std::string>> explain_read_queries() override;
+  Result<void> save_subscription(const Subscription& subscription) override;
+  Result<std::optional<Subscription>> subscription_of_source(std::int64_t source_id) override;
+  Result<std::optional<Subscription>> subscription_by_callback(std::string_view callback) override;
+  Result<std::vector<Subscription>> list_subscriptions() override;
+  Result<void> remove_subscription(std::int64_t source_id) override;
+  Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit) override;
+  Result<void> add_rule_counts(std::span<const RuleCount> counts) override;
+  Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) override;
 
   // Marks that readers may see something new (publisher cache invalidation).
   void bump_change(Instant now);

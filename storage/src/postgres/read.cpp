@@ -267,6 +267,20 @@ Result<StoredItem> PostgresStore::get_item(std::int64_t item_id) {
   return guarded([&] { return load_item(db, item_id); });
 }
 
+Result<std::vector<StoredItem>> PostgresStore::source_items(std::int64_t source_id, std::size_t limit) {
+  return guarded([&] {
+    auto q = db.query(
+        "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
+        "date_approximate, extra, cluster_id FROM items WHERE source_id = $1 ORDER BY published DESC, id "
+        "DESC "
+        "LIMIT $2",
+        pg::Params().add(source_id).add(static_cast<std::int64_t>(std::min<std::size_t>(limit, 10'000))));
+    std::vector<StoredItem> items;
+    while (q.next()) items.push_back(read_item(q));
+    return items;
+  });
+}
+
 Result<std::vector<std::string>> PostgresStore::explain_read_queries() {
   return guarded([&] {
     std::vector<std::string> plans;

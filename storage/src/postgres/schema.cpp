@@ -112,7 +112,33 @@ CREATE TABLE meta(key text PRIMARY KEY, value bigint NOT NULL);
 INSERT INTO meta VALUES('change_version', 0), ('change_at', 0), ('sources_version', 0);
 )sql";
 
-const std::array<const char*, 1> kMigrations = {kVersion1};
+// Version 2: what each editorial rule did to each source (issue #20; SQLite version 12).
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE rule_counts(
+  source_id bigint NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  rule text NOT NULL,
+  dropped bigint NOT NULL DEFAULT 0,
+  timeouts bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY(source_id, rule));
+)sql";
+
+// Version 3: WebSub subscriptions to publishers' hubs and each source's websub setting
+// (issue #19; SQLite version 13). No foreign key to sources: a removed source's row stays
+// until its hub has confirmed the unsubscribe.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE websub_subscriptions(
+  source_id bigint PRIMARY KEY,
+  hub text NOT NULL,
+  topic text NOT NULL,
+  callback text NOT NULL UNIQUE,
+  secret text NOT NULL,
+  state text NOT NULL CHECK(state IN ('requested','active','unsubscribing','denied')),
+  lease_until bigint,
+  changed bigint NOT NULL);
+ALTER TABLE sources ADD COLUMN websub boolean NOT NULL DEFAULT true;
+)sql";
+
+const std::array<const char*, 3> kMigrations = {kVersion1, kVersion2, kVersion3};
 
 // pg_advisory_xact_lock's key for migrations: any constant other tinhop locks do not use.
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7318201800)";

@@ -24,7 +24,7 @@ std::optional<std::chrono::seconds> to_seconds(const std::optional<std::int64_t>
   "s.date_order, s.republication, s.enabled, s.disabled_reason, s.headers, s.origin, s.html_selectors, "    \
   "s.feed_title, s.site_link, s.etag, s.last_modified, s.body_hash, s.redirect_target, s.redirect_streak, " \
   "s.moved_from, s.moved_at, s.adaptive_interval_s, s.created, s.modified, h.last_new_item, "               \
-  "s.follow_links, "                                                                                        \
+  "s.follow_links, s.websub, "                                                                              \
   "(SELECT coalesce(array_to_json(array_agg(c.category ORDER BY c.position))::text, '[]') "                 \
   "FROM source_categories c WHERE c.source_id = s.id) "                                                     \
   "FROM sources s LEFT JOIN health h ON h.source_id = s.id "
@@ -79,7 +79,8 @@ Source read_source(const pg::Rows& row) {
   source.modified = from_unix(row.int64(26));
   f.last_item_at = from_unix(row.optional_int64(27));
   s.follow_links = row.boolean(28);
-  s.categories = decode_categories(row.text(29));
+  s.websub = row.boolean(29);
+  s.categories = decode_categories(row.text(30));
   return source;
 }
 
@@ -101,9 +102,9 @@ void write_categories(pg::Connection& db, std::int64_t id, const std::vector<std
   }
 }
 
-// A source's settings as 14 parameters in the column order url, title, type, interval_s,
+// A source's settings as 15 parameters in the column order url, title, type, interval_s,
 // min_interval_s, max_interval_s, time_zone, date_order, republication, enabled, headers,
-// origin, html_selectors, follow_links (as INSERT and UPDATE list them).
+// origin, html_selectors, follow_links, websub (as INSERT and UPDATE list them).
 pg::Params& add_settings(pg::Params& p, const SourceSettings& settings) {
   return p.add(settings.url)
       .add(settings.title)
@@ -118,7 +119,8 @@ pg::Params& add_settings(pg::Params& p, const SourceSettings& settings) {
       .add(encode_headers(settings.headers))
       .add(origin_name(settings.origin))
       .add(settings.html_selectors)
-      .add(settings.follow_links);
+      .add(settings.follow_links)
+      .add(settings.websub);
 }
 
 [[noreturn]] void throw_not_found(std::int64_t id) {
@@ -196,14 +198,15 @@ Result<std::int64_t> PostgresStore::add_source(const SourceSettings& settings, I
     }
     pg::Params p;
     add_settings(p, settings).add(to_unix(now));
-    const auto id = db.scalar(
-                          "INSERT INTO sources(url, title, type, interval_s, min_interval_s, max_interval_s, "
-                          "time_zone, date_order, republication, enabled, headers, origin, html_selectors, "
-                          "follow_links, created, modified, id) "
-                          "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, "
-                          "nextval('source_ids')) RETURNING id",
-                          p)
-                        .value();
+    const auto id =
+        db.scalar(
+              "INSERT INTO sources(url, title, type, interval_s, min_interval_s, max_interval_s, "
+              "time_zone, date_order, republication, enabled, headers, origin, html_selectors, "
+              "follow_links, websub, created, modified, id) "
+              "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, "
+              "nextval('source_ids')) RETURNING id",
+              p)
+            .value();
     write_categories(db, id, settings.categories);
     bump_sources();
     db.query("INSERT INTO health(source_id) VALUES($1)", pg::Params().add(id));
@@ -230,7 +233,7 @@ Result<void> PostgresStore::update_source(std::int64_t id, const SourceSettings&
         "UPDATE sources SET url = $2, title = $3, type = $4, interval_s = $5, min_interval_s = $6, "
         "max_interval_s = $7, time_zone = $8, date_order = $9, republication = $10, enabled = $11, "
         "disabled_reason = CASE WHEN $11 THEN '' ELSE disabled_reason END, headers = $12, origin = $13, "
-        "html_selectors = $14, follow_links = $15, modified = $16, "
+        "html_selectors = $14, follow_links = $15, websub = $16, modified = $17, "
         "etag = CASE WHEN url = $2 THEN etag END, last_modified = CASE WHEN url = $2 THEN last_modified END, "
         "body_hash = CASE WHEN url = $2 THEN body_hash END WHERE id = $1",
         p);
@@ -370,6 +373,38 @@ Result<ChangeStamp> PostgresStore::last_change() {
       }
     }
     return stamp;
+  });
+}
+
+Result<void> PostgresStore::add_rule_counts(std::span<const RuleCount> counts) {
+  return guarded([&] {
+    pg::Transaction tx(db);
+    for (const RuleCount& count : counts) {
+      db.query(
+          "INSERT INTO rule_counts(source_id, rule, dropped, timeouts) SELECT $1, $2, $3, $4 "
+          "WHERE EXISTS (SELECT 1 FROM sources WHERE id = $1) ON CONFLICT(source_id, rule) DO UPDATE SET "
+          "dropped = rule_counts.dropped + excluded.dropped, timeouts = rule_counts.timeouts + "
+          "excluded.timeouts",
+          pg::Params().add(count.source_id).add(count.rule).add(count.dropped).add(count.timeouts));
+    }
+    tx.commit();
+  });
+}
+
+Result<std::vector<RuleCount>> PostgresStore::rule_counts(std::optional<std::int64_t> source_id) {
+  return guarded([&] {
+    std::vector<RuleCount> out;
+    // COLLATE "C": the byte order SQLite's ORDER BY gives, whatever the database's collation.
+    auto rows = source_id
+                    ? db.query(
+                          "SELECT source_id, rule, dropped, timeouts FROM rule_counts WHERE "
+                          "source_id = $1 ORDER BY rule COLLATE \"C\"",
+                          pg::Params().add(*source_id))
+                    : db.query(
+                          "SELECT 0, rule, sum(dropped)::bigint, sum(timeouts)::bigint FROM rule_counts "
+                          "GROUP BY rule ORDER BY rule COLLATE \"C\"");
+    while (rows.next()) out.push_back({rows.int64(0), rows.text(1), rows.int64(2), rows.int64(3)});
+    return out;
   });
 }
 

@@ -283,6 +283,20 @@ Result<StoredItem> SqliteStore::get_item(std::int64_t item_id) {
   return guarded([&] { return load_item(db, item_id); });
 }
 
+Result<std::vector<StoredItem>> SqliteStore::source_items(std::int64_t source_id, std::size_t limit) {
+  return guarded([&] {
+    auto q = db.statement(
+        "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
+        "date_approximate, extra, cluster_id FROM items WHERE source_id = ?1 ORDER BY published DESC, id "
+        "DESC "
+        "LIMIT ?2");
+    q->bind(1, source_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 10'000)));
+    std::vector<StoredItem> items;
+    while (q->step()) items.push_back(read_item(*q));
+    return items;
+  });
+}
+
 Result<std::vector<std::string>> SqliteStore::explain_read_queries() {
   return guarded([&] {
     std::vector<std::string> plans;

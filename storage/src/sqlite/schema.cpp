@@ -300,9 +300,40 @@ ALTER TABLE health ADD COLUMN date_order_seen TEXT CHECK(date_order_seen IN ('dm
 ALTER TABLE health ADD COLUMN dates_not_understood INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-const std::array<const char*, 11> kMigrations = {kVersion1, kVersion2,  kVersion3, kVersion4,
-                                                 kVersion5, kVersion6,  kVersion7, kVersion8,
-                                                 kVersion9, kVersion10, kVersion11};
+// Next version: what each editorial rule did to each source (issue #20). dropped counts
+// the items a rule kept from being stored (each item once per daemon run, not at every
+// poll that still carries it); timeouts the regex matches it abandoned at the time limit.
+constexpr const char* kVersionRuleCounts = R"sql(
+CREATE TABLE rule_counts(
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  rule TEXT NOT NULL,
+  dropped INTEGER NOT NULL DEFAULT 0,
+  timeouts INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(source_id, rule)) WITHOUT ROWID;
+)sql";
+
+// Next version: WebSub subscriptions to publishers' hubs (issue #19): one per source, kept by source id
+// without a foreign key so a removed source's row outlives it until the hub has confirmed
+// the unsubscribe. callback is the opaque token of our callback URL, unique so a push finds
+// its subscription; lease_until is set once the hub has verified an active lease.
+// sources.websub is the source's websub setting: 1 "auto" (subscribe when its feed names a
+// hub), 0 "off".
+constexpr const char* kVersionWebSub = R"sql(
+CREATE TABLE websub_subscriptions(
+  source_id INTEGER PRIMARY KEY,
+  hub TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  callback TEXT NOT NULL UNIQUE,
+  secret TEXT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('requested','active','unsubscribing','denied')),
+  lease_until INTEGER,
+  changed INTEGER NOT NULL);
+ALTER TABLE sources ADD COLUMN websub INTEGER NOT NULL DEFAULT 1;
+)sql";
+
+const std::array<const char*, 13> kMigrations = {
+    kVersion1, kVersion2, kVersion3,  kVersion4,  kVersion5,          kVersion6,     kVersion7,
+    kVersion8, kVersion9, kVersion10, kVersion11, kVersionRuleCounts, kVersionWebSub};
 
 }  // namespace
 

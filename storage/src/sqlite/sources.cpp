@@ -25,8 +25,9 @@ constexpr const char* kSourceColumns =
     "SELECT s.id, s.url, s.title, s.type, s.interval_s, s.min_interval_s, s.max_interval_s, s.time_zone, "
     "s.date_order, s.republication, s.enabled, s.disabled_reason, s.headers, s.origin, s.html_selectors, "
     "s.feed_title, s.site_link, s.etag, s.last_modified, s.body_hash, s.redirect_target, s.redirect_streak, "
-    "s.moved_from, s.moved_at, s.adaptive_interval_s, s.created, s.modified, h.last_new_item, s.follow_links "
-    "FROM sources s LEFT JOIN health h ON h.source_id = s.id ";
+    "s.moved_from, s.moved_at, s.adaptive_interval_s, s.created, s.modified, h.last_new_item, "
+    "s.follow_links, "
+    "s.websub FROM sources s LEFT JOIN health h ON h.source_id = s.id ";
 
 Source read_source(const sql::Statement& row) {
   Source source;
@@ -61,6 +62,7 @@ Source read_source(const sql::Statement& row) {
   source.modified = from_unix(row.int64(26));
   f.last_item_at = from_unix(row.optional_int64(27));
   s.follow_links = row.int64(28) != 0;
+  s.websub = row.int64(29) != 0;
   return source;
 }
 
@@ -262,9 +264,14 @@ Result<std::int64_t> SqliteStore::add_source(const SourceSettings& settings, Ins
     auto q = db.statement(
         "INSERT INTO sources(url, title, type, interval_s, min_interval_s, max_interval_s, time_zone, "
         "date_order, "
-        "republication, enabled, headers, origin, html_selectors, follow_links, created, modified, id) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)");
-    bind_settings(*q, 1, settings).bind(15, to_unix(now)).bind(16, id).run();
+        "republication, enabled, headers, origin, html_selectors, follow_links, created, modified, id, "
+        "websub) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17)");
+    bind_settings(*q, 1, settings)
+        .bind(15, to_unix(now))
+        .bind(16, id)
+        .bind(17, settings.websub ? 1 : 0)
+        .run();
     write_categories(db, id, settings.categories);
     bump_sources();
     auto health = db.statement("INSERT INTO health(source_id) VALUES(?1)");
@@ -293,11 +300,11 @@ Result<void> SqliteStore::update_source(std::int64_t id, const SourceSettings& s
         "UPDATE sources SET url = ?2, title = ?3, type = ?4, interval_s = ?5, min_interval_s = ?6, "
         "max_interval_s = ?7, time_zone = ?8, date_order = ?9, republication = ?10, enabled = ?11, "
         "disabled_reason = CASE WHEN ?11 THEN '' ELSE disabled_reason END, headers = ?12, origin = ?13, "
-        "html_selectors = ?14, follow_links = ?15, modified = ?16, "
+        "html_selectors = ?14, follow_links = ?15, modified = ?16, websub = ?17, "
         "etag = CASE WHEN url = ?2 THEN etag END, last_modified = CASE WHEN url = ?2 THEN last_modified END, "
         "body_hash = CASE WHEN url = ?2 THEN body_hash END WHERE id = ?1");
     q->bind(1, id);
-    bind_settings(*q, 2, settings).bind(16, to_unix(now)).run();
+    bind_settings(*q, 2, settings).bind(16, to_unix(now)).bind(17, settings.websub ? 1 : 0).run();
     write_categories(db, id, settings.categories);
     refresh_clusters_of_source(db, id);
     bump_sources();
@@ -464,6 +471,33 @@ Result<ChangeStamp> SqliteStore::last_change() {
       }
     }
     return stamp;
+  });
+}
+
+Result<void> SqliteStore::add_rule_counts(std::span<const RuleCount> counts) {
+  return guarded([&] {
+    sql::Transaction transaction(db);
+    for (const RuleCount& count : counts) {
+      auto q = db.statement(
+          "INSERT INTO rule_counts(source_id, rule, dropped, timeouts) SELECT ?1, ?2, ?3, ?4 "
+          "WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?1) ON CONFLICT(source_id, rule) DO UPDATE SET "
+          "dropped = dropped + excluded.dropped, timeouts = timeouts + excluded.timeouts");
+      q->bind(1, count.source_id).bind(2, count.rule).bind(3, count.dropped).bind(4, count.timeouts).run();
+    }
+    transaction.commit();
+  });
+}
+
+Result<std::vector<RuleCount>> SqliteStore::rule_counts(std::optional<std::int64_t> source_id) {
+  return guarded([&] {
+    std::vector<RuleCount> out;
+    auto q = db.statement(
+        source_id
+            ? "SELECT source_id, rule, dropped, timeouts FROM rule_counts WHERE source_id = ?1 ORDER BY rule"
+            : "SELECT 0, rule, sum(dropped), sum(timeouts) FROM rule_counts GROUP BY rule ORDER BY rule");
+    if (source_id) q->bind(1, *source_id);
+    while (q->step()) out.push_back({q->int64(0), q->text(1), q->int64(2), q->int64(3)});
+    return out;
   });
 }
 

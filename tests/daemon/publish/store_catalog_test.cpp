@@ -200,3 +200,29 @@ TEST_CASE("store catalog: health counts walk the sources in pages - the same cou
   CHECK(whole.polled == paged.polled);
   CHECK(whole.failing == paged.failing);
 }
+
+TEST_CASE("store catalog: /metrics counts each rule's drops and regex timeouts over every source",
+          "[publish][store][rules]") {
+  auto opened = storage::Store::open(":memory:");
+  if (!opened) FAIL(opened.error().message);
+  storage::Store store = std::move(*opened);
+  storage::SourceSettings a;
+  a.url = "https://a.example/rss";
+  storage::SourceSettings b;
+  b.url = "https://b.example/rss";
+  const auto id_a = store.add_source(a, at(1764200000)).value();
+  const auto id_b = store.add_source(b, at(1764200000)).value();
+  const std::vector<storage::RuleCount> counts{
+      {id_a, "video", 3, 0}, {id_b, "video", 2, 0}, {id_b, "slow", 0, 4}};
+  REQUIRE(store.add_rule_counts(counts).has_value());
+
+  publish::StoreCatalog catalog(store);
+  publish::ServerOptions o;
+  o.public_url = "http://127.0.0.1:8080";
+  publish::Context ctx(catalog, o);
+  const std::string metrics = get(ctx, "/metrics");
+  CHECK(metrics.find(
+            "tinhop_rule_dropped_total{rule=\"slow\"} 0\ntinhop_rule_dropped_total{rule=\"video\"} 5\n") !=
+        std::string::npos);
+  CHECK(metrics.find("tinhop_rule_regex_timeouts_total{rule=\"slow\"} 4\n# HELP") != std::string::npos);
+}

@@ -15,6 +15,7 @@
 #include "tinhop/config/source.hpp"
 #include "tinhop/parsers/model.hpp"
 #include "tinhop/parsers/url_privacy.hpp"
+#include "tinhop/rules/rules.hpp"
 
 namespace tinhop::config {
 
@@ -190,6 +191,22 @@ struct FileSource {
   friend bool operator==(const FileSource&, const FileSource&) = default;
 };
 
+// A [[rule]] of the file (docs/rules.md): what it matches and does, and where it was written.
+struct FileRule {
+  rules::RuleSpec rule;
+  std::uint32_t line = 0;
+  friend bool operator==(const FileRule&, const FileRule&) = default;
+};
+
+// [websub]: pushes from publishers' hubs (docs/websub.md). Sources subscribe only when
+// server.base_url is set: a hub calls our callback at that public URL.
+struct WebSubConfig {
+  bool enabled = true;
+  std::chrono::seconds fallback_interval = 6h;  // how often a source a hub pushes is still polled
+  std::chrono::seconds lease = 864000s;         // hub.lease_seconds asked for (10 days); the hub decides
+  friend bool operator==(const WebSubConfig&, const WebSubConfig&) = default;
+};
+
 struct Config {
   std::filesystem::path file;  // where it was loaded from; empty for defaults
   ServerConfig server;
@@ -201,7 +218,9 @@ struct Config {
   DedupConfig dedup;
   DefaultsConfig defaults;
   LogConfig log;
+  WebSubConfig websub;
   std::vector<FileSource> sources;
+  std::vector<FileRule> rules;  // in file order, which is the order they apply in
   friend bool operator==(const Config&, const Config&) = default;
 };
 

@@ -57,6 +57,7 @@ struct SourceSettings {
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers, in order
   HtmlSelectors selectors;                                   // only for SourceType::html
   bool follow_links = false;  // html only: fetch each new item's page once for its content
+  bool websub = true;         // websub = "auto": subscribe to the hub the feed names; "off": poll only
   friend bool operator==(const SourceSettings&, const SourceSettings&) = default;
 };
 

@@ -60,14 +60,23 @@ struct HtmlLimits {
   std::size_t max_depth = 2000;             // deeper element nesting is refused
   std::size_t max_items = 1000;             // items beyond this are dropped, with a warning
   std::size_t max_title_chars = 1000;       // longer titles are cut with "…", as in feeds
+  // Memory the page's decoded text, HTML5 tree and its pugixml copy may hold at once, as
+  // for feeds (ParseLimits): memory_ratio times the page, at least memory_floor. A page
+  // that does not fit is refused (over_memory_budget). The floor is higher than a feed's:
+  // gumbo's tree and the copy take 9-20 times a real page (a 68 KB portal page 9.4x, a
+  // listing of bare links 20x), so real pages live under the floor and the ratio bounds
+  // only what large pages may cost (tiny elements cost 74x).
+  std::size_t memory_ratio = 4;  // 0: no budget at all
+  std::size_t memory_floor = 16U << 20U;
 };
 
 // Why a page yielded no result at all.
 enum class HtmlError {
   none,
-  bad_selector,  // a selector is neither valid XPath nor a supported CSS selector
-  too_large,     // the page exceeds HtmlLimits::max_bytes
-  too_deep,      // element nesting exceeds HtmlLimits::max_depth
+  bad_selector,        // a selector is neither valid XPath nor a supported CSS selector
+  too_large,           // the page exceeds HtmlLimits::max_bytes
+  too_deep,            // element nesting exceeds HtmlLimits::max_depth
+  over_memory_budget,  // the page's trees would not fit in the memory budget (HtmlLimits)
 };
 
 struct HtmlListingOutcome {

@@ -42,8 +42,9 @@ class MemoryBudget {
 // While alive, pugixml's allocations and frees on this thread are charged to `budget`:
 // an allocation that does not fit fails, so pugixml reports status_out_of_memory (its
 // other calls, such as append_child, return null handles). Scopes nest; the innermost
-// wins. A document loaded in a scope must be destroyed before the scope ends. Without a
-// scope pugixml allocates as it always does, so other users of pugixml are unaffected.
+// wins. A document built in a scope and destroyed after it is released to whichever scope
+// is active then (usually none; a release saturates at zero). Without a scope pugixml
+// allocates as it always does, so other users of pugixml are unaffected.
 class PugixmlBudgetScope {
  public:
   explicit PugixmlBudgetScope(MemoryBudget& budget) noexcept;

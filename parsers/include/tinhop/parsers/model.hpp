@@ -195,6 +195,7 @@ struct Feed {
   std::optional<std::string> description;
   std::optional<std::string> language;
   std::optional<Instant> updated;
+  std::optional<Instant> published;      // RSS channel pubDate, dcterms:issued
   std::optional<std::string> id;         // atom:id, podcast:guid
   std::optional<std::string> rights;     // copyright, dc:rights, atom:rights
   std::optional<std::string> image;      // absolute: RSS <image><url>, itunes:image, atom:logo
@@ -209,6 +210,9 @@ struct Feed {
   std::optional<int> update_period_seconds;  // sy:updatePeriod / sy:updateFrequency
   std::vector<int> skip_hours;               // RSS <skipHours>, 0-23
   std::vector<std::string> skip_days;        // RSS <skipDays>, "Monday" ...
+  // WebSub discovery (W3C WebSub section 4): where the publisher pushes updates, absolute.
+  std::vector<std::string> hubs;        // atom:link rel="hub", JSON Feed hubs[].url
+  std::optional<std::string> self_url;  // atom:link rel="self": the topic a hub knows
   std::vector<Item> items;
 };
 

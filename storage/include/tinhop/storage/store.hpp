@@ -138,6 +138,7 @@ struct SourceSettings {
   SourceOrigin origin = SourceOrigin::config;
   std::string html_selectors;  // JSON text for type html; empty otherwise
   bool follow_links = false;   // fetch each new item's article page for its content
+  bool websub = true;          // subscribe to the hub its feed names ("auto"); false: "off"
   bool operator==(const SourceSettings&) const = default;
 };
 
@@ -385,12 +386,47 @@ struct RetentionReport {
   std::int64_t reassigned_primaries = 0;  // clusters whose primary was purged
 };
 
+// What one editorial rule did to one source's items (docs/rules.md).
+struct RuleCount {
+  std::int64_t source_id = 0;  // 0 in totals over every source
+  std::string rule;
+  std::int64_t dropped = 0;   // items the rule kept from being stored
+  std::int64_t timeouts = 0;  // regex matches abandoned at the time limit
+  friend bool operator==(const RuleCount&, const RuleCount&) = default;
+};
+
 struct StoreStats {
   std::int64_t sources = 0;
   std::int64_t items = 0;
   std::int64_t clusters = 0;
   std::int64_t tombstones = 0;
   int schema_version = 0;
+};
+
+// ---------------------------------------------------------------- WebSub subscriptions
+
+// Where our subscription to a publisher's hub stands (W3C WebSub section 5).
+enum class SubscriptionState {
+  requested,      // subscribe sent; the hub has not yet verified our intent
+  active,         // intent verified: pushes accepted until lease_until
+  unsubscribing,  // unsubscribe sent (source removed, disabled or websub = "off")
+  denied,         // the hub refused (hub.mode=denied); polling alone serves the source
+};
+
+// Contract name of a state ("requested", ...).
+const char* subscription_state_name(SubscriptionState state);
+
+// Our subscription for one source. Kept by source id without a foreign key: a removed
+// source's row stays until its hub has confirmed the unsubscribe.
+struct Subscription {
+  std::int64_t source_id = 0;
+  std::string hub;       // the hub's URL
+  std::string topic;     // the topic URL (rel="self", else the source URL)
+  std::string callback;  // opaque token of our callback URL, /websub/callback/{callback}
+  std::string secret;    // hub.secret we sent: pushes are signed with it
+  SubscriptionState state = SubscriptionState::requested;
+  std::optional<Instant> lease_until;  // when the hub's lease ends (active only)
+  Instant changed{};                   // last change of state
 };
 
 // ---------------------------------------------------------------- the store
@@ -441,6 +477,17 @@ class Store {
   // Sorted distinct categories of all sources.
   Result<std::vector<std::string>> list_categories();
 
+  // --- WebSub subscriptions (ours, to publishers' hubs)
+  // Inserts or replaces the subscription of subscription.source_id; the callback token is
+  // unique (Errc::already_exists when another source holds it).
+  Result<void> save_subscription(const Subscription& subscription);
+  Result<std::optional<Subscription>> subscription_of_source(std::int64_t source_id);
+  Result<std::optional<Subscription>> subscription_by_callback(std::string_view callback);
+  // Every subscription in source id order.
+  Result<std::vector<Subscription>> list_subscriptions();
+  // Forgets it (the unsubscribe was verified, or the hub is gone); no error when absent.
+  Result<void> remove_subscription(std::int64_t source_id);
+
   // --- ingest (the single writer)
   // Stores one parsed document: identity, update in place or insert, near-duplicate
   // clustering, all in one transaction. Items count as stored when this returns a value.
@@ -471,6 +518,8 @@ class Store {
   // --- read side (publisher)
   Result<ClusterPage> latest_clusters(const ClusterQuery& query);
   Result<StoredItem> get_item(std::int64_t item_id);
+  // A source's stored items, newest first, at most `limit` (capped at 10,000).
+  Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit);
   Result<ChangeStamp> last_change();
   // Bumps on every source add/update/remove/enable/disable/move, from any connection:
   // a running daemon polls it (cheap) to notice CLI edits.
@@ -484,6 +533,13 @@ class Store {
   // before the source followed links. Read only.
   Result<std::vector<bool>> articles_pending(std::int64_t source_id, const Feed& feed);
   Result<StoreStats> stats();
+
+  // --- editorial rules
+  // Adds each count to its source's counters of that rule (sources since removed are skipped).
+  Result<void> add_rule_counts(std::span<const RuleCount> counts);
+  // One source's counters by rule name, or with nullopt every rule's totals over all
+  // sources (source_id 0).
+  Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id);
 
   // --- retention
   // Applies the per-source limits to every source and the global ones to all items; purged items leave

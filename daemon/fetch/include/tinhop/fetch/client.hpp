@@ -66,7 +66,7 @@ struct ClientOptions {
 // "tinhop/VERSION (+https://github.com/tinhop/tinhop)".
 std::string default_user_agent();
 
-// One GET. Conditional headers come from what the previous poll returned.
+// One GET (or a form POST). Conditional headers come from what the previous poll returned.
 struct Request {
   std::string url{};
   std::vector<std::pair<std::string, std::string>> headers{};  // per-source extra headers
@@ -82,6 +82,9 @@ struct Request {
   std::optional<std::string> trusted_origin_url{};
   // A link a remote page chose (an article page): never read from a file:// URL.
   bool link = false;
+  // Set: POST this application/x-www-form-urlencoded body instead of a GET (a WebSub
+  // subscription request), to every hop of a redirect.
+  std::optional<std::string> form{};
   // Called on the executor as body bytes arrive, with how many were just read (every
   // hop): what the fetch holds in memory so far, for whoever bounds that.
   std::function<void(std::size_t bytes)> on_body{};
@@ -138,8 +141,9 @@ struct Response {
   std::string cache_control;
   std::string expires;
   std::string retry_after;
-  std::string date;            // the server's Date header
-  std::size_t wire_bytes = 0;  // header + body bytes received, all hops
+  std::string date;                // the server's Date header
+  std::vector<std::string> links;  // every Link header value of the last hop (WebSub discovery)
+  std::size_t wire_bytes = 0;      // header + body bytes received, all hops
   Millis elapsed{0};
   bool reused_connection = false;  // the last hop went over a kept-alive connection
 

@@ -17,6 +17,7 @@
 #include "tinhop/fetch/client.hpp"
 #include "tinhop/parsers/html_listing.hpp"
 #include "tinhop/parsers/model.hpp"
+#include "tinhop/parsers/websub.hpp"
 #include "tinhop/scheduler/host_gate.hpp"
 #include "tinhop/scheduler/schedule.hpp"
 
@@ -44,6 +45,9 @@ struct PollSource {
   // 232 bytes of every source, most of which are feeds.
   std::shared_ptr<const HtmlSelectors> html;
   bool follow_links = false;  // processing fetches new items' pages (fetch_linked)
+  // The source's categories, passed through to processing: editorial rules may apply to
+  // the sources of a category.
+  std::vector<std::string> categories;
   // Whether the source's own origin may be at an internal address (Request::
   // trusted_origin_url): the configuration file's sources, written by the operator.
   bool trust_own_origin = true;
@@ -63,6 +67,7 @@ struct Processed {
   std::string error_text;
   std::optional<ParseResult> document;  // set when parsed
   std::vector<LinkedFetch> linked;      // one per entry of document when links were followed
+  std::optional<WebSubTopic> websub;    // the hub and topic the response names (discovery)
   // Entries whose article is still to fetch after this poll (over the poll's limit or its
   // deadline): the next poll must read the page again even if it did not change, so its
   // validators and body hash are not kept.
@@ -98,7 +103,9 @@ struct PollReport {
   std::string body_hash;
   std::optional<std::string> permanent_redirect;  // every hop was 301/308: the final URL
   std::optional<ParseResult> document;
-  std::vector<LinkedFetch> linked;  // as in Processed
+  std::vector<LinkedFetch> linked;    // as in Processed
+  std::optional<WebSubTopic> websub;  // as in Processed
+  bool pushed = false;                // the body came from a WebSub hub, not a fetch
 };
 
 struct PollerOptions {
@@ -143,6 +150,14 @@ class Poller {
   void remove(std::int64_t id);
   // Polls a source as soon as limits allow.
   void poll_now(std::int64_t id);
+  // A body a WebSub hub pushed for the source (a fat ping): processed and reported like a
+  // fetched one (PollReport::pushed, validators and schedule kept), so its entries take
+  // the poll's path to storage; a body that does not parse makes the source poll now.
+  void pushed(std::int64_t id, Response body);
+  // While set, the source is polled at this interval whatever its settings say: a hub
+  // pushes its changes, polling is only the safety net. Kept across upsert(). Cleared, the
+  // source is polled now (the pushes stopped) and at its own interval from then on.
+  void set_push_interval(std::int64_t id, std::optional<std::chrono::seconds> interval);
   // New policy, politeness limits and fetch limits (a configuration reload). The policy
   // applies from each source's next decision, and a healthy source scheduled later than
   // the new max_interval from now is brought forward to it (failures keep their backoff,

@@ -39,6 +39,10 @@ class Catalog {
   virtual storage::Result<storage::ChangeStamp> last_change() = 0;
   virtual storage::Result<storage::StoreStats> stats() = 0;
   virtual storage::Result<std::vector<storage::Health>> all_health() = 0;
+  // Each editorial rule's counts summed over every source; none by default (test catalogs).
+  virtual storage::Result<std::vector<storage::RuleCount>> rule_counts() {
+    return std::vector<storage::RuleCount>();
+  }
   // The default reads both whole lists (enough for test catalogs); a store walks pages.
   virtual storage::Result<SourceCounts> source_counts();
 };
@@ -62,6 +66,9 @@ class StoreCatalog final : public Catalog {
   storage::Result<storage::ChangeStamp> last_change() override { return store_.last_change(); }
   storage::Result<storage::StoreStats> stats() override { return store_.stats(); }
   storage::Result<std::vector<storage::Health>> all_health() override { return store_.all_health(); }
+  storage::Result<std::vector<storage::RuleCount>> rule_counts() override {
+    return store_.rule_counts(std::nullopt);
+  }
   // In pages: /healthz must not hold 10,000 sources and their health (15 MB) per request.
   storage::Result<SourceCounts> source_counts() override;
 

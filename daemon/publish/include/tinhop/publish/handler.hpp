@@ -107,6 +107,12 @@ class Context {
   void notify_changed() { generation_.fetch_add(1, std::memory_order_release); }
   // Asks the store whether it changed since the last check; calls notify_changed if so.
   void check_for_changes();
+  // The writer could not store polls (disk full, I/O error): /healthz says degraded with
+  // `error` until writes_resumed(). Feeds are still served from what was stored.
+  void writes_refused(std::string error, Instant since);
+  void writes_resumed();
+  // "writes refused since <time>: <error>" while they are; nullopt otherwise.
+  std::optional<std::string> write_refusal() const;
 
   // Cached rendering under `key`, rendering it with `render` when missing or stale. The
   // render callback runs with the catalog locked. Nullopt when the render failed (the
@@ -138,6 +144,8 @@ class Context {
   Metrics metrics_;
   std::mutex catalog_mutex_;
   std::optional<storage::ChangeStamp> seen_stamp_;  // guarded by catalog_mutex_
+  mutable std::mutex refusal_mutex_;
+  std::optional<std::string> write_refusal_;  // guarded by refusal_mutex_
   std::atomic<std::uint64_t> generation_{1};
   class Cache;  // the renderings, bounded by render_cache_bytes (cache.cpp)
   std::unique_ptr<Cache> cache_;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "tinhop/storage/store.hpp"
@@ -15,6 +16,15 @@
 namespace tinhop::publish {
 
 // Routes, as metrics labels.
+// What the WebSub subscriber counted (docs/websub.md), as /metrics shows it.
+struct WebSubCounts {
+  std::uint64_t pushes_received = 0;
+  std::uint64_t pushes_refused = 0;
+  std::uint64_t verifications_refused = 0;
+  std::uint64_t requests_failed = 0;
+  std::map<std::string, std::uint64_t> subscriptions;  // by state name
+};
+
 enum class Route { page, feed, source_feed, category_feed, opml, healthz, metrics, other, count_ };
 const char* route_name(Route route);
 
@@ -38,8 +48,15 @@ class Metrics {
   void cache_size(std::uint64_t bytes) { cache_bytes_.store(bytes, std::memory_order_relaxed); }
   std::uint64_t cache_bytes() const { return cache_bytes_.load(std::memory_order_relaxed); }
 
-  // The exposition text; `stats` and `health` come from the store (nullptr when it failed).
-  std::string render(const storage::StoreStats* stats, const std::vector<storage::Health>* health) const;
+  // The exposition text; `stats`, `health` and `rule_counts` (each rule's totals over every
+  // source) come from the store (nullptr when it failed).
+  std::string render(const storage::StoreStats* stats, const std::vector<storage::Health>* health,
+                     const std::vector<storage::RuleCount>* rule_counts = nullptr) const;
+  // The subscriber's latest counts; never set: no WebSub lines.
+  void websub(WebSubCounts counts) {
+    std::lock_guard lock(polls_mutex_);
+    websub_ = std::move(counts);
+  }
 
   static constexpr std::array<double, 10> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                                       0.005,  0.01,    0.05,   0.25,  1.0};
@@ -63,6 +80,7 @@ class Metrics {
   mutable std::mutex polls_mutex_;
   std::array<std::uint64_t, 3> polls_{};                 // by FetchStatus
   std::map<std::int64_t, std::uint64_t> poll_failures_;  // by source id
+  std::optional<WebSubCounts> websub_;                   // guarded by polls_mutex_
 };
 
 }  // namespace tinhop::publish

@@ -18,7 +18,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/system/error_code.hpp>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "tinhop/publish/handler.hpp"
 
@@ -40,10 +42,19 @@ class Server {
 
   // New items were committed: cached renderings are replaced on their next request.
   void notify_changed() { context_.notify_changed(); }
+  // Polls could not be stored since `since` / are stored again (/healthz).
+  void writes_refused(std::string error, Instant since) { context_.writes_refused(std::move(error), since); }
+  void writes_resumed() { context_.writes_resumed(); }
   // One finished poll, for /metrics.
   void record_poll(std::int64_t source_id, storage::FetchStatus status) {
     context_.metrics().record_poll(source_id, status);
   }
+
+  // Requests whose path starts with `prefix` (the WebSub callbacks, "/websub/callback/")
+  // go to `handler` instead of handle(), with bodies of up to `max_body_bytes`. The handler
+  // answers through `respond` exactly once, from any thread. Call before the io_context runs.
+  using Delegate = std::function<void(Request request, std::function<void(Response)> respond)>;
+  void delegate(std::string prefix, std::size_t max_body_bytes, Delegate handler);
 
   // The bound port (useful with ServerOptions::port = 0); 0 before start().
   std::uint16_t port() const;

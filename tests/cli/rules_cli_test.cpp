@@ -1,0 +1,135 @@
+// `tinhop rules list|test` and the drops in `sources show`, as an editor types them.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "support/process.hpp"
+#include "tinhop/storage/store.hpp"
+
+namespace {
+
+using Run = tinhop::test::CommandResult;
+using namespace tinhop;
+
+struct Folder {
+  std::filesystem::path path;
+  Folder() {
+    path = std::filesystem::temp_directory_path() / ("tinhop-cli-rules-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~Folder() { std::filesystem::remove_all(path); }
+};
+
+Run tinhop_in(const Folder& folder, const std::string& args) {
+  return test::run_command("cd '" + folder.path.string() + "' && " + std::string(TINHOP_EXECUTABLE) + " " +
+                           args + " 2>&1");
+}
+
+Item item(std::string id, std::string title) {
+  Item i;
+  i.id = id;
+  i.title = std::move(title);
+  i.link = "https://baochinhphu.vn/" + id + ".htm";
+  i.published = Instant{std::chrono::seconds{1764200000 + std::stoll(id)}};
+  return i;
+}
+
+const char* kConfig =
+    "[server]\nlisten = \"127.0.0.1:8080\"\n[admin]\nenabled = false\n[database]\npath = \"tinhop.db\"\n"
+    "[[rule]]\nname = \"prefix\"\naction = \"rewrite\"\nmatch = \"regex\"\n"
+    "pattern = '^\\(Chinhphu\\.vn\\) - '\nfields = [\"title\"]\n"
+    "[[rule]]\nname = \"video\"\naction = \"drop\"\nmatch = \"words\"\npattern = \"video\"\n"
+    "sources = [\"https://baochinhphu.vn/rss\"]\n";
+
+}  // namespace
+
+TEST_CASE("rules test shows what a rule would do to a source's stored items and changes nothing") {
+  Folder dir;
+  std::ofstream(dir.path / "tinhop.toml") << kConfig;
+  std::int64_t source = 0;
+  {
+    auto store = storage::Store::open((dir.path / "tinhop.db").string());
+    REQUIRE(store.has_value());
+    storage::SourceSettings settings;
+    settings.url = "https://baochinhphu.vn/rss";
+    const Instant now{std::chrono::seconds{1764300000}};
+    source = store->add_source(settings, now).value();
+    Feed feed;
+    feed.items = {item("1", "(Chinhphu.vn) - Thủ tướng tiếp Đại sứ"), item("2", "VIDEO: Lũ quét ở Lào Cai"),
+                  item("3", "Giá vàng tăng")};
+    REQUIRE(store->ingest(source, feed, now).has_value());
+  }
+  const std::string id = std::to_string(source);
+
+  Run listed = tinhop_in(dir, "rules list -c tinhop.toml");
+  CHECK(listed.exit_code == 0);
+  CHECK(listed.out ==
+        "prefix: rewrite regex \"^\\(Chinhphu\\.vn\\) - \" in title\n"
+        "video: drop words \"video\" sources: https://baochinhphu.vn/rss\n");
+
+  Run dropped = tinhop_in(dir, "rules test video --source " + id + " -c tinhop.toml");
+  CHECK(dropped.exit_code == 0);
+  CHECK(dropped.out ==
+        "#2 dropped: VIDEO: Lũ quét ở Lào Cai\n"
+        "rule video on source " +
+            id + ": 3 stored items read, 1 would be dropped, 0 changed\n");
+
+  Run rewritten = tinhop_in(dir, "rules test prefix --source https://baochinhphu.vn/rss -c tinhop.toml");
+  CHECK(rewritten.exit_code == 0);
+  CHECK(rewritten.out ==
+        "#1 title: \"(Chinhphu.vn) - Thủ tướng tiếp Đại sứ\" -> \"Thủ tướng tiếp Đại sứ\"\n"
+        "rule prefix on source " +
+            id + ": 3 stored items read, 0 would be dropped, 1 changed\n");
+
+  Run unknown = tinhop_in(dir, "rules test nope --source " + id + " -c tinhop.toml");
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.out == "tinhop rules: no rule named \"nope\" in tinhop.toml\n");
+
+  auto store = storage::Store::open((dir.path / "tinhop.db").string());
+  REQUIRE(store.has_value());
+  auto kept = store->source_items(source, 10);
+  REQUIRE(kept.has_value());
+  CHECK(kept->size() == 3);
+  CHECK((*kept)[2].title == "(Chinhphu.vn) - Thủ tướng tiếp Đại sứ");
+}
+
+TEST_CASE("sources show lists each rule's drops for the source") {
+  Folder dir;
+  std::ofstream(dir.path / "tinhop.toml") << kConfig;
+  std::int64_t source = 0;
+  {
+    auto store = storage::Store::open((dir.path / "tinhop.db").string());
+    REQUIRE(store.has_value());
+    storage::SourceSettings settings;
+    settings.url = "https://baochinhphu.vn/rss";
+    source = store->add_source(settings, Instant{std::chrono::seconds{1764300000}}).value();
+    const std::vector<storage::RuleCount> counts{{source, "video", 4, 0}, {source, "slow", 0, 2}};
+    REQUIRE(store->add_rule_counts(counts).has_value());
+  }
+  Run shown = tinhop_in(dir, "sources show " + std::to_string(source) + " -c tinhop.toml");
+  CHECK(shown.exit_code == 0);
+  CHECK(shown.out.ends_with("rules:\n  slow: 0 dropped, 2 regex timeouts\n  video: 4 dropped\n"));
+  Run json = tinhop_in(dir, "sources show " + std::to_string(source) + " --json -c tinhop.toml");
+  CHECK(json.out.find("\"rules\":{\"slow\":{\"dropped\":0,\"regex_timeouts\":2},\"video\":{\"dropped\":4,"
+                      "\"regex_timeouts\":0}}") != std::string::npos);
+}
+
+TEST_CASE("check-config counts the rules and reports a bad regex with its line and ICU's error") {
+  Folder dir;
+  std::ofstream(dir.path / "tinhop.toml") << kConfig;
+  Run ok = tinhop_in(dir, "check-config tinhop.toml");
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out == "tinhop.toml: ok, 0 sources, 2 rules\n");
+  std::ofstream(dir.path / "bad.toml")
+      << "[admin]\nenabled = false\n[[rule]]\nname = \"video\"\naction = \"drop\"\n"
+         "match = \"regex\"\npattern = \"(Video\"\n";
+  Run bad = tinhop_in(dir, "check-config bad.toml");
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out ==
+        "bad.toml:7: rule[0].pattern: invalid regular expression: U_REGEX_MISMATCHED_PAREN at offset 6\n"
+        "bad.toml: 1 error\n");
+}

@@ -1,0 +1,243 @@
+// Each rule action and match kind on small documents of Vietnamese agency items.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "tinhop/rules/rules.hpp"
+
+using namespace tinhop;
+using namespace tinhop::rules;
+
+namespace {
+
+Item item(std::string title, std::string summary = {}) {
+  Item out;
+  out.title = std::move(title);
+  if (!summary.empty()) out.summary = std::move(summary);
+  out.link =
+      "https://baochinhphu.vn/" + std::to_string(std::hash<std::string>{}(*out.title) % 100000) + ".htm";
+  return out;
+}
+
+RuleSpec rule(std::string name, Action action, Match match, std::string pattern) {
+  RuleSpec spec;
+  spec.name = std::move(name);
+  spec.action = action;
+  spec.match = match;
+  spec.pattern = std::move(pattern);
+  return spec;
+}
+
+std::vector<std::string> titles(const std::vector<Item>& items) {
+  std::vector<std::string> out;
+  for (const Item& i : items) out.push_back(i.title.value_or(""));
+  return out;
+}
+
+const std::vector<std::string> no_categories;
+const SourceScope any_source{"https://baochinhphu.vn/rss", no_categories};
+
+}  // namespace
+
+TEST_CASE("folding drops case and diacritics, and reads đ as d", "[rules]") {
+  CHECK(fold("Hội Nghị Trung Ương") == "hoi nghi trung uong");
+  CHECK(fold("Đảng ủy ĐỒNG NAI") == "dang uy dong nai");
+  CHECK(fold("Économie FRANÇAISE") == "economie francaise");
+}
+
+TEST_CASE("words match whatever their case, diacritics and order", "[rules]") {
+  RuleSet set({rule("hoi-nghi", Action::drop, Match::words, "hoi nghi")});
+  std::vector<Item> items{item("Hội nghị Trung ương 8 khai mạc"), item("Nghị quyết về hội nhập"),
+                          item("Giá vàng hôm nay")};
+  items[0].id = "urn:tin:1";
+  items[1].link = "https://baochinhphu.vn/nghi-quyet.htm";
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(titles(items) == std::vector<std::string>{"Giá vàng hôm nay"});
+  REQUIRE(outcome.tallies.size() == 1);
+  CHECK(outcome.tallies[0].rule == "hoi-nghi");
+  CHECK(outcome.tallies[0].dropped == 2);
+  REQUIRE(outcome.effects.size() == 2);
+  CHECK(outcome.effects[0].key == "urn:tin:1");
+  CHECK(outcome.effects[0].dropped_by == "hoi-nghi");
+  CHECK(outcome.effects[1].key == "https://baochinhphu.vn/nghi-quyet.htm");
+}
+
+TEST_CASE("words match whole words only", "[rules]") {
+  RuleSet set({rule("video", Action::drop, Match::words, "video")});
+  std::vector<Item> items{item("Videoclip ca nhạc mới"), item("VIDEO: Lũ quét ở Lào Cai")};
+  set.apply(items, any_source);
+  CHECK(titles(items) == std::vector<std::string>{"Videoclip ca nhạc mới"});
+}
+
+TEST_CASE("a phrase needs its words next to each other and in order", "[rules]") {
+  RuleSet set({rule("tu-vi", Action::drop, Match::phrase, "tử vi hôm nay")});
+  std::vector<Item> items{item("Tử vi hôm nay 12 cung hoàng đạo"), item("Hôm nay xem tử vi"),
+                          item("TU VI HOM NAY: tuổi Tý")};
+  set.apply(items, any_source);
+  CHECK(titles(items) == std::vector<std::string>{"Hôm nay xem tử vi"});
+}
+
+TEST_CASE("a phrase in a script written without spaces matches as a substring", "[rules]") {
+  RuleSet set({rule("jingji", Action::drop, Match::phrase, "经济")});
+  std::vector<Item> items{item("中国经济增长放缓"), item("经过济南")};
+  set.apply(items, any_source);
+  CHECK(titles(items) == std::vector<std::string>{"经过济南"});
+}
+
+TEST_CASE("a regex ignores case unless told, and reads the summary's text without its tags", "[rules]") {
+  RuleSpec sensitive = rule("khuyen-mai", Action::drop, Match::regex, "^Khuyến mãi");
+  sensitive.case_sensitive = true;
+  RuleSet set({rule("quang-cao", Action::drop, Match::regex, "^quảng cáo\\b"), sensitive});
+  std::vector<Item> items{item("QUẢNG CÁO Mua sắm cuối năm"), item("Khuyến mãi Tết"),
+                          item("KHUYẾN MÃI lớn", ""), item("Tin thường", "<p>Bài về <b>quảng cáo</b></p>"),
+                          item("Tin khác", "<p><b>Quảng</b> cáo:</p> bán nhà")};
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(titles(items) == std::vector<std::string>{"KHUYẾN MÃI lớn", "Tin thường"});
+  REQUIRE(outcome.tallies.size() == 2);
+  CHECK(outcome.tallies[0].dropped == 2);
+  CHECK(outcome.tallies[1].dropped == 1);
+}
+
+TEST_CASE("rules read the link, authors, categories and language when told", "[rules]") {
+  RuleSpec by_link = rule("by-link", Action::drop, Match::regex, "/video/");
+  by_link.fields = {Field::link};
+  RuleSpec by_author = rule("by-author", Action::drop, Match::words, "pv");
+  by_author.fields = {Field::author};
+  RuleSpec by_category = rule("by-category", Action::drop, Match::phrase, "the thao");
+  by_category.fields = {Field::category};
+  RuleSpec by_language = rule("by-language", Action::drop, Match::regex, "^en\\b");
+  by_language.fields = {Field::language};
+  RuleSet set({by_link, by_author, by_category, by_language});
+
+  std::vector<Item> items(6);
+  for (std::size_t i = 0; i < items.size(); ++i) items[i] = item("Tin " + std::to_string(i));
+  items[0].link = "https://vtv.vn/video/lu-quet.htm";
+  items[1].authors.push_back({"PV", std::nullopt, std::nullopt});
+  items[2].categories = {"Thời sự", "Thể thao"};
+  items[3].extras.ensure().language = "en-US";
+  items[4].title = "video pv thể thao en";  // only the title says it: none of the rules reads that
+  const Outcome outcome = set.apply(items, any_source, std::string("vi"));
+  CHECK(titles(items) == std::vector<std::string>{"video pv thể thao en", "Tin 5"});
+  REQUIRE(outcome.tallies.size() == 4);
+  for (const auto& tally : outcome.tallies) CHECK(tally.dropped == 1);
+}
+
+TEST_CASE("the feed's language stands in for an item without its own", "[rules]") {
+  RuleSpec english = rule("english", Action::drop, Match::words, "en");
+  english.fields = {Field::language};
+  RuleSet set({english});
+  std::vector<Item> items{item("Breaking news"), item("Tin mới")};
+  items[1].extras.ensure().language = "vi";
+  set.apply(items, any_source, std::string("en"));
+  CHECK(titles(items) == std::vector<std::string>{"Tin mới"});
+}
+
+TEST_CASE("keep rules are one allow-list: an item matching none is dropped under the first", "[rules]") {
+  RuleSet set({rule("kinh-te", Action::keep, Match::words, "kinh tế"),
+               rule("tai-chinh", Action::keep, Match::words, "tài chính")});
+  std::vector<Item> items{item("Kinh tế quý III tăng trưởng"), item("Bóng đá: Việt Nam thắng"),
+                          item("Thị trường tài chính ổn định"), item("Thời tiết miền Bắc")};
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(titles(items) ==
+        std::vector<std::string>{"Kinh tế quý III tăng trưởng", "Thị trường tài chính ổn định"});
+  REQUIRE(outcome.tallies.size() == 1);
+  CHECK(outcome.tallies[0].rule == "kinh-te");
+  CHECK(outcome.tallies[0].dropped == 2);
+  REQUIRE(outcome.effects.size() == 2);
+  CHECK(outcome.effects[0].index == 1);
+  CHECK(outcome.effects[1].index == 3);
+}
+
+TEST_CASE("a tag rule adds its category once, to the items it matches", "[rules]") {
+  RuleSpec tag = rule("covid", Action::tag, Match::words, "covid");
+  tag.tag = "Y tế";
+  RuleSet set({tag});
+  std::vector<Item> items{item("Ca COVID-19 mới"), item("Giá xăng giảm"), item("Covid: tiêm mũi 4")};
+  items[2].categories = {"Y tế"};
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(items[0].categories == std::vector<std::string>{"Y tế"});
+  CHECK(items[1].categories.empty());
+  CHECK(items[2].categories == std::vector<std::string>{"Y tế"});
+  REQUIRE(outcome.effects.size() == 1);
+  CHECK(outcome.effects[0].tagged_by == std::vector<std::string>{"covid"});
+  CHECK(outcome.tallies.empty());
+}
+
+TEST_CASE("a rewrite removes the agency's prefix and a trailing read-more block", "[rules]") {
+  RuleSpec prefix =
+      rule("chinhphu-prefix", Action::rewrite, Match::regex, "^\\s*\\(Chinhphu\\.vn\\)\\s*-\\s*");
+  prefix.fields = {Field::title, Field::summary};
+  RuleSpec more = rule("xem-them", Action::rewrite, Match::regex, "(?s)<p>\\s*Xem thêm.*$");
+  more.fields = {Field::content};
+  RuleSet set({prefix, more});
+  std::vector<Item> items{
+      item("(Chinhphu.vn) - Thủ tướng chủ trì phiên họp", "(Chinhphu.vn) - Sáng nay, Thủ tướng...")};
+  items[0].content =
+      "<p>Nội dung chính.</p>\n<p>Xem thêm: <a href=\"/a\">Bài liên quan</a></p>\n<ul><li>x</li></ul>";
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(items[0].title == "Thủ tướng chủ trì phiên họp");
+  CHECK(items[0].summary == "Sáng nay, Thủ tướng...");
+  CHECK(items[0].content == "<p>Nội dung chính.</p>");
+  REQUIRE(outcome.effects.size() == 1);
+  CHECK(outcome.effects[0].rewritten_by == std::vector<std::string>{"chinhphu-prefix", "xem-them"});
+}
+
+TEST_CASE("a rewrite applies before drops, so a drop sees the cleaned title", "[rules]") {
+  RuleSet set({rule("video-prefix", Action::rewrite, Match::regex, "^Video:\\s*"),
+               rule("video", Action::drop, Match::regex, "^video")});
+  std::vector<Item> items{item("Video: Lũ quét")};
+  set.apply(items, any_source);
+  CHECK(titles(items) == std::vector<std::string>{"Lũ quét"});
+}
+
+TEST_CASE("a rule applies to the sources and categories it names only", "[rules]") {
+  RuleSpec by_source = rule("vtv-video", Action::drop, Match::words, "video");
+  by_source.sources = {"https://vtv.vn/rss"};
+  RuleSpec by_category = rule("sport-betting", Action::drop, Match::words, "cá cược");
+  by_category.categories = {"the-thao"};
+  RuleSet set({by_source, by_category});
+
+  const std::vector<std::string> sport{"the-thao"};
+  auto run = [&](SourceScope scope) {
+    std::vector<Item> items{item("Video lũ quét"), item("Cá cược bóng đá")};
+    set.apply(items, scope);
+    return titles(items);
+  };
+  CHECK(run({"https://vtv.vn/rss", no_categories}) == std::vector<std::string>{"Cá cược bóng đá"});
+  CHECK(run({"https://vnexpress.net/rss", sport}) == std::vector<std::string>{"Video lũ quét"});
+  CHECK(run({"https://vnexpress.net/rss", no_categories}) ==
+        std::vector<std::string>{"Video lũ quét", "Cá cược bóng đá"});
+}
+
+TEST_CASE("a pathological regex stops at the time limit, matches nothing and is counted", "[rules]") {
+  RuleSet set({rule("backtracking", Action::drop, Match::regex, "^(a+)+$")});
+  std::vector<Item> items{item(std::string(40, 'a') + "!"), item("Tin thường")};
+  const auto start = std::chrono::steady_clock::now();
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  CHECK(items.size() == 2);
+  REQUIRE(outcome.tallies.size() == 1);
+  CHECK(outcome.tallies[0].rule == "backtracking");
+  CHECK(outcome.tallies[0].dropped == 0);
+  CHECK(outcome.tallies[0].timeouts == 1);
+}
+
+TEST_CASE("check_rule says what makes a rule unusable", "[rules]") {
+  CHECK(check_rule(rule("ok", Action::drop, Match::regex, "^Video:")).empty());
+  CHECK(
+      check_rule(rule("bad", Action::drop, Match::regex, "(Video")) ==
+      std::vector<std::string>{"pattern: invalid regular expression: U_REGEX_MISMATCHED_PAREN at offset 6"});
+  CHECK(check_rule(rule("empty", Action::drop, Match::words, "")) ==
+        std::vector<std::string>{"pattern: must not be empty"});
+  CHECK(check_rule(rule("punct", Action::drop, Match::words, "-- !")) ==
+        std::vector<std::string>{"pattern: has no letter or digit to match"});
+  CHECK(check_rule(rule("tagless", Action::tag, Match::words, "covid")) ==
+        std::vector<std::string>{"tag: a tag rule needs the category it adds"});
+  RuleSpec rewrite_words = rule("rw", Action::rewrite, Match::words, "xem thêm");
+  rewrite_words.fields = {Field::link};
+  CHECK(check_rule(rewrite_words) ==
+        std::vector<std::string>{"match: a rewrite removes what a regex matches",
+                                 "fields: a rewrite changes title, summary or content, not link"});
+  REQUIRE_THROWS_AS(RuleSet({rule("bad", Action::drop, Match::regex, "(Video")}), std::invalid_argument);
+}
