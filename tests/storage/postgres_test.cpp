@@ -108,3 +108,35 @@ TEST_CASE("PostgreSQL: ids are never given twice, also after a reopen") {
   Store store = Store::open(uri).value();
   CHECK(add_source(store, "https://c.vn/rss") == removed + 1);
 }
+
+TEST_CASE("PostgreSQL: a version 1 database gains rule counts, WebSub subscriptions and websub on") {
+  auto* server = server_or_skip();
+  if (server == nullptr) return;
+  const auto uri = server->fresh_database();
+  {
+    OpenOptions first;
+    first.migrate_to = 1;
+    Store v1 = Store::open(uri, first).value();
+    CHECK(v1.stats()->schema_version == 1);
+  }
+  // Written as version 1 had it: this program's add_source writes the websub column.
+  run_sql(
+      *server, PostgresServer::database_of(uri),
+      "INSERT INTO sources(id, url, type, date_order, republication, enabled, origin, created, modified) "
+      "VALUES(nextval('source_ids'), 'https://a.vn/rss', 'feed', 'automatic', 'full', true, 'config', 0, 0)");
+  const std::int64_t id = 1;
+  Store store = Store::open(uri).value();
+  CHECK(store.stats()->schema_version == Store::postgres_schema_version());
+  CHECK(store.get_source(id)->settings.websub);
+  const std::vector<RuleCount> counts{{id, "video", 2, 1}};
+  REQUIRE(store.add_rule_counts(counts).has_value());
+  CHECK(*store.rule_counts(id) == counts);
+  Subscription subscription;
+  subscription.source_id = id;
+  subscription.hub = "https://hub.example/";
+  subscription.topic = "https://a.vn/rss";
+  subscription.callback = "token";
+  subscription.changed = kNow;
+  REQUIRE(store.save_subscription(subscription).has_value());
+  CHECK((*store.subscription_by_callback("token"))->source_id == id);
+}
