@@ -220,7 +220,10 @@ int run_serve(const ServeArgs& args) {
     // The demo feeds are fixed files: their stories must not age out of the demo.
     cfg.retention.max_age = std::chrono::hours(24 * 365 * 100);
   }
-  if (!args.db.empty()) cfg.database.path = args.db;
+  if (!args.db.empty()) {
+    cfg.database.url = storage::is_postgres_location(args.db) ? args.db : "";
+    if (cfg.database.url.empty()) cfg.database.path = args.db;
+  }
   if (!args.listen.empty()) {
     auto listen = parse_listen(args.listen);
     if (!listen) {
@@ -268,8 +271,9 @@ int run_serve(const ServeArgs& args) {
   }
 
   std::error_code dir_ec;
-  if (cfg.database.path.has_parent_path()) fs::create_directories(cfg.database.path.parent_path(), dir_ec);
-  const std::string db = cfg.database.path.string();
+  if (cfg.database.url.empty() && cfg.database.path.has_parent_path())
+    fs::create_directories(cfg.database.path.parent_path(), dir_ec);
+  const std::string db = config::database_location(cfg.database);
   auto writer = storage::Store::open(db, store_options(cfg, false, 2048));
   if (!writer) {
     log->critical("db.open_failed {} {}", kv("path", db), kv("error", writer.error().message));

@@ -83,16 +83,24 @@ std::optional<Session> open(const Common& common, std::string& error) {
     }
     session.config = std::move(*loaded.config);
   }
-  if (!common.database.empty()) session.config.database.path = common.database;
-  if (std::string dropped = drop_privileges_for(session.config.database.path); !dropped.empty()) {
+  if (!common.database.empty()) {
+    // --database names a SQLite file or, as database.url would, a PostgreSQL database.
+    session.config.database.url = storage::is_postgres_location(common.database) ? common.database : "";
+    if (session.config.database.url.empty()) session.config.database.path = common.database;
+  }
+  if (std::string dropped = session.config.database.url.empty()
+                                ? drop_privileges_for(session.config.database.path)
+                                : std::string();
+      !dropped.empty()) {
     error = dropped;
     return std::nullopt;
   }
   storage::OpenOptions options;
   options.busy_timeout = session.config.database.busy_timeout;
-  auto store = storage::Store::open(session.config.database.path.string(), options);
+  const std::string location = config::database_location(session.config.database);
+  auto store = storage::Store::open(location, options);
   if (!store) {
-    error = "cannot open " + session.config.database.path.string() + ": " + store.error().message;
+    error = "cannot open " + location + ": " + store.error().message;
     return std::nullopt;
   }
   session.store.emplace(std::move(*store));

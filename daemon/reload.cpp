@@ -94,6 +94,8 @@ const std::vector<Setting>& settings() {
       TINHOP_SETTING("admin.max_body_bytes", admin.max_body_bytes, restart),
       TINHOP_SETTING("admin.file_sources_under", admin.file_sources_under, restart),
       TINHOP_SETTING("database.path", database.path.string(), restart),
+      TINHOP_SETTING("database.url", database.url, restart),
+      TINHOP_SETTING("database.password_file", database.password_file.string(), restart),
       TINHOP_SETTING("database.busy_timeout", database.busy_timeout, restart),
       TINHOP_SETTING("fetch.user_agent", fetch.user_agent, live),
       TINHOP_SETTING("fetch.connect_timeout", fetch.connect_timeout, live),

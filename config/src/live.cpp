@@ -50,6 +50,8 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   keep(next.admin.file_sources_under, running.admin.file_sources_under, "admin.file_sources_under");
   keep(next.fetch.secret_params, running.fetch.secret_params, "fetch.secret_params");
   keep(next.database.path, running.database.path, "database.path");
+  keep(next.database.url, running.database.url, "database.url");
+  keep(next.database.password_file, running.database.password_file, "database.password_file");
   keep(next.database.busy_timeout, running.database.busy_timeout, "database.busy_timeout");
   keep(next.dedup.window, running.dedup.window, "dedup.window");
   keep(next.dedup.similarity, running.dedup.similarity, "dedup.similarity");

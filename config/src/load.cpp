@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -222,6 +223,25 @@ void read_poll(Reader& r, const toml::table& t, PollConfig& out) {
   }
 }
 
+// Why `url` cannot be database.url, or "": a PostgreSQL URI or libpq key=value words,
+// without a password (it would show in logs and status; libpq reads it from a file).
+std::string database_url_problem(std::string_view url) {
+  const bool uri = url.starts_with("postgresql://") || url.starts_with("postgres://");
+  if (!uri && url.find('=') == std::string_view::npos) {
+    return "must be a postgresql:// URI or libpq key=value words (host=/run/postgresql dbname=tinhop)";
+  }
+  bool password = url.find("password=") != std::string_view::npos;
+  if (uri) {
+    const std::string_view rest = url.substr(url.find("//") + 2);
+    const std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+    const auto at = authority.rfind('@');
+    password = password ||
+               (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos);
+  }
+  if (password) return "must not hold a password: put it in database.password_file or PGPASSFILE";
+  return {};
+}
+
 void read_websub(Reader& r, const toml::table& t, WebSubConfig& out) {
   const std::string p = "websub";
   r.reject_unknown(t, p, {"enabled", "fallback_interval", "lease"});
@@ -233,12 +253,26 @@ void read_websub(Reader& r, const toml::table& t, WebSubConfig& out) {
 
 void read_small_sections(Reader& r, const toml::table& root, Config& config) {
   if (const toml::table* t = section(r, root, "database")) {
-    r.reject_unknown(*t, "database", {"path", "busy_timeout"});
+    r.reject_unknown(*t, "database", {"path", "url", "password_file", "busy_timeout"});
     std::string path;
     r.read(*t, "path", "database", path);
     if (t->get("path") && path.empty())
       r.error(Reader::line_of(*t, "path"), "database.path", "must not be empty");
     if (!path.empty()) config.database.path = path;
+    r.read(*t, "url", "database", config.database.url);
+    if (t->get("url")) {
+      if (const std::string problem = database_url_problem(config.database.url); !problem.empty()) {
+        r.error(Reader::line_of(*t, "url"), "database.url", problem);
+      } else if (t->get("path")) {
+        r.error(Reader::line_of(*t, "url"), "database.url",
+                "set path (SQLite) or url (PostgreSQL), not both");
+      }
+    }
+    std::string password_file;
+    r.read(*t, "password_file", "database", password_file);
+    if (!password_file.empty()) config.database.password_file = password_file;
+    if (t->get("password_file") && config.database.url.empty())
+      r.error(Reader::line_of(*t, "password_file"), "database.password_file", "needs database.url");
     read_duration(r, *t, "busy_timeout", "database", config.database.busy_timeout, 0s, 10min);
   }
   if (const toml::table* t = section(r, root, "retention")) {
@@ -363,6 +397,10 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
   if (config.database.path.is_relative() && !file.empty()) {
     config.database.path = std::filesystem::path(file).parent_path() / config.database.path;
   }
+  if (!config.database.password_file.empty() && config.database.password_file.is_relative() &&
+      !file.empty()) {
+    config.database.password_file = std::filesystem::path(file).parent_path() / config.database.password_file;
+  }
   if (const toml::node* sources = root.get("source")) detail::read_sources(reader, *sources, config);
   if (const toml::node* rules = root.get("rule")) detail::read_rules(reader, *rules, config);
   if (reader.error_count() == 0) result.config = std::move(config);
@@ -395,6 +433,33 @@ SourceSettings with_defaults(SourceSettings settings, const DefaultsConfig& defa
   if (!settings.date_order) settings.date_order = defaults.date_order;
   if (!settings.republication) settings.republication = defaults.republication;
   return settings;
+}
+
+std::string database_location(const DatabaseConfig& database) {
+  if (database.url.empty()) return database.path.string();
+  if (database.password_file.empty()) return database.url;
+  const std::string file = database.password_file.string();
+  if (database.url.starts_with("postgresql://") || database.url.starts_with("postgres://")) {
+    std::string encoded;
+    for (const char c : file) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (std::isalnum(byte) != 0 || std::string_view("/-._~").find(c) != std::string_view::npos) {
+        encoded += c;
+      } else {
+        static constexpr char kDigits[] = "0123456789ABCDEF";
+        encoded += '%';
+        encoded += kDigits[byte >> 4U];
+        encoded += kDigits[byte & 15U];
+      }
+    }
+    return database.url + (database.url.find('?') == std::string::npos ? "?" : "&") + "passfile=" + encoded;
+  }
+  std::string quoted;
+  for (const char c : file) {
+    if (c == '\\' || c == '\'') quoted += '\\';
+    quoted += c;
+  }
+  return database.url + " passfile='" + quoted + "'";
 }
 
 }  // namespace tinhop::config

@@ -1,6 +1,6 @@
 #include <boost/json.hpp>
 
-#include "store_impl.hpp"
+#include "common.hpp"
 
 namespace tinhop::storage {
 namespace json = boost::json;

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "store_impl.hpp"
+#include "common.hpp"
 
 namespace tinhop::storage {
 
@@ -74,6 +74,28 @@ std::optional<SourceOrigin> parse_origin(std::string_view name) {
   if (name == "cli") return SourceOrigin::cli;
   if (name == "api") return SourceOrigin::api;
   return std::nullopt;
+}
+
+const char* subscription_state_name(SubscriptionState state) {
+  switch (state) {
+    case SubscriptionState::requested: return "requested";
+    case SubscriptionState::active: return "active";
+    case SubscriptionState::unsubscribing: return "unsubscribing";
+    case SubscriptionState::denied: return "denied";
+  }
+  return "requested";
+}
+
+void validate_subscription(const Subscription& subscription) {
+  if (subscription.hub.empty() || subscription.topic.empty() || subscription.callback.empty()) {
+    throw sql::SqlFailure{Error{Errc::invalid_argument, "subscription of source " +
+                                                            std::to_string(subscription.source_id) +
+                                                            " needs a hub, a topic and a callback"}};
+  }
+}
+
+sql::SqlFailure callback_taken(std::int64_t holder) {
+  return {Error{Errc::already_exists, "source " + std::to_string(holder) + " holds that callback already"}};
 }
 
 IngestCounts& IngestCounts::operator+=(const IngestCounts& other) {

@@ -1,292 +1,60 @@
-// Opening the store, sources, fetch state and health.
-#include <sqlite3.h>
-
-#include <algorithm>
-#include <cstdint>
+// The Store: the backend chosen once at open, and the few operations made of others.
+#include <cctype>
 #include <limits>
-#include <system_error>
 
-#include "schema.hpp"
-#include "store_impl.hpp"
+#include "backend.hpp"
 
 namespace tinhop::storage {
-namespace {
 
-std::optional<std::int64_t> seconds_of(const std::optional<std::chrono::seconds>& value) {
-  if (!value) return std::nullopt;
-  return value->count();
-}
-std::optional<std::chrono::seconds> to_seconds(const std::optional<std::int64_t>& value) {
-  if (!value) return std::nullopt;
-  return std::chrono::seconds{*value};
-}
-
-constexpr const char* kSourceColumns =
-    "SELECT s.id, s.url, s.title, s.type, s.interval_s, s.min_interval_s, s.max_interval_s, s.time_zone, "
-    "s.date_order, s.republication, s.enabled, s.disabled_reason, s.headers, s.origin, s.html_selectors, "
-    "s.feed_title, s.site_link, s.etag, s.last_modified, s.body_hash, s.redirect_target, s.redirect_streak, "
-    "s.moved_from, s.moved_at, s.adaptive_interval_s, s.created, s.modified, h.last_new_item, "
-    "s.follow_links, "
-    "s.websub FROM sources s LEFT JOIN health h ON h.source_id = s.id ";
-
-Source read_source(const sql::Statement& row) {
-  Source source;
-  source.id = row.int64(0);
-  auto& s = source.settings;
-  s.url = row.text(1);
-  s.title = row.text(2);
-  s.type = parse_source_type(row.text(3)).value_or(SourceType::feed);
-  s.interval = to_seconds(row.optional_int64(4));
-  s.min_interval = to_seconds(row.optional_int64(5));
-  s.max_interval = to_seconds(row.optional_int64(6));
-  s.time_zone = row.optional_text(7);
-  s.date_order = parse_date_order(row.text(8));
-  s.republication = parse_republication(row.text(9)).value_or(Republication::full);
-  s.enabled = row.int64(10) != 0;
-  source.disabled_reason = row.text(11);
-  s.headers = decode_headers(row.text(12));
-  s.origin = parse_origin(row.text(13)).value_or(SourceOrigin::config);
-  s.html_selectors = row.text(14);
-  source.feed_title = row.optional_text(15);
-  source.site_link = row.optional_text(16);
-  auto& f = source.fetch;
-  f.etag = row.optional_text(17);
-  f.last_modified = row.optional_text(18);
-  f.body_hash = row.optional_text(19);
-  f.redirect_target = row.optional_text(20);
-  f.redirect_streak = static_cast<int>(row.int64(21));
-  f.moved_from = row.optional_text(22);
-  f.moved_at = from_unix(row.optional_int64(23));
-  f.adaptive_interval = to_seconds(row.optional_int64(24));
-  source.created = from_unix(row.int64(25));
-  source.modified = from_unix(row.int64(26));
-  f.last_item_at = from_unix(row.optional_int64(27));
-  s.follow_links = row.int64(28) != 0;
-  s.websub = row.int64(29) != 0;
-  return source;
-}
-
-void load_categories(sql::Database& db, Source& source) {
-  auto q = db.statement("SELECT category FROM source_categories WHERE source_id = ?1 ORDER BY position");
-  q->bind(1, source.id);
-  while (q->step()) source.settings.categories.push_back(q->text(0));
-}
-
-void validate(const SourceSettings& settings) {
-  if (settings.url.empty()) throw sql::SqlFailure{Error{Errc::invalid_argument, "source url is empty"}};
-  for (const auto& category : settings.categories) {
-    if (category.empty()) throw sql::SqlFailure{Error{Errc::invalid_argument, "empty category name"}};
+bool is_postgres_location(std::string_view location) {
+  if (location.starts_with("postgresql://") || location.starts_with("postgres://")) return true;
+  // libpq's key=value form starts with one of its connection keywords.
+  std::size_t end = 0;
+  while (end < location.size() && (std::isalpha(static_cast<unsigned char>(location[end])) != 0)) ++end;
+  const std::string_view key = location.substr(0, end);
+  std::string_view rest = location.substr(end);
+  while (rest.starts_with(' ')) rest.remove_prefix(1);
+  if (!rest.starts_with('=')) return false;
+  for (const std::string_view known : {"host", "hostaddr", "port", "dbname", "user", "service", "passfile"}) {
+    if (key == known) return true;
   }
+  return false;
 }
 
-void write_categories(sql::Database& db, std::int64_t id, const std::vector<std::string>& categories) {
-  auto del = db.statement("DELETE FROM source_categories WHERE source_id = ?1");
-  del->bind(1, id).run();
-  auto ins = db.statement(
-      "INSERT OR IGNORE INTO source_categories(source_id, category, position) VALUES(?1, ?2, ?3)");
-  int position = 0;
-  for (const auto& category : categories) {
-    ins->bind(1, id).bind(2, category).bind(3, position++).run();
-    ins->reset();
-  }
-}
-
-// Rebuilds the clusters the source takes part in (its categories changed).
-void refresh_clusters_of_source(sql::Database& db, std::int64_t source_id) {
-  auto clusters = db.prepare("SELECT DISTINCT cluster_id FROM items WHERE source_id = ?1");
-  clusters.bind(1, source_id);
-  std::vector<std::int64_t> ids;
-  while (clusters.step()) ids.push_back(clusters.int64(0));
-  for (const auto id : ids) refresh_cluster(db, id);
-}
-
-// Binds a source's settings to 14 consecutive parameters from `first`, in the column order
-// url, title, type, interval_s, min_interval_s, max_interval_s, time_zone, date_order,
-// republication, enabled, headers, origin, html_selectors, follow_links (as INSERT and
-// UPDATE list them).
-sql::Statement& bind_settings(sql::Statement& q, int first, const SourceSettings& settings) {
-  return q.bind(first, settings.url)
-      .bind(first + 1, settings.title)
-      .bind(first + 2, source_type_name(settings.type))
-      .bind(first + 3, seconds_of(settings.interval))
-      .bind(first + 4, seconds_of(settings.min_interval))
-      .bind(first + 5, seconds_of(settings.max_interval))
-      .bind(first + 6, settings.time_zone)
-      .bind(first + 7, date_order_name(settings.date_order))
-      .bind(first + 8, republication_name(settings.republication))
-      .bind(first + 9, settings.enabled ? 1 : 0)
-      .bind(first + 10, encode_headers(settings.headers))
-      .bind(first + 11, origin_name(settings.origin))
-      .bind(first + 12, settings.html_selectors)
-      .bind(first + 13, settings.follow_links ? 1 : 0);
-}
-
-// One statement per table: a table name cannot be a bound parameter.
-const char* next_id_sql(IdTable table) {
-  switch (table) {
-    case IdTable::sources:
-      return "SELECT max(coalesce((SELECT max(id) FROM sources), 0), "
-             "coalesce((SELECT id FROM id_high_water WHERE table_name = 'sources'), 0)) + 1";
-    case IdTable::items:
-      return "SELECT max(coalesce((SELECT max(id) FROM items), 0), "
-             "coalesce((SELECT id FROM id_high_water WHERE table_name = 'items'), 0)) + 1";
-    case IdTable::clusters:
-      return "SELECT max(coalesce((SELECT max(id) FROM clusters), 0), "
-             "coalesce((SELECT id FROM id_high_water WHERE table_name = 'clusters'), 0)) + 1";
-  }
-  return "";
-}
-
-void throw_not_found(std::int64_t id) {
-  throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(id)}};
-}
-
-}  // namespace
-
-void Store::Impl::bump_change(Instant now) {
-  auto q = db.statement(
-      "UPDATE meta SET value = CASE key WHEN 'change_version' THEN value + 1 ELSE max(value, ?1) END "
-      "WHERE key IN ('change_version', 'change_at')");
-  q->bind(1, to_unix(now)).run();
-}
-
-void Store::Impl::bump_sources() {
-  db.statement("UPDATE meta SET value = value + 1 WHERE key = 'sources_version'")->run();
-}
-
-std::int64_t Store::Impl::next_id(IdTable table) {
-  auto q = db.statement(next_id_sql(table));
-  q->step();
-  return q->int64(0);
-}
-
-void Store::Impl::require_source(std::int64_t id) {
-  auto q = db.statement("SELECT 1 FROM sources WHERE id = ?1");
-  q->bind(1, id);
-  if (!q->step()) throw_not_found(id);
-}
-
-DedupWindow& Store::Impl::candidates() {
-  if (!window_loaded) load_window();
-  return window;
-}
-
-void Store::Impl::start_checkpointer() {
-  if (checkpointer || checkpointer_tried || options.read_only) return;
-  checkpointer_tried = true;
-  const char* path = sqlite3_db_filename(db.handle(), "main");
-  if (path == nullptr || *path == '\0') return;  // in memory: no WAL
-  auto mode = db.prepare("PRAGMA journal_mode");
-  if (!mode.step() || mode.text(0) != "wal") return;
-  try {
-    checkpointer = std::make_unique<Checkpointer>(db.handle(), path);
-  } catch (const sql::SqlFailure&) {
-    // No second connection or thread: SQLite's own checkpoints in the commit still run, which
-    // is slower but no reason to refuse the items.
-  }
-}
-
-PrepareWorker* Store::Impl::preparer() {
-  if (!worker) {
-    try {
-      worker = std::make_unique<PrepareWorker>();
-    } catch (const std::system_error&) {
-      return nullptr;
-    }
-  }
-  return worker.get();
-}
-
-void Store::Impl::load_window() {
-  window.clear();
-  window_loaded = true;
-  if (window.capacity() == 0) return;
-  // The newest stored items (by id: insertion order), as many as the window keeps, read
-  // oldest first so they go straight in without a copy of them all.
-  std::int64_t first_id = 0;
-  {
-    auto q =
-        db.prepare("SELECT id FROM items WHERE fingerprint IS NOT NULL ORDER BY id DESC LIMIT 1 OFFSET ?1");
-    q.bind(1, static_cast<std::int64_t>(window.capacity() - 1));
-    if (q.step()) first_id = q.int64(0);
-  }
-  auto q = db.prepare(
-      "SELECT id, cluster_id, source_id, published, fingerprint FROM items "
-      "WHERE id >= ?1 AND fingerprint IS NOT NULL ORDER BY id");
-  q.bind(1, first_id);
-  while (q.step()) {
-    window.add(DedupWindow::Entry{q.int64(0), q.int64(1), q.int64(2), q.int64(3), from_bytes(q.blob(4))});
-  }
-}
-
-Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::Store(std::unique_ptr<Backend> backend) : backend_(std::move(backend)) {}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
 int Store::schema_version() {
-  return schema::latest_version();
+  return sqlite::schema_version();
 }
 
-Result<Store> Store::open(const std::string& path, const OpenOptions& options) {
-  return guarded([&] {
-    sql::Database db(path, options.read_only);
-    db.exec(("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count())).c_str());
-    db.exec("PRAGMA foreign_keys = ON");
-    db.exec(("PRAGMA cache_size = -" + std::to_string(std::max<std::int64_t>(options.page_cache_kib, 64)))
-                .c_str());
-    if (!options.read_only) {
-      const bool fresh = schema::current_version(db) == 0;
-      if (fresh) db.exec("PRAGMA auto_vacuum = INCREMENTAL");  // only takes effect before the first table
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
-      // Debian builds SQLite with secure_delete on: every page a full-text merge frees was
-      // written again as zeros, a twentieth of the WAL at 1M items. FAST still clears
-      // deleted cells inside the pages a write touches anyway; the items are public news.
-      db.exec("PRAGMA secure_delete = FAST");
-      schema::migrate(db, options.migrate_to.value_or(schema::latest_version()));
-      if (options.migrate_to) return Store(std::make_unique<Impl>(std::move(db), options));
-    } else if (schema::current_version(db) > schema::latest_version()) {
-      schema::migrate(db, schema::latest_version());  // reports too_new
-    }
-    return Store(std::make_unique<Impl>(std::move(db), options));
-  });
+int Store::postgres_schema_version() {
+  return postgres::schema_version();
+}
+
+Result<Store> Store::open(const std::string& location, const OpenOptions& options) {
+  auto backend =
+      is_postgres_location(location) ? postgres::open(location, options) : sqlite::open(location, options);
+  if (!backend) return backend.error();
+  return Store(std::move(*backend));
 }
 
 Result<std::int64_t> Store::add_source(const SourceSettings& settings, Instant now) {
-  return guarded([&] {
-    validate(settings);
-    sql::Transaction tx(impl_->db);
-    auto& db = impl_->db;
-    {
-      auto exists = db.statement("SELECT id FROM sources WHERE url = ?1");
-      exists->bind(1, settings.url);
-      if (exists->step()) {
-        throw sql::SqlFailure{Error{
-            Errc::already_exists,
-            "a source with url " + settings.url + " exists (id " + std::to_string(exists->int64(0)) + ")"}};
-      }
-    }
-    const auto id = impl_->next_id(IdTable::sources);
-    auto q = db.statement(
-        "INSERT INTO sources(url, title, type, interval_s, min_interval_s, max_interval_s, time_zone, "
-        "date_order, "
-        "republication, enabled, headers, origin, html_selectors, follow_links, created, modified, id, "
-        "websub) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17)");
-    bind_settings(*q, 1, settings)
-        .bind(15, to_unix(now))
-        .bind(16, id)
-        .bind(17, settings.websub ? 1 : 0)
-        .run();
-    write_categories(db, id, settings.categories);
-    impl_->bump_sources();
-    auto health = db.statement("INSERT INTO health(source_id) VALUES(?1)");
-    health->bind(1, id).run();
-    impl_->bump_change(now);
-    tx.commit();
-    return id;
-  });
+  return backend_->add_source(settings, now);
+}
+
+Result<void> Store::update_source(std::int64_t id, const SourceSettings& settings, Instant now) {
+  return backend_->update_source(id, settings, now);
+}
+
+Result<Source> Store::get_source(std::int64_t id) {
+  return backend_->get_source(id);
+}
+
+Result<std::optional<Source>> Store::find_source_by_url(std::string_view url) {
+  return backend_->find_source_by_url(url);
 }
 
 Result<std::int64_t> Store::upsert_source(const SourceSettings& settings, Instant now) {
@@ -296,257 +64,175 @@ Result<std::int64_t> Store::upsert_source(const SourceSettings& settings, Instan
   return add_source(settings, now);
 }
 
-Result<void> Store::update_source(std::int64_t id, const SourceSettings& settings, Instant now) {
-  return guarded([&] {
-    validate(settings);
-    sql::Transaction tx(impl_->db);
-    auto& db = impl_->db;
-    impl_->require_source(id);
-    {
-      auto clash = db.statement("SELECT id FROM sources WHERE url = ?1 AND id <> ?2");
-      clash->bind(1, settings.url).bind(2, id);
-      if (clash->step()) {
-        throw sql::SqlFailure{
-            Error{Errc::already_exists,
-                  "another source (id " + std::to_string(clash->int64(0)) + ") has url " + settings.url}};
-      }
-    }
-    auto q = db.statement(
-        "UPDATE sources SET url = ?2, title = ?3, type = ?4, interval_s = ?5, min_interval_s = ?6, "
-        "max_interval_s = ?7, time_zone = ?8, date_order = ?9, republication = ?10, enabled = ?11, "
-        "disabled_reason = CASE WHEN ?11 THEN '' ELSE disabled_reason END, headers = ?12, origin = ?13, "
-        "html_selectors = ?14, follow_links = ?15, modified = ?16, websub = ?17, "
-        "etag = CASE WHEN url = ?2 THEN etag END, last_modified = CASE WHEN url = ?2 THEN last_modified END, "
-        "body_hash = CASE WHEN url = ?2 THEN body_hash END WHERE id = ?1");
-    q->bind(1, id);
-    bind_settings(*q, 2, settings).bind(16, to_unix(now)).bind(17, settings.websub ? 1 : 0).run();
-    write_categories(db, id, settings.categories);
-    refresh_clusters_of_source(db, id);
-    impl_->bump_sources();
-    impl_->bump_change(now);
-    tx.commit();
-  });
-}
-
-Result<Source> Store::get_source(std::int64_t id) {
-  return guarded([&] {
-    static const std::string sql = std::string(kSourceColumns) + "WHERE s.id = ?1";
-    auto s = impl_->db.statement(sql.c_str());
-    s->bind(1, id);
-    if (!s->step()) throw_not_found(id);
-    Source source = read_source(*s);
-    load_categories(impl_->db, source);
-    return source;
-  });
-}
-
-Result<std::optional<Source>> Store::find_source_by_url(std::string_view url) {
-  return guarded([&]() -> std::optional<Source> {
-    static const std::string sql = std::string(kSourceColumns) + "WHERE s.url = ?1";
-    auto s = impl_->db.statement(sql.c_str());
-    s->bind(1, url);
-    if (!s->step()) return std::nullopt;
-    Source source = read_source(*s);
-    load_categories(impl_->db, source);
-    return source;
-  });
-}
-
 Result<std::vector<Source>> Store::list_sources() {
   return list_sources_after(std::numeric_limits<std::int64_t>::min(),
                             std::numeric_limits<std::size_t>::max());
 }
 
 Result<std::vector<Source>> Store::list_sources_after(std::int64_t after_id, std::size_t limit) {
-  return guarded([&] {
-    static const std::string sql = std::string(kSourceColumns) + "WHERE s.id > ?1 ORDER BY s.id LIMIT ?2";
-    std::vector<Source> sources;
-    {
-      auto s = impl_->db.statement(sql.c_str());
-      s->bind(1, after_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
-      while (s->step()) sources.push_back(read_source(*s));
-    }
-    if (sources.empty()) return sources;
-    auto c = impl_->db.statement(
-        "SELECT source_id, category FROM source_categories WHERE source_id > ?1 AND source_id <= ?2 "
-        "ORDER BY source_id, position");
-    c->bind(1, after_id).bind(2, sources.back().id);
-    std::size_t at = 0;
-    while (c->step()) {
-      const auto id = c->int64(0);
-      while (at < sources.size() && sources[at].id < id) ++at;
-      if (at < sources.size() && sources[at].id == id) sources[at].settings.categories.push_back(c->text(1));
-    }
-    return sources;
-  });
+  return backend_->list_sources_after(after_id, limit);
 }
 
 Result<void> Store::remove_source(std::int64_t id) {
-  return guarded([&] {
-    sql::Transaction tx(impl_->db);
-    impl_->require_source(id);
-    std::vector<std::int64_t> items;
-    {
-      auto q = impl_->db.statement("SELECT id FROM items WHERE source_id = ?1");
-      q->bind(1, id);
-      while (q->step()) items.push_back(q->int64(0));
-    }
-    impl_->purge_items(items, Instant{}, false);
-    auto del = impl_->db.statement("DELETE FROM sources WHERE id = ?1");
-    del->bind(1, id).run();
-    auto tomb = impl_->db.statement("DELETE FROM tombstones WHERE source_id = ?1");
-    impl_->bump_sources();
-    tomb->bind(1, id).run();
-    impl_->bump_change(Instant{});
-    impl_->flush_search_index();
-    tx.commit();
-  });
+  return backend_->remove_source(id);
 }
 
 Result<void> Store::set_enabled(std::int64_t id, bool enabled, Instant now, std::string_view reason) {
-  return guarded([&] {
-    sql::Transaction tx(impl_->db);
-    impl_->require_source(id);
-    auto q = impl_->db.statement(
-        "UPDATE sources SET enabled = ?2, disabled_reason = ?3, modified = ?4 WHERE id = ?1");
-    impl_->bump_sources();
-    q->bind(1, id)
-        .bind(2, enabled ? 1 : 0)
-        .bind(3, enabled ? std::string_view() : reason)
-        .bind(4, to_unix(now))
-        .run();
-    impl_->bump_change(now);
-    tx.commit();
-  });
+  return backend_->set_enabled(id, enabled, now, reason);
 }
 
 Result<void> Store::move_source(std::int64_t id, const std::string& new_url, Instant now) {
-  return guarded([&] {
-    if (new_url.empty()) throw sql::SqlFailure{Error{Errc::invalid_argument, "new url is empty"}};
-    sql::Transaction tx(impl_->db);
-    impl_->require_source(id);
-    auto clash = impl_->db.statement("SELECT id FROM sources WHERE url = ?1 AND id <> ?2");
-    clash->bind(1, new_url).bind(2, id);
-    if (clash->step()) {
-      throw sql::SqlFailure{Error{
-          Errc::already_exists, "source " + std::to_string(clash->int64(0)) + " already has url " + new_url}};
-    }
-    auto q = impl_->db.statement(
-        "UPDATE sources SET moved_from = url, moved_at = ?3, url = ?2, redirect_target = NULL, "
-        "redirect_streak = 0, etag = NULL, last_modified = NULL, body_hash = NULL, modified = ?3 WHERE id = "
-        "?1");
-    q->bind(1, id).bind(2, new_url).bind(3, to_unix(now)).run();
-    impl_->bump_sources();
-    tx.commit();
-  });
+  return backend_->move_source(id, new_url, now);
 }
 
 Result<void> Store::set_feed_info(std::int64_t id, const std::optional<std::string>& title,
                                   const std::optional<std::string>& site_link) {
-  return guarded([&] {
-    sql::Transaction tx(impl_->db);
-    impl_->require_source(id);
-    auto q = impl_->db.statement(
-        "UPDATE sources SET feed_title = ?2, site_link = ?3 WHERE id = ?1 AND "
-        "(feed_title IS NOT ?2 OR site_link IS NOT ?3)");
-    q->bind(1, id).bind(2, title).bind(3, site_link).run();
-    if (impl_->db.changes() > 0) impl_->bump_change(Instant{});  // rendered feeds show the title
-    tx.commit();
-  });
+  return backend_->set_feed_info(id, title, site_link);
 }
 
 Result<std::vector<std::string>> Store::list_categories() {
-  return guarded([&] {
-    std::vector<std::string> categories;
-    auto q = impl_->db.statement("SELECT DISTINCT category FROM source_categories ORDER BY category");
-    while (q->step()) categories.push_back(q->text(0));
-    return categories;
-  });
+  return backend_->list_categories();
 }
 
-FetchState Store::Impl::fetch_state(std::int64_t id) {
-  static const std::string sql = std::string(kSourceColumns) + "WHERE s.id = ?1";
-  auto s = db.statement(sql.c_str());
-  s->bind(1, id);
-  if (!s->step()) throw_not_found(id);
-  return read_source(*s).fetch;
+Result<IngestCounts> Store::ingest(std::int64_t source_id, const Feed& feed, Instant now) {
+  return backend_->ingest(source_id, feed, now);
 }
 
-Result<std::int64_t> Store::sources_version() {
-  return guarded([&] {
-    auto q = impl_->db.statement("SELECT value FROM meta WHERE key = 'sources_version'");
-    return q->step() ? q->int64(0) : std::int64_t{0};
-  });
+Result<std::vector<IngestCounts>> Store::ingest_batch(std::span<const IngestRequest> requests) {
+  return backend_->ingest_batch(requests);
+}
+
+Result<std::vector<IngestCounts>> Store::commit_polls(std::span<const PollResult> polls) {
+  return backend_->commit_polls(polls);
+}
+
+Result<FetchState> Store::record_fetch(const FetchRecord& record) {
+  return backend_->record_fetch(record);
+}
+
+Result<Health> Store::health(std::int64_t source_id) {
+  return backend_->health(source_id);
+}
+
+Result<std::vector<Health>> Store::all_health() {
+  return backend_->all_health();
+}
+
+Result<std::vector<Health>> Store::health_between(std::int64_t after_id, std::int64_t last_id) {
+  return backend_->health_between(after_id, last_id);
+}
+
+Result<void> Store::visit_sources(const std::function<void(const Source&, const Health*)>& visit,
+                                  std::size_t page) {
+  for (std::int64_t after = std::numeric_limits<std::int64_t>::min();;) {
+    auto sources = list_sources_after(after, page);
+    if (!sources) return sources.error();
+    if (sources->empty()) return {};
+    auto health = health_between(after, sources->back().id);
+    if (!health) return health.error();
+    // Both in id order: one merge pass.
+    std::size_t h = 0;
+    for (const Source& source : *sources) {
+      while (h < health->size() && (*health)[h].source_id < source.id) ++h;
+      visit(source, h < health->size() && (*health)[h].source_id == source.id ? &(*health)[h] : nullptr);
+    }
+    if (sources->size() < page) return {};
+    after = sources->back().id;
+  }
+}
+
+Result<std::vector<FetchHistoryEntry>> Store::fetch_history(std::int64_t source_id, std::size_t limit) {
+  return backend_->fetch_history(source_id, limit);
+}
+
+Result<PublicationStats> Store::publication_stats(std::int64_t source_id) {
+  return backend_->publication_stats(source_id);
+}
+
+Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
+  return backend_->latest_clusters(query);
+}
+
+Result<StoredItem> Store::get_item(std::int64_t item_id) {
+  return backend_->get_item(item_id);
+}
+
+Result<std::optional<Story>> Store::story(std::int64_t public_id) {
+  return backend_->story(public_id);
 }
 
 Result<ChangeStamp> Store::last_change() {
-  return guarded([&] {
-    ChangeStamp stamp;
-    auto q = impl_->db.statement("SELECT key, value FROM meta WHERE key IN ('change_version', 'change_at')");
-    while (q->step()) {
-      if (q->text(0) == "change_version") {
-        stamp.version = q->int64(1);
-      } else {
-        stamp.at = from_unix(q->int64(1));
-      }
-    }
-    return stamp;
-  });
+  return backend_->last_change();
 }
 
-Result<void> Store::add_rule_counts(std::span<const RuleCount> counts) {
-  return guarded([&] {
-    sql::Transaction transaction(impl_->db);
-    for (const RuleCount& count : counts) {
-      auto q = impl_->db.statement(
-          "INSERT INTO rule_counts(source_id, rule, dropped, timeouts) SELECT ?1, ?2, ?3, ?4 "
-          "WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?1) ON CONFLICT(source_id, rule) DO UPDATE SET "
-          "dropped = dropped + excluded.dropped, timeouts = timeouts + excluded.timeouts");
-      q->bind(1, count.source_id).bind(2, count.rule).bind(3, count.dropped).bind(4, count.timeouts).run();
-    }
-    transaction.commit();
-  });
+Result<std::int64_t> Store::sources_version() {
+  return backend_->sources_version();
 }
 
-Result<std::vector<RuleCount>> Store::rule_counts(std::optional<std::int64_t> source_id) {
-  return guarded([&] {
-    std::vector<RuleCount> out;
-    auto q = impl_->db.statement(
-        source_id
-            ? "SELECT source_id, rule, dropped, timeouts FROM rule_counts WHERE source_id = ?1 ORDER BY rule"
-            : "SELECT 0, rule, sum(dropped), sum(timeouts) FROM rule_counts GROUP BY rule ORDER BY rule");
-    if (source_id) q->bind(1, *source_id);
-    while (q->step()) out.push_back({q->int64(0), q->text(1), q->int64(2), q->int64(3)});
-    return out;
-  });
+Result<std::vector<std::optional<std::int64_t>>> Store::locate_items(std::int64_t source_id,
+                                                                     const Feed& feed) {
+  return backend_->locate_items(source_id, feed);
+}
+
+Result<std::vector<bool>> Store::articles_pending(std::int64_t source_id, const Feed& feed) {
+  return backend_->articles_pending(source_id, feed);
 }
 
 Result<StoreStats> Store::stats() {
-  return guarded([&] {
-    StoreStats stats;
-    auto count = [&](const char* sql) {
-      auto q = impl_->db.statement(sql);
-      return q->step() ? q->int64(0) : 0;
-    };
-    stats.sources = count("SELECT count(*) FROM sources");
-    stats.items = count("SELECT count(*) FROM items");
-    stats.clusters = count("SELECT count(*) FROM clusters");
-    stats.tombstones = count("SELECT count(*) FROM tombstones");
-    stats.schema_version = schema::current_version(impl_->db);
-    return stats;
-  });
+  return backend_->stats();
 }
 
-Result<void> Store::checkpoint() {
-  return guarded([&] { impl_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
+Result<RetentionReport> Store::apply_retention(const RetentionPolicy& per_source,
+                                               const RetentionPolicy& global, Instant now) {
+  return backend_->apply_retention(per_source, global, now);
+}
+
+Result<std::int64_t> Store::forget_tombstones(Instant older_than) {
+  return backend_->forget_tombstones(older_than);
 }
 
 Result<void> Store::vacuum(std::int64_t pages) {
-  return guarded([&] {
-    auto q = impl_->db.prepare("PRAGMA incremental_vacuum(" +
-                               std::to_string(std::max<std::int64_t>(pages, 0)) + ")");
-    q.run();
-  });
+  return backend_->vacuum(pages);
+}
+
+Result<void> Store::checkpoint() {
+  return backend_->checkpoint();
+}
+
+Result<std::vector<std::string>> Store::explain_read_queries() {
+  return backend_->explain_read_queries();
+}
+
+Result<void> Store::save_subscription(const Subscription& subscription) {
+  return backend_->save_subscription(subscription);
+}
+
+Result<std::optional<Subscription>> Store::subscription_of_source(std::int64_t source_id) {
+  return backend_->subscription_of_source(source_id);
+}
+
+Result<std::optional<Subscription>> Store::subscription_by_callback(std::string_view callback) {
+  return backend_->subscription_by_callback(callback);
+}
+
+Result<std::vector<Subscription>> Store::list_subscriptions() {
+  return backend_->list_subscriptions();
+}
+
+Result<void> Store::remove_subscription(std::int64_t source_id) {
+  return backend_->remove_subscription(source_id);
+}
+
+Result<std::vector<StoredItem>> Store::source_items(std::int64_t source_id, std::size_t limit) {
+  return backend_->source_items(source_id, limit);
+}
+
+Result<void> Store::add_rule_counts(std::span<const RuleCount> counts) {
+  return backend_->add_rule_counts(counts);
+}
+
+Result<std::vector<RuleCount>> Store::rule_counts(std::optional<std::int64_t> source_id) {
+  return backend_->rule_counts(source_id);
 }
 
 }  // namespace tinhop::storage

@@ -113,9 +113,10 @@ std::vector<std::string> merged_titles(int port) {
   const auto response = tinhop::test::http_exchange(port, http::verb::get, "/feed.json");
   REQUIRE(response);
   REQUIRE(response->result_int() == 200);
+  // Named: a range-for over a member of a temporary would outlive the temporary.
+  const boost::json::value feed = boost::json::parse(response->body());
   std::vector<std::string> titles;
-  for (const auto& item : boost::json::parse(response->body()).at("items").as_array())
-    titles.emplace_back(item.at("title").as_string());
+  for (const auto& item : feed.at("items").as_array()) titles.emplace_back(item.at("title").as_string());
   return titles;
 }
 
@@ -139,8 +140,8 @@ void write_config(const tinhop::test::TempFolder& dir, int port, int admin_port,
 
 TEST_CASE("serve subscribes to its sources' hubs and stores a signed push at once", "[cli][websub]") {
   tinhop::test::TempFolder dir("tinhop-websub");
+  Hub hub;  // before the server, so it outlives the server's thread
   tinhop::test::TestHttpServer server;
-  Hub hub;
   server.on("/hub", [&hub](const tinhop::test::HttpRequest& request) { return hub.receive(request); });
   const std::string atom_url = server.url("/agency.atom");
   server.on("/agency.atom",

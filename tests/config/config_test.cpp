@@ -192,6 +192,26 @@ TEST_CASE("a relative database path is relative to the file's folder") {
   CHECK(result.config->database.path == "/etc/tinhop/data/t.db");
 }
 
+TEST_CASE("a database url selects PostgreSQL, its password file relative to the file's folder") {
+  LoadResult uri = parse_config(
+      "[database]\nurl = \"postgresql://news@127.0.0.1:5433/tinhop\"\npassword_file = \"pg pass\"\n",
+      "/etc/tinhop/tinhop.toml");
+  REQUIRE(uri.ok());
+  CHECK(uri.config->database.url == "postgresql://news@127.0.0.1:5433/tinhop");
+  CHECK(database_location(uri.config->database) ==
+        "postgresql://news@127.0.0.1:5433/tinhop?passfile=/etc/tinhop/pg%20pass");
+
+  LoadResult words = parse_config(
+      "[database]\nurl = \"host=/run/postgresql dbname=tinhop\"\npassword_file = \"/etc/it's\"\n", "");
+  REQUIRE(words.ok());
+  CHECK(database_location(words.config->database) ==
+        "host=/run/postgresql dbname=tinhop passfile='/etc/it\\'s'");
+
+  LoadResult sqlite = parse_config("[database]\npath = \"/var/lib/t.db\"\n", "");
+  REQUIRE(sqlite.ok());
+  CHECK(database_location(sqlite.config->database) == "/var/lib/t.db");
+}
+
 TEST_CASE("durations and sizes read as people write them") {
   CHECK(parse_duration("90") == 90s);
   CHECK(parse_duration("90s") == 90s);

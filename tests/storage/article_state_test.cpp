@@ -10,7 +10,7 @@ using tinhop::test::at;
 using tinhop::test::kNow;
 using tinhop::test::make_feed;
 using tinhop::test::make_item;
-using tinhop::test::open_memory;
+using tinhop::test::open_store;
 
 namespace {
 
@@ -42,7 +42,8 @@ std::optional<std::string> content_of(Store& store, std::int64_t source, const F
 }  // namespace
 
 TEST_CASE("follow_links round-trips and survives an update") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto id = add_following(store, "https://tinhx.gov.vn/tin-tuc");
   CHECK(store.get_source(id)->settings.follow_links);
   auto settings = store.get_source(id)->settings;
@@ -52,7 +53,8 @@ TEST_CASE("follow_links round-trips and survives an update") {
 }
 
 TEST_CASE("articles are pending for new entries and for entries stored over a poll's limit only") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto source = add_following(store, "https://tinhx.gov.vn/tin-tuc");
   Feed listing = make_feed({make_item("a", "Tin A", "Tóm tắt A"), make_item("b", "Tin B", "Tóm tắt B"),
                             make_item("c", "Tin C", "Tóm tắt C"), make_item("a", "Tin A", "Tóm tắt A")});
@@ -99,7 +101,8 @@ TEST_CASE("articles are pending for new entries and for entries stored over a po
 }
 
 TEST_CASE("items stored before a source followed links are not fetched afterwards") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto source = add_following(store, "https://tinhx.gov.vn/tin-tuc");
   const Feed listing = make_feed({make_item("old", "Tin cũ", "Tóm tắt")});
   REQUIRE(store.ingest(source, listing, kNow).has_value());
@@ -107,7 +110,8 @@ TEST_CASE("items stored before a source followed links are not fetched afterward
 }
 
 TEST_CASE("article states that do not match the document are refused and store nothing") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto source = add_following(store, "https://tinhx.gov.vn/tin-tuc");
   const Feed listing =
       make_feed({make_item("a", "Tin A", "Tóm tắt A"), make_item("b", "Tin B", "Tóm tắt B")});

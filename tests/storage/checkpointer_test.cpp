@@ -10,8 +10,8 @@
 #include <string>
 #include <thread>
 
-#include "../../storage/src/checkpointer.hpp"
-#include "../../storage/src/sqlite.hpp"
+#include "../../storage/src/sqlite/checkpointer.hpp"
+#include "../../storage/src/sqlite/sqlite.hpp"
 
 using tinhop::storage::Checkpointer;
 

@@ -9,7 +9,7 @@ using tinhop::test::kNow;
 using tinhop::test::kOtherLead;
 using tinhop::test::make_feed;
 using tinhop::test::make_item;
-using tinhop::test::open_memory;
+using tinhop::test::open_store;
 
 namespace {
 FetchRecord poll(std::int64_t source, std::int64_t when, FetchStatus status, int http) {
@@ -25,7 +25,8 @@ FetchRecord poll(std::int64_t source, std::int64_t when, FetchStatus status, int
 }  // namespace
 
 TEST_CASE("health counts successes, failures and 304s") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto s = add_source(store, "https://a.vn/rss");
   auto ok = poll(s, 100, FetchStatus::ok, 200);
   ok.etag = "\"v1\"";
@@ -60,7 +61,8 @@ TEST_CASE("health counts successes, failures and 304s") {
 }
 
 TEST_CASE("a permanent redirect counts consecutive polls to the same target") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto s = add_source(store, "http://a.vn/rss");
   auto r = poll(s, 100, FetchStatus::ok, 200);
   r.permanent_redirect = "https://a.vn/rss";
@@ -75,7 +77,8 @@ TEST_CASE("a permanent redirect counts consecutive polls to the same target") {
 }
 
 TEST_CASE("commit_polls stores items and health in one transaction") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   const auto feed = make_feed({make_item("a1", "Tin", kLead), make_item("a2", "Khác", kOtherLead)});
@@ -98,7 +101,8 @@ TEST_CASE("commit_polls stores items and health in one transaction") {
 }
 
 TEST_CASE("publication stats give the median gap between dated items") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   std::vector<Item> items;
   for (int i = 0; i < 5; ++i) {
@@ -113,7 +117,8 @@ TEST_CASE("publication stats give the median gap between dated items") {
 }
 
 TEST_CASE("health keeps the date order a source's documents showed and the dates not understood") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto s = add_source(store, "https://vietnamnet.vn/rss/phap-luat.rss");
   CHECK_FALSE(store.health(s)->date_order_seen);
   CHECK(store.health(s)->dates_not_understood == 0);

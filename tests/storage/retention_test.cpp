@@ -9,10 +9,11 @@ using tinhop::test::kNow;
 using tinhop::test::kOtherLead;
 using tinhop::test::make_feed;
 using tinhop::test::make_item;
-using tinhop::test::open_memory;
+using tinhop::test::open_store;
 
 TEST_CASE("purged items leave tombstones so a feed still carrying them does not bring them back") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto feed =
       make_feed({make_item("old", "Cũ", kLead, 1700000000), make_item("new", "Mới", kOtherLead)});
@@ -32,7 +33,8 @@ TEST_CASE("purged items leave tombstones so a feed still carrying them does not 
 }
 
 TEST_CASE("purging a cluster's primary promotes the next earliest copy") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss", {"x"});
   const auto b = add_source(store, "https://b.vn/rss", {"y"});
   REQUIRE(store.ingest(a, make_feed({make_item("a1", "Hội nghị", kLead, 1710300000)}), kNow).has_value());
@@ -58,7 +60,8 @@ TEST_CASE("purging a cluster's primary promotes the next earliest copy") {
 }
 
 TEST_CASE("count limits keep the newest items per source and overall") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   std::vector<Item> items;
@@ -87,7 +90,8 @@ TEST_CASE("count limits keep the newest items per source and overall") {
 }
 
 TEST_CASE("removing a source keeps other sources' clusters whole") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   REQUIRE(store.ingest(a, make_feed({make_item("a1", "Hội nghị", kLead, 1710300000)}), kNow).has_value());

@@ -7,7 +7,8 @@ using namespace tinhop;
 using namespace tinhop::test;
 
 TEST_CASE("rule counts add up per source and rule, and total per rule", "[storage][rules]") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto vtv = add_source(store, "https://vtv.vn/rss");
   const auto vne = add_source(store, "https://vnexpress.net/rss");
   const std::vector<storage::RuleCount> first{
@@ -26,7 +27,8 @@ TEST_CASE("rule counts add up per source and rule, and total per rule", "[storag
 
 TEST_CASE("a removed source's rule counts go with it, and late counts for it are skipped",
           "[storage][rules]") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto vtv = add_source(store, "https://vtv.vn/rss");
   const std::vector<storage::RuleCount> counts{{vtv, "video", 3, 0}};
   REQUIRE(store.add_rule_counts(counts).has_value());
@@ -38,7 +40,8 @@ TEST_CASE("a removed source's rule counts go with it, and late counts for it are
 }
 
 TEST_CASE("a source's stored items come newest first, at most the limit", "[storage][rules]") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.example/rss");
   const auto b = add_source(store, "https://b.example/rss");
   REQUIRE(store

@@ -9,7 +9,7 @@ using tinhop::test::at;
 using tinhop::test::kNow;
 using tinhop::test::make_feed;
 using tinhop::test::make_item;
-using tinhop::test::open_memory;
+using tinhop::test::open_store;
 
 namespace {
 
@@ -28,7 +28,8 @@ std::vector<std::string> all_pages(Store& store, ClusterQuery query) {
 }  // namespace
 
 TEST_CASE("search results come newest first by date, not by arrival, on every page") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   // a's recent stories arrive first; b's first poll then brings its older backlog.
@@ -61,7 +62,8 @@ TEST_CASE("search results come newest first by date, not by arrival, on every pa
 }
 
 TEST_CASE("search by relevance puts the best match first and pages through every match once") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss", {"Kinh tế"});
   REQUIRE(store
               .ingest(a,

@@ -6,7 +6,7 @@ using namespace tinhop;
 using namespace tinhop::storage;
 using tinhop::test::add_source;
 using tinhop::test::at;
-using tinhop::test::open_memory;
+using tinhop::test::open_store;
 
 namespace {
 
@@ -31,7 +31,8 @@ void record_404(Store& store, std::int64_t source) {
 }  // namespace
 
 TEST_CASE("sources are read in keyset pages, each with its own categories") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss", {"thoi-su", "the-gioi"});
   const auto b = add_source(store, "https://b.vn/rss");
   const auto c = add_source(store, "https://c.vn/rss", {"kinh-te"});
@@ -68,7 +69,8 @@ TEST_CASE("sources are read in keyset pages, each with its own categories") {
 }
 
 TEST_CASE("health is read for one page of sources") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   const auto c = add_source(store, "https://c.vn/rss");
@@ -87,7 +89,8 @@ TEST_CASE("health is read for one page of sources") {
 }
 
 TEST_CASE("visit_sources walks every source with its own health, a page at a time") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   std::vector<std::int64_t> added;
   for (const char* url :
        {"https://a.vn/rss", "https://b.vn/rss", "https://c.vn/rss", "https://d.vn/rss", "https://e.vn/rss"}) {

@@ -9,10 +9,11 @@ using tinhop::test::kNow;
 using tinhop::test::kOtherLead;
 using tinhop::test::make_feed;
 using tinhop::test::make_item;
-using tinhop::test::open_memory;
+using tinhop::test::open_store;
 
 TEST_CASE("sources round-trip every setting") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   SourceSettings s;
   s.url = "https://baochinhphu.vn/rss/home.rss";
   s.title = "Báo Chính phủ";
@@ -64,7 +65,8 @@ TEST_CASE("sources round-trip every setting") {
 }
 
 TEST_CASE("source edits bump the sources version") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto v0 = store.sources_version().value();
   const auto id = add_source(store, "https://a.vn/rss");
   const auto v1 = store.sources_version().value();
@@ -74,7 +76,8 @@ TEST_CASE("source edits bump the sources version") {
 }
 
 TEST_CASE("ingest stores new items once and updates changed ones in place") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto source = add_source(store, "https://a.vn/rss");
   auto feed = make_feed({make_item("a1", "Tin một", kLead), make_item("a2", "Tin hai", kOtherLead)});
   auto first = store.ingest(source, feed, kNow).value();
@@ -100,7 +103,8 @@ TEST_CASE("ingest stores new items once and updates changed ones in place") {
 }
 
 TEST_CASE("an entry repeated within a document is stored once") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto source = add_source(store, "https://a.vn/rss");
   auto feed = make_feed({make_item("", "Một", kLead, 1710370000, "https://a.vn/x?utm_source=fb"),
                          make_item("", "Một", kLead, 1710370000, "https://a.vn/x")});
@@ -110,7 +114,8 @@ TEST_CASE("an entry repeated within a document is stored once") {
 }
 
 TEST_CASE("a guid shared by several entries is not used as their identity") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto source = add_source(store, "https://a.vn/rss");
   auto feed = make_feed({make_item("0", "Một", kLead, 1710370000, "https://a.vn/1"),
                          make_item("0", "Hai", kOtherLead, 1710370000, "https://a.vn/2")});
@@ -118,7 +123,8 @@ TEST_CASE("a guid shared by several entries is not used as their identity") {
 }
 
 TEST_CASE("items without date get the fetch time and keep it on re-poll") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto source = add_source(store, "https://a.vn/rss");
   auto item = make_item("x", "Không ngày", kLead);
   item.published.reset();
@@ -131,7 +137,8 @@ TEST_CASE("items without date get the fetch time and keep it on re-poll") {
 }
 
 TEST_CASE("republications from other sources join one cluster whose primary is the earliest") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss", {"thời sự"});
   const auto b = add_source(store, "https://b.vn/rss", {"kinh tế"});
   const auto c = add_source(store, "https://c.vn/rss");
@@ -179,7 +186,8 @@ TEST_CASE("republications from other sources join one cluster whose primary is t
 }
 
 TEST_CASE("different stories with similar headlines stay apart") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   REQUIRE(store.ingest(a, make_feed({make_item("a1", "Giá vàng hôm nay 14/3", kLead)}), kNow).has_value());
@@ -205,7 +213,8 @@ std::vector<std::string> published_titles(Store& store) {
 }  // namespace
 
 TEST_CASE("next-day headlines are stories of their own, published apart (issue #15, point 2)") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   const auto c = add_source(store, "https://c.vn/rss");
@@ -249,7 +258,8 @@ TEST_CASE("next-day headlines are stories of their own, published apart (issue #
 }
 
 TEST_CASE("a copy that trimmed its figures does not carry the next day's story into its cluster") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   const auto c = add_source(store, "https://c.vn/rss");
@@ -273,7 +283,8 @@ TEST_CASE("a copy that trimmed its figures does not carry the next day's story i
 }
 
 TEST_CASE("a source's own near-identical items are never merged") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   auto counts =
       store.ingest(a, make_feed({make_item("a1", "Tin", kLead), make_item("a2", "Tin", kLead)}), kNow);
@@ -284,7 +295,8 @@ TEST_CASE("a source's own near-identical items are never merged") {
 TEST_CASE("copies outside the time window are not merged") {
   OpenOptions options;
   options.dedup.window = std::chrono::hours{24};
-  auto store = open_memory(options);
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend, options);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   REQUIRE(store.ingest(a, make_feed({make_item("a1", "Tin", kLead, 1710000000)}), kNow).has_value());
@@ -294,7 +306,8 @@ TEST_CASE("copies outside the time window are not merged") {
 }
 
 TEST_CASE("search ignores diacritics, folds đ and takes prefixes") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   REQUIRE(store
               .ingest(a,
@@ -324,7 +337,8 @@ TEST_CASE("search ignores diacritics, folds đ and takes prefixes") {
 }
 
 TEST_CASE("search stays in sync when items change") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   auto feed = make_feed({make_item("a1", "Bão số 3 đổ bộ", kLead)});
   REQUIRE(store.ingest(a, feed, kNow).has_value());
@@ -338,7 +352,8 @@ TEST_CASE("search stays in sync when items change") {
 }
 
 TEST_CASE("keyset paging walks every cluster once, newest first") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   std::vector<Item> items;
   for (int i = 0; i < 25; ++i) {
@@ -375,7 +390,8 @@ TEST_CASE("keyset paging walks every cluster once, newest first") {
 }
 
 TEST_CASE("the change stamp moves only when readers could see something new") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto before = store.last_change().value();
   auto feed = make_feed({make_item("a1", "Tin", kLead)});
@@ -388,7 +404,8 @@ TEST_CASE("the change stamp moves only when readers could see something new") {
 }
 
 TEST_CASE("search pages run newest first and list a story once") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   std::vector<Item> items;
@@ -432,7 +449,8 @@ TEST_CASE(
     "the link index finds a link in its recent part and in its bulk, and forgets changed and removed links") {
   OpenOptions options;
   options.recent_links_limit = 4;  // moved into the bulk at the end of the transaction that reaches 4
-  auto store = open_memory(options);
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend, options);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   const auto c = add_source(store, "https://c.vn/rss");
@@ -471,7 +489,8 @@ TEST_CASE(
 }
 
 TEST_CASE("an undated entry is placed where it was first seen, never above the known dates of its document") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto s = add_source(store, "https://vietnamnet.vn/rss/phap-luat.rss");
   // Stories of 2018, one whose date was not understood.
   Item undated = make_item("u", "Không rõ ngày", "Tin không rõ ngày đăng.", 0);

@@ -10,7 +10,7 @@ using tinhop::test::kNow;
 using tinhop::test::kOtherLead;
 using tinhop::test::make_feed;
 using tinhop::test::make_item;
-using tinhop::test::open_memory;
+using tinhop::test::open_store;
 
 namespace {
 
@@ -35,7 +35,8 @@ std::vector<std::string> titles(const ClusterPage& page) {
 }  // namespace
 
 TEST_CASE("the page after a cursor holds the entries just newer, newest first, and links both ways") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = seven_stories(store);
   for (const bool by_source : {false, true}) {
     for (const bool by_category : {false, true}) {
@@ -73,7 +74,8 @@ TEST_CASE("the page after a cursor holds the entries just newer, newest first, a
 }
 
 TEST_CASE("a page after a cursor is not also before one, nor a search") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   seven_stories(store);
   ClusterQuery q;
   q.after = Cursor{at(1710300000), 1};
@@ -85,7 +87,8 @@ TEST_CASE("a page after a cursor is not also before one, nor a search") {
 }
 
 TEST_CASE("a story holds every publisher's version, earliest first, found by its public id") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   const auto a = add_source(store, "https://a.vn/rss");
   const auto b = add_source(store, "https://b.vn/rss");
   REQUIRE(store.ingest(b, make_feed({make_item("b1", "Thủ tướng chủ trì hội nghị", kLead, 1710360000)}), kNow)

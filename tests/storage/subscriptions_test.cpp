@@ -26,7 +26,8 @@ Subscription subscription(std::int64_t source_id, const std::string& callback) {
 }  // namespace
 
 TEST_CASE("a saved subscription is found by its source and by its callback token", "[websub]") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   REQUIRE(store.save_subscription(subscription(7, "token-7")).has_value());
 
   auto by_source = store.subscription_of_source(7);
@@ -48,7 +49,8 @@ TEST_CASE("a saved subscription is found by its source and by its callback token
 }
 
 TEST_CASE("saving again replaces the source's subscription", "[websub]") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   REQUIRE(store.save_subscription(subscription(7, "token-7")).has_value());
   Subscription active = subscription(7, "token-7b");
   active.state = SubscriptionState::active;
@@ -65,7 +67,8 @@ TEST_CASE("saving again replaces the source's subscription", "[websub]") {
 }
 
 TEST_CASE("a callback token belongs to one source only", "[websub]") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   REQUIRE(store.save_subscription(subscription(7, "token")).has_value());
   auto clash = store.save_subscription(subscription(8, "token"));
   REQUIRE_FALSE(clash.has_value());
@@ -74,7 +77,8 @@ TEST_CASE("a callback token belongs to one source only", "[websub]") {
 }
 
 TEST_CASE("a subscription without a hub is refused", "[websub]") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   Subscription s = subscription(7, "token");
   s.hub.clear();
   auto refused = store.save_subscription(s);
@@ -84,7 +88,8 @@ TEST_CASE("a subscription without a hub is refused", "[websub]") {
 }
 
 TEST_CASE("removing a subscription forgets it; removing none is no error", "[websub]") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   REQUIRE(store.save_subscription(subscription(7, "token-7")).has_value());
   REQUIRE(store.save_subscription(subscription(3, "token-3")).has_value());
   REQUIRE(store.remove_subscription(7).has_value());
@@ -96,17 +101,20 @@ TEST_CASE("removing a subscription forgets it; removing none is no error", "[web
 }
 
 TEST_CASE("subscriptions survive closing and reopening the database", "[websub]") {
+  TINHOP_EACH_BACKEND(backend);
   TempDir dir;
-  const std::string path = (dir.path / "tinhop.db").string();
+  const std::string location = backend == StorageBackend::sqlite
+                                   ? (dir.path / "tinhop.db").string()
+                                   : PostgresServer::instance()->fresh_database();
   {
-    auto store = tinhop::storage::Store::open(path);
+    auto store = tinhop::storage::Store::open(location);
     REQUIRE(store.has_value());
     Subscription s = subscription(7, "token-7");
     s.state = SubscriptionState::active;
     s.lease_until = at(1710374400 + 3600);
     REQUIRE(store->save_subscription(s).has_value());
   }
-  auto store = tinhop::storage::Store::open(path);
+  auto store = tinhop::storage::Store::open(location);
   REQUIRE(store.has_value());
   auto kept = store->subscription_by_callback("token-7");
   REQUIRE(kept.has_value());
@@ -116,7 +124,8 @@ TEST_CASE("subscriptions survive closing and reopening the database", "[websub]"
 }
 
 TEST_CASE("a source's websub setting is stored and read back", "[websub]") {
-  auto store = open_memory();
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
   tinhop::storage::SourceSettings settings;
   settings.url = "https://news.example/feed";
   settings.websub = false;

@@ -1,4 +1,5 @@
-// Hand-built feeds and a fresh in-memory store for the storage tests.
+// Hand-built feeds and a fresh store (in memory, or a new PostgreSQL database) for the
+// storage tests.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "support/postgres_server.hpp"
 #include "tinhop/storage/store.hpp"
 
 namespace tinhop::test {
@@ -52,6 +54,22 @@ inline Feed make_feed(std::vector<Item> items) {
 
 inline storage::Store open_memory(const storage::OpenOptions& options = {}) {
   auto store = storage::Store::open(":memory:", options);
+  REQUIRE(store.has_value());
+  return std::move(*store);
+}
+
+// Runs the rest of the test case once per storage backend: SQLite, and PostgreSQL when
+// it is installed (see storage_backends); failures name the backend.
+#define TINHOP_EACH_BACKEND(backend)                                             \
+  const auto backend = GENERATE(from_range(::tinhop::test::storage_backends())); \
+  INFO("backend: " << ::tinhop::test::backend_name(backend))
+
+// A fresh store of `backend`: in memory for SQLite, a new database for PostgreSQL.
+inline storage::Store open_store(StorageBackend backend, const storage::OpenOptions& options = {}) {
+  const std::string location =
+      backend == StorageBackend::sqlite ? ":memory:" : PostgresServer::instance()->fresh_database();
+  auto store = storage::Store::open(location, options);
+  INFO((store ? std::string() : store.error().message));
   REQUIRE(store.has_value());
   return std::move(*store);
 }

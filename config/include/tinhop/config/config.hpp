@@ -95,9 +95,16 @@ struct AdminConfig {
   friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };
 
-// [database]
+// [database]: a SQLite file (path), or a PostgreSQL database shared by several nodes (url).
 struct DatabaseConfig {
   std::filesystem::path path = "/var/lib/tinhop/tinhop.db";
+  // A PostgreSQL connection string: "postgresql://user@host:port/db" or libpq key=value
+  // words ("host=/run/postgresql dbname=tinhop"); empty: SQLite at `path`. Never holds a
+  // password (refused), so it is safe in logs and status.
+  std::string url;
+  // libpq's password file (host:port:db:user:password lines) for `url`; empty: PGPASSFILE
+  // or ~/.pgpass, as libpq reads them.
+  std::filesystem::path password_file;
   std::chrono::seconds busy_timeout = 5s;  // a CLI write waiting on the daemon
   friend bool operator==(const DatabaseConfig&, const DatabaseConfig&) = default;
 };
@@ -243,6 +250,9 @@ LoadResult parse_config(std::string_view text, const std::string& file);
 
 // Reads and parses `path` (at most 16 MiB).
 LoadResult load_config(const std::filesystem::path& path);
+
+// What the store opens (storage::Store::open): `url` with its password file, else `path`.
+std::string database_location(const DatabaseConfig& database);
 
 // The settings a source gets after the [defaults] apply (time zone, date order, policy).
 SourceSettings with_defaults(SourceSettings settings, const DefaultsConfig& defaults);

@@ -1,10 +1,12 @@
 // The store: everything tinhop keeps between runs (sources, items, clusters of
 // republished stories, fetch health, full-text index), behind one narrow interface.
-// No SQL leaves storage/; a second backend could implement this same surface.
+// No SQL leaves storage/. Two backends implement it: SQLite (a file path, the embedded
+// default) and PostgreSQL (a connection string), chosen by the location Store::open gets.
 //
 // Threading: one Store per thread. The daemon has a single writer Store; readers (the
-// publisher, the CLI) open their own Store on the same path (WAL lets them read while the
-// writer commits). Every call either commits fully or changes nothing.
+// publisher, the CLI) open their own Store on the same location (SQLite's WAL, or
+// PostgreSQL's MVCC, lets them read while the writer commits). Every call either commits
+// fully or changes nothing.
 #pragma once
 
 #include <chrono>
@@ -32,8 +34,8 @@ enum class Errc {
   busy,              // another writer held the database beyond the busy timeout
   too_new,           // the database schema is newer than this program
   corrupt,           // SQLite reports a malformed database
-  io,                // the file system failed (disk full, permissions, ...)
-  internal,          // any other SQLite failure; message has SQLite's text
+  io,        // the file system failed (disk full, permissions, ...), or the database server is unreachable
+  internal,  // any other database failure; message has the database's text
 };
 
 // Contract name of an error code ("not_found", ...).
@@ -445,18 +447,28 @@ struct Subscription {
 
 // ---------------------------------------------------------------- the store
 
+class Backend;
+
+// Whether `location` names a PostgreSQL database rather than a SQLite file: a
+// "postgresql://" or "postgres://" URI, or libpq "key=value" words ("host=/run/postgresql
+// dbname=tinhop").
+bool is_postgres_location(std::string_view location);
+
 class Store {
  public:
-  // Opens (creating if needed) and migrates the database at `path` (":memory:" for tests).
-  // A database newer than this program fails with Errc::too_new.
-  static Result<Store> open(const std::string& path, const OpenOptions& options = {});
+  // Opens and migrates the database at `location`: a SQLite file path (created if needed;
+  // ":memory:" for tests) or a PostgreSQL connection string (is_postgres_location; the
+  // database must exist). A database newer than this program fails with Errc::too_new.
+  static Result<Store> open(const std::string& location, const OpenOptions& options = {});
 
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
   ~Store();
 
-  // Schema version this program writes.
+  // Schema version this program writes to a SQLite database.
   static int schema_version();
+  // Schema version this program writes to a PostgreSQL database (its own list of migrations).
+  static int postgres_schema_version();
 
   // --- sources
   Result<std::int64_t> add_source(const SourceSettings& settings, Instant now);
@@ -555,17 +567,18 @@ class Store {
   // Tombstones older than this are forgotten (the feed stopped carrying the item long ago).
   Result<std::int64_t> forget_tombstones(Instant older_than);
   // Returns freed pages to the file system (incremental vacuum), at most `pages`.
+  // PostgreSQL: nothing to do (autovacuum returns space to the table itself).
   Result<void> vacuum(std::int64_t pages);
-  // WAL checkpoint (TRUNCATE), for a clean shutdown.
+  // WAL checkpoint (TRUNCATE), for a clean shutdown. PostgreSQL: nothing to do (the server
+  // checkpoints on its own).
   Result<void> checkpoint();
 
-  // For tests and the benchmark: EXPLAIN QUERY PLAN of every publisher query, one text per query.
+  // For tests and the benchmark: the query plan of every publisher query, one text per query.
   Result<std::vector<std::string>> explain_read_queries();
 
  private:
-  struct Impl;
-  explicit Store(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit Store(std::unique_ptr<Backend> backend);
+  std::unique_ptr<Backend> backend_;
 };
 
 }  // namespace tinhop::storage

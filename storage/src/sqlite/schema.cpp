@@ -142,7 +142,7 @@ ALTER TABLE items ADD COLUMN article INTEGER;
 // note what changed (fts_pending: rows to index from their current text; fts_stale: the
 // indexed text of rows changed or deleted since, which a contentless index needs to remove
 // them), and the store applies both in a few statements before each commit (see
-// Store::Impl::flush_search_index). A row inserted and changed in one transaction is
+// SqliteStore::flush_search_index). A row inserted and changed in one transaction is
 // indexed once, with its final text. items_search is the one definition of the indexed
 // text: a removal must give FTS5 exactly what was indexed, so the triggers read it before
 // the row changes and the flush reads it at commit.
@@ -219,7 +219,7 @@ DROP TRIGGER items_fts_insert;
 // index of every stored item: at 800,000 items, 980 of the 2,300 pages a 1,000-item
 // transaction wrote. New entries now go to links_recent, small enough that its pages stay
 // few, and the store moves them into links in key order once they pass a share that
-// grows with the store (see Store::Impl::merge_recent_links), so each page of links is
+// grows with the store (see SqliteStore::merge_recent_links), so each page of links is
 // written once per merge. A lookup reads both. Triggers keep both in step with deletions
 // and link changes; the store adds a new item's entry itself (see version 7 for why).
 constexpr const char* kVersion8 = R"sql(
@@ -258,7 +258,7 @@ INSERT INTO items_fts(items_fts, rank) VALUES('automerge', 16);
 // handed its id to the next one: a reader that had seen the old entry took the new one
 // for read. id_high_water holds, per table, the highest id it ever held that may be gone
 // now; the delete triggers raise it (cascades included), and the store gives a new row
-// one more than the larger of it and the table's largest id (Store::Impl::next_id). Rows
+// one more than the larger of it and the table's largest id (SqliteStore::next_id). Rows
 // are only ever deleted on rare paths (retention, source removal), so an ingest pays two
 // reads per document instead of a counter write per row. None of these tables used
 // AUTOINCREMENT, so there is no sqlite_sequence to start from: the start is the largest

@@ -17,109 +17,18 @@
 #include "tinhop/parsers/identity.hpp"
 #include "tinhop/parsers/text.hpp"
 
+#include "../entry_keys.hpp"
 #include "store_impl.hpp"
 
 namespace tinhop::storage {
 namespace {
-
-// Plain text indexed for full-text search after the title: the opening of the summary (or
-// of the content when there is none), about the lead sentence. Readers search for words of
-// headlines and leads; FTS5 work grows with every indexed token and was two thirds of the
-// cost of storing an item when 600 characters were indexed.
-constexpr std::size_t kSearchTextBytes = 400;
-// HTML read for a fingerprint; the fingerprint only looks at the opening syllables anyway.
-constexpr std::size_t kFingerprintHtmlBytes = 16 * 1024;
-
-std::string cut_utf8(std::string text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  std::size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) --end;
-  text.resize(end);
-  return text;
-}
-
-std::string_view head(const std::optional<std::string>& html, std::size_t bytes) {
-  if (!html) return {};
-  return std::string_view(*html).substr(0, bytes);
-}
-
-// Most summaries are plain text already: only markup or entities need the HTML reader.
-std::string plain_text(std::string_view html) {
-  if (html.find_first_of("<&") == std::string_view::npos) return std::string(html);
-  return strip_html_to_text(html);
-}
-
-// Change detection runs for every entry of every poll, over the whole text: eight bytes
-// per step (a multiply-xorshift chain) instead of stable_hash's one. Not an identity key:
-// a collision only delays noticing an edit until the next one.
-void mix(std::uint64_t& h, std::string_view part) {
-  constexpr std::uint64_t kMul = 0x9fb21c651e98df25ULL;
-  std::size_t i = 0;
-  for (; i + 8 <= part.size(); i += 8) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, part.data() + i, 8);
-    h = (h ^ word) * kMul;
-    h ^= h >> 29;
-  }
-  std::uint64_t tail = 0;
-  if (i < part.size()) std::memcpy(&tail, part.data() + i, part.size() - i);
-  h = (h ^ tail ^ (static_cast<std::uint64_t>(part.size()) << 56)) * kMul;
-  h ^= h >> 32;
-}
-void mix_optional(std::uint64_t& h, const std::optional<std::string>& part) {
-  mix(h, part ? std::string_view(*part) : std::string_view("\x01"));
-}
-
-// Without the content for sources that follow links: there it comes from the article page,
-// not from the document, so only the listing's own fields say whether an entry changed.
-std::uint64_t content_hash(const Item& item, bool with_content) {
-  std::uint64_t h = 0x51ed270b27a5c1d3ULL;
-  mix_optional(h, item.title);
-  mix_optional(h, item.link);
-  mix_optional(h, item.summary);
-  mix_optional(h, with_content ? item.content : std::nullopt);
-  mix_optional(h, item.thumbnail);
-  mix_optional(h, item.comments);
-  mix(h, std::to_string(item.published ? item.published->time_since_epoch().count() : -1));
-  mix(h, std::to_string(item.updated ? item.updated->time_since_epoch().count() : -1));
-  for (const auto& c : item.categories) mix(h, c);
-  for (const auto& a : item.authors) mix_optional(h, a.name);
-  for (const auto& e : item.enclosures) mix(h, e.url);
-  return h;
-}
-
-// Everything a written entry needs that depends on the entry alone.
-struct Prepared {
-  std::int64_t content_hash = 0;
-  std::int64_t link_hash = 0;  // 0 stands for "no link"
-  Fingerprint fingerprint;
-  std::string search_text;  // empty when it would repeat the stored summary
-};
-
-Prepared prepare(const Item& item, const ItemIdentity& identity, const LinkOptions& links, bool follows) {
-  Prepared p;
-  p.content_hash = static_cast<std::int64_t>(content_hash(item, !follows));
-  std::optional<std::string> canonical = identity.canonical_link;
-  if (!canonical && item.link) canonical = canonical_link(*item.link, links);
-  // A real hash of 0 would only lose a cross-source link match.
-  if (canonical) p.link_hash = static_cast<std::int64_t>(stable_hash(*canonical, 2));
-  const std::string summary_text = plain_text(head(item.summary, kFingerprintHtmlBytes));
-  const std::string content_text = plain_text(head(item.content, kFingerprintHtmlBytes));
-  p.fingerprint = fingerprint(item.title.value_or(""), summary_text, content_text);
-  // The FTS triggers read the summary when search_text is empty.
-  p.search_text = cut_utf8(summary_text.empty() ? content_text : summary_text, kSearchTextBytes);
-  if (item.summary && std::string_view(*item.summary).substr(0, p.search_text.size()) == p.search_text) {
-    p.search_text.clear();
-  }
-  return p;
-}
 
 // Entries to write in one document from which the worker prepares them.
 constexpr std::size_t kWorkerMinimum = 4;
 
 }  // namespace
 
-bool Store::Impl::figures_contradicted(std::int64_t cluster_id, Figures figures) {
+bool SqliteStore::figures_contradicted(std::int64_t cluster_id, Figures figures) {
   // The candidate agreed, but a copy that trimmed its figures agrees with every day's story:
   // through it the 15/9 story would join the 14/9 one's cluster.
   auto members = db.statement("SELECT fingerprint FROM items WHERE cluster_id = ?1");
@@ -130,7 +39,7 @@ bool Store::Impl::figures_contradicted(std::int64_t cluster_id, Figures figures)
   return contradicted;
 }
 
-IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
+IngestCounts SqliteStore::ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
                                       std::span<const ArticleFetch> articles) {
   require_source(source_id);
   const bool follows = !articles.empty();
@@ -404,12 +313,12 @@ IngestCounts Store::Impl::ingest_feed(std::int64_t source_id, const Feed& feed, 
   return counts;
 }
 
-Result<std::vector<std::optional<std::int64_t>>> Store::locate_items(std::int64_t source_id,
-                                                                     const Feed& feed) {
+Result<std::vector<std::optional<std::int64_t>>> SqliteStore::locate_items(std::int64_t source_id,
+                                                                           const Feed& feed) {
   return guarded([&] {
     std::vector<std::optional<std::int64_t>> ids;
-    const auto identities = identify_items(feed, impl_->links);
-    auto q = impl_->db.statement("SELECT id FROM items WHERE source_id = ?1 AND key = ?2");
+    const auto identities = identify_items(feed, links);
+    auto q = db.statement("SELECT id FROM items WHERE source_id = ?1 AND key = ?2");
     for (const auto& identity : identities) {
       std::optional<std::int64_t> id;
       if (!identity.repeated) {
@@ -423,13 +332,13 @@ Result<std::vector<std::optional<std::int64_t>>> Store::locate_items(std::int64_
   });
 }
 
-Result<std::vector<bool>> Store::articles_pending(std::int64_t source_id, const Feed& feed) {
+Result<std::vector<bool>> SqliteStore::articles_pending(std::int64_t source_id, const Feed& feed) {
   return guarded([&] {
     std::vector<bool> pending;
     pending.reserve(feed.items.size());
-    const auto identities = identify_items(feed, impl_->links);
-    auto stored = impl_->db.statement("SELECT article FROM items WHERE source_id = ?1 AND key = ?2");
-    auto tomb = impl_->db.statement("SELECT 1 FROM tombstones WHERE source_id = ?1 AND key = ?2");
+    const auto identities = identify_items(feed, links);
+    auto stored = db.statement("SELECT article FROM items WHERE source_id = ?1 AND key = ?2");
+    auto tomb = db.statement("SELECT 1 FROM tombstones WHERE source_id = ?1 AND key = ?2");
     for (const auto& identity : identities) {
       bool wanted = false;
       if (!identity.repeated) {
@@ -451,7 +360,7 @@ Result<std::vector<bool>> Store::articles_pending(std::int64_t source_id, const 
   });
 }
 
-void Store::Impl::flush_search_index() {
+void SqliteStore::flush_search_index() {
   // Removals first: an edited row is removed and added again under its own id.
   auto removed = db.statement(
       "INSERT INTO items_fts(items_fts, rowid, title, body) SELECT 'delete', id, title, body FROM fts_stale "
@@ -465,7 +374,7 @@ void Store::Impl::flush_search_index() {
   db.statement("DELETE FROM fts_pending")->run();
 }
 
-void Store::Impl::merge_recent_links() {
+void SqliteStore::merge_recent_links() {
   // Entries in links_recent cost a page of it each, more as it grows; a merge writes every
   // page of links once. Both are balanced when the recent part holds about sqrt(800 n)
   // entries for n items (a page holds about 240 entries of either table, 1,000 items a
@@ -492,64 +401,64 @@ void Store::Impl::merge_recent_links() {
   db.statement("DELETE FROM links_recent")->run();
 }
 
-void Store::Impl::finish_ingest() {
+void SqliteStore::finish_ingest() {
   merge_recent_links();
   flush_search_index();
 }
 
-Result<IngestCounts> Store::ingest(std::int64_t source_id, const Feed& feed, Instant now) {
+Result<IngestCounts> SqliteStore::ingest(std::int64_t source_id, const Feed& feed, Instant now) {
   // The window mirrors committed rows only: on a rollback it is reloaded from the database.
   auto result = guarded([&] {
-    impl_->start_checkpointer();
-    sql::Transaction tx(impl_->db);
-    auto counts = impl_->ingest_feed(source_id, feed, now);
-    impl_->finish_ingest();
+    start_checkpointer();
+    sql::Transaction tx(db);
+    auto counts = ingest_feed(source_id, feed, now);
+    finish_ingest();
     tx.commit();
     return counts;
   });
-  if (!result) (void)guarded([&] { impl_->load_window(); });
+  if (!result) (void)guarded([&] { load_window(); });
   return result;
 }
 
-Result<std::vector<IngestCounts>> Store::ingest_batch(std::span<const IngestRequest> requests) {
+Result<std::vector<IngestCounts>> SqliteStore::ingest_batch(std::span<const IngestRequest> requests) {
   auto result = guarded([&] {
-    impl_->start_checkpointer();
-    sql::Transaction tx(impl_->db);
+    start_checkpointer();
+    sql::Transaction tx(db);
     std::vector<IngestCounts> counts;
     counts.reserve(requests.size());
     for (const auto& request : requests) {
       if (request.feed == nullptr)
         throw sql::SqlFailure{Error{Errc::invalid_argument, "ingest request without a feed"}};
-      counts.push_back(impl_->ingest_feed(request.source_id, *request.feed, request.now));
+      counts.push_back(ingest_feed(request.source_id, *request.feed, request.now));
     }
-    impl_->finish_ingest();
+    finish_ingest();
     tx.commit();
     return counts;
   });
-  if (!result) (void)guarded([&] { impl_->load_window(); });
+  if (!result) (void)guarded([&] { load_window(); });
   return result;
 }
 
-Result<std::vector<IngestCounts>> Store::commit_polls(std::span<const PollResult> polls) {
+Result<std::vector<IngestCounts>> SqliteStore::commit_polls(std::span<const PollResult> polls) {
   auto result = guarded([&] {
-    impl_->start_checkpointer();
-    sql::Transaction tx(impl_->db);
+    start_checkpointer();
+    sql::Transaction tx(db);
     std::vector<IngestCounts> counts;
     counts.reserve(polls.size());
     for (const auto& poll : polls) {
       IngestCounts c;
       if (poll.feed != nullptr)
-        c = impl_->ingest_feed(poll.record.source_id, *poll.feed, poll.record.attempted, poll.articles);
+        c = ingest_feed(poll.record.source_id, *poll.feed, poll.record.attempted, poll.articles);
       FetchRecord record = poll.record;
       record.items_added = c.added;
-      impl_->record_fetch(record);
+      record_poll(record);
       counts.push_back(c);
     }
-    impl_->finish_ingest();
+    finish_ingest();
     tx.commit();
     return counts;
   });
-  if (!result) (void)guarded([&] { impl_->load_window(); });
+  if (!result) (void)guarded([&] { load_window(); });
   return result;
 }
 

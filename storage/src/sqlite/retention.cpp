@@ -34,7 +34,7 @@ void refresh_cluster(sql::Database& db, std::int64_t cluster_id) {
   ins->bind(1, cluster_id).bind(2, published).run();
 }
 
-RetentionReport Store::Impl::purge_items(const std::vector<std::int64_t>& item_ids, Instant now,
+RetentionReport SqliteStore::purge_items(const std::vector<std::int64_t>& item_ids, Instant now,
                                          bool tombstone) {
   RetentionReport report;
   std::map<std::int64_t, std::int64_t> primaries;  // affected cluster -> its primary before the purge
@@ -84,11 +84,10 @@ RetentionReport Store::Impl::purge_items(const std::vector<std::int64_t>& item_i
   return report;
 }
 
-Result<RetentionReport> Store::apply_retention(const RetentionPolicy& per_source,
-                                               const RetentionPolicy& global, Instant now) {
+Result<RetentionReport> SqliteStore::apply_retention(const RetentionPolicy& per_source,
+                                                     const RetentionPolicy& global, Instant now) {
   auto result = guarded([&] {
-    sql::Transaction tx(impl_->db);
-    auto& db = impl_->db;
+    sql::Transaction tx(db);
     std::set<std::int64_t> doomed;
     auto collect = [&](sql::Statement& q) {
       while (q.step()) doomed.insert(q.int64(0));
@@ -118,7 +117,7 @@ Result<RetentionReport> Store::apply_retention(const RetentionPolicy& per_source
         }
       }
     }
-    auto report = impl_->purge_items(std::vector<std::int64_t>(doomed.begin(), doomed.end()), now, true);
+    auto report = purge_items(std::vector<std::int64_t>(doomed.begin(), doomed.end()), now, true);
     if (global.max_items) {
       // Counted after the per-source purge, newest by arrival (item id): the store receives
       // items roughly in publication order, and a feed's late backfill of old items should
@@ -127,27 +126,26 @@ Result<RetentionReport> Store::apply_retention(const RetentionPolicy& per_source
       auto q = db.statement("SELECT id FROM items ORDER BY id DESC LIMIT -1 OFFSET ?1");
       q->bind(1, std::max<std::int64_t>(0, *global.max_items));
       collect(*q);
-      const auto more =
-          impl_->purge_items(std::vector<std::int64_t>(doomed.begin(), doomed.end()), now, true);
+      const auto more = purge_items(std::vector<std::int64_t>(doomed.begin(), doomed.end()), now, true);
       report.purged_items += more.purged_items;
       report.dissolved_clusters += more.dissolved_clusters;
       report.reassigned_primaries += more.reassigned_primaries;
     }
-    if (report.purged_items > 0) impl_->bump_change(now);
-    impl_->flush_search_index();
+    if (report.purged_items > 0) bump_change(now);
+    flush_search_index();
     tx.commit();
     return report;
   });
-  if (!result) (void)guarded([&] { impl_->load_window(); });
+  if (!result) (void)guarded([&] { load_window(); });
   return result;
 }
 
-Result<std::int64_t> Store::forget_tombstones(Instant older_than) {
+Result<std::int64_t> SqliteStore::forget_tombstones(Instant older_than) {
   return guarded([&] {
-    sql::Transaction tx(impl_->db);
-    auto q = impl_->db.statement("DELETE FROM tombstones WHERE purged < ?1");
+    sql::Transaction tx(db);
+    auto q = db.statement("DELETE FROM tombstones WHERE purged < ?1");
     q->bind(1, to_unix(older_than)).run();
-    const std::int64_t removed = impl_->db.changes();
+    const std::int64_t removed = db.changes();
     tx.commit();
     return removed;
   });

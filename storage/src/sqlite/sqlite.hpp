@@ -1,9 +1,7 @@
 // The one SQLite seam: a database handle, move-only prepared statements (cached per SQL
 // text), and a transaction guard that rolls back unless committed. Bound parameters only.
 //
-// Failures inside storage/ travel as SqlFailure exceptions and are turned into
-// Result values at the Store's public boundary (store.cpp `guarded`), so every query
-// site stays one line while callers still only ever see values.
+// Failures travel as SqlFailure exceptions (common.hpp) up to the backend's public boundary.
 #pragma once
 
 #include <cstdint>
@@ -13,16 +11,13 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "../common.hpp"
 #include "tinhop/storage/store.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace tinhop::storage::sql {
-
-struct SqlFailure {
-  Error error;
-};
 
 // Throws SqlFailure with `context` and SQLite's message when rc is an error.
 void check(sqlite3* db, int rc, std::string_view context);

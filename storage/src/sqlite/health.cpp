@@ -6,7 +6,7 @@
 
 namespace tinhop::storage {
 
-FetchState Store::Impl::record_fetch(const FetchRecord& r) {
+FetchState SqliteStore::record_poll(const FetchRecord& r) {
   require_source(r.source_id);
   const bool success = r.status != FetchStatus::failed;
   {
@@ -77,10 +77,10 @@ FetchState Store::Impl::record_fetch(const FetchRecord& r) {
   return fetch_state(r.source_id);
 }
 
-Result<FetchState> Store::record_fetch(const FetchRecord& record) {
+Result<FetchState> SqliteStore::record_fetch(const FetchRecord& record) {
   return guarded([&] {
-    sql::Transaction tx(impl_->db);
-    auto state = impl_->record_fetch(record);
+    sql::Transaction tx(db);
+    auto state = record_poll(record);
     tx.commit();
     return state;
   });
@@ -120,10 +120,10 @@ Health read_health(const sql::Statement& q) {
 }
 }  // namespace
 
-Result<Health> Store::health(std::int64_t source_id) {
+Result<Health> SqliteStore::health(std::int64_t source_id) {
   return guarded([&] {
     static const std::string sql = std::string(kHealthColumns) + "WHERE source_id = ?1";
-    auto q = impl_->db.statement(sql.c_str());
+    auto q = db.statement(sql.c_str());
     q->bind(1, source_id);
     if (!q->step()) {
       throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(source_id)}};
@@ -132,51 +132,32 @@ Result<Health> Store::health(std::int64_t source_id) {
   });
 }
 
-Result<std::vector<Health>> Store::all_health() {
+Result<std::vector<Health>> SqliteStore::all_health() {
   return guarded([&] {
     static const std::string sql = std::string(kHealthColumns) + "ORDER BY source_id";
     std::vector<Health> all;
-    auto q = impl_->db.statement(sql.c_str());
+    auto q = db.statement(sql.c_str());
     while (q->step()) all.push_back(read_health(*q));
     return all;
   });
 }
 
-Result<std::vector<Health>> Store::health_between(std::int64_t after_id, std::int64_t last_id) {
+Result<std::vector<Health>> SqliteStore::health_between(std::int64_t after_id, std::int64_t last_id) {
   return guarded([&] {
     static const std::string sql =
         std::string(kHealthColumns) + "WHERE source_id > ?1 AND source_id <= ?2 ORDER BY source_id";
     std::vector<Health> page;
-    auto q = impl_->db.statement(sql.c_str());
+    auto q = db.statement(sql.c_str());
     q->bind(1, after_id).bind(2, last_id);
     while (q->step()) page.push_back(read_health(*q));
     return page;
   });
 }
 
-Result<void> Store::visit_sources(const std::function<void(const Source&, const Health*)>& visit,
-                                  std::size_t page) {
-  for (std::int64_t after = std::numeric_limits<std::int64_t>::min();;) {
-    auto sources = list_sources_after(after, page);
-    if (!sources) return sources.error();
-    if (sources->empty()) return {};
-    auto health = health_between(after, sources->back().id);
-    if (!health) return health.error();
-    // Both in id order: one merge pass.
-    std::size_t h = 0;
-    for (const Source& source : *sources) {
-      while (h < health->size() && (*health)[h].source_id < source.id) ++h;
-      visit(source, h < health->size() && (*health)[h].source_id == source.id ? &(*health)[h] : nullptr);
-    }
-    if (sources->size() < page) return {};
-    after = sources->back().id;
-  }
-}
-
-Result<std::vector<FetchHistoryEntry>> Store::fetch_history(std::int64_t source_id, std::size_t limit) {
+Result<std::vector<FetchHistoryEntry>> SqliteStore::fetch_history(std::int64_t source_id, std::size_t limit) {
   return guarded([&] {
     std::vector<FetchHistoryEntry> out;
-    auto q = impl_->db.statement(
+    auto q = db.statement(
         "SELECT attempted, status, http_status, error_class, error_text, bytes, latency_ms, items_added "
         "FROM fetch_history WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2");
     q->bind(1, source_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 10'000)));
@@ -199,15 +180,15 @@ Result<std::vector<FetchHistoryEntry>> Store::fetch_history(std::int64_t source_
   });
 }
 
-Result<PublicationStats> Store::publication_stats(std::int64_t source_id) {
+Result<PublicationStats> SqliteStore::publication_stats(std::int64_t source_id) {
   return guarded([&] {
     PublicationStats stats;
     {
-      auto q = impl_->db.statement("SELECT count(*) FROM items WHERE source_id = ?1");
+      auto q = db.statement("SELECT count(*) FROM items WHERE source_id = ?1");
       q->bind(1, source_id);
       if (q->step()) stats.items = q->int64(0);
     }
-    auto q = impl_->db.statement(
+    auto q = db.statement(
         "SELECT published FROM items WHERE source_id = ?1 AND date_approximate = 0 "
         "ORDER BY published DESC, id DESC LIMIT 50");
     q->bind(1, source_id);

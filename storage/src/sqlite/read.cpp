@@ -68,9 +68,9 @@ constexpr const char* kMembers =
     "FROM clusters c JOIN items i ON i.cluster_id = c.id JOIN sources s ON s.id = i.source_id "
     "WHERE c.id = ?1 ORDER BY i.published, i.id";
 constexpr const char* kStory = "SELECT id FROM clusters WHERE public_id = ?1 LIMIT 1";
-constexpr const char* kItem =
-    "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
-    "date_approximate, extra, cluster_id FROM items WHERE id = ?1";
+constexpr const char* kItem = TINHOP_ITEM_COLUMNS "WHERE id = ?1";
+constexpr const char* kSourceItems =
+    TINHOP_ITEM_COLUMNS "WHERE source_id = ?1 ORDER BY published DESC, id DESC LIMIT ?2";
 
 struct NamedQuery {
   const char* name;
@@ -206,7 +206,7 @@ Members load_members(sql::Database& db, std::int64_t cluster_id) {
 
 }  // namespace
 
-Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
+Result<ClusterPage> SqliteStore::latest_clusters(const ClusterQuery& query) {
   return guarded([&] {
     if (query.source_id && query.category) {
       throw sql::SqlFailure{Error{Errc::invalid_argument, "filter by source or by category, not both"}};
@@ -257,7 +257,7 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
     const std::size_t fetch = query.search ? 4 * limit + 1 : limit + 1;
     std::vector<Row> rows;
     {
-      auto q = impl_->db.statement(sql);
+      auto q = db.statement(sql);
       q->bind(1, to_unix(start.published)).bind(2, start.id).bind(3, static_cast<std::int64_t>(fetch));
       if (query.source_id) q->bind(4, *query.source_id);
       if (query.category) q->bind(4, *query.category);
@@ -287,7 +287,7 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
       ClusterView view;
       view.cluster_id = row.cluster_id;
       view.position = position(row);
-      auto loaded = load_members(impl_->db, row.cluster_id);
+      auto loaded = load_members(db, row.cluster_id);
       auto& members = loaded.list;
       if (members.empty()) continue;  // a cluster emptied by a concurrent purge
       view.public_id = loaded.public_id;
@@ -297,7 +297,7 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
           if (members[i].publisher.item_id == row.item_id) shown = i;
         }
       }
-      view.item = load_item(impl_->db, members[shown].publisher.item_id);
+      view.item = load_item(db, members[shown].publisher.item_id);
       view.origin = members[shown].publisher;
       view.republication = members[shown].republication;
       for (std::size_t i = 0; i < members.size(); ++i) {
@@ -316,17 +316,13 @@ Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
   });
 }
 
-Result<StoredItem> Store::get_item(std::int64_t item_id) {
-  return guarded([&] { return load_item(impl_->db, item_id); });
+Result<StoredItem> SqliteStore::get_item(std::int64_t item_id) {
+  return guarded([&] { return load_item(db, item_id); });
 }
 
-Result<std::vector<StoredItem>> Store::source_items(std::int64_t source_id, std::size_t limit) {
+Result<std::vector<StoredItem>> SqliteStore::source_items(std::int64_t source_id, std::size_t limit) {
   return guarded([&] {
-    auto q = impl_->db.statement(
-        "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, "
-        "date_approximate, extra, cluster_id FROM items WHERE source_id = ?1 ORDER BY published DESC, id "
-        "DESC "
-        "LIMIT ?2");
+    auto q = db.statement(kSourceItems);
     q->bind(1, source_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 10'000)));
     std::vector<StoredItem> items;
     while (q->step()) items.push_back(read_item(*q));
@@ -334,16 +330,16 @@ Result<std::vector<StoredItem>> Store::source_items(std::int64_t source_id, std:
   });
 }
 
-Result<std::optional<Story>> Store::story(std::int64_t public_id) {
+Result<std::optional<Story>> SqliteStore::story(std::int64_t public_id) {
   return guarded([&] {
-    auto q = impl_->db.statement(kStory);
+    auto q = db.statement(kStory);
     q->bind(1, public_id);
     if (!q->step()) return std::optional<Story>();
     Story story;
     story.cluster_id = q->int64(0);
     story.public_id = public_id;
-    for (Member& member : load_members(impl_->db, story.cluster_id).list) {
-      StoredItem item = load_item(impl_->db, member.publisher.item_id);
+    for (Member& member : load_members(db, story.cluster_id).list) {
+      StoredItem item = load_item(db, member.publisher.item_id);
       story.versions.push_back(
           StoryVersion{std::move(member.publisher), member.republication, std::move(item)});
     }
@@ -351,11 +347,11 @@ Result<std::optional<Story>> Store::story(std::int64_t public_id) {
   });
 }
 
-Result<std::vector<std::string>> Store::explain_read_queries() {
+Result<std::vector<std::string>> SqliteStore::explain_read_queries() {
   return guarded([&] {
     std::vector<std::string> plans;
     for (const auto& query : kReadQueries) {
-      auto q = impl_->db.prepare(std::string("EXPLAIN QUERY PLAN ") + query.sql);
+      auto q = db.prepare(std::string("EXPLAIN QUERY PLAN ") + query.sql);
       std::string plan = query.name;
       plan += ':';
       while (q.step()) {

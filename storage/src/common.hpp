@@ -1,0 +1,103 @@
+// What both backends share: time and name conversions, the JSON codecs of stored
+// columns, and the failure that travels inside storage/ until the public boundary.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "tinhop/storage/store.hpp"
+
+namespace tinhop::storage {
+
+namespace sql {
+// Failures inside storage/ travel as this exception and are turned into Result values at
+// the backend's public boundary (`guarded`), so every query site stays one line while
+// callers still only ever see values.
+struct SqlFailure {
+  Error error;
+};
+}  // namespace sql
+
+// The items columns both backends' read_item reads, in its order; each backend appends its
+// own WHERE with its own placeholders.
+#define TINHOP_ITEM_COLUMNS                                                                              \
+  "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, " \
+  "date_approximate, extra, cluster_id FROM items "
+
+inline std::int64_t to_unix(Instant instant) {
+  return instant.time_since_epoch().count();
+}
+inline Instant from_unix(std::int64_t seconds) {
+  return Instant{std::chrono::seconds{seconds}};
+}
+inline std::optional<Instant> from_unix(const std::optional<std::int64_t>& seconds) {
+  if (!seconds) return std::nullopt;
+  return from_unix(*seconds);
+}
+
+// A date order as stored: sources.date_order and health.date_order_seen.
+inline const char* date_order_name(DateOrder order) {
+  switch (order) {
+    case DateOrder::automatic: return "automatic";
+    case DateOrder::dmy: return "dmy";
+    case DateOrder::mdy: return "mdy";
+  }
+  return "automatic";
+}
+inline DateOrder parse_date_order(std::string_view name) {
+  if (name == "dmy") return DateOrder::dmy;
+  if (name == "mdy") return DateOrder::mdy;
+  return DateOrder::automatic;
+}
+
+inline FetchStatus parse_fetch_status(std::string_view name) {
+  if (name == "ok") return FetchStatus::ok;
+  if (name == "not_modified") return FetchStatus::not_modified;
+  return FetchStatus::failed;
+}
+
+inline SubscriptionState parse_subscription_state(std::string_view name) {
+  if (name == "active") return SubscriptionState::active;
+  if (name == "unsubscribing") return SubscriptionState::unsubscribing;
+  if (name == "denied") return SubscriptionState::denied;
+  return SubscriptionState::requested;
+}
+
+// Throws Errc::invalid_argument unless the subscription names a hub, a topic and a callback.
+void validate_subscription(const Subscription& subscription);
+// The failure of saving a subscription whose callback token `holder` already holds.
+sql::SqlFailure callback_taken(std::int64_t holder);
+
+// Fetch history rows kept per source.
+inline constexpr std::int64_t kHistoryPerSource = 100;
+
+// Runs `body`, turning storage failures into an Error value: the public boundary.
+template <class F>
+auto guarded(F&& body) -> Result<std::invoke_result_t<F>> {
+  try {
+    if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
+      body();
+      return {};
+    } else {
+      return body();
+    }
+  } catch (const sql::SqlFailure& failure) {
+    return failure.error;
+  } catch (const std::bad_alloc&) {
+    return Error{Errc::internal, "out of memory"};
+  }
+}
+
+// Authors, categories, enclosures, thumbnail and comments of an item as one JSON text.
+std::string encode_extra(const Item& item);
+void decode_extra(std::string_view json, StoredItem& item);
+std::string encode_headers(const std::vector<Header>& headers);
+std::vector<Header> decode_headers(std::string_view json);
+
+}  // namespace tinhop::storage

@@ -1,0 +1,110 @@
+// The PostgreSQL backend: what it holds, shared by the files that implement its parts.
+// The same rules as the SQLite backend (sqlite/): identity keys enforced by UNIQUE, a
+// near-duplicate candidate window in memory loaded from the database, purged items leaving
+// tombstones, ids never given twice (sequences).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../backend.hpp"
+#include "../common.hpp"
+#include "../dedup_window.hpp"
+#include "pq.hpp"
+#include "tinhop/parsers/canonical_link.hpp"
+
+namespace tinhop::storage {
+
+struct PostgresStore final : Backend {
+  PostgresStore(pg::Connection connection, OpenOptions open_options)
+      : db(std::move(connection)), options(std::move(open_options)), window(options.dedup) {
+    links.extra_tracking_parameters = options.extra_tracking_parameters;
+  }
+
+  pg::Connection db;
+  OpenOptions options;
+  LinkOptions links;
+  DedupWindow window;
+  bool window_loaded = false;  // loaded by the first ingest: readers never pay for it
+
+  Result<std::int64_t> add_source(const SourceSettings& settings, Instant now) override;
+  Result<void> update_source(std::int64_t id, const SourceSettings& settings, Instant now) override;
+  Result<Source> get_source(std::int64_t id) override;
+  Result<std::optional<Source>> find_source_by_url(std::string_view url) override;
+  Result<std::vector<Source>> list_sources_after(std::int64_t after_id, std::size_t limit) override;
+  Result<void> remove_source(std::int64_t id) override;
+  Result<void> set_enabled(std::int64_t id, bool enabled, Instant now, std::string_view reason) override;
+  Result<void> move_source(std::int64_t id, const std::string& new_url, Instant now) override;
+  Result<void> set_feed_info(std::int64_t id, const std::optional<std::string>& title,
+                             const std::optional<std::string>& site_link) override;
+  Result<std::vector<std::string>> list_categories() override;
+  Result<IngestCounts> ingest(std::int64_t source_id, const Feed& feed, Instant now) override;
+  Result<std::vector<IngestCounts>> ingest_batch(std::span<const IngestRequest> requests) override;
+  Result<std::vector<IngestCounts>> commit_polls(std::span<const PollResult> polls) override;
+  Result<FetchState> record_fetch(const FetchRecord& record) override;
+  Result<Health> health(std::int64_t source_id) override;
+  Result<std::vector<Health>> all_health() override;
+  Result<std::vector<Health>> health_between(std::int64_t after_id, std::int64_t last_id) override;
+  Result<std::vector<FetchHistoryEntry>> fetch_history(std::int64_t source_id, std::size_t limit) override;
+  Result<PublicationStats> publication_stats(std::int64_t source_id) override;
+  Result<ClusterPage> latest_clusters(const ClusterQuery& query) override;
+  Result<StoredItem> get_item(std::int64_t item_id) override;
+  Result<std::optional<Story>> story(std::int64_t public_id) override;
+  Result<ChangeStamp> last_change() override;
+  Result<std::int64_t> sources_version() override;
+  Result<std::vector<std::optional<std::int64_t>>> locate_items(std::int64_t source_id,
+                                                                const Feed& feed) override;
+  Result<std::vector<bool>> articles_pending(std::int64_t source_id, const Feed& feed) override;
+  Result<StoreStats> stats() override;
+  Result<RetentionReport> apply_retention(const RetentionPolicy& per_source, const RetentionPolicy& global,
+                                          Instant now) override;
+  Result<std::int64_t> forget_tombstones(Instant older_than) override;
+  Result<void> vacuum(std::int64_t pages) override;
+  Result<void> checkpoint() override;
+  Result<std::vector<std::string>> explain_read_queries() override;
+  Result<void> save_subscription(const Subscription& subscription) override;
+  Result<std::optional<Subscription>> subscription_of_source(std::int64_t source_id) override;
+  Result<std::optional<Subscription>> subscription_by_callback(std::string_view callback) override;
+  Result<std::vector<Subscription>> list_subscriptions() override;
+  Result<void> remove_subscription(std::int64_t source_id) override;
+  Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit) override;
+  Result<void> add_rule_counts(std::span<const RuleCount> counts) override;
+  Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) override;
+
+  // Marks that readers may see something new (publisher cache invalidation).
+  void bump_change(Instant now);
+  // Marks that the source list changed (daemon reload of CLI edits).
+  void bump_sources();
+  void require_source(std::int64_t id);
+  void load_window();
+  DedupWindow& candidates();  // the window, loaded on first use
+  // ingest.cpp: one document in the caller's transaction.
+  IngestCounts ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
+                           std::span<const ArticleFetch> articles = {});
+  bool figures_contradicted(std::int64_t cluster_id, Figures figures);
+  // Runs `body` in one transaction; on failure the window is reloaded (it mirrors committed rows).
+  template <class F>
+  auto write(F&& body) -> Result<std::invoke_result_t<F>> {
+    auto result = guarded([&] {
+      pg::Transaction tx(db);
+      if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
+        body();
+        tx.commit();
+      } else {
+        auto value = body();
+        tx.commit();
+        return value;
+      }
+    });
+    if (!result) (void)guarded([&] { load_window(); });
+    return result;
+  }
+  // upkeep.cpp
+  FetchState record_poll(const FetchRecord& record);
+  FetchState fetch_state(std::int64_t id);
+  RetentionReport purge_items(const std::vector<std::int64_t>& item_ids, Instant now, bool tombstone);
+  void refresh_cluster(std::int64_t cluster_id);
+};
+
+}  // namespace tinhop::storage

@@ -1,0 +1,119 @@
+// The one libpq seam: a connection whose statements are prepared once per SQL text and
+// run with bound parameters only, a row cursor over a result, and a transaction guard that
+// rolls back unless committed. Failures travel as SqlFailure (common.hpp) with the server's
+// SQLSTATE mapped to an Errc.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "../common.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace tinhop::storage::pg {
+
+// Parameters of one statement ($1, $2 ... in order of add), sent as text.
+class Params {
+ public:
+  Params& add(std::int64_t value);
+  Params& add(int value) { return add(static_cast<std::int64_t>(value)); }
+  Params& add(bool value);
+  Params& add(double value);
+  Params& add(std::string_view text);
+  Params& add(const char* text) { return add(std::string_view(text)); }
+  Params& add(const std::string& text) { return add(std::string_view(text)); }
+  Params& add_bytes(std::string_view bytes);  // a bytea value
+  Params& add_null();
+  template <class T>
+  Params& add(const std::optional<T>& value) {
+    return value ? add(*value) : add_null();
+  }
+
+  std::size_t size() const { return values_.size(); }
+  // libpq's view of the values (nullptr for NULL), valid while these Params live unchanged.
+  std::vector<const char*> pointers() const;
+
+ private:
+  Params& push(std::optional<std::string> value);
+  std::vector<std::optional<std::string>> values_;
+};
+
+// The rows of one result; next() moves to the first row, then on.
+class Rows {
+ public:
+  explicit Rows(pg_result* result);
+  Rows(Rows&& other) noexcept;
+  Rows& operator=(Rows&&) = delete;
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+  ~Rows();
+
+  bool next();
+  std::int64_t affected() const;  // rows an INSERT/UPDATE/DELETE changed
+
+  bool is_null(int column) const;
+  std::int64_t int64(int column) const;
+  bool boolean(int column) const;
+  double real(int column) const;
+  std::string text(int column) const;
+  std::optional<std::string> optional_text(int column) const;
+  std::optional<std::int64_t> optional_int64(int column) const;
+  std::string bytes(int column) const;  // a bytea value
+
+ private:
+  pg_result* result_ = nullptr;
+  int row_ = -1;
+  int count_ = 0;
+};
+
+class Connection {
+ public:
+  // Connects with a libpq connection string (URI or key=value); throws SqlFailure whose
+  // message names the server without its password.
+  explicit Connection(const std::string& conninfo);
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&&) = delete;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Runs one or more statements without parameters (migrations, SET).
+  void exec(const std::string& sql);
+  // Runs `sql` (prepared on first use and kept for the connection's life) with `params`.
+  Rows query(const char* sql, const Params& params = {});
+  // Runs `sql` once, unprepared (EXPLAIN, one-off queries).
+  Rows query_once(const std::string& sql, const Params& params = {});
+  // One row's first column, or nullopt when there is no row.
+  std::optional<std::int64_t> scalar(const char* sql, const Params& params = {});
+
+ private:
+  pg_conn* conn_ = nullptr;
+  std::unordered_map<const char*, std::string> prepared_;  // SQL text -> statement name
+};
+
+// BEGIN (or `begin`, e.g. a read-only snapshot); rolls back in the destructor unless
+// commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection, const char* begin = "BEGIN");
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection* connection_;
+  bool open_ = true;
+};
+
+// A connection string's target for messages: host, port, database and user, never the
+// password.
+std::string describe(const std::string& conninfo);
+
+}  // namespace tinhop::storage::pg
