@@ -6,8 +6,10 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "../../storage/src/sqlite/checkpointer.hpp"
@@ -111,6 +113,43 @@ TEST_CASE("checkpointer: after the WAL starts over, the thread counts its pages 
   REQUIRE(wait_for(checkpointer, 2));
   const Wal wal = db.wal();
   CHECK(wal.checkpointed == wal.log);
+}
+
+TEST_CASE(
+    "checkpointer: past the writer's bound, the commit waits for a reader of older pages and the WAL starts "
+    "over",
+    "[storage][checkpointer]") {
+  TempDatabase db;
+  db.exec("PRAGMA busy_timeout = 5000");
+  Checkpointer checkpointer(db.db(), db.path());
+  // A reader whose snapshot predates the transaction: no checkpoint may copy past it.
+  sqlite3* reader = nullptr;
+  REQUIRE(sqlite3_open(db.path().c_str(), &reader) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM t", nullptr, nullptr, nullptr) == SQLITE_OK);
+  const int pages = Checkpointer::kWriterFrames + 100;
+  const auto committed_size = static_cast<std::uintmax_t>(pages) * (4096 + 24);
+  // It ends its read a little after the transaction's last page reached the WAL: after
+  // the commit, while the commit's checkpoint waits.
+  std::thread release([&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::error_code ec;
+    while (std::filesystem::file_size(db.path() + "-wal", ec) < committed_size &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  db.write_pages(pages);
+  release.join();
+  sqlite3_close(reader);
+  // The commit's own checkpoint copied every page once the reader was done (nothing else
+  // checkpointed since: the thread is not woken past the writer's bound), so the next
+  // transaction starts the WAL over, and its file is cut back to the limit.
+  db.write_pages(10);
+  CHECK(db.wal().log < 20);
+  CHECK(std::filesystem::file_size(db.path() + "-wal") <=
+        static_cast<std::uintmax_t>(Checkpointer::kFileLimitBytes));
 }
 
 TEST_CASE("checkpointer: once stopped, the writer checkpoints its own commits again",

@@ -24,6 +24,8 @@ Checkpointer::Checkpointer(sqlite3* writer, const std::string& path) : writer_(w
     sqlite3_close(own_);
     throw sql::SqlFailure{Error{Errc::internal, std::string("checkpoint thread: ") + error.what()}};
   }
+  sqlite3_exec(writer_, ("PRAGMA journal_size_limit = " + std::to_string(kFileLimitBytes)).c_str(), nullptr,
+               nullptr, nullptr);
   sqlite3_wal_hook(writer_, &Checkpointer::on_commit, this);
 }
 
@@ -46,8 +48,9 @@ std::int64_t Checkpointer::completed() const {
 int Checkpointer::on_commit(void* self, sqlite3* db, const char* schema, int frames) {
   auto* checkpointer = static_cast<Checkpointer*>(self);
   if (frames >= kWriterFrames) {
-    // SQLITE_BUSY while the thread is checkpointing: it is then doing this very work.
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // Waits (the writer's busy handler) for the thread's copy in progress and for readers
+    // of older pages; SQLITE_BUSY after the busy timeout leaves it to the next commit.
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     return SQLITE_OK;
   }
   // A WAL smaller than at the last commit was started over: nothing of it is copied yet.

@@ -8,9 +8,13 @@
 // reader). Durability is unchanged: an item is stored when its commit reaches the WAL, and
 // the checkpoint syncs the WAL before it copies a page, as the writer's own one did.
 //
-// The WAL stays bounded: when the thread falls behind (the disk is slower than the writer)
-// and the WAL passes kWriterFrames, the commit that sees it checkpoints on the writer as
-// SQLite would have.
+// The WAL stays bounded: when the thread falls behind (the disk is slower than the writer,
+// or a burst of polls commits faster than a loaded machine copies) and the WAL passes
+// kWriterFrames, the commit that sees it checkpoints on the writer and waits, within the
+// writer's busy timeout, for readers of older pages, so that the next transaction starts
+// the WAL over. A passive checkpoint there could not: it stops at the oldest reader's
+// snapshot and at a copy the thread has in progress, and the WAL grew past the bound in
+// the fault soak. After the WAL starts over, its file is cut back to kFileLimitBytes.
 #pragma once
 
 #include <atomic>
@@ -31,8 +35,13 @@ class Checkpointer {
   // index) are copied once per checkpoint: at SQLite's 1,000 a checkpoint followed nearly
   // every 1,000-item transaction of ingest_bench and copied them each time.
   static constexpr int kThreadFrames = 8000;
-  // WAL pages after which the writer checkpoints itself (128 MiB at 4 KiB pages).
-  static constexpr int kWriterFrames = 32000;
+  // WAL pages after which the writer checkpoints itself: 30,000 frames of 4 KiB pages and
+  // their 24-byte headers are 118 MiB, so the WAL stays under 128 MiB unless the commit
+  // that crosses the line writes 10 MiB on its own.
+  static constexpr int kWriterFrames = 30000;
+  // The WAL file's size once it starts over (SQLite's journal_size_limit): what the
+  // thread lets it grow to between its checkpoints, instead of the largest it ever was.
+  static constexpr std::int64_t kFileLimitBytes = std::int64_t{32} << 20;
   // SQLite's own threshold, which the writer gets back when the thread stops.
   static constexpr int kSqliteFrames = 1000;
 
