@@ -12,6 +12,7 @@
 #include "text_internal.hpp"
 #include "tinhop/parsers/charset.hpp"
 #include "tinhop/parsers/date.hpp"
+#include "tinhop/parsers/language.hpp"
 #include "tinhop/parsers/memory_budget.hpp"
 #include "tinhop/parsers/text.hpp"
 #include "xml_entities.hpp"
@@ -286,6 +287,11 @@ void finish(Mapping& mapping, ParseResult& result) {
   normalize_language(feed.language, mapping.warnings);
   for (Item& item : feed.items) {
     if (item.extras) normalize_language(item.extras->language, mapping.warnings);
+    const auto& declared = item.extras && item.extras->language ? item.extras->language : feed.language;
+    const std::string text = item.title ? *item.title : strip_html_to_text(item.summary.value_or(""));
+    // Written only where it differs from the declaration, so most items keep no extras.
+    if (std::optional<std::string> settled = settle_language(text, declared); settled != declared)
+      item.extras.ensure().language = std::move(settled);
   }
   if (normalize.ill_formed != 0) {
     mapping.warnings.push_back("ill-formed UTF-8 replaced with U+FFFD in " +

@@ -18,7 +18,7 @@ std::optional<std::string> get(const json::object& object, const char* key) {
 
 }  // namespace
 
-std::string encode_extra(const Item& item) {
+std::string encode_extra(const Item& item, const std::optional<std::string>& feed_language) {
   json::object out;
   if (!item.authors.empty()) {
     json::array authors;
@@ -49,6 +49,7 @@ std::string encode_extra(const Item& item) {
   }
   put(out, "thumbnail", item.thumbnail);
   put(out, "comments", item.comments);
+  put(out, "language", item.extras && item.extras->language ? item.extras->language : feed_language);
   if (out.empty()) return {};
   return json::serialize(out);
 }
@@ -88,6 +89,7 @@ void decode_extra(std::string_view text, StoredItem& item) {
   }
   item.thumbnail = get(object, "thumbnail");
   item.comments = get(object, "comments");
+  item.language = get(object, "language");
 }
 
 std::string encode_headers(const std::vector<Header>& headers) {

@@ -94,8 +94,9 @@ auto guarded(F&& body) -> Result<std::invoke_result_t<F>> {
   }
 }
 
-// Authors, categories, enclosures, thumbnail and comments of an item as one JSON text.
-std::string encode_extra(const Item& item);
+// The item's authors, categories, enclosures, thumbnail, comments page and language (its
+// own, else the feed's) as the items table's JSON column.
+std::string encode_extra(const Item& item, const std::optional<std::string>& feed_language);
 void decode_extra(std::string_view json, StoredItem& item);
 std::string encode_headers(const std::vector<Header>& headers);
 std::vector<Header> decode_headers(std::string_view json);

@@ -1,3 +1,5 @@
+#include <map>
+
 #include "support.hpp"
 
 using namespace tinhop;
@@ -520,4 +522,29 @@ TEST_CASE("an undated entry is placed where it was first seen, never above the k
   CHECK(stored.clusters[0].item.title == "Tin mới nhất");
   CHECK(stored.clusters[1].item.title == "Tin mới không rõ ngày");
   CHECK(stored.clusters[1].item.published == kNow);
+}
+
+TEST_CASE("an item keeps the language the normalizer settled on") {
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
+  const auto source = add_source(store, "https://a.vn/rss");
+  auto said = make_item("a", "Thủ tướng chủ trì hội nghị", kLead);
+  said.extras.ensure().language = "vi";
+  const auto unsaid = make_item("b", "Giá vàng tăng", kOtherLead);
+  auto feed = make_feed({said, unsaid});
+  feed.language = "en";
+  store.ingest(source, feed, kNow).value();
+  const auto items = store.source_items(source, 10).value();
+  REQUIRE(items.size() == 2);
+  std::map<std::optional<std::string>, std::optional<std::string>> language_of;
+  for (const auto& item : items) language_of[item.guid] = item.language;
+  CHECK(language_of["a"] == "vi");
+  CHECK(language_of["b"] == "en");
+  // A feed that says nothing leaves its items' language unknown.
+  store
+      .ingest(source, make_feed({make_item("c", "Tin mới", "Một bản tin ngắn khác hẳn hai tin trước")}), kNow)
+      .value();
+  for (const auto& item : store.source_items(source, 10).value()) language_of[item.guid] = item.language;
+  CHECK(language_of.size() == 3);
+  CHECK(language_of["c"] == std::nullopt);
 }

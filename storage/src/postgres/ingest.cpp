@@ -135,7 +135,7 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
         .add(item.updated ? std::optional<std::int64_t>(to_unix(*item.updated)) : std::nullopt)
         .add(now_s)
         .add(item.date_approximate || !dated)
-        .add(encode_extra(item))
+        .add(encode_extra(item, feed.language))
         .add(keys.content_hash)
         .add_bytes(to_bytes(fp))
         .add(follows ? std::optional<std::int64_t>(static_cast<std::int64_t>(article)) : std::nullopt);

@@ -236,7 +236,7 @@ IngestCounts SqliteStore::ingest_feed(std::int64_t source_id, const Feed& feed, 
         .bind(12, item.updated ? std::optional<std::int64_t>(to_unix(*item.updated)) : std::nullopt)
         .bind(13, now_s)
         .bind(14, (item.date_approximate || !dated) ? 1 : 0)
-        .bind(15, encode_extra(item))
+        .bind(15, encode_extra(item, feed.language))
         .bind(16, hash)
         .bind_blob(17, to_bytes(fp))
         .bind(18, follows ? std::optional<std::int64_t>(static_cast<std::int64_t>(article)) : std::nullopt);

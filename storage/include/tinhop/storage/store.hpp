@@ -327,6 +327,7 @@ struct StoredItem {
   std::vector<Enclosure> enclosures;
   std::optional<std::string> thumbnail;
   std::optional<std::string> comments;
+  std::optional<std::string> language;  // as the normalizer settled it (ItemExtras), else the feed's
 };
 
 // Who else carries a story.
