@@ -83,6 +83,8 @@ Item to_item(const storage::StoredItem& stored) {
   item.content = stored.content;
   item.authors = stored.authors;
   item.categories = stored.categories;
+  // The language the item was stored with (detected, else the feed's): rules match on it.
+  if (stored.language) item.extras.ensure().language = stored.language;
   return item;
 }
 

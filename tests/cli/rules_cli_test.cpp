@@ -97,6 +97,34 @@ TEST_CASE("rules test shows what a rule would do to a source's stored items and 
   CHECK((*kept)[2].title == "(Chinhphu.vn) - Thủ tướng tiếp Đại sứ");
 }
 
+TEST_CASE("rules test matches the language each item was stored with") {
+  Folder dir;
+  std::ofstream(dir.path / "tinhop.toml")
+      << "[server]\nlisten = \"127.0.0.1:8080\"\n[admin]\nenabled = false\n[database]\npath = \"tinhop.db\"\n"
+         "[[rule]]\nname = \"english\"\naction = \"drop\"\nmatch = \"words\"\npattern = \"en\"\n"
+         "fields = [\"language\"]\n";
+  std::int64_t source = 0;
+  {
+    auto store = storage::Store::open((dir.path / "tinhop.db").string());
+    REQUIRE(store.has_value());
+    storage::SourceSettings settings;
+    settings.url = "https://baochinhphu.vn/rss";
+    const Instant now{std::chrono::seconds{1764300000}};
+    source = store->add_source(settings, now).value();
+    Feed feed;
+    feed.items = {item("1", "Thủ tướng tiếp Đại sứ"), item("2", "Prime Minister receives the Ambassador")};
+    feed.items[0].extras.ensure().language = "vi";
+    feed.items[1].extras.ensure().language = "en";
+    REQUIRE(store->ingest(source, feed, now).has_value());
+  }
+  Run dropped = tinhop_in(dir, "rules test english --source " + std::to_string(source) + " -c tinhop.toml");
+  CHECK(dropped.exit_code == 0);
+  CHECK(dropped.out ==
+        "#2 dropped: Prime Minister receives the Ambassador\n"
+        "rule english on source " +
+            std::to_string(source) + ": 2 stored items read, 1 would be dropped, 0 changed\n");
+}
+
 TEST_CASE("sources show lists each rule's drops for the source") {
   Folder dir;
   std::ofstream(dir.path / "tinhop.toml") << kConfig;
