@@ -443,6 +443,10 @@ int run_serve(const ServeArgs& args) {
         server.context().metrics().websub(
             {s.pushes_received, s.pushes_refused, s.verifications_refused, s.requests_failed, s.by_state});
       }
+      if (const auto cluster = service.cluster_counts()) {
+        server.context().metrics().cluster(
+            {cluster->node, cluster->leases_held, cluster->claims, cluster->lost_leases});
+      }
       if (++ticks % 10 == 0) service::notify_status(service.summary());
       // Retention a minute after start, then hourly, with the [retention] of that moment.
       if (ticks % 3600 == 60) {

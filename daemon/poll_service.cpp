@@ -1,8 +1,11 @@
 #include "poll_service.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 #include "logging.hpp"
 #include "tinhop/config/source.hpp"
@@ -34,6 +37,19 @@ std::uint64_t signature(const storage::Source& s, const PollServiceOptions& o) {
   if (s.settings.origin != storage::SourceOrigin::config) sig += "\nuntrusted";
   if (!s.settings.websub) sig += "\nwebsub=off";
   return std::hash<std::string>{}(sig);
+}
+
+// cluster.node, or the host name: the same on every start, so a restarted node finds
+// the leases it held.
+std::string node_name(const config::ClusterConfig& cluster) {
+  if (!cluster.node.empty()) return cluster.node;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "tinhop";
+  return host;
+}
+
+storage::MilliInstant now_ms() {
+  return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
 std::shared_ptr<const HtmlSelectors> html_selectors(const storage::Source& s) {
@@ -86,6 +102,8 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.subscriber.callback_base = base;
   o.subscriber.lease = config.websub.lease;
   o.subscriber.fallback_interval = config.websub.fallback_interval;
+  if (!config.database.url.empty())
+    o.cluster = ClusterOptions{node_name(config.cluster), config.cluster.lease};
   return o;
 }
 
@@ -124,13 +142,19 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
                       },
                   .report = [this](fetch::PollReport report) { pipeline_.write(std::move(report)); },
                   .accepting = [this](const fetch::Fetching& f) { return pipeline_.accepting(f); },
+                  .claim = options_.cluster ? [this](const fetch::PollSource& source, const std::string& host,
+                                                     bool asked) { return claim(source, host, asked); }
+                                            : decltype(fetch::PollerHooks::claim)(),
               }),
       follower_(
           ioc.get_executor(), loop_store,
           [this](fetch::Request request, fetch::Callback done) {
             poller_.fetch_linked(std::move(request), std::move(done));
           },
-          options_.follow) {
+          options_.follow),
+      writer_(writer),
+      cluster_(options_.cluster),
+      renew_timer_(ioc) {
   pipeline_.set_rules(options_.rules);
   if (!options_.websub) return;
   auto log = logging::get("websub");
@@ -211,8 +235,119 @@ storage::Result<void> PollService::start() {
       if (!push_wanted_.contains(id)) subscriber_->forget(id);
     }
   }
+  if (cluster_) {
+    started_ = now_ms();
+    renew_leases();
+  }
   poller_.start();
   return {};
+}
+
+std::optional<std::chrono::system_clock::time_point> PollService::claim(const fetch::PollSource& source,
+                                                                        const std::string& host, bool asked) {
+  const ClusterOptions& cluster = *cluster_;
+  const storage::MilliInstant now = now_ms();
+  const fetch::PollerOptions& poller = options_.poller;
+  auto claimed = store_.claim_source({.node = cluster.node,
+                                      .source_id = source.id,
+                                      .host = host,
+                                      .now = now,
+                                      .lease = cluster.lease,
+                                      .per_host = static_cast<std::int64_t>(poller.gate.per_host),
+                                      .spacing = poller.gate.min_spacing,
+                                      .slowed_spacing = poller.gate.slowed_spacing,
+                                      .asked = asked});
+  auto log = logging::get("cluster");
+  if (!claimed) {
+    // Polling pauses while the database is away; the next claims try again.
+    if (!claims_failing_) {
+      log->error("cluster.claims_failed {} {}", kv("error", claimed.error().message),
+                 kv("action", "polling pauses until the database answers"));
+    }
+    claims_failing_ = true;
+    return now + std::chrono::seconds(5);
+  }
+  if (claims_failing_) log->info("cluster.claims_resumed {}", kv("node", cluster.node));
+  claims_failing_ = false;
+  if (!claimed->granted) return claimed->retry_at;
+  ++claims_;
+  std::lock_guard lock(leased_mutex_);
+  leased_.insert(source.id);
+  return std::nullopt;
+}
+
+void PollService::renew_leases() {
+  const ClusterOptions& cluster = *cluster_;
+  auto log = logging::get("cluster");
+  const storage::MilliInstant now = now_ms();
+  std::vector<std::int64_t> held;
+  {
+    std::lock_guard lock(leased_mutex_);
+    held.assign(leased_.begin(), leased_.end());
+  }
+  std::sort(held.begin(), held.end());
+  if (!held.empty()) {
+    auto renewed = store_.renew_leases(cluster.node, held, now + cluster.lease);
+    if (!renewed) {
+      log->warn("cluster.renew_failed {}", kv("error", renewed.error().message));
+    } else if (renewed->size() < held.size()) {
+      // Another node took these after their leases ran out (this node stalled or lost the
+      // database for a lease): their polls here are no longer ours to release.
+      std::vector<std::int64_t> lost;
+      std::set_difference(held.begin(), held.end(), renewed->begin(), renewed->end(),
+                          std::back_inserter(lost));
+      lost_leases_ += lost.size();
+      std::lock_guard lock(leased_mutex_);
+      for (std::int64_t id : lost) leased_.erase(id);
+      log->warn("cluster.leases_lost {} {}", kv("count", static_cast<std::int64_t>(lost.size())),
+                kv("first_source", lost.front()));
+    }
+  }
+  if (auto beat = store_.heartbeat({.node = cluster.node,
+                                    .started = started_,
+                                    .now = now,
+                                    .claims = static_cast<std::int64_t>(claims_.load()),
+                                    .lost_leases = static_cast<std::int64_t>(lost_leases_.load())});
+      !beat) {
+    log->warn("cluster.heartbeat_failed {}", kv("error", beat.error().message));
+  }
+  renew_timer_.expires_after(std::max<std::chrono::milliseconds>(cluster.lease / 3, std::chrono::seconds(1)));
+  renew_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) renew_leases();
+  });
+}
+
+void PollService::release_leases(const std::vector<Committed>& polls) {
+  std::vector<storage::LeaseRelease> releases;
+  for (const Committed& c : polls) {
+    const fetch::PollReport& r = c.report;
+    if (r.pushed) continue;  // a hub's push is no poll: it took no lease
+    storage::LeaseRelease release{
+        .source_id = r.source_id,
+        .next_due = std::chrono::time_point_cast<std::chrono::milliseconds>(r.decision.next_poll),
+        .host_slowed_until = std::nullopt};
+    if (r.decision.host_pause_until) {
+      release.host_slowed_until =
+          std::chrono::time_point_cast<std::chrono::milliseconds>(*r.decision.host_pause_until);
+    }
+    releases.push_back(release);
+  }
+  if (releases.empty()) return;
+  auto released = writer_.release_leases(cluster_->node, releases);
+  if (!released) {
+    // The leases run out on their own; the sources are polled again after them.
+    logging::get("cluster")->warn("cluster.release_failed {}", kv("error", released.error().message));
+  } else if (released->size() < releases.size()) {
+    lost_leases_ += releases.size() - released->size();
+  }
+  std::lock_guard lock(leased_mutex_);
+  for (const storage::LeaseRelease& release : releases) leased_.erase(release.source_id);
+}
+
+std::optional<ClusterCounts> PollService::cluster_counts() const {
+  if (!cluster_) return std::nullopt;
+  std::lock_guard lock(leased_mutex_);
+  return ClusterCounts{cluster_->node, leased_.size(), claims_.load(), lost_leases_.load()};
 }
 
 void PollService::want_pushes(std::int64_t id, bool wanted) {
@@ -262,6 +397,11 @@ void PollService::refresh_sources(bool force) {
     }
     poller_.remove(it->first);
     want_pushes(it->first, false);
+    if (cluster_) {
+      // Its lease row went with it: not a lease another node took.
+      std::lock_guard lock(leased_mutex_);
+      leased_.erase(it->first);
+    }
     it = signatures_.erase(it);
     ++removed;
   }
@@ -292,6 +432,7 @@ void PollService::stop_scheduling() {
 }
 
 void PollService::on_committed(const std::vector<Committed>& polls) {
+  if (cluster_) release_leases(polls);
   auto log = logging::get("poll");
   for (const Committed& c : polls) {
     const fetch::PollReport& r = c.report;
@@ -355,6 +496,11 @@ void PollService::on_store_failed(const std::vector<std::int64_t>& source_ids, c
   log->error("poll.store_failed {} {}", kv("sources", static_cast<std::int64_t>(source_ids.size())),
              kv("error", error));
   ++batches_refused_;
+  if (cluster_) {
+    // Not stored: the leases run out and the sources are polled again, here or elsewhere.
+    std::lock_guard lock(leased_mutex_);
+    for (std::int64_t id : source_ids) leased_.erase(id);
+  }
   if (!refused_since_) {
     // One line an operator can act on; the polls of every refused batch are fetched in
     // full again once a batch is stored, so nothing the sources published is lost.

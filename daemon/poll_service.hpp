@@ -3,10 +3,12 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -22,6 +24,20 @@
 
 namespace tinhop::daemon {
 
+// Several daemons over one PostgreSQL database (docs/operations.md, "Several nodes").
+struct ClusterOptions {
+  std::string node;                                     // this daemon's name among the nodes
+  std::chrono::seconds lease{std::chrono::minutes(2)};  // a claimed source stays ours this long unrenewed
+};
+
+// What this node did with the shared sources since it started (/metrics).
+struct ClusterCounts {
+  std::string node;
+  std::uint64_t leases_held = 0;
+  std::uint64_t claims = 0;
+  std::uint64_t lost_leases = 0;
+};
+
 struct PollServiceOptions {
   fetch::ClientOptions client;
   fetch::PollerOptions poller;
@@ -35,6 +51,9 @@ struct PollServiceOptions {
   // URL hubs call back) are both set.
   bool websub = false;
   websub::SubscriberOptions subscriber;
+  // Set with PostgreSQL: a due source is fetched only under a lease claimed in the
+  // database. Unset with SQLite, whose one daemon schedules from memory alone.
+  std::optional<ClusterOptions> cluster;
 };
 
 // The poller's settings from the configuration file.
@@ -76,8 +95,12 @@ class PollService {
   void stop_scheduling();
   // Polls still fetching or parsing.
   std::size_t in_flight() const { return poller_.in_flight(); }
-  // Cancels fetches still running (when the stop deadline passed).
-  void cancel_fetches() { client_.shutdown(); }
+  // Cancels fetches still running (when the stop deadline passed, or none is left), and
+  // with them the renewal of their leases: the event loop may then run out of work.
+  void cancel_fetches() {
+    client_.shutdown();
+    renew_timer_.cancel();
+  }
   // Phase two: every finished poll is committed; the writer stops.
   void finish_writes() { pipeline_.finish(); }
   // Runs `job` on the writer thread between two batches (see Pipeline::maintain).
@@ -85,6 +108,8 @@ class PollService {
 
   // One line for systemd's STATUS=: "12 sources, 1 failing, 2 in flight, 340 polls".
   std::string summary() const;
+  // This node's lease counters; nullopt with one daemon (SQLite).
+  std::optional<ClusterCounts> cluster_counts() const;
   const Pipeline& pipeline() const { return pipeline_; }
 
  private:
@@ -93,6 +118,15 @@ class PollService {
   // Event loop: whether the source's pushes are wanted; when not, its subscription goes.
   void want_pushes(std::int64_t id, bool wanted);
   void on_store_failed(const std::vector<std::int64_t>& source_ids, const std::string& error);
+  // Event loop: whether this node may fetch the due source now (PollerHooks::claim).
+  std::optional<std::chrono::system_clock::time_point> claim(const fetch::PollSource& source,
+                                                             const std::string& host, bool asked);
+  // Event loop, every third of the lease: renews the leases of polls not yet committed and
+  // sends the heartbeat.
+  void renew_leases();
+  // Writer thread: the committed polls' sources are due again at their next poll, for
+  // every node.
+  void release_leases(const std::vector<Committed>& polls);
 
   boost::asio::io_context& ioc_;
   storage::Store& store_;
@@ -112,6 +146,16 @@ class PollService {
   // Since when the store refuses batches, and how many it refused (writer thread only).
   std::optional<std::chrono::steady_clock::time_point> refused_since_;
   std::int64_t batches_refused_ = 0;
+  // Several nodes: the writer's store releases leases, the loop's claims and renews them.
+  storage::Store& writer_;
+  const std::optional<ClusterOptions> cluster_;  // fixed at start (cluster.* need a restart)
+  boost::asio::steady_timer renew_timer_;
+  storage::MilliInstant started_{};
+  mutable std::mutex leased_mutex_;
+  std::unordered_set<std::int64_t> leased_;  // claimed, not yet released
+  std::atomic<std::uint64_t> claims_{0};
+  std::atomic<std::uint64_t> lost_leases_{0};
+  bool claims_failing_ = false;  // event loop: the database refused the last claim
 };
 
 }  // namespace tinhop::daemon

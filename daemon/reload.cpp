@@ -131,6 +131,8 @@ const std::vector<Setting>& settings() {
       TINHOP_SETTING("defaults.republication", defaults.republication, live),
       TINHOP_SETTING("log.level", log.level, live),
       TINHOP_SETTING("log.format", log.format, live),
+      TINHOP_SETTING("cluster.node", cluster.node, restart),
+      TINHOP_SETTING("cluster.lease", cluster.lease, restart),
   };
   return table;
 }

@@ -29,7 +29,8 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   };
   // What is fixed when the daemon starts: its listeners and their settings, the admin
   // token (under systemd, credentials are copied at start), the database connections and
-  // the dedup window they were opened with, and the TLS trust store.
+  // the dedup window they were opened with, the node's name and lease, and the TLS trust
+  // store.
   keep(next.server.listen, running.server.listen, "server.listen");
   keep(next.server.base_url, running.server.base_url, "server.base_url");
   keep(next.server.trusted_proxies, running.server.trusted_proxies, "server.trusted_proxies");
@@ -57,6 +58,8 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   keep(next.dedup.similarity, running.dedup.similarity, "dedup.similarity");
   keep(next.dedup.max_candidate_bytes, running.dedup.max_candidate_bytes, "dedup.max_candidate_bytes");
   keep(next.fetch.ca_bundle, running.fetch.ca_bundle, "fetch.ca_bundle");
+  keep(next.cluster.node, running.cluster.node, "cluster.node");
+  keep(next.cluster.lease, running.cluster.lease, "cluster.lease");
   current_ = std::make_shared<const Config>(std::move(next));
   last_errors_.clear();
   outcome.applied = true;

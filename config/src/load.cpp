@@ -251,6 +251,16 @@ void read_websub(Reader& r, const toml::table& t, WebSubConfig& out) {
   read_duration(r, t, "lease", p, out.lease, 1h, one_year);
 }
 
+void read_cluster(Reader& r, const toml::table& t, ClusterConfig& out) {
+  const std::string p = "cluster";
+  r.reject_unknown(t, p, {"node", "lease"});
+  r.read(t, "node", p, out.node);
+  if (t.get("node") && out.node.empty())
+    r.error(Reader::line_of(t, "node"), "cluster.node", "must not be empty");
+  // Renewed every third of the lease: a few seconds leave room for one slow renewal.
+  read_duration(r, t, "lease", p, out.lease, 3s, 1h);
+}
+
 void read_small_sections(Reader& r, const toml::table& root, Config& config) {
   if (const toml::table* t = section(r, root, "database")) {
     r.reject_unknown(*t, "database", {"path", "url", "password_file", "busy_timeout"});
@@ -368,12 +378,13 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
   config.file = file;
   reader.reject_unknown(root, "",
                         {"server", "admin", "database", "fetch", "poll", "retention", "dedup", "defaults",
-                         "log", "websub", "source", "rule"});
+                         "log", "websub", "cluster", "source", "rule"});
   if (const toml::table* t = section(reader, root, "server")) read_server(reader, *t, config.server);
   if (const toml::table* t = section(reader, root, "admin")) read_admin(reader, *t, config.admin);
   if (const toml::table* t = section(reader, root, "fetch")) read_fetch(reader, *t, config.fetch);
   if (const toml::table* t = section(reader, root, "poll")) read_poll(reader, *t, config.poll);
   if (const toml::table* t = section(reader, root, "websub")) read_websub(reader, *t, config.websub);
+  if (const toml::table* t = section(reader, root, "cluster")) read_cluster(reader, *t, config.cluster);
   read_small_sections(reader, root, config);
   if (config.admin.enabled && config.admin.listen == config.server.listen) {
     const toml::table* admin = root.get_as<toml::table>("admin");

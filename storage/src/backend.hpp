@@ -65,6 +65,15 @@ class Backend {
   virtual Result<void> add_rule_counts(std::span<const RuleCount> counts) = 0;
   virtual Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) = 0;
 
+  virtual Result<Claim> claim_source(const ClaimRequest& request) = 0;
+  virtual Result<std::vector<std::int64_t>> renew_leases(std::string_view node,
+                                                         std::span<const std::int64_t> source_ids,
+                                                         MilliInstant until) = 0;
+  virtual Result<std::vector<std::int64_t>> release_leases(std::string_view node,
+                                                           std::span<const LeaseRelease> releases) = 0;
+  virtual Result<void> heartbeat(const NodeHeartbeat& beat) = 0;
+  virtual Result<std::vector<NodeStatus>> cluster_status(MilliInstant now) = 0;
+
   virtual Result<RetentionReport> apply_retention(const RetentionPolicy& per_source,
                                                   const RetentionPolicy& global, Instant now) = 0;
   virtual Result<std::int64_t> forget_tombstones(Instant older_than) = 0;

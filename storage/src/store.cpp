@@ -235,4 +235,27 @@ Result<std::vector<RuleCount>> Store::rule_counts(std::optional<std::int64_t> so
   return backend_->rule_counts(source_id);
 }
 
+Result<Claim> Store::claim_source(const ClaimRequest& request) {
+  return backend_->claim_source(request);
+}
+
+Result<std::vector<std::int64_t>> Store::renew_leases(std::string_view node,
+                                                      std::span<const std::int64_t> source_ids,
+                                                      MilliInstant until) {
+  return backend_->renew_leases(node, source_ids, until);
+}
+
+Result<std::vector<std::int64_t>> Store::release_leases(std::string_view node,
+                                                        std::span<const LeaseRelease> releases) {
+  return backend_->release_leases(node, releases);
+}
+
+Result<void> Store::heartbeat(const NodeHeartbeat& beat) {
+  return backend_->heartbeat(beat);
+}
+
+Result<std::vector<NodeStatus>> Store::cluster_status(MilliInstant now) {
+  return backend_->cluster_status(now);
+}
+
 }  // namespace tinhop::storage

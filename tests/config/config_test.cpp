@@ -340,3 +340,15 @@ TEST_CASE("a reload keeps every setting fixed at start and names each one") {
   defaults.file = file.path;
   CHECK(running == defaults);  // everything else is as it was at start
 }
+
+TEST_CASE("[cluster] names the node and its lease; unset, the host name decides and the lease is 2 minutes") {
+  LoadResult set = parse_config("[cluster]\nnode = \"poller-2\"\nlease = \"30s\"\n", "");
+  REQUIRE(set.ok());
+  CHECK(set.config->cluster.node == "poller-2");
+  CHECK(set.config->cluster.lease == std::chrono::seconds(30));
+
+  LoadResult unset = parse_config("", "");
+  REQUIRE(unset.ok());
+  CHECK(unset.config->cluster.node.empty());
+  CHECK(unset.config->cluster.lease == std::chrono::minutes(2));
+}

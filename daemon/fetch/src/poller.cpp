@@ -99,6 +99,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     bool busy = false;
     bool disabled = false;
     bool server_wait = false;  // the next poll is the wait a Retry-After asked for
+    bool asked = false;        // the next poll was asked for now (PollerHooks::claim)
     std::optional<std::uint64_t> items_hash;
     Hints hints;
   };
@@ -230,6 +231,14 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
             {now + std::chrono::duration_cast<SysClock::duration>(wait), due.id, due.generation});
         continue;
       }
+      if (hooks.claim) {
+        if (const auto retry = hooks.claim(e.source, e.host, e.asked)) {
+          if (!e.host.empty()) gate.release(e.host);
+          deferred.push_back(
+              {std::max<SysTime>(*retry, now + std::chrono::milliseconds(50)), due.id, due.generation});
+          continue;
+        }
+      }
       start(e);
     }
     for (const Due& d : deferred) heap.push(d);
@@ -245,6 +254,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
 
   void start(Entry& e) {
     e.busy = true;
+    e.asked = false;
     ++busy;
     ++fetching;
     const Instant attempted = to_instant(SysClock::now());
@@ -405,6 +415,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     if (processed.parse_error || !processed.document) {
       // An empty or non-feed body only says that the topic changed: fetch it.
       if (!e.busy) {
+        e.asked = true;
         schedule(e, SysClock::now());
         tick();
       }
@@ -509,6 +520,7 @@ void Poller::poll_now(std::int64_t id) {
   auto it = impl_->entries.find(id);
   if (it == impl_->entries.end() || it->second.busy) return;
   it->second.disabled = false;
+  it->second.asked = true;
   impl_->schedule(it->second, SysClock::now());
   impl_->tick();
 }
@@ -551,6 +563,7 @@ void Poller::set_push_interval(std::int64_t id, std::optional<std::chrono::secon
   if (interval || it == impl_->entries.end() || it->second.busy || it->second.disabled) return;
   // The pushes stopped (lease ended, hub gone): what they may have missed is fetched now,
   // and the source's own interval applies from that poll on.
+  it->second.asked = true;
   impl_->schedule(it->second, SysClock::now());
   impl_->tick();
 }

@@ -187,6 +187,26 @@ std::string Metrics::render(const storage::StoreStats* stats, const std::vector<
   out += "# TYPE tinhop_heap_free_bytes gauge\n";
   line(out, "tinhop_heap_free_bytes %llu\n", static_cast<unsigned long long>(heap.fordblks));
   std::lock_guard lock(polls_mutex_);
+  if (cluster_) {
+    std::string node;  // a label value: backslash, quote and newline escaped
+    for (char c : cluster_->node) {
+      if (c == '\\' || c == '"') node += '\\';
+      node += c == '\n' ? std::string("\\n") : std::string(1, c);
+    }
+    out += "# HELP tinhop_cluster_leases_held Sources this node holds a lease on (fetching or committing).\n";
+    out += "# TYPE tinhop_cluster_leases_held gauge\n";
+    line(out, "tinhop_cluster_leases_held{node=\"%s\"} %llu\n", node.c_str(),
+         static_cast<unsigned long long>(cluster_->leases_held));
+    out += "# HELP tinhop_cluster_claims_total Source leases this node was granted.\n";
+    out += "# TYPE tinhop_cluster_claims_total counter\n";
+    line(out, "tinhop_cluster_claims_total{node=\"%s\"} %llu\n", node.c_str(),
+         static_cast<unsigned long long>(cluster_->claims));
+    out +=
+        "# HELP tinhop_cluster_lost_leases_total Leases another node took before this one released them.\n";
+    out += "# TYPE tinhop_cluster_lost_leases_total counter\n";
+    line(out, "tinhop_cluster_lost_leases_total{node=\"%s\"} %llu\n", node.c_str(),
+         static_cast<unsigned long long>(cluster_->lost_leases));
+  }
   if (!websub_) return out;
   out += "# HELP tinhop_websub_subscriptions Our subscriptions to publishers' hubs by state.\n";
   out += "# TYPE tinhop_websub_subscriptions gauge\n";

@@ -144,7 +144,33 @@ constexpr const char* kVersion4 = R"sql(
 CREATE INDEX clusters_by_public_id ON clusters(public_id);
 )sql";
 
-const std::array<const char*, 4> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4};
+// Next version: leases for several daemons over one database (issue #18, scheduling): who
+// polls each source now and when it is due next, each host's next allowed start and
+// slow-down, and each node's heartbeat (SQLite: the same tables, used by one node).
+constexpr const char* kVersionLeases = R"sql(
+CREATE TABLE source_leases(
+  source_id bigint PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+  host text NOT NULL,
+  next_due_ms bigint NOT NULL DEFAULT 0,
+  owner text,
+  lease_until_ms bigint,
+  polled_by text);
+CREATE INDEX source_leases_held_by_host ON source_leases(host) WHERE owner IS NOT NULL;
+CREATE INDEX source_leases_by_owner ON source_leases(owner);
+CREATE INDEX source_leases_by_poller ON source_leases(polled_by);
+CREATE TABLE cluster_hosts(
+  host text PRIMARY KEY,
+  next_allowed_ms bigint NOT NULL DEFAULT 0,
+  slowed_until_ms bigint NOT NULL DEFAULT 0);
+CREATE TABLE cluster_nodes(
+  node text PRIMARY KEY,
+  started_ms bigint NOT NULL,
+  heartbeat_ms bigint NOT NULL,
+  claims bigint NOT NULL DEFAULT 0,
+  lost_leases bigint NOT NULL DEFAULT 0);
+)sql";
+
+const std::array<const char*, 5> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4, kVersionLeases};
 
 // pg_advisory_xact_lock's key for migrations: any constant other tinhop locks do not use.
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7318201800)";

@@ -337,9 +337,38 @@ constexpr const char* kVersion14 = R"sql(
 CREATE INDEX clusters_by_public_id ON clusters(public_id);
 )sql";
 
-const std::array<const char*, 14> kMigrations = {
-    kVersion1, kVersion2, kVersion3,  kVersion4,  kVersion5,          kVersion6,      kVersion7,
-    kVersion8, kVersion9, kVersion10, kVersion11, kVersionRuleCounts, kVersionWebSub, kVersion14};
+// Next version: leases for several daemons over one database (issue #18, scheduling): who
+// polls each source now and when it is due next, each host's next allowed start and
+// slow-down, and each node's heartbeat. PostgreSQL has the same tables; one daemon serves a
+// SQLite file from memory, so here only the Store's methods and `tinhop cluster status` use
+// them.
+constexpr const char* kVersionLeases = R"sql(
+CREATE TABLE source_leases(
+  source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+  host TEXT NOT NULL,
+  next_due_ms INTEGER NOT NULL DEFAULT 0,
+  owner TEXT,
+  lease_until_ms INTEGER,
+  polled_by TEXT);
+CREATE INDEX source_leases_held_by_host ON source_leases(host) WHERE owner IS NOT NULL;
+CREATE INDEX source_leases_by_owner ON source_leases(owner);
+CREATE INDEX source_leases_by_poller ON source_leases(polled_by);
+CREATE TABLE cluster_hosts(
+  host TEXT PRIMARY KEY,
+  next_allowed_ms INTEGER NOT NULL DEFAULT 0,
+  slowed_until_ms INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE cluster_nodes(
+  node TEXT PRIMARY KEY,
+  started_ms INTEGER NOT NULL,
+  heartbeat_ms INTEGER NOT NULL,
+  claims INTEGER NOT NULL DEFAULT 0,
+  lost_leases INTEGER NOT NULL DEFAULT 0);
+)sql";
+
+const std::array<const char*, 15> kMigrations = {
+    kVersion1,  kVersion2,          kVersion3,      kVersion4,  kVersion5,
+    kVersion6,  kVersion7,          kVersion8,      kVersion9,  kVersion10,
+    kVersion11, kVersionRuleCounts, kVersionWebSub, kVersion14, kVersionLeases};
 
 }  // namespace
 

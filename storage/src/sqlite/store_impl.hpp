@@ -96,6 +96,14 @@ struct SqliteStore final : Backend {
   Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit) override;
   Result<void> add_rule_counts(std::span<const RuleCount> counts) override;
   Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) override;
+  Result<Claim> claim_source(const ClaimRequest& request) override;
+  Result<std::vector<std::int64_t>> renew_leases(std::string_view node,
+                                                 std::span<const std::int64_t> source_ids,
+                                                 MilliInstant until) override;
+  Result<std::vector<std::int64_t>> release_leases(std::string_view node,
+                                                   std::span<const LeaseRelease> releases) override;
+  Result<void> heartbeat(const NodeHeartbeat& beat) override;
+  Result<std::vector<NodeStatus>> cluster_status(MilliInstant now) override;
 
   // ingest.cpp
   // `articles`: see PollResult::articles (empty for sources that do not follow links).

@@ -209,6 +209,16 @@ struct WebSubConfig {
   friend bool operator==(const WebSubConfig&, const WebSubConfig&) = default;
 };
 
+// [cluster]: several daemons over one PostgreSQL database (docs/operations.md, "Several
+// nodes"). Unused with SQLite, which one daemon serves.
+struct ClusterConfig {
+  std::string node;  // this daemon's name among the nodes; empty: the host name
+  // How long a claimed source stays this node's without a renewal: a node killed without
+  // releasing its sources gives them up after this.
+  std::chrono::seconds lease = 2min;
+  friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
+};
+
 struct Config {
   std::filesystem::path file;  // where it was loaded from; empty for defaults
   ServerConfig server;
@@ -221,6 +231,7 @@ struct Config {
   DefaultsConfig defaults;
   LogConfig log;
   WebSubConfig websub;
+  ClusterConfig cluster;
   std::vector<FileSource> sources;
   std::vector<FileRule> rules;  // in file order, which is the order they apply in
   friend bool operator==(const Config&, const Config&) = default;

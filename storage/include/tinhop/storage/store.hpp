@@ -446,6 +446,65 @@ struct Subscription {
   Instant changed{};                   // last change of state
 };
 
+// ---------------------------------------------------------------- cluster (several daemons)
+
+// Lease and politeness times in milliseconds: host spacing is a quarter of a second.
+using MilliInstant = std::chrono::sys_time<std::chrono::milliseconds>;
+
+// A node asking for a source that came due on its own schedule (docs/operations.md,
+// "Several nodes"). The lease, the source's due time and its host's politeness are decided
+// together, so no two nodes fetch one source and no host is asked more often than allowed.
+struct ClaimRequest {
+  std::string node;
+  std::int64_t source_id = 0;
+  std::string host;  // the source URL's host; empty for file:// (no politeness)
+  MilliInstant now{};
+  std::chrono::milliseconds lease{std::chrono::minutes(2)};
+  std::int64_t per_host = 2;                        // leases on one host at once, every node counted
+  std::chrono::milliseconds spacing{250};           // between claims on one host
+  std::chrono::milliseconds slowed_spacing{5'000};  // the same while the host asked us to slow down
+  // An operator (poll now) or a hub asked for this poll: the source's due time does not
+  // hold it back; the lease and the host's politeness still do.
+  bool asked = false;
+};
+
+// Why a claim was not granted, and when it could be: the source's next due time, the end
+// of another node's lease, or the host's next allowed start.
+struct Claim {
+  bool granted = false;
+  MilliInstant retry_at{};  // not granted: when to ask again
+  std::string holder;       // not granted because this node holds the source's lease
+};
+
+// A poll a node finished and committed: the source's next due time for every node.
+struct LeaseRelease {
+  std::int64_t source_id = 0;
+  MilliInstant next_due{};
+  // A 429/503 asked to slow the host down: claims on it keep the slowed spacing until then.
+  std::optional<MilliInstant> host_slowed_until;
+};
+
+// One node's heartbeat with its counters since it started.
+struct NodeHeartbeat {
+  std::string node;
+  MilliInstant started{};
+  MilliInstant now{};
+  std::int64_t claims = 0;       // claims granted
+  std::int64_t lost_leases = 0;  // leases another node took before this one released them
+};
+
+// A node as `tinhop cluster status` shows it.
+struct NodeStatus {
+  std::string node;
+  MilliInstant started{};
+  MilliInstant heartbeat{};
+  std::int64_t claims = 0;
+  std::int64_t lost_leases = 0;
+  std::int64_t leases_held = 0;  // unexpired leases now
+  std::int64_t sources = 0;      // sources whose last claim was this node's
+  friend bool operator==(const NodeStatus&, const NodeStatus&) = default;
+};
+
 // ---------------------------------------------------------------- the store
 
 class Backend;
@@ -559,6 +618,26 @@ class Store {
   // One source's counters by rule name, or with nullopt every rule's totals over all
   // sources (source_id 0).
   Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id);
+
+  // --- cluster: leases on sources and hosts shared by several daemons (docs/operations.md)
+  // Grants `request.node` the source's lease when the source is due, no other node holds an
+  // unexpired lease on it and its host allows a start (spacing, per-host leases); the lease
+  // and the host's next start are written in one statement. A granted claim on a source
+  // the node already holds renews it.
+  Result<Claim> claim_source(const ClaimRequest& request);
+  // Extends the node's leases on these sources to `until`; returns the ids it still held
+  // (the others were taken by another node after they expired).
+  Result<std::vector<std::int64_t>> renew_leases(std::string_view node,
+                                                 std::span<const std::int64_t> source_ids,
+                                                 MilliInstant until);
+  // Ends the node's leases with each source's next due time; returns the ids it still held
+  // (a lease another node took is left to that node).
+  Result<std::vector<std::int64_t>> release_leases(std::string_view node,
+                                                   std::span<const LeaseRelease> releases);
+  // Records that the node is alive, with its counters.
+  Result<void> heartbeat(const NodeHeartbeat& beat);
+  // Every node that sent a heartbeat, by name, with the leases it holds at `now`.
+  Result<std::vector<NodeStatus>> cluster_status(MilliInstant now);
 
   // --- retention
   // Applies the per-source limits to every source and the global ones to all items; purged items leave

@@ -133,6 +133,14 @@ struct PollerHooks {
   // min_concurrency run, they are passed as none, so that a few slow or stalled fetches
   // never hold the others back and only downstream's own backlog can.
   std::function<bool(const Fetching& fetching)> accepting;
+  // Several daemons sharing the sources: asked, once the local limits let a due source
+  // start, whether this node may fetch it now (a lease the others respect). `asked`: the
+  // poll was asked for now (poll_now, a hub's push that was no feed, pushes that stopped),
+  // not scheduled. nullopt: it may; otherwise when to ask again, the source's schedule
+  // untouched. Unset (one daemon): every due source is fetched.
+  std::function<std::optional<std::chrono::system_clock::time_point>(const PollSource& source,
+                                                                     const std::string& host, bool asked)>
+      claim;
 };
 
 // Stable hex digest of a body (SHA-256, first 128 bits).

@@ -25,6 +25,14 @@ struct WebSubCounts {
   std::map<std::string, std::uint64_t> subscriptions;  // by state name
 };
 
+// This node's share of the sources when several daemons poll them (docs/operations.md).
+struct ClusterCounts {
+  std::string node;
+  std::uint64_t leases_held = 0;  // sources this node is fetching now
+  std::uint64_t claims = 0;       // leases granted since start
+  std::uint64_t lost_leases = 0;  // leases another node took before this one released them
+};
+
 enum class Route { page, feed, source_feed, category_feed, story, opml, healthz, metrics, other, count_ };
 const char* route_name(Route route);
 
@@ -52,6 +60,11 @@ class Metrics {
   // source) come from the store (nullptr when it failed).
   std::string render(const storage::StoreStats* stats, const std::vector<storage::Health>* health,
                      const std::vector<storage::RuleCount>* rule_counts = nullptr) const;
+  // The node's latest lease counts; never set (one daemon, SQLite): no cluster lines.
+  void cluster(ClusterCounts counts) {
+    std::lock_guard lock(polls_mutex_);
+    cluster_ = std::move(counts);
+  }
   // The subscriber's latest counts; never set: no WebSub lines.
   void websub(WebSubCounts counts) {
     std::lock_guard lock(polls_mutex_);
@@ -81,6 +94,7 @@ class Metrics {
   std::array<std::uint64_t, 3> polls_{};                 // by FetchStatus
   std::map<std::int64_t, std::uint64_t> poll_failures_;  // by source id
   std::optional<WebSubCounts> websub_;                   // guarded by polls_mutex_
+  std::optional<ClusterCounts> cluster_;                 // guarded by polls_mutex_
 };
 
 }  // namespace tinhop::publish
