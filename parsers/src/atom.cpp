@@ -353,6 +353,12 @@ void map_atom(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
   AtomMapper mapper{mapping, xml::namespace_of(root), mapping.context.url, mapping.context.url, {}};
   mapping.reserve_items({root}, "entry");
   mapper.map_feed(root);
+  if (mapping.entry_stream) {
+    mapping.map_streamed_entries([&](pugi::xml_node entry) {
+      if (xml::local_name(entry) == "entry" && mapper.is_atom(mapping.namespaces.of(entry)))
+        mapper.map_entry(entry);
+    });
+  }
 }
 
 }  // namespace tinhop::detail

@@ -17,6 +17,7 @@
 #include "tinhop/parsers/text.hpp"
 #include "xml_entities.hpp"
 #include "xml_reader.hpp"
+#include "xml_stream.hpp"
 
 namespace tinhop {
 namespace {
@@ -345,7 +346,7 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
   ParseResult result;
   result.warnings = std::move(decoded.warnings);
   MemoryBudget budget(detail::budget_limit(bytes.size(), limits.memory_ratio, limits.memory_floor));
-  Mapping mapping{context, limits, budget, bytes.size(), {}, {}, {}, std::nullopt, {}, 0, false, 0};
+  Mapping mapping{context, limits, budget, bytes.size(), {}, {}, {}, std::nullopt, {}, 0, false, 0, nullptr};
   // A transcoded copy is memory of the parse's own; UTF-8 input is read where it lies.
   const std::size_t transcoded = decoded.storage.empty() ? 0 : decoded.storage.capacity() + 1;
   if (!budget.charge(transcoded)) return mapping.over_budget();
@@ -381,17 +382,33 @@ ParseOutcome parse_feed(std::string_view bytes, const ParseContext& context, con
       if (owned) decoded.storage = decode_document(bytes, context.content_type).storage;
       xml::recover(owned ? decoded.storage : decoded.text, strict, loaded, limits, budget);
     }
-    if (loaded.out_of_memory) return mapping.over_budget();
-    if (loaded.failure) return std::move(*loaded.failure);
-    const pugi::xml_node root = loaded.document.document_element();
-    const std::optional<FeedFormat> format = loaded.ok ? detect_xml_format(root) : std::nullopt;
+    // A tree too large for the budget (tens of thousands of entries, or markup nested
+    // thousands deep): the feed is read without its entries, then entry by entry.
+    std::optional<xml::EntryStream> stream;
+    std::optional<xml::LoadedXml> without_entries;
+    // Recovery's own trees are not split: a malformed document needs the whole of one.
+    if (loaded.out_of_memory && strict.status != pugi::status_out_of_memory) return mapping.over_budget();
+    if (loaded.out_of_memory) {
+      // The in-place attempt wrote into the transcoded text.
+      if (owned) decoded.storage = decode_document(bytes, context.content_type).storage;
+      stream.emplace(owned ? std::string_view(decoded.storage) : decoded.text, budget);
+      if (!stream->split()) return mapping.over_budget();
+      xml::load_strict_in_place(stream->feed_without_entries(), without_entries.emplace());
+      if (!without_entries->ok) return mapping.over_budget();
+      mapping.entry_stream = &*stream;
+    }
+    const xml::LoadedXml& tree = without_entries ? *without_entries : loaded;
+    if (tree.failure) return *tree.failure;
+    const pugi::xml_node root = tree.document.document_element();
+    const std::optional<FeedFormat> format = tree.ok ? detect_xml_format(root) : std::nullopt;
     if (!format) {
-      const std::string what =
-          loaded.ok ? "root element <" + std::string(root.name()) + ">" : "no XML element";
+      const std::string what = tree.ok ? "root element <" + std::string(root.name()) + ">" : "no XML element";
       return ParseFailure{ParseError::not_a_feed, "not a feed: " + what + " is not RSS, RDF or Atom"};
     }
-    result.path = loaded.path;
-    for (std::string& warning : loaded.warnings) result.warnings.push_back(std::move(warning));
+    // A streamed document's warnings are the whole text's, not its pieces'.
+    const std::vector<std::string>& tolerated = stream ? stream->warnings() : tree.warnings;
+    result.path = !stream ? tree.path : tolerated.empty() ? ParsePath::strict : ParsePath::repaired;
+    for (const std::string& warning : tolerated) result.warnings.push_back(warning);
     if (*format == FeedFormat::atom03 || *format == FeedFormat::atom10) {
       detail::map_atom(root, *format, mapping);
     } else {

@@ -153,6 +153,20 @@ void Mapping::add_item(Item&& item) {
   dates_charged = dates.size();
 }
 
+void Mapping::map_streamed_entries(const std::function<void(pugi::xml_node)>& map_entry) {
+  reserve_entries(entry_stream->entries());
+  const xml::EntryStream::End end = entry_stream->for_each_entry([&](pugi::xml_node entry) {
+    // The cache holds views into the previous entry's tree, freed since.
+    namespaces = xml::NamespaceCache();
+    map_entry(entry);
+    return !budget_reached && !failure;
+  });
+  namespaces = xml::NamespaceCache();
+  if (end == xml::EntryStream::End::out_of_memory) budget_reached = true;
+  // Recovery, which a malformed entry needs, would need the whole tree.
+  if (end == xml::EntryStream::End::malformed) failure = over_budget();
+}
+
 namespace {
 
 std::string budget_terms(const Mapping& mapping) {

@@ -5,6 +5,7 @@
 
 #include <pugixml.hpp>
 
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "tinhop/parsers/memory_budget.hpp"
 #include "tinhop/parsers/model.hpp"
 #include "xml_reader.hpp"
+#include "xml_stream.hpp"
 
 namespace tinhop::detail {
 
@@ -45,6 +47,9 @@ struct Mapping {
   std::size_t entries = 0;        // entries the document holds (a bound for XML)
   bool budget_reached = false;    // entries after the last item were dropped to stay in budget
   std::size_t dates_charged = 0;  // dates[0, dates_charged) belong to items already added
+  // The entries of a document too large for one tree, which the tree the mapper reads
+  // lacks; null for the usual document, whose entries are in its tree.
+  xml::EntryStream* entry_stream = nullptr;
 
   // Records a date to parse once every date of the document has been seen.
   void add_date(DateField field, std::size_t item, std::string text);
@@ -66,6 +71,10 @@ struct Mapping {
   // previous one, when the budget holds it and them; otherwise drops it and its dates
   // and takes no more entries. An item is kept whole or not at all.
   void add_item(Item&& item);
+
+  // Hands `map_entry` each entry of `entry_stream`, after the feed's own elements, while
+  // entries are taken; an entry the budget cannot hold stops them as add_item does.
+  void map_streamed_entries(const std::function<void(pugi::xml_node)>& map_entry);
 
   // The refusal of a document whose tree does not fit in the budget.
   ParseFailure over_budget() const;

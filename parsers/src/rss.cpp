@@ -492,6 +492,12 @@ void map_rss(pugi::xml_node root, FeedFormat format, Mapping& mapping) {
       }
     }
   }
+  if (mapping.entry_stream) {
+    mapping.map_streamed_entries([&](pugi::xml_node entry) {
+      if (rss_name(xml::local_name(entry)) == "item" && is_rss(mapping.namespaces.read(entry)))
+        mapper.map_item(entry);
+    });
+  }
   for (pugi::xml_node sy : channel.children()) {
     if (sy.type() == pugi::node_element && mapping.namespaces.of(sy) == Ns::sy &&
         rss_name(xml::local_name(sy)) == "updateFrequency" && mapping.feed.update_period_seconds) {

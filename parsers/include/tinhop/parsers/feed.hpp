@@ -42,9 +42,11 @@ struct ParseLimits {
   std::size_t max_title_chars = 1'000;
   std::size_t max_name_chars = 200;
   // Memory one parse may hold at once: memory_ratio times the input, at least memory_floor
-  // (a small feed's tree and model are mostly fixed costs). A document whose tree does not
-  // fit is refused (over_memory_budget); when the tree fits but not all of its entries,
-  // the first ones (the newest, in feed order) are kept whole with a warning.
+  // (a small feed's tree and model are mostly fixed costs). An RSS or Atom document whose
+  // tree does not fit is read again entry by entry, one small tree at a time; one whose
+  // tree without its entries (or one entry's) does not fit is refused
+  // (over_memory_budget). When not all entries fit beside the tree, the first ones (the
+  // newest, in feed order) are kept whole with a warning.
   std::size_t memory_ratio = 4;  // 0: no budget at all
   std::size_t memory_floor = 1U << 20U;
 };
