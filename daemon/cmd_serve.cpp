@@ -28,6 +28,7 @@
 #include "tinhop/admin/server.hpp"
 #include "tinhop/admin/sync.hpp"
 #include "tinhop/config/live.hpp"
+#include "tinhop/fetch/discover.hpp"
 #include "tinhop/publish/server.hpp"
 
 namespace tinhop::cli {
@@ -405,6 +406,13 @@ int run_serve(const ServeArgs& args) {
     hooks.reload = [&] {
       return loop.run([&] { return daemon::reload_config(live, *loop_store, service, now()); })
           .value_or(admin::ApiHooks::Reload{false, {"tinhop is stopping"}, {}});
+    };
+    hooks.discover = [&live](const std::string& url) {
+      // On the admin thread, which waits for it: the fetch deadlines bound the wait.
+      fetch::Request request;
+      request.url = url;
+      request.trusted_origin_url = "";  // as for a source added through the API
+      return fetch::discover_now(std::move(request), daemon::poll_options_from(*live.current()).client);
     };
     api = std::make_unique<admin::Api>(std::move(*admin_token), *admin_store, live, hooks, now);
     admin::ServerOptions aopts;

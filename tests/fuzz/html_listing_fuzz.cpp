@@ -1,9 +1,10 @@
-// Any bytes as a listing page (extraction with fixed selectors, suggestions) and as an
-// article page.
+// Any bytes as a listing page (extraction with fixed selectors, suggestions), as an
+// article page, and as a page whose feeds are discovered.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "tinhop/parsers/feed_discovery.hpp"
 #include "tinhop/parsers/html_listing.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -26,5 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)tinhop::parse_html_listing(page, context, selectors, tight);
   (void)tinhop::suggest_selectors(page, context);
   (void)tinhop::extract_article(page, context);
+  (void)tinhop::discover_feeds(page, context, tight);
   return 0;
 }

@@ -88,7 +88,43 @@ std::string_view bearer(const Request& request) {
   return value.substr(scheme.size());
 }
 
+// The ids of a poll request: {"sources": [1, 2]} or {"all": true}; nullopt when "all".
+Outcome<std::optional<std::vector<std::int64_t>>> poll_targets(const boost::json::value& json) {
+  const Problem usage{Failure::invalid, R"(expected {"sources": [ID, ...]} or {"all": true})"};
+  if (!json.is_object()) return usage;
+  const boost::json::object& body = json.as_object();
+  if (body.size() != 1) return usage;
+  if (const auto* all = body.if_contains("all")) {
+    if (!all->is_bool() || !all->as_bool()) return usage;
+    return std::optional<std::vector<std::int64_t>>{};
+  }
+  const auto* listed = body.if_contains("sources");
+  if (listed == nullptr || !listed->is_array() || listed->as_array().empty()) return usage;
+  std::vector<std::int64_t> ids;
+  for (const boost::json::value& id : listed->as_array()) {
+    if (!id.is_int64() || id.as_int64() <= 0)
+      return Problem{Failure::invalid,
+                     "sources: expected positive source ids, got " + boost::json::serialize(id)};
+    ids.push_back(id.as_int64());
+  }
+  return std::optional(std::move(ids));
+}
+
 }  // namespace
+
+boost::json::object discovery_to_json(const std::string& url, const fetch::Discovery& discovery) {
+  boost::json::array feeds;
+  for (const fetch::DiscoveredFeed& feed : discovery.feeds) {
+    feeds.push_back(boost::json::object{{"url", feed.url},
+                                        {"title", feed.title},
+                                        {"kind", kind_name(feed.kind)},
+                                        {"found_by", found_by_name(feed.found_by)},
+                                        {"format", format_name(feed.format)},
+                                        {"items", feed.items}});
+  }
+  return boost::json::object{
+      {"url", url}, {"page_is_feed", discovery.page_is_feed}, {"feeds", std::move(feeds)}};
+}
 
 Api::Api(Token token, storage::Store& store, const config::LiveConfig& config, ApiHooks hooks,
          std::function<Instant()> clock)
@@ -117,6 +153,18 @@ Response Api::handle(const Request& request) {
     // A bug, not an expected failure: answer, and keep serving.
     return error_reply(request, http::status::internal_server_error, "internal", error.what());
   }
+}
+
+std::optional<Response> Api::discover_or_refuse(const Request& request, const std::string& url,
+                                                fetch::Discovery& discovery) {
+  if (!hooks_.discover)
+    return error_reply(request, http::status::service_unavailable, "unavailable",
+                       "discovery is not available");
+  discovery = hooks_.discover(url);
+  if (!discovery.error.empty())
+    return error_reply(request, http::status::unprocessable_entity, "unreachable",
+                       url + ": " + discovery.error);
+  return std::nullopt;
 }
 
 Response Api::route(const Request& request) {
@@ -199,6 +247,62 @@ Response Api::route(const Request& request) {
                                           {"problems", std::move(problems)}});
   }
 
+  if (parts.size() == 1 && parts[0] == "discover") {
+    if (method != http::verb::post) return method_not_allowed(request, "POST");
+    auto json = parse_json_body(request.body());
+    if (!json) return problem_reply(request, json.error());
+    const auto* url = json->is_object() ? json->as_object().if_contains("url") : nullptr;
+    if (url == nullptr || !url->is_string() || json->as_object().size() != 1)
+      return error_reply(request, http::status::bad_request, "invalid", R"(expected {"url": "https://..."})");
+    const std::string address(url->as_string());
+    fetch::Discovery discovery;
+    if (auto refused = discover_or_refuse(request, address, discovery)) return std::move(*refused);
+    return json_reply(request, http::status::ok, discovery_to_json(address, discovery));
+  }
+
+  if (parts.size() == 1 && parts[0] == "poll") {
+    if (method != http::verb::post) return method_not_allowed(request, "POST");
+    auto json = parse_json_body(request.body());
+    if (!json) return problem_reply(request, json.error());
+    auto targets = poll_targets(*json);
+    if (!targets) return problem_reply(request, targets.error());
+    if (!hooks_.poll_now)
+      return error_reply(request, http::status::service_unavailable, "unavailable",
+                         "the poller is not running");
+    std::vector<std::int64_t> ids;
+    if (*targets) {
+      ids = std::move(**targets);
+    } else {
+      auto listed = sources.list();
+      if (!listed) return problem_reply(request, listed.error());
+      for (const storage::Source& source : *listed) {
+        if (source.settings.enabled) ids.push_back(source.id);
+      }
+    }
+    boost::json::array scheduled, refused;
+    for (std::int64_t source_id : ids) {
+      auto source = sources.get(source_id);
+      std::string why;
+      if (!source) {
+        why = source.error().message;
+      } else if (!source->settings.enabled) {
+        why = "source " + std::to_string(source_id) + " is disabled";
+      } else if (!hooks_.poll_now(source_id)) {
+        why = "the poller does not know source " + std::to_string(source_id) + " yet; retry in a second";
+      }
+      if (why.empty()) {
+        scheduled.emplace_back(source_id);
+      } else {
+        refused.push_back(boost::json::object{{"id", source_id}, {"message", why}});
+      }
+    }
+    const http::status status =
+        scheduled.empty() && !refused.empty() ? http::status::conflict : http::status::accepted;
+    return json_reply(
+        request, status,
+        boost::json::object{{"scheduled", std::move(scheduled)}, {"refused", std::move(refused)}});
+  }
+
   if (parts.empty() || parts[0] != "sources") {
     return error_reply(request, http::status::not_found, "not_found",
                        "no such endpoint: " + std::string(path));
@@ -226,8 +330,36 @@ Response Api::route(const Request& request) {
     if (json->is_object() && !json->as_object().contains("url")) {
       return error_reply(request, http::status::bad_request, "invalid", "url: required");
     }
+    bool discover = false;
+    if (json->is_object()) {
+      if (const auto* flag = json->as_object().if_contains("discover")) {
+        if (!flag->is_bool())
+          return error_reply(request, http::status::bad_request, "invalid",
+                             "discover: expected true or false");
+        discover = flag->as_bool();
+        json->as_object().erase("discover");
+      }
+    }
     auto settings = apply_json(config::SourceSettings{}, *json);
     if (!settings) return problem_reply(request, settings.error());
+    if (discover) {
+      // Checked before fetching: discovery reaches no further than the source could.
+      auto checked = sources.validated(*settings);
+      if (!checked) return problem_reply(request, checked.error());
+      fetch::Discovery discovery;
+      if (auto refused = discover_or_refuse(request, checked->url, discovery)) return std::move(*refused);
+      if (discovery.feeds.size() != 1) {
+        boost::json::object body = discovery_to_json(checked->url, discovery);
+        const bool none = discovery.feeds.empty();
+        body["error"] = none ? "no_feed" : "several_feeds";
+        body["message"] = none ? "no feed found on " + checked->url +
+                                     "; add the page itself with \"type\": \"html\" to read its links"
+                               : std::to_string(discovery.feeds.size()) + " feeds found on " + checked->url +
+                                     "; add one of them by its url";
+        return json_reply(request, none ? http::status::unprocessable_entity : http::status::conflict, body);
+      }
+      settings->url = discovery.feeds.front().url;
+    }
     auto added = sources.add(std::move(*settings), config::Origin::api, clock_());
     if (!added) return problem_reply(request, added.error());
     changed();

@@ -12,6 +12,7 @@
 
 #include "tinhop/admin/sources.hpp"
 #include "tinhop/config/live.hpp"
+#include "tinhop/fetch/discover.hpp"
 #include "tinhop/storage/store.hpp"
 
 namespace tinhop::admin {
@@ -49,7 +50,14 @@ struct ApiHooks {
   std::function<boost::json::object()> daemon_health;
   // Tells the daemon the source list changed (it also notices within a second).
   std::function<void()> sources_changed;
+  // The feeds behind an address (fetch/discover.hpp), fetched as a source added through
+  // the API would be: internal addresses only inside fetch.allow_networks.
+  std::function<fetch::Discovery(const std::string& url)> discover;
 };
+
+// A discovery as the API answers it: {"url", "page_is_feed", "feeds": [{"url", "title",
+// "kind", "found_by", "format", "items"}]}.
+boost::json::object discovery_to_json(const std::string& url, const fetch::Discovery& discovery);
 
 class Api {
  public:
@@ -61,6 +69,10 @@ class Api {
 
  private:
   Response route(const Request& request);
+  // Runs the discover hook on `url` into `discovery`; the answer instead when there is
+  // none (503) or the address itself could not be read (422).
+  std::optional<Response> discover_or_refuse(const Request& request, const std::string& url,
+                                             fetch::Discovery& discovery);
 
   Token token_;
   storage::Store& store_;

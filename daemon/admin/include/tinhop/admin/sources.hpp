@@ -82,10 +82,12 @@ class Sources {
   // Adds every valid outline not present yet; invalid ones are reported, never imported.
   Outcome<ImportReport> import_opml(std::string_view document, config::Origin origin, Instant now);
   Outcome<std::string> export_opml();
+  // The settings as add() would take them (checked, URL canonical, within the rules), or
+  // the first problem: what to check before fetching anything on a source's behalf.
+  Outcome<config::SourceSettings> validated(config::SourceSettings settings);
 
  private:
   Outcome<storage::Source> owned(std::int64_t id);  // the source, unless the file owns it
-  Outcome<config::SourceSettings> validated(config::SourceSettings settings);
 
   storage::Store& store_;
   config::DefaultsConfig defaults_;
