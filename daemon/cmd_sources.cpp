@@ -6,16 +6,20 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <boost/system/result.hpp>
+#include <boost/url/parse.hpp>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 
 #include "commands.hpp"
+#include "poll_service.hpp"
 #include "sources_table.hpp"
 #include "tinhop/admin/json.hpp"
 #include "tinhop/admin/sources.hpp"
 #include "tinhop/config/units.hpp"
+#include "tinhop/fetch/discover.hpp"
 
 namespace tinhop::cli {
 
@@ -105,6 +109,49 @@ std::optional<Session> open(const Common& common, std::string& error) {
   }
   session.store.emplace(std::move(*store));
   return session;
+}
+
+// "https://site/" (no path): an address nobody means as a feed, so add looks for one.
+bool is_site_address(const config::SourceSettings& settings) {
+  if (settings.type == config::SourceType::html) return false;
+  const auto parsed = boost::urls::parse_uri(settings.url);
+  return parsed &&
+         (parsed->scheme_id() == boost::urls::scheme::http ||
+          parsed->scheme_id() == boost::urls::scheme::https) &&
+         (parsed->encoded_path().empty() || parsed->encoded_path() == "/") && !parsed->has_query();
+}
+
+// The one feed behind `url` (fetch/discover.hpp), fetched as a CLI source is (internal
+// addresses only inside fetch.allow_networks), said on stdout when `say` and found in a
+// page; else why there is not exactly one.
+boost::system::result<std::string, std::string> discovered_feed(const std::string& url,
+                                                                const config::Config& config, bool say) {
+  fetch::Request request;
+  request.url = url;
+  request.trusted_origin_url = "";
+  const fetch::Discovery found =
+      fetch::discover_now(std::move(request), daemon::poll_options_from(config).client);
+  if (!found.error.empty())
+    return boost::system::result<std::string, std::string>(
+        boost::system::in_place_error, "cannot look for a feed on " + url + ": " + found.error);
+  if (found.feeds.size() == 1) {
+    const fetch::DiscoveredFeed& feed = found.feeds.front();
+    if (say && !found.page_is_feed)
+      std::cout << "found " << feed.url << " (" << found_by_name(feed.found_by) << ")\n";
+    return boost::system::result<std::string, std::string>(boost::system::in_place_value, feed.url);
+  }
+  std::string message;
+  if (found.feeds.empty()) {
+    message = "no feed found on " + url + "; to read the page itself, try `tinhop sources preview " + url +
+              " --suggest`, then add it with --type html";
+  } else {
+    message = std::to_string(found.feeds.size()) + " feeds found on " + url + "; add one of them by its URL:";
+    for (const fetch::DiscoveredFeed& feed : found.feeds) {
+      message += "\n  " + feed.url + "  " + (feed.title.empty() ? "(untitled)" : "\"" + feed.title + "\"") +
+                 " (" + kind_name(feed.kind) + ", " + std::to_string(feed.items) + " items)";
+    }
+  }
+  return boost::system::result<std::string, std::string>(boost::system::in_place_error, message);
 }
 
 std::optional<std::chrono::seconds> duration_flag(const std::optional<std::string>& text, const char* name,
@@ -354,7 +401,10 @@ void add_sources_command(CLI::App& app, int& exit_code) {
   add->add_option("url", *url, "Feed or page URL (http, https or file)")->required();
   add_setting_flags(add, *add_flags, false);
   add->add_flag("--json", common->json, "Print the new source as JSON");
-  add->callback([run, common, url, add_flags] {
+  auto discover = std::make_shared<bool>(false);
+  add->add_flag("--discover", *discover,
+                "Find the feed a page offers (done anyway for a site's address, https://site/)");
+  add->callback([run, common, url, add_flags, discover] {
     run([&](Session& s) {
       config::SourceSettings settings;
       settings.url = *url;
@@ -363,6 +413,14 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       apply(*add_flags, settings, error);
       if (!error.empty()) return fail(error);
       admin::Sources service(*s.store, s.config.defaults, admin::source_rules_from(s.config));
+      if (*discover || is_site_address(settings)) {
+        // Checked first: discovery reaches no further than the source could.
+        auto checked = service.validated(settings);
+        if (!checked) return fail(problem_text(checked.error()));
+        auto found = discovered_feed(checked->url, s.config, !common->json);
+        if (!found) return fail(found.error());
+        settings.url = std::move(*found);
+      }
       auto added = service.add(std::move(settings), config::Origin::cli, now());
       if (!added) return fail(problem_text(added.error()));
       if (common->json) return print_source(*added, std::nullopt, true);
@@ -488,6 +546,8 @@ export_cmd->callback([run, path] {
 });
 
 add_sources_preview_command(*sources, exit_code);
+// The callbacks above own `common`, and live as long as the application.
+add_sources_poll_command(*sources, common->config_file, exit_code);
 }
 
 }  // namespace tinhop::cli

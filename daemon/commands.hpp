@@ -23,5 +23,7 @@ void add_cluster_command(CLI::App& app, int& exit_code);
 
 // `tinhop sources preview`: registered by add_sources_command on its `sources` subcommand.
 void add_sources_preview_command(CLI::App& sources, int& exit_code);
+// `tinhop sources poll`: likewise; `config_file` is the `sources` command's -c, read when it runs.
+void add_sources_poll_command(CLI::App& sources, const std::string& config_file, int& exit_code);
 
 }  // namespace tinhop::cli
