@@ -144,7 +144,13 @@ constexpr const char* kVersion4 = R"sql(
 CREATE INDEX clusters_by_public_id ON clusters(public_id);
 )sql";
 
-const std::array<const char*, 4> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4};
+// Next version: each item's language, the one views filter by (issue #20; SQLite's views
+// migration). Items stored before it have none.
+constexpr const char* kVersionViews = R"sql(
+ALTER TABLE items ADD COLUMN language text;
+)sql";
+
+const std::array<const char*, 5> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4, kVersionViews};
 
 // pg_advisory_xact_lock's key for migrations: any constant other tinhop locks do not use.
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7318201800)";

@@ -337,9 +337,16 @@ constexpr const char* kVersion14 = R"sql(
 CREATE INDEX clusters_by_public_id ON clusters(public_id);
 )sql";
 
-const std::array<const char*, 14> kMigrations = {
-    kVersion1, kVersion2, kVersion3,  kVersion4,  kVersion5,          kVersion6,      kVersion7,
-    kVersion8, kVersion9, kVersion10, kVersion11, kVersionRuleCounts, kVersionWebSub, kVersion14};
+// Next version: each item's language (its own, else its feed's, lowercase), the one views
+// filter by (issue #20). Items stored before it have none.
+constexpr const char* kVersionViews = R"sql(
+ALTER TABLE items ADD COLUMN language TEXT;
+)sql";
+
+const std::array<const char*, 15> kMigrations = {kVersion1,      kVersion2,  kVersion3,    kVersion4,
+                                                 kVersion5,      kVersion6,  kVersion7,    kVersion8,
+                                                 kVersion9,      kVersion10, kVersion11,   kVersionRuleCounts,
+                                                 kVersionWebSub, kVersion14, kVersionViews};
 
 }  // namespace
 
