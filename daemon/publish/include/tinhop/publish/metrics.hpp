@@ -25,7 +25,20 @@ struct WebSubCounts {
   std::map<std::string, std::uint64_t> subscriptions;  // by state name
 };
 
-enum class Route { page, feed, source_feed, category_feed, story, opml, healthz, metrics, other, count_ };
+enum class Route {
+  page,
+  feed,
+  source_feed,
+  category_feed,
+  view,  // a view's page and feeds
+  top_feed,
+  story,
+  opml,
+  healthz,
+  metrics,
+  other,
+  count_
+};
 const char* route_name(Route route);
 
 class Metrics {
