@@ -428,6 +428,28 @@ int main(int argc, char** argv) {
       median_ms([&] { run(latest); }, 51), median_ms([&] { run(second_page); }, 51),
       median_ms([&] { run(by_source); }, 51), median_ms([&] { run(by_category); }, 51),
       median_ms([&] { run(search); }, 11));
+  // Views and top stories (docs/views.md) at the end of the generated time line.
+  using tinhop::storage::StoryFilter;
+  const tinhop::Instant newest{std::chrono::seconds{1710000000LL + items * 8}};
+  ClusterQuery view_shared = latest;
+  view_shared.filter = StoryFilter();
+  view_shared.filter->categories = {"category-3", "category-4"};
+  view_shared.filter->min_publishers = 2;
+  ClusterQuery view_recent = latest;
+  view_recent.filter = StoryFilter();
+  view_recent.filter->since = newest - std::chrono::hours(48);
+  tinhop::storage::TopQuery top;
+  top.now = newest;
+  top.limit = 30;
+  std::printf(
+      "{\"step\":\"views\",\"view_categories_min2_100_median_ms\":%.2f,\"view_48h_100_median_ms\":%.2f,"
+      "\"top30_48h_median_ms\":%.2f}\n",
+      median_ms([&] { run(view_shared); }, 11), median_ms([&] { run(view_recent); }, 11),
+      median_ms(
+          [&] {
+            if (!store->top_stories(top)) die("top", "failed");
+          },
+          11));
   std::printf(
       "{\"step\":\"summary\",\"tinhop_new_items_per_s\":%.0f,\"plain_insert_rows_per_s\":%.0f,"
       "\"new_vs_insert\":%.2f,\"tinhop_reingest_items_per_s\":%.0f,\"plain_insert_or_ignore_rows_per_s\":%."

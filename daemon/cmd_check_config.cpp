@@ -106,6 +106,9 @@ void add_check_config_command(CLI::App& app, int& exit_code) {
       if (const std::size_t rules = result.config->rules.size(); rules > 0) {
         std::cout << ", " << rules << (rules == 1 ? " rule" : " rules");
       }
+      if (const std::size_t views = result.config->views.size(); views > 0) {
+        std::cout << ", " << views << (views == 1 ? " view" : " views");
+      }
       if (warnings) std::cout << ", " << warnings << (warnings == 1 ? " warning" : " warnings");
       std::cout << '\n';
     }

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "editorial.hpp"
 #include "fd_limit.hpp"
 #include "logging.hpp"
 #include "maintenance.hpp"
@@ -324,6 +325,13 @@ int run_serve(const ServeArgs& args) {
   popts.max_connections_per_ip = cfg.server.max_connections_per_ip;
   popts.header_timeout = cfg.server.header_timeout;
   popts.idle_timeout = cfg.server.idle_timeout;
+  // The demo's feeds carry fixed dates, long past: its top stories rank them all.
+  const auto editorial = [&] {
+    publish::Editorial chosen = daemon::editorial_from(*live.current());
+    if (args.demo) chosen.top.window = std::chrono::hours(24 * 365 * 10);
+    return chosen;
+  };
+  popts.editorial = editorial();
   check_fd_limit(cfg, *log);
   publish::Server server(publish_ioc, *publish_store, popts);
   if (auto ec = server.start()) {
@@ -377,6 +385,13 @@ int run_serve(const ServeArgs& args) {
         });
   }
 
+  // A reload also replaces the views and top stories the publisher shows (its cache with them).
+  const auto reload = [&] {
+    auto result = daemon::reload_config(live, *loop_store, service, now());
+    server.context().set_editorial(editorial());
+    return result;
+  };
+
   LoopGate loop(ioc);
   std::unique_ptr<admin::Api> api;
   std::unique_ptr<admin::AdminServer> admin_server;
@@ -404,7 +419,7 @@ int run_serve(const ServeArgs& args) {
           .value_or(boost::json::object{{"stopping", true}});
     };
     hooks.reload = [&] {
-      return loop.run([&] { return daemon::reload_config(live, *loop_store, service, now()); })
+      return loop.run([&] { return reload(); })
           .value_or(admin::ApiHooks::Reload{false, {"tinhop is stopping"}, {}});
     };
     hooks.discover = [&live](const std::string& url) {
@@ -526,7 +541,7 @@ int run_serve(const ServeArgs& args) {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
       if (ec) return;
       if (signal == SIGHUP) {
-        daemon::reload_config(live, *loop_store, service, now());
+        reload();
       } else {
         begin_stop(signal);
         if (stopping) signals.cancel();

@@ -56,6 +56,17 @@ std::string text(const std::vector<IpNetwork>& networks) {
   for (const IpNetwork& network : networks) out += (out.empty() ? "" : ",") + network.to_string();
   return out;
 }
+// Each view as one line of its settings, so that any change to one shows.
+std::string text(const std::vector<config::ViewConfig>& views) {
+  std::string out;
+  for (const config::ViewConfig& v : views) {
+    out += (out.empty() ? "" : "; ") + v.slug + "(" + v.title + "|" + v.query + "|" + text(v.sources) + "|" +
+           text(v.categories) + "|" + text(v.languages) + "|" + (v.window ? text(*v.window) : "") + "|" +
+           std::to_string(v.min_publishers) + ")";
+  }
+  return out;
+}
+
 template <class Integer>
 requires std::is_integral_v<Integer> std::string text(Integer n) {
   return std::to_string(n);
@@ -129,6 +140,12 @@ const std::vector<Setting>& settings() {
       TINHOP_SETTING("defaults.time_zone", defaults.time_zone, live),
       TINHOP_SETTING("defaults.date_order", defaults.date_order, live),
       TINHOP_SETTING("defaults.republication", defaults.republication, live),
+      TINHOP_SETTING("top.half_life", top.half_life, live),
+      TINHOP_SETTING("top.window", top.window, live),
+      TINHOP_SETTING("top.min_publishers", top.min_publishers, live),
+      TINHOP_SETTING("top.page_entries", top.page_entries, live),
+      TINHOP_SETTING("top.feed_entries", top.feed_entries, live),
+      TINHOP_SETTING("views", views, live),
       TINHOP_SETTING("log.level", log.level, live),
       TINHOP_SETTING("log.format", log.format, live),
       TINHOP_SETTING("cluster.node", cluster.node, restart),

@@ -378,13 +378,14 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
   config.file = file;
   reader.reject_unknown(root, "",
                         {"server", "admin", "database", "fetch", "poll", "retention", "dedup", "defaults",
-                         "log", "websub", "cluster", "source", "rule"});
+                         "log", "websub", "cluster", "source", "rule", "views", "top"});
   if (const toml::table* t = section(reader, root, "server")) read_server(reader, *t, config.server);
   if (const toml::table* t = section(reader, root, "admin")) read_admin(reader, *t, config.admin);
   if (const toml::table* t = section(reader, root, "fetch")) read_fetch(reader, *t, config.fetch);
   if (const toml::table* t = section(reader, root, "poll")) read_poll(reader, *t, config.poll);
   if (const toml::table* t = section(reader, root, "websub")) read_websub(reader, *t, config.websub);
   if (const toml::table* t = section(reader, root, "cluster")) read_cluster(reader, *t, config.cluster);
+  if (const toml::table* t = section(reader, root, "top")) detail::read_top(reader, *t, config.top);
   read_small_sections(reader, root, config);
   if (config.admin.enabled && config.admin.listen == config.server.listen) {
     const toml::table* admin = root.get_as<toml::table>("admin");
@@ -414,6 +415,7 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
   }
   if (const toml::node* sources = root.get("source")) detail::read_sources(reader, *sources, config);
   if (const toml::node* rules = root.get("rule")) detail::read_rules(reader, *rules, config);
+  if (const toml::node* views = root.get("views")) detail::read_views(reader, *views, config);
   if (reader.error_count() == 0) result.config = std::move(config);
   return result;
 }

@@ -81,6 +81,11 @@ void read_sources(Reader& reader, const toml::node& node, Config& config);
 // Reads the [[rule]] array into config.rules (defined in load_rules.cpp).
 void read_rules(Reader& reader, const toml::node& node, Config& config);
 
+// Reads the [[views]] array into config.views and the [top] table into config.top
+// (defined in load_views.cpp).
+void read_views(Reader& reader, const toml::node& node, Config& config);
+void read_top(Reader& reader, const toml::table& table, TopConfig& out);
+
 // "host:port", "[v6]:port" or "unix:/absolute/path"; nullopt when not an IP literal with a
 // port 1-65535 nor an absolute path that fits a socket address.
 std::optional<ListenAddress> parse_listen(std::string_view text);

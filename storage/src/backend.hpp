@@ -52,6 +52,7 @@ class Backend {
   virtual Result<PublicationStats> publication_stats(std::int64_t source_id) = 0;
 
   virtual Result<ClusterPage> latest_clusters(const ClusterQuery& query) = 0;
+  virtual Result<std::vector<TopStory>> top_stories(const TopQuery& query) = 0;
   virtual Result<StoredItem> get_item(std::int64_t item_id) = 0;
   virtual Result<std::optional<Story>> story(std::int64_t public_id) = 0;
   virtual Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit) = 0;

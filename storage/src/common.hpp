@@ -30,6 +30,26 @@ struct SqlFailure {
   "SELECT id, source_id, guid, link, title, summary, content, published, updated, first_seen, changed, " \
   "date_approximate, extra, cluster_id FROM items "
 
+// A story that may be a top story, as a backend reads it; rank_top scores it.
+struct TopCandidate {
+  std::int64_t cluster_id = 0;
+  Instant published{};  // its first publication
+  std::int64_t publishers = 0;
+  double score = 0;
+};
+// The candidates with enough publishers, best first (Store::top_stories), at most query.limit.
+std::vector<TopCandidate> rank_top(std::vector<TopCandidate> candidates, const TopQuery& query);
+
+// Throws invalid_argument when a view's filter comes with what it cannot: a source or
+// category of its own, a search by relevance.
+void check_filter(const ClusterQuery& query);
+
+// A JSON array of the values (the SQL of both backends reads lists from one), nullopt when empty.
+std::optional<std::string> json_list(const std::vector<std::string>& values);
+
+// items.language: the item's own language, else its feed's, lowercased, '_' as '-'.
+std::optional<std::string> item_language(const Item& item, const Feed& feed);
+
 inline std::int64_t to_unix(Instant instant) {
   return instant.time_since_epoch().count();
 }

@@ -1,8 +1,13 @@
 // The Store: the backend chosen once at open, and the few operations made of others.
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <limits>
 
+#include <boost/json.hpp>
+
 #include "backend.hpp"
+#include "common.hpp"
 
 namespace tinhop::storage {
 
@@ -151,6 +156,65 @@ Result<PublicationStats> Store::publication_stats(std::int64_t source_id) {
 
 Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
   return backend_->latest_clusters(query);
+}
+
+Result<std::vector<TopStory>> Store::top_stories(const TopQuery& query) {
+  return backend_->top_stories(query);
+}
+
+double top_score(std::int64_t publishers, std::chrono::seconds age, std::chrono::seconds half_life) {
+  const double halves = static_cast<double>(std::max<std::int64_t>(age.count(), 0)) /
+                        static_cast<double>(std::max<std::int64_t>(half_life.count(), 1));
+  return static_cast<double>(publishers) * std::exp2(-halves);
+}
+
+std::vector<TopCandidate> rank_top(std::vector<TopCandidate> candidates, const TopQuery& query) {
+  std::erase_if(candidates, [&](const TopCandidate& c) { return c.publishers < query.min_publishers; });
+  for (TopCandidate& c : candidates) {
+    c.score =
+        top_score(c.publishers, std::chrono::duration_cast<std::chrono::seconds>(query.now - c.published),
+                  query.half_life);
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const TopCandidate& a, const TopCandidate& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.published != b.published) return a.published > b.published;
+    return a.cluster_id > b.cluster_id;
+  });
+  if (candidates.size() > std::clamp<std::size_t>(query.limit, 1, 1000)) {
+    candidates.resize(std::clamp<std::size_t>(query.limit, 1, 1000));
+  }
+  return candidates;
+}
+
+void check_filter(const ClusterQuery& query) {
+  if (!query.filter) return;
+  if (query.source_id || query.category) {
+    throw sql::SqlFailure{
+        Error{Errc::invalid_argument, "a view's filter names its own sources and categories"}};
+  }
+  if (query.search && query.order == ClusterQuery::Order::relevance) {
+    throw sql::SqlFailure{Error{Errc::invalid_argument, "a view lists newest first"}};
+  }
+}
+
+std::optional<std::string> json_list(const std::vector<std::string>& values) {
+  if (values.empty()) return std::nullopt;
+  boost::json::array array;
+  for (const std::string& value : values) array.emplace_back(value);
+  return boost::json::serialize(array);
+}
+
+std::optional<std::string> item_language(const Item& item, const Feed& feed) {
+  const std::optional<std::string>& given =
+      item.extras && item.extras->language ? item.extras->language : feed.language;
+  if (!given) return std::nullopt;
+  std::string tag;
+  for (const char c : *given) {
+    if (c == ' ' || c == '\t') continue;
+    tag += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (tag.empty()) return std::nullopt;
+  return tag;
 }
 
 Result<StoredItem> Store::get_item(std::int64_t item_id) {

@@ -1,5 +1,6 @@
 // The reader pages of a running `tinhop serve --demo` in Debian's chromium (issue #21):
-// both widths without horizontal overflow, the dark scheme, Vietnamese, paging, a story
+// both widths without horizontal overflow, the dark scheme, Vietnamese, the top stories
+// (issue #20), paging, a story
 // page, search, English, no JavaScript needed, and no serious or critical axe-core
 // violation on any page. TINHOP_SCREENSHOTS=DIR saves the README's screenshots there.
 import { spawn } from 'node:child_process';
@@ -90,16 +91,30 @@ try {
   const text = await page.evaluate(() => document.body.innerText);
   check(text.includes('Mọi nguồn') && text.includes('Tin mới'), 'Vietnamese words render');
 
+  // Top stories (issue #20): the first section, each with every publisher, the first marked.
+  const top = await page.evaluate(() => {
+    const section = document.querySelector('main > section.top-stories');
+    if (!section || section !== document.querySelector('main').firstElementChild) return null;
+    return [...section.querySelectorAll('article')].map((a) => ({
+      publishers: a.querySelectorAll('ol.pubs li').length,
+      first: a.querySelector('ol.pubs li:first-child .first') !== null,
+      times: a.querySelectorAll('ol.pubs li time').length,
+    }));
+  });
+  check(top !== null && top.length > 0, `the top stories come first (${top ? top.length : 0})`);
+  check(top !== null && top.every((t) => t.publishers >= 2 && t.first && t.times === t.publishers),
+    'each top story lists its publishers with their times, the first marked');
+
   // Paging: older, then newer brings the first page back; the first-page link is there.
   await page.goto(`${base}/?limit=2`);
-  const firstTitle = await page.$eval('article h3', (h) => h.textContent);
+  const firstTitle = await page.$eval('main > article h3', (h) => h.textContent);
   await Promise.all([page.waitForNavigation(), page.click('nav.pages a:last-child')]);
   const second = await page.$eval('nav.pages', (n) => n.textContent);
   check(second.includes('← Mới hơn') && second.includes('Trang đầu') && second.includes('Cũ hơn →'),
     `page 2 links newer, first and older (${second})`);
-  check(await page.$eval('article h3', (h) => h.textContent) !== firstTitle, 'page 2 shows other stories');
+  check(await page.$eval('main > article h3', (h) => h.textContent) !== firstTitle, 'page 2 shows other stories');
   await Promise.all([page.waitForNavigation(), page.click('nav.pages a:first-child')]);
-  check(await page.$eval('article h3', (h) => h.textContent) === firstTitle, 'newer goes back to page 1');
+  check(await page.$eval('main > article h3', (h) => h.textContent) === firstTitle, 'newer goes back to page 1');
   await axe(page, 'paging');
 
   // A story page, by the number at the end of the first entry's id.
@@ -119,7 +134,7 @@ try {
     await page.type('input[name=q]', word);
     await Promise.all([page.waitForNavigation(), page.click('form.filter button')]);
     const kept = await page.$eval('input[name=q]', (i) => i.value);
-    const heading = await page.$eval('main h2', (h) => h.textContent);
+    const heading = await page.$eval('main > h2', (h) => h.textContent);
     check(kept === word && heading === `Kết quả cho “${word}”` && await page.$('article') !== null,
       `search for "${word}" keeps the query (JavaScript ${javascript ? 'on' : 'off'})`);
   }
@@ -128,7 +143,7 @@ try {
 
   await page.goto(`${base}/?hl=en`);
   check(await page.evaluate(() => document.documentElement.lang) === 'en', '?hl=en gives English');
-  check(await page.$eval('main h2', (h) => h.textContent) === 'Latest', 'English words render');
+  check(await page.$eval('main > h2', (h) => h.textContent) === 'Latest', 'English words render');
   await axe(page, 'English river');
 } catch (error) {
   console.log(`FAIL ${error.stack || error}`);

@@ -10,7 +10,7 @@ TEST_CASE("every publisher query is answered from an index") {
   auto store = open_memory();
   auto plans = store.explain_read_queries();
   REQUIRE(plans.has_value());
-  REQUIRE(plans->size() == 15);
+  REQUIRE(plans->size() == 19);
   for (const auto& plan : *plans) {
     INFO(plan);
     std::istringstream lines(plan);

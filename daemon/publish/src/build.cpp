@@ -103,7 +103,10 @@ std::string selection_url(const std::string& base, const Selection& s, Format f,
     query += '=';
     query += percent_encode(value);
   };
-  if (f == Format::html) {
+  if (s.view_slug) {
+    url += "/views/" + percent_encode(*s.view_slug);
+    if (f != Format::html) url += std::string("/") + ext[static_cast<int>(f)];
+  } else if (f == Format::html) {
     url += '/';
     if (s.source_id) param("source", std::to_string(*s.source_id));
     if (s.category_slug) param("category", *s.category_slug);
@@ -205,8 +208,8 @@ std::string sanitize(const std::optional<std::string>& html, const std::string& 
 
 }  // namespace
 
-Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
-                 const std::string& base_url) {
+Entry make_entry(const storage::ClusterView& view, const ServerOptions& options, const std::string& base_url,
+                 bool also_footer) {
   const storage::StoredItem& item = view.item;
   Entry e;
   e.id = options.entry_id_prefix + std::to_string(view.public_id);
@@ -256,7 +259,7 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
                                    public_source_url(p.source_id, p.source_url, base_url, options),
                                    safe_url(p.item_link), p.published});
   }
-  if (e.policy == Policy::full && !e.content_html.empty() && !e.also.empty()) {
+  if (also_footer && e.policy == Policy::full && !e.content_html.empty() && !e.also.empty()) {
     // Readers that show only the body still see who else carried the story.
     std::string footer = "<p>Also published by: ";
     bool first = true;
@@ -277,6 +280,44 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
   }
   e.cursor = cursor_text(view.position);
   e.story_url = story_url(base_url, view.public_id, {});
+  return e;
+}
+
+std::string top_url(const std::string& base, Format f) {
+  static constexpr const char* ext[] = {"feed.atom", "feed.rss", "feed.json", ""};
+  return f == Format::html ? base + "/" : base + "/top/" + ext[static_cast<int>(f)];
+}
+
+Entry make_top_entry(const storage::TopStory& story, const ServerOptions& options, const std::string& base,
+                     Language language) {
+  Entry e = make_entry(story.view, options, base, false);
+  e.ranking = Ranking{story.publishers, story.score};
+  const auto line = [](std::string& out, const std::string& title, const std::optional<std::string>& link,
+                       Instant published, std::string_view mark) {
+    std::string escaped_title;
+    append_escaped(escaped_title, title);
+    out += "<li>";
+    if (link) {
+      std::string href;
+      append_escaped(href, *link);
+      out += "<a href=\"" + href + "\">" + escaped_title + "</a>";
+    } else {
+      out += escaped_title;
+    }
+    if (!mark.empty()) {
+      out += " (";
+      append_escaped(out, mark);
+      out += ")";
+    }
+    out += " <time datetime=\"" + rfc3339(published) + "\">" + rfc3339(published) + "</time></li>";
+  };
+  std::string list = "<p>";
+  append_escaped(list, message(language, "top_publishers", std::to_string(story.publishers)));
+  list += "</p><ol>";
+  line(list, e.origin.title, e.link, e.published, message(language, "first_publisher"));
+  for (const AlsoPublished& a : e.also) line(list, a.title, a.link, a.published, {});
+  list += "</ol>";
+  e.content_html = list + e.content_html;
   return e;
 }
 

@@ -17,6 +17,7 @@ enum class Format { atom, rss, json, html };
 struct Selection {
   std::optional<std::int64_t> source_id;
   std::optional<std::string> category_slug;
+  std::optional<std::string> view_slug;  // a view's page and feeds (not with the others)
   std::string query;
   bool by_relevance = false;  // ?sort=relevance: only with a query
   std::size_t limit = 50;
@@ -54,6 +55,15 @@ std::string percent_encode(std::string_view text);
 // Only a page (html) carries ?hl=.
 std::string selection_url(const std::string& base, const Selection& s, Format f, bool with_position);
 
+// The top stories' feed in a format (html: the home page, where they are the first section).
+std::string top_url(const std::string& base, Format f);
+
+// A top story as one entry: make_entry's, its ranking, and its content opened by the list
+// of every publisher, earliest first and marked, each with its time (a feed reader shows
+// no page around it).
+Entry make_top_entry(const storage::TopStory& story, const ServerOptions& options, const std::string& base,
+                     Language language);
+
 // The reader page of one story.
 std::string story_url(const std::string& base, std::int64_t public_id, std::string_view hl);
 
@@ -68,7 +78,9 @@ Entry make_version(const storage::Story& story, const storage::StoryVersion& ver
 
 // One cluster as one entry, with sanitized HTML and the republication policy applied;
 // `base` is the public URL of this server (for sources whose feed URL is not shown).
-Entry make_entry(const storage::ClusterView& view, const ServerOptions& options, const std::string& base);
+// `also_footer`: a full entry's body ends with "Also published by: …" when others carry it.
+Entry make_entry(const storage::ClusterView& view, const ServerOptions& options, const std::string& base,
+                 bool also_footer = true);
 
 // The text an entry carries, in bytes: what rendering it costs, give or take markup.
 std::size_t text_bytes(const Entry& e);

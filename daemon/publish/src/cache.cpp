@@ -92,9 +92,23 @@ Context::Context(Catalog& catalog, ServerOptions options)
     : catalog_(catalog),
       options_(std::move(options)),
       display_zone_(DisplayZone::named(options_.display_time_zone).value_or(DisplayZone())),
+      editorial_(std::make_shared<const Editorial>(options_.editorial)),
       cache_(std::make_unique<Cache>(options_.render_cache_bytes, metrics_)) {}
 
 Context::~Context() = default;
+
+void Context::set_editorial(Editorial editorial) {
+  {
+    std::lock_guard lock(editorial_mutex_);
+    editorial_ = std::make_shared<const Editorial>(std::move(editorial));
+  }
+  notify_changed();
+}
+
+std::shared_ptr<const Editorial> Context::editorial() const {
+  std::lock_guard lock(editorial_mutex_);
+  return editorial_;
+}
 
 void Context::check_for_changes() {
   std::lock_guard lock(catalog_mutex_);

@@ -21,6 +21,7 @@ struct Target {
   std::optional<std::string> source_segment;
   std::optional<std::string> category_segment;
   std::optional<std::string> story_segment;
+  std::optional<std::string> view_segment;
 };
 
 std::optional<Format> feed_format(std::string_view name) {
@@ -51,6 +52,20 @@ Target classify(const boost::urls::url_view& url) {
   } else if (segs.size() == 2 && segs[0] == "stories") {
     t.route = Route::story;
     t.story_segment = segs[1];
+  } else if (segs.size() == 2 && segs[0] == "views") {
+    t.route = Route::view;
+    t.view_segment = segs[1];
+  } else if (segs.size() == 3 && segs[0] == "views") {
+    if (auto f = feed_format(segs[2])) {
+      t.route = Route::view;
+      t.format = *f;
+      t.view_segment = segs[1];
+    }
+  } else if (segs.size() == 2 && segs[0] == "top") {
+    if (auto f = feed_format(segs[1])) {
+      t.route = Route::top_feed;
+      t.format = *f;
+    }
   } else if (segs.size() == 3 && (segs[0] == "sources" || segs[0] == "categories")) {
     if (auto f = feed_format(segs[2])) {
       t.format = *f;
@@ -83,6 +98,7 @@ std::optional<Selection> read_selection(const boost::urls::url_view& url, const 
     if (!s.source_id) return error = "source id must be a positive integer", std::nullopt;
   }
   if (target.category_segment) s.category_slug = *target.category_segment;
+  if (target.view_segment) s.view_slug = *target.view_segment;
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;
   for (auto param : url.params(opts)) {
@@ -121,6 +137,9 @@ std::optional<Selection> read_selection(const boost::urls::url_view& url, const 
     }
   }
   while (!s.query.empty() && s.query.back() == ' ') s.query.pop_back();
+  if (s.view_slug && (!s.query.empty() || s.source_id || s.category_slug || s.by_relevance)) {
+    return error = "a view selects its own stories: no q, sort, source or category", std::nullopt;
+  }
   if (s.query.empty()) s.by_relevance = false;  // nothing to rank: the newest come first
   if (s.before && s.before->relevance.has_value() != s.by_relevance) {
     return error = "before is not a cursor from a next link of this sort order", std::nullopt;
@@ -139,6 +158,7 @@ std::string cache_key(const Target& t, const Selection& s, const std::string& ba
                     std::to_string(static_cast<int>(t.format));
   key += "|s=" + (s.source_id ? std::to_string(*s.source_id) : "");
   key += "|c=" + s.category_slug.value_or("");
+  key += "|v=" + s.view_slug.value_or("");
   key += "|l=" + std::to_string(s.limit) + (s.limit_given ? "!" : "");
   key += "|b=" + (s.before ? detail::cursor_text(*s.before) : "");
   key += "|a=" + (s.after ? detail::cursor_text(*s.after) : "");
@@ -175,10 +195,20 @@ const char* content_type(Format f) {
   return "text/html; charset=utf-8";
 }
 
+storage::TopQuery top_query(const TopSettings& top, Instant now, std::size_t limit) {
+  storage::TopQuery q;
+  q.now = now;
+  q.window = top.window;
+  q.half_life = top.half_life;
+  q.min_publishers = top.min_publishers;
+  q.limit = limit;
+  return q;
+}
+
 // Renders a feed or the page for a selection; nullopt when the source/category is unknown.
 storage::Result<std::optional<Context::Document>> render_selection(
     Catalog& catalog, const storage::ChangeStamp& stamp, const Target& t, const Selection& s,
-    const Context& ctx, const std::string& base, const Reader& reader) {
+    const Context& ctx, const std::string& base, const Reader& reader, const Editorial& editorial) {
   const ServerOptions& o = ctx.options();
   auto categories = catalog.list_categories();
   if (!categories) return categories.error();
@@ -203,6 +233,15 @@ storage::Result<std::optional<Context::Document>> render_selection(
     if (it == slugs.end()) return std::optional<Context::Document>{};
     q.category = it->name;
     title += " — " + it->name;
+  }
+  if (s.view_slug) {
+    const auto view = std::find_if(editorial.views.begin(), editorial.views.end(),
+                                   [&](const ViewDefinition& v) { return v.slug == *s.view_slug; });
+    if (view == editorial.views.end()) return std::optional<Context::Document>{};
+    q.filter = view->filter;
+    if (view->window) q.filter->since = reader.now - *view->window;
+    q.search = view->query;
+    title += " — " + (view->title.empty() ? view->slug : view->title);
   }
   if (!s.query.empty()) title += " — “" + s.query + "”";
   auto result = catalog.latest_clusters(q);
@@ -294,6 +333,16 @@ storage::Result<std::optional<Context::Document>> render_selection(
         river.newer_url = detail::selection_url(base, preceding, Format::html, true);
       }
       if (s.before || s.after) river.first_url = river.feed.meta.first_url;
+      const bool unfiltered = !s.source_id && !s.category_slug && !s.view_slug && s.query.empty();
+      if (unfiltered && !s.before && !s.after && editorial.top.page_entries > 0) {
+        auto top = catalog.top_stories(top_query(editorial.top, reader.now, editorial.top.page_entries));
+        if (!top) return top.error();
+        for (const storage::TopStory& story : *top) {
+          river.top.push_back(detail::make_top_entry(story, o, base, reader.language));
+          if (!s.hl.empty()) river.top.back().story_url += "?hl=" + s.hl;
+        }
+        river.top_url = detail::top_url(base, Format::atom);
+      }
       river.selected_source = s.source_id;
       river.selected_category = s.category_slug;
       river.query = s.query;
@@ -307,6 +356,44 @@ storage::Result<std::optional<Context::Document>> render_selection(
       doc.body = render_html(river);
       break;
     }
+  }
+  return std::optional<Context::Document>{std::move(doc)};
+}
+
+// The top stories' feed: one document, best first, no paging.
+storage::Result<std::optional<Context::Document>> render_top_document(Catalog& catalog,
+                                                                      const storage::ChangeStamp& stamp,
+                                                                      Format format, const Context& ctx,
+                                                                      const std::string& base, Instant now,
+                                                                      const TopSettings& settings) {
+  const ServerOptions& o = ctx.options();
+  auto top = catalog.top_stories(top_query(settings, now, settings.feed_entries));
+  if (!top) return top.error();
+  const Language language = o.language == "en" ? Language::en : Language::vi;
+  FeedPage page;
+  FeedMeta& m = page.meta;
+  m.title = o.title + " — " + std::string(message(language, "top_stories"));
+  m.subtitle = o.subtitle;
+  m.language = o.language;
+  m.generator_version = o.version;
+  m.self_url = detail::top_url(base, format);
+  m.first_url = m.self_url;
+  m.id = m.self_url;
+  m.html_url = detail::top_url(base, Format::html);
+  Instant newest{};
+  for (const storage::TopStory& story : *top) {
+    page.entries.push_back(detail::make_top_entry(story, o, base, language));
+    newest = std::max(newest, page.entries.back().updated);
+  }
+  m.updated = std::max(newest, stamp.at);
+  Context::Document doc;
+  doc.modified = m.updated;
+  doc.content_type = content_type(format);
+  switch (format) {
+    case Format::atom: doc.body = render_atom(page); break;
+    case Format::rss: doc.body = render_rss(page); break;
+    case Format::json: doc.body = render_json(page); break;
+    case Format::html: break;
   }
   return std::optional<Context::Document>{std::move(doc)};
 }
@@ -607,6 +694,21 @@ Response handle(const Request& req, Context& ctx, const Connection& connection) 
       return document_response(req, *outcome.rendering, ctx.options());
     }
     case Route::story: return story_response(req, target, ctx, connection);
+    case Route::top_feed: {
+      const std::string base = base_url_of(req, ctx.options(), connection);
+      const auto editorial = ctx.editorial();
+      const Instant now = ctx.options().clock();
+      // Scores keep their order as time passes; the window's edge moves: drawn again at
+      // most once a minute.
+      const std::string key = base + "|top|" + std::to_string(static_cast<int>(target.format)) +
+                              "|minute=" + std::to_string(now.time_since_epoch().count() / 60);
+      auto outcome = ctx.cached(key, [&](Catalog& c, const storage::ChangeStamp& stamp) {
+        return render_top_document(c, stamp, target.format, ctx, base, now, editorial->top);
+      });
+      if (!outcome.rendering) return fail(outcome.status, outcome.error);
+      return document_response(req, *outcome.rendering, ctx.options());
+    }
+    case Route::view:
     case Route::page:
     case Route::feed:
     case Route::source_feed:
@@ -632,12 +734,23 @@ Response handle(const Request& req, Context& ctx, const Connection& connection) 
       choose_language(selection->hl, req[http::field::accept_language]) == Language::vi ? "en" : "vi";
   const Reader reader =
       reader_of(req, *selection, ctx, detail::selection_url(base, other_language, target.format, true));
+  const auto editorial = ctx.editorial();
   std::string key = cache_key(target, *selection, base);
-  if (target.format == Format::html) key = page_key(std::move(key), reader);
+  if (target.format == Format::html) {
+    key = page_key(std::move(key), reader);
+  } else if (selection->view_slug) {
+    // A view's window moves with time, not only with the store.
+    key += "|minute=" + std::to_string(reader.now.time_since_epoch().count() / 60);
+  }
   auto outcome = ctx.cached(key, [&](Catalog& c, const storage::ChangeStamp& stamp) {
-    return render_selection(c, stamp, target, *selection, ctx, base, reader);
+    return render_selection(c, stamp, target, *selection, ctx, base, reader, *editorial);
   });
-  if (!outcome.rendering) return fail(outcome.status, outcome.error);
+  if (!outcome.rendering) {
+    if (outcome.status == http::status::not_found && selection->view_slug) {
+      return fail(http::status::not_found, "no such view");
+    }
+    return fail(outcome.status, outcome.error);
+  }
   return document_response(req, *outcome.rendering, ctx.options());
 }
 

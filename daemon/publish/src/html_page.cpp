@@ -108,6 +108,25 @@ void entry(XmlWriter& w, const Entry& e, const Reader& reader) {
   w.raw("</article>\n");
 }
 
+// The top stories above the river: each with every publisher, earliest first and marked,
+// each at its own time.
+void top_section(XmlWriter& w, const RiverPage& page) {
+  const Language lang = page.reader.language;
+  w.raw("<section class=\"top-stories\" aria-labelledby=\"top-stories\">\n<h2 id=\"top-stories\">");
+  w.text(message(lang, "top_stories"));
+  w.raw(" <a class=\"feed\"");
+  w.attr("href", page.top_url);
+  w.raw(">Atom</a></h2>\n");
+  for (const Entry& e : page.top) {
+    w.raw("<article>\n<h3>");
+    html::anchor(w, e.story_url, e.title);
+    w.raw("</h3>\n");
+    html::publisher_times(w, e, page.reader);
+    w.raw("</article>\n");
+  }
+  w.raw("</section>\n");
+}
+
 void paging(XmlWriter& w, const RiverPage& page) {
   const auto& older = page.feed.meta.next_url;
   if (!page.newer_url && !page.first_url && !older) return;
@@ -186,7 +205,7 @@ std::string render_html(const RiverPage& page) {
   filter_form(w, page);
   category_nav(w, page);
   w.raw("</header>\n<main>\n");
-  // Issue #20's top stories come here, above the river, as a section of their own.
+  if (!page.top.empty()) top_section(w, page);
   w.raw("<h2>");
   if (page.query.empty()) {
     w.text(message(lang, "latest"));

@@ -79,4 +79,32 @@ void publishers(XmlWriter& w, const Entry& entry, const Reader& reader) {
   w.raw("</p>\n");
 }
 
+void publisher_times(XmlWriter& w, const Entry& entry, const Reader& reader) {
+  const auto count =
+      entry.ranking ? entry.ranking->publishers : static_cast<std::int64_t>(entry.also.size() + 1);
+  w.raw("<p class=\"meta\">");
+  w.text(message(reader.language, "top_publishers", std::to_string(count)));
+  w.raw("</p>\n<ol class=\"pubs\">\n");
+  const auto line = [&](std::string_view title, const std::optional<std::string>& link, Instant published,
+                        bool first) {
+    w.raw("<li>");
+    if (link) {
+      anchor(w, *link, title);
+    } else {
+      w.text(title);
+    }
+    if (first) {
+      w.raw(" <span class=\"first\">(");
+      w.text(message(reader.language, "first_publisher"));
+      w.raw(")</span>");
+    }
+    w.raw(" · ");
+    time(w, published, reader);
+    w.raw("</li>\n");
+  };
+  line(entry.origin.title, entry.link, entry.published, true);
+  for (const AlsoPublished& a : entry.also) line(a.title, a.link, a.published, false);
+  w.raw("</ol>\n");
+}
+
 }  // namespace tinhop::publish::html

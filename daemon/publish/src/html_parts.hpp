@@ -26,4 +26,8 @@ void thumbnail(XmlWriter& w, const Entry& entry);
 // "Đưa tin: A (đăng đầu tiên), B, C", each linked to its own article, earliest first.
 void publishers(XmlWriter& w, const Entry& entry, const Reader& reader);
 
+// "3 nguồn đưa tin:" and an ordered list of the publishers, earliest first, the first one
+// marked, each linked to its own article with its time.
+void publisher_times(XmlWriter& w, const Entry& entry, const Reader& reader);
+
 }  // namespace tinhop::publish::html

@@ -82,6 +82,8 @@ std::string render_json(const FeedPage& page) {
     }
     ext["also_published_by"] = std::move(also);
     ext["policy"] = e.policy == Policy::full ? "full" : e.policy == Policy::summary ? "summary" : "title";
+    if (e.ranking)
+      ext["top"] = json::object{{"publishers", e.ranking->publishers}, {"score", e.ranking->score}};
     item["_tinhop"] = std::move(ext);
     items.push_back(std::move(item));
   }

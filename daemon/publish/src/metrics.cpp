@@ -12,6 +12,8 @@ const char* route_name(Route route) {
     case Route::feed: return "feed";
     case Route::source_feed: return "source_feed";
     case Route::category_feed: return "category_feed";
+    case Route::view: return "view";
+    case Route::top_feed: return "top_feed";
     case Route::story: return "story";
     case Route::opml: return "opml";
     case Route::healthz: return "healthz";

@@ -140,7 +140,7 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
         .add_bytes(to_bytes(fp))
         .add(follows ? std::optional<std::int64_t>(static_cast<std::int64_t>(article)) : std::nullopt);
     if (exists) {
-      p.add(keep_content).add(dated).add(tried);
+      p.add(keep_content).add(dated).add(tried).add(item_language(item, feed));
       db.query(
           "UPDATE items SET guid = $4, link = $5, link_hash = $6, title = $7, summary = $8, "
           "content = CASE WHEN $19 THEN content ELSE $9 END, "
@@ -148,17 +148,16 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
           "published = CASE WHEN $20 THEN $11 ELSE published END, updated = $12, changed = $13, "
           "date_approximate = $14, extra = $15, content_hash = $16, "
           "fingerprint = CASE WHEN $19 THEN fingerprint ELSE $17 END, revision = revision + 1, "
-          "article = CASE WHEN $21 THEN $18::smallint ELSE article END "
+          "article = CASE WHEN $21 THEN $18::smallint ELSE article END, language = $22 "
           "WHERE source_id = $1 AND key = $2 AND cluster_id = $3",
           p);
     } else {
-      p.add(item_id);
+      p.add(item_id).add(item_language(item, feed));
       db.query(
           "INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, content, "
           "search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint, "
-          "article, id) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-          "$18, "
-          "$19)",
+          "article, id, language) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+          "$16, $17, $18, $19, $20)",
           p);
     }
 

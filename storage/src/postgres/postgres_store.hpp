@@ -49,6 +49,7 @@ struct PostgresStore final : Backend {
   Result<std::vector<FetchHistoryEntry>> fetch_history(std::int64_t source_id, std::size_t limit) override;
   Result<PublicationStats> publication_stats(std::int64_t source_id) override;
   Result<ClusterPage> latest_clusters(const ClusterQuery& query) override;
+  Result<std::vector<TopStory>> top_stories(const TopQuery& query) override;
   Result<StoredItem> get_item(std::int64_t item_id) override;
   Result<std::optional<Story>> story(std::int64_t public_id) override;
   Result<ChangeStamp> last_change() override;

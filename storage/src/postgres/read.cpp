@@ -57,6 +57,36 @@ constexpr const char* kRankedSearchSource = TINHOP_RANKED(" AND i.source_id = $4
 #undef TINHOP_RANKED
 #undef TINHOP_RANK
 #undef TINHOP_QUERY
+// A view's stories (ClusterQuery::filter), as sqlite/read.cpp's; $4 source urls, $6
+// categories and $7 languages are JSON arrays (NULL: any), $8 the window's start, $9 the
+// least number of publishers.
+#define TINHOP_VIEW_ITEM                                                                     \
+  "($4::jsonb IS NULL OR i.source_id IN (SELECT id FROM sources WHERE url IN (SELECT "       \
+  "jsonb_array_elements_text($4::jsonb)))) AND ($7::jsonb IS NULL OR EXISTS (SELECT 1 FROM " \
+  "jsonb_array_elements_text($7::jsonb) l(v) WHERE i.language = l.v OR i.language LIKE l.v || '-%'))"
+#define TINHOP_VIEW_STORY(cluster)                                                                       \
+  "($6::jsonb IS NULL OR EXISTS (SELECT 1 FROM cluster_categories cc WHERE cc.cluster_id = " cluster     \
+  " AND cc.category IN (SELECT jsonb_array_elements_text($6::jsonb)))) AND ($9::bigint <= 1 OR (SELECT " \
+  "count(DISTINCT p.source_id) FROM items p WHERE p.cluster_id = " cluster ") >= $9::bigint)"
+#define TINHOP_VIEW_CLUSTER(order) \
+  "SELECT c.id, c.published, 0, 0.0 FROM clusters c WHERE (c.published, c.id) " order                    \
+  " AND c.published >= $8::bigint AND c.size >= $9::bigint AND $5::text IS NULL AND " TINHOP_VIEW_STORY( \
+      "c.id") " AND (($4::jsonb IS NULL AND $7::jsonb IS NULL) OR EXISTS (SELECT 1 FROM items i WHERE "  \
+              "i.cluster_id = c.id AND " TINHOP_VIEW_ITEM ")) "
+constexpr const char* kView =
+    TINHOP_VIEW_CLUSTER("< ($1, $2)") "ORDER BY c.published DESC, c.id DESC LIMIT $3";
+constexpr const char* kViewNewer = TINHOP_VIEW_CLUSTER("> ($1, $2)") "ORDER BY c.published, c.id LIMIT $3";
+constexpr const char* kViewSearch =
+    "SELECT i.cluster_id, i.published, i.id, 0.0 FROM items i JOIN clusters c ON c.id = i.cluster_id "
+    "WHERE i.search @@ to_tsquery('simple', tinhop_unaccent($5)) AND (i.published, i.id) < ($1, $2) "
+    "AND c.published >= $8::bigint AND c.size >= $9::bigint AND " TINHOP_VIEW_ITEM
+    " AND " TINHOP_VIEW_STORY("i.cluster_id") " ORDER BY i.published DESC, i.id DESC LIMIT $3";
+#undef TINHOP_VIEW_CLUSTER
+#undef TINHOP_VIEW_STORY
+#undef TINHOP_VIEW_ITEM
+constexpr const char* kTopCandidates =
+    "SELECT c.id, c.published, (SELECT count(DISTINCT i.source_id) FROM items i WHERE i.cluster_id = c.id) "
+    "FROM clusters c WHERE c.published >= $1 AND c.size >= $2";
 constexpr const char* kMembers =
     "SELECT i.id, i.source_id, i.link, i.published, s.title, s.feed_title, s.url, s.site_link, "
     "s.republication, c.public_id "
@@ -84,6 +114,10 @@ constexpr NamedQuery kReadQueries[] = {
     {"ranked_search", kRankedSearch},
     {"ranked_search_category", kRankedSearchCategory},
     {"ranked_search_source", kRankedSearchSource},
+    {"view", kView},
+    {"view_newer", kViewNewer},
+    {"view_search", kViewSearch},
+    {"top_candidates", kTopCandidates},
     {"members", kMembers},
     {"story", kStory},
     {"item", kItem},
@@ -189,6 +223,7 @@ Result<ClusterPage> PostgresStore::latest_clusters(const ClusterQuery& query) {
     if (query.source_id && query.category) {
       throw sql::SqlFailure{Error{Errc::invalid_argument, "filter by source or by category, not both"}};
     }
+    check_filter(query);
     std::string match;
     if (query.search) {
       match = tsquery_text(*query.search);
@@ -214,6 +249,8 @@ Result<ClusterPage> PostgresStore::latest_clusters(const ClusterQuery& query) {
             : !query.search ? kCategory
             : ranked        ? kRankedSearchCategory
                             : kSearchCategory;
+    } else if (query.filter) {
+      sql = backward ? kViewNewer : query.search ? kViewSearch : kView;
     } else if (query.search) {
       sql = ranked ? kRankedSearch : kSearch;
     }
@@ -242,12 +279,24 @@ Result<ClusterPage> PostgresStore::latest_clusters(const ClusterQuery& query) {
         p.add(*query.source_id);
       } else if (query.category) {
         p.add(*query.category);
+      } else if (query.filter) {
+        p.add(json_list(query.filter->source_urls));
       } else if (query.search) {
         p.add_null();
       }
-      if (query.search) p.add(match);
+      if (query.search) {
+        p.add(match);
+      } else if (query.filter) {
+        p.add_null();
+      }
       if (ranked)
         p.add(*start.relevance == -std::numeric_limits<double>::infinity() ? -1e300 : *start.relevance);
+      if (const auto& filter = query.filter) {
+        p.add(json_list(filter->categories))
+            .add(json_list(filter->languages))
+            .add(filter->since ? to_unix(*filter->since) : std::numeric_limits<std::int64_t>::min())
+            .add(filter->min_publishers);
+      }
       auto q = db.query(sql, p);
       while (q.next()) rows.push_back(Row{q.int64(0), q.int64(1), q.int64(2), q.real(3)});
     }
@@ -300,6 +349,39 @@ Result<ClusterPage> PostgresStore::latest_clusters(const ClusterQuery& query) {
   });
 }
 
+Result<std::vector<TopStory>> PostgresStore::top_stories(const TopQuery& query) {
+  return guarded([&] {
+    // One snapshot: the candidates, members and items agree while another node writes.
+    pg::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    std::vector<TopCandidate> candidates;
+    {
+      auto q = db.query(kTopCandidates,
+                        pg::Params().add(to_unix(query.now - query.window)).add(query.min_publishers));
+      while (q.next()) candidates.push_back(TopCandidate{q.int64(0), from_unix(q.int64(1)), q.int64(2)});
+    }
+    std::vector<TopStory> top;
+    for (const TopCandidate& candidate : rank_top(std::move(candidates), query)) {
+      auto loaded = load_members(db, candidate.cluster_id);
+      if (loaded.list.empty()) continue;
+      TopStory story;
+      story.publishers = candidate.publishers;
+      story.score = candidate.score;
+      ClusterView& view = story.view;
+      view.cluster_id = candidate.cluster_id;
+      view.public_id = loaded.public_id;
+      view.position = Cursor{candidate.published, candidate.cluster_id};
+      view.item = load_item(db, loaded.list.front().publisher.item_id);
+      view.origin = loaded.list.front().publisher;
+      view.republication = loaded.list.front().republication;
+      for (std::size_t i = 1; i < loaded.list.size(); ++i)
+        view.others.push_back(std::move(loaded.list[i].publisher));
+      top.push_back(std::move(story));
+    }
+    snapshot.commit();
+    return top;
+  });
+}
+
 Result<StoredItem> PostgresStore::get_item(std::int64_t item_id) {
   return guarded([&] { return load_item(db, item_id); });
 }
@@ -340,8 +422,12 @@ Result<std::vector<std::string>> PostgresStore::explain_read_queries() {
       // Values of the right types for the statement's parameters ($1 ... up to its last).
       pg::Params p;
       const std::string_view text = query.sql;
-      for (int n = 1; n <= 6 && text.find("$" + std::to_string(n)) != std::string_view::npos; ++n) {
-        if (n == 4) {
+      // A view's statements take the filter's JSON lists at $4, $6 and $7.
+      const bool view = text.find("$9") != std::string_view::npos;
+      for (int n = 1; n <= 9 && text.find("$" + std::to_string(n)) != std::string_view::npos; ++n) {
+        if (view && (n == 4 || n == 6 || n == 7)) {
+          p.add(R"(["x"])");
+        } else if (n == 4) {
           p.add_null();
         } else if (n == 5) {
           p.add("x");

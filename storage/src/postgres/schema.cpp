@@ -170,7 +170,14 @@ CREATE TABLE cluster_nodes(
   lost_leases bigint NOT NULL DEFAULT 0);
 )sql";
 
-const std::array<const char*, 5> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4, kVersionLeases};
+// Next version: each item's language, the one views filter by (issue #20; SQLite's views
+// migration). Items stored before it have none.
+constexpr const char* kVersionViews = R"sql(
+ALTER TABLE items ADD COLUMN language text;
+)sql";
+
+const std::array<const char*, 6> kMigrations = {kVersion1, kVersion2,      kVersion3,
+                                                kVersion4, kVersionLeases, kVersionViews};
 
 // pg_advisory_xact_lock's key for migrations: any constant other tinhop locks do not use.
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7318201800)";

@@ -213,14 +213,14 @@ IngestCounts SqliteStore::ingest_feed(std::int64_t source_id, const Feed& feed, 
                   "published = CASE WHEN ?20 THEN ?11 ELSE published END, updated = ?12, changed = ?13, "
                   "date_approximate = ?14, extra = ?15, content_hash = ?16, "
                   "fingerprint = CASE WHEN ?19 THEN fingerprint ELSE ?17 END, revision = revision + 1, "
-                  "article = CASE WHEN ?21 THEN ?18 ELSE article END "
+                  "article = CASE WHEN ?21 THEN ?18 ELSE article END, language = ?22 "
                   "WHERE source_id = ?1 AND key = ?2 AND cluster_id = ?3")
             : db.statement(
                   "INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, "
                   "content, search_text, published, updated, first_seen, date_approximate, extra, "
-                  "content_hash, fingerprint, article, id) "
+                  "content_hash, fingerprint, article, id, language) "
                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                  "?19)");
+                  "?19, ?22)");
     if (exists) cluster_id = pending[k].stored_cluster;
     write->bind(1, source_id)
         .bind(2, key)
@@ -245,6 +245,7 @@ IngestCounts SqliteStore::ingest_feed(std::int64_t source_id, const Feed& feed, 
     } else {
       write->bind(19, next_item);
     }
+    write->bind(22, item_language(item, feed));
     write->run();
     std::int64_t item_id = pending[k].stored_id;
     if (!exists) {

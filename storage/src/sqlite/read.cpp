@@ -61,6 +61,38 @@ constexpr const char* kRankedSearchSource =
     "SELECT i.cluster_id, i.published, i.id, f.rank FROM items_fts f JOIN items i ON i.id = f.rowid "
     "WHERE items_fts MATCH ?5 AND (f.rank > ?6 OR (f.rank = ?6 AND f.rowid < ?2)) AND i.source_id = ?4 "
     "ORDER BY f.rank, f.rowid DESC LIMIT ?3";
+// A view's stories (ClusterQuery::filter), paged over clusters like the whole list; ?4
+// source urls, ?6 categories and ?7 languages are JSON arrays (NULL: any), ?8 the window's
+// start, ?9 the least number of publishers (clusters.size, the items, bounds it first).
+#define TINHOP_VIEW_CLUSTER(order)                                                                          \
+  "SELECT c.id, c.published, 0, 0.0 FROM clusters c WHERE (c.published, c.id) " order                       \
+  " AND c.published >= ?8 AND c.size >= ?9 AND (?6 IS NULL OR EXISTS (SELECT 1 FROM cluster_categories cc " \
+  "WHERE cc.cluster_id = c.id AND cc.category IN (SELECT value FROM json_each(?6)))) AND ((?4 IS NULL AND " \
+  "?7 IS NULL) OR EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id AND " TINHOP_VIEW_ITEM            \
+  "))"                                                                                                      \
+  " AND (?9 <= 1 OR (SELECT count(DISTINCT p.source_id) FROM items p WHERE p.cluster_id = c.id) >= ?9) "
+#define TINHOP_VIEW_ITEM                                                                                  \
+  "(?4 IS NULL OR i.source_id IN (SELECT id FROM sources WHERE url IN (SELECT value FROM "                \
+  "json_each(?4)))) AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(?7) l WHERE i.language = l.value " \
+  "OR i.language LIKE l.value || '-%'))"
+constexpr const char* kView =
+    TINHOP_VIEW_CLUSTER("< (?1, ?2)") "ORDER BY c.published DESC, c.id DESC LIMIT ?3";
+constexpr const char* kViewNewer = TINHOP_VIEW_CLUSTER("> (?1, ?2)") "ORDER BY c.published, c.id LIMIT ?3";
+// With text, the matching item must also be from the sources and in the languages.
+constexpr const char* kViewSearch =
+    "SELECT i.cluster_id, i.published, i.id, 0.0 FROM items_fts f JOIN items i ON i.id = f.rowid "
+    "JOIN clusters c ON c.id = i.cluster_id WHERE items_fts MATCH ?5 AND (i.published, i.id) < (?1, ?2) "
+    "AND c.published >= ?8 AND c.size >= ?9 AND " TINHOP_VIEW_ITEM
+    " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM cluster_categories cc WHERE cc.cluster_id = i.cluster_id AND "
+    "cc.category IN (SELECT value FROM json_each(?6)))) AND (?9 <= 1 OR (SELECT count(DISTINCT p.source_id) "
+    "FROM items p WHERE p.cluster_id = i.cluster_id) >= ?9) ORDER BY i.published DESC, i.id DESC LIMIT ?3";
+#undef TINHOP_VIEW_ITEM
+#undef TINHOP_VIEW_CLUSTER
+// Top stories' candidates: the window's clusters with at least ?2 items, and how many
+// distinct sources carry each.
+constexpr const char* kTopCandidates =
+    "SELECT c.id, c.published, (SELECT count(DISTINCT i.source_id) FROM items i WHERE i.cluster_id = c.id) "
+    "FROM clusters c WHERE c.published >= ?1 AND c.size >= ?2";
 // Each row repeats the cluster's public id: one statement per listed story instead of two.
 constexpr const char* kMembers =
     "SELECT i.id, i.source_id, i.link, i.published, s.title, s.feed_title, s.url, s.site_link, "
@@ -89,6 +121,10 @@ constexpr NamedQuery kReadQueries[] = {
     {"ranked_search", kRankedSearch},
     {"ranked_search_category", kRankedSearchCategory},
     {"ranked_search_source", kRankedSearchSource},
+    {"view", kView},
+    {"view_newer", kViewNewer},
+    {"view_search", kViewSearch},
+    {"top_candidates", kTopCandidates},
     {"members", kMembers},
     {"story", kStory},
     {"item", kItem},
@@ -211,6 +247,7 @@ Result<ClusterPage> SqliteStore::latest_clusters(const ClusterQuery& query) {
     if (query.source_id && query.category) {
       throw sql::SqlFailure{Error{Errc::invalid_argument, "filter by source or by category, not both"}};
     }
+    check_filter(query);
     std::string match;
     if (query.search) {
       match = fts_query(*query.search);
@@ -236,6 +273,8 @@ Result<ClusterPage> SqliteStore::latest_clusters(const ClusterQuery& query) {
             : !query.search ? kCategory
             : ranked        ? kRankedSearchCategory
                             : kSearchCategory;
+    } else if (query.filter) {
+      sql = backward ? kViewNewer : query.search ? kViewSearch : kView;
     } else if (query.search) {
       sql = ranked ? kRankedSearch : kSearch;
     }
@@ -263,6 +302,13 @@ Result<ClusterPage> SqliteStore::latest_clusters(const ClusterQuery& query) {
       if (query.category) q->bind(4, *query.category);
       if (query.search) q->bind(5, match);
       if (ranked) q->bind(6, *start.relevance);
+      if (const auto& filter = query.filter) {
+        q->bind(4, json_list(filter->source_urls))
+            .bind(6, json_list(filter->categories))
+            .bind(7, json_list(filter->languages))
+            .bind(8, filter->since ? to_unix(*filter->since) : std::numeric_limits<std::int64_t>::min())
+            .bind(9, filter->min_publishers);
+      }
       while (q->step()) rows.push_back(Row{q->int64(0), q->int64(1), q->int64(2), q->real(3)});
     }
     // Read oldest first, the page before is the `limit` rows next to the cursor, shown
@@ -313,6 +359,36 @@ Result<ClusterPage> SqliteStore::latest_clusters(const ClusterQuery& query) {
     if (backward && !page.clusters.empty()) page.next = page.clusters.back().position;
     if (newer_beyond && !page.clusters.empty()) page.previous = page.clusters.front().position;
     return page;
+  });
+}
+
+Result<std::vector<TopStory>> SqliteStore::top_stories(const TopQuery& query) {
+  return guarded([&] {
+    std::vector<TopCandidate> candidates;
+    {
+      auto q = db.statement(kTopCandidates);
+      q->bind(1, to_unix(query.now - query.window)).bind(2, query.min_publishers);
+      while (q->step()) candidates.push_back(TopCandidate{q->int64(0), from_unix(q->int64(1)), q->int64(2)});
+    }
+    std::vector<TopStory> top;
+    for (const TopCandidate& candidate : rank_top(std::move(candidates), query)) {
+      auto loaded = load_members(db, candidate.cluster_id);
+      if (loaded.list.empty()) continue;  // a cluster emptied by a concurrent purge
+      TopStory story;
+      story.publishers = candidate.publishers;
+      story.score = candidate.score;
+      ClusterView& view = story.view;
+      view.cluster_id = candidate.cluster_id;
+      view.public_id = loaded.public_id;
+      view.position = Cursor{candidate.published, candidate.cluster_id};
+      view.item = load_item(db, loaded.list.front().publisher.item_id);
+      view.origin = loaded.list.front().publisher;
+      view.republication = loaded.list.front().republication;
+      for (std::size_t i = 1; i < loaded.list.size(); ++i)
+        view.others.push_back(std::move(loaded.list[i].publisher));
+      top.push_back(std::move(story));
+    }
+    return top;
   });
 }
 

@@ -365,10 +365,16 @@ CREATE TABLE cluster_nodes(
   lost_leases INTEGER NOT NULL DEFAULT 0);
 )sql";
 
-const std::array<const char*, 15> kMigrations = {
-    kVersion1,  kVersion2,          kVersion3,      kVersion4,  kVersion5,
-    kVersion6,  kVersion7,          kVersion8,      kVersion9,  kVersion10,
-    kVersion11, kVersionRuleCounts, kVersionWebSub, kVersion14, kVersionLeases};
+// Next version: each item's language (its own, else its feed's, lowercase), the one views
+// filter by (issue #20). Items stored before it have none.
+constexpr const char* kVersionViews = R"sql(
+ALTER TABLE items ADD COLUMN language TEXT;
+)sql";
+
+const std::array<const char*, 16> kMigrations = {
+    kVersion1,  kVersion2,          kVersion3,      kVersion4,  kVersion5,      kVersion6,
+    kVersion7,  kVersion8,          kVersion9,      kVersion10, kVersion11,     kVersionRuleCounts,
+    kVersionWebSub, kVersion14, kVersionLeases, kVersionViews};
 
 }  // namespace
 

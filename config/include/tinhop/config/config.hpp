@@ -200,6 +200,31 @@ struct FileRule {
   friend bool operator==(const FileRule&, const FileRule&) = default;
 };
 
+// A [[views]] entry (docs/views.md): a named feed of the stories a query selects, at
+// /views/{slug} and /views/{slug}/feed.atom|rss|json. Empty lists select everything.
+struct ViewConfig {
+  std::string slug;                            // a-z, 0-9 and '-'
+  std::string title;                           // empty: the slug
+  std::string query;                           // full text (words, "phrases", prefix*); empty: any text
+  std::vector<std::string> sources;            // source URLs, canonical like [[source]] url
+  std::vector<std::string> categories;         // source categories
+  std::vector<std::string> languages;          // language tags, lowercase ("vi" also takes "vi-vn")
+  std::optional<std::chrono::seconds> window;  // only stories first published this recently
+  std::uint32_t min_publishers = 1;            // distinct sources carrying the story
+  std::uint32_t line = 0;
+  friend bool operator==(const ViewConfig&, const ViewConfig&) = default;
+};
+
+// [top]: top stories (docs/views.md), ranked by publishers × 2^(−age / half_life).
+struct TopConfig {
+  std::chrono::seconds half_life = 6h;
+  std::chrono::seconds window = 48h;  // stories first published this recently
+  std::uint32_t min_publishers = 2;
+  std::uint32_t page_entries = 5;  // the reader page's first section; 0 leaves it out
+  std::uint32_t feed_entries = 30;
+  friend bool operator==(const TopConfig&, const TopConfig&) = default;
+};
+
 // [websub]: pushes from publishers' hubs (docs/websub.md). Sources subscribe only when
 // server.base_url is set: a hub calls our callback at that public URL.
 struct WebSubConfig {
@@ -234,6 +259,8 @@ struct Config {
   ClusterConfig cluster;
   std::vector<FileSource> sources;
   std::vector<FileRule> rules;  // in file order, which is the order they apply in
+  TopConfig top;
+  std::vector<ViewConfig> views;  // in file order
   friend bool operator==(const Config&, const Config&) = default;
 };
 

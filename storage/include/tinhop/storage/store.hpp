@@ -355,12 +355,31 @@ struct ClusterView {
   std::vector<Publisher> others;                      // every other occurrence, earliest first
 };
 
+// What a view (docs/views.md) selects. A story is listed when one of its items is from
+// one of `source_urls` and in one of `languages` (the filters given), the story is in one
+// of `categories` (of its sources), it was first published at or after `since`, and at
+// least `min_publishers` distinct sources carry it. Empty lists select everything.
+struct StoryFilter {
+  std::vector<std::string> source_urls;  // sources as stored (Source::settings.url)
+  std::vector<std::string> categories;   // source categories, as cluster categories
+  // Items' language tags (lowercase, as stored): "vi" also takes "vi-vn"; items whose feed
+  // gave no language match no language filter.
+  std::vector<std::string> languages;
+  std::optional<Instant> since;
+  std::int64_t min_publishers = 1;
+  bool operator==(const StoryFilter&) const = default;
+};
+
 struct ClusterQuery {
   std::optional<std::int64_t> source_id;  // only stories this source carries
   std::optional<std::string> category;    // only stories carried by a source in this category
   // FTS query: words, "phrases", prefix*; diacritics ignored. Search results come in
   // `order`, each story once per page.
   std::optional<std::string> search;
+  // A view's selection; not with source_id or category, and newest first only. With a
+  // search, the item that matches the text is the one that matches the sources and
+  // languages.
+  std::optional<StoryFilter> filter;
   enum class Order {
     newest,     // by the matching item's date, newest first
     relevance,  // by bm25 rank, best first; equal ranks newest arrival first
@@ -389,6 +408,26 @@ struct Story {
   std::int64_t public_id = 0;
   std::vector<StoryVersion> versions;  // earliest publisher first
 };
+
+// Top stories (docs/views.md): the stories first published within `window` before `now`
+// that at least `min_publishers` distinct sources carry, ranked by
+// top_score(publishers, now - first publication, half_life).
+struct TopQuery {
+  Instant now{};
+  std::chrono::seconds window{std::chrono::hours(48)};
+  std::chrono::seconds half_life{std::chrono::hours(6)};
+  std::int64_t min_publishers = 2;
+  std::size_t limit = 20;  // capped at 1000
+};
+
+struct TopStory {
+  ClusterView view;             // `position` is unused: the list is not paged
+  std::int64_t publishers = 0;  // distinct sources carrying it
+  double score = 0;
+};
+
+// publishers × 2^(−age / half_life); a story dated in the future counts as age 0.
+double top_score(std::int64_t publishers, std::chrono::seconds age, std::chrono::seconds half_life);
 
 // Monotonic change marker: bumps on every commit that changes what readers may see.
 struct ChangeStamp {
@@ -593,6 +632,8 @@ class Store {
 
   // --- read side (publisher)
   Result<ClusterPage> latest_clusters(const ClusterQuery& query);
+  // Best score first; equal scores the newer story first.
+  Result<std::vector<TopStory>> top_stories(const TopQuery& query);
   Result<StoredItem> get_item(std::int64_t item_id);
   // A source's stored items, newest first, at most `limit` (capped at 10,000).
   Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit);

@@ -23,6 +23,10 @@ class Catalog {
  public:
   virtual ~Catalog() = default;
   virtual storage::Result<storage::ClusterPage> latest_clusters(const storage::ClusterQuery& query) = 0;
+  // Top stories (storage::Store::top_stories); none by default (test catalogs).
+  virtual storage::Result<std::vector<storage::TopStory>> top_stories(const storage::TopQuery&) {
+    return std::vector<storage::TopStory>();
+  }
   virtual storage::Result<std::vector<storage::Source>> list_sources() = 0;
   // One source, nullopt when there is none. The default searches list_sources() (enough
   // for test catalogs); a store reads just the one: a feed about one source must not read
@@ -56,6 +60,9 @@ class StoreCatalog final : public Catalog {
   explicit StoreCatalog(storage::Store& store) : store_(store) {}
   storage::Result<storage::ClusterPage> latest_clusters(const storage::ClusterQuery& query) override {
     return store_.latest_clusters(query);
+  }
+  storage::Result<std::vector<storage::TopStory>> top_stories(const storage::TopQuery& query) override {
+    return store_.top_stories(query);
   }
   storage::Result<std::vector<storage::Source>> list_sources() override { return store_.list_sources(); }
   storage::Result<std::optional<storage::Source>> find_source(std::int64_t id) override {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tinhop/parsers/url_privacy.hpp"
 #include "tinhop/publish/catalog.hpp"
@@ -22,6 +23,31 @@
 namespace tinhop::publish {
 
 namespace http = boost::beast::http;
+
+// A view (docs/views.md): the stories a query selects, at /views/{slug} and
+// /views/{slug}/feed.atom|rss|json.
+struct ViewDefinition {
+  std::string slug;
+  std::string title;
+  std::optional<std::string> query;  // full text; nullopt: any
+  storage::StoryFilter filter;       // its `since` is set from `window` at each rendering
+  std::optional<std::chrono::seconds> window;
+};
+
+// Top stories (docs/views.md): /top/feed.atom|rss|json and the reader page's first section.
+struct TopSettings {
+  std::chrono::seconds half_life{std::chrono::hours(6)};
+  std::chrono::seconds window{std::chrono::hours(48)};
+  std::int64_t min_publishers = 2;
+  std::size_t page_entries = 5;  // 0: the page has no top section
+  std::size_t feed_entries = 30;
+};
+
+// What a configuration reload may change in what is published.
+struct Editorial {
+  std::vector<ViewDefinition> views;
+  TopSettings top;
+};
 
 struct ServerOptions {
   std::string address = "127.0.0.1";  // listen address (IPv4 or IPv6 literal)
@@ -80,6 +106,7 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{15};    // for the body, once the headers are complete
   std::chrono::seconds idle_timeout{60};    // between requests on a kept-alive connection
   std::chrono::seconds write_timeout{30};   // for one response
+  Editorial editorial;                      // at start; Context::set_editorial replaces it
 };
 
 // State of the service for /healthz.
@@ -117,6 +144,9 @@ class Context {
 
   // New items landed: every cached rendering is stale from now on.
   void notify_changed() { generation_.fetch_add(1, std::memory_order_release); }
+  // Views and top stories from now on (a reload); every cached rendering is stale.
+  void set_editorial(Editorial editorial);
+  std::shared_ptr<const Editorial> editorial() const;
   // Asks the store whether it changed since the last check; calls notify_changed if so.
   void check_for_changes();
   // The writer could not store polls (disk full, I/O error): /healthz says degraded with
@@ -159,6 +189,8 @@ class Context {
   std::optional<storage::ChangeStamp> seen_stamp_;  // guarded by catalog_mutex_
   mutable std::mutex refusal_mutex_;
   std::optional<std::string> write_refusal_;  // guarded by refusal_mutex_
+  mutable std::mutex editorial_mutex_;
+  std::shared_ptr<const Editorial> editorial_;  // guarded by editorial_mutex_
   std::atomic<std::uint64_t> generation_{1};
   class Cache;  // the renderings, bounded by render_cache_bytes (cache.cpp)
   std::unique_ptr<Cache> cache_;

@@ -33,7 +33,20 @@ struct ClusterCounts {
   std::uint64_t lost_leases = 0;  // leases another node took before this one released them
 };
 
-enum class Route { page, feed, source_feed, category_feed, story, opml, healthz, metrics, other, count_ };
+enum class Route {
+  page,
+  feed,
+  source_feed,
+  category_feed,
+  view,  // a view's page and feeds
+  top_feed,
+  story,
+  opml,
+  healthz,
+  metrics,
+  other,
+  count_
+};
 const char* route_name(Route route);
 
 class Metrics {

@@ -32,6 +32,12 @@ struct AlsoPublished {
   Instant published{};
 };
 
+// A top story's standing: publishers × 2^(−age / half_life) (storage::top_score).
+struct Ranking {
+  std::int64_t publishers = 0;  // distinct sources carrying it
+  double score = 0;
+};
+
 // One dedup cluster as one entry. HTML fields are already sanitized.
 struct Entry {
   std::string id;     // stable across restarts and re-polls (derived from the cluster id)
@@ -49,8 +55,9 @@ struct Entry {
   std::optional<std::string> image;
   Origin origin;
   std::vector<AlsoPublished> also;
-  std::string cursor;     // keyset position of this entry (for `before=`)
-  std::string story_url;  // the page with every publisher's version (/stories/{id})
+  std::string cursor;              // keyset position of this entry (for `before=`)
+  std::string story_url;           // the page with every publisher's version (/stories/{id})
+  std::optional<Ranking> ranking;  // top stories only
 };
 
 // Feed-level facts and the paging links (RFC 5005) of one rendered page.
@@ -116,6 +123,10 @@ struct RiverPage {
   std::vector<std::string> category_urls;   // the page of each of `categories`
   std::optional<std::string> newer_url;     // the page before (newer entries)
   std::optional<std::string> first_url;     // the newest page, when this is not it
+  // The first section of the home page's first page: top stories, best first (empty
+  // elsewhere), and their feed.
+  std::vector<Entry> top;
+  std::string top_url;
 };
 
 // One story with every publisher's version, earliest first (the first one is marked).
