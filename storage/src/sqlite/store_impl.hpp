@@ -96,6 +96,12 @@ struct SqliteStore final : Backend {
   Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit) override;
   Result<void> add_rule_counts(std::span<const RuleCount> counts) override;
   Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) override;
+  // transfer.cpp
+  Result<void> export_rows(const transfer::Table& table, std::size_t batch,
+                           const std::function<Result<void>(std::span<const transfer::Row>)>& sink) override;
+  Result<void> import_rows(const transfer::Table& table, std::span<const transfer::Row> rows) override;
+  Result<transfer::IdMarks> id_marks() override;
+  Result<void> finish_import(const transfer::IdMarks& marks) override;
 
   // ingest.cpp
   // `articles`: see PollResult::articles (empty for sources that do not follow links).
