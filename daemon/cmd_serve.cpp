@@ -349,7 +349,8 @@ int run_serve(const ServeArgs& args) {
       ioc, *loop_store, *writer, options,
       daemon::PollServiceHooks{
           .committed =
-              [&server](const auto& polls) {
+              [&server, &writer](const auto& polls) {
+                server.dedup_waits(writer->dedup_waits());
                 bool added = false;
                 for (const auto& c : polls) {
                   server.record_poll(c.report.source_id, daemon::to_record(c.report).status);

@@ -20,6 +20,7 @@ void add_sources_command(CLI::App& app, int& exit_code);
 void add_check_config_command(CLI::App& app, int& exit_code);
 void add_rules_command(CLI::App& app, int& exit_code);
 void add_cluster_command(CLI::App& app, int& exit_code);
+void add_migrate_db_command(CLI::App& app, int& exit_code);
 
 // `tinhop sources preview`: registered by add_sources_command on its `sources` subcommand.
 void add_sources_preview_command(CLI::App& sources, int& exit_code);

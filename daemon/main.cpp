@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   tinhop::cli::add_check_config_command(app, exit_code);
   tinhop::cli::add_rules_command(app, exit_code);
   tinhop::cli::add_cluster_command(app, exit_code);
+  tinhop::cli::add_migrate_db_command(app, exit_code);
   if (argc > 1 && argv[1][0] != '-' && !is_subcommand(app, argv[1])) {
     std::cerr << "tinhop: unknown subcommand '" << argv[1] << "'\n\n" << app.help();
     return tinhop::cli::exit_usage;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tinhop/storage/store.hpp"
+#include "transfer.hpp"
 
 namespace tinhop::storage {
 
@@ -81,6 +82,20 @@ class Backend {
   virtual Result<void> vacuum(std::int64_t pages) = 0;
   virtual Result<void> checkpoint() = 0;
   virtual Result<std::vector<std::string>> explain_read_queries() = 0;
+
+  // copy_database, one table at a time: the rows of `table` in its order, handed to `sink`
+  // `batch` at a time (stopping at the sink's first error) ...
+  virtual Result<void> export_rows(
+      const transfer::Table& table, std::size_t batch,
+      const std::function<Result<void>(std::span<const transfer::Row>)>& sink) = 0;
+  // ... added to the same table here in one transaction each ...
+  virtual Result<void> import_rows(const transfer::Table& table, std::span<const transfer::Row> rows) = 0;
+  // ... and, once every table is in, ids continue above the source's marks.
+  virtual Result<transfer::IdMarks> id_marks() = 0;
+  virtual Result<void> finish_import(const transfer::IdMarks& marks) = 0;
+
+  // Safe from any thread. Only PostgreSQL's writers can wait on one another.
+  virtual DedupWaits dedup_waits() const { return {}; }
 };
 
 // The backends, each opened and migrated as Store::open documents, and the schema version

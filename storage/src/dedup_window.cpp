@@ -149,6 +149,13 @@ std::size_t DedupWindow::home(std::uint64_t hash) const {
   return static_cast<std::size_t>(((hash & 0xFFFFFFFFULL) * table_.size()) >> 32U);
 }
 
+std::array<std::uint64_t, kLshBands> DedupWindow::band_values(const Fingerprint& fingerprint) {
+  const Sketch sketch = sketch_of(fingerprint);
+  std::array<std::uint64_t, kLshBands> values{};
+  for (std::size_t band = 0; band < kLshBands; ++band) values[band] = band_hash(band, band_key(sketch, band));
+  return values;
+}
+
 std::array<std::uint64_t, kLshBands> DedupWindow::band_hashes(const Sketch& sketch) const {
   std::array<std::uint64_t, kLshBands> hashes{};
   for (std::size_t band = 0; band < kLshBands; ++band) {

@@ -50,6 +50,10 @@ class DedupWindow {
   static double similarity(const Fingerprint& a, const Fingerprint& b);
   // Equal 8-bit minima (of kMinHashSize) a pair needs to be at or above `threshold`.
   static std::size_t minima_needed(double threshold);
+  // A hash of each band's value as the band index reads it: two fingerprints the window can
+  // find for each other share at least one (at the same band). Several writers lock these
+  // to decide one story at a time (postgres/ingest.cpp).
+  static std::array<std::uint64_t, kLshBands> band_values(const Fingerprint& fingerprint);
 
   explicit DedupWindow(DedupOptions options);
 

@@ -8,6 +8,7 @@
 
 #include "backend.hpp"
 #include "common.hpp"
+#include "postgres/pq.hpp"
 
 namespace tinhop::storage {
 
@@ -246,6 +247,10 @@ Result<StoreStats> Store::stats() {
   return backend_->stats();
 }
 
+DedupWaits Store::dedup_waits() const {
+  return backend_->dedup_waits();
+}
+
 Result<RetentionReport> Store::apply_retention(const RetentionPolicy& per_source,
                                                const RetentionPolicy& global, Instant now) {
   return backend_->apply_retention(per_source, global, now);
@@ -320,6 +325,82 @@ Result<void> Store::heartbeat(const NodeHeartbeat& beat) {
 
 Result<std::vector<NodeStatus>> Store::cluster_status(MilliInstant now) {
   return backend_->cluster_status(now);
+}
+
+}  // namespace tinhop::storage
+
+namespace tinhop::storage {
+
+namespace {
+
+// Why `target` cannot receive a copy, or nothing when it holds no data.
+Result<std::optional<std::string>> refusal(Backend& target) {
+  auto stats = target.stats();
+  if (!stats) return stats.error();
+  auto rules = target.rule_counts(std::nullopt);
+  if (!rules) return rules.error();
+  auto subscriptions = target.list_subscriptions();
+  if (!subscriptions) return subscriptions.error();
+  std::string held;
+  auto note = [&](std::int64_t count, const char* what) {
+    if (count > 0) held += (held.empty() ? "" : ", ") + std::to_string(count) + " " + what;
+  };
+  note(stats->sources, "sources");
+  note(stats->items, "items");
+  note(stats->clusters, "clusters");
+  note(stats->tombstones, "tombstones");
+  note(static_cast<std::int64_t>(rules->size()), "rule counts");
+  note(static_cast<std::int64_t>(subscriptions->size()), "WebSub subscriptions");
+  if (held.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(held);
+}
+
+std::string shown(const std::string& location) {
+  return is_postgres_location(location) ? pg::describe(location) : location;
+}
+
+}  // namespace
+
+Result<CopyReport> copy_database(const std::string& from, const std::string& to, const CopyOptions& options) {
+  if (options.batch_rows == 0) return Error{Errc::invalid_argument, "copy batch of 0 rows"};
+  OpenOptions open_options;
+  open_options.dedup.max_candidate_bytes = 0;  // nothing here ingests
+  auto open = [&](const std::string& location) {
+    return is_postgres_location(location) ? postgres::open(location, open_options)
+                                          : sqlite::open(location, open_options);
+  };
+  auto source = open(from);
+  if (!source) return Error{source.error().code, "source " + shown(from) + ": " + source.error().message};
+  auto target = open(to);
+  if (!target) return Error{target.error().code, "target " + shown(to) + ": " + target.error().message};
+  auto held = refusal(**target);
+  if (!held) return held.error();
+  if (*held) {
+    return Error{Errc::already_exists, "target " + shown(to) + " is not empty (" + **held +
+                                           "): migrate-db copies into an empty database only"};
+  }
+  auto marks = (*source)->id_marks();
+  if (!marks) return marks.error();
+
+  CopyReport report;
+  for (const auto& table : transfer::tables()) {
+    std::int64_t copied = 0;
+    auto exported =
+        (*source)->export_rows(table, options.batch_rows, [&](std::span<const transfer::Row> rows) {
+          auto written = (*target)->import_rows(table, rows);
+          if (!written) {
+            return Result<void>(Error{written.error().code, "writing " + std::string(table.name) + " into " +
+                                                                shown(to) + ": " + written.error().message});
+          }
+          copied += static_cast<std::int64_t>(rows.size());
+          if (options.progress) options.progress(table.name, copied);
+          return Result<void>();
+        });
+    if (!exported) return exported.error();
+    report.rows.emplace_back(table.name, copied);
+  }
+  if (auto finished = (*target)->finish_import(*marks); !finished) return finished.error();
+  return report;
 }
 
 }  // namespace tinhop::storage

@@ -181,6 +181,16 @@ std::string Metrics::render(const storage::StoreStats* stats, const std::vector<
   line(out, "tinhop_feed_cache_bytes %llu\n", static_cast<unsigned long long>(cache_bytes_.load()));
   // The allocator's view, which RSS blurs with the SQLite page cache and mapped files: a
   // leak shows here first (the soak, bench/soak, watches it).
+  out +=
+      "# HELP tinhop_dedup_waits_total Writes that waited for another node deciding one of their stories "
+      "(PostgreSQL).\n# TYPE tinhop_dedup_waits_total counter\n";
+  line(out, "tinhop_dedup_waits_total %lld\n",
+       static_cast<long long>(dedup_waits_.load(std::memory_order_relaxed)));
+  out +=
+      "# HELP tinhop_dedup_wait_seconds_total Time those writes waited.\n"
+      "# TYPE tinhop_dedup_wait_seconds_total counter\n";
+  line(out, "tinhop_dedup_wait_seconds_total %.6f\n",
+       static_cast<double>(dedup_wait_us_.load(std::memory_order_relaxed)) / 1e6);
   const struct mallinfo2 heap = mallinfo2();
   out += "# HELP tinhop_heap_in_use_bytes Heap bytes allocated and not freed (glibc mallinfo2).\n";
   out += "# TYPE tinhop_heap_in_use_bytes gauge\n";

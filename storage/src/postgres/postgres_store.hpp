@@ -4,6 +4,9 @@
 // tombstones, ids never given twice (sequences).
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +14,7 @@
 #include "../backend.hpp"
 #include "../common.hpp"
 #include "../dedup_window.hpp"
+#include "../entry_keys.hpp"
 #include "pq.hpp"
 #include "tinhop/parsers/canonical_link.hpp"
 
@@ -27,6 +31,16 @@ struct PostgresStore final : Backend {
   LinkOptions links;
   DedupWindow window;
   bool window_loaded = false;  // loaded by the first ingest: readers never pay for it
+  // Several writers (nodes) on one database, each with its own window: before deciding, a
+  // write reads what the others committed into its window (refresh_window). Item ids come
+  // from one sequence but commit in any order, so an id below the newest seen may still
+  // arrive: such ids are re-read until they do, or until kUnseenPatience says they never
+  // will (rolled back, or purged).
+  std::int64_t window_seen = 0;  // the newest item id the window has looked at
+  std::map<std::int64_t, std::chrono::steady_clock::time_point> unseen_ids;  // below it, not yet seen
+  // Writes that waited for another writer's decision on one of their stories, and how long.
+  std::atomic<std::int64_t> dedup_wait_count{0};
+  std::atomic<std::int64_t> dedup_wait_microseconds{0};
 
   Result<std::int64_t> add_source(const SourceSettings& settings, Instant now) override;
   Result<void> update_source(std::int64_t id, const SourceSettings& settings, Instant now) override;
@@ -80,6 +94,13 @@ struct PostgresStore final : Backend {
                                                    std::span<const LeaseRelease> releases) override;
   Result<void> heartbeat(const NodeHeartbeat& beat) override;
   Result<std::vector<NodeStatus>> cluster_status(MilliInstant now) override;
+  DedupWaits dedup_waits() const override;
+  // transfer.cpp
+  Result<void> export_rows(const transfer::Table& table, std::size_t batch,
+                           const std::function<Result<void>(std::span<const transfer::Row>)>& sink) override;
+  Result<void> import_rows(const transfer::Table& table, std::span<const transfer::Row> rows) override;
+  Result<transfer::IdMarks> id_marks() override;
+  Result<void> finish_import(const transfer::IdMarks& marks) override;
 
   // Marks that readers may see something new (publisher cache invalidation).
   void bump_change(Instant now);
@@ -88,9 +109,18 @@ struct PostgresStore final : Backend {
   void require_source(std::int64_t id);
   void load_window();
   DedupWindow& candidates();  // the window, loaded on first use
-  // ingest.cpp: one document in the caller's transaction.
+  // ingest.cpp: one document in the caller's transaction, its entries' keys from
+  // prepare_entries, after claim_stories.
   IngestCounts ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
-                           std::span<const ArticleFetch> articles = {});
+                           std::span<const Prepared> keys, std::span<const ArticleFetch> articles = {});
+  // ingest.cpp: each entry's keys (none for an entry repeated within the document), and the
+  // lock slots of their candidate keys added to `slots`.
+  std::vector<Prepared> prepare_entries(const Feed& feed, bool follows, std::vector<std::int64_t>& slots);
+  // ingest.cpp: in the write's transaction, before any decision: takes the slots' locks (in
+  // order, held to the commit), then refreshes the window, so a story another writer is
+  // deciding is decided here only after its commit, and seen.
+  void claim_stories(std::vector<std::int64_t> slots);
+  void refresh_window();
   bool figures_contradicted(std::int64_t cluster_id, Figures figures);
   // Runs `body` in one transaction; on failure the window is reloaded (it mirrors committed rows).
   template <class F>

@@ -174,6 +174,8 @@ DedupWindow& PostgresStore::candidates() {
 void PostgresStore::load_window() {
   window.clear();
   window_loaded = true;
+  unseen_ids.clear();
+  window_seen = db.scalar("SELECT coalesce(max(id), 0) FROM items").value_or(0);
   if (window.capacity() == 0) return;
   // The newest stored items (by id: insertion order), as many as the window keeps, oldest first.
   auto rows = db.query(

@@ -105,6 +105,12 @@ struct SqliteStore final : Backend {
                                                    std::span<const LeaseRelease> releases) override;
   Result<void> heartbeat(const NodeHeartbeat& beat) override;
   Result<std::vector<NodeStatus>> cluster_status(MilliInstant now) override;
+  // transfer.cpp
+  Result<void> export_rows(const transfer::Table& table, std::size_t batch,
+                           const std::function<Result<void>(std::span<const transfer::Row>)>& sink) override;
+  Result<void> import_rows(const transfer::Table& table, std::span<const transfer::Row> rows) override;
+  Result<transfer::IdMarks> id_marks() override;
+  Result<void> finish_import(const transfer::IdMarks& marks) override;
 
   // ingest.cpp
   // `articles`: see PollResult::articles (empty for sources that do not follow links).

@@ -333,6 +333,17 @@ TEST_CASE("handler: metrics show the heap the allocator holds", "[publish][handl
 #endif
 }
 
+TEST_CASE("handler: metrics count the writer's waits for another node's dedup decision",
+          "[publish][handler]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  CHECK(body(call(ctx, "/metrics")).find("\ntinhop_dedup_waits_total 0\n") != std::string::npos);
+  ctx.metrics().dedup_waits({3, std::chrono::microseconds{2500}});
+  const std::string text = body(call(ctx, "/metrics"));
+  CHECK(text.find("\ntinhop_dedup_waits_total 3\n") != std::string::npos);
+  CHECK(text.find("\ntinhop_dedup_wait_seconds_total 0.002500\n") != std::string::npos);
+}
+
 TEST_CASE("handler: metrics in Prometheus text format", "[publish][handler]") {
   test::FakeCatalog catalog;
   publish::Context ctx(catalog, options());

@@ -451,6 +451,13 @@ struct RuleCount {
   friend bool operator==(const RuleCount&, const RuleCount&) = default;
 };
 
+// Writes that waited for another writer (another node on the same PostgreSQL database)
+// deciding one of their stories, so both copies join one cluster; zero on SQLite.
+struct DedupWaits {
+  std::int64_t count = 0;
+  std::chrono::microseconds time{0};
+};
+
 struct StoreStats {
   std::int64_t sources = 0;
   std::int64_t items = 0;
@@ -553,6 +560,30 @@ class Backend;
 // dbname=tinhop").
 bool is_postgres_location(std::string_view location);
 
+// ---------------------------------------------------------------- moving a database
+
+struct CopyOptions {
+  std::size_t batch_rows = 1000;  // rows read and written per transaction: the memory bound
+  // Called after each batch written: the table and its rows copied so far.
+  std::function<void(std::string_view table, std::int64_t rows)> progress;
+};
+
+struct CopyReport {
+  // Every table copied, in the order copied, with its rows.
+  std::vector<std::pair<std::string, std::int64_t>> rows;
+};
+
+// Copies everything the database at `from` holds into the one at `to` (either backend
+// each, as Store::open takes them; both are migrated to this program's schema first):
+// every source, item, cluster, tombstone, health and history row, rule count and WebSub
+// subscription, under the same ids and public ids, and ids handed out afterwards continue
+// above the highest `from` ever gave. The target must hold nothing (no source, item,
+// cluster, tombstone, rule count or subscription): otherwise Errc::already_exists, and
+// nothing is written. Nothing else may write `from` meanwhile. A failure part-way leaves
+// the target partly filled: empty it (or make a new one) before trying again.
+Result<CopyReport> copy_database(const std::string& from, const std::string& to,
+                                 const CopyOptions& options = {});
+
 class Store {
  public:
   // Opens and migrates the database at `location`: a SQLite file path (created if needed;
@@ -652,6 +683,9 @@ class Store {
   // before the source followed links. Read only.
   Result<std::vector<bool>> articles_pending(std::int64_t source_id, const Feed& feed);
   Result<StoreStats> stats();
+  // This store's writes that waited for another writer's decision on a story (cross-node
+  // dedup, docs/dedup.md); callable from any thread while the owner writes.
+  DedupWaits dedup_waits() const;
 
   // --- editorial rules
   // Adds each count to its source's counters of that rule (sources since removed are skipped).

@@ -68,6 +68,11 @@ class Metrics {
   // Bytes the rendered-document cache holds now (ServerOptions::render_cache_bytes at most).
   void cache_size(std::uint64_t bytes) { cache_bytes_.store(bytes, std::memory_order_relaxed); }
   std::uint64_t cache_bytes() const { return cache_bytes_.load(std::memory_order_relaxed); }
+  // The writer's waits for another node's decision on a story (Store::dedup_waits), so far.
+  void dedup_waits(storage::DedupWaits waits) {
+    dedup_waits_.store(waits.count, std::memory_order_relaxed);
+    dedup_wait_us_.store(waits.time.count(), std::memory_order_relaxed);
+  }
 
   // The exposition text; `stats`, `health` and `rule_counts` (each rule's totals over every
   // source) come from the store (nullptr when it failed).
@@ -103,6 +108,8 @@ class Metrics {
   std::atomic<std::uint64_t> cache_hits_{0};
   std::atomic<std::uint64_t> cache_renders_{0};
   std::atomic<std::uint64_t> cache_bytes_{0};
+  std::atomic<std::int64_t> dedup_waits_{0};
+  std::atomic<std::int64_t> dedup_wait_us_{0};
   mutable std::mutex polls_mutex_;
   std::array<std::uint64_t, 3> polls_{};                 // by FetchStatus
   std::map<std::int64_t, std::uint64_t> poll_failures_;  // by source id

@@ -49,6 +49,8 @@ class Server {
   void record_poll(std::int64_t source_id, storage::FetchStatus status) {
     context_.metrics().record_poll(source_id, status);
   }
+  // The writer's cross-node dedup waits so far, for /metrics.
+  void dedup_waits(storage::DedupWaits waits) { context_.metrics().dedup_waits(waits); }
 
   // Requests whose path starts with `prefix` (the WebSub callbacks, "/websub/callback/")
   // go to `handler` instead of handle(), with bodies of up to `max_body_bytes`. The handler
