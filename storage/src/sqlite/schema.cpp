@@ -337,9 +337,22 @@ constexpr const char* kVersion14 = R"sql(
 CREATE INDEX clusters_by_public_id ON clusters(public_id);
 )sql";
 
-const std::array<const char*, 14> kMigrations = {
-    kVersion1, kVersion2, kVersion3,  kVersion4,  kVersion5,          kVersion6,      kVersion7,
-    kVersion8, kVersion9, kVersion10, kVersion11, kVersionRuleCounts, kVersionWebSub, kVersion14};
+// Next version: readers' subscriptions to our feeds at our own WebSub hub (issue #19, the
+// hub side), kept by topic and callback.
+constexpr const char* kVersionHubSubscriptions = R"sql(
+CREATE TABLE hub_subscriptions(
+  topic TEXT NOT NULL,
+  callback TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  lease_until INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  PRIMARY KEY(topic, callback)) WITHOUT ROWID;
+)sql";
+
+const std::array<const char*, 15> kMigrations = {
+    kVersion1,  kVersion2,          kVersion3,      kVersion4,  kVersion5,
+    kVersion6,  kVersion7,          kVersion8,      kVersion9,  kVersion10,
+    kVersion11, kVersionRuleCounts, kVersionWebSub, kVersion14, kVersionHubSubscriptions};
 
 }  // namespace
 
