@@ -15,6 +15,7 @@
 #include <future>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
@@ -31,6 +32,7 @@
 #include "tinhop/config/live.hpp"
 #include "tinhop/fetch/discover.hpp"
 #include "tinhop/publish/server.hpp"
+#include "tinhop/websub/hub.hpp"
 
 namespace tinhop::cli {
 namespace {
@@ -51,6 +53,59 @@ struct ServeArgs {
 
 Instant now() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// A short text/plain answer of the WebSub endpoints (callbacks, hub), never cached.
+publish::Response plain_response(int status, const std::string& body, unsigned version) {
+  publish::Response res{static_cast<boost::beast::http::status>(status), version};
+  res.set(boost::beast::http::field::content_type, "text/plain; charset=utf-8");
+  res.set(boost::beast::http::field::cache_control, "no-store");
+  res.content_length(body.size());
+  res.body() = std::make_shared<const std::string>(body);
+  return res;
+}
+
+publish::HubCounts hub_counts(const websub::HubStats& s) {
+  publish::HubCounts counts{s.by_state, s.pushes_sent,   s.pushes_failed, s.verifications_failed,
+                            {},         s.latency_count, s.latency_sum};
+  for (std::size_t i = 0; i < websub::kDeliveryBuckets.size(); ++i) {
+    counts.latency_buckets.emplace_back(websub::kDeliveryBuckets[i], s.latency_buckets[i]);
+  }
+  return counts;
+}
+
+// Our hub (docs/websub.md): a topic is what a GET of it from the public listener returns,
+// when that is one of the merged feeds.
+std::unique_ptr<websub::Hub> make_hub(boost::asio::io_context& ioc, fetch::Client& client,
+                                      storage::Store& store, publish::Server& server, const std::string& base,
+                                      const config::WebSubConfig& config) {
+  websub::HubOptions options;
+  options.base_url = base;
+  options.default_lease = config.hub_default_lease;
+  options.max_lease = config.hub_max_lease;
+  options.max_subscriptions = config.hub_max_subscriptions;
+  auto log = logging::get("websub");
+  return std::make_unique<websub::Hub>(
+      ioc.get_executor(), client, store, options,
+      websub::HubHooks{
+          .render = [&server](const std::string& target) -> std::optional<websub::TopicContent> {
+            publish::Request request{boost::beast::http::verb::get, target, 11};
+            const publish::Response res = publish::handle(request, server.context());
+            const std::string type(res[boost::beast::http::field::content_type]);
+            const bool feed = type.starts_with("application/atom+xml") ||
+                              type.starts_with("application/rss+xml") ||
+                              type.starts_with("application/feed+json");
+            if (res.result() != boost::beast::http::status::ok || !feed || !res.body()) return std::nullopt;
+            return websub::TopicContent{type, *res.body(), std::string(res[boost::beast::http::field::etag])};
+          },
+          .log =
+              [log](std::string_view event, const std::string& callback, const std::string& detail) {
+                const bool warning = event == "verification_failed" || event == "delivery_failed" ||
+                                     event == "delivery_dropped" || event == "store_error";
+                log->log(warning ? spdlog::level::warn : spdlog::level::info, "hub.{} {} {}", event,
+                         kv("callback", callback), kv("detail", detail));
+              },
+      });
 }
 
 // The demo's database lives with the user's state, never in the source tree.
@@ -310,6 +365,11 @@ int run_serve(const ServeArgs& args) {
   popts.address = cfg.server.listen.host;
   popts.port = cfg.server.listen.port;
   popts.public_url = cfg.server.base_url;
+  std::string public_base = cfg.server.base_url;
+  while (public_base.ends_with('/')) public_base.pop_back();
+  // Our hub needs the public URL subscribers reach: topics are feeds under it.
+  const bool run_hub = cfg.websub.hub && !public_base.empty();
+  if (run_hub) popts.hub_url = public_base + std::string(websub::kHubPath);
   popts.trusted_proxies = cfg.server.trusted_proxies;
   popts.secret_params = cfg.fetch.secret_params;
   popts.version = TINHOP_VERSION;
@@ -341,6 +401,13 @@ int run_serve(const ServeArgs& args) {
   }
 
   daemon::PollServiceOptions options = daemon::poll_options_from(cfg);
+  // The hub's own client: deliveries to subscribers do not wait behind the polls.
+  std::optional<fetch::Client> hub_client;
+  std::unique_ptr<websub::Hub> hub;
+  if (run_hub) {
+    hub_client.emplace(ioc.get_executor(), options.client);
+    hub = make_hub(ioc, *hub_client, *loop_store, server, public_base, cfg.websub);
+  }
   if (args.demo) {
     options.poller.policy.min_interval = 10s;
     options.poller.gate.min_spacing = 0ms;
@@ -349,14 +416,18 @@ int run_serve(const ServeArgs& args) {
       ioc, *loop_store, *writer, options,
       daemon::PollServiceHooks{
           .committed =
-              [&server, &writer](const auto& polls) {
+              [&server, &writer, &hub, &ioc](const auto& polls) {
                 server.dedup_waits(writer->dedup_waits());
                 bool added = false;
                 for (const auto& c : polls) {
                   server.record_poll(c.report.source_id, daemon::to_record(c.report).status);
                   added = added || c.items_added > 0 || c.items_updated > 0;
                 }
-                if (added) server.notify_changed();
+                if (!added) return;
+                server.notify_changed();
+                if (hub) {
+                  boost::asio::post(ioc, [&hub, at = std::chrono::steady_clock::now()] { hub->changed(at); });
+                }
               },
           .writes_refused = [&server](const std::string& error,
                                       Instant since) { server.writes_refused(error, since); },
@@ -376,16 +447,26 @@ int run_serve(const ServeArgs& args) {
           boost::asio::post(ioc, [subscriber, call = std::move(call), respond = std::move(respond),
                                   version = request.version()] {
             const websub::CallbackAnswer answer = subscriber->handle(call);
-            publish::Response res{static_cast<boost::beast::http::status>(answer.status), version};
-            res.set(boost::beast::http::field::content_type, "text/plain; charset=utf-8");
-            res.set(boost::beast::http::field::cache_control, "no-store");
-            res.content_length(answer.body.size());
-            res.body() = std::make_shared<const std::string>(answer.body);
-            respond(std::move(res));
+            respond(plain_response(answer.status, answer.body, version));
           });
         });
   }
 
+  if (hub) {
+    // Subscription requests, answered on the event loop the hub lives on.
+    server.delegate(std::string(websub::kHubPath), 16U << 10U,
+                    [&ioc, &hub](publish::Request request, std::function<void(publish::Response)> respond) {
+                      websub::HubRequest call;
+                      call.post = request.method() == boost::beast::http::verb::post;
+                      call.content_type = std::string(request[boost::beast::http::field::content_type]);
+                      call.body = std::move(request.body());
+                      boost::asio::post(ioc, [&hub, call = std::move(call), respond = std::move(respond),
+                                              version = request.version()] {
+                        const websub::HubAnswer answer = hub->handle(call);
+                        respond(plain_response(answer.status, answer.body, version));
+                      });
+                    });
+  }
   // A reload also replaces the views and top stories the publisher shows (its cache with them).
   const auto reload = [&] {
     auto result = daemon::reload_config(live, *loop_store, service, now());
@@ -471,6 +552,7 @@ int run_serve(const ServeArgs& args) {
         server.context().metrics().cluster(
             {cluster->node, cluster->leases_held, cluster->claims, cluster->lost_leases});
       }
+      if (hub) server.context().metrics().hub(hub_counts(hub->stats()));
       if (++ticks % 10 == 0) service::notify_status(service.summary());
       // Retention a minute after start, then hourly, with the [retention] of that moment.
       if (ticks % 3600 == 60) {
@@ -530,6 +612,10 @@ int run_serve(const ServeArgs& args) {
     // until the drain ends (writes acknowledged before this are already committed).
     if (admin_server) admin_server->refuse_requests();
     service.stop_scheduling();
+    if (hub) {
+      hub->stop();
+      hub_client->shutdown();  // deliveries in flight end; kept-alive connections close
+    }
     tick.cancel();
     watchdog.cancel();
     boost::asio::post(publish_ioc, [&server] { server.stop(); });
@@ -553,6 +639,12 @@ int run_serve(const ServeArgs& args) {
   wait_signal();
 
   service.start();
+  if (hub) {
+    // Without its stored subscriptions the hub still takes new ones.
+    if (auto started = hub->start(); !started) {
+      logging::get("websub")->error("hub.start_failed {}", kv("error", started.error().message));
+    }
+  }
   schedule_tick();
   schedule_watchdog();
   std::thread publish_thread([&publish_ioc] { publish_ioc.run(); });

@@ -244,11 +244,21 @@ std::string database_url_problem(std::string_view url) {
 
 void read_websub(Reader& r, const toml::table& t, WebSubConfig& out) {
   const std::string p = "websub";
-  r.reject_unknown(t, p, {"enabled", "fallback_interval", "lease"});
+  r.reject_unknown(t, p,
+                   {"enabled", "fallback_interval", "lease", "hub", "hub_default_lease", "hub_max_lease",
+                    "hub_max_subscriptions"});
   r.read(t, "enabled", p, out.enabled);
   read_duration(r, t, "fallback_interval", p, out.fallback_interval, 1min, one_year);
   // WebSub leases are whole seconds; hubs commonly grant between an hour and a month.
   read_duration(r, t, "lease", p, out.lease, 1h, one_year);
+  r.read(t, "hub", p, out.hub);
+  read_duration(r, t, "hub_default_lease", p, out.hub_default_lease, 1min, one_year);
+  read_duration(r, t, "hub_max_lease", p, out.hub_max_lease, 1min, one_year);
+  r.read(t, "hub_max_subscriptions", p, out.hub_max_subscriptions, 1, 1'000'000);
+  if (out.hub_default_lease > out.hub_max_lease) {
+    r.error(Reader::line_of(t, "hub_default_lease"), "websub.hub_default_lease",
+            "must not be longer than websub.hub_max_lease");
+  }
 }
 
 void read_cluster(Reader& r, const toml::table& t, ClusterConfig& out) {

@@ -41,6 +41,10 @@ class Backend {
   virtual Result<std::vector<Subscription>> list_subscriptions() = 0;
   virtual Result<void> remove_subscription(std::int64_t source_id) = 0;
 
+  virtual Result<void> save_hub_subscription(const HubSubscription& subscription) = 0;
+  virtual Result<std::vector<HubSubscription>> list_hub_subscriptions() = 0;
+  virtual Result<void> remove_hub_subscription(std::string_view topic, std::string_view callback) = 0;
+
   virtual Result<IngestCounts> ingest(std::int64_t source_id, const Feed& feed, Instant now) = 0;
   virtual Result<std::vector<IngestCounts>> ingest_batch(std::span<const IngestRequest> requests) = 0;
   virtual Result<std::vector<IngestCounts>> commit_polls(std::span<const PollResult> polls) = 0;

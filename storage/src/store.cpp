@@ -292,6 +292,18 @@ Result<void> Store::remove_subscription(std::int64_t source_id) {
   return backend_->remove_subscription(source_id);
 }
 
+Result<void> Store::save_hub_subscription(const HubSubscription& subscription) {
+  return backend_->save_hub_subscription(subscription);
+}
+
+Result<std::vector<HubSubscription>> Store::list_hub_subscriptions() {
+  return backend_->list_hub_subscriptions();
+}
+
+Result<void> Store::remove_hub_subscription(std::string_view topic, std::string_view callback) {
+  return backend_->remove_hub_subscription(topic, callback);
+}
+
 Result<std::vector<StoredItem>> Store::source_items(std::int64_t source_id, std::size_t limit) {
   return backend_->source_items(source_id, limit);
 }

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <iostream>
 #include <map>
@@ -233,4 +234,100 @@ TEST_CASE("serve subscribes to its sources' hubs and stores a signed push at onc
   CHECK(after[2].at("hub.mode") == "unsubscribe");
   CHECK(after[2].at("hub.topic") == rss_url);
   CHECK(after[2].at("hub.callback") == by_topic[rss_url].at("hub.callback"));
+}
+
+TEST_CASE("serve's own hub pushes the merged feed to a verified subscriber, across a restart",
+          "[cli][websub][hub]") {
+  tinhop::test::TempFolder dir("tinhop-hub");
+  std::mutex mutex;
+  std::vector<tinhop::test::HttpRequest> deliveries;
+  std::size_t verifications = 0;
+  std::atomic<int> stories{1};
+  tinhop::test::TestHttpServer server;
+  server.on("/agency.atom", [&](const tinhop::test::HttpRequest&) {
+    std::string entries;
+    for (int i = 1; i <= stories; ++i) entries += entry(std::to_string(i), "Story " + std::to_string(i));
+    return tinhop::test::Script{
+        .headers = {{"Content-Type", "application/atom+xml"}},
+        .body = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Agency</title>" + entries + "</feed>"};
+  });
+  server.on("/cb", [&](const tinhop::test::HttpRequest& request) {
+    std::lock_guard lock(mutex);
+    if (request.method == "POST") {
+      deliveries.push_back(request);
+      return tinhop::test::Script{.status = 202};
+    }
+    ++verifications;
+    const std::string target = request.target;  // the url_view refers to it
+    std::string challenge;
+    for (const auto& param : boost::urls::parse_origin_form(target)->params()) {
+      if (param.key == "hub.challenge") challenge = param.value;
+    }
+    return tinhop::test::Script{.body = challenge};
+  });
+  // Waits for a delivery carrying `title`; returns it.
+  auto delivery_with = [&](const std::string& title) -> std::optional<tinhop::test::HttpRequest> {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(mutex);
+        for (const auto& d : deliveries) {
+          if (d.body.find(">" + title + "<") != std::string::npos) return d;
+        }
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return std::nullopt;
+  };
+
+  const std::string token = "websub-token-0123456789abcdef0123456789";
+  std::ofstream(dir.path / "token") << token << "\n";
+  ::chmod((dir.path / "token").c_str(), 0600);
+  const int port = tinhop::test::free_loopback_port();
+  const int admin_port = tinhop::test::free_loopback_port();
+  write_config(dir, port, admin_port, {server.url("/agency.atom")});
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  const std::string topic = base + "/feed.atom";
+  {
+    tinhop::test::Daemon daemon(dir.path / "tinhop.toml", dir.path / "serve.log");
+    INFO(daemon.log_text());
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!contains(merged_titles(port), "Story 1") && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+    const auto feed = tinhop::test::http_exchange(port, http::verb::get, "/feed.atom");
+    REQUIRE(feed);
+    CHECK((*feed)[http::field::link] ==
+          "<" + base + "/websub/hub>; rel=\"hub\", <" + topic + ">; rel=\"self\"");
+    CHECK(feed->body().find("<link rel=\"hub\" href=\"" + base + "/websub/hub\"/>") != std::string::npos);
+
+    const auto accepted = tinhop::test::http_exchange(
+        port, http::verb::post, "/websub/hub", {},
+        "hub.mode=subscribe&hub.topic=" + query_escaped(topic) +
+            "&hub.callback=" + query_escaped(server.url("/cb")) + "&hub.secret=reader-secret");
+    REQUIRE(accepted);
+    CHECK(accepted->result_int() == 202);
+    REQUIRE(daemon.wait_for_event("websub", "hub.subscribed"));
+
+    stories = 2;
+    const auto poll = tinhop::test::http_exchange(admin_port, http::verb::post, "/api/sources/1/poll", token);
+    REQUIRE(poll);
+    const auto pushed = delivery_with("Story 2");
+    REQUIRE(pushed);
+    CHECK(pushed->header("content-type") == "application/atom+xml; charset=utf-8");
+    CHECK(
+        tinhop::websub::signature_matches(pushed->header("x-hub-signature"), "reader-secret", pushed->body));
+    daemon.signal(SIGTERM);
+    REQUIRE(daemon.wait(20s) == 0);
+  }
+  // After a restart the stored subscription is served without a new verification.
+  tinhop::test::Daemon daemon(dir.path / "tinhop.toml", dir.path / "serve-again.log");
+  INFO(daemon.log_text());
+  REQUIRE(daemon.wait_for_event("serve", "serve.started"));
+  stories = 3;
+  const auto poll = tinhop::test::http_exchange(admin_port, http::verb::post, "/api/sources/1/poll", token);
+  REQUIRE(poll);
+  REQUIRE(delivery_with("Story 3"));
+  std::lock_guard lock(mutex);
+  CHECK(verifications == 1);
 }

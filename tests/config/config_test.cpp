@@ -103,7 +103,11 @@ TEST_CASE("the example file documents every key the loader accepts") {
                           "item",
                           "link",
                           "date",
-                          "summary"}) {
+                          "summary",
+                          "hub",
+                          "hub_default_lease",
+                          "hub_max_lease",
+                          "hub_max_subscriptions"}) {
     INFO(key);
     CHECK(text.find(std::string("\n") + key + " =") + text.find(std::string("# ") + key + " =") !=
           2 * std::string::npos);

@@ -304,6 +304,22 @@ TEST_CASE("the connection limits of the public listener are read with their boun
   CHECK_FALSE(tinhop::config::parse_config("[server]\nheader_timeout = \"0s\"\n", "t.toml").ok());
 }
 
+TEST_CASE("the hub's leases and subscription cap are read, the default no longer than the maximum") {
+  auto result = tinhop::config::parse_config(
+      "[websub]\nhub = false\nhub_default_lease = \"1d\"\nhub_max_lease = \"2d\"\nhub_max_subscriptions = "
+      "50\n",
+      "t.toml");
+  REQUIRE(result.ok());
+  CHECK_FALSE(result.config->websub.hub);
+  CHECK(result.config->websub.hub_default_lease == std::chrono::hours(24));
+  CHECK(result.config->websub.hub_max_lease == std::chrono::hours(48));
+  CHECK(result.config->websub.hub_max_subscriptions == 50);
+  CHECK(diagnostics_of("[websub]\nhub_default_lease = \"3d\"\nhub_max_lease = \"2d\"\n") ==
+        std::vector<std::string>{
+            "t.toml:2: websub.hub_default_lease: must not be longer than websub.hub_max_lease"});
+  CHECK(diagnostics_of("[websub]\nhub_max_subscriptions = 0\n").size() == 1);
+}
+
 TEST_CASE("a NUL or another control character in a source's title, category or selector is refused") {
   // TOML's \u escapes let a file carry any of them.
   CHECK(diagnostics_of("[[source]]\nurl = \"https://a.vn/rss\"\ntitle = \"Tin\\u0000 ngày\"\n") ==

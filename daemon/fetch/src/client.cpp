@@ -412,7 +412,7 @@ asio::awaitable<Response> Client::Impl::run(Request request) {
       req.set(http::field::if_modified_since, *request.last_modified);
     }
     if (request.form) {
-      req.set(http::field::content_type, "application/x-www-form-urlencoded");
+      req.set(http::field::content_type, request.form_type);
       req.body() = *request.form;
       req.prepare_payload();
     }

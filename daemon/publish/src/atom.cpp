@@ -16,6 +16,7 @@ std::string render_atom(const FeedPage& page) {
   if (!m.subtitle.empty()) w.element("subtitle", m.subtitle);
   w.element("updated", rfc3339(m.updated));
   w.link("self", m.self_url, "application/atom+xml");
+  if (!m.hub_url.empty()) w.link("hub", m.hub_url, "");
   w.link("alternate", m.html_url, "text/html");
   w.link("first", m.first_url, "application/atom+xml");
   if (m.self_url != m.first_url) w.link("current", m.first_url, "application/atom+xml");

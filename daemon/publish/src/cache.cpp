@@ -71,7 +71,7 @@ class Context::Cache {
   static std::size_t cost(const std::string& key, const Rendering& r) {
     const auto held = [](const std::shared_ptr<const std::string>& s) { return s ? s->capacity() : 0; };
     return held(r.body) + held(r.gzip) + 2 * key.capacity() + r.content_type.capacity() + r.etag.capacity() +
-           r.etag_gzip.capacity() + r.last_modified.capacity() + 512;
+           r.etag_gzip.capacity() + r.last_modified.capacity() + r.link.capacity() + 512;
   }
 
   void erase(std::list<Slot>::iterator slot) {
@@ -181,6 +181,7 @@ Context::RenderOutcome Context::cached(const std::string& key, const RenderFn& r
     Document& doc = **document;
     rendering->content_type = std::move(doc.content_type);
     rendering->modified = doc.modified;
+    rendering->link = std::move(doc.link);
     rendering->last_modified = rfc822(doc.modified);
     rendering->generation = generation;
     rendering->etag = etag_of(doc.body, "");

@@ -256,6 +256,7 @@ storage::Result<std::optional<Context::Document>> render_selection(
   m.first_url = detail::selection_url(base, s, t.format, false);
   m.id = m.first_url;
   m.html_url = detail::selection_url(base, s, Format::html, false);
+  if (t.format != Format::html) m.hub_url = o.hub_url;
   std::optional<storage::Cursor> next = result->next;
   Instant newest{};
   std::size_t bytes = 0;
@@ -281,6 +282,8 @@ storage::Result<std::optional<Context::Document>> render_selection(
   Context::Document doc;
   doc.modified = m.updated;
   doc.content_type = content_type(t.format);
+  // WebSub discovery (section 4) from the headers, for subscribers that do not read the body.
+  if (!m.hub_url.empty()) doc.link = "<" + m.hub_url + ">; rel=\"hub\", <" + m.self_url + ">; rel=\"self\"";
   switch (t.format) {
     case Format::atom: doc.body = render_atom(page); break;
     case Format::rss: doc.body = render_rss(page); break;
@@ -542,6 +545,7 @@ Response document_response(const Request& req, const Rendering& r, const ServerO
   common_headers(res);
   res.set(http::field::etag, etag);
   res.set(http::field::last_modified, r.last_modified);
+  if (!r.link.empty()) res.set(http::field::link, r.link);
   // A page's relative times ("5 phút trước") are good for a minute; its words follow
   // Accept-Language.
   const bool page = r.content_type.starts_with("text/html");

@@ -33,6 +33,7 @@ std::string render_json(const FeedPage& page) {
   feed["home_page_url"] = s(m.html_url);
   feed["feed_url"] = s(m.self_url);
   if (m.next_url) feed["next_url"] = s(*m.next_url);
+  if (!m.hub_url.empty()) feed["hubs"] = json::array{json::object{{"type", "WebSub"}, {"url", s(m.hub_url)}}};
   if (!m.language.empty()) feed["language"] = s(m.language);
   json::array items;
   for (const Entry& e : page.entries) {

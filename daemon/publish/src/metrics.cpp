@@ -50,6 +50,64 @@ void line(std::string& out, const char* fmt, auto... args) {
   if (n > 0) out.append(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1));
 }
 
+void render_websub(std::string& out, const WebSubCounts& websub) {
+  out += "# HELP tinhop_websub_subscriptions Our subscriptions to publishers' hubs by state.\n";
+  out += "# TYPE tinhop_websub_subscriptions gauge\n";
+  for (const char* state : {"requested", "active", "unsubscribing", "denied"}) {
+    const auto found = websub.subscriptions.find(state);
+    line(out, "tinhop_websub_subscriptions{state=\"%s\"} %llu\n", state,
+         static_cast<unsigned long long>(found == websub.subscriptions.end() ? 0 : found->second));
+  }
+  const std::pair<const char*, std::uint64_t> counters[] = {
+      {"pushes_received", websub.pushes_received},
+      {"pushes_refused", websub.pushes_refused},
+      {"verifications_refused", websub.verifications_refused},
+      {"requests_failed", websub.requests_failed}};
+  const char* help[] = {"Signed pushes accepted from hubs.",
+                        "Pushes dropped (signature, inactive subscription).",
+                        "Hub verifications refused (a request we did not send).",
+                        "Subscription requests a hub did not accept."};
+  for (std::size_t i = 0; i < std::size(counters); ++i) {
+    line(out, "# HELP tinhop_websub_%s_total %s\n", counters[i].first, help[i]);
+    line(out, "# TYPE tinhop_websub_%s_total counter\n", counters[i].first);
+    line(out, "tinhop_websub_%s_total %llu\n", counters[i].first,
+         static_cast<unsigned long long>(counters[i].second));
+  }
+}
+
+void render_hub(std::string& out, const HubCounts& hub) {
+  out += "# HELP tinhop_hub_subscriptions Readers' subscriptions at our own hub by state.\n";
+  out += "# TYPE tinhop_hub_subscriptions gauge\n";
+  for (const char* state : {"pending", "active"}) {
+    const auto found = hub.subscriptions.find(state);
+    line(out, "tinhop_hub_subscriptions{state=\"%s\"} %llu\n", state,
+         static_cast<unsigned long long>(found == hub.subscriptions.end() ? 0 : found->second));
+  }
+  const std::pair<const char*, std::uint64_t> counters[] = {
+      {"pushes_sent", hub.pushes_sent},
+      {"pushes_failed", hub.pushes_failed},
+      {"verifications_failed", hub.verifications_failed}};
+  const char* help[] = {"Deliveries a subscriber accepted (2xx).",
+                        "Delivery attempts that failed (retried, or dropped after the last).",
+                        "Subscriber intents not confirmed (no echo, error, refused address)."};
+  for (std::size_t i = 0; i < std::size(counters); ++i) {
+    line(out, "# HELP tinhop_hub_%s_total %s\n", counters[i].first, help[i]);
+    line(out, "# TYPE tinhop_hub_%s_total counter\n", counters[i].first);
+    line(out, "tinhop_hub_%s_total %llu\n", counters[i].first,
+         static_cast<unsigned long long>(counters[i].second));
+  }
+  out += "# HELP tinhop_hub_delivery_seconds From the commit of new entries to a subscriber's 2xx.\n";
+  out += "# TYPE tinhop_hub_delivery_seconds histogram\n";
+  for (const auto& [bound, count] : hub.latency_buckets) {
+    line(out, "tinhop_hub_delivery_seconds_bucket{le=\"%g\"} %llu\n", bound,
+         static_cast<unsigned long long>(count));
+  }
+  line(out, "tinhop_hub_delivery_seconds_bucket{le=\"+Inf\"} %llu\n",
+       static_cast<unsigned long long>(hub.latency_count));
+  line(out, "tinhop_hub_delivery_seconds_sum %.6f\n", hub.latency_sum);
+  line(out, "tinhop_hub_delivery_seconds_count %llu\n", static_cast<unsigned long long>(hub.latency_count));
+}
+
 }  // namespace
 
 std::string Metrics::render(const storage::StoreStats* stats, const std::vector<storage::Health>* health,
@@ -219,29 +277,8 @@ std::string Metrics::render(const storage::StoreStats* stats, const std::vector<
     line(out, "tinhop_cluster_lost_leases_total{node=\"%s\"} %llu\n", node.c_str(),
          static_cast<unsigned long long>(cluster_->lost_leases));
   }
-  if (!websub_) return out;
-  out += "# HELP tinhop_websub_subscriptions Our subscriptions to publishers' hubs by state.\n";
-  out += "# TYPE tinhop_websub_subscriptions gauge\n";
-  for (const char* state : {"requested", "active", "unsubscribing", "denied"}) {
-    const auto found = websub_->subscriptions.find(state);
-    line(out, "tinhop_websub_subscriptions{state=\"%s\"} %llu\n", state,
-         static_cast<unsigned long long>(found == websub_->subscriptions.end() ? 0 : found->second));
-  }
-  const std::pair<const char*, std::uint64_t> counters[] = {
-      {"pushes_received", websub_->pushes_received},
-      {"pushes_refused", websub_->pushes_refused},
-      {"verifications_refused", websub_->verifications_refused},
-      {"requests_failed", websub_->requests_failed}};
-  const char* help[] = {"Signed pushes accepted from hubs.",
-                        "Pushes dropped (signature, inactive subscription).",
-                        "Hub verifications refused (a request we did not send).",
-                        "Subscription requests a hub did not accept."};
-  for (std::size_t i = 0; i < std::size(counters); ++i) {
-    line(out, "# HELP tinhop_websub_%s_total %s\n", counters[i].first, help[i]);
-    line(out, "# TYPE tinhop_websub_%s_total counter\n", counters[i].first);
-    line(out, "tinhop_websub_%s_total %llu\n", counters[i].first,
-         static_cast<unsigned long long>(counters[i].second));
-  }
+  if (websub_) render_websub(out, *websub_);
+  if (hub_) render_hub(out, *hub_);
   return out;
 }
 

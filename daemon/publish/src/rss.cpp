@@ -47,6 +47,7 @@ std::string render_rss(const FeedPage& page) {
   w.element("lastBuildDate", rfc822(m.updated));
   w.element("generator", "tinhop " + m.generator_version);
   w.link("self", m.self_url, "application/rss+xml", {}, "atom:");
+  if (!m.hub_url.empty()) w.link("hub", m.hub_url, "", {}, "atom:");
   w.link("first", m.first_url, "application/rss+xml", {}, "atom:");
   if (m.next_url) {
     w.link("next", *m.next_url, "application/rss+xml", {}, "atom:");

@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <unordered_map>
+#include <vector>
 
 #include "tinhop/connections/table.hpp"
 
@@ -76,12 +77,19 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;
   std::unique_ptr<net::steady_timer> change_timer;
   // Server::delegate(): set before start, read-only after.
-  std::string delegate_prefix;
-  std::size_t delegate_body_bytes = 0;
-  Server::Delegate delegate;
+  struct Delegation {
+    std::string prefix;
+    std::size_t body_bytes = 0;
+    Server::Delegate handler;
+  };
+  std::vector<Delegation> delegations;
 
-  bool delegated(std::string_view target) const {
-    return delegate && !delegate_prefix.empty() && target.starts_with(delegate_prefix);
+  // The delegation whose prefix `target` starts with; null: handle() answers it.
+  const Delegation* delegated(std::string_view target) const {
+    for (const Delegation& d : delegations) {
+      if (!d.prefix.empty() && target.starts_with(d.prefix)) return &d;
+    }
+    return nullptr;
   }
 };
 
@@ -165,7 +173,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_error(ec);
     if (!server_->table.busy(id_)) return close();  // it gave way to a newcomer meanwhile
     if (parser_->is_done()) return on_read({});
-    if (server_->delegated(parser_->get().target())) parser_->body_limit(server_->delegate_body_bytes);
+    if (const auto* d = server_->delegated(parser_->get().target())) parser_->body_limit(d->body_bytes);
     stream_.expires_after(ctx_.options().read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -178,9 +186,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (req.target().size() > ctx_.options().max_target_bytes) {
       return send_error(http::status::uri_too_long, "request target too long");
     }
-    if (server_->delegated(req.target())) {
+    if (const auto* d = server_->delegated(req.target())) {
       writing_ = true;  // answered later: Server::stop() must not close it meanwhile
-      return server_->delegate(parser_->release(), [self = shared_from_this()](Response res) {
+      return d->handler(parser_->release(), [self = shared_from_this()](Response res) {
         net::post(self->stream_.get_executor(),
                   [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
       });
@@ -352,9 +360,7 @@ void Server::stop() {
 }
 
 void Server::delegate(std::string prefix, std::size_t max_body_bytes, Delegate handler) {
-  impl_->delegate_prefix = std::move(prefix);
-  impl_->delegate_body_bytes = max_body_bytes;
-  impl_->delegate = std::move(handler);
+  impl_->delegations.push_back({std::move(prefix), max_body_bytes, std::move(handler)});
 }
 
 std::uint16_t Server::port() const {

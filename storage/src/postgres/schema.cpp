@@ -176,8 +176,20 @@ constexpr const char* kVersionViews = R"sql(
 ALTER TABLE items ADD COLUMN language text;
 )sql";
 
-const std::array<const char*, 6> kMigrations = {kVersion1, kVersion2,      kVersion3,
-                                                kVersion4, kVersionLeases, kVersionViews};
+// Next version: readers' subscriptions to our feeds at our own WebSub hub (issue #19, the
+// hub side; SQLite's kVersionHubSubscriptions).
+constexpr const char* kVersionHubSubscriptions = R"sql(
+CREATE TABLE hub_subscriptions(
+  topic text NOT NULL,
+  callback text NOT NULL,
+  secret text NOT NULL,
+  lease_until bigint NOT NULL,
+  created bigint NOT NULL,
+  PRIMARY KEY(topic, callback));
+)sql";
+
+const std::array<const char*, 7> kMigrations = {
+    kVersion1, kVersion2, kVersion3, kVersion4, kVersionLeases, kVersionViews, kVersionHubSubscriptions};
 
 // pg_advisory_xact_lock's key for migrations: any constant other tinhop locks do not use.
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7318201800)";

@@ -371,10 +371,35 @@ constexpr const char* kVersionViews = R"sql(
 ALTER TABLE items ADD COLUMN language TEXT;
 )sql";
 
-const std::array<const char*, 16> kMigrations = {
-    kVersion1,  kVersion2,          kVersion3,      kVersion4,  kVersion5,      kVersion6,
-    kVersion7,  kVersion8,          kVersion9,      kVersion10, kVersion11,     kVersionRuleCounts,
-    kVersionWebSub, kVersion14, kVersionLeases, kVersionViews};
+// Next version: readers' subscriptions to our feeds at our own WebSub hub (issue #19, the
+// hub side), kept by topic and callback.
+constexpr const char* kVersionHubSubscriptions = R"sql(
+CREATE TABLE hub_subscriptions(
+  topic TEXT NOT NULL,
+  callback TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  lease_until INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  PRIMARY KEY(topic, callback)) WITHOUT ROWID;
+)sql";
+
+const std::array<const char*, 17> kMigrations = {kVersion1,
+                                                 kVersion2,
+                                                 kVersion3,
+                                                 kVersion4,
+                                                 kVersion5,
+                                                 kVersion6,
+                                                 kVersion7,
+                                                 kVersion8,
+                                                 kVersion9,
+                                                 kVersion10,
+                                                 kVersion11,
+                                                 kVersionRuleCounts,
+                                                 kVersionWebSub,
+                                                 kVersion14,
+                                                 kVersionLeases,
+                                                 kVersionViews,
+                                                 kVersionHubSubscriptions};
 
 }  // namespace
 

@@ -94,6 +94,9 @@ struct SqliteStore final : Backend {
   Result<std::optional<Subscription>> subscription_by_callback(std::string_view callback) override;
   Result<std::vector<Subscription>> list_subscriptions() override;
   Result<void> remove_subscription(std::int64_t source_id) override;
+  Result<void> save_hub_subscription(const HubSubscription& subscription) override;
+  Result<std::vector<HubSubscription>> list_hub_subscriptions() override;
+  Result<void> remove_hub_subscription(std::string_view topic, std::string_view callback) override;
   Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit) override;
   Result<void> add_rule_counts(std::span<const RuleCount> counts) override;
   Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) override;

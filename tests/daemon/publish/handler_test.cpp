@@ -389,3 +389,52 @@ TEST_CASE("handler: metrics in Prometheus text format", "[publish][handler]") {
   CHECK(publish::route_of("/") == publish::Route::page);
   CHECK(publish::route_of("/x") == publish::Route::other);
 }
+
+TEST_CASE("handler: with a hub, every feed names it and itself, in the document and a Link header",
+          "[publish][handler][websub]") {
+  test::FakeCatalog catalog;
+  publish::ServerOptions o = options();
+  o.hub_url = "http://127.0.0.1:8080/websub/hub";
+  publish::Context ctx(catalog, o);
+  const std::string hub = "<http://127.0.0.1:8080/websub/hub>; rel=\"hub\", ";
+  auto atom = call(ctx, "/feed.atom");
+  CHECK(atom[http::field::link] == hub + "<http://127.0.0.1:8080/feed.atom>; rel=\"self\"");
+  CHECK(body(atom).find("<link rel=\"hub\" href=\"http://127.0.0.1:8080/websub/hub\"/>") !=
+        std::string::npos);
+  auto rss = call(ctx, "/feed.rss?q=b%C3%A3o");
+  CHECK(rss[http::field::link] == hub + "<http://127.0.0.1:8080/feed.rss?q=b%C3%A3o>; rel=\"self\"");
+  CHECK(body(rss).find("<atom:link rel=\"hub\" href=\"http://127.0.0.1:8080/websub/hub\"/>") !=
+        std::string::npos);
+  auto json = call(ctx, "/feed.json");
+  CHECK(body(json).find("\"hubs\":[{\"type\":\"WebSub\",\"url\":\"http://127.0.0.1:8080/websub/hub\"}]") !=
+        std::string::npos);
+  CHECK(call(ctx, "/")[http::field::link].empty());
+}
+
+TEST_CASE("handler: without a hub, feeds name none", "[publish][handler][websub]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  auto atom = call(ctx, "/feed.atom");
+  CHECK(atom[http::field::link].empty());
+  CHECK(body(atom).find("rel=\"hub\"") == std::string::npos);
+  CHECK(body(call(ctx, "/feed.json")).find("\"hubs\"") == std::string::npos);
+}
+
+TEST_CASE("handler: metrics show the hub's subscriptions, deliveries and latency",
+          "[publish][handler][websub]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  CHECK(body(call(ctx, "/metrics")).find("tinhop_hub_") == std::string::npos);
+  ctx.metrics().hub({{{"pending", 1}, {"active", 3}}, 7, 2, 1, {{0.05, 4}, {0.1, 6}}, 7, 0.5});
+  const std::string text = body(call(ctx, "/metrics"));
+  for (const char* expected :
+       {"tinhop_hub_subscriptions{state=\"pending\"} 1\n", "tinhop_hub_subscriptions{state=\"active\"} 3\n",
+        "tinhop_hub_pushes_sent_total 7\n", "tinhop_hub_pushes_failed_total 2\n",
+        "tinhop_hub_verifications_failed_total 1\n", "tinhop_hub_delivery_seconds_bucket{le=\"0.05\"} 4\n",
+        "tinhop_hub_delivery_seconds_bucket{le=\"0.1\"} 6\n",
+        "tinhop_hub_delivery_seconds_bucket{le=\"+Inf\"} 7\n", "tinhop_hub_delivery_seconds_sum 0.500000\n",
+        "tinhop_hub_delivery_seconds_count 7\n"}) {
+    INFO(expected);
+    CHECK(text.find(expected) != std::string::npos);
+  }
+}

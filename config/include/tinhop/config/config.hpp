@@ -231,6 +231,11 @@ struct WebSubConfig {
   bool enabled = true;
   std::chrono::seconds fallback_interval = 6h;  // how often a source a hub pushes is still polled
   std::chrono::seconds lease = 864000s;         // hub.lease_seconds asked for (10 days); the hub decides
+  // Our own hub at /websub/hub, advertised by the merged feeds (also only with base_url).
+  bool hub = true;
+  std::chrono::seconds hub_default_lease = 864000s;  // granted when a subscriber asks for none
+  std::chrono::seconds hub_max_lease = 864000s;      // the most granted
+  std::uint32_t hub_max_subscriptions = 1000;        // verified and awaiting verification
   friend bool operator==(const WebSubConfig&, const WebSubConfig&) = default;
 };
 

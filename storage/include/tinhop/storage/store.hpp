@@ -551,6 +551,16 @@ struct NodeStatus {
   friend bool operator==(const NodeStatus&, const NodeStatus&) = default;
 };
 
+// A reader's subscription to one of our feeds at our own hub (W3C WebSub sections 5-7),
+// stored once the reader's intent is verified. Kept by (topic, callback).
+struct HubSubscription {
+  std::string topic;      // the feed's absolute URL, as the subscriber named it
+  std::string callback;   // the subscriber's callback URL
+  std::string secret;     // hub.secret: deliveries are signed with it; empty: unsigned
+  Instant lease_until{};  // deliveries stop and the row goes after this
+  Instant created{};      // when the (last) subscription was verified
+};
+
 // ---------------------------------------------------------------- the store
 
 class Backend;
@@ -633,6 +643,14 @@ class Store {
   Result<std::vector<Subscription>> list_subscriptions();
   // Forgets it (the unsubscribe was verified, or the hub is gone); no error when absent.
   Result<void> remove_subscription(std::int64_t source_id);
+
+  // --- WebSub hub subscriptions (readers', to our feeds)
+  // Inserts or replaces the subscription of (topic, callback).
+  Result<void> save_hub_subscription(const HubSubscription& subscription);
+  // Every hub subscription in (topic, callback) order.
+  Result<std::vector<HubSubscription>> list_hub_subscriptions();
+  // Forgets it (unsubscribed or expired); no error when absent.
+  Result<void> remove_hub_subscription(std::string_view topic, std::string_view callback);
 
   // --- ingest (the single writer)
   // Stores one parsed document: identity, update in place or insert, near-duplicate

@@ -82,9 +82,10 @@ struct Request {
   std::optional<std::string> trusted_origin_url{};
   // A link a remote page chose (an article page): never read from a file:// URL.
   bool link = false;
-  // Set: POST this application/x-www-form-urlencoded body instead of a GET (a WebSub
-  // subscription request), to every hop of a redirect.
+  // Set: POST this body instead of a GET (a WebSub subscription request, or our hub's
+  // content distribution), to every hop of a redirect, with `form_type` as its Content-Type.
   std::optional<std::string> form{};
+  std::string form_type{"application/x-www-form-urlencoded"};
   // Called on the executor as body bytes arrive, with how many were just read (every
   // hop): what the fetch holds in memory so far, for whoever bounds that.
   std::function<void(std::size_t bytes)> on_body{};

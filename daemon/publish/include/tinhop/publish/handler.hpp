@@ -55,6 +55,9 @@ struct ServerOptions {
   // Absolute URL readers reach the server at; self, paging and autodiscovery links use
   // it. Empty: each request's own, from its Host header (see base_url_of).
   std::string public_url;
+  // The WebSub hub the merged feeds advertise (rel="hub" in the document and in a Link
+  // header, with rel="self"): ours, {public_url}/websub/hub. Empty: none.
+  std::string hub_url;
   // Peers whose X-Forwarded-Host, X-Forwarded-Proto and Forwarded (RFC 7239) headers are
   // believed: the reverse proxies in front. Anyone else could name any host in them.
   std::vector<IpNetwork> trusted_proxies;
@@ -123,6 +126,7 @@ struct Rendering {
   std::string etag;                         // quoted, strong
   std::string etag_gzip;
   std::string last_modified;  // IMF-fixdate
+  std::string link;           // the Link header (WebSub hub and self); empty: none
   Instant modified{};
   std::uint64_t generation = 0;
 };
@@ -168,6 +172,7 @@ class Context {
     std::string content_type;
     std::string body;
     Instant modified{};
+    std::string link;  // the Link header's value; empty: none
   };
   using RenderFn =
       std::function<storage::Result<std::optional<Document>>(Catalog&, const storage::ChangeStamp&)>;

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tinhop/storage/store.hpp"
 
@@ -31,6 +33,18 @@ struct ClusterCounts {
   std::uint64_t leases_held = 0;  // sources this node is fetching now
   std::uint64_t claims = 0;       // leases granted since start
   std::uint64_t lost_leases = 0;  // leases another node took before this one released them
+};
+
+// What our own WebSub hub counted (docs/websub.md), as /metrics shows it.
+struct HubCounts {
+  std::map<std::string, std::uint64_t> subscriptions;  // "pending", "active"
+  std::uint64_t pushes_sent = 0;
+  std::uint64_t pushes_failed = 0;
+  std::uint64_t verifications_failed = 0;
+  // Commit-to-delivery latency: (upper bound in seconds, cumulative count), then all of them.
+  std::vector<std::pair<double, std::uint64_t>> latency_buckets;
+  std::uint64_t latency_count = 0;
+  double latency_sum = 0;
 };
 
 enum class Route {
@@ -89,6 +103,12 @@ class Metrics {
     websub_ = std::move(counts);
   }
 
+  // The hub's latest counts; never set: no hub lines.
+  void hub(HubCounts counts) {
+    std::lock_guard lock(polls_mutex_);
+    hub_ = std::move(counts);
+  }
+
   static constexpr std::array<double, 10> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                                       0.005,  0.01,    0.05,   0.25,  1.0};
   static constexpr std::array<unsigned, 11> kStatuses = {200, 304, 400, 404, 405, 413, 414, 431, 500, 503, 0};
@@ -115,6 +135,7 @@ class Metrics {
   std::map<std::int64_t, std::uint64_t> poll_failures_;  // by source id
   std::optional<WebSubCounts> websub_;                   // guarded by polls_mutex_
   std::optional<ClusterCounts> cluster_;                 // guarded by polls_mutex_
+  std::optional<HubCounts> hub_;                         // guarded by polls_mutex_
 };
 
 }  // namespace tinhop::publish

@@ -52,9 +52,10 @@ class Server {
   // The writer's cross-node dedup waits so far, for /metrics.
   void dedup_waits(storage::DedupWaits waits) { context_.metrics().dedup_waits(waits); }
 
-  // Requests whose path starts with `prefix` (the WebSub callbacks, "/websub/callback/")
-  // go to `handler` instead of handle(), with bodies of up to `max_body_bytes`. The handler
-  // answers through `respond` exactly once, from any thread. Call before the io_context runs.
+  // Requests whose path starts with `prefix` (the WebSub callbacks, "/websub/callback/";
+  // our hub, "/websub/hub") go to `handler` instead of handle(), with bodies of up to
+  // `max_body_bytes`. The handler answers through `respond` exactly once, from any thread.
+  // Call before the io_context runs; the first prefix that matches wins.
   using Delegate = std::function<void(Request request, std::function<void(Response)> respond)>;
   void delegate(std::string prefix, std::size_t max_body_bytes, Delegate handler);
 

@@ -70,6 +70,7 @@ struct FeedMeta {
   std::string html_url;                 // the river page showing the same selection
   std::string first_url;                // the newest page (the subscription document)
   std::optional<std::string> next_url;  // older entries, when there are any
+  std::string hub_url;                  // the WebSub hub pushing this feed's changes; empty: none
   Instant updated{};                    // newest entry's update, or the store's last change
   std::string generator_version;
 };
