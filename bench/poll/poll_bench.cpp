@@ -201,6 +201,7 @@ int main(int argc, char** argv) {
                 pipeline.write(std::move(r));
               },
           .accepting = [&](const fetch::Fetching& fetching) { return pipeline.accepting(fetching); },
+          .claim = {},  // one daemon: no leases to claim
       });
   poller_ptr = &poller;
 

@@ -206,6 +206,13 @@ storage::TopQuery top_query(const TopSettings& top, Instant now, std::size_t lim
 }
 
 // Renders a feed or the page for a selection; nullopt when the source/category is unknown.
+// WebSub discovery (section 4) from the headers, for subscribers that do not read the body;
+// empty without a hub.
+std::string websub_link(const FeedMeta& m) {
+  if (m.hub_url.empty()) return {};
+  return "<" + m.hub_url + ">; rel=\"hub\", <" + m.self_url + ">; rel=\"self\"";
+}
+
 storage::Result<std::optional<Context::Document>> render_selection(
     Catalog& catalog, const storage::ChangeStamp& stamp, const Target& t, const Selection& s,
     const Context& ctx, const std::string& base, const Reader& reader, const Editorial& editorial) {
@@ -282,8 +289,7 @@ storage::Result<std::optional<Context::Document>> render_selection(
   Context::Document doc;
   doc.modified = m.updated;
   doc.content_type = content_type(t.format);
-  // WebSub discovery (section 4) from the headers, for subscribers that do not read the body.
-  if (!m.hub_url.empty()) doc.link = "<" + m.hub_url + ">; rel=\"hub\", <" + m.self_url + ">; rel=\"self\"";
+  doc.link = websub_link(m);
   switch (t.format) {
     case Format::atom: doc.body = render_atom(page); break;
     case Format::rss: doc.body = render_rss(page); break;
@@ -383,6 +389,7 @@ storage::Result<std::optional<Context::Document>> render_top_document(Catalog& c
   m.first_url = m.self_url;
   m.id = m.self_url;
   m.html_url = detail::top_url(base, Format::html);
+  m.hub_url = o.hub_url;
   Instant newest{};
   for (const storage::TopStory& story : *top) {
     page.entries.push_back(detail::make_top_entry(story, o, base, language));
@@ -392,6 +399,7 @@ storage::Result<std::optional<Context::Document>> render_top_document(Catalog& c
   Context::Document doc;
   doc.modified = m.updated;
   doc.content_type = content_type(format);
+  doc.link = websub_link(m);
   switch (format) {
     case Format::atom: doc.body = render_atom(page); break;
     case Format::rss: doc.body = render_rss(page); break;

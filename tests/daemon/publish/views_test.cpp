@@ -290,3 +290,21 @@ TEST_CASE("top stories: the home page's first section, under 60 KB", "[publish][
   ctx.set_editorial(none);
   CHECK(get(ctx, "/").find("<section class=\"top-stories\"") == std::string::npos);
 }
+
+TEST_CASE("views and top stories name the hub and themselves like every merged feed", "[publish][views][websub]") {
+  Fixture fixture;
+  publish::StoreCatalog catalog(fixture.store);
+  publish::ServerOptions o = options();
+  o.hub_url = "http://127.0.0.1:8080/websub/hub";
+  publish::Context ctx(catalog, o);
+  const std::string hub = "<http://127.0.0.1:8080/websub/hub>; rel=\"hub\", ";
+  auto view_feed = call(ctx, "/views/kinh-te/feed.atom");
+  CHECK(view_feed[http::field::link] == hub + "<http://127.0.0.1:8080/views/kinh-te/feed.atom>; rel=\"self\"");
+  CHECK_THAT(*view_feed.body(), Contains("<link rel=\"hub\" href=\"http://127.0.0.1:8080/websub/hub\"/>"));
+  auto top = call(ctx, "/top/feed.rss");
+  CHECK(top[http::field::link] == hub + "<http://127.0.0.1:8080/top/feed.rss>; rel=\"self\"");
+  CHECK_THAT(*top.body(), Contains("<atom:link rel=\"hub\" href=\"http://127.0.0.1:8080/websub/hub\"/>"));
+  CHECK_THAT(get(ctx, "/top/feed.json"),
+             Contains("\"hubs\":[{\"type\":\"WebSub\",\"url\":\"http://127.0.0.1:8080/websub/hub\"}]"));
+  CHECK(call(ctx, "/views/kinh-te")[http::field::link].empty());
+}
