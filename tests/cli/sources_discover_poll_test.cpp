@@ -69,7 +69,7 @@ TEST_CASE("sources add with a site's address lists the feeds when there are seve
   CHECK(several.out == "tinhop sources: 2 feeds found on " + site.url("/") +
                            "; add one of them by its URL:\n  " + site.url("/a.rss") +
                            "  \"Tin mới - Báo\" (rss, 1 items)\n  " + site.url("/b.rss") +
-                           "  \"\" (rss, 1 items)\n");
+                           "  (untitled) (rss, 1 items)\n");
   CHECK(tinhop_in(dir.path, "sources -c t.toml list --json").out == "[]\n");
 
   TestHttpServer empty;

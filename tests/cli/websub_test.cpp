@@ -291,6 +291,7 @@ TEST_CASE("serve's own hub pushes the merged feed to a verified subscriber, acro
   {
     tinhop::test::Daemon daemon(dir.path / "tinhop.toml", dir.path / "serve.log");
     INFO(daemon.log_text());
+    REQUIRE(daemon.wait_for_event("serve", "serve.started"));
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     while (!contains(merged_titles(port), "Story 1") && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(20ms);

@@ -102,6 +102,22 @@ Filled fill(Store& store) {
   subscription.lease_until = kNow + std::chrono::hours{24};
   subscription.changed = kNow;
   REQUIRE(store.save_subscription(subscription).has_value());
+  HubSubscription reader;
+  reader.topic = "https://tin.example/feed.atom";
+  reader.callback = "https://reader.example/cb?id=7";
+  reader.secret = "hub-s3cret";
+  reader.lease_until = kNow + std::chrono::hours{240};
+  reader.created = kNow;
+  REQUIRE(store.save_hub_subscription(reader).has_value());
+  // A node's lease on a source, its host's politeness and the node's heartbeat.
+  const MilliInstant now_ms = std::chrono::time_point_cast<std::chrono::milliseconds>(kNow);
+  ClaimRequest claim;
+  claim.node = "node-a";
+  claim.source_id = f.c;
+  claim.host = "c.vn";
+  claim.now = now_ms;
+  REQUIRE(store.claim_source(claim)->granted);
+  REQUIRE(store.heartbeat(NodeHeartbeat{"node-a", now_ms, now_ms, 1, 0}).has_value());
   REQUIRE(store.remove_source(gone).has_value());
   return f;
 }
@@ -140,7 +156,8 @@ TEST_CASE("a SQLite database moved to PostgreSQL and back keeps every row and id
   CHECK(
       copied ==
       "sources 3\nsource_categories 3\nhealth 3\nfetch_history 2\nclusters 2\nitems 3\ncluster_categories 4\n"
-      "tombstones 1\nrule_counts 2\nwebsub_subscriptions 1\nmeta 3\n");
+      "tombstones 1\nrule_counts 2\nwebsub_subscriptions 1\nhub_subscriptions 1\nsource_leases 1\n"
+      "cluster_hosts 1\ncluster_nodes 1\nmeta 3\n");
   CHECK(std::count(progress.begin(), progress.end(), std::pair<std::string, std::int64_t>{"items", 2}) == 1);
   CHECK(std::count(progress.begin(), progress.end(), std::pair<std::string, std::int64_t>{"items", 3}) == 1);
   CHECK(rows_of(postgres) == before);

@@ -291,7 +291,8 @@ TEST_CASE("top stories: the home page's first section, under 60 KB", "[publish][
   CHECK(get(ctx, "/").find("<section class=\"top-stories\"") == std::string::npos);
 }
 
-TEST_CASE("views and top stories name the hub and themselves like every merged feed", "[publish][views][websub]") {
+TEST_CASE("views and top stories name the hub and themselves like every merged feed",
+          "[publish][views][websub]") {
   Fixture fixture;
   publish::StoreCatalog catalog(fixture.store);
   publish::ServerOptions o = options();
@@ -299,7 +300,8 @@ TEST_CASE("views and top stories name the hub and themselves like every merged f
   publish::Context ctx(catalog, o);
   const std::string hub = "<http://127.0.0.1:8080/websub/hub>; rel=\"hub\", ";
   auto view_feed = call(ctx, "/views/kinh-te/feed.atom");
-  CHECK(view_feed[http::field::link] == hub + "<http://127.0.0.1:8080/views/kinh-te/feed.atom>; rel=\"self\"");
+  CHECK(view_feed[http::field::link] ==
+        hub + "<http://127.0.0.1:8080/views/kinh-te/feed.atom>; rel=\"self\"");
   CHECK_THAT(*view_feed.body(), Contains("<link rel=\"hub\" href=\"http://127.0.0.1:8080/websub/hub\"/>"));
   auto top = call(ctx, "/top/feed.rss");
   CHECK(top[http::field::link] == hub + "<http://127.0.0.1:8080/top/feed.rss>; rel=\"self\"");
