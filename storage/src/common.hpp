@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <new>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -39,6 +40,10 @@ struct TopCandidate {
 };
 // The candidates with enough publishers, best first (Store::top_stories), at most query.limit.
 std::vector<TopCandidate> rank_top(std::vector<TopCandidate> candidates, const TopQuery& query);
+
+// Throws invalid_argument unless `articles` is empty or has one state per entry of the feed
+// (PollResult::articles).
+void check_articles(const Feed& feed, std::span<const ArticleFetch> articles);
 
 // Throws invalid_argument when a view's filter comes with what it cannot: a source or
 // category of its own, a search by relevance.

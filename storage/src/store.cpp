@@ -187,6 +187,14 @@ std::vector<TopCandidate> rank_top(std::vector<TopCandidate> candidates, const T
   return candidates;
 }
 
+void check_articles(const Feed& feed, std::span<const ArticleFetch> articles) {
+  if (!articles.empty() && articles.size() != feed.items.size()) {
+    throw sql::SqlFailure{Error{Errc::invalid_argument, "article states for " +
+                                                            std::to_string(articles.size()) + " of " +
+                                                            std::to_string(feed.items.size()) + " entries"}};
+  }
+}
+
 void check_filter(const ClusterQuery& query) {
   if (!query.filter) return;
   if (query.source_id || query.category) {

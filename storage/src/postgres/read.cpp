@@ -4,11 +4,10 @@
 #include <limits>
 
 #include "postgres_store.hpp"
+#include "rows.hpp"
 
 namespace tinhop::storage {
 namespace {
-
-constexpr std::size_t kMaxLimit = 1000;
 
 // $1 published, $2 id of the cursor, $3 rows, $4 source or category, $5 the tsquery text,
 // $6 the last rank seen. A rank is minus ts_rank, so that lower ranks higher as with FTS5.
@@ -97,31 +96,7 @@ constexpr const char* kItem = TINHOP_ITEM_COLUMNS "WHERE id = $1";
 constexpr const char* kSourceItems =
     TINHOP_ITEM_COLUMNS "WHERE source_id = $1 ORDER BY published DESC, id DESC LIMIT $2";
 
-struct NamedQuery {
-  const char* name;
-  const char* sql;
-};
-constexpr NamedQuery kReadQueries[] = {
-    {"latest", kAll},
-    {"category", kCategory},
-    {"source", kSource},
-    {"latest_newer", kAllNewer},
-    {"category_newer", kCategoryNewer},
-    {"source_newer", kSourceNewer},
-    {"search", kSearch},
-    {"search_category", kSearchCategory},
-    {"search_source", kSearchSource},
-    {"ranked_search", kRankedSearch},
-    {"ranked_search_category", kRankedSearchCategory},
-    {"ranked_search_source", kRankedSearchSource},
-    {"view", kView},
-    {"view_newer", kViewNewer},
-    {"view_search", kViewSearch},
-    {"top_candidates", kTopCandidates},
-    {"members", kMembers},
-    {"story", kStory},
-    {"item", kItem},
-};
+constexpr read_pages::Statements kStatements = TINHOP_READ_STATEMENTS;
 
 // The reader's query as tsquery text that cannot fail to parse: each word a quoted
 // lexeme (a trailing '*' makes a prefix), "quoted text" a phrase, all of them required.
@@ -160,22 +135,7 @@ std::string tsquery_text(std::string_view input) {
 }
 
 StoredItem read_item(const pg::Rows& q) {
-  StoredItem item;
-  item.id = q.int64(0);
-  item.source_id = q.int64(1);
-  item.guid = q.optional_text(2);
-  item.link = q.optional_text(3);
-  item.title = q.optional_text(4);
-  item.summary = q.optional_text(5);
-  item.content = q.optional_text(6);
-  item.published = from_unix(q.int64(7));
-  item.updated = from_unix(q.optional_int64(8));
-  item.first_seen = from_unix(q.int64(9));
-  item.changed = from_unix(q.optional_int64(10));
-  item.date_approximate = q.boolean(11);
-  decode_extra(q.text(12), item);
-  item.cluster_id = q.int64(13);
-  return item;
+  return rows::read_item(q);
 }
 
 StoredItem load_item(pg::Connection& db, std::int64_t id) {
@@ -184,96 +144,28 @@ StoredItem load_item(pg::Connection& db, std::int64_t id) {
   return read_item(q);
 }
 
-struct Member {
-  Publisher publisher;
-  Republication republication = Republication::full;
-};
-
-struct Members {
-  std::int64_t public_id = 0;
-  std::vector<Member> list;  // earliest first
-};
-
-Members load_members(pg::Connection& db, std::int64_t cluster_id) {
-  Members members;
-  auto q = db.query(kMembers, pg::Params().add(cluster_id));
-  while (q.next()) {
-    Member m;
-    auto& p = m.publisher;
-    p.item_id = q.int64(0);
-    p.source_id = q.int64(1);
-    p.item_link = q.optional_text(2);
-    p.published = from_unix(q.int64(3));
-    const auto title = q.text(4);
-    const auto feed_title = q.optional_text(5);
-    p.source_url = q.text(6);
-    p.site_link = q.optional_text(7);
-    p.source_title = !title.empty() ? title : feed_title.value_or("");
-    m.republication = parse_republication(q.text(8)).value_or(Republication::full);
-    members.public_id = q.int64(9);
-    members.list.push_back(std::move(m));
-  }
-  return members;
+read_pages::Loaders loaders(pg::Connection& db) {
+  return read_pages::Loaders{[&db](std::int64_t cluster_id) {
+                               read_pages::Members members;
+                               auto q = db.query(kMembers, pg::Params().add(cluster_id));
+                               while (q.next()) rows::read_member(q, members);
+                               return members;
+                             },
+                             [&db](std::int64_t item_id) { return load_item(db, item_id); }};
 }
 
 }  // namespace
 
 Result<ClusterPage> PostgresStore::latest_clusters(const ClusterQuery& query) {
   return guarded([&] {
-    if (query.source_id && query.category) {
-      throw sql::SqlFailure{Error{Errc::invalid_argument, "filter by source or by category, not both"}};
-    }
-    check_filter(query);
-    std::string match;
-    if (query.search) {
-      match = tsquery_text(*query.search);
-      if (match.empty()) throw sql::SqlFailure{Error{Errc::invalid_argument, "search has no words"}};
-    }
-    const bool ranked = query.search && query.order == ClusterQuery::Order::relevance;
-    if (query.before && query.before->relevance.has_value() != ranked) {
-      throw sql::SqlFailure{Error{Errc::invalid_argument, ranked
-                                                              ? "the cursor is not from a search by relevance"
-                                                              : "the cursor is from a search by relevance"}};
-    }
-    const bool backward = query.after.has_value();
-    if (backward && (query.before || query.search)) {
-      throw sql::SqlFailure{Error{Errc::invalid_argument, query.before
-                                                              ? "page after a cursor or before one, not both"
-                                                              : "a search pages forward only"}};
-    }
-    const char* sql = backward ? kAllNewer : kAll;
-    if (query.source_id) {
-      sql = backward ? kSourceNewer : !query.search ? kSource : ranked ? kRankedSearchSource : kSearchSource;
-    } else if (query.category) {
-      sql = backward        ? kCategoryNewer
-            : !query.search ? kCategory
-            : ranked        ? kRankedSearchCategory
-                            : kSearchCategory;
-    } else if (query.filter) {
-      sql = backward ? kViewNewer : query.search ? kViewSearch : kView;
-    } else if (query.search) {
-      sql = ranked ? kRankedSearch : kSearch;
-    }
-    const std::size_t limit = std::clamp<std::size_t>(query.limit, 1, kMaxLimit);
-    Cursor start = query.after
-                       ? *query.after
-                       : query.before.value_or(Cursor{from_unix(std::numeric_limits<std::int64_t>::max()),
-                                                      std::numeric_limits<std::int64_t>::max()});
-    if (ranked && !query.before) start.relevance = -std::numeric_limits<double>::infinity();
-
-    struct Row {
-      std::int64_t cluster_id, published, item_id;
-      double rank;
-    };
-    const bool by_item = query.source_id.has_value() || query.search.has_value();
-    const std::size_t fetch = query.search ? 4 * limit + 1 : limit + 1;
+    const read_pages::Plan plan = read_pages::plan(query, tsquery_text);
     // One snapshot for the page: its rows, members and items agree even while a writer
     // on another node commits or purges.
     pg::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    std::vector<Row> rows;
+    std::vector<read_pages::Row> rows;
     {
       pg::Params p;
-      p.add(to_unix(start.published)).add(start.id).add(static_cast<std::int64_t>(fetch));
+      p.add(to_unix(plan.start.published)).add(plan.start.id).add(static_cast<std::int64_t>(plan.fetch));
       // Every statement gets the parameters up to the last it uses.
       if (query.source_id) {
         p.add(*query.source_id);
@@ -285,65 +177,24 @@ Result<ClusterPage> PostgresStore::latest_clusters(const ClusterQuery& query) {
         p.add_null();
       }
       if (query.search) {
-        p.add(match);
+        p.add(plan.match);
       } else if (query.filter) {
         p.add_null();
       }
-      if (ranked)
-        p.add(*start.relevance == -std::numeric_limits<double>::infinity() ? -1e300 : *start.relevance);
+      if (plan.ranked) {
+        const double last = *plan.start.relevance;
+        p.add(last == -std::numeric_limits<double>::infinity() ? -1e300 : last);
+      }
       if (const auto& filter = query.filter) {
         p.add(json_list(filter->categories))
             .add(json_list(filter->languages))
             .add(filter->since ? to_unix(*filter->since) : std::numeric_limits<std::int64_t>::min())
             .add(filter->min_publishers);
       }
-      auto q = db.query(sql, p);
-      while (q.next()) rows.push_back(Row{q.int64(0), q.int64(1), q.int64(2), q.real(3)});
+      auto q = db.query(kStatements.lists[static_cast<std::size_t>(plan.listing)], p);
+      while (q.next()) rows.push_back(read_pages::Row{q.int64(0), q.int64(1), q.int64(2), q.real(3)});
     }
-    // Read oldest first, the page before is the `limit` rows next to the cursor, shown
-    // newest first like every page.
-    bool newer_beyond = query.before.has_value();
-    if (backward) {
-      newer_beyond = rows.size() > limit;
-      if (newer_beyond) rows.resize(limit);
-      std::reverse(rows.begin(), rows.end());
-    }
-    const auto position = [&](const Row& row) {
-      if (ranked) return Cursor::ranked(row.rank, row.item_id);
-      return Cursor{from_unix(row.published), by_item ? row.item_id : row.cluster_id};
-    };
-    ClusterPage page;
-    std::vector<std::int64_t> listed;
-    std::size_t consumed = 0;
-    for (; consumed < rows.size() && page.clusters.size() < limit; ++consumed) {
-      const Row& row = rows[consumed];
-      if (std::find(listed.begin(), listed.end(), row.cluster_id) != listed.end()) continue;
-      listed.push_back(row.cluster_id);
-      ClusterView view;
-      view.cluster_id = row.cluster_id;
-      view.position = position(row);
-      auto loaded = load_members(db, row.cluster_id);
-      auto& members = loaded.list;
-      if (members.empty()) continue;  // a cluster emptied by a concurrent purge
-      view.public_id = loaded.public_id;
-      std::size_t shown = 0;
-      if (query.source_id) {
-        for (std::size_t i = 0; i < members.size(); ++i) {
-          if (members[i].publisher.item_id == row.item_id) shown = i;
-        }
-      }
-      view.item = load_item(db, members[shown].publisher.item_id);
-      view.origin = members[shown].publisher;
-      view.republication = members[shown].republication;
-      for (std::size_t i = 0; i < members.size(); ++i) {
-        if (i != shown) view.others.push_back(std::move(members[i].publisher));
-      }
-      page.clusters.push_back(std::move(view));
-    }
-    if (consumed < rows.size() && consumed > 0) page.next = position(rows[consumed - 1]);
-    // The page after a cursor ends just before it: the cursor's own entry comes next.
-    if (backward && !page.clusters.empty()) page.next = page.clusters.back().position;
-    if (newer_beyond && !page.clusters.empty()) page.previous = page.clusters.front().position;
+    ClusterPage page = read_pages::assemble_page(query, plan, std::move(rows), loaders(db));
     snapshot.commit();
     return page;
   });
@@ -359,24 +210,7 @@ Result<std::vector<TopStory>> PostgresStore::top_stories(const TopQuery& query) 
                         pg::Params().add(to_unix(query.now - query.window)).add(query.min_publishers));
       while (q.next()) candidates.push_back(TopCandidate{q.int64(0), from_unix(q.int64(1)), q.int64(2)});
     }
-    std::vector<TopStory> top;
-    for (const TopCandidate& candidate : rank_top(std::move(candidates), query)) {
-      auto loaded = load_members(db, candidate.cluster_id);
-      if (loaded.list.empty()) continue;
-      TopStory story;
-      story.publishers = candidate.publishers;
-      story.score = candidate.score;
-      ClusterView& view = story.view;
-      view.cluster_id = candidate.cluster_id;
-      view.public_id = loaded.public_id;
-      view.position = Cursor{candidate.published, candidate.cluster_id};
-      view.item = load_item(db, loaded.list.front().publisher.item_id);
-      view.origin = loaded.list.front().publisher;
-      view.republication = loaded.list.front().republication;
-      for (std::size_t i = 1; i < loaded.list.size(); ++i)
-        view.others.push_back(std::move(loaded.list[i].publisher));
-      top.push_back(std::move(story));
-    }
+    auto top = read_pages::assemble_top(rank_top(std::move(candidates), query), loaders(db));
     snapshot.commit();
     return top;
   });
@@ -402,14 +236,7 @@ Result<std::optional<Story>> PostgresStore::story(std::int64_t public_id) {
     pg::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     auto q = db.query(kStory, pg::Params().add(public_id));
     if (!q.next()) return std::optional<Story>();
-    Story story;
-    story.cluster_id = q.int64(0);
-    story.public_id = public_id;
-    for (Member& member : load_members(db, story.cluster_id).list) {
-      StoredItem item = load_item(db, member.publisher.item_id);
-      story.versions.push_back(
-          StoryVersion{std::move(member.publisher), member.republication, std::move(item)});
-    }
+    Story story = read_pages::assemble_story(q.int64(0), public_id, loaders(db));
     snapshot.commit();
     return std::optional<Story>(std::move(story));
   });
@@ -418,7 +245,7 @@ Result<std::optional<Story>> PostgresStore::story(std::int64_t public_id) {
 Result<std::vector<std::string>> PostgresStore::explain_read_queries() {
   return guarded([&] {
     std::vector<std::string> plans;
-    for (const auto& query : kReadQueries) {
+    for (const auto& query : read_pages::named(kStatements)) {
       // Values of the right types for the statement's parameters ($1 ... up to its last).
       pg::Params p;
       const std::string_view text = query.sql;
@@ -438,7 +265,7 @@ Result<std::vector<std::string>> PostgresStore::explain_read_queries() {
         }
       }
       auto rows = db.query_once(std::string("EXPLAIN ") + query.sql, p);
-      std::string plan = query.name;
+      std::string plan(query.name);
       plan += ':';
       while (rows.next()) plan += "\n  " + rows.text(0);
       plans.push_back(std::move(plan));

@@ -5,19 +5,13 @@
 #include <boost/json.hpp>
 
 #include "postgres_store.hpp"
+#include "rows.hpp"
 #include "schema.hpp"
 
 namespace tinhop::storage {
 namespace {
 
-std::optional<std::int64_t> seconds_of(const std::optional<std::chrono::seconds>& value) {
-  if (!value) return std::nullopt;
-  return value->count();
-}
-std::optional<std::chrono::seconds> to_seconds(const std::optional<std::int64_t>& value) {
-  if (!value) return std::nullopt;
-  return std::chrono::seconds{*value};
-}
+using rows::seconds_of;
 
 #define TINHOP_SOURCE_COLUMNS                                                                               \
   "SELECT s.id, s.url, s.title, s.type, s.interval_s, s.min_interval_s, s.max_interval_s, s.time_zone, "    \
@@ -47,40 +41,8 @@ std::vector<std::string> decode_categories(std::string_view json) {
 }
 
 Source read_source(const pg::Rows& row) {
-  Source source;
-  source.id = row.int64(0);
-  auto& s = source.settings;
-  s.url = row.text(1);
-  s.title = row.text(2);
-  s.type = parse_source_type(row.text(3)).value_or(SourceType::feed);
-  s.interval = to_seconds(row.optional_int64(4));
-  s.min_interval = to_seconds(row.optional_int64(5));
-  s.max_interval = to_seconds(row.optional_int64(6));
-  s.time_zone = row.optional_text(7);
-  s.date_order = parse_date_order(row.text(8));
-  s.republication = parse_republication(row.text(9)).value_or(Republication::full);
-  s.enabled = row.boolean(10);
-  source.disabled_reason = row.text(11);
-  s.headers = decode_headers(row.text(12));
-  s.origin = parse_origin(row.text(13)).value_or(SourceOrigin::config);
-  s.html_selectors = row.text(14);
-  source.feed_title = row.optional_text(15);
-  source.site_link = row.optional_text(16);
-  auto& f = source.fetch;
-  f.etag = row.optional_text(17);
-  f.last_modified = row.optional_text(18);
-  f.body_hash = row.optional_text(19);
-  f.redirect_target = row.optional_text(20);
-  f.redirect_streak = static_cast<int>(row.int64(21));
-  f.moved_from = row.optional_text(22);
-  f.moved_at = from_unix(row.optional_int64(23));
-  f.adaptive_interval = to_seconds(row.optional_int64(24));
-  source.created = from_unix(row.int64(25));
-  source.modified = from_unix(row.int64(26));
-  f.last_item_at = from_unix(row.optional_int64(27));
-  s.follow_links = row.boolean(28);
-  s.websub = row.boolean(29);
-  s.categories = decode_categories(row.text(30));
+  Source source = rows::read_source(row);
+  source.settings.categories = decode_categories(row.text(30));
   return source;
 }
 

@@ -1,6 +1,8 @@
 // Our WebSub subscriptions to publishers' hubs: one row per source (issue #19).
 #include <string>
 
+#include "rows.hpp"
+
 #include "postgres_store.hpp"
 
 namespace tinhop::storage {
@@ -14,19 +16,6 @@ constexpr const char* kBySource = TINHOP_SUBSCRIPTION_COLUMNS "WHERE source_id =
 constexpr const char* kByCallback = TINHOP_SUBSCRIPTION_COLUMNS "WHERE callback = $1";
 constexpr const char* kAll = TINHOP_SUBSCRIPTION_COLUMNS "ORDER BY source_id";
 #undef TINHOP_SUBSCRIPTION_COLUMNS
-
-Subscription read_subscription(const pg::Rows& row) {
-  Subscription subscription;
-  subscription.source_id = row.int64(0);
-  subscription.hub = row.text(1);
-  subscription.topic = row.text(2);
-  subscription.callback = row.text(3);
-  subscription.secret = row.text(4);
-  subscription.state = parse_subscription_state(row.text(5));
-  subscription.lease_until = from_unix(row.optional_int64(6));
-  subscription.changed = from_unix(row.int64(7));
-  return subscription;
-}
 
 }  // namespace
 
@@ -64,7 +53,7 @@ Result<std::optional<Subscription>> PostgresStore::subscription_of_source(std::i
   return guarded([&]() -> std::optional<Subscription> {
     auto rows = db.query(kBySource, pg::Params().add(source_id));
     if (!rows.next()) return std::nullopt;
-    return read_subscription(rows);
+    return rows::read_subscription(rows);
   });
 }
 
@@ -72,7 +61,7 @@ Result<std::optional<Subscription>> PostgresStore::subscription_by_callback(std:
   return guarded([&]() -> std::optional<Subscription> {
     auto rows = db.query(kByCallback, pg::Params().add(callback));
     if (!rows.next()) return std::nullopt;
-    return read_subscription(rows);
+    return rows::read_subscription(rows);
   });
 }
 
@@ -80,7 +69,7 @@ Result<std::vector<Subscription>> PostgresStore::list_subscriptions() {
   return guarded([&] {
     std::vector<Subscription> subscriptions;
     auto rows = db.query(kAll);
-    while (rows.next()) subscriptions.push_back(read_subscription(rows));
+    while (rows.next()) subscriptions.push_back(rows::read_subscription(rows));
     return subscriptions;
   });
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "postgres_store.hpp"
+#include "rows.hpp"
 
 namespace tinhop::storage {
 namespace {
@@ -18,29 +19,6 @@ constexpr const char* kAllHealth = TINHOP_HEALTH_COLUMNS "ORDER BY source_id";
 constexpr const char* kHealthBetween =
     TINHOP_HEALTH_COLUMNS "WHERE source_id > $1 AND source_id <= $2 ORDER BY source_id";
 #undef TINHOP_HEALTH_COLUMNS
-
-Health read_health(const pg::Rows& q) {
-  Health h;
-  h.source_id = q.int64(0);
-  h.last_attempt = from_unix(q.optional_int64(1));
-  h.last_success = from_unix(q.optional_int64(2));
-  if (auto status = q.optional_text(3)) h.status = parse_fetch_status(*status);
-  h.http_status = static_cast<int>(q.int64(4));
-  h.error_class = q.text(5);
-  h.error_text = q.text(6);
-  h.next_poll = from_unix(q.optional_int64(7));
-  h.items_added = q.int64(8);
-  h.consecutive_failures = q.int64(9);
-  h.polls = q.int64(10);
-  h.not_modified = q.int64(11);
-  h.bytes = q.int64(12);
-  h.last_latency = std::chrono::milliseconds{q.int64(13)};
-  h.stale = q.boolean(14);
-  h.last_new_item = from_unix(q.optional_int64(15));
-  if (const auto seen = q.optional_text(16)) h.date_order_seen = parse_date_order(*seen);
-  h.dates_not_understood = q.int64(17);
-  return h;
-}
 
 constexpr const char* kPrimary = "SELECT id FROM items WHERE cluster_id = $1 ORDER BY published, id LIMIT 1";
 
@@ -124,7 +102,7 @@ Result<Health> PostgresStore::health(std::int64_t source_id) {
     if (!q.next()) {
       throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(source_id)}};
     }
-    return read_health(q);
+    return rows::read_health(q);
   });
 }
 
@@ -132,7 +110,7 @@ Result<std::vector<Health>> PostgresStore::all_health() {
   return guarded([&] {
     std::vector<Health> all;
     auto q = db.query(kAllHealth);
-    while (q.next()) all.push_back(read_health(q));
+    while (q.next()) all.push_back(rows::read_health(q));
     return all;
   });
 }
@@ -141,7 +119,7 @@ Result<std::vector<Health>> PostgresStore::health_between(std::int64_t after_id,
   return guarded([&] {
     std::vector<Health> page;
     auto q = db.query(kHealthBetween, pg::Params().add(after_id).add(last_id));
-    while (q.next()) page.push_back(read_health(q));
+    while (q.next()) page.push_back(rows::read_health(q));
     return page;
   });
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "rows.hpp"
 #include "store_impl.hpp"
 
 namespace tinhop::storage {
@@ -92,32 +93,6 @@ constexpr const char* kHealthColumns =
     "items_added, consecutive_failures, polls, not_modified, bytes, latency_ms, stale, last_new_item, "
     "date_order_seen, dates_not_understood FROM health ";
 
-Health read_health(const sql::Statement& q) {
-  Health h;
-  h.source_id = q.int64(0);
-  h.last_attempt = from_unix(q.optional_int64(1));
-  h.last_success = from_unix(q.optional_int64(2));
-  if (auto status = q.optional_text(3)) {
-    h.status = *status == "ok"
-                   ? FetchStatus::ok
-                   : (*status == "not_modified" ? FetchStatus::not_modified : FetchStatus::failed);
-  }
-  h.http_status = static_cast<int>(q.int64(4));
-  h.error_class = q.text(5);
-  h.error_text = q.text(6);
-  h.next_poll = from_unix(q.optional_int64(7));
-  h.items_added = q.int64(8);
-  h.consecutive_failures = q.int64(9);
-  h.polls = q.int64(10);
-  h.not_modified = q.int64(11);
-  h.bytes = q.int64(12);
-  h.last_latency = std::chrono::milliseconds{q.int64(13)};
-  h.stale = q.int64(14) != 0;
-  h.last_new_item = from_unix(q.optional_int64(15));
-  if (const auto seen = q.optional_text(16)) h.date_order_seen = parse_date_order(*seen);
-  h.dates_not_understood = q.int64(17);
-  return h;
-}
 }  // namespace
 
 Result<Health> SqliteStore::health(std::int64_t source_id) {
@@ -128,7 +103,7 @@ Result<Health> SqliteStore::health(std::int64_t source_id) {
     if (!q->step()) {
       throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(source_id)}};
     }
-    return read_health(*q);
+    return rows::read_health(*q);
   });
 }
 
@@ -137,7 +112,7 @@ Result<std::vector<Health>> SqliteStore::all_health() {
     static const std::string sql = std::string(kHealthColumns) + "ORDER BY source_id";
     std::vector<Health> all;
     auto q = db.statement(sql.c_str());
-    while (q->step()) all.push_back(read_health(*q));
+    while (q->step()) all.push_back(rows::read_health(*q));
     return all;
   });
 }
@@ -149,7 +124,7 @@ Result<std::vector<Health>> SqliteStore::health_between(std::int64_t after_id, s
     std::vector<Health> page;
     auto q = db.statement(sql.c_str());
     q->bind(1, after_id).bind(2, last_id);
-    while (q->step()) page.push_back(read_health(*q));
+    while (q->step()) page.push_back(rows::read_health(*q));
     return page;
   });
 }

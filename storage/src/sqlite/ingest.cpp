@@ -43,11 +43,7 @@ IngestCounts SqliteStore::ingest_feed(std::int64_t source_id, const Feed& feed, 
                                       std::span<const ArticleFetch> articles) {
   require_source(source_id);
   const bool follows = !articles.empty();
-  if (follows && articles.size() != feed.items.size()) {
-    throw sql::SqlFailure{Error{Errc::invalid_argument, "article states for " +
-                                                            std::to_string(articles.size()) + " of " +
-                                                            std::to_string(feed.items.size()) + " entries"}};
-  }
+  check_articles(feed, articles);
   IngestCounts counts;
   std::vector<std::string> categories;
   {

@@ -65,6 +65,7 @@ class Statement {
 
   bool is_null(int column) const;
   std::int64_t int64(int column) const;
+  bool boolean(int column) const { return int64(column) != 0; }
   double real(int column) const;
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;

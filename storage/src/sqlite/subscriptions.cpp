@@ -1,6 +1,8 @@
 // Our WebSub subscriptions to publishers' hubs: one row per source (issue #19).
 #include <string>
 
+#include "rows.hpp"
+
 #include "store_impl.hpp"
 
 namespace tinhop::storage {
@@ -9,19 +11,6 @@ namespace {
 
 constexpr const char* kSubscriptionColumns =
     "SELECT source_id, hub, topic, callback, secret, state, lease_until, changed FROM websub_subscriptions ";
-
-Subscription read_subscription(const sql::Statement& row) {
-  Subscription subscription;
-  subscription.source_id = row.int64(0);
-  subscription.hub = row.text(1);
-  subscription.topic = row.text(2);
-  subscription.callback = row.text(3);
-  subscription.secret = row.text(4);
-  subscription.state = parse_subscription_state(row.text(5));
-  subscription.lease_until = from_unix(row.optional_int64(6));
-  subscription.changed = from_unix(row.int64(7));
-  return subscription;
-}
 
 }  // namespace
 
@@ -59,7 +48,7 @@ Result<std::optional<Subscription>> SqliteStore::subscription_of_source(std::int
     auto s = db.statement(sql.c_str());
     s->bind(1, source_id);
     if (!s->step()) return std::nullopt;
-    return read_subscription(*s);
+    return rows::read_subscription(*s);
   });
 }
 
@@ -69,7 +58,7 @@ Result<std::optional<Subscription>> SqliteStore::subscription_by_callback(std::s
     auto s = db.statement(sql.c_str());
     s->bind(1, callback);
     if (!s->step()) return std::nullopt;
-    return read_subscription(*s);
+    return rows::read_subscription(*s);
   });
 }
 
@@ -78,7 +67,7 @@ Result<std::vector<Subscription>> SqliteStore::list_subscriptions() {
     static const std::string sql = std::string(kSubscriptionColumns) + "ORDER BY source_id";
     std::vector<Subscription> subscriptions;
     auto s = db.statement(sql.c_str());
-    while (s->step()) subscriptions.push_back(read_subscription(*s));
+    while (s->step()) subscriptions.push_back(rows::read_subscription(*s));
     return subscriptions;
   });
 }
