@@ -1,5 +1,6 @@
 // Views (a story filter over the cluster list) and top stories, on both backends.
 #include "support.hpp"
+#include "support/story_filter.hpp"
 
 using namespace tinhop;
 using namespace tinhop::storage;
@@ -12,31 +13,7 @@ using tinhop::test::open_store;
 
 namespace {
 
-// A StoryFilter told one filter at a time.
-struct Filter {
-  storage::StoryFilter filter;
-  Filter& sources(std::vector<std::string> urls) {
-    filter.source_urls = std::move(urls);
-    return *this;
-  }
-  Filter& categories(std::vector<std::string> names) {
-    filter.categories = std::move(names);
-    return *this;
-  }
-  Filter& languages(std::vector<std::string> tags) {
-    filter.languages = std::move(tags);
-    return *this;
-  }
-  Filter& since(Instant t) {
-    filter.since = t;
-    return *this;
-  }
-  Filter& min_publishers(std::int64_t n) {
-    filter.min_publishers = n;
-    return *this;
-  }
-  operator storage::StoryFilter() const { return filter; }  // NOLINT: a builder reads as its result
-};
+using tinhop::test::Filter;
 
 constexpr std::int64_t kHour = 3600;
 

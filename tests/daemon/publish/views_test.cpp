@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "running_server.hpp"
+#include "support/story_filter.hpp"
 #include "tinhop/publish/handler.hpp"
 
 namespace {
@@ -79,31 +80,7 @@ struct Fixture {
   }
 };
 
-// A StoryFilter told one filter at a time.
-struct Filter {
-  storage::StoryFilter filter;
-  Filter& sources(std::vector<std::string> urls) {
-    filter.source_urls = std::move(urls);
-    return *this;
-  }
-  Filter& categories(std::vector<std::string> names) {
-    filter.categories = std::move(names);
-    return *this;
-  }
-  Filter& languages(std::vector<std::string> tags) {
-    filter.languages = std::move(tags);
-    return *this;
-  }
-  Filter& since(Instant t) {
-    filter.since = t;
-    return *this;
-  }
-  Filter& min_publishers(std::int64_t n) {
-    filter.min_publishers = n;
-    return *this;
-  }
-  operator storage::StoryFilter() const { return filter; }  // NOLINT: a builder reads as its result
-};
+using tinhop::test::Filter;
 
 publish::ViewDefinition view(std::string slug, std::string title, storage::StoryFilter filter) {
   publish::ViewDefinition v;
