@@ -1,5 +1,6 @@
 // Where links in a response point: the configured public URL, or the host the request
 // names, believed from a proxy only when it is one we trust.
+#include <cctype>
 #include <charconv>
 
 #include "tinhop/publish/handler.hpp"
@@ -167,6 +168,23 @@ std::optional<std::string> normalized_host(std::string_view host, std::string_vi
   const bool default_port = (scheme == "http" && *port == "80") || (scheme == "https" && *port == "443");
   if (port->empty() || default_port) return name;
   return name + ":" + *port;
+}
+
+std::optional<std::string_view> host_field_problem(const Request& request) {
+  const std::size_t fields = request.count(http::field::host);
+  if (fields > 1) return "more than one Host header";
+  if (fields == 0) {
+    if (request.version() >= 11) return "missing Host header";
+    return std::nullopt;
+  }
+  // uri-host is an IP-literal, an IPv4 address or a reg-name: unreserved, sub-delims and
+  // pct-encoded characters, brackets and colons; a port is digits after a colon.
+  for (const char c : request[http::field::host]) {
+    const bool allowed = std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                         std::string_view("-._~!$&'()*+,;=%:[]").find(c) != std::string_view::npos;
+    if (!allowed) return "malformed Host header";
+  }
+  return std::nullopt;
 }
 
 std::string base_url_of(const Request& request, const ServerOptions& options, const Connection& connection) {

@@ -186,6 +186,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (req.target().size() > ctx_.options().max_target_bytes) {
       return send_error(http::status::uri_too_long, "request target too long");
     }
+    if (const auto problem = host_field_problem(req)) return send_error(http::status::bad_request, *problem);
     if (const auto* d = server_->delegated(req.target())) {
       writing_ = true;  // answered later: Server::stop() must not close it meanwhile
       return d->handler(parser_->release(), [self = shared_from_this()](Response res) {

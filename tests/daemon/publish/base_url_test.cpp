@@ -93,6 +93,36 @@ TEST_CASE("base url: the server tells the handler who is asking and which addres
              Catch::Contains("\"feed_url\":\"https://tin.example.vn/feed.json\""));
 }
 
+TEST_CASE("base url: the server answers 400 to Host fields HTTP/1.1 forbids, and nothing else",
+          "[publish][base_url]") {
+  test::RunningServer server;
+  const std::uint16_t port = server.server->port();
+  const auto answer = [port](const std::string& head) {
+    return (exchange)(port, "GET /feed.json " + head + "Connection: close\r\n\r\n");
+  };
+  const std::string missing = answer("HTTP/1.1\r\n");
+  CHECK_THAT(missing, Catch::StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+  CHECK_THAT(missing, Catch::EndsWith("\r\n\r\nmissing Host header\n"));
+  const std::string two = answer("HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n");
+  CHECK_THAT(two, Catch::StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+  CHECK_THAT(two, Catch::EndsWith("\r\n\r\nmore than one Host header\n"));
+  CHECK_THAT(answer("HTTP/1.0\r\nHost: a.example\r\nHost: b.example\r\n"),
+             Catch::EndsWith("\r\n\r\nmore than one Host header\n"));
+  for (const std::string bad : {"evil@tin.example.vn", "tin.example.vn/x", "tin.example.vn\"><script>"}) {
+    INFO(bad);
+    const std::string reply = answer("HTTP/1.1\r\nHost: " + bad + "\r\n");
+    CHECK_THAT(reply, Catch::StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+    CHECK_THAT(reply, Catch::EndsWith("\r\n\r\nmalformed Host header\n"));
+  }
+  // HTTP/1.0 needs no Host; a well-formed Host we will not put in links is served, with
+  // the address the client reached instead.
+  CHECK_THAT(answer("HTTP/1.0\r\n"), Catch::StartsWith("HTTP/1.0 200 OK\r\n"));
+  const std::string unusable = answer("HTTP/1.1\r\nHost: tin..example:0\r\n");
+  CHECK_THAT(unusable, Catch::StartsWith("HTTP/1.1 200 OK\r\n"));
+  CHECK_THAT(unusable,
+             Catch::Contains("\"feed_url\":\"http://127.0.0.1:" + std::to_string(port) + "/feed.json\""));
+}
+
 TEST_CASE("base url: with no base_url, every link follows the request's Host, never the listen address",
           "[publish][base_url]") {
   test::FakeCatalog catalog;

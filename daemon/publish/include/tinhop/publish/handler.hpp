@@ -214,6 +214,12 @@ struct Connection {
 // 255 bytes): such a Host is never reflected into a link.
 std::optional<std::string> normalized_host(std::string_view host, std::string_view scheme);
 
+// Why the request's Host header fields break HTTP/1.1's framing rules (RFC 9112 §3.2: an
+// HTTP/1.1 request without one, any request with several, or a value that is not
+// uri-host [":" port] in its characters), answered 400 by the server; nullopt when they
+// do not. A value that passes here may still be refused as a link's host (normalized_host).
+std::optional<std::string_view> host_field_problem(const Request& request);
+
 // The absolute URL of `/` (no trailing slash) for links in the answer to `request`:
 // options.public_url when set; else "http://" and the request's Host. From a peer in
 // options.trusted_proxies, the last Forwarded element's host= and proto= (RFC 7239), else
