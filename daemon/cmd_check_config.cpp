@@ -27,27 +27,51 @@ std::uint32_t line_of_key(const std::string& file, std::string_view key) {
   return 0;
 }
 
-// What `serve` checks beyond the file itself, as diagnostics: the admin token, which makes
-// serve exit 78 when unusable. Under systemd the token is a credential only the service
-// sees, so outside it that is a warning.
-std::optional<config::Diagnostic> check_token(const config::Config& cfg, const std::string& file) {
-  if (!cfg.admin.enabled) return std::nullopt;
+// What `serve` checks beyond the file itself, as diagnostics: the secret files it reads at
+// start (admin::load_token), which make it exit 78 when unusable: the admin token, the
+// alerts feed's secret and the webhooks' keys. Under systemd such a file is a credential
+// only the service sees, so outside it that is a warning.
+std::optional<config::Diagnostic> check_secret(const std::string& file, std::uint32_t line, std::string key,
+                                               const std::string& path) {
   config::Diagnostic diagnostic;
   diagnostic.file = file;
-  diagnostic.line = line_of_key(file, "token_file");
-  diagnostic.key = "admin.token_file";
+  diagnostic.line = line;
+  diagnostic.key = std::move(key);
   const char* credentials = std::getenv("CREDENTIALS_DIRECTORY");
-  if (cfg.admin.token_file.rfind("$CREDENTIALS_DIRECTORY", 0) == 0 && (!credentials || !*credentials)) {
+  if (path.rfind("$CREDENTIALS_DIRECTORY", 0) == 0 && (!credentials || !*credentials)) {
     diagnostic.severity = config::Diagnostic::Severity::warning;
     diagnostic.message =
         "not checked: $CREDENTIALS_DIRECTORY is set only inside the service (LoadCredential=)";
     return diagnostic;
   }
-  auto token = admin::load_token(cfg.admin.token_file);
+  auto token = admin::load_token(path);
   if (token) return std::nullopt;
   diagnostic.message = token.error().message;
+  // load_token names the admin token; the key of this diagnostic says which file it is.
   if (diagnostic.message.rfind("admin.token_file: ", 0) == 0) diagnostic.message.erase(0, 18);
   return diagnostic;
+}
+
+std::vector<config::Diagnostic> check_secrets(const config::Config& cfg, const std::string& file) {
+  std::vector<config::Diagnostic> out;
+  auto add = [&](std::optional<config::Diagnostic> diagnostic) {
+    if (diagnostic) out.push_back(std::move(*diagnostic));
+  };
+  if (cfg.admin.enabled) {
+    add(check_secret(file, line_of_key(file, "token_file"), "admin.token_file", cfg.admin.token_file));
+    if (!cfg.admin.alerts_secret_file.empty()) {
+      add(check_secret(file, line_of_key(file, "alerts_secret_file"), "admin.alerts_secret_file",
+                       cfg.admin.alerts_secret_file));
+    }
+  }
+  if (cfg.alerts.enabled) {
+    for (std::size_t i = 0; i < cfg.alerts.webhooks.size(); ++i) {
+      const config::AlertWebhook& hook = cfg.alerts.webhooks[i];
+      add(check_secret(file, hook.line, "alerts.webhook[" + std::to_string(i) + "].secret_file",
+                       hook.secret_file));
+    }
+  }
+  return out;
 }
 
 // Links in the feeds follow each request's Host when no base_url is set; on a wildcard
@@ -81,10 +105,12 @@ void add_check_config_command(CLI::App& app, int& exit_code) {
     config::LoadResult result = config::load_config(*file);
     if (result.ok()) {
       const auto links = check_base_url(*result.config, *file);
-      if (auto token = check_token(*result.config, *file)) {
-        result.diagnostics.push_back(*token);
-        if (token->severity == config::Diagnostic::Severity::error) result.config.reset();
+      bool refused = false;
+      for (config::Diagnostic& secret : check_secrets(*result.config, *file)) {
+        refused = refused || secret.severity == config::Diagnostic::Severity::error;
+        result.diagnostics.push_back(std::move(secret));
       }
+      if (refused) result.config.reset();
       if (links) result.diagnostics.push_back(*links);
     }
     std::size_t errors = 0;

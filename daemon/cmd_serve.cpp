@@ -18,6 +18,7 @@
 #include <optional>
 #include <thread>
 
+#include "alert_watch.hpp"
 #include "commands.hpp"
 #include "editorial.hpp"
 #include "fd_limit.hpp"
@@ -32,6 +33,7 @@
 #include "tinhop/config/live.hpp"
 #include "tinhop/fetch/discover.hpp"
 #include "tinhop/publish/server.hpp"
+#include "tinhop/webhooks/webhooks.hpp"
 #include "tinhop/websub/hub.hpp"
 
 namespace tinhop::cli {
@@ -327,6 +329,36 @@ int run_serve(const ServeArgs& args) {
               kv("reason", args.config_file.empty() ? "no configuration file" : "admin.enabled = false"));
   }
 
+  // The alerts feed's secret and the webhooks' keys are read once, like the token: a file
+  // named but unusable stops the start, since the operator relies on being told.
+  // load_token's messages name the admin token; the key before them says which file it is.
+  const auto secret_problem = [](std::string message) {
+    if (message.starts_with("admin.token_file: ")) message.erase(0, 18);
+    return message;
+  };
+  std::optional<admin::Token> alerts_secret;
+  std::vector<webhooks::Webhook> alert_webhooks;
+  if (cfg.admin.enabled && !cfg.admin.alerts_secret_file.empty()) {
+    auto secret = admin::load_token(cfg.admin.alerts_secret_file);
+    if (!secret) {
+      std::cerr << "tinhop serve: admin.alerts_secret_file: " << secret_problem(secret.error().message)
+                << "\n";
+      return exit_config;
+    }
+    alerts_secret = std::move(*secret);
+  }
+  if (cfg.alerts.enabled) {
+    for (const config::AlertWebhook& hook : cfg.alerts.webhooks) {
+      auto key = admin::load_token(hook.secret_file);
+      if (!key) {
+        std::cerr << "tinhop serve: alerts.webhook " << hook.url
+                  << ": secret_file: " << secret_problem(key.error().message) << "\n";
+        return exit_config;
+      }
+      alert_webhooks.push_back({hook.url, std::move(key->value), hook.kinds});
+    }
+  }
+
   std::error_code dir_ec;
   if (cfg.database.url.empty() && cfg.database.path.has_parent_path())
     fs::create_directories(cfg.database.path.parent_path(), dir_ec);
@@ -408,6 +440,45 @@ int run_serve(const ServeArgs& args) {
     hub_client.emplace(ioc.get_executor(), options.client);
     hub = make_hub(ioc, *hub_client, *loop_store, server, public_base, cfg.websub);
   }
+  // Source alerts (docs/operations.md): checked on the writer thread, told on the event loop.
+  std::optional<daemon::AlertWatch> alert_watch;
+  std::optional<fetch::Client> alert_client;
+  std::unique_ptr<webhooks::Webhooks> alert_hooks;
+  if (cfg.alerts.enabled) {
+    alert_watch.emplace(daemon::alert_watch_options_from(cfg.alerts));
+    if (!alert_webhooks.empty()) {
+      alert_client.emplace(ioc.get_executor(), options.client);
+      auto hook_log = logging::get("alerts");
+      alert_hooks = std::make_unique<webhooks::Webhooks>(
+          ioc.get_executor(), *alert_client, std::move(alert_webhooks), webhooks::Options{},
+          [hook_log](std::string_view event, const std::string& url, const std::string& detail) {
+            hook_log->log(event == "delivered" ? spdlog::level::info : spdlog::level::warn,
+                          "webhook.{} {} {}", event, kv("url", url), kv("detail", detail));
+          });
+    }
+  }
+  // Writer thread: checks the sources (all when `ids` is nullopt) and tells each change.
+  const auto check_alerts = [&alert_watch, &alert_hooks, &ioc](
+                                storage::Store& store, const std::optional<std::vector<std::int64_t>>& ids) {
+    auto alert_log = logging::get("alerts");
+    auto told = alert_watch->check(store, ids, now());
+    if (!told) {
+      alert_log->error("alert.check_failed {}", kv("error", told.error().message));
+      return;
+    }
+    for (const daemon::ToldAlert& alert : *told) {
+      alert_log->log(alert.event.kind == "recovered" ? spdlog::level::info : spdlog::level::warn,
+                     "alert.{} {} {} {} {}", alert.event.kind, kv("source", alert.event.source_id),
+                     kv("url", alert.source_url), kv("title", alert.source_title),
+                     kv("detail", alert.event.detail));
+      if (alert_hooks) {
+        boost::asio::post(
+            ioc, [&alert_hooks, kind = alert.event.kind, body = daemon::alert_json(alert)]() mutable {
+              alert_hooks->send(kind, std::move(body));
+            });
+      }
+    }
+  };
   if (args.demo) {
     options.poller.policy.min_interval = 10s;
     options.poller.gate.min_spacing = 0ms;
@@ -416,8 +487,13 @@ int run_serve(const ServeArgs& args) {
       ioc, *loop_store, *writer, options,
       daemon::PollServiceHooks{
           .committed =
-              [&server, &writer, &hub, &ioc](const auto& polls) {
+              [&server, &writer, &hub, &ioc, &alert_watch, &check_alerts](const auto& polls) {
                 server.dedup_waits(writer->dedup_waits());
+                if (alert_watch) {
+                  std::vector<std::int64_t> polled;
+                  for (const auto& c : polls) polled.push_back(c.report.source_id);
+                  check_alerts(*writer, polled);
+                }
                 bool added = false;
                 for (const auto& c : polls) {
                   server.record_poll(c.report.source_id, daemon::to_record(c.report).status);
@@ -511,7 +587,8 @@ int run_serve(const ServeArgs& args) {
       request.trusted_origin_url = "";  // as for a source added through the API
       return fetch::discover_now(std::move(request), daemon::poll_options_from(*live.current()).client);
     };
-    api = std::make_unique<admin::Api>(std::move(*admin_token), *admin_store, live, hooks, now);
+    api = std::make_unique<admin::Api>(std::move(*admin_token), *admin_store, live, hooks, now,
+                                       std::move(alerts_secret));
     admin::ServerOptions aopts;
     aopts.listen = cfg.admin.listen;
     aopts.max_body_bytes = cfg.admin.max_body_bytes;
@@ -553,6 +630,12 @@ int run_serve(const ServeArgs& args) {
             {cluster->node, cluster->leases_held, cluster->claims, cluster->lost_leases});
       }
       if (hub) server.context().metrics().hub(hub_counts(hub->stats()));
+      if (alert_watch) {
+        daemon::AlertTally tally = alert_watch->tally();
+        const webhooks::Stats sent = alert_hooks ? alert_hooks->stats() : webhooks::Stats{};
+        server.context().metrics().alerts({std::move(tally.sources), std::move(tally.transitions),
+                                           sent.delivered, sent.failed, sent.dropped});
+      }
       if (++ticks % 10 == 0) service::notify_status(service.summary());
       // Retention a minute after start, then hourly, with the [retention] of that moment.
       if (ticks % 3600 == 60) {
@@ -569,6 +652,17 @@ int run_serve(const ServeArgs& args) {
         });
       }
       schedule_tick();
+    });
+  };
+  // Every source's alert condition, every alerts.check_interval, on the writer thread.
+  boost::asio::steady_timer alert_timer(ioc);
+  std::function<void()> schedule_alert_check = [&] {
+    if (!alert_watch) return;
+    alert_timer.expires_after(cfg.alerts.check_interval);
+    alert_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec || stopping) return;
+      service.maintain([&check_alerts](storage::Store& store) { check_alerts(store, std::nullopt); });
+      schedule_alert_check();
     });
   };
   // WATCHDOG=1 from the event loop, after a database round trip, at half of WatchdogSec.
@@ -618,6 +712,11 @@ int run_serve(const ServeArgs& args) {
     }
     tick.cancel();
     watchdog.cancel();
+    alert_timer.cancel();
+    if (alert_hooks) {
+      alert_hooks->stop();
+      alert_client->shutdown();
+    }
     boost::asio::post(publish_ioc, [&server] { server.stop(); });
     drain_until = std::chrono::steady_clock::now() + 10s;
     wait_for_polls();
@@ -647,6 +746,7 @@ int run_serve(const ServeArgs& args) {
   }
   schedule_tick();
   schedule_watchdog();
+  schedule_alert_check();
   std::thread publish_thread([&publish_ioc] { publish_ioc.run(); });
   log->info("serve.started {} {} {} {}", kv("db", db), kv("listen", cfg.server.listen.to_string()),
             kv("demo", args.demo ? "true" : "false"), kv("status", service.summary()));

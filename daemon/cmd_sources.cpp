@@ -277,8 +277,9 @@ std::string problem_text(const admin::Problem& problem) {
 }
 
 int print_source(const storage::Source& source, const std::optional<storage::Health>& health, bool json,
-                 const std::vector<storage::RuleCount>& rule_counts = {}) {
-  boost::json::object object = admin::source_to_json(source, health);
+                 const std::vector<storage::RuleCount>& rule_counts = {},
+                 const std::optional<storage::SourceAlert>& alert = std::nullopt) {
+  boost::json::object object = admin::source_to_json(source, health, alert);
   if (!rule_counts.empty()) {
     boost::json::object rules;
     for (const auto& count : rule_counts) {
@@ -391,7 +392,8 @@ void add_sources_command(CLI::App& app, int& exit_code) {
       auto health = s.store->health(*id);
       auto rule_counts = s.store->rule_counts(*id);
       return print_source(*source, health ? std::optional(*health) : std::nullopt, common->json,
-                          rule_counts ? *rule_counts : std::vector<storage::RuleCount>{});
+                          rule_counts ? *rule_counts : std::vector<storage::RuleCount>{},
+                          admin::alert_of(*s.store, *id));
     });
   });
 

@@ -67,6 +67,15 @@ std::string text(const std::vector<config::ViewConfig>& views) {
   return out;
 }
 
+std::string text(const config::AlertsConfig& a) {
+  std::string out = text(a.enabled) + " failing_after=" + std::to_string(a.failing_after) +
+                    " min_quiet=" + text(a.min_quiet) + " check_interval=" + text(a.check_interval) +
+                    " history=" + text(a.history);
+  for (const config::AlertWebhook& w : a.webhooks)
+    out += "; " + w.url + "(" + w.secret_file + "|" + text(w.kinds) + ")";
+  return out;
+}
+
 template <class Integer>
 requires std::is_integral_v<Integer> std::string text(Integer n) {
   return std::to_string(n);
@@ -104,6 +113,8 @@ const std::vector<Setting>& settings() {
       TINHOP_SETTING("admin.token_file", admin.token_file, restart),
       TINHOP_SETTING("admin.max_body_bytes", admin.max_body_bytes, restart),
       TINHOP_SETTING("admin.file_sources_under", admin.file_sources_under, restart),
+      TINHOP_SETTING("admin.alerts_secret_file", admin.alerts_secret_file, restart),
+      TINHOP_SETTING("alerts", alerts, restart),
       TINHOP_SETTING("database.path", database.path.string(), restart),
       TINHOP_SETTING("database.url", database.url, restart),
       TINHOP_SETTING("database.password_file", database.password_file.string(), restart),

@@ -28,9 +28,8 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
     }
   };
   // What is fixed when the daemon starts: its listeners and their settings, the admin
-  // token (under systemd, credentials are copied at start), the database connections and
-  // the dedup window they were opened with, the node's name and lease, and the TLS trust
-  // store.
+  // token and the alerts' secrets (under systemd, credentials are copied at start), the database connections
+  // and the dedup window they were opened with, the node's name and lease, and the TLS trust store.
   keep(next.server.listen, running.server.listen, "server.listen");
   keep(next.server.base_url, running.server.base_url, "server.base_url");
   keep(next.server.trusted_proxies, running.server.trusted_proxies, "server.trusted_proxies");
@@ -49,6 +48,8 @@ LiveConfig::Outcome LiveConfig::apply(LoadResult loaded) {
   keep(next.admin.token_file, running.admin.token_file, "admin.token_file");
   keep(next.admin.max_body_bytes, running.admin.max_body_bytes, "admin.max_body_bytes");
   keep(next.admin.file_sources_under, running.admin.file_sources_under, "admin.file_sources_under");
+  keep(next.admin.alerts_secret_file, running.admin.alerts_secret_file, "admin.alerts_secret_file");
+  keep(next.alerts, running.alerts, "alerts");
   keep(next.fetch.secret_params, running.fetch.secret_params, "fetch.secret_params");
   keep(next.database.path, running.database.path, "database.path");
   keep(next.database.url, running.database.url, "database.url");

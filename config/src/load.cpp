@@ -117,8 +117,9 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& out) {
 
 void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
   const std::string p = "admin";
-  r.reject_unknown(
-      t, p, {"enabled", "listen", "allow_remote", "token_file", "max_body_bytes", "file_sources_under"});
+  r.reject_unknown(t, p,
+                   {"enabled", "listen", "allow_remote", "token_file", "max_body_bytes", "file_sources_under",
+                    "alerts_secret_file"});
   r.read(t, "enabled", p, out.enabled);
   r.read(t, "listen", p, out.listen);
   r.read(t, "allow_remote", p, out.allow_remote);
@@ -130,6 +131,11 @@ void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
   } else if (out.file_sources_under == "/") {
     r.error(Reader::line_of(t, "file_sources_under"), "admin.file_sources_under",
             "\"/\" would let the API read every file the daemon can (name the feeds' own directory)");
+  }
+  r.read(t, "alerts_secret_file", p, out.alerts_secret_file);
+  if (t.get("alerts_secret_file")) {
+    if (const std::string problem = detail::secret_file_problem(out.alerts_secret_file); !problem.empty())
+      r.error(Reader::line_of(t, "alerts_secret_file"), "admin.alerts_secret_file", problem);
   }
   if (out.enabled && out.token_file.empty()) {
     r.error(Reader::line_of(t, "token_file"), "admin.token_file",
@@ -388,7 +394,7 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
   config.file = file;
   reader.reject_unknown(root, "",
                         {"server", "admin", "database", "fetch", "poll", "retention", "dedup", "defaults",
-                         "log", "websub", "cluster", "source", "rule", "views", "top"});
+                         "log", "websub", "cluster", "source", "rule", "views", "top", "alerts"});
   if (const toml::table* t = section(reader, root, "server")) read_server(reader, *t, config.server);
   if (const toml::table* t = section(reader, root, "admin")) read_admin(reader, *t, config.admin);
   if (const toml::table* t = section(reader, root, "fetch")) read_fetch(reader, *t, config.fetch);
@@ -396,6 +402,7 @@ LoadResult parse_config(std::string_view text, const std::string& file) {
   if (const toml::table* t = section(reader, root, "websub")) read_websub(reader, *t, config.websub);
   if (const toml::table* t = section(reader, root, "cluster")) read_cluster(reader, *t, config.cluster);
   if (const toml::table* t = section(reader, root, "top")) detail::read_top(reader, *t, config.top);
+  if (const toml::table* t = section(reader, root, "alerts")) detail::read_alerts(reader, *t, config.alerts);
   read_small_sections(reader, root, config);
   if (config.admin.enabled && config.admin.listen == config.server.listen) {
     const toml::table* admin = root.get_as<toml::table>("admin");

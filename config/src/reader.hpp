@@ -86,6 +86,13 @@ void read_rules(Reader& reader, const toml::node& node, Config& config);
 void read_views(Reader& reader, const toml::node& node, Config& config);
 void read_top(Reader& reader, const toml::table& table, TopConfig& out);
 
+// Reads the [alerts] table and its [[alerts.webhook]]s into config.alerts (defined in
+// load_alerts.cpp).
+void read_alerts(Reader& reader, const toml::table& table, AlertsConfig& out);
+
+// Why `path` cannot name a secret file ("must be an absolute path..."), or "".
+std::string secret_file_problem(std::string_view path);
+
 // "host:port", "[v6]:port" or "unix:/absolute/path"; nullopt when not an IP literal with a
 // port 1-65535 nor an absolute path that fits a socket address.
 std::optional<ListenAddress> parse_listen(std::string_view text);

@@ -70,6 +70,10 @@ class Backend {
 
   virtual Result<void> add_rule_counts(std::span<const RuleCount> counts) = 0;
   virtual Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) = 0;
+  virtual Result<std::vector<Instant>> arrivals(std::int64_t source_id, Instant since) = 0;
+  virtual Result<std::vector<SourceAlert>> source_alerts() = 0;
+  virtual Result<std::int64_t> record_alert(const AlertEvent& event) = 0;
+  virtual Result<std::vector<AlertEvent>> recent_alerts(std::size_t limit) = 0;
 
   virtual Result<Claim> claim_source(const ClaimRequest& request) = 0;
   virtual Result<std::vector<std::int64_t>> renew_leases(std::string_view node,

@@ -102,6 +102,9 @@ sql::SqlFailure callback_taken(std::int64_t holder);
 // Fetch history rows kept per source.
 inline constexpr std::int64_t kHistoryPerSource = 100;
 
+// Alert events kept for the alerts feed (Store::record_alert).
+inline constexpr std::int64_t kAlertHistory = 1000;
+
 // Runs `body`, turning storage failures into an Error value: the public boundary.
 template <class F>
 auto guarded(F&& body) -> Result<std::invoke_result_t<F>> {

@@ -423,4 +423,20 @@ Result<CopyReport> copy_database(const std::string& from, const std::string& to,
   return report;
 }
 
+Result<std::vector<Instant>> Store::arrivals(std::int64_t source_id, Instant since) {
+  return backend_->arrivals(source_id, since);
+}
+
+Result<std::vector<SourceAlert>> Store::source_alerts() {
+  return backend_->source_alerts();
+}
+
+Result<std::int64_t> Store::record_alert(const AlertEvent& event) {
+  return backend_->record_alert(event);
+}
+
+Result<std::vector<AlertEvent>> Store::recent_alerts(std::size_t limit) {
+  return backend_->recent_alerts(limit);
+}
+
 }  // namespace tinhop::storage

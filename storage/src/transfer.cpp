@@ -127,6 +127,10 @@ const std::vector<Table>& tables() {
         {"claims", integer},
         {"lost_leases", integer}},
        "node"},
+      {"source_alerts", {{"source_id", integer}, {"condition", text}, {"since", integer}}, "source_id"},
+      {"alert_events",
+       {{"id", integer}, {"source_id", integer}, {"kind", text}, {"at", integer}, {"detail", text}},
+       "id"},
       {"meta", {{"key", text}, {"value", integer}}, "key", true},
   };
   return all;

@@ -118,6 +118,10 @@ Filled fill(Store& store) {
   claim.now = now_ms;
   REQUIRE(store.claim_source(claim)->granted);
   REQUIRE(store.heartbeat(NodeHeartbeat{"node-a", now_ms, now_ms, 1, 0}).has_value());
+  // A source failing now, another that went quiet and came back: one condition, three events.
+  REQUIRE(store.record_alert(AlertEvent{0, f.a, "failing", kNow, "3 failed polls: HTTP 503"}).has_value());
+  REQUIRE(store.record_alert(AlertEvent{0, f.c, "stale", kNow, "no new item for 7h"}).has_value());
+  REQUIRE(store.record_alert(AlertEvent{0, f.c, "recovered", kNow, "a new item"}).has_value());
   REQUIRE(store.remove_source(gone).has_value());
   return f;
 }
@@ -157,7 +161,7 @@ TEST_CASE("a SQLite database moved to PostgreSQL and back keeps every row and id
       copied ==
       "sources 3\nsource_categories 3\nhealth 3\nfetch_history 2\nclusters 2\nitems 3\ncluster_categories 4\n"
       "tombstones 1\nrule_counts 2\nwebsub_subscriptions 1\nhub_subscriptions 1\nsource_leases 1\n"
-      "cluster_hosts 1\ncluster_nodes 1\nmeta 3\n");
+      "cluster_hosts 1\ncluster_nodes 1\nsource_alerts 1\nalert_events 3\nmeta 3\n");
   CHECK(std::count(progress.begin(), progress.end(), std::pair<std::string, std::int64_t>{"items", 2}) == 1);
   CHECK(std::count(progress.begin(), progress.end(), std::pair<std::string, std::int64_t>{"items", 3}) == 1);
   CHECK(rows_of(postgres) == before);
@@ -184,6 +188,8 @@ TEST_CASE("a SQLite database moved to PostgreSQL and back keeps every row and id
     REQUIRE(joined.has_value());
     CHECK(joined->clustered == 1);
     CHECK(store.get_item(purged_item + 1)->guid == "b1");
+    // The alert history's ids go on above the copied ones.
+    CHECK(store.record_alert(AlertEvent{0, f.a, "recovered", kNow, "answered again"}).value() == 4);
     // The tombstone still keeps the purged item out.
     CHECK(store.ingest(f.a, make_feed({make_item("old", "Tin cũ", "Một tin đã cũ", 1700000000)}), kNow)
               ->suppressed == 1);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <map>
 
+#include "alerts_feed.hpp"
 #include "tinhop/admin/json.hpp"
 #include "tinhop/admin/sources.hpp"
 #include "tinhop/parsers/contract_json.hpp"
@@ -127,15 +128,40 @@ boost::json::object discovery_to_json(const std::string& url, const fetch::Disco
 }
 
 Api::Api(Token token, storage::Store& store, const config::LiveConfig& config, ApiHooks hooks,
-         std::function<Instant()> clock)
+         std::function<Instant()> clock, std::optional<Token> alerts_secret)
     : token_(std::move(token)),
       store_(store),
       config_(config),
       hooks_(std::move(hooks)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      alerts_secret_(std::move(alerts_secret)) {}
+
+Response Api::alerts_feed(const Request& request, std::string_view presented) {
+  // Constant time whatever is presented (Token::matches), so a guess learns nothing.
+  if (!alerts_secret_ || !alerts_secret_->matches(presented))
+    return reply(request, http::status::not_found, "not found\n", "text/plain; charset=utf-8");
+  if (request.method() != http::verb::get && request.method() != http::verb::head)
+    return method_not_allowed(request, "GET, HEAD");
+  auto events = store_.recent_alerts(kAlertsFeedEntries);
+  if (!events)
+    return error_reply(request, http::status::service_unavailable, "storage", events.error().message);
+  std::map<std::int64_t, std::optional<storage::Source>> sources;
+  for (const storage::AlertEvent& event : *events) {
+    if (sources.contains(event.source_id)) continue;
+    auto source = store_.get_source(event.source_id);
+    sources[event.source_id] = source ? std::optional(std::move(*source)) : std::nullopt;
+  }
+  return reply(request, http::status::ok, alerts_atom(*events, sources, clock_()),
+               "application/atom+xml; charset=utf-8");
+}
 
 Response Api::handle(const Request& request) {
   std::string_view target = request.target();
+  if (target.starts_with("/alerts/")) {
+    const std::string_view name = target.substr(0, target.find('?')).substr(8);
+    return alerts_feed(request,
+                       name.ends_with(".atom") ? name.substr(0, name.size() - 5) : std::string_view{});
+  }
   if (target.substr(0, 5) != "/api/" && target != "/api") {
     return error_reply(request, http::status::not_found, "not_found", "the admin API lives under /api/");
   }
@@ -418,8 +444,9 @@ Response Api::route(const Request& request) {
     auto source = sources.get(*id);
     if (!source) return problem_reply(request, source.error());
     auto health = store_.health(*id);
-    return json_reply(request, http::status::ok,
-                      source_to_json(*source, health ? std::optional(*health) : std::nullopt));
+    return json_reply(
+        request, http::status::ok,
+        source_to_json(*source, health ? std::optional(*health) : std::nullopt, alert_of(store_, *id)));
   }
   if (method == http::verb::patch) {
     auto source = sources.get(*id);

@@ -30,9 +30,9 @@ constexpr std::array<std::string_view, 15> writable{
     "url",          "title",        "categories", "type",         "interval",
     "min_interval", "max_interval", "time_zone",  "date_order",   "republication",
     "enabled",      "headers",      "html",       "follow_links", "websub"};
-constexpr std::array<std::string_view, 9> read_only{"id",        "origin",          "feed_title",
-                                                    "site_link", "created",         "modified",
-                                                    "health",    "disabled_reason", "moved_from"};
+constexpr std::array<std::string_view, 10> read_only{
+    "id",       "origin", "feed_title", "site_link",       "created",
+    "modified", "health", "alert",      "disabled_reason", "moved_from"};
 constexpr std::array<std::string_view, 7> selector_keys{"item",    "title", "link",       "date",
                                                         "summary", "image", "date_format"};
 
@@ -301,7 +301,8 @@ boost::json::object health_to_json(const storage::Health& h) {
 }
 
 boost::json::object source_to_json(const storage::Source& source,
-                                   const std::optional<storage::Health>& health) {
+                                   const std::optional<storage::Health>& health,
+                                   const std::optional<storage::SourceAlert>& alert) {
   config::SourceSettings s = from_stored(source.settings);
   boost::json::object o;
   o["id"] = source.id;
@@ -336,8 +337,21 @@ boost::json::object source_to_json(const storage::Source& source,
   o["modified"] = format_rfc3339(source.modified);
   o["disabled_reason"] = source.disabled_reason;
   o["moved_from"] = optional_string(source.fetch.moved_from);
-  if (health) o["health"] = health_to_json(*health);
+  if (health) {
+    o["health"] = health_to_json(*health);
+    o["alert"] = boost::json::object{{"condition", alert ? alert->condition : "healthy"},
+                                     {"since", alert ? value(format_rfc3339(alert->since)) : value(nullptr)}};
+  }
   return o;
+}
+
+std::optional<storage::SourceAlert> alert_of(storage::Store& store, std::int64_t source_id) {
+  auto alerts = store.source_alerts();
+  if (!alerts) return std::nullopt;
+  for (storage::SourceAlert& alert : *alerts) {
+    if (alert.source_id == source_id) return std::move(alert);
+  }
+  return std::nullopt;
 }
 
 Outcome<config::SourceSettings> apply_json(config::SourceSettings settings, const boost::json::value& json) {

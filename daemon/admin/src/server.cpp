@@ -39,6 +39,8 @@ std::string log_quoted(std::string_view text) {
 // The target for a log line without its query: a client may put a token there
 // (?access_token=...), and logs are read by more people than the token is meant for.
 std::string log_target(std::string_view target) {
+  // The alerts feed's address holds its secret.
+  if (target.starts_with("/alerts/")) return log_quoted("/alerts/(secret not logged)");
   const std::size_t query = target.find('?');
   if (query == std::string_view::npos) return log_quoted(target);
   return log_quoted(std::string(target.substr(0, query)) + "?(query not logged)");

@@ -108,6 +108,34 @@ void render_hub(std::string& out, const HubCounts& hub) {
   line(out, "tinhop_hub_delivery_seconds_count %llu\n", static_cast<unsigned long long>(hub.latency_count));
 }
 
+void render_alerts(std::string& out, const AlertCounts& alerts) {
+  auto count = [](const std::map<std::string, std::uint64_t>& by, const char* key) {
+    const auto found = by.find(key);
+    return static_cast<unsigned long long>(found == by.end() ? 0 : found->second);
+  };
+  out += "# HELP tinhop_alert_sources Sources by alert condition (healthy ones are not counted).\n";
+  out += "# TYPE tinhop_alert_sources gauge\n";
+  for (const char* condition : {"failing", "stale"}) {
+    line(out, "tinhop_alert_sources{condition=\"%s\"} %llu\n", condition, count(alerts.sources, condition));
+  }
+  out += "# HELP tinhop_alert_transitions_total Changes of a source's condition told since start.\n";
+  out += "# TYPE tinhop_alert_transitions_total counter\n";
+  for (const char* kind : {"failing", "stale", "recovered"}) {
+    line(out, "tinhop_alert_transitions_total{kind=\"%s\"} %llu\n", kind, count(alerts.transitions, kind));
+  }
+  out +=
+      "# HELP tinhop_alert_webhook_deliveries_total Alert webhook messages delivered (2xx), tries that "
+      "failed, and messages given up.\n";
+  out += "# TYPE tinhop_alert_webhook_deliveries_total counter\n";
+  const std::pair<const char*, std::uint64_t> results[] = {{"ok", alerts.webhooks_delivered},
+                                                           {"failed", alerts.webhooks_failed},
+                                                           {"dropped", alerts.webhooks_dropped}};
+  for (const auto& [result, n] : results) {
+    line(out, "tinhop_alert_webhook_deliveries_total{result=\"%s\"} %llu\n", result,
+         static_cast<unsigned long long>(n));
+  }
+}
+
 }  // namespace
 
 std::string Metrics::render(const storage::StoreStats* stats, const std::vector<storage::Health>* health,
@@ -279,6 +307,7 @@ std::string Metrics::render(const storage::StoreStats* stats, const std::vector<
   }
   if (websub_) render_websub(out, *websub_);
   if (hub_) render_hub(out, *hub_);
+  if (alerts_) render_alerts(out, *alerts_);
   return out;
 }
 

@@ -104,6 +104,10 @@ struct PostgresStore final : Backend {
   Result<void> import_rows(const transfer::Table& table, std::span<const transfer::Row> rows) override;
   Result<transfer::IdMarks> id_marks() override;
   Result<void> finish_import(const transfer::IdMarks& marks) override;
+  Result<std::vector<Instant>> arrivals(std::int64_t source_id, Instant since) override;
+  Result<std::vector<SourceAlert>> source_alerts() override;
+  Result<std::int64_t> record_alert(const AlertEvent& event) override;
+  Result<std::vector<AlertEvent>> recent_alerts(std::size_t limit) override;
 
   // Marks that readers may see something new (publisher cache invalidation).
   void bump_change(Instant now);

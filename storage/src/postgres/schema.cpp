@@ -188,8 +188,24 @@ CREATE TABLE hub_subscriptions(
   PRIMARY KEY(topic, callback));
 )sql";
 
-const std::array<const char*, 7> kMigrations = {
-    kVersion1, kVersion2, kVersion3, kVersion4, kVersionLeases, kVersionViews, kVersionHubSubscriptions};
+// Next version: source alerts (issue #20, point 2; SQLite's next too): each source's
+// condition other than healthy, and the history of its changes for the alerts feed (no
+// foreign key: a removed source's alerts stay in the history).
+constexpr const char* kVersionAlerts = R"sql(
+CREATE TABLE source_alerts(
+  source_id bigint PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+  condition text NOT NULL CHECK(condition IN ('failing','stale')),
+  since bigint NOT NULL);
+CREATE TABLE alert_events(
+  id bigserial PRIMARY KEY,
+  source_id bigint NOT NULL,
+  kind text NOT NULL CHECK(kind IN ('failing','stale','recovered')),
+  at bigint NOT NULL,
+  detail text NOT NULL);
+)sql";
+
+const std::array<const char*, 8> kMigrations = {
+    kVersion1, kVersion2, kVersion3, kVersion4, kVersionLeases, kVersionViews, kVersionHubSubscriptions, kVersionAlerts};
 
 // pg_advisory_xact_lock's key for migrations: any constant other tinhop locks do not use.
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7318201800)";

@@ -372,6 +372,61 @@ Result<std::vector<RuleCount>> PostgresStore::rule_counts(std::optional<std::int
   });
 }
 
+Result<std::vector<Instant>> PostgresStore::arrivals(std::int64_t source_id, Instant since) {
+  return guarded([&] {
+    std::vector<Instant> out;
+    auto rows = db.query(
+        "SELECT DISTINCT first_seen FROM items WHERE source_id = $1 AND first_seen >= $2 ORDER BY first_seen",
+        pg::Params().add(source_id).add(to_unix(since)));
+    while (rows.next()) out.push_back(from_unix(rows.int64(0)));
+    return out;
+  });
+}
+
+Result<std::vector<SourceAlert>> PostgresStore::source_alerts() {
+  return guarded([&] {
+    std::vector<SourceAlert> out;
+    auto rows = db.query("SELECT source_id, condition, since FROM source_alerts ORDER BY source_id");
+    while (rows.next()) out.push_back({rows.int64(0), rows.text(1), from_unix(rows.int64(2))});
+    return out;
+  });
+}
+
+Result<std::int64_t> PostgresStore::record_alert(const AlertEvent& event) {
+  return guarded([&] {
+    pg::Transaction tx(db);
+    if (event.kind == "recovered") {
+      db.query("DELETE FROM source_alerts WHERE source_id = $1", pg::Params().add(event.source_id));
+    } else {
+      db.query(
+          "INSERT INTO source_alerts(source_id, condition, since) SELECT $1, $2, $3 "
+          "WHERE EXISTS (SELECT 1 FROM sources WHERE id = $1) ON CONFLICT(source_id) DO UPDATE SET "
+          "condition = excluded.condition, since = excluded.since",
+          pg::Params().add(event.source_id).add(event.kind).add(to_unix(event.at)));
+    }
+    auto rows =
+        db.query("INSERT INTO alert_events(source_id, kind, at, detail) VALUES($1, $2, $3, $4) RETURNING id",
+                 pg::Params().add(event.source_id).add(event.kind).add(to_unix(event.at)).add(event.detail));
+    rows.next();
+    const std::int64_t id = rows.int64(0);
+    db.query("DELETE FROM alert_events WHERE id <= $1", pg::Params().add(id - kAlertHistory));
+    tx.commit();
+    return id;
+  });
+}
+
+Result<std::vector<AlertEvent>> PostgresStore::recent_alerts(std::size_t limit) {
+  return guarded([&] {
+    std::vector<AlertEvent> out;
+    auto rows =
+        db.query("SELECT id, source_id, kind, at, detail FROM alert_events ORDER BY id DESC LIMIT $1",
+                 pg::Params().add(static_cast<std::int64_t>(std::min<std::size_t>(limit, kAlertHistory))));
+    while (rows.next())
+      out.push_back({rows.int64(0), rows.int64(1), rows.text(2), from_unix(rows.int64(3)), rows.text(4)});
+    return out;
+  });
+}
+
 Result<StoreStats> PostgresStore::stats() {
   return guarded([&] {
     StoreStats stats;

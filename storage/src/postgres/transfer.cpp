@@ -127,6 +127,9 @@ Result<void> PostgresStore::finish_import(const transfer::IdMarks& marks) {
     set("SELECT setval('item_ids', $1, $2)", marks.items);
     set("SELECT setval('cluster_ids', $1, $2)", marks.clusters);
     set("SELECT setval('fetch_history_id_seq', $1, $2)", marks.fetch_history);
+    // The alert history's ids come from its own sequence; the copied rows are its marks.
+    set("SELECT setval('alert_events_id_seq', $1, $2)",
+        db.scalar("SELECT coalesce(max(id), 0) FROM alert_events").value_or(0));
     tx.commit();
   });
 }

@@ -383,7 +383,23 @@ CREATE TABLE hub_subscriptions(
   PRIMARY KEY(topic, callback)) WITHOUT ROWID;
 )sql";
 
-const std::array<const char*, 17> kMigrations = {kVersion1,
+// Next version: source alerts (issue #20, point 2): each source's condition other than
+// healthy, and the history of its changes for the alerts feed (no foreign key: a removed
+// source's alerts stay in the history).
+constexpr const char* kVersionAlerts = R"sql(
+CREATE TABLE source_alerts(
+  source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+  condition TEXT NOT NULL CHECK(condition IN ('failing','stale')),
+  since INTEGER NOT NULL);
+CREATE TABLE alert_events(
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('failing','stale','recovered')),
+  at INTEGER NOT NULL,
+  detail TEXT NOT NULL);
+)sql";
+
+const std::array<const char*, 18> kMigrations = {kVersion1,
                                                  kVersion2,
                                                  kVersion3,
                                                  kVersion4,
@@ -399,7 +415,7 @@ const std::array<const char*, 17> kMigrations = {kVersion1,
                                                  kVersion14,
                                                  kVersionLeases,
                                                  kVersionViews,
-                                                 kVersionHubSubscriptions};
+                                                 kVersionHubSubscriptions, kVersionAlerts};
 
 }  // namespace
 

@@ -459,6 +459,63 @@ Result<std::vector<RuleCount>> SqliteStore::rule_counts(std::optional<std::int64
   });
 }
 
+Result<std::vector<Instant>> SqliteStore::arrivals(std::int64_t source_id, Instant since) {
+  return guarded([&] {
+    std::vector<Instant> out;
+    auto q = db.statement(
+        "SELECT DISTINCT first_seen FROM items WHERE source_id = ?1 AND first_seen >= ?2 ORDER BY "
+        "first_seen");
+    q->bind(1, source_id).bind(2, to_unix(since));
+    while (q->step()) out.push_back(from_unix(q->int64(0)));
+    return out;
+  });
+}
+
+Result<std::vector<SourceAlert>> SqliteStore::source_alerts() {
+  return guarded([&] {
+    std::vector<SourceAlert> out;
+    auto q = db.statement("SELECT source_id, condition, since FROM source_alerts ORDER BY source_id");
+    while (q->step()) out.push_back({q->int64(0), q->text(1), from_unix(q->int64(2))});
+    return out;
+  });
+}
+
+Result<std::int64_t> SqliteStore::record_alert(const AlertEvent& event) {
+  return guarded([&] {
+    sql::Transaction transaction(db);
+    if (event.kind == "recovered") {
+      db.statement("DELETE FROM source_alerts WHERE source_id = ?1")->bind(1, event.source_id).run();
+    } else {
+      auto q = db.statement(
+          "INSERT INTO source_alerts(source_id, condition, since) SELECT ?1, ?2, ?3 "
+          "WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?1) ON CONFLICT(source_id) DO UPDATE SET "
+          "condition = excluded.condition, since = excluded.since");
+      q->bind(1, event.source_id).bind(2, event.kind).bind(3, to_unix(event.at)).run();
+    }
+    auto add = db.statement("INSERT INTO alert_events(source_id, kind, at, detail) VALUES(?1, ?2, ?3, ?4)");
+    add->bind(1, event.source_id).bind(2, event.kind).bind(3, to_unix(event.at)).bind(4, event.detail).run();
+    // The newest row is never trimmed, so ids only grow.
+    auto newest = db.statement("SELECT max(id) FROM alert_events");
+    newest->step();
+    const std::int64_t id = newest->int64(0);
+    db.statement("DELETE FROM alert_events WHERE id <= ?1")->bind(1, id - kAlertHistory).run();
+    transaction.commit();
+    return id;
+  });
+}
+
+Result<std::vector<AlertEvent>> SqliteStore::recent_alerts(std::size_t limit) {
+  return guarded([&] {
+    std::vector<AlertEvent> out;
+    auto q =
+        db.statement("SELECT id, source_id, kind, at, detail FROM alert_events ORDER BY id DESC LIMIT ?1");
+    q->bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, kAlertHistory)));
+    while (q->step())
+      out.push_back({q->int64(0), q->int64(1), q->text(2), from_unix(q->int64(3)), q->text(4)});
+    return out;
+  });
+}
+
 Result<StoreStats> SqliteStore::stats() {
   return guarded([&] {
     StoreStats stats;

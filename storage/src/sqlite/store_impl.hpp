@@ -114,6 +114,10 @@ struct SqliteStore final : Backend {
   Result<void> import_rows(const transfer::Table& table, std::span<const transfer::Row> rows) override;
   Result<transfer::IdMarks> id_marks() override;
   Result<void> finish_import(const transfer::IdMarks& marks) override;
+  Result<std::vector<Instant>> arrivals(std::int64_t source_id, Instant since) override;
+  Result<std::vector<SourceAlert>> source_alerts() override;
+  Result<std::int64_t> record_alert(const AlertEvent& event) override;
+  Result<std::vector<AlertEvent>> recent_alerts(std::size_t limit) override;
 
   // ingest.cpp
   // `articles`: see PollResult::articles (empty for sources that do not follow links).

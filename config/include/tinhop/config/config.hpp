@@ -92,6 +92,9 @@ struct AdminConfig {
   // file:// sources added through the CLI or the API must lie under this directory (after
   // symbolic links are resolved); empty: refused. The file's own sources may name any file.
   std::string file_sources_under;
+  // The secret in the alerts feed's address (/alerts/{secret}.atom on this listener), read
+  // like token_file; empty: no alerts feed.
+  std::string alerts_secret_file;
   friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };
 
@@ -249,6 +252,27 @@ struct ClusterConfig {
   friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
 };
 
+// An [[alerts.webhook]]: where each change of a source's condition is POSTed as JSON,
+// signed with the key in `secret_file` (docs/operations.md, "Source alerts").
+struct AlertWebhook {
+  std::string url;                 // http:// or https://; internal addresses only inside fetch.allow_networks
+  std::string secret_file;         // read like admin.token_file
+  std::vector<std::string> kinds;  // of "failing", "stale", "recovered"; empty: every kind
+  std::uint32_t line = 0;
+  friend bool operator==(const AlertWebhook&, const AlertWebhook&) = default;
+};
+
+// [alerts]: when a source is failing or stale, and who is told (docs/operations.md).
+struct AlertsConfig {
+  bool enabled = true;
+  std::uint32_t failing_after = 3;             // consecutive failed polls
+  std::chrono::seconds min_quiet = 6h;         // never stale after less quiet than this
+  std::chrono::seconds check_interval = 5min;  // how often every source is checked
+  std::chrono::seconds history = 24h * 30;     // the arrivals a source's rhythm is learned from
+  std::vector<AlertWebhook> webhooks;
+  friend bool operator==(const AlertsConfig&, const AlertsConfig&) = default;
+};
+
 struct Config {
   std::filesystem::path file;  // where it was loaded from; empty for defaults
   ServerConfig server;
@@ -266,6 +290,7 @@ struct Config {
   std::vector<FileRule> rules;  // in file order, which is the order they apply in
   TopConfig top;
   std::vector<ViewConfig> views;  // in file order
+  AlertsConfig alerts;
   friend bool operator==(const Config&, const Config&) = default;
 };
 

@@ -458,6 +458,25 @@ struct DedupWaits {
   std::chrono::microseconds time{0};
 };
 
+// A source's alert condition as the last check left it (docs/operations.md, "Source
+// alerts"). Sources without one are healthy.
+struct SourceAlert {
+  std::int64_t source_id = 0;
+  std::string condition;  // "failing" or "stale"
+  Instant since{};
+  friend bool operator==(const SourceAlert&, const SourceAlert&) = default;
+};
+
+// One change of a source's condition, kept for the alerts feed.
+struct AlertEvent {
+  std::int64_t id = 0;  // given by record_alert, increasing
+  std::int64_t source_id = 0;
+  std::string kind;  // "failing", "stale" or "recovered"
+  Instant at{};
+  std::string detail;  // one line: what was seen
+  friend bool operator==(const AlertEvent&, const AlertEvent&) = default;
+};
+
 struct StoreStats {
   std::int64_t sources = 0;
   std::int64_t items = 0;
@@ -731,6 +750,19 @@ class Store {
   Result<void> heartbeat(const NodeHeartbeat& beat);
   // Every node that sent a heartbeat, by name, with the leases it holds at `now`.
   Result<std::vector<NodeStatus>> cluster_status(MilliInstant now);
+
+  // --- source alerts
+  // When the source's new items arrived since `since`: their distinct first-seen times,
+  // oldest first.
+  Result<std::vector<Instant>> arrivals(std::int64_t source_id, Instant since);
+  // Every source's condition other than healthy, by source id.
+  Result<std::vector<SourceAlert>> source_alerts();
+  // In one transaction: the event's source takes its condition ("recovered": healthy, its
+  // row removed; else the kind, since event.at) and the event joins the history, of which
+  // the newest 1,000 are kept. Returns the event's id.
+  Result<std::int64_t> record_alert(const AlertEvent& event);
+  // The newest events first, at most `limit`.
+  Result<std::vector<AlertEvent>> recent_alerts(std::size_t limit);
 
   // --- retention
   // Applies the per-source limits to every source and the global ones to all items; purged items leave

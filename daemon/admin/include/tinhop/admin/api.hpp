@@ -61,14 +61,17 @@ boost::json::object discovery_to_json(const std::string& url, const fetch::Disco
 
 class Api {
  public:
-  // `store` is used only from the thread that calls handle().
+  // `store` is used only from the thread that calls handle(). With `alerts_secret`, the
+  // alerts feed answers at /alerts/{secret}.atom without the Bearer token.
   Api(Token token, storage::Store& store, const config::LiveConfig& config, ApiHooks hooks,
-      std::function<Instant()> clock);
+      std::function<Instant()> clock, std::optional<Token> alerts_secret = std::nullopt);
 
   Response handle(const Request& request);
 
  private:
   Response route(const Request& request);
+  // GET /alerts/{secret}.atom: the newest alert events as Atom; 404 for any other secret.
+  Response alerts_feed(const Request& request, std::string_view presented);
   // Runs the discover hook on `url` into `discovery`; the answer instead when there is
   // none (503) or the address itself could not be read (422).
   std::optional<Response> discover_or_refuse(const Request& request, const std::string& url,
@@ -79,6 +82,7 @@ class Api {
   const config::LiveConfig& config_;
   ApiHooks hooks_;
   std::function<Instant()> clock_;
+  std::optional<Token> alerts_secret_;
 };
 
 }  // namespace tinhop::admin

@@ -11,9 +11,15 @@
 namespace tinhop::admin {
 
 boost::json::object health_to_json(const storage::Health& health);
-// Every setting, the origin, the feed's own title and link, and health when given.
+// Every setting, the origin, the feed's own title and link, and health when given, with
+// the alert condition ("alert": {"condition", "since"}; healthy when `alert` is nullopt).
 boost::json::object source_to_json(const storage::Source& source,
-                                   const std::optional<storage::Health>& health);
+                                   const std::optional<storage::Health>& health,
+                                   const std::optional<storage::SourceAlert>& alert = std::nullopt);
+
+// The source's alert condition as the daemon's last check left it; nullopt: healthy (or
+// the store failed, which the health beside it shows too).
+std::optional<storage::SourceAlert> alert_of(storage::Store& store, std::int64_t source_id);
 
 // Applies the members of `json` to `settings`: absent members keep their value, null
 // clears an optional setting. Refuses unknown and read-only members, wrong types and

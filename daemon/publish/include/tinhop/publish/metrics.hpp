@@ -47,6 +47,15 @@ struct HubCounts {
   double latency_sum = 0;
 };
 
+// Source alerts (docs/operations.md, "Source alerts"), as /metrics shows them.
+struct AlertCounts {
+  std::map<std::string, std::uint64_t> sources;      // by condition: "failing", "stale"
+  std::map<std::string, std::uint64_t> transitions;  // told since start, by kind
+  std::uint64_t webhooks_delivered = 0;              // messages a webhook answered with a 2xx
+  std::uint64_t webhooks_failed = 0;                 // tries without a 2xx
+  std::uint64_t webhooks_dropped = 0;                // messages given up
+};
+
 enum class Route {
   page,
   feed,
@@ -103,6 +112,12 @@ class Metrics {
     websub_ = std::move(counts);
   }
 
+  // The alerts' latest counts; never set (alerts.enabled = false): no alert lines.
+  void alerts(AlertCounts counts) {
+    std::lock_guard lock(polls_mutex_);
+    alerts_ = std::move(counts);
+  }
+
   // The hub's latest counts; never set: no hub lines.
   void hub(HubCounts counts) {
     std::lock_guard lock(polls_mutex_);
@@ -136,6 +151,7 @@ class Metrics {
   std::optional<WebSubCounts> websub_;                   // guarded by polls_mutex_
   std::optional<ClusterCounts> cluster_;                 // guarded by polls_mutex_
   std::optional<HubCounts> hub_;                         // guarded by polls_mutex_
+  std::optional<AlertCounts> alerts_;                    // guarded by polls_mutex_
 };
 
 }  // namespace tinhop::publish

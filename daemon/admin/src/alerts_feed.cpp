@@ -1,0 +1,55 @@
+#include "alerts_feed.hpp"
+
+#include <pugixml.hpp>
+
+#include <sstream>
+
+#include "tinhop/parsers/contract_json.hpp"
+
+namespace tinhop::admin {
+
+namespace {
+
+void text_element(pugi::xml_node parent, const char* name, const std::string& text) {
+  parent.append_child(name).text().set(text.c_str());
+}
+
+}  // namespace
+
+std::string alerts_atom(const std::vector<storage::AlertEvent>& events,
+                        const std::map<std::int64_t, std::optional<storage::Source>>& sources, Instant now) {
+  pugi::xml_document document;
+  pugi::xml_node declaration = document.append_child(pugi::node_declaration);
+  declaration.append_attribute("version") = "1.0";
+  declaration.append_attribute("encoding") = "utf-8";
+  pugi::xml_node feed = document.append_child("feed");
+  feed.append_attribute("xmlns") = "http://www.w3.org/2005/Atom";
+  text_element(feed, "id", "urn:tinhop:alerts");
+  text_element(feed, "title", "tinhop: source alerts");
+  text_element(feed, "updated", format_rfc3339(events.empty() ? now : events.front().at));
+  text_element(feed.append_child("author"), "name", "tinhop");
+  for (const storage::AlertEvent& event : events) {
+    const auto found = sources.find(event.source_id);
+    const std::optional<storage::Source>* source = found == sources.end() ? nullptr : &found->second;
+    std::string name = "source " + std::to_string(event.source_id) + " (removed)";
+    if (source && *source) {
+      const storage::Source& s = **source;
+      name = !s.settings.title.empty() ? s.settings.title : s.feed_title.value_or(s.settings.url);
+    }
+    pugi::xml_node entry = feed.append_child("entry");
+    text_element(entry, "id", "urn:tinhop:alert:" + std::to_string(event.id));
+    text_element(entry, "title", event.kind + ": " + name);
+    text_element(entry, "updated", format_rfc3339(event.at));
+    if (source && *source) {
+      pugi::xml_node link = entry.append_child("link");
+      link.append_attribute("href") = (*source)->settings.url.c_str();
+    }
+    entry.append_child("category").append_attribute("term") = event.kind.c_str();
+    text_element(entry, "summary", event.detail);
+  }
+  std::ostringstream out;
+  document.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+  return out.str();
+}
+
+}  // namespace tinhop::admin
