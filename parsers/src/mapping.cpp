@@ -216,6 +216,11 @@ std::optional<std::string> text_value(pugi::xml_node element) {
   return non_empty(xml::inner_text(element));
 }
 
+std::optional<std::string> term_value(pugi::xml_node element) {
+  if (!element) return std::nullopt;
+  return non_empty(xml::term_text(element));
+}
+
 const std::string& base_for(pugi::xml_node element, const std::string& document_url,
                             const std::string& fallback, std::string& resolved) {
   std::vector<std::string_view> chain;

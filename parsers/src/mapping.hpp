@@ -94,6 +94,10 @@ std::string plain_title(std::string_view decoded);
 // A text value as the contract wants it: trimmed, nullopt when empty.
 std::optional<std::string> text_value(pugi::xml_node element);
 
+// A plain-string value (a category's term): the element's own text, trimmed, child
+// elements left out; nullopt when empty.
+std::optional<std::string> term_value(pugi::xml_node element);
+
 // The base for relative references inside `element`: its xml:base chain (resolved from
 // the document URL, into `resolved`) when there is one, else `fallback`.
 const std::string& base_for(pugi::xml_node element, const std::string& document_url,

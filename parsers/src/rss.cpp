@@ -252,7 +252,7 @@ struct RssMapper {
         } else if (name == "author") {
           if (auto text = text_value(child)) item.authors.push_back(split_author(*text));
         } else if (name == "category") {
-          if (auto term = text_value(child)) item.categories.push_back(std::move(*term));
+          if (auto term = term_value(child)) item.categories.push_back(std::move(*term));
         } else if (name == "enclosure") {
           add_enclosure(item, child, "url", "length");
         } else if (name == "comments") {
@@ -380,7 +380,7 @@ struct RssMapper {
         } else if (name == "managingEditor" || name == "author") {
           if (auto text = text_value(child)) editors.push_back(split_author(*text));
         } else if (name == "category") {
-          if (auto term = text_value(child)) feed.categories.push_back(std::move(*term));
+          if (auto term = term_value(child)) feed.categories.push_back(std::move(*term));
         } else if (name == "generator") {
           feed.generator = text_value(child);
         } else if (name == "image") {

@@ -374,6 +374,58 @@ std::string inner_text(pugi::xml_node element) {
   return out;
 }
 
+namespace {
+
+// A node's own character data: an element's is its leading text (see load).
+void append_own_text(pugi::xml_node node, std::string& out) {
+  if (node.type() == pugi::node_cdata) {
+    out.append(node.value());
+  } else if (node.type() == pugi::node_pcdata || node.type() == pugi::node_element) {
+    out.append(decode_entities(node.value()));
+  }
+}
+
+bool has_child_element(pugi::xml_node node) {
+  return node.find_child([](pugi::xml_node child) { return child.type() == pugi::node_element; });
+}
+
+// Every text below `element`, in document order; a loop, not recursion, since a
+// document may nest elements thousands deep.
+std::string descendant_text(pugi::xml_node element) {
+  std::string out;
+  append_own_text(element, out);
+  pugi::xml_node node = element.first_child();
+  while (node && node != element) {
+    append_own_text(node, out);
+    if (node.first_child()) {
+      node = node.first_child();
+      continue;
+    }
+    while (node != element && !node.next_sibling()) node = node.parent();
+    if (node != element) node = node.next_sibling();
+  }
+  return out;
+}
+
+bool only_white_space(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string term_text(pugi::xml_node element) {
+  std::string out;
+  append_own_text(element, out);
+  for (pugi::xml_node node = element.first_child(); node; node = node.next_sibling()) {
+    if (node.type() != pugi::node_element) {
+      append_own_text(node, out);
+    } else if (!has_child_element(node)) {
+      out.append(descendant_text(node));
+    }
+  }
+  return only_white_space(out) ? descendant_text(element) : out;
+}
+
 std::string inner_xml(pugi::xml_node element) {
   std::string out;
   serialize(out, element, 0);

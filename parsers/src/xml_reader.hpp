@@ -104,6 +104,12 @@ std::string attribute_value(pugi::xml_node element, std::string_view local);
 // child elements serialized back to markup (HTML inside RSS descriptions). Not trimmed.
 std::string inner_text(pugi::xml_node element);
 
+// Text of a value that is one plain string (an RSS <category>): its character data and
+// the text of child elements that hold only text (markup around it, `<p>Term</p>`); a
+// child holding elements is a record of its own (an <image> with its <url>) and is left
+// out, unless nothing else is there. Entities decoded, CDATA verbatim, not trimmed.
+std::string term_text(pugi::xml_node element);
+
 // The markup of an element's children (Atom xhtml content); xhtml prefixes dropped.
 std::string inner_xml(pugi::xml_node element);
 

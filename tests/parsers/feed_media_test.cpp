@@ -148,3 +148,66 @@ TEST_CASE("Media RSS in Atom: thumbnails, credits and content as enclosures", "[
   REQUIRE(item.extras->credits.size() == 1);
   CHECK(item.extras->credits[0].role == "director");
 }
+
+TEST_CASE("Media RSS: elements with no field in the model add nothing to it", "[media]") {
+  // The optional elements of Media RSS 2.0 (section 5) after its examples: a player is not
+  // an enclosure, a transcript (media:text) or subtitle is not a summary, a comment is not
+  // a comments page, a price or status is not a category, media:rights is not a licence.
+  const auto result = parse_ok(R"(<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">
+<channel><title>Video Site</title><link>http://www.foo.com</link><description>Videos</description>
+<item>
+  <title>The latest video</title>
+  <link>http://www.foo.com/item1.htm</link>
+  <description>A short video.</description>
+  <media:content url="http://www.foo.com/movie.mov" fileSize="12216320" type="video/quicktime" medium="video">
+    <media:player url="http://www.foo.com/player?id=1111" height="200" width="400"/>
+    <media:hash algo="md5">dfdec888b72151965a34b4b59031290a</media:hash>
+  </media:content>
+  <media:text type="plain" lang="en" start="00:00:03.000" end="00:00:10.000">Oh, say, can you see</media:text>
+  <media:community>
+    <media:starRating average="3.5" count="20" min="1" max="10"/>
+    <media:statistics views="5" favorites="5"/>
+    <media:tags>news: 5, abc:3, reuters</media:tags>
+  </media:community>
+  <media:comments><media:comment>comment1</media:comment><media:comment>comment2</media:comment></media:comments>
+  <media:embed url="http://www.foo.com/player.swf" width="512" height="323">
+    <media:param name="type">application/x-shockwave-flash</media:param>
+  </media:embed>
+  <media:responses><media:response>http://www.response1.com</media:response></media:responses>
+  <media:backLinks><media:backLink>http://www.backlink1.com</media:backLink></media:backLinks>
+  <media:status state="active"/>
+  <media:price type="rent" price="19.99" currency="EUR"/>
+  <media:subTitle type="application/smil" lang="en-us" href="http://www.foo.org/subtitle.smil"/>
+  <media:peerLink type="application/x-bittorrent" href="http://www.foo.org/sampleFile.torrent"/>
+  <media:location description="My house" start="00:01" end="01:00">
+    <georss:where xmlns:georss="http://www.georss.org/georss" xmlns:gml="http://www.opengis.net/gml">
+      <gml:Point><gml:pos>35.669998 139.770004</gml:pos></gml:Point></georss:where>
+  </media:location>
+  <media:rights status="userCreated"/>
+  <media:scenes><media:scene><sceneTitle>sceneTitle1</sceneTitle><sceneDescription>sceneDesc1</sceneDescription>
+    <sceneStartTime>00:15</sceneStartTime><sceneEndTime>00:45</sceneEndTime></media:scene></media:scenes>
+</item>
+</channel>
+</rss>)");
+  CHECK(result.warnings.empty());
+  REQUIRE(result.feed.items.size() == 1);
+  const tinhop::Item& item = result.feed.items[0];
+  CHECK(item.title == "The latest video");
+  CHECK(item.summary == "A short video.");
+  CHECK(item.content == std::nullopt);
+  CHECK(item.comments == std::nullopt);
+  CHECK(item.thumbnail == std::nullopt);
+  CHECK(item.categories.empty());
+  REQUIRE(item.enclosures.size() == 1);
+  CHECK(item.enclosures[0].url == "http://www.foo.com/movie.mov");
+  CHECK(item.enclosures[0].medium == "video");
+  // The extras hold the language detected from the text, nothing from these elements.
+  REQUIRE(item.extras);
+  CHECK(item.extras->language == "en");
+  CHECK(item.extras->rights == std::nullopt);
+  CHECK(item.extras->license == std::nullopt);
+  CHECK(item.extras->rating == std::nullopt);
+  CHECK(item.extras->restriction == std::nullopt);
+  CHECK(item.extras->credits.empty());
+  CHECK(item.extras->point == std::nullopt);
+}

@@ -221,3 +221,67 @@ TEST_CASE("GeoRSS Simple, GML and W3C Basic Geo points", "[georss]") {
   CHECK(items[2].extras->point->longitude == Approx(12.552));
   CHECK_FALSE(items[3].extras);
 }
+
+TEST_CASE("Podcast elements with no field in the model add nothing to it",
+          "[itunes][googleplay][podcast][georss]") {
+  // Each family's remaining elements, after the examples of Google's podcast feed guide,
+  // the Podcasting 2.0 namespace document and GeoRSS Simple: none may leak into a field
+  // that means something else (an owner is not an author, a transcript is not an
+  // enclosure, a soundbite's title is not the item's).
+  const auto result =
+      parse_ok(R"(<rss version="2.0" xmlns:googleplay="http://www.google.com/schemas/play-podcasts/1.0"
+     xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0"
+     xmlns:georss="http://www.georss.org/georss">
+<channel>
+  <title>Dafna's Zebra Podcast</title>
+  <link>https://www.example.com/podcasts/dafnas-zebras/</link>
+  <googleplay:owner>dafna@example.com</googleplay:owner>
+  <googleplay:email>dafna@example.com</googleplay:email>
+  <googleplay:block>yes</googleplay:block>
+  <itunes:owner><itunes:name>Dafna</itunes:name><itunes:email>dafna@example.com</itunes:email></itunes:owner>
+  <itunes:type>episodic</itunes:type>
+  <itunes:block>Yes</itunes:block>
+  <itunes:complete>Yes</itunes:complete>
+  <itunes:new-feed-url>https://www.example.com/podcasts/new.xml</itunes:new-feed-url>
+  <podcast:locked owner="dafna@example.com">yes</podcast:locked>
+  <podcast:funding url="https://www.example.com/donations">Support the show!</podcast:funding>
+  <podcast:value type="lightning" method="keysend" suggested="0.00000005000"/>
+  <item>
+    <title>Top 10 myths about caring for a zebra</title>
+    <description>The myths.</description>
+    <itunes:episodeType>full</itunes:episodeType>
+    <enclosure url="https://www.example.com/audio/toptenmyths.mp3" type="audio/mpeg" length="34216300"/>
+    <podcast:transcript url="https://www.example.com/transcripts/toptenmyths.vtt" type="text/vtt"/>
+    <podcast:chapters url="https://www.example.com/chapters/toptenmyths.json" type="application/json+chapters"/>
+    <podcast:soundbite startTime="73.0" duration="60.0">Why the Podcast Namespace Matters</podcast:soundbite>
+    <georss:line>45.256 -110.45 46.46 -109.48 43.84 -109.86</georss:line>
+    <georss:polygon>45.256 -110.45 46.46 -109.48 43.84 -109.86 45.256 -110.45</georss:polygon>
+    <georss:box>42.943 -71.032 43.039 -69.856</georss:box>
+    <georss:featurename>Yellowstone</georss:featurename>
+  </item>
+</channel>
+</rss>)");
+  const tinhop::Feed& feed = result.feed;
+  CHECK(result.warnings.empty());
+  CHECK(feed.authors.empty());
+  CHECK(feed.explicit_content == std::nullopt);
+  CHECK(feed.categories.empty());
+  CHECK(feed.id == std::nullopt);
+  REQUIRE(feed.items.size() == 1);
+  const tinhop::Item& item = feed.items[0];
+  CHECK(item.title == "Top 10 myths about caring for a zebra");
+  CHECK(item.summary == "The myths.");
+  CHECK(item.content == std::nullopt);
+  REQUIRE(item.enclosures.size() == 1);
+  CHECK(item.enclosures[0].url == "https://www.example.com/audio/toptenmyths.mp3");
+  // The extras hold the language detected from the text, nothing from these elements; a
+  // line, polygon or box is an area, not the point the model holds.
+  REQUIRE(item.extras);
+  CHECK(item.extras->language == "en");
+  CHECK(item.extras->point == std::nullopt);
+  CHECK(item.extras->credits.empty());
+  CHECK(item.extras->explicit_content == std::nullopt);
+  CHECK(item.extras->subtitle == std::nullopt);
+  CHECK(item.extras->season == std::nullopt);
+  CHECK(item.extras->episode == std::nullopt);
+}

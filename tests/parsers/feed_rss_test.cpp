@@ -340,3 +340,71 @@ TEST_CASE("RSS 2.0: of several descriptions the body is the richest, the summary
   CHECK(items[3].summary == "Only one.");
   CHECK(items[3].content == std::nullopt);
 }
+
+TEST_CASE("RSS Best Practices Profile: atom:link, dc:creator, slash:comments and wfw in an item", "[rss]") {
+  // The profile's namespace elements (rssboard.org/rss-profile, section 5), after its samples.
+  const auto result = parse_ok(R"(<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"
+     xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/"
+     xmlns:wfw="http://wellformedweb.org/CommentAPI/">
+<channel>
+  <title>Scripting News</title>
+  <link>http://www.scripting.com/</link>
+  <description>A weblog about scripting and stuff like that.</description>
+  <atom:link href="http://dallas.example.com/rss.xml" rel="self" type="application/rss+xml"/>
+  <item>
+    <title>Louisiana Governor Calls for Evacuation</title>
+    <link>http://www.scripting.com/2005/08/28.html#evacuation</link>
+    <dc:creator>Dave Winer</dc:creator>
+    <slash:comments>42</slash:comments>
+    <wfw:comment>http://www.scripting.com/comments/evacuation</wfw:comment>
+    <wfw:commentRss>http://www.scripting.com/comments/evacuation/rss</wfw:commentRss>
+  </item>
+  <item>
+    <title>Both comment pages</title>
+    <comments>/2005/08/29.html#comments</comments>
+    <wfw:comment>http://www.scripting.com/comments/other</wfw:comment>
+  </item>
+</channel>
+</rss>)");
+  const tinhop::Feed& feed = result.feed;
+  CHECK(result.warnings.empty());
+  CHECK(feed.self_url == "http://dallas.example.com/rss.xml");
+  // The self link is the feed's address, not its home page.
+  CHECK(feed.link == "http://www.scripting.com/");
+  REQUIRE(feed.items.size() == 2);
+  const tinhop::Item& first = feed.items[0];
+  REQUIRE(first.authors.size() == 1);
+  CHECK(first.authors[0].name == "Dave Winer");
+  // wfw:comment names the comments page when <comments> does not; the comment count
+  // (slash:comments) and the comments' own feed (wfw:commentRss) have no field.
+  CHECK(first.comments == "http://www.scripting.com/comments/evacuation");
+  CHECK_FALSE(first.extras);
+  CHECK(first.summary == std::nullopt);
+  CHECK(feed.items[1].comments == "http://www.scripting.com/2005/08/29.html#comments");
+}
+
+TEST_CASE("RSS category: the term is plain text, a record nested in it left out", "[rss]") {
+  // RSS 2.0 gives <category> one string. Markup around text is text (`<p>Thể thao</p>`);
+  // a feed that nests its section's <image> in it must not turn the image into the term.
+  const auto result =
+      parse_ok(R"(<rss version="2.0"><channel><title>Báo</title><link>https://bao.example/</link>
+  <category>Thời sự <image><url>https://bao.example/ts.png</url><title>Thời sự</title></image></category>
+  <item><title>Tin</title>
+    <category>Kinh tế
+      <image><url>https://bao.example/kt.png</url><title><![CDATA[Kinh tế]]></title></image>
+    </category>
+    <category><![CDATA[Giá vàng]]> &amp; tỷ giá</category>
+    <category domain="https://bao.example/muc"><p>Thể thao</p></category>
+    <category>Xe <b>điện</b></category>
+    <category><image><url>https://bao.example/only.png</url></image></category>
+  </item>
+</channel></rss>)");
+  CHECK(result.warnings.empty());
+  CHECK(result.feed.categories == std::vector<std::string>{"Thời sự"});
+  REQUIRE(result.feed.items.size() == 1);
+  // A category holding nothing but a record gives the record's text rather than nothing.
+  CHECK(result.feed.items[0].categories == std::vector<std::string>{"Kinh tế", "Giá vàng & tỷ giá",
+                                                                    "Thể thao", "Xe điện",
+                                                                    "https://bao.example/only.png"});
+  CHECK(result.feed.items[0].thumbnail == std::nullopt);
+}
