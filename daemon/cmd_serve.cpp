@@ -34,6 +34,7 @@
 #include "tinhop/fetch/discover.hpp"
 #include "tinhop/publish/server.hpp"
 #include "tinhop/webhooks/webhooks.hpp"
+#include "tinhop/storage/change_listener.hpp"
 #include "tinhop/websub/hub.hpp"
 
 namespace tinhop::cli {
@@ -432,6 +433,27 @@ int run_serve(const ServeArgs& args) {
     return exit_failure;
   }
 
+  // Several nodes on one PostgreSQL database: another node's commit replaces this one's
+  // renderings within milliseconds (the publisher's own check of the store's change
+  // marker stays as the fallback); the listener's connection is also how the node learns
+  // that the database went away and came back. Nothing to hear with SQLite.
+  const auto db_log = logging::get("db");
+  const auto listener = storage::ChangeListener::start(
+      db, storage::ChangeHooks{
+              .changed = [&server] { server.notify_changed(); },
+              .connection =
+                  [&server, db_log](std::optional<std::string> lost) {
+                    if (lost) {
+                      db_log->error("db.unreachable {} {}", kv("error", *lost),
+                                    kv("action", "feeds served as last rendered, polling paused"));
+                      server.context().database_lost(std::move(*lost), now());
+                    } else {
+                      db_log->info("db.reachable");
+                      server.context().database_restored();
+                    }
+                  },
+          });
+
   daemon::PollServiceOptions options = daemon::poll_options_from(cfg);
   // The hub's own client: deliveries to subscribers do not wait behind the polls.
   std::optional<fetch::Client> hub_client;
@@ -567,8 +589,10 @@ int run_serve(const ServeArgs& args) {
     hooks.sources_changed = [&] { boost::asio::post(ioc, [&service] { service.refresh_sources(); }); };
     hooks.daemon_health = [&] {
       return loop
-          .run([&service] {
+          .run([&service, &server] {
             boost::json::object o;
+            const auto loss = server.context().database_loss();
+            o["database"] = loss ? boost::json::string(*loss) : boost::json::string("reachable");
             o["summary"] = service.summary();
             o["in_flight"] = service.in_flight();
             o["write_backlog"] = service.pipeline().pending();

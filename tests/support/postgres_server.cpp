@@ -141,15 +141,26 @@ void PostgresServer::start(const std::string& bin_dir) {
       fs::rename(staged, cache, error);
     }
   }
+  resume();
+}
+
+void PostgresServer::resume() {
   // Durability is not under test: no fsync, so a fresh database costs milliseconds.
   const std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
                               " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
                               "-c full_page_writes=off";
-  const auto started = run_command(run_as_server_user(bin_dir_ + "/pg_ctl -D " + quoted(data) + " -l " +
-                                                      quoted(dir_ + "/server.log") + " -w -s -o " +
+  const auto started = run_command(run_as_server_user(bin_dir_ + "/pg_ctl -D " + quoted(dir_ + "/data") +
+                                                      " -l " + quoted(dir_ + "/server.log") + " -w -s -o " +
                                                       quoted(options) + " start"));
   INFO(started.out << started.err);
   REQUIRE(started.exit_code == 0);
+}
+
+void PostgresServer::pause() {
+  const auto stopped = run_command(
+      run_as_server_user(bin_dir_ + "/pg_ctl -D " + quoted(dir_ + "/data") + " -m fast -w -s stop"));
+  INFO(stopped.out << stopped.err);
+  REQUIRE(stopped.exit_code == 0);
 }
 
 PostgresServer::~PostgresServer() {

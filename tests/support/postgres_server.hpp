@@ -23,6 +23,10 @@ class PostgresServer {
   std::string fresh_database();
   // The same database as libpq key=value words over the server's Unix socket.
   std::string socket_conninfo(const std::string& database) const;
+  // Stops the server as an operator would (fast: sessions are ended), and starts it again
+  // on the same port with the same databases.
+  void pause();
+  void resume();
   // The database name of a URI from fresh_database().
   static std::string database_of(const std::string& uri);
 

@@ -23,19 +23,21 @@ class Context::Cache {
  public:
   Cache(std::size_t budget, Metrics& metrics) : budget_(budget), metrics_(metrics) {}
 
-  // The rendering under `key` when it is of `generation`; one of an older generation can
-  // never be served again and goes.
+  // The rendering under `key` when it is of `generation`. One of an older generation stays
+  // until a newer rendering is inserted: it is what `kept` serves while the store is away.
   std::shared_ptr<const Rendering> find(const std::string& key, std::uint64_t generation) {
     std::lock_guard lock(mutex_);
     auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    if (it->second->rendering->generation != generation) {
-      erase(it->second);
-      metrics_.cache_size(bytes_);
-      return nullptr;
-    }
+    if (it == index_.end() || it->second->rendering->generation != generation) return nullptr;
     slots_.splice(slots_.begin(), slots_, it->second);
     return it->second->rendering;
+  }
+
+  // The rendering under `key` of whichever generation.
+  std::shared_ptr<const Rendering> kept(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : it->second->rendering;
   }
 
   void insert(const std::string& key, std::shared_ptr<const Rendering> rendering) {
@@ -133,6 +135,21 @@ std::optional<std::string> Context::write_refusal() const {
   return write_refusal_;
 }
 
+void Context::database_lost(std::string error, Instant since) {
+  std::lock_guard lock(refusal_mutex_);
+  database_loss_ = "database unreachable since " + format_rfc3339(since) + ": " + error;
+}
+
+void Context::database_restored() {
+  std::lock_guard lock(refusal_mutex_);
+  database_loss_.reset();
+}
+
+std::optional<std::string> Context::database_loss() const {
+  std::lock_guard lock(refusal_mutex_);
+  return database_loss_;
+}
+
 namespace {
 
 // The ETag depends on the bytes only, so a re-render after a commit that changed nothing
@@ -162,9 +179,17 @@ Context::RenderOutcome Context::cached(const std::string& key, const RenderFn& r
       metrics_.cache_hit();
       return {std::move(hit), http::status::ok, {}};
     }
-    auto stamp = catalog_.last_change();
-    if (!stamp)
+    // While the store is away (the database unreachable), what was last rendered is served:
+    // older than the store by what was committed since, never wrong otherwise.
+    const auto unavailable = [&]() -> RenderOutcome {
+      if (auto kept = cache_->kept(key)) {
+        metrics_.cache_hit();
+        return {std::move(kept), http::status::ok, {}};
+      }
       return {nullptr, http::status::service_unavailable, "the store is unavailable; try again later"};
+    };
+    auto stamp = catalog_.last_change();
+    if (!stamp) return unavailable();
     if (seen_stamp_ && *seen_stamp_ != *stamp) notify_changed();
     seen_stamp_ = *stamp;
     auto document = render(catalog_, *stamp);
@@ -174,7 +199,7 @@ Context::RenderOutcome Context::cached(const std::string& key, const RenderFn& r
       if (document.error().code == storage::Errc::invalid_argument) {
         return {nullptr, http::status::bad_request, document.error().message};
       }
-      return {nullptr, http::status::service_unavailable, "the store is unavailable; try again later"};
+      return unavailable();
     }
     if (!*document) return {nullptr, http::status::not_found, "no such feed"};
     metrics_.cache_render();

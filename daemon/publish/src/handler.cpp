@@ -582,8 +582,17 @@ Response text_response(const Request& req, http::status status, std::string cont
   return res;
 }
 
-HealthReport health_of(Catalog& catalog, const std::optional<std::string>& write_refusal) {
+HealthReport health_of(Catalog& catalog, const std::optional<std::string>& write_refusal,
+                       const std::optional<std::string>& database_loss) {
   HealthReport report;
+  if (database_loss) {
+    // Degraded, not unavailable: the feeds are still served from the kept renderings, and
+    // asking the database for counts would only wait for it again.
+    report.state = HealthReport::State::degraded;
+    report.reasons.push_back(*database_loss + "; polling paused, feeds served as last rendered");
+    if (write_refusal) report.reasons.push_back("database: " + *write_refusal);
+    return report;
+  }
   if (write_refusal) {
     report.state = HealthReport::State::degraded;
     report.reasons.push_back("database: " + *write_refusal);
@@ -676,8 +685,8 @@ Response handle(const Request& req, Context& ctx, const Connection& connection) 
   switch (target.route) {
     case Route::other: return fail(http::status::not_found, "not found");
     case Route::healthz: {
-      HealthReport h =
-          ctx.with_catalog([refusal = ctx.write_refusal()](Catalog& c) { return health_of(c, refusal); });
+      HealthReport h = ctx.with_catalog([refusal = ctx.write_refusal(), loss = ctx.database_loss()](
+                                            Catalog& c) { return health_of(c, refusal, loss); });
       std::string body = h.state == HealthReport::State::ready      ? "ready\n"
                          : h.state == HealthReport::State::degraded ? "degraded\n"
                                                                     : "unavailable\n";

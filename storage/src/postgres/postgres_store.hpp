@@ -143,7 +143,9 @@ struct PostgresStore final : Backend {
         return value;
       }
     });
-    if (!result) (void)guarded([&] { load_window(); });
+    // The window may hold what was rolled back: the next write loads it again (lazily, so
+    // that a database gone away is not asked again at once).
+    if (!result) window_loaded = false;
     return result;
   }
   // upkeep.cpp

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <memory>
@@ -176,31 +177,109 @@ std::string Rows::bytes(int column) const {
   return out;
 }
 
-Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+ConnectParams::ConnectParams(const std::string& conninfo,
+                             std::vector<std::pair<const char*, std::string>> extra) {
+  held_.reserve(extra.size() + 2);
+  held_.push_back(std::to_string(kConnectTimeoutSeconds));
+  keywords.push_back("connect_timeout");
+  values.push_back(held_.back().c_str());
+  for (auto& [keyword, value] : extra) {
+    held_.push_back(std::move(value));
+    keywords.push_back(keyword);
+    values.push_back(held_.back().c_str());
+  }
+  // After the defaults: what the string says overrides them.
+  held_.push_back(conninfo);
+  keywords.push_back("dbname");
+  values.push_back(held_.back().c_str());
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+}
+
+Backoff::Clock::time_point Backoff::failed(Clock::time_point now) {
+  step_ = step_ == std::chrono::milliseconds{} ? std::chrono::milliseconds(250)
+                                               : std::min(step_ * 2, std::chrono::milliseconds(5000));
+  next_ = now + step_;
+  return next_;
+}
+
+Connection::Connection(const std::string& conninfo) : target_(describe(conninfo)) {
+  const ConnectParams params(conninfo);
+  conn_ = PQconnectdbParams(params.keywords.data(), params.values.data(), 1);
   if (conn_ == nullptr) throw sql::SqlFailure{Error{Errc::internal, "out of memory"}};
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string message =
-        "cannot connect to " + describe(conninfo) + ": " + first_line(PQerrorMessage(conn_));
+    std::string message = "cannot connect to " + target_ + ": " + first_line(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     throw sql::SqlFailure{Error{Errc::io, std::move(message)}};
   }
   PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
-  if (PQsetClientEncoding(conn_, "UTF8") != 0) fail(conn_, nullptr, "client encoding UTF8");
+  set_up_session();
+  session_ready_ = true;
 }
 Connection::Connection(Connection&& other) noexcept
-    : conn_(other.conn_), prepared_(std::move(other.prepared_)) {
+    : conn_(other.conn_),
+      target_(std::move(other.target_)),
+      prepared_(std::move(other.prepared_)),
+      session_(std::move(other.session_)),
+      in_transaction_(other.in_transaction_),
+      session_ready_(other.session_ready_),
+      backoff_(other.backoff_) {
   other.conn_ = nullptr;
 }
 Connection::~Connection() {
   if (conn_ != nullptr) PQfinish(conn_);
 }
 
+void Connection::set_up_session() {
+  if (PQsetClientEncoding(conn_, "UTF8") != 0) fail(conn_, nullptr, "client encoding UTF8");
+  for (const std::string& sql : session_)
+    PQclear(checked(conn_, PQexec(conn_, sql.c_str()), "running " + sql));
+}
+
+void Connection::reconnect_if_lost() {
+  if (PQstatus(conn_) != CONNECTION_BAD && session_ready_) return;
+  if (in_transaction_) {
+    throw sql::SqlFailure{Error{Errc::io, "the connection to " + target_ + " was lost during a transaction"}};
+  }
+  const auto now = Backoff::Clock::now();
+  if (!backoff_.due(now)) {
+    throw sql::SqlFailure{Error{Errc::io, "cannot reach " + target_ + ": " +
+                                              first_line(PQerrorMessage(conn_)) +
+                                              " (trying again with backoff)"}};
+  }
+  if (PQstatus(conn_) == CONNECTION_BAD) {
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      backoff_.failed(now);
+      throw sql::SqlFailure{
+          Error{Errc::io, "cannot connect to " + target_ + ": " + first_line(PQerrorMessage(conn_))}};
+    }
+  }
+  prepared_.clear();  // the server forgot them with the old session
+  session_ready_ = false;
+  try {
+    set_up_session();
+  } catch (const sql::SqlFailure&) {
+    backoff_.failed(now);
+    throw;
+  }
+  session_ready_ = true;
+  backoff_.succeeded();
+}
+
+void Connection::exec_per_session(const std::string& sql) {
+  exec(sql);
+  session_.push_back(sql);
+}
+
 void Connection::exec(const std::string& sql) {
+  reconnect_if_lost();
   PQclear(checked(conn_, PQexec(conn_, sql.c_str()), "running " + sql.substr(0, 60)));
 }
 
 Rows Connection::query(const char* sql, const Params& params) {
+  reconnect_if_lost();
   auto found = prepared_.find(sql);
   if (found == prepared_.end()) {
     std::string name = "tinhop_" + std::to_string(prepared_.size() + 1);
@@ -216,6 +295,7 @@ Rows Connection::query(const char* sql, const Params& params) {
 }
 
 Rows Connection::query_once(const std::string& sql, const Params& params) {
+  reconnect_if_lost();
   const auto values = params.pointers();
   return Rows(checked(conn_,
                       PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
@@ -231,17 +311,22 @@ std::optional<std::int64_t> Connection::scalar(const char* sql, const Params& pa
 
 Transaction::Transaction(Connection& connection, const char* begin) : connection_(&connection) {
   connection_->exec(begin);
+  connection_->in_transaction_ = true;
 }
 Transaction::~Transaction() {
   if (!open_) return;
+  connection_->in_transaction_ = false;
+  // A lost connection took its transaction with it; the next statement connects again.
+  if (PQstatus(connection_->conn_) == CONNECTION_BAD) return;
   try {
     connection_->exec("ROLLBACK");
   } catch (const sql::SqlFailure&) {
-    // The connection is gone; the server rolled back when it lost it.
+    // The connection went just now; the server rolled back when it lost it.
   }
 }
 void Transaction::commit() {
   connection_->exec("COMMIT");
+  connection_->in_transaction_ = false;
   open_ = false;
 }
 

@@ -1,9 +1,11 @@
 // The one libpq seam: a connection whose statements are prepared once per SQL text and
 // run with bound parameters only, a row cursor over a result, and a transaction guard that
 // rolls back unless committed. Failures travel as SqlFailure (common.hpp) with the server's
-// SQLSTATE mapped to an Errc.
+// SQLSTATE mapped to an Errc. A connection the server dropped (restart, network) is made
+// again by the next statement outside a transaction, at most once per backoff step.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -72,6 +74,39 @@ class Rows {
   int count_ = 0;
 };
 
+// The channel every commit that changes what readers see notifies (Store::listen_for_changes).
+inline constexpr std::string_view kChangesChannel = "tinhop_changes";
+
+// How long a connection attempt may take unless the connection string says otherwise
+// (libpq's own default waits for ever: an unreachable host would hold its caller for the
+// system's TCP timeout, minutes).
+inline constexpr int kConnectTimeoutSeconds = 10;
+
+// A libpq connection string with kConnectTimeoutSeconds in front: the string's own
+// connect_timeout, when it has one, wins. Keywords and values for PQconnectdbParams, with
+// expand_dbname = 1.
+struct ConnectParams {
+  explicit ConnectParams(const std::string& conninfo,
+                         std::vector<std::pair<const char*, std::string>> extra = {});
+  std::vector<const char*> keywords;  // null-terminated
+  std::vector<const char*> values;    // null-terminated
+ private:
+  std::vector<std::string> held_;
+};
+
+// Waits between attempts to reach a server that is away: 250 ms doubling up to 5 s.
+class Backoff {
+ public:
+  using Clock = std::chrono::steady_clock;
+  bool due(Clock::time_point now) const { return now >= next_; }
+  Clock::time_point failed(Clock::time_point now);  // the next attempt's time
+  void succeeded() { step_ = {}; }
+
+ private:
+  std::chrono::milliseconds step_{};
+  Clock::time_point next_{};
+};
+
 class Connection {
  public:
   // Connects with a libpq connection string (URI or key=value); throws SqlFailure whose
@@ -83,7 +118,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  // Runs one or more statements without parameters (migrations, SET).
+  // Runs `sql` now and again on every new connection the server's loss leads to (SET).
+  void exec_per_session(const std::string& sql);
+  // Runs one or more statements without parameters (migrations).
   void exec(const std::string& sql);
   // Runs `sql` (prepared on first use and kept for the connection's life) with `params`.
   Rows query(const char* sql, const Params& params = {});
@@ -93,8 +130,20 @@ class Connection {
   std::optional<std::int64_t> scalar(const char* sql, const Params& params = {});
 
  private:
+  friend class Transaction;
+  // A lost connection is made again here, and its session set up again, unless a
+  // transaction was open on it (its statements must fail, not run outside it) or the
+  // backoff says not yet; either way, a lost connection throws Errc::io.
+  void reconnect_if_lost();
+  void set_up_session();
+
   pg_conn* conn_ = nullptr;
+  std::string target_;                                     // the server as describe() names it
   std::unordered_map<const char*, std::string> prepared_;  // SQL text -> statement name
+  std::vector<std::string> session_;                       // exec_per_session's statements
+  bool in_transaction_ = false;
+  bool session_ready_ = false;  // session_ ran on this connection
+  Backoff backoff_;
 };
 
 // BEGIN (or `begin`, e.g. a read-only snapshot); rolls back in the destructor unless

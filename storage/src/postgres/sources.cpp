@@ -98,8 +98,8 @@ int postgres::schema_version() {
 Result<std::unique_ptr<Backend>> postgres::open(const std::string& conninfo, const OpenOptions& options) {
   return guarded([&]() -> std::unique_ptr<Backend> {
     pg::Connection db(conninfo);
-    db.exec("SET lock_timeout = " + std::to_string(options.busy_timeout.count()));
-    db.exec("SET TIME ZONE 'UTC'");
+    db.exec_per_session("SET lock_timeout = " + std::to_string(options.busy_timeout.count()));
+    db.exec_per_session("SET TIME ZONE 'UTC'");
     if (!options.read_only) {
       pg::schema::migrate(db, options.migrate_to.value_or(pg::schema::latest_version()));
     } else if (pg::schema::current_version(db) > pg::schema::latest_version()) {
@@ -108,16 +108,21 @@ Result<std::unique_ptr<Backend>> postgres::open(const std::string& conninfo, con
                              " is newer than this program's " + std::to_string(pg::schema::latest_version()) +
                              " (PostgreSQL); upgrade tinhop or use another database"}};
     }
-    if (options.read_only) db.exec("SET default_transaction_read_only = on");
+    if (options.read_only) db.exec_per_session("SET default_transaction_read_only = on");
     return std::make_unique<PostgresStore>(std::move(db), options);
   });
 }
 
+// The NOTIFY goes out with the transaction's commit, to every node's change listener
+// (change_listener.cpp), and not at all when it rolls back.
+constexpr char kBumpChange[] =
+    "WITH bumped AS (UPDATE meta SET value = CASE key WHEN 'change_version' THEN value + 1 "
+    "ELSE greatest(value, $1) END WHERE key IN ('change_version', 'change_at')) "
+    "SELECT pg_notify('tinhop_changes', '')";
+static_assert(std::string_view(kBumpChange).find(pg::kChangesChannel) != std::string_view::npos);
+
 void PostgresStore::bump_change(Instant now) {
-  db.query(
-      "UPDATE meta SET value = CASE key WHEN 'change_version' THEN value + 1 ELSE greatest(value, $1) END "
-      "WHERE key IN ('change_version', 'change_at')",
-      pg::Params().add(to_unix(now)));
+  db.query(kBumpChange, pg::Params().add(to_unix(now)));
 }
 
 void PostgresStore::bump_sources() {

@@ -309,6 +309,37 @@ TEST_CASE("handler: healthz is degraded while the store refuses writes, and feed
   CHECK(body(call(ctx, "/healthz")) == "ready\n");
 }
 
+TEST_CASE("handler: while the database is unreachable healthz says so and feeds are served as last rendered",
+          "[publish][handler]") {
+  test::FakeCatalog catalog;
+  storage::Health polled;
+  polled.source_id = 1;
+  polled.last_attempt = test::at(1764208000);
+  catalog.health.push_back(polled);
+  publish::Context ctx(catalog, options());
+  const auto rendered = call(ctx, "/feed.atom");
+  REQUIRE(rendered.result() == http::status::ok);
+  ctx.database_lost("lost the connection to postgresql://tinhop@db:5432/news: server closed the connection",
+                    test::at(1764208800));
+  catalog.fail = true;
+  ctx.notify_changed();  // a commit heard just before the database went
+  const auto kept = call(ctx, "/feed.atom");
+  CHECK(kept.result() == http::status::ok);
+  CHECK(body(kept) == body(rendered));
+  CHECK(kept[http::field::etag] == rendered[http::field::etag]);
+  CHECK(call(ctx, "/feed.rss").result() == http::status::service_unavailable);  // never rendered
+  const auto health = call(ctx, "/healthz");
+  CHECK(health.result() == http::status::ok);
+  CHECK(
+      body(health) ==
+      "degraded\n- database unreachable since 2025-11-27T02:00:00Z: lost the connection to "
+      "postgresql://tinhop@db:5432/news: server closed the connection; polling paused, feeds served as last "
+      "rendered\n");
+  ctx.database_restored();
+  catalog.fail = false;
+  CHECK(body(call(ctx, "/healthz")) == "ready\n");
+}
+
 TEST_CASE("handler: metrics show the heap the allocator holds", "[publish][handler]") {
   test::FakeCatalog catalog;
   publish::Context ctx(catalog, options());

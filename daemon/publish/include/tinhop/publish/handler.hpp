@@ -159,6 +159,13 @@ class Context {
   void writes_resumed();
   // "writes refused since <time>: <error>" while they are; nullopt otherwise.
   std::optional<std::string> write_refusal() const;
+  // The database stopped answering (the change listener lost it, `since`): /healthz says
+  // degraded with `error` until database_restored(), and feeds are served from the
+  // renderings kept until then.
+  void database_lost(std::string error, Instant since);
+  void database_restored();
+  // "database unreachable since <time>: <error>" while it is; nullopt otherwise.
+  std::optional<std::string> database_loss() const;
 
   // Cached rendering under `key`, rendering it with `render` when missing or stale. The
   // render callback runs with the catalog locked. Nullopt when the render failed (the
@@ -194,6 +201,7 @@ class Context {
   std::optional<storage::ChangeStamp> seen_stamp_;  // guarded by catalog_mutex_
   mutable std::mutex refusal_mutex_;
   std::optional<std::string> write_refusal_;  // guarded by refusal_mutex_
+  std::optional<std::string> database_loss_;  // guarded by refusal_mutex_
   mutable std::mutex editorial_mutex_;
   std::shared_ptr<const Editorial> editorial_;  // guarded by editorial_mutex_
   std::atomic<std::uint64_t> generation_{1};
