@@ -92,6 +92,13 @@ struct AdminConfig {
   // file:// sources added through the CLI or the API must lie under this directory (after
   // symbolic links are resolved); empty: refused. The file's own sources may name any file.
   std::string file_sources_under;
+  // The console's sign-in ends after this long without a request, and this long after it
+  // began however busy it is.
+  std::chrono::seconds session_idle{std::chrono::minutes(30)};
+  std::chrono::seconds session_lifetime{std::chrono::hours(12)};
+  // Mark the console's cookie Secure although no proxy says X-Forwarded-Proto: https (a
+  // TLS proxy that does not send the header).
+  bool secure_cookies = false;
   friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };
 
