@@ -39,7 +39,6 @@ class Sessions {
   // (an expired one is forgotten).
   Session* find(std::string_view id, Instant now, const SessionLimits& limits);
   void close(std::string_view id);
-  std::size_t size() const { return sessions_.size(); }
 
  private:
   void forget_expired(Instant now, const SessionLimits& limits);
