@@ -31,6 +31,7 @@
 #include "tinhop/admin/server.hpp"
 #include "tinhop/admin/sync.hpp"
 #include "tinhop/config/live.hpp"
+#include "tinhop/console/console.hpp"
 #include "tinhop/fetch/discover.hpp"
 #include "tinhop/publish/server.hpp"
 #include "tinhop/webhooks/webhooks.hpp"
@@ -574,6 +575,7 @@ int run_serve(const ServeArgs& args) {
 
   LoopGate loop(ioc);
   std::unique_ptr<admin::Api> api;
+  std::unique_ptr<console::Console> admin_console;
   std::unique_ptr<admin::AdminServer> admin_server;
   if (admin_token) {
     admin::ApiHooks hooks;
@@ -611,6 +613,7 @@ int run_serve(const ServeArgs& args) {
       request.trusted_origin_url = "";  // as for a source added through the API
       return fetch::discover_now(std::move(request), daemon::poll_options_from(*live.current()).client);
     };
+    admin_console = std::make_unique<console::Console>(*admin_token, *admin_store, live, hooks, now);
     api = std::make_unique<admin::Api>(std::move(*admin_token), *admin_store, live, hooks, now,
                                        std::move(alerts_secret));
     admin::ServerOptions aopts;
@@ -620,7 +623,14 @@ int run_serve(const ServeArgs& args) {
     aopts.log = [](bool warning, std::string_view line) {
       logging::get("admin")->log(warning ? spdlog::level::warn : spdlog::level::info, "{}", line);
     };
-    auto started = admin::AdminServer::start(*api, aopts);
+    // The console's pages under /admin, the JSON API (and its 404s) everywhere else.
+    auto route = [&api, &admin_console](const admin::Request& request) {
+      const std::string_view target = request.target();
+      const bool console_page =
+          target == "/admin" || target.starts_with("/admin/") || target.starts_with("/admin?");
+      return console_page ? admin_console->handle(request) : api->handle(request);
+    };
+    auto started = admin::AdminServer::start(route, aopts);
     if (!started) {
       log->critical("admin.listen_failed {} {}", kv("listen", cfg.admin.listen.to_string()),
                     kv("error", started.error().message));

@@ -119,13 +119,16 @@ void read_admin(Reader& r, const toml::table& t, AdminConfig& out) {
   const std::string p = "admin";
   r.reject_unknown(t, p,
                    {"enabled", "listen", "allow_remote", "token_file", "max_body_bytes", "file_sources_under",
-                    "alerts_secret_file"});
+                    "alerts_secret_file", "session_idle", "session_lifetime", "secure_cookies"});
   r.read(t, "enabled", p, out.enabled);
   r.read(t, "listen", p, out.listen);
   r.read(t, "allow_remote", p, out.allow_remote);
   r.read(t, "token_file", p, out.token_file);
   r.read_size(t, "max_body_bytes", p, out.max_body_bytes, 1024, 1ULL << 30);
   r.read(t, "file_sources_under", p, out.file_sources_under);
+  read_duration(r, t, "session_idle", p, out.session_idle, 1min, 24h);
+  read_duration(r, t, "session_lifetime", p, out.session_lifetime, 1min, 24h * 30);
+  r.read(t, "secure_cookies", p, out.secure_cookies);
   if (!out.file_sources_under.empty() && out.file_sources_under.front() != '/') {
     r.error(Reader::line_of(t, "file_sources_under"), "admin.file_sources_under", "must be an absolute path");
   } else if (out.file_sources_under == "/") {

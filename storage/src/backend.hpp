@@ -55,6 +55,7 @@ class Backend {
   virtual Result<std::vector<Health>> health_between(std::int64_t after_id, std::int64_t last_id) = 0;
   virtual Result<std::vector<FetchHistoryEntry>> fetch_history(std::int64_t source_id, std::size_t limit) = 0;
   virtual Result<PublicationStats> publication_stats(std::int64_t source_id) = 0;
+  virtual Result<std::vector<std::int64_t>> items_per_day(std::int64_t source_id, Instant now, int days) = 0;
 
   virtual Result<ClusterPage> latest_clusters(const ClusterQuery& query) = 0;
   virtual Result<std::vector<TopStory>> top_stories(const TopQuery& query) = 0;

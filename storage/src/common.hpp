@@ -66,6 +66,17 @@ inline std::optional<Instant> from_unix(const std::optional<std::int64_t>& secon
   return from_unix(*seconds);
 }
 
+// The seconds [first, end) of the `days` UTC days ending with the day of `now`.
+struct DayWindow {
+  std::int64_t first = 0;
+  std::int64_t end = 0;
+};
+inline DayWindow day_window(Instant now, int days) {
+  constexpr std::int64_t kDay = 86400;
+  const std::int64_t end = (to_unix(now) / kDay + 1) * kDay;
+  return {end - std::int64_t{days} * kDay, end};
+}
+
 // A date order as stored: sources.date_order and health.date_order_seen.
 inline const char* date_order_name(DateOrder order) {
   switch (order) {

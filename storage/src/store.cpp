@@ -155,6 +155,10 @@ Result<PublicationStats> Store::publication_stats(std::int64_t source_id) {
   return backend_->publication_stats(source_id);
 }
 
+Result<std::vector<std::int64_t>> Store::items_per_day(std::int64_t source_id, Instant now, int days) {
+  return backend_->items_per_day(source_id, now, days);
+}
+
 Result<ClusterPage> Store::latest_clusters(const ClusterQuery& query) {
   return backend_->latest_clusters(query);
 }

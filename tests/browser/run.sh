@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the browser tests against the `tinhop` executable given as $1. Needs Debian's
+# Runs a browser test ($2, reader_pages.mjs by default) against the `tinhop` executable
+# given as $1. Needs Debian's
 # chromium, node and npm; installs package-lock.json's packages with the machine's own npm
 # configuration when they are missing. Outside CI a missing tool skips (exit 77); in CI
 # ($CI set) it fails.
@@ -23,4 +24,4 @@ fi
 if [ ! -d node_modules/puppeteer-core ] || [ ! -d node_modules/axe-core ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-exec node reader_pages.mjs "$tinhop"
+exec node "${2:-reader_pages.mjs}" "$tinhop"

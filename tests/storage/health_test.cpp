@@ -139,3 +139,27 @@ TEST_CASE("health keeps the date order a source's documents showed and the dates
   CHECK(store.health(s)->dates_not_understood == 0);
   CHECK(store.all_health()->front().date_order_seen == DateOrder::dmy);
 }
+
+TEST_CASE("items per day count new items by the UTC day they were first seen") {
+  TINHOP_EACH_BACKEND(backend);
+  auto store = open_store(backend);
+  const auto a = add_source(store, "https://a.vn/rss");
+  const auto b = add_source(store, "https://b.vn/rss");
+  // 2024-03-10 00:00:00 UTC and the two days before it.
+  const Instant day = at(1710028800);
+  const auto ingest = [&](std::int64_t source, const std::string& guid, Instant seen) {
+    REQUIRE(
+        store.ingest(source, make_feed({make_item(guid, "Tin " + guid, guid + kLead)}), seen).has_value());
+  };
+  ingest(a, "old", day - std::chrono::days(3));  // before the window
+  ingest(a, "d1", day - std::chrono::days(2));
+  ingest(a, "d2", day - std::chrono::seconds(1));
+  ingest(a, "d3", day - std::chrono::hours(23));
+  ingest(a, "d4", day + std::chrono::hours(23));
+  ingest(b, "other", day);
+
+  CHECK(store.items_per_day(a, day + std::chrono::hours(12), 3).value() ==
+        std::vector<std::int64_t>{1, 2, 1});
+  CHECK(store.items_per_day(b, day, 2).value() == std::vector<std::int64_t>{0, 1});
+  CHECK(store.items_per_day(99, day, 2).value() == std::vector<std::int64_t>{0, 0});
+}

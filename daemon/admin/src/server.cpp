@@ -65,7 +65,7 @@ std::string clear_stale_socket(const std::string& path) {
 }  // namespace
 
 struct AdminServer::Impl {
-  Api& api;
+  Handler handler;
   ServerOptions options;
   // Before the io_context: sessions still queued in it release their slot when it is
   // destroyed.
@@ -78,7 +78,8 @@ struct AdminServer::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> refusing{false};
 
-  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)), table({options.max_connections, 0}) {}
+  Impl(Handler h, ServerOptions o)
+      : handler(std::move(h)), options(std::move(o)), table({options.max_connections, 0}) {}
 
   void log(bool warning, const std::string& line) const {
     if (options.log) options.log(warning, line);
@@ -180,7 +181,7 @@ struct AdminServer::Impl {
       Request request = parser_->release();
       auto started = std::chrono::steady_clock::now();
       const bool refused = server_.refusing;  // expected while stopping: not a warning
-      Response response = refused ? stopping_response(request) : server_.api.handle(request);
+      Response response = refused ? stopping_response(request) : server_.handler(request);
       auto took =
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
       server_.log(response.result_int() >= 500 && !refused,
@@ -235,8 +236,8 @@ AdminServer::~AdminServer() {
   stop();
 }
 
-Outcome<std::unique_ptr<AdminServer>> AdminServer::start(Api& api, ServerOptions options) {
-  auto impl = std::make_unique<Impl>(api, std::move(options));
+Outcome<std::unique_ptr<AdminServer>> AdminServer::start(Handler handler, ServerOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(handler), std::move(options));
   const config::ListenAddress& listen = impl->options.listen;
   auto fail = [&](const std::string& why) {
     return Problem{Failure::invalid, "admin.listen: cannot listen on " + listen.to_string() + ": " + why};

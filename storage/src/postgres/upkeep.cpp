@@ -170,6 +170,20 @@ Result<PublicationStats> PostgresStore::publication_stats(std::int64_t source_id
   });
 }
 
+Result<std::vector<std::int64_t>> PostgresStore::items_per_day(std::int64_t source_id, Instant now,
+                                                               int days) {
+  return guarded([&] {
+    const DayWindow window = day_window(now, days);
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(std::max(days, 0)), 0);
+    auto q = db.query(
+        "SELECT (first_seen - $2) / 86400, count(*) FROM items "
+        "WHERE source_id = $1 AND first_seen >= $2 AND first_seen < $3 GROUP BY 1",
+        pg::Params().add(source_id).add(window.first).add(window.end));
+    while (q.next()) counts.at(static_cast<std::size_t>(q.int64(0))) = q.int64(1);
+    return counts;
+  });
+}
+
 void PostgresStore::refresh_cluster(std::int64_t cluster_id) {
   std::int64_t size = 0;
   std::int64_t published = 0;

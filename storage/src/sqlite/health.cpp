@@ -180,4 +180,17 @@ Result<PublicationStats> SqliteStore::publication_stats(std::int64_t source_id) 
   });
 }
 
+Result<std::vector<std::int64_t>> SqliteStore::items_per_day(std::int64_t source_id, Instant now, int days) {
+  return guarded([&] {
+    const DayWindow window = day_window(now, days);
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(std::max(days, 0)), 0);
+    auto q = db.statement(
+        "SELECT (first_seen - ?2) / 86400, count(*) FROM items "
+        "WHERE source_id = ?1 AND first_seen >= ?2 AND first_seen < ?3 GROUP BY 1");
+    q->bind(1, source_id).bind(2, window.first).bind(3, window.end);
+    while (q->step()) counts.at(static_cast<std::size_t>(q->int64(0))) = q->int64(1);
+    return counts;
+  });
+}
+
 }  // namespace tinhop::storage

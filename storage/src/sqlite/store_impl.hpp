@@ -73,6 +73,7 @@ struct SqliteStore final : Backend {
   Result<std::vector<Health>> health_between(std::int64_t after_id, std::int64_t last_id) override;
   Result<std::vector<FetchHistoryEntry>> fetch_history(std::int64_t source_id, std::size_t limit) override;
   Result<PublicationStats> publication_stats(std::int64_t source_id) override;
+  Result<std::vector<std::int64_t>> items_per_day(std::int64_t source_id, Instant now, int days) override;
   Result<ClusterPage> latest_clusters(const ClusterQuery& query) override;
   Result<std::vector<TopStory>> top_stories(const TopQuery& query) override;
   Result<StoredItem> get_item(std::int64_t item_id) override;

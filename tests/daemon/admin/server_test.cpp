@@ -19,6 +19,10 @@ namespace {
 
 const std::string token = "fedcba9876543210fedcba9876543210";
 
+Handler handler(Api& api) {
+  return [&api](const Request& request) { return api.handle(request); };
+}
+
 ServerOptions on_any_loopback_port() {
   ServerOptions options;
   options.listen = {"127.0.0.1", 0};
@@ -39,7 +43,7 @@ struct Running {
       std::lock_guard lock(log_mutex);
       log.emplace_back(line);
     };
-    auto started = AdminServer::start(api, options);
+    auto started = AdminServer::start(handler(api), options);
     REQUIRE(started.has_value());
     server = std::move(*started);
   }
@@ -101,7 +105,7 @@ TEST_CASE("the admin listener refuses an address in use with a clear message") {
   Running first;
   ServerOptions options;
   options.listen = {"127.0.0.1", first.server->port()};
-  auto second = AdminServer::start(first.api, options);
+  auto second = AdminServer::start(handler(first.api), options);
   REQUIRE_FALSE(second.has_value());
   CHECK(second.error().message == "admin.listen: cannot listen on 127.0.0.1:" +
                                       std::to_string(first.server->port()) + ": Address already in use");
@@ -176,7 +180,7 @@ TEST_CASE("the admin listener serves a Unix socket of mode 0660 and removes it a
     CHECK(response.result() == http::status::ok);
   }
   // A second server on the same live socket is refused, not stolen.
-  auto second = AdminServer::start(running.api, options);
+  auto second = AdminServer::start(handler(running.api), options);
   REQUIRE_FALSE(second.has_value());
   CHECK(second.error().message ==
         "admin.listen: cannot listen on unix:" + path.string() + ": another process listens on it");

@@ -95,6 +95,13 @@ struct AdminConfig {
   // The secret in the alerts feed's address (/alerts/{secret}.atom on this listener), read
   // like token_file; empty: no alerts feed.
   std::string alerts_secret_file;
+  // The console's sign-in ends after this long without a request, and this long after it
+  // began however busy it is.
+  std::chrono::seconds session_idle{std::chrono::minutes(30)};
+  std::chrono::seconds session_lifetime{std::chrono::hours(12)};
+  // Mark the console's cookie Secure although no proxy says X-Forwarded-Proto: https (a
+  // TLS proxy that does not send the header).
+  bool secure_cookies = false;
   friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };
 

@@ -697,6 +697,9 @@ class Store {
                              std::size_t page = 512);
   Result<std::vector<FetchHistoryEntry>> fetch_history(std::int64_t source_id, std::size_t limit);
   Result<PublicationStats> publication_stats(std::int64_t source_id);
+  // New items of a source per UTC day (by first seen) for the `days` days ending with the
+  // day of `now`, oldest first: the admin console's sparkline.
+  Result<std::vector<std::int64_t>> items_per_day(std::int64_t source_id, Instant now, int days);
 
   // --- read side (publisher)
   Result<ClusterPage> latest_clusters(const ClusterQuery& query);

@@ -1,4 +1,4 @@
-// The admin API's listener: its own thread and io_context, so a slow database call never
+// The admin listener: its own thread and io_context, so a slow database call never
 // delays the public feeds, and its own address (loopback by default, or a Unix socket).
 #pragma once
 
@@ -31,11 +31,15 @@ struct ServerOptions {
   std::function<void(bool warning, std::string_view line)> log;
 };
 
+// What answers each request: the API under /api/, the console under /admin/ (the daemon
+// routes between them).
+using Handler = std::function<Response(const Request&)>;
+
 class AdminServer {
  public:
-  // Binds and starts serving on a new thread; `api` must outlive the server and is called
-  // only from that thread.
-  static Outcome<std::unique_ptr<AdminServer>> start(Api& api, ServerOptions options);
+  // Binds and starts serving on a new thread; `handler` (and what it refers to) must
+  // outlive the server, and is called only from that thread.
+  static Outcome<std::unique_ptr<AdminServer>> start(Handler handler, ServerOptions options);
   // Phase one of the daemon's stop: from now on every request, read or write, is answered
   // 503 `stopping` with Retry-After and its connection closed; the API is not called, so
   // nothing it would do can wait on a daemon that is winding down. The listener stays open
