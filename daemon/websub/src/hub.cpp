@@ -301,7 +301,7 @@ struct Hub::Impl : std::enable_shared_from_this<Impl> {
     if (it == active.end() || !it->second.next || it->second.busy || stopped) return;
     Active& subscription = it->second;
     const std::string host = host_of(key.second);
-    if (in_flight[host] >= options.max_in_flight_per_host) {
+    if (busy_host(host)) {
       if (!subscription.queued) queued[host].push_back(key);
       subscription.queued = true;
       return;
@@ -352,11 +352,16 @@ struct Hub::Impl : std::enable_shared_from_this<Impl> {
     counters.latency_sum += seconds;
   }
 
+  // Whether `host` has as many deliveries in flight as it may.
+  bool busy_host(const std::string& host) const {
+    const auto slots = in_flight.find(host);
+    return slots != in_flight.end() && slots->second >= options.max_in_flight_per_host;
+  }
+
   // Starts the deliveries waiting for a connection to `host`, as far as the cap allows.
   void start_queued(const std::string& host) {
     auto waiting = queued.find(host);
-    while (waiting != queued.end() && !waiting->second.empty() &&
-           in_flight[host] < options.max_in_flight_per_host) {
+    while (waiting != queued.end() && !waiting->second.empty() && !busy_host(host)) {
       const Key key = waiting->second.front();
       waiting->second.pop_front();
       if (auto found = active.find(key); found != active.end()) {
