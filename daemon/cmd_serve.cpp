@@ -37,6 +37,7 @@
 #include "tinhop/webhooks/webhooks.hpp"
 #include "tinhop/storage/change_listener.hpp"
 #include "tinhop/websub/hub.hpp"
+#include "tinhop/websub/publish_pings.hpp"
 
 namespace tinhop::cli {
 namespace {
@@ -456,12 +457,28 @@ int run_serve(const ServeArgs& args) {
           });
 
   daemon::PollServiceOptions options = daemon::poll_options_from(cfg);
-  // The hub's own client: deliveries to subscribers do not wait behind the polls.
+  // The pushes' own client (our hub's deliveries, the external hubs' pings): they do not
+  // wait behind the polls.
   std::optional<fetch::Client> hub_client;
   std::unique_ptr<websub::Hub> hub;
-  if (run_hub) {
-    hub_client.emplace(ioc.get_executor(), options.client);
-    hub = make_hub(ioc, *hub_client, *loop_store, server, public_base, cfg.websub);
+  std::unique_ptr<websub::PublishPings> pings;
+  const bool run_pings = !cfg.websub.publish_to.empty() && !public_base.empty();
+  if (run_hub || run_pings) {
+    // As many kept-alive connections per subscriber host as deliveries run there at once.
+    fetch::ClientOptions hub_options = options.client;
+    hub_options.max_idle_per_host =
+        std::max(hub_options.max_idle_per_host, websub::HubOptions{}.max_in_flight_per_host);
+    hub_client.emplace(ioc.get_executor(), hub_options);
+  }
+  if (run_hub) hub = make_hub(ioc, *hub_client, *loop_store, server, public_base, cfg.websub);
+  if (run_pings) {
+    auto ping_log = logging::get("websub");
+    pings = std::make_unique<websub::PublishPings>(
+        ioc.get_executor(), *hub_client, websub::PingOptions{.hubs = cfg.websub.publish_to},
+        [ping_log](std::string_view event, const std::string& hub_url, const std::string& detail) {
+          ping_log->log(event == "published" ? spdlog::level::info : spdlog::level::warn, "hub.{} {} {}",
+                        event, kv("hub", hub_url), kv("detail", detail));
+        });
   }
   // Source alerts (docs/operations.md): checked on the writer thread, told on the event loop.
   std::optional<daemon::AlertWatch> alert_watch;
@@ -510,7 +527,7 @@ int run_serve(const ServeArgs& args) {
       ioc, *loop_store, *writer, options,
       daemon::PollServiceHooks{
           .committed =
-              [&server, &writer, &hub, &ioc, &alert_watch, &check_alerts](const auto& polls) {
+              [&server, &writer, &hub, &pings, &ioc, &public_base, &alert_watch, &check_alerts](const auto& polls) {
                 server.dedup_waits(writer->dedup_waits());
                 if (alert_watch) {
                   std::vector<std::int64_t> polled;
@@ -518,14 +535,28 @@ int run_serve(const ServeArgs& args) {
                   check_alerts(*writer, polled);
                 }
                 bool added = false;
+                // The feeds that gained entries, for the external hubs: the river and each
+                // source's, in every format.
+                std::vector<std::string> topics;
                 for (const auto& c : polls) {
                   server.record_poll(c.report.source_id, daemon::to_record(c.report).status);
-                  added = added || c.items_added > 0 || c.items_updated > 0;
+                  if (c.items_added == 0 && c.items_updated == 0) continue;
+                  added = true;
+                  if (!pings) continue;
+                  for (const char* format : {"atom", "rss", "json"}) {
+                    topics.push_back(public_base + "/sources/" + std::to_string(c.report.source_id) +
+                                     "/feed." + format);
+                  }
                 }
                 if (!added) return;
                 server.notify_changed();
                 if (hub) {
                   boost::asio::post(ioc, [&hub, at = std::chrono::steady_clock::now()] { hub->changed(at); });
+                }
+                if (pings) {
+                  for (const char* format : {"atom", "rss", "json"})
+                    topics.push_back(public_base + "/feed." + format);
+                  boost::asio::post(ioc, [&pings, topics = std::move(topics)] { pings->changed(topics); });
                 }
               },
           .writes_refused = [&server](const std::string& error,
@@ -670,6 +701,10 @@ int run_serve(const ServeArgs& args) {
         server.context().metrics().alerts({std::move(tally.sources), std::move(tally.transitions),
                                            sent.delivered, sent.failed, sent.dropped});
       }
+      if (pings) {
+        const websub::PingStats p = pings->stats();
+        server.context().metrics().pings({p.sent, p.failed});
+      }
       if (++ticks % 10 == 0) service::notify_status(service.summary());
       // Retention a minute after start, then hourly, with the [retention] of that moment.
       if (ticks % 3600 == 60) {
@@ -740,10 +775,9 @@ int run_serve(const ServeArgs& args) {
     // until the drain ends (writes acknowledged before this are already committed).
     if (admin_server) admin_server->refuse_requests();
     service.stop_scheduling();
-    if (hub) {
-      hub->stop();
-      hub_client->shutdown();  // deliveries in flight end; kept-alive connections close
-    }
+    if (hub) hub->stop();
+    if (pings) pings->stop();
+    if (hub_client) hub_client->shutdown();  // deliveries in flight end; kept-alive connections close
     tick.cancel();
     watchdog.cancel();
     alert_timer.cancel();

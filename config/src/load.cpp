@@ -255,7 +255,7 @@ void read_websub(Reader& r, const toml::table& t, WebSubConfig& out) {
   const std::string p = "websub";
   r.reject_unknown(t, p,
                    {"enabled", "fallback_interval", "lease", "hub", "hub_default_lease", "hub_max_lease",
-                    "hub_max_subscriptions"});
+                    "hub_max_subscriptions", "publish_to"});
   r.read(t, "enabled", p, out.enabled);
   read_duration(r, t, "fallback_interval", p, out.fallback_interval, 1min, one_year);
   // WebSub leases are whole seconds; hubs commonly grant between an hour and a month.
@@ -267,6 +267,14 @@ void read_websub(Reader& r, const toml::table& t, WebSubConfig& out) {
   if (out.hub_default_lease > out.hub_max_lease) {
     r.error(Reader::line_of(t, "hub_default_lease"), "websub.hub_default_lease",
             "must not be longer than websub.hub_max_lease");
+  }
+  detail::read_string_list(r, t, "publish_to", p, out.publish_to);
+  for (const std::string& hub : out.publish_to) {
+    const UrlCheck url = check_source_url(hub);
+    if (!url.error.empty() || hub.starts_with("file:")) {
+      r.error(Reader::line_of(t, "publish_to"), "websub.publish_to",
+              "\"" + hub + "\" " + (url.error.empty() ? "is not an http:// or https:// URL" : url.error));
+    }
   }
 }
 

@@ -117,7 +117,8 @@ TEST_CASE("the example file documents every key the loader accepts") {
                           "hub",
                           "hub_default_lease",
                           "hub_max_lease",
-                          "hub_max_subscriptions"}) {
+                          "hub_max_subscriptions",
+                          "publish_to"}) {
     INFO(key);
     CHECK(text.find(std::string("\n") + key + " =") + text.find(std::string("# ") + key + " =") !=
           2 * std::string::npos);

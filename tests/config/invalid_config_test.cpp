@@ -320,6 +320,20 @@ TEST_CASE("the hub's leases and subscription cap are read, the default no longer
   CHECK(diagnostics_of("[websub]\nhub_max_subscriptions = 0\n").size() == 1);
 }
 
+TEST_CASE("the external hubs to ping are http or https URLs") {
+  auto result = tinhop::config::parse_config(
+      "[websub]\npublish_to = [\"https://pubsubhubbub.appspot.com/\", \"http://127.0.0.1:8085/hub\"]\n",
+      "t.toml");
+  REQUIRE(result.ok());
+  CHECK(result.config->websub.publish_to ==
+        std::vector<std::string>{"https://pubsubhubbub.appspot.com/", "http://127.0.0.1:8085/hub"});
+  CHECK(tinhop::config::parse_config("", "t.toml").config->websub.publish_to.empty());
+  CHECK(diagnostics_of("[websub]\npublish_to = [\"file:///tmp/hub\"]\n") ==
+        std::vector<std::string>{
+            "t.toml:2: websub.publish_to: \"file:///tmp/hub\" is not an http:// or https:// URL"});
+  CHECK(diagnostics_of("[websub]\npublish_to = \"https://hub.example/\"\n").size() == 1);
+}
+
 TEST_CASE("a NUL or another control character in a source's title, category or selector is refused") {
   // TOML's \u escapes let a file carry any of them.
   CHECK(diagnostics_of("[[source]]\nurl = \"https://a.vn/rss\"\ntitle = \"Tin\\u0000 ngày\"\n") ==

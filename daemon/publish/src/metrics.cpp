@@ -308,6 +308,16 @@ std::string Metrics::render(const storage::StoreStats* stats, const std::vector<
   if (websub_) render_websub(out, *websub_);
   if (hub_) render_hub(out, *hub_);
   if (alerts_) render_alerts(out, *alerts_);
+  if (pings_) {
+    out +=
+        "# HELP tinhop_websub_pings_sent_total Publish pings external hubs accepted (websub.publish_to).\n";
+    out += "# TYPE tinhop_websub_pings_sent_total counter\n";
+    line(out, "tinhop_websub_pings_sent_total %llu\n", static_cast<unsigned long long>(pings_->sent));
+    out +=
+        "# HELP tinhop_websub_pings_failed_total Publish ping attempts that failed (retried, or dropped).\n";
+    out += "# TYPE tinhop_websub_pings_failed_total counter\n";
+    line(out, "tinhop_websub_pings_failed_total %llu\n", static_cast<unsigned long long>(pings_->failed));
+  }
   return out;
 }
 

@@ -10,8 +10,10 @@
 #include <boost/url/url.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <stdexcept>
 
+#include "tinhop/websub/feed_entries.hpp"
 #include "tinhop/websub/signature.hpp"
 
 namespace tinhop::websub {
@@ -85,6 +87,13 @@ std::string with_params(const std::string& callback,
   return std::string(url.buffer());
 }
 
+// The scheme, host and port of a callback: deliveries to one are capped together.
+std::string host_of(const std::string& callback) {
+  auto url = boost::urls::parse_absolute_uri(callback);
+  if (!url) return callback;
+  return std::string(url->scheme()) + "://" + std::string(url->encoded_authority());
+}
+
 // Why a request to a subscriber's callback did not succeed.
 std::string failure(const fetch::Response& r) {
   if (!r.ok()) return r.error_text.empty() ? fetch::error_name(r.error) : r.error_text;
@@ -97,17 +106,25 @@ struct Hub::Impl : std::enable_shared_from_this<Impl> {
   Impl(boost::asio::any_io_executor ex, fetch::Client& c, storage::Store& s, HubOptions o, HubHooks h)
       : executor(ex), client(c), store(s), options(std::move(o)), hooks(std::move(h)), timer(ex) {}
 
-  // One version of a topic on its way to a subscriber.
-  struct Delivery {
-    std::shared_ptr<const TopicContent> content;
-    std::chrono::steady_clock::time_point committed;
-    int attempt = 0;  // failed attempts so far
+  // One version of a topic, read into its entries once for all its subscribers.
+  struct Version {
+    TopicContent content;
+    std::optional<Fingerprints> entries;  // nullopt: not a feed we can cut; sent whole
+    std::uint64_t serial = 0;
+    // This version cut to what a subscriber that had version `serial` lacks, made once for
+    // every subscriber in that state.
+    std::map<std::uint64_t, std::shared_ptr<const std::string>> beyond;
   };
 
   struct Active {
     HubSubscription stored;
-    std::optional<Delivery> waiting;  // the next to send (a newer version replaces it)
-    bool busy = false;                // a delivery in flight or waiting for its retry
+    std::shared_ptr<Version> had;   // the version whose entries the subscriber has
+    std::shared_ptr<Version> next;  // the newest version it has not had; null: none
+    // The commit of the oldest version it has not had, from which its delivery is timed.
+    std::optional<std::chrono::steady_clock::time_point> waiting_since;
+    int failures = 0;     // failed attempts since its last delivery
+    bool busy = false;    // a delivery in flight or waiting for its retry
+    bool queued = false;  // waiting for a free connection to its callback's host
     std::shared_ptr<boost::asio::steady_timer> retry;
   };
 
@@ -119,8 +136,14 @@ struct Hub::Impl : std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer timer;
   bool stopped = true;
   std::map<Key, Active> active;
-  std::map<Key, int> pending;                // verifications in flight per topic and callback
-  std::map<std::string, std::string> etags;  // topic -> the version last delivered (or current at start)
+  std::map<Key, int> pending;                                // verifications in flight per topic and callback
+  std::map<std::string, std::shared_ptr<Version>> versions;  // topic -> its newest version
+  std::uint64_t serials = 0;
+  // Deliveries in flight per callback host (scheme, host and port), and the subscriptions
+  // waiting for one of them to end: a hundred subscribers behind one host get their
+  // deliveries over a few kept-alive connections, not a hundred connects at once.
+  std::map<std::string, std::size_t> in_flight;
+  std::map<std::string, std::deque<Key>> queued;
   HubStats counters;
 
   Instant now() const {
@@ -163,6 +186,9 @@ struct Hub::Impl : std::enable_shared_from_this<Impl> {
       if (it->second.retry) it->second.retry->cancel();
       active.erase(it);
     }
+    // A topic nobody is subscribed to needs no version kept.
+    const auto same_topic = active.lower_bound(Key{key.first, ""});
+    if (same_topic == active.end() || same_topic->first.first != key.first) versions.erase(key.first);
     log(why, key.second, key.first);
   }
 
@@ -224,36 +250,82 @@ struct Hub::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     // The version the subscriber can fetch now is not news to it.
-    if (!etags.contains(intent.topic)) {
-      if (auto content = render(intent.topic)) etags[intent.topic] = content->etag;
-    }
-    active[key].stored = std::move(subscription);
+    Active& held = active[key];
+    held.stored = std::move(subscription);
+    if (!held.had) held.had = current(intent.topic);
     log("subscribed", intent.callback, intent.topic + " lease_seconds=" + std::to_string(lease.count()));
   }
 
-  void enqueue(const Key& key, Delivery delivery) {
+  // The topic's newest version, rendered now when none is known yet.
+  std::shared_ptr<Version> current(const std::string& topic) {
+    if (auto known = versions.find(topic); known != versions.end()) return known->second;
+    auto content = render(topic);
+    if (!content) return nullptr;
+    return versions[topic] = make_version(std::move(*content));
+  }
+
+  std::shared_ptr<Version> make_version(TopicContent content) {
+    auto version = std::make_shared<Version>();
+    version->entries = read_entries(content.content_type, content.body);
+    version->content = std::move(content);
+    version->serial = ++serials;
+    return version;
+  }
+
+  // What a subscriber that had `had` gets of `next`: its new and changed entries with the
+  // feed's metadata and links; the whole document when either is not a feed we can cut.
+  // Null when nothing in it is news.
+  static std::shared_ptr<const std::string> beyond(Version& next, const std::shared_ptr<Version>& had) {
+    if (!had || !had->entries || !next.entries) return std::make_shared<const std::string>(next.content.body);
+    if (auto made = next.beyond.find(had->serial); made != next.beyond.end()) return made->second;
+    const auto ids = entries_beyond(*next.entries, *had->entries);
+    auto body = ids.empty() ? nullptr
+                            : std::make_shared<const std::string>(
+                                  document_with(next.content.content_type, next.content.body, ids));
+    return next.beyond[had->serial] = body;
+  }
+
+  // A version of a topic committed at `committed` is news for this subscriber.
+  void enqueue(const Key& key, const std::shared_ptr<Version>& version,
+               std::chrono::steady_clock::time_point committed) {
     Active& subscription = active[key];
-    subscription.waiting = std::move(delivery);
+    subscription.next = version;
+    if (!subscription.waiting_since) subscription.waiting_since = committed;
     if (!subscription.busy) deliver(key);
   }
 
-  // Content distribution (WebSub 7): the topic's feed, signed (8), with its hub and self links.
+  // Content distribution (WebSub 7): the entries of the topic the subscriber has not had,
+  // signed (8), with its hub and self links.
   void deliver(const Key& key) {
     auto it = active.find(key);
-    if (it == active.end() || !it->second.waiting || stopped) return;
+    if (it == active.end() || !it->second.next || it->second.busy || stopped) return;
     Active& subscription = it->second;
-    Delivery delivery = std::move(*subscription.waiting);
-    subscription.waiting.reset();
+    const std::string host = host_of(key.second);
+    if (busy_host(host)) {
+      if (!subscription.queued) queued[host].push_back(key);
+      subscription.queued = true;
+      return;
+    }
+    std::shared_ptr<Version> sending = subscription.next;
+    auto body = beyond(*sending, subscription.had);
+    if (!body) {  // only entries it has: nothing to send
+      subscription.had = std::move(sending);
+      subscription.next.reset();
+      subscription.waiting_since.reset();
+      return;
+    }
+    const auto committed = *subscription.waiting_since;
+    subscription.waiting_since.reset();
     subscription.busy = true;
+    ++in_flight[host];
     fetch::Request request;
     request.url = key.second;
-    request.form = delivery.content->body;
-    request.form_type = delivery.content->content_type;
+    request.form = *body;
+    request.form_type = sending->content.content_type;
     request.headers.emplace_back("Link",
                                  "<" + hub_url() + ">; rel=\"hub\", <" + key.first + ">; rel=\"self\"");
     if (!subscription.stored.secret.empty()) {
-      request.headers.emplace_back("X-Hub-Signature",
-                                   signature("sha256", subscription.stored.secret, delivery.content->body));
+      request.headers.emplace_back("X-Hub-Signature", signature("sha256", subscription.stored.secret, *body));
     }
     request.trusted_origin_url = "";
     fetch::Limits limits;
@@ -261,13 +333,12 @@ struct Hub::Impl : std::enable_shared_from_this<Impl> {
     limits.total_timeout = std::chrono::seconds(30);
     limits.max_redirects = 0;
     request.limits = limits;
-    client.fetch(std::move(request), [weak = weak_from_this(), key, delivery](fetch::Response r) mutable {
+    client.fetch(std::move(request), [weak = weak_from_this(), key, sending = std::move(sending),
+                                      committed](fetch::Response r) mutable {
       auto self = weak.lock();
       if (!self) return;
-      boost::asio::post(self->executor,
-                        [self, key, delivery = std::move(delivery), r = std::move(r)]() mutable {
-                          self->delivered(key, std::move(delivery), r);
-                        });
+      boost::asio::post(self->executor, [self, key, sending = std::move(sending), committed,
+                                         r = std::move(r)] { self->delivered(key, sending, committed, r); });
     });
   }
 
@@ -281,14 +352,44 @@ struct Hub::Impl : std::enable_shared_from_this<Impl> {
     counters.latency_sum += seconds;
   }
 
-  void delivered(const Key& key, Delivery delivery, const fetch::Response& r) {
+  // Whether `host` has as many deliveries in flight as it may.
+  bool busy_host(const std::string& host) const {
+    const auto slots = in_flight.find(host);
+    return slots != in_flight.end() && slots->second >= options.max_in_flight_per_host;
+  }
+
+  // Starts the deliveries waiting for a connection to `host`, as far as the cap allows.
+  void start_queued(const std::string& host) {
+    auto waiting = queued.find(host);
+    while (waiting != queued.end() && !waiting->second.empty() && !busy_host(host)) {
+      const Key key = waiting->second.front();
+      waiting->second.pop_front();
+      if (auto found = active.find(key); found != active.end()) {
+        found->second.queued = false;
+        deliver(key);
+      }
+    }
+    if (waiting != queued.end() && waiting->second.empty()) queued.erase(waiting);
+  }
+
+  void delivered(const Key& key, const std::shared_ptr<Version>& sent,
+                 std::chrono::steady_clock::time_point committed, const fetch::Response& r) {
+    const std::string host = host_of(key.second);
+    if (auto slots = in_flight.find(host); slots != in_flight.end() && --slots->second == 0)
+      in_flight.erase(slots);
+    start_queued(host);
     auto it = active.find(key);
     if (it == active.end()) return;  // unsubscribed or expired meanwhile
     Active& subscription = it->second;
     subscription.busy = false;
+    // Cut short by our own stop: not the subscriber's failure.
+    if (stopped) return;
     if (r.ok() && r.status >= 200 && r.status <= 299) {
       ++counters.pushes_sent;
-      record_latency(delivery.committed);
+      record_latency(committed);
+      subscription.had = sent;
+      subscription.failures = 0;
+      if (subscription.next == sent) subscription.next.reset();
       log("delivered", key.second, key.first);
       return deliver(key);
     }
@@ -296,15 +397,20 @@ struct Hub::Impl : std::enable_shared_from_this<Impl> {
     const std::string why = failure(r);
     // 410 Gone: the subscriber says the subscription is over.
     if (r.ok() && r.status == 410) return forget(key, "gone");
-    if (!subscription.waiting) {
-      if (++delivery.attempt >= options.attempts) {
-        log("delivery_dropped", key.second, key.first + ": " + why);
+    // The entries not delivered are still news for it: they go with the next attempt.
+    subscription.waiting_since = std::min(committed, subscription.waiting_since.value_or(committed));
+    if (++subscription.failures >= options.attempts) {
+      log("delivery_dropped", key.second, key.first + ": " + why);
+      subscription.failures = 0;
+      if (subscription.next == sent) {
+        // Given up until the topic changes again; its entries go with that version.
+        subscription.next.reset();
+        subscription.waiting_since.reset();
         return;
       }
-      subscription.waiting = std::move(delivery);
+      return deliver(key);
     }
-    const int attempt = std::max(1, subscription.waiting->attempt);
-    const auto wait = options.retry_after * (1 << std::min(attempt - 1, 16));
+    const auto wait = options.retry_after * (1 << std::min(subscription.failures - 1, 16));
     log("delivery_failed", key.second,
         key.first + ": " + why + "; again in " + std::to_string(wait.count()) + " ms");
     subscription.busy = true;
@@ -373,11 +479,7 @@ storage::Result<void> Hub::start() {
     impl_->active[key].stored = std::move(subscription);
   }
   impl_->expire_ended();
-  for (const auto& [key, subscription] : impl_->active) {
-    if (!impl_->etags.contains(key.first)) {
-      if (auto content = impl_->render(key.first)) impl_->etags[key.first] = content->etag;
-    }
-  }
+  for (auto& [key, subscription] : impl_->active) subscription.had = impl_->current(key.first);
   impl_->stopped = false;
   impl_->arm();
   return {};
@@ -399,22 +501,22 @@ HubAnswer Hub::handle(const HubRequest& request) {
 void Hub::changed(std::chrono::steady_clock::time_point committed) {
   if (impl_->stopped) return;
   impl_->expire_ended();
-  std::map<std::string, std::shared_ptr<const TopicContent>> fresh;
+  std::map<std::string, std::shared_ptr<Impl::Version>> fresh;  // topic -> its new version; null: unchanged
   for (const auto& [key, subscription] : impl_->active) {
     if (fresh.contains(key.first)) continue;
     auto content = impl_->render(key.first);
-    if (!content || impl_->etags[key.first] == content->etag) {
+    const auto known = impl_->versions.find(key.first);
+    if (!content || (known != impl_->versions.end() && known->second->content.etag == content->etag)) {
       fresh[key.first] = nullptr;
       continue;
     }
-    impl_->etags[key.first] = content->etag;
-    fresh[key.first] = std::make_shared<const TopicContent>(std::move(*content));
+    fresh[key.first] = impl_->versions[key.first] = impl_->make_version(std::move(*content));
   }
   std::vector<Key> keys;
   for (const auto& [key, subscription] : impl_->active) {
     if (fresh[key.first]) keys.push_back(key);
   }
-  for (const Key& key : keys) impl_->enqueue(key, {fresh[key.first], committed, 0});
+  for (const Key& key : keys) impl_->enqueue(key, fresh[key.first], committed);
 }
 
 HubStats Hub::stats() const {

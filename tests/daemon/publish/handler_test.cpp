@@ -451,6 +451,17 @@ TEST_CASE("handler: without a hub, feeds name none", "[publish][handler][websub]
   CHECK(body(call(ctx, "/feed.json")).find("\"hubs\"") == std::string::npos);
 }
 
+TEST_CASE("handler: metrics show the pings of external hubs once there are any",
+          "[publish][handler][websub]") {
+  test::FakeCatalog catalog;
+  publish::Context ctx(catalog, options());
+  CHECK(body(call(ctx, "/metrics")).find("tinhop_websub_pings") == std::string::npos);
+  ctx.metrics().pings({5, 2});
+  const std::string text = body(call(ctx, "/metrics"));
+  CHECK(text.find("tinhop_websub_pings_sent_total 5\n") != std::string::npos);
+  CHECK(text.find("tinhop_websub_pings_failed_total 2\n") != std::string::npos);
+}
+
 TEST_CASE("handler: metrics show the hub's subscriptions, deliveries and latency",
           "[publish][handler][websub]") {
   test::FakeCatalog catalog;

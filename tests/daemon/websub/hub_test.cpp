@@ -6,11 +6,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/test_http_server.hpp"
@@ -45,9 +47,19 @@ struct Callback {
   std::vector<tinhop::test::HttpRequest> deliveries;
   std::vector<int> statuses;  // answers to the next deliveries, in order
   std::atomic<bool> echo{true};
+  std::atomic<bool> stall{false};                    // deliveries get a header and never their body
+  std::chrono::milliseconds answer_delay{0};         // how long a delivery takes to answer
+  std::atomic<int> answering{0}, most_answering{0};  // deliveries being answered at once
 
   Callback() {
     server.on("/cb", [this](const tinhop::test::HttpRequest& request) {
+      if (request.method == "POST" && answer_delay > 0ms) {
+        const int now = ++answering;
+        for (int most = most_answering; now > most && !most_answering.compare_exchange_weak(most, now);) {
+        }
+        std::this_thread::sleep_for(answer_delay);
+        --answering;
+      }
       std::lock_guard lock(mutex);
       if (request.method == "GET") {
         auto params = params_of(request.target);
@@ -56,6 +68,7 @@ struct Callback {
                                     .body = echo ? params["hub.challenge"] : "not the challenge"};
       }
       deliveries.push_back(request);
+      if (stall) return tinhop::test::Script{.status = 202, .body = "accepted", .stall_after = 0};
       int status = 202;
       if (!statuses.empty()) {
         status = statuses.front();
@@ -82,7 +95,18 @@ tinhop::fetch::ClientOptions client_options(bool allow_loopback) {
   return o;
 }
 
-// A hub on its own loop over one feed whose version the test bumps, with a clock the test moves.
+// The Atom feed carrying `stories`, newest first, as one line (how a cut one is written).
+std::string feed_of(std::vector<int> stories) {
+  std::string feed = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>urn:feed</id><title>River</title>";
+  for (int story : stories) {
+    feed += "<entry><id>urn:story:" + std::to_string(story) + "</id><title>Story " + std::to_string(story) +
+            "</title></entry>";
+  }
+  return feed + "</feed>";
+}
+
+// A hub on its own loop over one feed whose version the test bumps (version N carries
+// stories N..1), with a clock the test moves.
 struct Fixture {
   explicit Fixture(bool allow_loopback = true) : client(io.get_executor(), client_options(allow_loopback)) {}
 
@@ -92,6 +116,9 @@ struct Fixture {
   tinhop::storage::Store store = std::move(*tinhop::storage::Store::open(":memory:"));
   Instant now = Instant{std::chrono::seconds{1710374400}};
   int version = 1;
+  std::chrono::milliseconds retry_after = 10ms;
+  std::size_t max_subscriptions = 2;
+  std::size_t max_in_flight_per_host = 8;
   std::vector<std::string> events;
   std::unique_ptr<tinhop::websub::Hub> hub = make();
 
@@ -100,8 +127,9 @@ struct Fixture {
     options.base_url = kBase;
     options.default_lease = 3600s;
     options.max_lease = 86400s;
-    options.max_subscriptions = 2;
-    options.retry_after = 10ms;
+    options.max_subscriptions = max_subscriptions;
+    options.max_in_flight_per_host = max_in_flight_per_host;
+    options.retry_after = retry_after;
     options.attempts = 3;
     options.check_every = 10ms;
     options.now = [this] { return now; };
@@ -110,8 +138,9 @@ struct Fixture {
         tinhop::websub::HubHooks{
             .render = [this](const std::string& target) -> std::optional<tinhop::websub::TopicContent> {
               if (target != "/feed.atom" && target != "/feed.json") return std::nullopt;
-              return tinhop::websub::TopicContent{"application/atom+xml; charset=utf-8",
-                                                  "<feed>version " + std::to_string(version) + "</feed>",
+              std::vector<int> stories;
+              for (int story = version; story >= 1; --story) stories.push_back(story);
+              return tinhop::websub::TopicContent{"application/atom+xml; charset=utf-8", feed_of(stories),
                                                   "\"v" + std::to_string(version) + "\""};
             },
             .log = [this](std::string_view event, const std::string&,
@@ -204,12 +233,80 @@ TEST_CASE("a new version of the feed is delivered signed, with its hub and self 
   f.run_until([&] { return f.hub->stats().pushes_sent == 1; });
   const auto delivery = f.callback.deliveries.front();
   CHECK(delivery.method == "POST");
-  CHECK(delivery.body == "<feed>version 2</feed>");
+  CHECK(delivery.body == feed_of({2}));
   CHECK(delivery.header("content-type") == "application/atom+xml; charset=utf-8");
   CHECK(delivery.header("link") == "<" + kBase + "/websub/hub>; rel=\"hub\", <" + kTopic + ">; rel=\"self\"");
   CHECK(delivery.header("x-hub-signature").starts_with("sha256="));
   CHECK(tinhop::websub::signature_matches(delivery.header("x-hub-signature"), "s3cret", delivery.body));
   CHECK(f.hub->stats().latency_count == 1);
+}
+
+TEST_CASE("each delivery carries only the entries committed since the previous one", "[websub][hub]") {
+  Fixture f;
+  f.subscribe();
+  f.version = 3;
+  f.hub->changed(std::chrono::steady_clock::now());
+  f.run_until([&] { return f.hub->stats().pushes_sent == 1; });
+  f.version = 4;
+  f.hub->changed(std::chrono::steady_clock::now());
+  f.run_until([&] { return f.hub->stats().pushes_sent == 2; });
+  REQUIRE(f.callback.delivery_count() == 2);
+  CHECK(f.callback.deliveries[0].body == feed_of({3, 2}));
+  CHECK(f.callback.deliveries[1].body == feed_of({4}));
+  CHECK(tinhop::websub::signature_matches(f.callback.deliveries[1].header("x-hub-signature"), "s3cret",
+                                          feed_of({4})));
+}
+
+TEST_CASE("a retry carries the entries of the failed delivery and of the versions since", "[websub][hub]") {
+  Fixture f;
+  f.retry_after = 1s;  // the second commit lands while the retry waits
+  f.hub = f.make();
+  f.subscribe();
+  f.callback.statuses = {500};
+  f.version = 2;
+  f.hub->changed(std::chrono::steady_clock::now());
+  f.run_until([&] { return f.hub->stats().pushes_failed == 1; });
+  f.version = 3;
+  f.hub->changed(std::chrono::steady_clock::now());
+  f.run_until([&] { return f.hub->stats().pushes_sent == 1; });
+  REQUIRE(f.callback.delivery_count() == 2);
+  CHECK(f.callback.deliveries[0].body == feed_of({2}));
+  CHECK(f.callback.deliveries[1].body == feed_of({3, 2}));
+}
+
+TEST_CASE("subscribers behind one host get their deliveries a few at a time", "[websub][hub]") {
+  Fixture f;
+  f.max_subscriptions = 6;
+  f.max_in_flight_per_host = 2;
+  f.hub = f.make();
+  f.callback.answer_delay = 200ms;
+  for (int n = 0; n < 6; ++n) {
+    REQUIRE(f.request("hub.mode=subscribe&hub.topic=" + kEncodedTopic + "&hub.callback=" + f.callback_url() +
+                      "%3Freader%3D" + std::to_string(n))
+                .status == 202);
+  }
+  f.run_until([&] { return f.active() == 6; });
+  f.version = 2;
+  f.hub->changed(std::chrono::steady_clock::now());
+  f.run_until([&] { return f.hub->stats().pushes_sent == 6; });
+  CHECK(f.callback.most_answering == 2);
+  CHECK(f.hub->stats().pushes_failed == 0);
+}
+
+TEST_CASE("a delivery cut short by the hub's stop is no failure and is not retried", "[websub][hub]") {
+  Fixture f;
+  f.subscribe();
+  f.callback.stall = true;
+  f.version = 2;
+  f.hub->changed(std::chrono::steady_clock::now());
+  f.run_until([&] { return f.callback.delivery_count() == 1; });
+  f.hub->stop();
+  f.client.shutdown();
+  f.io.restart();
+  f.io.run_for(100ms);
+  CHECK(f.hub->stats().pushes_failed == 0);
+  CHECK(std::find(f.events.begin(), f.events.end(), "delivery_failed") == f.events.end());
+  CHECK(f.callback.delivery_count() == 1);
 }
 
 TEST_CASE("a subscription without a secret gets unsigned deliveries", "[websub][hub]") {
@@ -243,7 +340,7 @@ TEST_CASE("a delivery answered 500 is tried again until the subscriber takes it"
   f.run_until([&] { return f.hub->stats().pushes_sent == 1; });
   CHECK(f.callback.delivery_count() == 3);
   CHECK(f.hub->stats().pushes_failed == 2);
-  CHECK(f.callback.deliveries.back().body == "<feed>version 2</feed>");
+  CHECK(f.callback.deliveries.back().body == feed_of({2}));
 }
 
 TEST_CASE("a delivery that keeps failing is dropped after the last attempt", "[websub][hub]") {
@@ -310,7 +407,7 @@ TEST_CASE("subscriptions are kept across a restart of the hub", "[websub][hub]")
   f.run_until([&] { return f.hub->stats().pushes_sent == 1; });
   CHECK(f.callback.delivery_count() == 1);
   CHECK(tinhop::websub::signature_matches(f.callback.deliveries.front().header("x-hub-signature"), "s3cret",
-                                          "<feed>version 2</feed>"));
+                                          feed_of({2})));
 }
 
 TEST_CASE("a callback's own query parameters are kept in the verification", "[websub][hub]") {

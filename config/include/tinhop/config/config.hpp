@@ -246,6 +246,8 @@ struct WebSubConfig {
   std::chrono::seconds hub_default_lease = 864000s;  // granted when a subscriber asks for none
   std::chrono::seconds hub_max_lease = 864000s;      // the most granted
   std::uint32_t hub_max_subscriptions = 1000;        // verified and awaiting verification
+  // External hubs pinged (hub.mode=publish) after new entries are committed to our feeds.
+  std::vector<std::string> publish_to;
   friend bool operator==(const WebSubConfig&, const WebSubConfig&) = default;
 };
 

@@ -35,6 +35,12 @@ struct ClusterCounts {
   std::uint64_t lost_leases = 0;  // leases another node took before this one released them
 };
 
+// The pings of external hubs (websub.publish_to, docs/websub.md), as /metrics shows them.
+struct PingCounts {
+  std::uint64_t sent = 0;    // accepted (2xx)
+  std::uint64_t failed = 0;  // attempts that failed
+};
+
 // What our own WebSub hub counted (docs/websub.md), as /metrics shows it.
 struct HubCounts {
   std::map<std::string, std::uint64_t> subscriptions;  // "pending", "active"
@@ -118,6 +124,12 @@ class Metrics {
     alerts_ = std::move(counts);
   }
 
+  // The external hubs' pings; never set (no websub.publish_to): no ping lines.
+  void pings(PingCounts counts) {
+    std::lock_guard lock(polls_mutex_);
+    pings_ = counts;
+  }
+
   // The hub's latest counts; never set: no hub lines.
   void hub(HubCounts counts) {
     std::lock_guard lock(polls_mutex_);
@@ -152,6 +164,7 @@ class Metrics {
   std::optional<ClusterCounts> cluster_;                 // guarded by polls_mutex_
   std::optional<HubCounts> hub_;                         // guarded by polls_mutex_
   std::optional<AlertCounts> alerts_;                    // guarded by polls_mutex_
+  std::optional<PingCounts> pings_;                      // guarded by polls_mutex_
 };
 
 }  // namespace tinhop::publish

@@ -1,7 +1,9 @@
 // tinhop's own WebSub hub (W3C WebSub Recommendation, sections 5-7, the hub's part): readers
-// subscribe to our merged feeds at /websub/hub, we verify their intent, and push each
-// feed that changed (a fat ping: the feed as a GET of its topic URL gives it) to their
-// callbacks, signed with their hub.secret, retrying with exponential backoff.
+// subscribe to our merged feeds at /websub/hub, we verify their intent, and push what each
+// feed gained (the feed as a GET of its topic URL gives it, cut to the entries new or
+// changed since the subscriber's last delivery: feed_entries.hpp) to their callbacks,
+// signed with their hub.secret, a few at a time per callback host, retrying with
+// exponential backoff.
 //
 // Runs on the event loop: every call, and every hook, on the executor given. Verified
 // subscriptions are stored (storage::HubSubscription) and survive restarts; requests
@@ -42,6 +44,9 @@ struct HubOptions {
   // `attempts` times in all; a newer version of the topic replaces one waiting.
   std::chrono::milliseconds retry_after{std::chrono::seconds(1)};
   int attempts = 8;
+  // Deliveries in flight at once to one callback host (scheme, host, port); the others wait
+  // their turn. The hub's client should keep as many connections per host alive.
+  std::size_t max_in_flight_per_host = 8;
   // How often expired subscriptions are dropped.
   std::chrono::milliseconds check_every{std::chrono::minutes(1)};
   std::function<Instant()> now;  // the clock; unset: the system clock
@@ -111,7 +116,7 @@ class Hub {
   // feeds, 400; past max_subscriptions, 429.
   HubAnswer handle(const HubRequest& request);
   // New entries were committed at `committed`: every topic whose feed changed is delivered
-  // to its active subscribers.
+  // to its active subscribers (only what each lacks).
   void changed(std::chrono::steady_clock::time_point committed);
 
   HubStats stats() const;
