@@ -34,8 +34,8 @@
 #include "tinhop/console/console.hpp"
 #include "tinhop/fetch/discover.hpp"
 #include "tinhop/publish/server.hpp"
-#include "tinhop/webhooks/webhooks.hpp"
 #include "tinhop/storage/change_listener.hpp"
+#include "tinhop/webhooks/webhooks.hpp"
 #include "tinhop/websub/hub.hpp"
 #include "tinhop/websub/publish_pings.hpp"
 
@@ -527,7 +527,8 @@ int run_serve(const ServeArgs& args) {
       ioc, *loop_store, *writer, options,
       daemon::PollServiceHooks{
           .committed =
-              [&server, &writer, &hub, &pings, &ioc, &public_base, &alert_watch, &check_alerts](const auto& polls) {
+              [&server, &writer, &hub, &pings, &ioc, &public_base, &alert_watch,
+               &check_alerts](const auto& polls) {
                 server.dedup_waits(writer->dedup_waits());
                 if (alert_watch) {
                   std::vector<std::int64_t> polled;

@@ -205,7 +205,8 @@ CREATE TABLE alert_events(
 )sql";
 
 const std::array<const char*, 8> kMigrations = {
-    kVersion1, kVersion2, kVersion3, kVersion4, kVersionLeases, kVersionViews, kVersionHubSubscriptions, kVersionAlerts};
+    kVersion1,     kVersion2, kVersion3, kVersion4, kVersionLeases, kVersionViews, kVersionHubSubscriptions,
+    kVersionAlerts};
 
 // pg_advisory_xact_lock's key for migrations: any constant other tinhop locks do not use.
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7318201800)";

@@ -415,7 +415,8 @@ const std::array<const char*, 18> kMigrations = {kVersion1,
                                                  kVersion14,
                                                  kVersionLeases,
                                                  kVersionViews,
-                                                 kVersionHubSubscriptions, kVersionAlerts};
+                                                 kVersionHubSubscriptions,
+                                                 kVersionAlerts};
 
 }  // namespace
 
