@@ -6,50 +6,19 @@
 // violation on any page. TINHOP_SCREENSHOTS=DIR saves the README's screenshots there.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 
-const require = createRequire(import.meta.url);
-const axeSource = require('axe-core').source;
+import {
+  axe, check, chromium, failures, freePort, noOverflow, screenshots,
+} from './checks.mjs';
+
 const [tinhop] = process.argv.slice(2);
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
-const screenshots = process.env.TINHOP_SCREENSHOTS;
 const token = 'console-browser-test-token-0123456789abcdef';
 const csrfRefusal = '403 Forbidden: this form\'s security token is missing or wrong, or your session ended. '
   + 'Nothing was changed. Open the page again (sign in if asked) and resend the form.\n';
-
-let failures = 0;
-function check(condition, what) {
-  console.log(`${condition ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!condition) failures += 1;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function axe(page, what) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of bad) console.log(`     axe: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target).join(' ')}`);
-  check(bad.length === 0, `${what}: no serious or critical axe-core violation`);
-}
-
-async function noOverflow(page, what) {
-  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-  check(scroll <= client, `${what}: no horizontal overflow (${scroll} <= ${client} px)`);
-}
 
 // The site whose address is pasted: a home page naming its feed, and the feed.
 function siteServer() {
@@ -213,12 +182,12 @@ try {
   check(page.url().endsWith('/admin/sign-in?done=signed_out'), 'without JavaScript signing out works');
 } catch (error) {
   console.log(`FAIL ${error.stack || error}`);
-  failures += 1;
+  check(false, 'the test ran to its end');
 } finally {
   if (browser) await browser.close();
   daemon.kill('SIGTERM');
   site.close();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(failures === 0 ? 'all console browser checks passed' : `${failures} console browser check(s) failed`);
-process.exit(failures === 0 ? 0 : 1);
+console.log(failures() === 0 ? 'all console browser checks passed' : `${failures()} console browser check(s) failed`);
+process.exit(failures() === 0 ? 0 : 1);

@@ -5,33 +5,15 @@
 // violation on any page. TINHOP_SCREENSHOTS=DIR saves the README's screenshots there.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 
-const require = createRequire(import.meta.url);
-const axeSource = require('axe-core').source;
+import {
+  axe, check, chromium, failures, freePort, noOverflow, screenshots,
+} from './checks.mjs';
+
 const [tinhop] = process.argv.slice(2);
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
-const screenshots = process.env.TINHOP_SCREENSHOTS;
-
-let failures = 0;
-function check(condition, what) {
-  console.log(`${condition ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!condition) failures += 1;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForStories(base) {
   for (let i = 0; i < 200; i += 1) {
@@ -42,19 +24,6 @@ async function waitForStories(base) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the demo daemon served no stories within 20 s');
-}
-
-async function axe(page, what) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of bad) console.log(`     axe: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target).join(' ')}`);
-  check(bad.length === 0, `${what}: no serious or critical axe-core violation`);
-}
-
-async function noOverflow(page, what) {
-  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-  check(scroll <= client, `${what}: no horizontal overflow (${scroll} <= ${client} px)`);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tinhop-browser-'));
@@ -147,11 +116,11 @@ try {
   await axe(page, 'English river');
 } catch (error) {
   console.log(`FAIL ${error.stack || error}`);
-  failures += 1;
+  check(false, 'the test ran to its end');
 } finally {
   if (browser) await browser.close();
   daemon.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(failures === 0 ? 'all browser checks passed' : `${failures} browser check(s) failed`);
-process.exit(failures === 0 ? 0 : 1);
+console.log(failures() === 0 ? 'all browser checks passed' : `${failures()} browser check(s) failed`);
+process.exit(failures() === 0 ? 0 : 1);

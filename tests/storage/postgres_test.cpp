@@ -9,20 +9,10 @@ using tinhop::test::kNow;
 using tinhop::test::make_feed;
 using tinhop::test::make_item;
 using tinhop::test::PostgresServer;
+using tinhop::test::server_or_skip;
 using namespace tinhop::storage;
 
 namespace {
-
-PostgresServer* server_or_skip() {
-  auto* server = PostgresServer::instance();
-  if (server == nullptr) {
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string_view(ci) == "true")
-      FAIL("CI=true but " << PostgresServer::absent_reason());
-    WARN("PostgreSQL skipped: " << PostgresServer::absent_reason());
-  }
-  return server;
-}
 
 void run_sql(PostgresServer& server, const std::string& database, const std::string& sql) {
   PGconn* conn = PQconnectdb(server.socket_conninfo(database).c_str());

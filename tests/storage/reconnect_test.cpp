@@ -14,21 +14,11 @@ using tinhop::test::kNow;
 using tinhop::test::make_feed;
 using tinhop::test::make_item;
 using tinhop::test::PostgresServer;
+using tinhop::test::server_or_skip;
 using namespace tinhop::storage;
 using namespace std::chrono_literals;
 
 namespace {
-
-PostgresServer* server_or_skip() {
-  auto* server = PostgresServer::instance();
-  if (server == nullptr) {
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string_view(ci) == "true")
-      FAIL("CI=true but " << PostgresServer::absent_reason());
-    WARN("PostgreSQL skipped: " << PostgresServer::absent_reason());
-  }
-  return server;
-}
 
 // Ends every other session on `database`, as a server restart or a network drop would.
 int drop_connections(PostgresServer& server, const std::string& database) {

@@ -6,13 +6,28 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "support/postgres_server.hpp"
 #include "tinhop/storage/store.hpp"
 
 namespace tinhop::test {
+
+// The tests' private PostgreSQL, or nullptr with a warning that the test is skipped (a
+// failure when CI=true: CI must run it).
+inline PostgresServer* server_or_skip() {
+  auto* server = PostgresServer::instance();
+  if (server == nullptr) {
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && std::string_view(ci) == "true")
+      FAIL("CI=true but " << PostgresServer::absent_reason());
+    WARN("PostgreSQL skipped: " << PostgresServer::absent_reason());
+  }
+  return server;
+}
 
 // A directory for database files, removed with everything in it at the end of the test.
 struct TempDir {

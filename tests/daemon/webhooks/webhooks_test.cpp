@@ -5,11 +5,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "support/test_http_server.hpp"
+#include "support/recording_endpoint.hpp"
+#include "support/run_until.hpp"
 #include "tinhop/parsers/url_privacy.hpp"
 #include "tinhop/webhooks/webhooks.hpp"
 #include "tinhop/websub/signature.hpp"
@@ -20,28 +20,8 @@ using tinhop::webhooks::Webhook;
 namespace {
 
 // A receiver at /hook: keeps each request and answers with the statuses queued, then 204.
-struct Receiver {
-  tinhop::test::TestHttpServer server;
-  std::mutex mutex;
-  std::vector<tinhop::test::HttpRequest> requests;
-  std::vector<int> statuses;
-
-  Receiver() {
-    server.on("/hook", [this](const tinhop::test::HttpRequest& request) {
-      std::lock_guard lock(mutex);
-      requests.push_back(request);
-      int status = 204;
-      if (!statuses.empty()) {
-        status = statuses.front();
-        statuses.erase(statuses.begin());
-      }
-      return tinhop::test::Script{.status = status};
-    });
-  }
-  std::size_t count() {
-    std::lock_guard lock(mutex);
-    return requests.size();
-  }
+struct Receiver : tinhop::test::RecordingEndpoint {
+  Receiver() : RecordingEndpoint("/hook") {}
 };
 
 struct Fixture {
@@ -69,12 +49,7 @@ struct Fixture {
 
   template <class Done>
   void run_until(Done done) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(5ms);
-    }
-    REQUIRE(done());
+    tinhop::test::run_until(io, done);
   }
 
   boost::asio::io_context io;

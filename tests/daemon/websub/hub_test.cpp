@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/run_until.hpp"
 #include "support/test_http_server.hpp"
 #include "tinhop/parsers/url_privacy.hpp"
 #include "tinhop/websub/hub.hpp"
@@ -160,12 +161,7 @@ struct Fixture {
 
   template <class Done>
   void run_until(Done done) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(5ms);
-    }
-    REQUIRE(done());
+    tinhop::test::run_until(io, done);
   }
 
   void subscribe(const std::string& extra = "&hub.secret=s3cret") {

@@ -5,11 +5,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "support/test_http_server.hpp"
+#include "support/recording_endpoint.hpp"
+#include "support/run_until.hpp"
 #include "tinhop/websub/publish_pings.hpp"
 
 using namespace std::chrono_literals;
@@ -17,28 +17,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // An external hub at /hub answering with the statuses queued, then 204.
-struct FakeHub {
-  tinhop::test::TestHttpServer server;
-  std::mutex mutex;
-  std::vector<tinhop::test::HttpRequest> pings;
-  std::vector<int> statuses;
-
-  FakeHub() {
-    server.on("/hub", [this](const tinhop::test::HttpRequest& request) {
-      std::lock_guard lock(mutex);
-      pings.push_back(request);
-      int status = 204;
-      if (!statuses.empty()) {
-        status = statuses.front();
-        statuses.erase(statuses.begin());
-      }
-      return tinhop::test::Script{.status = status};
-    });
-  }
-  std::size_t count() {
-    std::lock_guard lock(mutex);
-    return pings.size();
-  }
+struct FakeHub : tinhop::test::RecordingEndpoint {
+  FakeHub() : RecordingEndpoint("/hub") {}
 };
 
 struct Fixture {
@@ -56,12 +36,7 @@ struct Fixture {
 
   template <class Done>
   void run_until(Done done) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(5ms);
-    }
-    REQUIRE(done());
+    tinhop::test::run_until(io, done);
   }
 };
 
@@ -75,7 +50,7 @@ TEST_CASE("topics changed together reach each external hub in one publish ping",
   f.io.restart();
   f.io.run_for(100ms);
   REQUIRE(f.hub.count() == 1);
-  const auto& ping = f.hub.pings.front();
+  const auto& ping = f.hub.requests.front();
   CHECK(ping.method == "POST");
   CHECK(ping.header("content-type") == "application/x-www-form-urlencoded");
   CHECK(ping.body ==
@@ -92,7 +67,7 @@ TEST_CASE("a ping the hub refuses is sent again with the topics changed meanwhil
   f.pings.changed({"https://t.example/feed.json"});
   f.run_until([&] { return f.pings.stats().sent == 1; });
   REQUIRE(f.hub.count() == 2);
-  CHECK(f.hub.pings.back().body ==
+  CHECK(f.hub.requests.back().body ==
         "hub.mode=publish&hub.url=https%3A%2F%2Ft.example%2Ffeed.atom&hub.url=https%3A%2F%2Ft.example%2Ffeed."
         "json");
   CHECK(f.events == std::vector<std::string>{"ping_failed", "published"});

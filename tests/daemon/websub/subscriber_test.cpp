@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/run_until.hpp"
 #include "support/test_http_server.hpp"
 #include "tinhop/parsers/url_privacy.hpp"
 #include "tinhop/websub/signature.hpp"
@@ -106,11 +107,7 @@ struct Fixture {
 
   // Runs the loop until the hub has received `n` requests in all.
   void wait_for_requests(std::size_t n) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (hub.count() < n && std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(5ms);
-    }
+    tinhop::test::run_until(io, [&] { return hub.count() >= n; });
     REQUIRE(hub.count() == n);
   }
 
@@ -308,11 +305,8 @@ TEST_CASE("a hub that refuses the request leaves the subscription to be asked ag
   Fixture f;
   f.hub.status = 500;
   f.subscribe_source(7);
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (f.subscriber->stats().requests_failed == 0 && std::chrono::steady_clock::now() < deadline) {
-    f.io.restart();
-    f.io.run_for(5ms);
-  }
+  tinhop::test::run_until(
+      f.io, [&] { return f.subscriber->stats().requests_failed > 0; }, 5s);
   CHECK(f.subscriber->stats().requests_failed == 1);
   // The next poll naming the hub asks again.
   f.hub.status = 202;
