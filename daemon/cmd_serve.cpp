@@ -645,6 +645,13 @@ int run_serve(const ServeArgs& args) {
       request.trusted_origin_url = "";  // as for a source added through the API
       return fetch::discover_now(std::move(request), daemon::poll_options_from(*live.current()).client);
     };
+    hooks.preview_html = [&live](fetch::Request request, const ParseContext& context,
+                                 const HtmlSelectors& selectors) {
+      // On the admin thread too, bounded by the same deadlines.
+      admin::PreviewPage page =
+          admin::fetch_page(std::move(request), daemon::poll_options_from(*live.current()).client);
+      return admin::preview_page(std::move(page), context, selectors, true);
+    };
     admin_console = std::make_unique<console::Console>(*admin_token, *admin_store, live, hooks, now);
     api = std::make_unique<admin::Api>(std::move(*admin_token), *admin_store, live, hooks, now,
                                        std::move(alerts_secret));

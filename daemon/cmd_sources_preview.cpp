@@ -1,13 +1,11 @@
 // `tinhop sources preview URL|FILE`: what an html source would extract from a page, so an
 // admin can tune selectors (or take suggested ones) before adding the source.
-#include <boost/asio/io_context.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "commands.hpp"
-#include "tinhop/fetch/client.hpp"
+#include "tinhop/admin/preview.hpp"
 #include "tinhop/parsers/contract_json.hpp"
 #include "tinhop/parsers/html_listing.hpp"
 
@@ -26,45 +24,20 @@ struct PreviewOptions {
   std::size_t limit = 20;
 };
 
-struct Page {
-  std::string bytes;
-  std::string url;
-  std::string content_type;
-  std::string error;
-};
-
 // A local path is read directly; URLs (file://, http://, https://) go through the same
 // client the daemon polls with, so limits and deadlines are the daemon's.
-Page load(const std::string& source) {
-  Page page;
-  if (source.find("://") == std::string::npos) {
-    std::ifstream in(source, std::ios::binary);
-    if (!in) {
-      page.error = "cannot read " + source;
-      return page;
-    }
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    page.bytes = bytes.str();
+admin::PreviewPage load(const std::string& source) {
+  if (source.find("://") != std::string::npos)
+    return admin::fetch_page(fetch::Request{source, {}, {}, {}, {}}, fetch::ClientOptions{});
+  admin::PreviewPage page;
+  std::ifstream in(source, std::ios::binary);
+  if (!in) {
+    page.error = "cannot read " + source;
     return page;
   }
-  boost::asio::io_context io;
-  fetch::Client client(io.get_executor(), fetch::ClientOptions{});
-  fetch::Response response;
-  client.fetch(fetch::Request{source, {}, {}, {}, {}}, [&](fetch::Response r) {
-    response = std::move(r);
-    client.shutdown();
-  });
-  io.run();
-  if (!response.ok()) {
-    page.error =
-        std::string("fetch failed: ") + fetch::error_name(response.error) + " " + response.error_text;
-  } else if (response.status != 200 && response.status != 0) {
-    page.error = "fetch failed: HTTP " + std::to_string(response.status);
-  }
-  page.bytes = std::move(response.body);
-  page.url = response.url.empty() ? source : response.url;
-  page.content_type = response.content_type;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  page.bytes = bytes.str();
   return page;
 }
 
@@ -119,16 +92,15 @@ int run(PreviewOptions options) {
     std::cerr << "tinhop sources preview: give --item (or --selectors \"item=...\"), or --suggest\n";
     return exit_usage;
   }
-  Page page = load(options.source);
-  if (!page.error.empty()) {
-    std::cerr << "tinhop sources preview: " << page.error << "\n";
+  context.url = options.url;
+  const bool suggest = options.suggest && options.selectors.item.empty();
+  admin::PagePreview preview = admin::preview_page(load(options.source), context, options.selectors, suggest);
+  if (!preview.page.error.empty()) {
+    std::cerr << "tinhop sources preview: " << preview.page.error << "\n";
     return exit_failure;
   }
-  context.url = options.url.empty() ? page.url : options.url;
-  context.content_type = page.content_type;
-
-  if (options.suggest && options.selectors.item.empty()) {
-    const auto suggestions = suggest_selectors(page.bytes, context);
+  if (suggest) {
+    const auto& suggestions = preview.suggestions;
     if (suggestions.empty()) {
       std::cout << "no repeated link structure found: write selectors by hand (--item ...)\n";
       return exit_failure;
@@ -139,9 +111,8 @@ int run(PreviewOptions options) {
                 << "   --selectors '" << format_selector_spec(s.selectors) << "'\n";
     }
     std::cout << "\npreview of suggestion 1:\n";
-    options.selectors = suggestions.front().selectors;
   }
-  const HtmlListingOutcome outcome = parse_html_listing(page.bytes, context, options.selectors);
+  const HtmlListingOutcome& outcome = preview.extraction;
   if (outcome.error != HtmlError::none) {
     std::cerr << "tinhop sources preview: " << outcome.message << "\n";
     return outcome.error == HtmlError::bad_selector ? exit_usage : exit_failure;

@@ -1,7 +1,8 @@
 // The admin console of a running `tinhop serve` in Debian's chromium (issue #21): sign in,
 // add a site by its address and see the discovered feed polled (a local HTTP server here
 // serves the site page and its feed), edit, disable, remove after the confirmation, a form
-// post without its CSRF token refused, sign out; both widths without horizontal overflow,
+// post without its CSRF token refused, an html source's preview with a suggestion picked,
+// sign out; both widths without horizontal overflow,
 // the dark scheme, one pass with JavaScript off, and no serious or critical axe-core
 // violation on any page. TINHOP_SCREENSHOTS=DIR saves the README's screenshots there.
 import { spawn } from 'node:child_process';
@@ -31,10 +32,18 @@ ${[1, 2, 3].map((n) => `<item><title>Tin thử số ${n}: giá xăng giảm lầ
   const home = '<!DOCTYPE html><html lang="vi"><head><title>Báo Thử</title>'
     + '<link rel="alternate" type="application/rss+xml" title="Báo Thử" href="/rss.xml"></head>'
     + '<body><h1>Báo Thử</h1></body></html>';
+  // A listing page for an html source: three dated cards.
+  const listing = '<!DOCTYPE html><html lang="vi"><head><title>Tin mới</title></head><body><main>'
+    + [1, 2, 3].map((n) => `<article class="card"><h3><a href="/tin-${n}.html">Tin mới số ${n}: mưa lớn ở miền Trung</a></h3>`
+      + `<time datetime="${new Date(Date.now() - n * 3600e3).toISOString()}">${n} giờ trước</time></article>`).join('')
+    + '</main></body></html>';
   return createHttpServer((request, response) => {
     if (request.url === '/rss.xml') {
       response.writeHead(200, { 'Content-Type': 'application/rss+xml; charset=utf-8' });
       response.end(rss);
+    } else if (request.url === '/tin-moi') {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end(listing);
     } else if (request.url === '/') {
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       response.end(home);
@@ -153,6 +162,36 @@ try {
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
   await page.setViewport({ width: 1280, height: 900 });
   check((await page.$$('svg.spark')).length === 1, 'the list shows the sparkline');
+
+  // An html source (added through the API): its preview, and a suggestion picked.
+  const created = await fetch(`${admin}/api/sources`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url: `${siteUrl}tin-moi`, type: 'html', html: { item: 'main h3' } }),
+  });
+  check(created.status === 201, `an html source is added through the API (${created.status})`);
+  const htmlId = (await created.json()).id;
+  const preview = `${admin}/admin/sources/${htmlId}/preview`;
+  for (const width of [1280, 390]) {
+    await page.setViewport({ width, height: 900 });
+    await page.goto(preview);
+    await noOverflow(page, `preview ${width} px`);
+    await axe(page, `preview ${width} px`);
+  }
+  await page.setViewport({ width: 1280, height: 900 });
+  const rows = async () => page.$$eval('main tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.innerText)));
+  const before = await rows();
+  check(before.length === 3 && before.every(([, date]) => date === '(không có ngày)'),
+    'the preview lists the 3 items the selectors find, without dates');
+  await submit(page, 'main ol form button');
+  check(page.url() === `${preview}?done=selectors`, `a picked suggestion comes back to the preview (${page.url()})`);
+  check(await page.$eval('.notice', (p) => p.textContent) === 'Đã lưu bộ chọn mới.', 'the preview says the selectors were saved');
+  const after = await rows();
+  check(after.length === 3 && after[0][0].startsWith('Tin mới số 1: mưa lớn ở miền Trung') && after.every(([, date]) => date !== '(không có ngày)'),
+    'with the suggestion the items have their dates');
+  await axe(page, 'preview after picking a suggestion');
+  const removed = await fetch(`${admin}/api/sources/${htmlId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+  check(removed.ok, 'the html source is removed again');
 
   // Remove, after the confirmation page.
   await page.goto(`${sourcePage}/remove`);

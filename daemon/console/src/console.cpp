@@ -340,6 +340,8 @@ struct Console::Impl {
                   std::optional<Fields> values);
   Response save(Call& call, std::int64_t id);
   Response remove_page(Call& call, std::int64_t id);
+  Response preview(Call& call, std::int64_t id);
+  Response use_selectors(Call& call, std::int64_t id);
   Response opml_page(Call& call, http::status status, std::string notice, std::string error);
   Response import_opml(Call& call);
 };
@@ -355,8 +357,8 @@ std::string Console::Impl::when(const Call& call, const std::optional<Instant>& 
 
 std::string Console::Impl::done_notice(const Call& call) const {
   const std::string done = field(call.query, "done");
-  constexpr std::array<std::string_view, 8> kDone{"added",  "saved",     "enabled", "disabled",
-                                                  "polled", "poll_soon", "removed", "signed_out"};
+  constexpr std::array<std::string_view, 9> kDone{"added",     "saved",   "enabled",    "disabled", "polled",
+                                                  "poll_soon", "removed", "signed_out", "selectors"};
   for (std::string_view known : kDone) {
     if (done == known) return std::string(say(call, "console_done_" + std::string(known)));
   }
@@ -457,6 +459,7 @@ Response Console::Impl::route(Call& call) {
     changed();
     return redirect(call.request, back + "?done=" + (action == "enable" ? "enabled" : "disabled"));
   }
+  if (action == "preview") return post ? use_selectors(call, *id) : preview(call, *id);
   if (post && action == "poll") {
     auto source = sources(call).get(*id);
     if (!source) return problem(call, source.error());
@@ -737,6 +740,8 @@ Response Console::Impl::detail(Call& call, std::int64_t id, http::status status,
     main += html::button_form(base + "/poll", call.session->csrf, say(call, "console_poll"));
   main += html::button_form(base + (source->settings.enabled ? "/disable" : "/enable"), call.session->csrf,
                             say(call, source->settings.enabled ? "console_disable" : "console_enable"));
+  if (source->settings.type == storage::SourceType::html)
+    main += "<a href=\"" + base + "/preview\">" + html::escape(say(call, "console_preview")) + "</a>";
   main += "<a href=\"" + base + "/remove\">" + html::escape(say(call, "console_remove")) + "</a></div>";
 
   main += "<h2>" + html::escape(say(call, "console_edit")) + "</h2>";
@@ -799,6 +804,118 @@ Response Console::Impl::remove_page(Call& call, std::int64_t id) {
   html::Frame frame;
   frame.title = std::string(say(call, "console_remove_title"));
   return show(call, http::status::ok, frame, main);
+}
+
+Response Console::Impl::preview(Call& call, std::int64_t id) {
+  auto source = sources(call).get(id);
+  if (!source) return problem(call, source.error());
+  const Language l = call.language;
+  const std::string base = "/admin/sources/" + std::to_string(id);
+  html::Frame frame;
+  frame.title = html::say(l, "console_preview_title", source_name(*source));
+  frame.notice = done_notice(call);
+  std::string main = "<p><a href=\"" + base + "\">" + html::escape(say(call, "console_back")) + "</a></p>";
+  if (source->settings.type != storage::SourceType::html) {
+    frame.error = std::string(say(call, "console_preview_html_only"));
+    return show(call, http::status::conflict, frame, main);
+  }
+  if (!hooks.preview_html) {
+    frame.error = std::string(say(call, "console_preview_unavailable"));
+    return show(call, http::status::service_unavailable, frame, main);
+  }
+  const config::SourceSettings settings = admin::from_stored(source->settings);
+  fetch::Request request;
+  request.url = settings.url;
+  request.headers = settings.headers;
+  // As the poller fetches it: only a source from the file may be at an internal address
+  // outside fetch.allow_networks.
+  if (admin::origin_of(*source) != config::Origin::config) request.trusted_origin_url = "";
+  ParseContext context;
+  context.time_zone = settings.time_zone.value_or(call.config->defaults.time_zone);
+  context.date_order = settings.date_order.value_or(call.config->defaults.date_order);
+  context.now = call.now;
+  const admin::PagePreview found = hooks.preview_html(std::move(request), context, settings.selectors);
+  if (!found.page.error.empty()) {
+    frame.error = html::say(l, "console_preview_failed", found.page.error);
+    return show(call, http::status::bad_gateway, frame, main);
+  }
+
+  main += "<h2>" + html::escape(say(call, "console_preview_current")) + "</h2><p class=\"meta\"><code>" +
+          html::escape(format_selector_spec(settings.selectors)) + "</code></p>";
+  const HtmlListingOutcome& extraction = found.extraction;
+  if (extraction.error != HtmlError::none) {
+    main += "<p class=\"bad\">" + html::escape(extraction.message) + "</p>";
+  } else if (extraction.result.feed.items.empty()) {
+    main += "<p>" + html::escape(say(call, "console_preview_none")) + "</p>";
+  } else {
+    main += "<div class=\"table\"><table><thead><tr><th scope=\"col\">" +
+            html::escape(say(call, "console_preview_title_col")) + "</th><th scope=\"col\">" +
+            html::escape(say(call, "console_preview_date_col")) + "</th></tr></thead><tbody>";
+    // An undated card carries the fetch time, marked approximate: not a date to show.
+    const auto dated = [&](const Item& item) {
+      return item.published && !(item.date_approximate && *item.published == call.now);
+    };
+    for (const Item& item : extraction.result.feed.items) {
+      const std::string title = item.title.value_or(item.link.value_or(""));
+      main += "<tr><td>" +
+              (item.link ? "<a href=\"" + html::escape(*item.link) + "\">" + html::escape(title) + "</a>"
+                         : html::escape(title)) +
+              "<div class=\"meta\">" + html::escape(item.link.value_or("")) + "</div></td><td>" +
+              html::escape(dated(item) ? when(call, item.published) : say(call, "console_preview_no_date")) +
+              "</td></tr>";
+    }
+    main += "</tbody></table></div>";
+  }
+
+  main += "<h2>" + html::escape(say(call, "console_preview_suggestions")) + "</h2>";
+  if (found.suggestions.empty())
+    main += "<p>" + html::escape(say(call, "console_preview_no_suggestion")) + "</p>";
+  const bool editable = admin::origin_of(*source) != config::Origin::config;
+  main += "<ol>";
+  for (const SelectorSuggestion& suggestion : found.suggestions) {
+    main += "<li><p>" + html::escape(html::say(l, "console_items", std::to_string(suggestion.items))) +
+            " · " +
+            html::escape(html::say(l, "console_preview_dated", std::to_string(suggestion.dated_items))) +
+            " · " + html::escape(suggestion.reason) + "</p><p class=\"meta\"><code>" +
+            html::escape(format_selector_spec(suggestion.selectors)) + "</code></p>";
+    if (editable) {
+      main += "<form method=\"post\" action=\"" + base + "/preview\">" + html::csrf_field(call.session->csrf);
+      const HtmlSelectors& s = suggestion.selectors;
+      const std::array<const std::string*, 6> values{&s.item, &s.title,   &s.link,
+                                                     &s.date, &s.summary, &s.image};
+      for (std::size_t i = 0; i < kSelectorFields.size(); ++i) {
+        main += "<input type=\"hidden\" name=\"html_" + std::string(kSelectorFields[i]) + "\" value=\"" +
+                html::escape(*values[i]) + "\">";
+      }
+      main += "<button>" + html::escape(say(call, "console_preview_use")) + "</button></form>";
+    }
+    main += "</li>";
+  }
+  main += "</ol>";
+  if (!editable) main += "<p>" + html::escape(say(call, "console_owned_by_file")) + "</p>";
+  return show(call, http::status::ok, frame, main);
+}
+
+// A suggestion picked on the preview page: the source's settings with just the selectors
+// replaced, validated as the edit form's are.
+Response Console::Impl::use_selectors(Call& call, std::int64_t id) {
+  admin::Sources service = sources(call);
+  auto source = service.get(id);
+  if (!source) return problem(call, source.error());
+  if (source->settings.type != storage::SourceType::html)
+    return problem(call, {admin::Failure::conflict, std::string(say(call, "console_preview_html_only"))});
+  Fields values = edit_values(*source);
+  for (std::string_view name : kSelectorFields) {
+    const std::string key = "html_" + std::string(name);
+    values.erase(key);
+    values.emplace(key, field(call.form, key));
+  }
+  auto settings = admin::apply_json(admin::from_stored(source->settings), edit_json(values, true));
+  if (!settings) return problem(call, settings.error());
+  auto replaced = service.replace(id, std::move(*settings), call.now);
+  if (!replaced) return problem(call, replaced.error());
+  changed();
+  return redirect(call.request, "/admin/sources/" + std::to_string(id) + "/preview?done=selectors");
 }
 
 Response Console::Impl::opml_page(Call& call, http::status status, std::string notice, std::string error) {

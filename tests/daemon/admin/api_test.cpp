@@ -34,7 +34,7 @@ struct Fixture {
                      polled.push_back(id);
                      return true;
                    },
-                   [this] { return next_reload; }, nullptr, [this] { ++changes; }, nullptr},
+                   [this] { return next_reload; }, nullptr, [this] { ++changes; }, nullptr, nullptr},
           [] { return now; }};
 
   Fixture() { REQUIRE(sync_sources(store, *live.current(), now).added == 1); }

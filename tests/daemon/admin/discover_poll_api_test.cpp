@@ -38,7 +38,8 @@ struct Fixture {
                      discovered.push_back(url);
                      auto it = sites.find(url);
                      return it == sites.end() ? fetch::Discovery{"HTTP 404", false, {}} : it->second;
-                   }},
+                   },
+                   nullptr},
           [] { return now; }};
 
   Fixture() {

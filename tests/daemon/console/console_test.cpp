@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
+#include "support/test_http_server.hpp"
 #include "tinhop/admin/sync.hpp"
 #include "tinhop/console/console.hpp"
 
@@ -42,28 +43,39 @@ std::string form_encoded(const std::vector<std::pair<std::string, std::string>>&
 
 struct Fixture {
   storage::Store store = storage::Store::open(":memory:").value();
-  config::LiveConfig live{
-      file_config("[[source]]\nurl = \"https://file.vn/rss\"\ntitle = \"From the file\"\n")};
+  config::LiveConfig live;
   Instant now = start;
   std::vector<std::int64_t> polled;
   int changes = 0;
   fetch::Discovery discovery;  // what the discover hook finds on any address
   std::vector<std::string> discovered;
-  console::Console console{Token{token}, store, live,
-                           ApiHooks{[this](std::int64_t id) {
-                                      polled.push_back(id);
-                                      return true;
-                                    },
-                                    nullptr, nullptr, [this] { ++changes; },
-                                    [this](const std::string& url) {
-                                      discovered.push_back(url);
-                                      return discovery;
-                                    }},
-                           [this] { return now; }};
+  console::Console console{
+      Token{token}, store, live,
+      ApiHooks{[this](std::int64_t id) {
+                 polled.push_back(id);
+                 return true;
+               },
+               nullptr, nullptr, [this] { ++changes; },
+               [this](const std::string& url) {
+                 discovered.push_back(url);
+                 return discovery;
+               },
+               [this](fetch::Request request, const ParseContext& context, const HtmlSelectors& selectors) {
+                 // What the daemon's hook does, with the fixture's networks.
+                 fetch::ClientOptions options;
+                 options.allow_networks = live.current()->fetch.allow_networks;
+                 return preview_page(fetch_page(std::move(request), options), context, selectors, true);
+               }},
+      [this] { return now; }};
   std::string session;  // the cookie's value once signed in
   std::string csrf;
 
-  Fixture() { REQUIRE(sync_sources(store, *live.current(), now).added == 1); }
+  // `extra_toml` is appended to a file holding one source.
+  explicit Fixture(const std::string& extra_toml = {})
+      : live(file_config("[[source]]\nurl = \"https://file.vn/rss\"\ntitle = \"From the file\"\n" +
+                         extra_toml)) {
+    REQUIRE(sync_sources(store, *live.current(), now).added == 1);
+  }
 
   Response get(const std::string& target, std::vector<std::pair<std::string, std::string>> headers = {}) {
     Request request{http::verb::get, target, 11};
@@ -462,4 +474,125 @@ TEST_CASE("console: OPML export downloads the list; an uploaded file is imported
   CHECK(contains(imported.body(), "3 (ftp://c.vn/rss): url: "));
   CHECK(f.store.find_source_by_url("https://b.vn/rss")->has_value());
   CHECK(f.changes == 1);
+}
+
+namespace {
+
+// A listing page of three dated cards, and a sidebar whose links repeat no structure.
+const std::string listing_page = R"(<!DOCTYPE html><html><head><title>Tin mới</title></head><body>
+<nav><a href="/">Trang chủ</a> <a href="/lien-he">Liên hệ</a></nav>
+<main>
+<article class="card"><h3 class="card-title"><a href="/tin/vang-tang.html">Giá vàng tăng mạnh</a></h3>
+<time datetime="2026-09-21T08:00:00+07:00">21/09/2026 08:00</time></article>
+<article class="card"><h3 class="card-title"><a href="/tin/mua-lon.html">Mưa lớn ở miền Trung</a></h3>
+<time datetime="2026-09-21T07:30:00+07:00">21/09/2026 07:30</time></article>
+<article class="card"><h3 class="card-title"><a href="/tin/gia-xang.html">Giá xăng giảm nhẹ</a></h3>
+<time datetime="2026-09-21T07:00:00+07:00">21/09/2026 07:00</time></article>
+</main></body></html>)";
+
+struct PreviewFixture : Fixture {
+  test::TestHttpServer server;
+  std::int64_t id = 0;
+
+  PreviewFixture() : Fixture("[fetch]\nallow_networks = [\"127.0.0.0/8\"]\n") {
+    server.on("/tin-moi", test::Script{200, {{"Content-Type", "text/html; charset=utf-8"}}, listing_page});
+    config::SourceSettings settings;
+    settings.url = server.url("/tin-moi");
+    settings.type = config::SourceType::html;
+    settings.selectors.item = "main h3";  // only the titles: links, but no dates
+    Sources sources(store, live.current()->defaults, source_rules_from(*live.current()));
+    auto added = sources.add(settings, config::Origin::api, now);
+    REQUIRE(added.has_value());
+    id = added->id;
+    sign_in();
+  }
+  config::HtmlSelectors stored_selectors() {
+    Sources sources(store, live.current()->defaults, source_rules_from(*live.current()));
+    return from_stored(sources.get(id)->settings).selectors;
+  }
+  std::string page() const { return "/admin/sources/" + std::to_string(id) + "/preview"; }
+};
+
+}  // namespace
+
+TEST_CASE("console: an html source's preview shows what its selectors extract and ranked suggestions") {
+  PreviewFixture f;
+  CHECK(contains(f.get("/admin/sources/" + std::to_string(f.id)).body(),
+                 "<a href=\"" + f.page() + "\">Xem trước trang</a>"));
+  Response preview = f.get(f.page());
+  CHECK(preview.result() == http::status::ok);
+  const std::string& body = preview.body();
+  CHECK(contains(body, "<h1>Xem trước: " + f.server.url("/tin-moi") + "</h1>"));
+  CHECK(contains(body, "<code>item=main h3</code>"));
+  CHECK(contains(body, ">Giá vàng tăng mạnh</a><div class=\"meta\">" + f.server.url("/tin/vang-tang.html") +
+                           "</div></td><td>(không có ngày)</td>"));
+  CHECK(contains(body, ">Mưa lớn ở miền Trung</a>"));
+  CHECK(contains(body, ">Giá xăng giảm nhẹ</a>"));
+  // Best first: the cards, with their dates.
+  CHECK(contains(
+      body,
+      "<h2>Bộ chọn gợi ý</h2><ol><li><p>3 tin · 3 tin có ngày · 3 elements &quot;article.card&quot; "
+      "each hold one article link</p><p class=\"meta\"><code>item=article.card; title=h3.card-title a; "
+      "link=h3.card-title a; date=time</code></p><form method=\"post\" action=\"" +
+          f.page() + "\"><input type=\"hidden\" name=\"csrf\" value=\"" + f.csrf +
+          "\"><input type=\"hidden\" name=\"html_item\" value=\"article.card\">"));
+  CHECK(contains(body, "<button>Dùng bộ chọn này</button>"));
+}
+
+TEST_CASE("console: picking a suggestion saves its selectors and previews them; without the token nothing") {
+  PreviewFixture f;
+  const std::vector<std::pair<std::string, std::string>> picked{{"html_item", "article.card"},
+                                                                {"html_title", "h3.card-title a"},
+                                                                {"html_link", "h3.card-title a"},
+                                                                {"html_date", "time"},
+                                                                {"html_summary", ""},
+                                                                {"html_image", ""}};
+
+  Response refused = f.post(f.page(), picked);
+  CHECK(refused.result() == http::status::forbidden);
+  CHECK(refused.body() == kCsrfRefusal);
+  CHECK(f.stored_selectors().item == "main h3");
+
+  Response saved = f.submit(f.page(), picked);
+  CHECK(saved.result() == http::status::see_other);
+  CHECK(saved[http::field::location] == f.page() + "?done=selectors");
+  const config::HtmlSelectors selectors = f.stored_selectors();
+  CHECK(selectors.item == "article.card");
+  CHECK(selectors.title == "h3.card-title a");
+  CHECK(selectors.link == "h3.card-title a");
+  CHECK(selectors.date == "time");
+  CHECK(selectors.summary.empty());
+  CHECK(f.changes == 1);
+
+  const std::string body = f.get(f.page() + "?done=selectors").body();
+  CHECK(contains(body, "Đã lưu bộ chọn mới."));
+  CHECK(contains(body,
+                 "<code>item=article.card; title=h3.card-title a; link=h3.card-title a; date=time</code>"));
+  // 08:00 in Hồ Chí Minh City, 13 hours before the fixture's clock.
+  CHECK(contains(body, ">Giá vàng tăng mạnh</a><div class=\"meta\">" + f.server.url("/tin/vang-tang.html") +
+                           "</div></td><td>13 giờ trước</td>"));
+
+  Response bad = f.submit(f.page(), {{"html_item", ""}, {"html_title", "h3"}});
+  CHECK(bad.result() == http::status::bad_request);
+  CHECK(contains(bad.body(),
+                 "<p class=\"error\" role=\"alert\">html.item: an html source needs an item selector</p>"));
+  CHECK(f.stored_selectors().item == "article.card");
+}
+
+TEST_CASE("console: a page that cannot be read is a message, not a failure") {
+  PreviewFixture f;
+  f.server.on("/tin-moi", test::Script{404, {{"Content-Type", "text/html"}}, "gone"});
+  Response missing = f.get(f.page());
+  CHECK(missing.result() == http::status::bad_gateway);
+  CHECK(contains(missing.body(),
+                 "<p class=\"error\" role=\"alert\">Không đọc được trang: fetch failed: HTTP 404</p>"));
+
+  f.server.on("/tin-moi", test::Script{200, {{"Content-Type", "application/rss+xml"}}, "<rss/>"});
+  CHECK(contains(f.get(f.page() + "?hl=en").body(),
+                 "<p class=\"error\" role=\"alert\">The page could not be read: not an HTML page: "
+                 "application/rss+xml</p>"));
+
+  Response feed = f.get("/admin/sources/1/preview");
+  CHECK(feed.result() == http::status::conflict);
+  CHECK(contains(feed.body(), "Only HTML sources have a preview."));
 }

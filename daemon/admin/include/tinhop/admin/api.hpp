@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tinhop/admin/preview.hpp"
 #include "tinhop/admin/sources.hpp"
 #include "tinhop/config/live.hpp"
 #include "tinhop/fetch/discover.hpp"
@@ -53,6 +54,11 @@ struct ApiHooks {
   // The feeds behind an address (fetch/discover.hpp), fetched as a source added through
   // the API would be: internal addresses only inside fetch.allow_networks.
   std::function<fetch::Discovery(const std::string& url)> discover;
+  // An html source's page fetched as the source is (network rules included), its items
+  // extracted with `selectors` and suggestions ranked (preview.hpp).
+  std::function<PagePreview(fetch::Request request, const ParseContext& context,
+                            const HtmlSelectors& selectors)>
+      preview_html;
 };
 
 // A discovery as the API answers it: {"url", "page_is_feed", "feeds": [{"url", "title",
