@@ -236,8 +236,12 @@ std::string_view state_class(State state) {
   return state == State::failing || state == State::disabled ? "bad" : state == State::ok ? "good" : "muted";
 }
 
-constexpr std::array<std::string_view, 6> kSelectorFields{"item", "title",   "link",
-                                                          "date", "summary", "image"};
+// The selectors a suggestion gives; the edit form also has the date's format, which only
+// people write (a picked suggestion keeps the source's).
+constexpr std::array<std::string_view, 6> kSuggestedFields{"item", "title",   "link",
+                                                           "date", "summary", "image"};
+constexpr std::array<std::string_view, 7> kSelectorFields{"item",    "title", "link",       "date",
+                                                          "summary", "image", "date_format"};
 
 // The edit form's fields as a source's settings give them.
 Fields edit_values(const storage::Source& source) {
@@ -249,8 +253,8 @@ Fields edit_values(const storage::Source& source) {
   if (settings.enabled) values.emplace("enabled", "1");
   if (settings.websub) values.emplace("websub", "1");
   const config::HtmlSelectors& s = settings.selectors;
-  const std::array<const std::string*, 6> selectors{&s.item, &s.title,   &s.link,
-                                                    &s.date, &s.summary, &s.image};
+  const std::array<const std::string*, 7> selectors{&s.item,    &s.title, &s.link,       &s.date,
+                                                    &s.summary, &s.image, &s.date_format};
   for (std::size_t i = 0; i < kSelectorFields.size(); ++i)
     values.emplace("html_" + std::string(kSelectorFields[i]), *selectors[i]);
   return values;
@@ -883,8 +887,8 @@ Response Console::Impl::preview(Call& call, std::int64_t id) {
       const HtmlSelectors& s = suggestion.selectors;
       const std::array<const std::string*, 6> values{&s.item, &s.title,   &s.link,
                                                      &s.date, &s.summary, &s.image};
-      for (std::size_t i = 0; i < kSelectorFields.size(); ++i) {
-        main += "<input type=\"hidden\" name=\"html_" + std::string(kSelectorFields[i]) + "\" value=\"" +
+      for (std::size_t i = 0; i < kSuggestedFields.size(); ++i) {
+        main += "<input type=\"hidden\" name=\"html_" + std::string(kSuggestedFields[i]) + "\" value=\"" +
                 html::escape(*values[i]) + "\">";
       }
       main += "<button>" + html::escape(say(call, "console_preview_use")) + "</button></form>";
@@ -905,7 +909,7 @@ Response Console::Impl::use_selectors(Call& call, std::int64_t id) {
   if (source->settings.type != storage::SourceType::html)
     return problem(call, {admin::Failure::conflict, std::string(say(call, "console_preview_html_only"))});
   Fields values = edit_values(*source);
-  for (std::string_view name : kSelectorFields) {
+  for (std::string_view name : kSuggestedFields) {
     const std::string key = "html_" + std::string(name);
     values.erase(key);
     values.emplace(key, field(call.form, key));

@@ -539,6 +539,25 @@ TEST_CASE("console: an html source's preview shows what its selectors extract an
   CHECK(contains(body, "<button>Dùng bộ chọn này</button>"));
 }
 
+TEST_CASE("console: an html source's date format is in the edit form and survives a picked suggestion") {
+  PreviewFixture f;
+  {
+    Sources sources(f.store, f.live.current()->defaults, source_rules_from(*f.live.current()));
+    config::SourceSettings settings = from_stored(sources.get(f.id)->settings);
+    settings.selectors.date_format = "%d/%m/%Y %H:%M";
+    REQUIRE(sources.replace(f.id, settings, f.now).has_value());
+  }
+  CHECK(contains(f.get("/admin/sources/" + std::to_string(f.id)).body(),
+                 "name=\"html_date_format\" value=\"%d/%m/%Y %H:%M\""));
+  Response saved = f.submit(f.page(), {{"html_item", "article.card"},
+                                       {"html_title", "h3.card-title a"},
+                                       {"html_link", "h3.card-title a"},
+                                       {"html_date", "time"}});
+  CHECK(saved.result() == http::status::see_other);
+  CHECK(f.stored_selectors().item == "article.card");
+  CHECK(f.stored_selectors().date_format == "%d/%m/%Y %H:%M");
+}
+
 TEST_CASE("console: picking a suggestion saves its selectors and previews them; without the token nothing") {
   PreviewFixture f;
   const std::vector<std::pair<std::string, std::string>> picked{{"html_item", "article.card"},
