@@ -289,7 +289,8 @@ void finish(Mapping& mapping, ParseResult& result) {
   for (Item& item : feed.items) {
     if (item.extras) normalize_language(item.extras->language, mapping.warnings);
     const auto& declared = item.extras && item.extras->language ? item.extras->language : feed.language;
-    const std::string text = item.title ? *item.title : strip_html_to_text(item.summary.value_or(""));
+    const std::string stripped = item.title ? std::string() : strip_html_to_text(item.summary.value_or(""));
+    const std::string_view text = item.title ? std::string_view(*item.title) : std::string_view(stripped);
     // Written only where it differs from the declaration, so most items keep no extras.
     if (std::optional<std::string> settled = settle_language(text, declared); settled != declared)
       item.extras.ensure().language = std::move(settled);

@@ -93,3 +93,31 @@ TEST_CASE("language: the normalizer stores what an item's title is written in", 
   REQUIRE(items[3].extras);
   CHECK(items[3].extras->language == "fr-CA");
 }
+
+TEST_CASE("language: letters are read from a table below U+2000 and from ICU above it, alike", "[language]") {
+  // Each expected value is what asking ICU of every letter gave before the table.
+  CHECK(detect_language("THE GOVERNMENT APPROVED NEW RULES FOR ELECTRIC CARS TODAY") == "en");
+  CHECK(detect_language("THỦ TƯỚNG YÊU CẦU CÁC BỘ NGÀNH ĐẨY NHANH TIẾN ĐỘ GIẢI NGÂN") == "vi");
+  // Punctuation above U+2000 separates words and counts for nothing.
+  CHECK(detect_language("“The government approved new rules” — for electric cars… today") == "en");
+  // Fullwidth and mathematical letters are Latin, but no sample has their trigrams.
+  CHECK(detect_language("Ｔｈｅ ｇｏｖｅｒｎｍｅｎｔ ａｐｐｒｏｖｅｄ ｎｅｗ ｒｕｌｅｓ ｆｏｒ "
+                        "ｅｌｅｃｔｒｉｃ ｃａｒｓ") == std::nullopt);
+  CHECK(detect_language("The government approved new rules for electric cars today 𝐓𝐡𝐞 𝐫𝐮𝐥𝐞𝐬") == "en");
+  // A letter of another script below U+2000 (Greek, µ: Greek too) sends the text to the
+  // count of every script, which still finds it Latin.
+  CHECK(detect_language("The government approved new rules for electric cars in Αθήνα today") == "en");
+  CHECK(detect_language("The µ-law codec approved new rules for electric cars today") == "en");
+  CHECK(detect_language("Правительство Αθήνα") == "ru");
+  CHECK(detect_language("Thủ tướng yêu cầu các bộ ngành 東京 đẩy nhanh tiến độ giải ngân") == "vi");
+  // Latin letters that are not ASCII: ª, º, modifier letters, a dotted capital I.
+  CHECK(detect_language("Le 1ᵉʳ ministre ª º appelle les habitants à se faire vacciner") == "fr");
+  CHECK(detect_language("İstanbul ve Ankara arasında yeni hızlı tren hattı açıldı bugün") == std::nullopt);
+  // Combining marks are not letters: NFD text breaks its words at them.
+  CHECK(detect_language(
+            "Thu\u0309 tu\u031Bo\u031B\u0301ng ye\u0302u ca\u0302\u0300u ca\u0301c bo\u0323\u0302 "
+            "nga\u0300nh \u0111a\u0302\u0309y nhanh tie\u0302\u0301n \u0111o\u0323\u0302 gia\u0309i "
+            "nga\u0302n vo\u0302\u0301n \u0111a\u0302\u0300u tu\u031B co\u0302ng") == "vi");
+  // Ill-formed bytes are skipped, not letters.
+  CHECK(detect_language("The government \xFF approved new \xC3 rules for electric cars") == "en");
+}
