@@ -318,9 +318,9 @@ int run_serve(const ServeArgs& args) {
   if (args.config_file.empty()) cfg.admin.enabled = false;
   std::optional<admin::Token> admin_token;
   if (cfg.admin.enabled) {
-    auto token = admin::load_token(cfg.admin.token_file);
+    auto token = admin::load_token(cfg.admin.token_file, "admin.token_file");
     if (!token) {
-      std::cerr << "tinhop serve: " << token.error().message << "\n"
+      std::cerr << "tinhop serve: admin.token_file: " << token.error().message << "\n"
                 << "tinhop serve: " << args.config_file
                 << " enables the admin API but its token is unusable; not starting (or set [admin] "
                    "enabled = false)\n";
@@ -334,28 +334,23 @@ int run_serve(const ServeArgs& args) {
 
   // The alerts feed's secret and the webhooks' keys are read once, like the token: a file
   // named but unusable stops the start, since the operator relies on being told.
-  // load_token's messages name the admin token; the key before them says which file it is.
-  const auto secret_problem = [](std::string message) {
-    if (message.starts_with("admin.token_file: ")) message.erase(0, 18);
-    return message;
-  };
   std::optional<admin::Token> alerts_secret;
   std::vector<webhooks::Webhook> alert_webhooks;
   if (cfg.admin.enabled && !cfg.admin.alerts_secret_file.empty()) {
-    auto secret = admin::load_token(cfg.admin.alerts_secret_file);
+    auto secret = admin::load_token(cfg.admin.alerts_secret_file, "admin.alerts_secret_file");
     if (!secret) {
-      std::cerr << "tinhop serve: admin.alerts_secret_file: " << secret_problem(secret.error().message)
-                << "\n";
+      std::cerr << "tinhop serve: admin.alerts_secret_file: " << secret.error().message << "\n";
       return exit_config;
     }
     alerts_secret = std::move(*secret);
   }
   if (cfg.alerts.enabled) {
-    for (const config::AlertWebhook& hook : cfg.alerts.webhooks) {
-      auto key = admin::load_token(hook.secret_file);
+    for (std::size_t i = 0; i < cfg.alerts.webhooks.size(); ++i) {
+      const config::AlertWebhook& hook = cfg.alerts.webhooks[i];
+      auto key = admin::load_token(hook.secret_file, "alerts.webhook[" + std::to_string(i) + "].secret_file");
       if (!key) {
-        std::cerr << "tinhop serve: alerts.webhook " << hook.url
-                  << ": secret_file: " << secret_problem(key.error().message) << "\n";
+        std::cerr << "tinhop serve: alerts.webhook " << hook.url << ": secret_file: " << key.error().message
+                  << "\n";
         return exit_config;
       }
       alert_webhooks.push_back({hook.url, std::move(key->value), hook.kinds});

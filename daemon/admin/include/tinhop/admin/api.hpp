@@ -30,11 +30,13 @@ struct Token {
   bool matches(std::string_view presented) const;
 };
 
-// Reads the token file (surrounding whitespace removed). "$CREDENTIALS_DIRECTORY" at the
-// start of `path` is replaced from the environment. Refuses a missing, empty or short
-// token and a file its group or others may access (like sshd with keys); the message
-// says what to fix.
-Outcome<Token> load_token(const std::string& path);
+// Reads a secret file: the admin token, the alerts feed's secret, a webhook's key
+// (surrounding whitespace removed). "$CREDENTIALS_DIRECTORY" at the start of `path` is
+// replaced from the environment. Refuses a missing, empty or short secret and a file its
+// group or others may access (like sshd with keys); the message says what to fix without
+// naming the setting (the caller puts its key before it); `key` ("admin.token_file") is
+// the setting the message's hint tells to change.
+Outcome<Token> load_token(const std::string& path, std::string_view key);
 
 // What the daemon does for the API; each may be empty (the call then answers 503).
 struct ApiHooks {
