@@ -5,6 +5,7 @@
 
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,13 +56,19 @@ struct ApiHooks {
   std::function<void()> sources_changed;
   // The feeds behind an address (fetch/discover.hpp), fetched as a source added through
   // the API would be: internal addresses only inside fetch.allow_networks.
-  std::function<fetch::Discovery(const std::string& url)> discover;
+  // The two fetches below may let other requests be handled while they wait
+  // (RequestLock::unlocked); nullopt: too many are waiting already, answered 503 with
+  // Retry-After: kBusyRetryAfter.
+  std::function<std::optional<fetch::Discovery>(const std::string& url)> discover;
   // An html source's page fetched as the source is (network rules included), its items
   // extracted with `selectors` and suggestions ranked (preview.hpp).
-  std::function<PagePreview(fetch::Request request, const ParseContext& context,
-                            const HtmlSelectors& selectors)>
+  std::function<std::optional<PagePreview>(fetch::Request request, const ParseContext& context,
+                                           const HtmlSelectors& selectors)>
       preview_html;
 };
+
+// How long a client refused for too many discoveries and previews in flight should wait.
+inline constexpr std::chrono::seconds kBusyRetryAfter{5};
 
 // A discovery as the API answers it: {"url", "page_is_feed", "feeds": [{"url", "title",
 // "kind", "found_by", "format", "items"}]}.
@@ -69,8 +76,9 @@ boost::json::object discovery_to_json(const std::string& url, const fetch::Disco
 
 class Api {
  public:
-  // `store` is used only from the thread that calls handle(). With `alerts_secret`, the
-  // alerts feed answers at /alerts/{secret}.atom without the Bearer token.
+  // Calls of handle() take turns (RequestLock), except while a discover hook waits. With
+  // `alerts_secret`, the alerts feed answers at /alerts/{secret}.atom without the Bearer
+  // token.
   Api(Token token, storage::Store& store, const config::LiveConfig& config, ApiHooks hooks,
       std::function<Instant()> clock, std::optional<Token> alerts_secret = std::nullopt);
 
