@@ -44,11 +44,9 @@ std::optional<config::Diagnostic> check_secret(const std::string& file, std::uin
         "not checked: $CREDENTIALS_DIRECTORY is set only inside the service (LoadCredential=)";
     return diagnostic;
   }
-  auto token = admin::load_token(path);
+  auto token = admin::load_token(path, diagnostic.key);
   if (token) return std::nullopt;
   diagnostic.message = token.error().message;
-  // load_token names the admin token; the key of this diagnostic says which file it is.
-  if (diagnostic.message.rfind("admin.token_file: ", 0) == 0) diagnostic.message.erase(0, 18);
   return diagnostic;
 }
 

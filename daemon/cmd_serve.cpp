@@ -28,6 +28,7 @@
 #include "reload.hpp"
 #include "service_notify.hpp"
 #include "tinhop/admin/api.hpp"
+#include "tinhop/admin/request_lock.hpp"
 #include "tinhop/admin/server.hpp"
 #include "tinhop/admin/sync.hpp"
 #include "tinhop/config/live.hpp"
@@ -318,9 +319,9 @@ int run_serve(const ServeArgs& args) {
   if (args.config_file.empty()) cfg.admin.enabled = false;
   std::optional<admin::Token> admin_token;
   if (cfg.admin.enabled) {
-    auto token = admin::load_token(cfg.admin.token_file);
+    auto token = admin::load_token(cfg.admin.token_file, "admin.token_file");
     if (!token) {
-      std::cerr << "tinhop serve: " << token.error().message << "\n"
+      std::cerr << "tinhop serve: admin.token_file: " << token.error().message << "\n"
                 << "tinhop serve: " << args.config_file
                 << " enables the admin API but its token is unusable; not starting (or set [admin] "
                    "enabled = false)\n";
@@ -334,28 +335,23 @@ int run_serve(const ServeArgs& args) {
 
   // The alerts feed's secret and the webhooks' keys are read once, like the token: a file
   // named but unusable stops the start, since the operator relies on being told.
-  // load_token's messages name the admin token; the key before them says which file it is.
-  const auto secret_problem = [](std::string message) {
-    if (message.starts_with("admin.token_file: ")) message.erase(0, 18);
-    return message;
-  };
   std::optional<admin::Token> alerts_secret;
   std::vector<webhooks::Webhook> alert_webhooks;
   if (cfg.admin.enabled && !cfg.admin.alerts_secret_file.empty()) {
-    auto secret = admin::load_token(cfg.admin.alerts_secret_file);
+    auto secret = admin::load_token(cfg.admin.alerts_secret_file, "admin.alerts_secret_file");
     if (!secret) {
-      std::cerr << "tinhop serve: admin.alerts_secret_file: " << secret_problem(secret.error().message)
-                << "\n";
+      std::cerr << "tinhop serve: admin.alerts_secret_file: " << secret.error().message << "\n";
       return exit_config;
     }
     alerts_secret = std::move(*secret);
   }
   if (cfg.alerts.enabled) {
-    for (const config::AlertWebhook& hook : cfg.alerts.webhooks) {
-      auto key = admin::load_token(hook.secret_file);
+    for (std::size_t i = 0; i < cfg.alerts.webhooks.size(); ++i) {
+      const config::AlertWebhook& hook = cfg.alerts.webhooks[i];
+      auto key = admin::load_token(hook.secret_file, "alerts.webhook[" + std::to_string(i) + "].secret_file");
       if (!key) {
-        std::cerr << "tinhop serve: alerts.webhook " << hook.url
-                  << ": secret_file: " << secret_problem(key.error().message) << "\n";
+        std::cerr << "tinhop serve: alerts.webhook " << hook.url << ": secret_file: " << key.error().message
+                  << "\n";
         return exit_config;
       }
       alert_webhooks.push_back({hook.url, std::move(key->value), hook.kinds});
@@ -606,6 +602,10 @@ int run_serve(const ServeArgs& args) {
   };
 
   LoopGate loop(ioc);
+  // Discoveries and previews wait on other people's servers, up to the fetch deadlines:
+  // a few at once, each on its own handler thread, and two threads more for the rest.
+  constexpr std::size_t kAdminFetches = 4;
+  admin::RequestLock admin_lock(kAdminFetches);
   std::unique_ptr<admin::Api> api;
   std::unique_ptr<console::Console> admin_console;
   std::unique_ptr<admin::AdminServer> admin_server;
@@ -638,19 +638,19 @@ int run_serve(const ServeArgs& args) {
       return loop.run([&] { return reload(); })
           .value_or(admin::ApiHooks::Reload{false, {"tinhop is stopping"}, {}});
     };
-    hooks.discover = [&live](const std::string& url) {
-      // On the admin thread, which waits for it: the fetch deadlines bound the wait.
+    hooks.discover = [&live, &admin_lock](const std::string& url) {
       fetch::Request request;
       request.url = url;
       request.trusted_origin_url = "";  // as for a source added through the API
-      return fetch::discover_now(std::move(request), daemon::poll_options_from(*live.current()).client);
+      const fetch::ClientOptions client = daemon::poll_options_from(*live.current()).client;
+      return admin_lock.unlocked([&] { return fetch::discover_now(std::move(request), client); });
     };
-    hooks.preview_html = [&live](fetch::Request request, const ParseContext& context,
-                                 const HtmlSelectors& selectors) {
-      // On the admin thread too, bounded by the same deadlines.
-      admin::PreviewPage page =
-          admin::fetch_page(std::move(request), daemon::poll_options_from(*live.current()).client);
-      return admin::preview_page(std::move(page), context, selectors, true);
+    hooks.preview_html = [&live, &admin_lock](fetch::Request request, const ParseContext& context,
+                                              const HtmlSelectors& selectors) {
+      const fetch::ClientOptions client = daemon::poll_options_from(*live.current()).client;
+      return admin_lock.unlocked([&] {
+        return admin::preview_page(admin::fetch_page(std::move(request), client), context, selectors, true);
+      });
     };
     admin_console = std::make_unique<console::Console>(*admin_token, *admin_store, live, hooks, now);
     api = std::make_unique<admin::Api>(std::move(*admin_token), *admin_store, live, hooks, now,
@@ -659,6 +659,7 @@ int run_serve(const ServeArgs& args) {
     aopts.listen = cfg.admin.listen;
     aopts.max_body_bytes = cfg.admin.max_body_bytes;
     aopts.header_timeout = cfg.server.header_timeout;
+    aopts.handler_threads = kAdminFetches + 2;
     aopts.log = [](bool warning, std::string_view line) {
       logging::get("admin")->log(warning ? spdlog::level::warn : spdlog::level::info, "{}", line);
     };
@@ -669,7 +670,7 @@ int run_serve(const ServeArgs& args) {
           target == "/admin" || target.starts_with("/admin/") || target.starts_with("/admin?");
       return console_page ? admin_console->handle(request) : api->handle(request);
     };
-    auto started = admin::AdminServer::start(route, aopts);
+    auto started = admin::AdminServer::start(admin_lock.serialized(route), aopts);
     if (!started) {
       log->critical("admin.listen_failed {} {}", kv("listen", cfg.admin.listen.to_string()),
                     kv("error", started.error().message));

@@ -56,8 +56,9 @@ int run(const PollOptions& options, const std::string& config_file) {
   if (!admin_config.enabled)
     return fail(config_file +
                 " turns the admin API off ([admin] enabled = false): the daemon cannot be asked");
-  auto token = admin::load_token(options.token_file.empty() ? admin_config.token_file : options.token_file);
-  if (!token) return fail(token.error().message + " (or pass --token-file)");
+  auto token = admin::load_token(options.token_file.empty() ? admin_config.token_file : options.token_file,
+                                 "admin.token_file");
+  if (!token) return fail("admin.token_file: " + token.error().message + " (or pass --token-file)");
 
   boost::json::object body;
   if (options.all) {

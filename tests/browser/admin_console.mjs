@@ -200,6 +200,14 @@ try {
   check(await page.$eval('.notice', (p) => p.textContent) === 'Đã xóa nguồn.', 'the source is removed');
   await page.goto(`${admin}/admin/opml`);
   await axe(page, 'OPML page');
+  for (const width of [1280, 390]) {
+    await page.setViewport({ width, height: 900 });
+    await page.goto(`${admin}/admin/alerts`);
+    check(await page.$eval('h1', (h) => h.textContent) === 'Cảnh báo', `the alerts page opens at ${width} px`);
+    await noOverflow(page, `alerts page ${width} px`);
+    await axe(page, `alerts page ${width} px`);
+  }
+  await page.setViewport({ width: 1280, height: 900 });
 
   // Sign out, then everything again with JavaScript off.
   await submit(page, 'form[action="/admin/sign-out"] button');

@@ -102,7 +102,7 @@ TEST_CASE("the default token is systemd's credential and outside systemd the ref
   CHECK(run.err ==
         refusal(config,
                 "$CREDENTIALS_DIRECTORY/admin-token names $CREDENTIALS_DIRECTORY, which is not set: run "
-                "under systemd with LoadCredential=admin-token:FILE, or set [admin] token_file to the file"));
+                "under systemd with LoadCredential=admin-token:FILE, or set admin.token_file to the file"));
 
   // What systemd's LoadCredential=admin-token:/etc/tinhop/admin-token hands over: a 0400 copy.
   std::filesystem::create_directories(dir.path / "credentials");

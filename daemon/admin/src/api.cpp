@@ -186,7 +186,14 @@ std::optional<Response> Api::discover_or_refuse(const Request& request, const st
   if (!hooks_.discover)
     return error_reply(request, http::status::service_unavailable, "unavailable",
                        "discovery is not available");
-  discovery = hooks_.discover(url);
+  std::optional<fetch::Discovery> found = hooks_.discover(url);
+  if (!found) {
+    Response busy = error_reply(request, http::status::service_unavailable, "busy",
+                                "too many discoveries and previews in flight; retry in a few seconds");
+    busy.set(http::field::retry_after, std::to_string(kBusyRetryAfter.count()));
+    return busy;
+  }
+  discovery = std::move(*found);
   if (!discovery.error.empty())
     return error_reply(request, http::status::unprocessable_entity, "unreachable",
                        url + ": " + discovery.error);

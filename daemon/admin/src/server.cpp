@@ -71,6 +71,9 @@ struct AdminServer::Impl {
   // destroyed.
   connections::Table table;
   asio::io_context io{1};
+  // After the io_context: destroyed (joined) first, so a handler finishing never posts
+  // its answer to a destroyed loop.
+  asio::thread_pool handlers{options.handler_threads};
   Acceptor acceptor{io};
   std::thread thread;
   std::uint16_t port = 0;
@@ -178,17 +181,29 @@ struct AdminServer::Impl {
         server_.log(true, "admin.bad_request error=" + log_quoted(ec.message()));
         return write(std::move(response));
       }
-      Request request = parser_->release();
-      auto started = std::chrono::steady_clock::now();
+      // Answered on a handler thread: this one keeps reading and writing for every other
+      // connection while a handler waits.
+      asio::post(server_.handlers,
+                 [self = shared_from_this(), request = std::make_shared<Request>(parser_->release())] {
+                   self->respond(*request);
+                 });
+    }
+
+    // On a handler thread.
+    void respond(const Request& request) {
+      const auto started = std::chrono::steady_clock::now();
       const bool refused = server_.refusing;  // expected while stopping: not a warning
       Response response = refused ? stopping_response(request) : server_.handler(request);
-      auto took =
+      const auto took =
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
       server_.log(response.result_int() >= 500 && !refused,
                   "admin.request method=" + std::string(request.method_string()) + " target=" +
                       log_target(request.target()) + " status=" + std::to_string(response.result_int()) +
                       " ms=" + std::to_string(took.count()));
-      write(std::move(response));
+      asio::post(stream_.get_executor(),
+                 [self = shared_from_this(), response = std::move(response)]() mutable {
+                   self->write(std::move(response));
+                 });
     }
     Response stopping_response(const Request& request) const {
       Response response{http::status::service_unavailable, request.version()};
@@ -289,6 +304,10 @@ void AdminServer::stop() {
     impl->io.stop();
   });
   if (impl_->thread.joinable()) impl_->thread.join();
+  // A handler still running finishes (its fetch is bounded by its deadlines); one not
+  // started yet is dropped with its connection.
+  impl_->handlers.stop();
+  impl_->handlers.join();
   if (!impl_->socket_path.empty()) ::unlink(impl_->socket_path.c_str());
 }
 

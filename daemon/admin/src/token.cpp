@@ -33,16 +33,22 @@ bool Token::matches(std::string_view presented) const {
   return !value.empty() && CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0;
 }
 
-Outcome<Token> load_token(const std::string& configured) {
-  auto fail = [](std::string message) { return Problem{Failure::invalid, "admin.token_file: " + message}; };
+Outcome<Token> load_token(const std::string& configured, std::string_view key) {
+  auto fail = [](std::string message) { return Problem{Failure::invalid, std::move(message)}; };
   std::string path = configured;
   constexpr std::string_view credentials = "$CREDENTIALS_DIRECTORY";
   if (path.rfind(credentials, 0) == 0) {
     const char* directory = std::getenv("CREDENTIALS_DIRECTORY");
     if (!directory || !*directory) {
+      // The credential's name is the file's name in systemd's directory.
+      std::string_view name = std::string_view(configured).substr(credentials.size());
+      while (name.starts_with('/')) name.remove_prefix(1);
+      name = name.substr(0, name.find('/'));
       return fail(configured +
                   " names $CREDENTIALS_DIRECTORY, which is not set: run under systemd with "
-                  "LoadCredential=admin-token:FILE, or set [admin] token_file to the file");
+                  "LoadCredential=" +
+                  std::string(name.empty() ? "NAME" : name) + ":FILE, or set " + std::string(key) +
+                  " to the file");
     }
     path = directory + path.substr(credentials.size());
   }

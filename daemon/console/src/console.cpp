@@ -313,7 +313,11 @@ struct Console::Impl {
   std::string_view say(const Call& call, std::string_view key) const { return html::say(call.language, key); }
   Response show(const Call& call, http::status status, html::Frame frame, std::string_view main_part) const {
     frame.language = call.language;
-    if (call.session) frame.csrf = call.session->csrf;
+    if (call.session) {
+      frame.csrf = call.session->csrf;
+      // A failing store shows on the page itself; the menu then goes without its count.
+      if (auto alerts = store.source_alerts()) frame.alerts = alerts->size();
+    }
     if (frame.here.empty()) frame.here = call.path;
     return html_reply(call.request, status, html::page(frame, main_part));
   }
@@ -330,6 +334,33 @@ struct Console::Impl {
   void changed() const {
     if (hooks.sources_changed) hooks.sources_changed();
   }
+  SessionLimits limits(const Call& call) const {
+    return {call.config->admin.session_idle, call.config->admin.session_lifetime};
+  }
+  // After a fetch hook, which lets other requests in while it waits (ApiHooks): the
+  // session may have ended meanwhile, and its entry with it.
+  bool still_signed_in(Call& call) {
+    call.session = sessions.find(call.session_id, call.now, limits(call));
+    return call.session != nullptr;
+  }
+  // Too many discoveries and previews in flight (a fetch hook gave nullopt).
+  Response busy(const Call& call, html::Frame frame, std::string_view main_part) const {
+    frame.error = std::string(say(call, "console_busy"));
+    Response response = show(call, http::status::service_unavailable, std::move(frame), main_part);
+    response.set(http::field::retry_after, std::to_string(admin::kBusyRetryAfter.count()));
+    return response;
+  }
+  // A source's name and link, or "source 7 (removed)".
+  std::string source_link(const Call& call, std::int64_t id);
+  // The alert condition's words: "failing", "stale", "recovered".
+  std::string_view alert_words(const Call& call, std::string_view condition) const {
+    return say(call, "console_alert_" + std::string(condition));
+  }
+  // The items a preview extracted, then its ranked suggestions, each with a form posting
+  // `hidden` and its selectors to `action` under the button `use_key`; `editable` false:
+  // the suggestions without forms.
+  std::string preview_part(const Call& call, const admin::PagePreview& found, std::string_view action,
+                           const Fields& hidden, std::string_view use_key, bool editable) const;
   std::string when(const Call& call, const std::optional<Instant>& t) const;
   std::string done_notice(const Call& call) const;
 
@@ -340,6 +371,9 @@ struct Console::Impl {
   Response add_page(Call& call, http::status status, std::string error, std::string url);
   Response add(Call& call);
   Response add_chosen(Call& call, const std::string& url);
+  Response add_html(Call& call);
+  Response offer_html(Call& call, const std::string& url, const std::string& typed);
+  Response alerts_page(Call& call);
   Response detail(Call& call, std::int64_t id, http::status status, std::string error,
                   std::optional<Fields> values);
   Response save(Call& call, std::int64_t id);
@@ -382,9 +416,8 @@ Response Console::Impl::handle(const Request& request) {
     response.set(http::field::cache_control, "max-age=3600");
     return response;
   }
-  const SessionLimits limits{call.config->admin.session_idle, call.config->admin.session_lifetime};
   call.session_id = cookie(request, kCookie);
-  call.session = sessions.find(call.session_id, call.now, limits);
+  call.session = sessions.find(call.session_id, call.now, limits(call));
   const std::string hl = field(call.query, "hl");
   if (call.session && (hl == "vi" || hl == "en")) call.session->language = hl;
   call.language = publish::choose_language(call.session && hl.empty() ? call.session->language : hl,
@@ -420,6 +453,7 @@ Response Console::Impl::route(Call& call) {
   const std::vector<std::string_view> parts = segments(call.path);
   if (parts.empty()) return redirect(call.request, "/admin/sources");
   if (parts.size() == 1 && parts[0] == "sign-out" && post) return sign_out(call);
+  if (parts.size() == 1 && parts[0] == "alerts" && !post) return alerts_page(call);
   if (parts.size() == 1 && parts[0] == "opml") {
     if (!post && field(call.query, "download") == "1") {
       auto document = sources(call).export_opml();
@@ -508,8 +542,7 @@ Response Console::Impl::sign_in(Call& call) {
   }
   if (call.session) sessions.close(call.session_id);  // a fresh id on every sign-in
   const std::string id = sessions.open(call.now);
-  Session* session =
-      sessions.find(id, call.now, {call.config->admin.session_idle, call.config->admin.session_lifetime});
+  Session* session = sessions.find(id, call.now, limits(call));
   const std::string hl = field(call.query, "hl");
   if (session && (hl == "vi" || hl == "en")) session->language = hl;
   Response response = redirect(call.request, "/admin/sources");
@@ -564,6 +597,8 @@ Response Console::Impl::list(Call& call) {
     ++matches;
   });
   if (!visited) return problem(call, admin::from_storage(visited.error()));
+  auto alerts = store.source_alerts();
+  if (!alerts) return problem(call, admin::from_storage(alerts.error()));
   auto categories = store.list_categories();
   if (!categories) return problem(call, admin::from_storage(categories.error()));
 
@@ -610,8 +645,14 @@ Response Console::Impl::list(Call& call) {
       const std::string id = std::to_string(row.source.id);
       main += "<tr><td><a href=\"/admin/sources/" + id + "\">" + html::escape(source_name(row.source)) +
               "</a><div class=\"meta\">" + html::escape(row.source.settings.url) + "</div></td>";
-      main += "<td class=\"" + std::string(state_class(s)) + "\">" + html::escape(say(call, state_key(s))) +
-              "</td>";
+      main += "<td class=\"" + std::string(state_class(s)) + "\">" + html::escape(say(call, state_key(s)));
+      const auto alert = std::ranges::find(*alerts, row.source.id, &storage::SourceAlert::source_id);
+      if (alert != alerts->end()) {
+        main += "<div class=\"meta\"><a href=\"/admin/alerts\">" +
+                html::escape(html::say(l, "console_alert_line", alert_words(call, alert->condition))) +
+                "</a> · " + html::escape(when(call, alert->since)) + "</div>";
+      }
+      main += "</td>";
       main +=
           "<td>" + html::escape(when(call, row.health ? row.health->last_success : std::nullopt)) + "</td>";
       main += "<td>" + html::escape(row.health ? row.health->error_text : std::string()) + "</td>";
@@ -655,6 +696,7 @@ Response Console::Impl::add_page(Call& call, http::status status, std::string er
 }
 
 Response Console::Impl::add(Call& call) {
+  if (field(call.form, "type") == "html") return add_html(call);
   if (const std::string chosen = trimmed(field(call.form, "feed")); !chosen.empty())
     return add_chosen(call, chosen);
   const std::string typed = trimmed(field(call.form, "url"));
@@ -666,12 +708,18 @@ Response Console::Impl::add(Call& call) {
   if (!hooks.discover)
     return add_page(call, http::status::service_unavailable, std::string(say(call, "console_no_discovery")),
                     typed);
-  const fetch::Discovery discovery = hooks.discover(checked->url);
+  const std::optional<fetch::Discovery> found = hooks.discover(checked->url);
+  if (!still_signed_in(call)) return redirect(call.request, "/admin/sign-in");
+  if (!found) {
+    Response refused =
+        add_page(call, http::status::service_unavailable, std::string(say(call, "console_busy")), typed);
+    refused.set(http::field::retry_after, std::to_string(admin::kBusyRetryAfter.count()));
+    return refused;
+  }
+  const fetch::Discovery& discovery = *found;
   if (!discovery.error.empty())
     return add_page(call, http::status::unprocessable_entity, checked->url + ": " + discovery.error, typed);
-  if (discovery.feeds.empty())
-    return add_page(call, http::status::unprocessable_entity,
-                    html::say(call.language, "console_no_feed", checked->url), typed);
+  if (discovery.feeds.empty()) return offer_html(call, checked->url, typed);
   if (discovery.feeds.size() == 1) return add_chosen(call, discovery.feeds.front().url);
 
   std::string main =
@@ -706,6 +754,58 @@ Response Console::Impl::add_chosen(Call& call, const std::string& url) {
                                     (scheduled ? "?done=added" : "?done=poll_soon"));
 }
 
+// No feed at `url`: when the page looks like a listing (it has suggestions), the preview of
+// the best one and every suggestion with a button that adds the page as an html source.
+Response Console::Impl::offer_html(Call& call, const std::string& url, const std::string& typed) {
+  const std::string no_feed = html::say(call.language, "console_no_feed", url);
+  if (!hooks.preview_html) return add_page(call, http::status::unprocessable_entity, no_feed, typed);
+  fetch::Request request;
+  request.url = url;
+  request.trusted_origin_url = "";  // as the source would be fetched once added
+  ParseContext context;
+  context.time_zone = call.config->defaults.time_zone;
+  context.date_order = call.config->defaults.date_order;
+  context.now = call.now;
+  const std::optional<admin::PagePreview> found = hooks.preview_html(std::move(request), context, {});
+  if (!still_signed_in(call)) return redirect(call.request, "/admin/sign-in");
+  if (!found) {
+    Response refused =
+        add_page(call, http::status::service_unavailable, std::string(say(call, "console_busy")), typed);
+    refused.set(http::field::retry_after, std::to_string(admin::kBusyRetryAfter.count()));
+    return refused;
+  }
+  if (!found->page.error.empty() || found->suggestions.empty())
+    return add_page(call, http::status::unprocessable_entity, no_feed, typed);
+  html::Frame frame;
+  frame.title = std::string(say(call, "console_add"));
+  frame.notice = html::say(call.language, "console_html_offer", url);
+  std::string main =
+      "<p><a href=\"/admin/sources/new\">" + html::escape(say(call, "console_back_to_add")) + "</a></p>";
+  main += preview_part(call, *found, "/admin/sources/new", Fields{{"type", "html"}, {"url", url}},
+                       "console_add_html", true);
+  return show(call, http::status::ok, frame, main);
+}
+
+// A suggestion picked for a page without a feed: a new html source with its selectors.
+Response Console::Impl::add_html(Call& call) {
+  const std::string url = trimmed(field(call.form, "url"));
+  Fields values{{"url", url}, {"enabled", "1"}, {"websub", "1"}};
+  for (std::string_view name : kSuggestedFields) {
+    const std::string key = "html_" + std::string(name);
+    values.emplace(key, field(call.form, key));
+  }
+  config::SourceSettings blank;
+  blank.type = config::SourceType::html;
+  auto settings = admin::apply_json(std::move(blank), edit_json(values, true));
+  if (!settings) return add_page(call, status_of(settings.error().failure), settings.error().message, url);
+  auto added = sources(call).add(std::move(*settings), config::Origin::api, call.now);
+  if (!added) return add_page(call, status_of(added.error().failure), added.error().message, url);
+  changed();
+  const bool scheduled = hooks.poll_now && hooks.poll_now(added->id);
+  return redirect(call.request, "/admin/sources/" + std::to_string(added->id) +
+                                    (scheduled ? "?done=added" : "?done=poll_soon"));
+}
+
 Response Console::Impl::detail(Call& call, std::int64_t id, http::status status, std::string error,
                                std::optional<Fields> values) {
   auto source = sources(call).get(id);
@@ -730,6 +830,12 @@ Response Console::Impl::detail(Call& call, std::int64_t id, http::status status,
               "<span class=\"" + std::string(state_class(s)) + "\">" + html::escape(say(call, state_key(s))) +
                   "</span>" +
                   (source->disabled_reason.empty() ? "" : " · " + html::escape(source->disabled_reason)));
+  if (const std::optional<storage::SourceAlert> alert = admin::alert_of(store, id)) {
+    main += row(say(call, "console_alert"), "<a class=\"bad\" href=\"/admin/alerts\">" +
+                                                html::escape(alert_words(call, alert->condition)) +
+                                                "</a> · " + html::escape(say(call, "console_alert_since")) +
+                                                ": " + html::escape(when(call, alert->since)));
+  }
   main += row(say(call, "console_last_success"),
               html::escape(when(call, health ? health->last_success : std::nullopt)));
   main += row(say(call, "console_last_attempt"),
@@ -838,14 +944,27 @@ Response Console::Impl::preview(Call& call, std::int64_t id) {
   context.time_zone = settings.time_zone.value_or(call.config->defaults.time_zone);
   context.date_order = settings.date_order.value_or(call.config->defaults.date_order);
   context.now = call.now;
-  const admin::PagePreview found = hooks.preview_html(std::move(request), context, settings.selectors);
-  if (!found.page.error.empty()) {
-    frame.error = html::say(l, "console_preview_failed", found.page.error);
+  const std::optional<admin::PagePreview> found =
+      hooks.preview_html(std::move(request), context, settings.selectors);
+  if (!still_signed_in(call)) return redirect(call.request, "/admin/sign-in");
+  if (!found) return busy(call, frame, main);
+  if (!found->page.error.empty()) {
+    frame.error = html::say(l, "console_preview_failed", found->page.error);
     return show(call, http::status::bad_gateway, frame, main);
   }
-
   main += "<h2>" + html::escape(say(call, "console_preview_current")) + "</h2><p class=\"meta\"><code>" +
           html::escape(format_selector_spec(settings.selectors)) + "</code></p>";
+  const bool editable = admin::origin_of(*source) != config::Origin::config;
+  main += preview_part(call, *found, base + "/preview", {}, "console_preview_use", editable);
+  if (!editable) main += "<p>" + html::escape(say(call, "console_owned_by_file")) + "</p>";
+  return show(call, http::status::ok, frame, main);
+}
+
+std::string Console::Impl::preview_part(const Call& call, const admin::PagePreview& found,
+                                        std::string_view action, const Fields& hidden,
+                                        std::string_view use_key, bool editable) const {
+  const Language l = call.language;
+  std::string main;
   const HtmlListingOutcome& extraction = found.extraction;
   if (extraction.error != HtmlError::none) {
     main += "<p class=\"bad\">" + html::escape(extraction.message) + "</p>";
@@ -874,7 +993,6 @@ Response Console::Impl::preview(Call& call, std::int64_t id) {
   main += "<h2>" + html::escape(say(call, "console_preview_suggestions")) + "</h2>";
   if (found.suggestions.empty())
     main += "<p>" + html::escape(say(call, "console_preview_no_suggestion")) + "</p>";
-  const bool editable = admin::origin_of(*source) != config::Origin::config;
   main += "<ol>";
   for (const SelectorSuggestion& suggestion : found.suggestions) {
     main += "<li><p>" + html::escape(html::say(l, "console_items", std::to_string(suggestion.items))) +
@@ -883,7 +1001,12 @@ Response Console::Impl::preview(Call& call, std::int64_t id) {
             " · " + html::escape(suggestion.reason) + "</p><p class=\"meta\"><code>" +
             html::escape(format_selector_spec(suggestion.selectors)) + "</code></p>";
     if (editable) {
-      main += "<form method=\"post\" action=\"" + base + "/preview\">" + html::csrf_field(call.session->csrf);
+      main += "<form method=\"post\" action=\"" + html::escape(action) + "\">" +
+              html::csrf_field(call.session->csrf);
+      for (const auto& [name, value] : hidden) {
+        main += "<input type=\"hidden\" name=\"" + html::escape(name) + "\" value=\"" + html::escape(value) +
+                "\">";
+      }
       const HtmlSelectors& s = suggestion.selectors;
       const std::array<const std::string*, 6> values{&s.item, &s.title,   &s.link,
                                                      &s.date, &s.summary, &s.image};
@@ -891,13 +1014,12 @@ Response Console::Impl::preview(Call& call, std::int64_t id) {
         main += "<input type=\"hidden\" name=\"html_" + std::string(kSuggestedFields[i]) + "\" value=\"" +
                 html::escape(*values[i]) + "\">";
       }
-      main += "<button>" + html::escape(say(call, "console_preview_use")) + "</button></form>";
+      main += "<button>" + html::escape(say(call, use_key)) + "</button></form>";
     }
     main += "</li>";
   }
   main += "</ol>";
-  if (!editable) main += "<p>" + html::escape(say(call, "console_owned_by_file")) + "</p>";
-  return show(call, http::status::ok, frame, main);
+  return main;
 }
 
 // A suggestion picked on the preview page: the source's settings with just the selectors
@@ -920,6 +1042,75 @@ Response Console::Impl::use_selectors(Call& call, std::int64_t id) {
   if (!replaced) return problem(call, replaced.error());
   changed();
   return redirect(call.request, "/admin/sources/" + std::to_string(id) + "/preview?done=selectors");
+}
+
+std::string Console::Impl::source_link(const Call& call, std::int64_t id) {
+  auto source = store.get_source(id);
+  if (!source) return html::escape(html::say(call.language, "console_source_removed", std::to_string(id)));
+  return "<a href=\"/admin/sources/" + std::to_string(id) + "\">" + html::escape(source_name(*source)) +
+         "</a>";
+}
+
+// The sources with an alert now, then the changes, newest first, in pages.
+Response Console::Impl::alerts_page(Call& call) {
+  std::size_t page = 1;
+  if (auto n = parse_id(field(call.query, "page"))) page = static_cast<std::size_t>(*n);
+  auto current = store.source_alerts();
+  if (!current) return problem(call, admin::from_storage(current.error()));
+  // The store keeps the newest 1,000 changes: reading up to the page asked stays small.
+  auto events = store.recent_alerts(page * kPageSize + 1);
+  if (!events) return problem(call, admin::from_storage(events.error()));
+  const auto head = [&](std::initializer_list<std::string_view> keys) {
+    std::string out = "<div class=\"table\"><table><thead><tr>";
+    for (std::string_view key : keys) out += "<th scope=\"col\">" + html::escape(say(call, key)) + "</th>";
+    return out + "</tr></thead><tbody>";
+  };
+
+  std::string main = "<h2>" + html::escape(say(call, "console_alerts_current")) + "</h2>";
+  if (current->empty()) {
+    main += "<p>" + html::escape(say(call, "console_alerts_none")) + "</p>";
+  } else {
+    main += head({"console_source", "console_alert_condition", "console_alert_since", "console_last_error"});
+    for (const storage::SourceAlert& alert : *current) {
+      auto health = store.health(alert.source_id);
+      main += "<tr><td>" + source_link(call, alert.source_id) + "</td><td class=\"bad\">" +
+              html::escape(alert_words(call, alert.condition)) + "</td><td>" +
+              html::escape(when(call, alert.since)) + "</td><td>" +
+              html::escape(health ? health->error_text : std::string()) + "</td></tr>";
+    }
+    main += "</tbody></table></div>";
+  }
+
+  main += "<h2>" + html::escape(say(call, "console_alerts_recent")) + "</h2>";
+  const std::size_t first = (page - 1) * kPageSize;
+  const std::size_t last = std::min(events->size(), first + kPageSize);
+  if (first >= last) {
+    main += "<p>" + html::escape(say(call, "console_alerts_no_events")) + "</p>";
+  } else {
+    main += head({"console_alert_at", "console_source", "console_alert_condition", "console_alert_detail"});
+    for (std::size_t i = first; i < last; ++i) {
+      const storage::AlertEvent& event = (*events)[i];
+      main += "<tr><td>" + html::escape(when(call, event.at)) + "</td><td>" +
+              source_link(call, event.source_id) + "</td><td class=\"" +
+              (event.kind == "recovered" ? "good" : "bad") + "\">" +
+              html::escape(alert_words(call, event.kind)) + "</td><td>" + html::escape(event.detail) +
+              "</td></tr>";
+    }
+    main += "</tbody></table></div>";
+  }
+  if (page > 1 || events->size() > last) {
+    main += "<nav class=\"pages\" aria-label=\"" + html::escape(say(call, "console_paging")) + "\">";
+    if (page > 1)
+      main += "<a href=\"/admin/alerts?page=" + std::to_string(page - 1) + "\">" +
+              html::escape(say(call, "console_previous")) + "</a>";
+    if (events->size() > last)
+      main += "<a href=\"/admin/alerts?page=" + std::to_string(page + 1) + "\">" +
+              html::escape(say(call, "console_next")) + "</a>";
+    main += "</nav>";
+  }
+  html::Frame frame;
+  frame.title = std::string(say(call, "console_alerts"));
+  return show(call, http::status::ok, frame, main);
 }
 
 Response Console::Impl::opml_page(Call& call, http::status status, std::string notice, std::string error) {

@@ -43,6 +43,9 @@ std::string page(const Frame& frame, std::string_view main_part) {
     out += "<a href=\"/admin/sources\">" + escape(say(l, "console_sources")) + "</a>";
     out += "<a href=\"/admin/sources/new\">" + escape(say(l, "console_add")) + "</a>";
     out += "<a href=\"/admin/opml\">" + escape(say(l, "console_opml")) + "</a>";
+    out += "<a href=\"/admin/alerts\">" + escape(say(l, "console_alerts"));
+    if (frame.alerts > 0) out += " <span class=\"badge\">" + std::to_string(frame.alerts) + "</span>";
+    out += "</a>";
   }
   const bool english = l == Language::en;
   out += "<a href=\"" + escape(frame.here) +

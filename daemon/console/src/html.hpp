@@ -23,11 +23,12 @@ std::string say(Language language, std::string_view key, std::string_view value)
 // What every page around its main part needs.
 struct Frame {
   Language language = Language::vi;
-  std::string title;   // the page's <h1> and <title>
-  std::string csrf;    // empty: signed out (no navigation, no sign-out button)
-  std::string notice;  // a line above the page: what the last action did
-  std::string error;   // a line above the page: why the last action was refused
-  std::string here;    // the page's path, for the language switch
+  std::string title;       // the page's <h1> and <title>
+  std::string csrf;        // empty: signed out (no navigation, no sign-out button)
+  std::string notice;      // a line above the page: what the last action did
+  std::string error;       // a line above the page: why the last action was refused
+  std::string here;        // the page's path, for the language switch
+  std::size_t alerts = 0;  // sources with an alert now: a count beside the menu's "Alerts"
 };
 std::string page(const Frame& frame, std::string_view main_part);
 

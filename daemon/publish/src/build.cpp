@@ -243,13 +243,14 @@ Entry make_entry(const storage::ClusterView& view, const ServerOptions& options,
         if (auto url = safe_url(enc.url))
           e.enclosures.push_back(Enclosure{*url, enc.type, enc.length, enc.medium});
       }
-      e.image = safe_url(item.thumbnail);
       break;
     case Policy::summary:
       if (body) e.summary_html = html_excerpt(*body, options.excerpt_chars);
       break;
     case Policy::title: break;
   }
+  // A thumbnail is linked, never copied: the reader page shows it whatever the policy.
+  e.image = safe_url(item.thumbnail);
   e.categories = item.categories;
   e.origin = Origin{view.origin.source_id, publisher_title(view.origin),
                     public_source_url(view.origin.source_id, view.origin.source_url, base_url, options),

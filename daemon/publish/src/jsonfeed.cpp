@@ -50,7 +50,8 @@ std::string render_json(const FeedPage& page) {
       item["content_text"] = "";
     }
     if (!e.summary_html.empty()) item["summary"] = s(e.summary_html);
-    if (e.image) item["image"] = s(*e.image);
+    // The feeds republish the picture only with the full article, as they always did.
+    if (e.image && e.policy == Policy::full) item["image"] = s(*e.image);
     item["date_published"] = rfc3339(e.published);
     item["date_modified"] = rfc3339(e.updated);
     if (!e.authors.empty()) {

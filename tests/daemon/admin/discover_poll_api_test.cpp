@@ -28,13 +28,15 @@ struct Fixture {
   std::map<std::string, fetch::Discovery> sites;
   std::vector<std::string> discovered;
   std::vector<std::int64_t> polled;
+  bool busy = false;  // the discover hook has too many fetches waiting
   Api api{Token{token}, store, live,
           ApiHooks{[this](std::int64_t id) {
                      polled.push_back(id);
                      return id != 3;  // the poller has not heard of source 3 yet
                    },
                    nullptr, nullptr, nullptr,
-                   [this](const std::string& url) {
+                   [this](const std::string& url) -> std::optional<fetch::Discovery> {
+                     if (busy) return std::nullopt;
                      discovered.push_back(url);
                      auto it = sites.find(url);
                      return it == sites.end() ? fetch::Discovery{"HTTP 404", false, {}} : it->second;
@@ -83,6 +85,24 @@ TEST_CASE("POST /api/discover lists the feeds behind an address", "[discover]") 
   CHECK(wrong.body() == R"({"error":"invalid","message":"expected {\"url\": \"https://...\"}"})"
                         "\n");
   CHECK(f.call(http::verb::get, "/api/discover", "").result() == http::status::method_not_allowed);
+}
+
+TEST_CASE("a discovery beyond the fetches allowed at once is refused with 503 and Retry-After",
+          "[discover]") {
+  Fixture f;
+  f.busy = true;
+  for (const auto& [target, body] :
+       {std::pair<std::string, std::string>{"/api/discover", R"({"url": "https://bao.example/"})"},
+        {"/api/sources", R"({"url": "https://blog.example/", "discover": true})"}}) {
+    Response refused = f.call(http::verb::post, target, body);
+    CHECK(refused.result() == http::status::service_unavailable);
+    CHECK(refused[http::field::retry_after] == "5");
+    CHECK(
+        refused.body() ==
+        R"({"error":"busy","message":"too many discoveries and previews in flight; retry in a few seconds"})"
+        "\n");
+  }
+  CHECK(f.store.list_sources().value().empty());
 }
 
 TEST_CASE("POST /api/sources with discover adds the one feed a site offers", "[discover]") {

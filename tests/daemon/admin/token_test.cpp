@@ -32,7 +32,7 @@ const std::string good = "0123456789abcdef0123456789abcdef";
 
 TEST_CASE("a private token file is read without surrounding whitespace") {
   TokenFile file("  " + good + "\n", 0600);
-  auto token = load_token(file.path.string());
+  auto token = load_token(file.path.string(), "admin.token_file");
   REQUIRE(token.has_value());
   CHECK(token->value == good);
   CHECK(token->matches(good));
@@ -46,40 +46,37 @@ TEST_CASE("token files that must not be used are refused with the fix") {
     TokenFile file(good, mode);
     char octal[8];
     std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
-    CHECK(load_token(file.path.string()).error().message ==
-          "admin.token_file: " + file.path.string() + " has mode " + octal +
-              "; only its owner may read it: chmod 600 " + file.path.string());
+    CHECK(load_token(file.path.string(), "admin.token_file").error().message ==
+          file.path.string() + " has mode " + octal + "; only its owner may read it: chmod 600 " +
+              file.path.string());
   }
   {
     TokenFile file(" \n\t\n", 0600);
-    CHECK(load_token(file.path.string()).error().message ==
-          "admin.token_file: " + file.path.string() +
-              " is empty; write a random token of at least 32 characters to it");
+    CHECK(load_token(file.path.string(), "admin.token_file").error().message ==
+          file.path.string() + " is empty; write a random token of at least 32 characters to it");
   }
   {
     TokenFile file("short-token\n", 0600);
-    CHECK(load_token(file.path.string()).error().message ==
-          "admin.token_file: the token in " + file.path.string() + " is shorter than 32 characters");
+    CHECK(load_token(file.path.string(), "admin.token_file").error().message ==
+          "the token in " + file.path.string() + " is shorter than 32 characters");
   }
   {
     TokenFile file(good + " " + good, 0600);
-    CHECK(load_token(file.path.string()).error().message ==
-          "admin.token_file: the token in " + file.path.string() +
-              " contains whitespace or a control character");
+    CHECK(load_token(file.path.string(), "admin.token_file").error().message ==
+          "the token in " + file.path.string() + " contains whitespace or a control character");
   }
   {
     TokenFile file(std::string(5000, 'x'), 0600);
-    CHECK(load_token(file.path.string()).error().message ==
-          "admin.token_file: " + file.path.string() +
-              " is larger than 4096 bytes; it should hold only the token");
+    CHECK(load_token(file.path.string(), "admin.token_file").error().message ==
+          file.path.string() + " is larger than 4096 bytes; it should hold only the token");
   }
   {
     TokenFile file(good, 0600);
-    CHECK(load_token(file.folder.string()).error().message ==
-          "admin.token_file: " + file.folder.string() + " is not a regular file");
+    CHECK(load_token(file.folder.string(), "admin.token_file").error().message ==
+          file.folder.string() + " is not a regular file");
   }
-  CHECK(load_token("/nonexistent/admin-token").error().message ==
-        "admin.token_file: cannot read /nonexistent/admin-token: No such file or directory (create it: "
+  CHECK(load_token("/nonexistent/admin-token", "admin.token_file").error().message ==
+        "cannot read /nonexistent/admin-token: No such file or directory (create it: "
         "(umask 077 "
         "&& head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n' > /nonexistent/admin-token))");
 }
@@ -87,12 +84,24 @@ TEST_CASE("token files that must not be used are refused with the fix") {
 TEST_CASE("$CREDENTIALS_DIRECTORY in the path reads systemd's credential") {
   TokenFile file(good, 0600);
   ::setenv("CREDENTIALS_DIRECTORY", file.folder.c_str(), 1);
-  auto token = load_token("$CREDENTIALS_DIRECTORY/admin-token");
+  auto token = load_token("$CREDENTIALS_DIRECTORY/admin-token", "admin.token_file");
   ::unsetenv("CREDENTIALS_DIRECTORY");
   REQUIRE(token.has_value());
   CHECK(token->value == good);
-  CHECK(load_token("$CREDENTIALS_DIRECTORY/admin-token").error().message ==
-        "admin.token_file: $CREDENTIALS_DIRECTORY/admin-token names $CREDENTIALS_DIRECTORY, which is not "
+  CHECK(load_token("$CREDENTIALS_DIRECTORY/admin-token", "admin.token_file").error().message ==
+        "$CREDENTIALS_DIRECTORY/admin-token names $CREDENTIALS_DIRECTORY, which is not "
         "set: run "
-        "under systemd with LoadCredential=admin-token:FILE, or set [admin] token_file to the file");
+        "under systemd with LoadCredential=admin-token:FILE, or set admin.token_file to the file");
+}
+
+TEST_CASE("the credential hint names the file's credential and the setting it is loaded for") {
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  CHECK(load_token("$CREDENTIALS_DIRECTORY/alerts-secret", "admin.alerts_secret_file").error().message ==
+        "$CREDENTIALS_DIRECTORY/alerts-secret names $CREDENTIALS_DIRECTORY, which is not set: run under "
+        "systemd "
+        "with LoadCredential=alerts-secret:FILE, or set admin.alerts_secret_file to the file");
+  CHECK(
+      load_token("$CREDENTIALS_DIRECTORY/hooks/chat-key", "alerts.webhook[1].secret_file").error().message ==
+      "$CREDENTIALS_DIRECTORY/hooks/chat-key names $CREDENTIALS_DIRECTORY, which is not set: run under "
+      "systemd with LoadCredential=hooks:FILE, or set alerts.webhook[1].secret_file to the file");
 }

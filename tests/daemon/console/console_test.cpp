@@ -615,3 +615,130 @@ TEST_CASE("console: a page that cannot be read is a message, not a failure") {
   CHECK(feed.result() == http::status::conflict);
   CHECK(contains(feed.body(), "Only HTML sources have a preview."));
 }
+
+TEST_CASE("console: the alerts page shows failing and stale sources, then the changes newest first") {
+  Fixture f;
+  const std::int64_t failing = f.add_api_source("https://a.vn/rss");
+  const std::int64_t stale = f.add_api_source("https://b.vn/rss");
+  storage::FetchRecord failure;
+  failure.source_id = failing;
+  failure.attempted = f.now - 1h;
+  failure.status = storage::FetchStatus::failed;
+  failure.error_class = "timeout";
+  failure.error_text = "timed out after 30s";
+  REQUIRE(f.store.record_fetch(failure).has_value());
+  REQUIRE(f.store.record_alert({0, stale, "stale", f.now - 72h, "no new item for 3 days"}).has_value());
+  REQUIRE(f.store.record_alert({0, failing, "failing", f.now - 2h, "3 failures in a row"}).has_value());
+  f.sign_in();
+
+  const std::string page = f.get("/admin/alerts").body();
+  CHECK(contains(page, "<a href=\"/admin/alerts\">Cảnh báo <span class=\"badge\">2</span></a>"));
+  CHECK(contains(
+      page,
+      "<h2>Nguồn đang có cảnh báo</h2><div class=\"table\"><table><thead><tr><th scope=\"col\">Nguồn</th>"
+      "<th scope=\"col\">Tình trạng</th><th scope=\"col\">Từ lúc</th><th scope=\"col\">Lỗi</th></tr>"
+      "</thead><tbody><tr><td><a href=\"/admin/sources/2\">https://a.vn/rss</a></td><td class=\"bad\">"
+      "Lỗi liên tục</td><td>2 giờ trước</td><td>timed out after 30s</td></tr><tr><td><a "
+      "href=\"/admin/sources/3\">https://b.vn/rss</a></td><td class=\"bad\">Ngừng đăng tin</td><td>"
+      "21:13, 18/09/2026</td><td></td></tr></tbody></table></div>"));
+  CHECK(contains(
+      page,
+      "<h2>Thay đổi gần đây</h2><div class=\"table\"><table><thead><tr><th scope=\"col\">Lúc</th>"
+      "<th scope=\"col\">Nguồn</th><th scope=\"col\">Tình trạng</th><th scope=\"col\">Chi tiết</th>"
+      "</tr></thead><tbody><tr><td>2 giờ trước</td><td><a href=\"/admin/sources/2\">https://a.vn/rss</a>"
+      "</td><td class=\"bad\">Lỗi liên tục</td><td>3 failures in a row</td></tr><tr><td>21:13, "
+      "18/09/2026</td><td><a href=\"/admin/sources/3\">https://b.vn/rss</a></td><td class=\"bad\">"
+      "Ngừng đăng tin</td><td>no new item for 3 days</td></tr></tbody></table></div>"));
+  CHECK(!contains(page, "nav class=\"pages\""));
+
+  // The source list and the source's page say it too.
+  CHECK(contains(
+      f.get("/admin/sources").body(),
+      "<td class=\"bad\">Đang lỗi<div class=\"meta\"><a href=\"/admin/alerts\">Cảnh báo: Lỗi liên tục</a>"
+      " · 2 giờ trước</div></td>"));
+  CHECK(contains(f.get("/admin/sources/3").body(),
+                 "<dt>Cảnh báo hiện tại</dt><dd><a class=\"bad\" href=\"/admin/alerts\">Ngừng đăng tin</a> · "
+                 "Từ lúc: 21:13, 18/09/2026</dd>"));
+  CHECK(!contains(f.get("/admin/sources/1").body(), "Cảnh báo hiện tại"));
+  CHECK(contains(f.get("/admin/alerts?hl=en").body(), "<td class=\"bad\">Stale</td>"));
+}
+
+TEST_CASE("console: alert changes are paged fifty at a time; a removed source is named by its id") {
+  Fixture f;
+  const std::int64_t id = f.add_api_source("https://a.vn/rss");
+  for (int i = 0; i < 52; ++i) {
+    const std::string kind = i % 2 == 0 ? "failing" : "recovered";
+    REQUIRE(
+        f.store
+            .record_alert({0, id, kind, f.now - std::chrono::minutes(60 - i), "change " + std::to_string(i)})
+            .has_value());
+  }
+  Sources sources(f.store, f.live.current()->defaults, source_rules_from(*f.live.current()));
+  REQUIRE(sources.remove(id).has_value());
+  f.sign_in();
+  const std::string first = f.get("/admin/alerts").body();
+  CHECK(contains(first, "<p>Không nguồn nào đang có cảnh báo.</p>"));
+  CHECK(contains(first, "<a href=\"/admin/alerts\">Cảnh báo</a>"));
+  CHECK(contains(first, "<td>nguồn 2 (đã xóa)</td><td class=\"good\">Đã hồi phục</td><td>change 51</td>"));
+  CHECK(contains(first, "<td>change 2</td>"));
+  CHECK(!contains(first, "<td>change 1</td>"));
+  CHECK(contains(first,
+                 "<nav class=\"pages\" aria-label=\"Chuyển trang\"><a href=\"/admin/alerts?page=2\">"
+                 "Trang sau →</a></nav>"));
+  const std::string second = f.get("/admin/alerts?page=2").body();
+  CHECK(contains(second, "<td>change 1</td>"));
+  CHECK(contains(second, "<td>change 0</td>"));
+  CHECK(!contains(second, "<td>change 2</td>"));
+  CHECK(contains(second, "<a href=\"/admin/alerts?page=1\">← Trang trước</a></nav>"));
+}
+
+TEST_CASE("console: a page without a feed that looks like a listing is offered as an html source") {
+  PreviewFixture f;
+  f.server.on("/danh-sach", test::Script{200, {{"Content-Type", "text/html; charset=utf-8"}}, listing_page});
+  const std::string url = f.server.url("/danh-sach");
+  Response offered = f.submit("/admin/sources/new", {{"url", url}});
+  CHECK(offered.result() == http::status::ok);
+  const std::string& body = offered.body();
+  CHECK(contains(body,
+                 "<p class=\"notice\" role=\"status\">Trang " + url +
+                     " không có nguồn tin nhưng giống một trang danh sách tin: có thể thêm nó làm nguồn HTML "
+                     "với một bộ chọn gợi ý bên dưới.</p>"));
+  // What the best suggestion extracts, then each suggestion with its button.
+  CHECK(contains(body, ">Giá vàng tăng mạnh</a><div class=\"meta\">" + f.server.url("/tin/vang-tang.html") +
+                           "</div></td><td>13 giờ trước</td>"));
+  CHECK(contains(body,
+                 "<form method=\"post\" action=\"/admin/sources/new\"><input type=\"hidden\" name=\"csrf\" "
+                 "value=\"" +
+                     f.csrf +
+                     "\"><input type=\"hidden\" name=\"type\" value=\"html\"><input type=\"hidden\" "
+                     "name=\"url\" value=\"" +
+                     url + "\"><input type=\"hidden\" name=\"html_item\" value=\"article.card\">"));
+  CHECK(contains(body, "<button>Thêm làm nguồn HTML với bộ chọn này</button>"));
+  CHECK(f.changes == 0);
+
+  Response added = f.submit("/admin/sources/new", {{"type", "html"},
+                                                   {"url", url},
+                                                   {"html_item", "article.card"},
+                                                   {"html_title", "h3.card-title a"},
+                                                   {"html_link", "h3.card-title a"},
+                                                   {"html_date", "time"},
+                                                   {"html_summary", ""},
+                                                   {"html_image", ""}});
+  REQUIRE(added.result() == http::status::see_other);
+  auto source = f.store.find_source_by_url(url).value();
+  REQUIRE(source.has_value());
+  CHECK(added[http::field::location] == "/admin/sources/" + std::to_string(source->id) + "?done=added");
+  CHECK(source->settings.type == storage::SourceType::html);
+  const config::HtmlSelectors selectors = from_stored(source->settings).selectors;
+  CHECK(selectors ==
+        config::HtmlSelectors{"article.card", "h3.card-title a", "h3.card-title a", "time", "", "", ""});
+  CHECK(f.polled == std::vector<std::int64_t>{source->id});
+  CHECK(f.changes == 1);
+
+  // A page with no repeated structure is just "no feed".
+  f.server.on("/gioi-thieu", test::Script{200, {{"Content-Type", "text/html"}}, "<p>Giới thiệu</p>"});
+  Response none = f.submit("/admin/sources/new", {{"url", f.server.url("/gioi-thieu")}});
+  CHECK(none.result() == http::status::unprocessable_entity);
+  CHECK(contains(none.body(), "<p class=\"error\" role=\"alert\">Không tìm thấy nguồn tin nào trên " +
+                                  f.server.url("/gioi-thieu") + ".</p>"));
+}

@@ -59,7 +59,7 @@ TEST_CASE("reader: ?hl= chooses the language, then Accept-Language, else Vietnam
 
 TEST_CASE("reader: both message catalogues hold the same keys", "[publish][reader]") {
   const auto vi = publish::message_keys(publish::Language::vi);
-  CHECK(vi.size() == 36 + 101);  // the reader pages', then the admin console's (issue #21)
+  CHECK(vi.size() == 36 + 120);  // the reader pages', then the admin console's (issue #21)
   CHECK(vi == publish::message_keys(publish::Language::en));
   CHECK(publish::message(publish::Language::vi, "minutes_ago", "5") == "5 phút trước");
   CHECK(publish::message(publish::Language::en, "results_for", "vàng") == "Results for “vàng”");
@@ -157,6 +157,25 @@ TEST_CASE("reader: a thumbnail the source gives is linked from its server, never
       Contains("<img src=\"https://baochinhphu.example/anh/nho.jpg\" alt=\"\" width=\"96\" height=\"72\" "
                "loading=\"lazy\" decoding=\"async\" referrerpolicy=\"no-referrer\">"));
   CHECK_THAT(html, !Contains("javascript:"));
+}
+
+TEST_CASE("reader: a thumbnail is shown whatever the source's republication policy", "[publish][reader]") {
+  test::FakeCatalog catalog;  // sources 1, 2, 3 republish full, summary, title
+  catalog.clusters[0].item.thumbnail = "https://baochinhphu.example/anh/day-du.jpg";
+  catalog.clusters[1].item.thumbnail = "https://nhandan.example/anh/tom-tat.jpg";
+  catalog.clusters[2].item.thumbnail = "https://vtv.example/anh/tieu-de.jpg";
+  publish::Context ctx(catalog, options());
+  const std::string html = page(ctx, "/");
+  for (std::string_view url :
+       {"https://baochinhphu.example/anh/day-du.jpg", "https://nhandan.example/anh/tom-tat.jpg",
+        "https://vtv.example/anh/tieu-de.jpg"}) {
+    CHECK_THAT(html, Contains("<img src=\"" + std::string(url) + "\" alt=\"\" width=\"96\" height=\"72\" "));
+  }
+  // The JSON Feed republishes the picture only with the full article, as before.
+  const std::string json = *call(ctx, "/feed.json").body();
+  CHECK_THAT(json, Contains("\"image\":\"https://baochinhphu.example/anh/day-du.jpg\""));
+  CHECK_THAT(json, !Contains("tom-tat.jpg"));
+  CHECK_THAT(json, !Contains("tieu-de.jpg"));
 }
 
 TEST_CASE("reader: newer, older and first pages", "[publish][reader]") {

@@ -5,6 +5,7 @@
 
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -30,11 +31,13 @@ struct Token {
   bool matches(std::string_view presented) const;
 };
 
-// Reads the token file (surrounding whitespace removed). "$CREDENTIALS_DIRECTORY" at the
-// start of `path` is replaced from the environment. Refuses a missing, empty or short
-// token and a file its group or others may access (like sshd with keys); the message
-// says what to fix.
-Outcome<Token> load_token(const std::string& path);
+// Reads a secret file: the admin token, the alerts feed's secret, a webhook's key
+// (surrounding whitespace removed). "$CREDENTIALS_DIRECTORY" at the start of `path` is
+// replaced from the environment. Refuses a missing, empty or short secret and a file its
+// group or others may access (like sshd with keys); the message says what to fix without
+// naming the setting (the caller puts its key before it); `key` ("admin.token_file") is
+// the setting the message's hint tells to change.
+Outcome<Token> load_token(const std::string& path, std::string_view key);
 
 // What the daemon does for the API; each may be empty (the call then answers 503).
 struct ApiHooks {
@@ -53,13 +56,19 @@ struct ApiHooks {
   std::function<void()> sources_changed;
   // The feeds behind an address (fetch/discover.hpp), fetched as a source added through
   // the API would be: internal addresses only inside fetch.allow_networks.
-  std::function<fetch::Discovery(const std::string& url)> discover;
+  // The two fetches below may let other requests be handled while they wait
+  // (RequestLock::unlocked); nullopt: too many are waiting already, answered 503 with
+  // Retry-After: kBusyRetryAfter.
+  std::function<std::optional<fetch::Discovery>(const std::string& url)> discover;
   // An html source's page fetched as the source is (network rules included), its items
   // extracted with `selectors` and suggestions ranked (preview.hpp).
-  std::function<PagePreview(fetch::Request request, const ParseContext& context,
-                            const HtmlSelectors& selectors)>
+  std::function<std::optional<PagePreview>(fetch::Request request, const ParseContext& context,
+                                           const HtmlSelectors& selectors)>
       preview_html;
 };
+
+// How long a client refused for too many discoveries and previews in flight should wait.
+inline constexpr std::chrono::seconds kBusyRetryAfter{5};
 
 // A discovery as the API answers it: {"url", "page_is_feed", "feeds": [{"url", "title",
 // "kind", "found_by", "format", "items"}]}.
@@ -67,8 +76,9 @@ boost::json::object discovery_to_json(const std::string& url, const fetch::Disco
 
 class Api {
  public:
-  // `store` is used only from the thread that calls handle(). With `alerts_secret`, the
-  // alerts feed answers at /alerts/{secret}.atom without the Bearer token.
+  // Calls of handle() take turns (RequestLock), except while a discover hook waits. With
+  // `alerts_secret`, the alerts feed answers at /alerts/{secret}.atom without the Bearer
+  // token.
   Api(Token token, storage::Store& store, const config::LiveConfig& config, ApiHooks hooks,
       std::function<Instant()> clock, std::optional<Token> alerts_secret = std::nullopt);
 

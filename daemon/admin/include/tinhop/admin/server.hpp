@@ -27,6 +27,10 @@ struct ServerOptions {
   // Sent as Retry-After with the 503 every request gets once the daemon is stopping: about
   // how long a restart takes (the drain of polls in flight is bounded at 10 s).
   std::chrono::seconds stopping_retry_after{10};
+  // Threads that run the handler, so a request waiting (on a fetch) never holds up the
+  // reading and writing of the others. More than one only with a handler that serializes
+  // what must be (RequestLock::serialized in request_lock.hpp).
+  std::size_t handler_threads = 1;
   // One line per request or failure, `event key=value ...`; warning = false for info.
   std::function<void(bool warning, std::string_view line)> log;
 };
@@ -38,7 +42,8 @@ using Handler = std::function<Response(const Request&)>;
 class AdminServer {
  public:
   // Binds and starts serving on a new thread; `handler` (and what it refers to) must
-  // outlive the server, and is called only from that thread.
+  // outlive the server, and is called from its handler threads, on as many requests at
+  // once as there are threads.
   static Outcome<std::unique_ptr<AdminServer>> start(Handler handler, ServerOptions options);
   // Phase one of the daemon's stop: from now on every request, read or write, is answered
   // 503 `stopping` with Retry-After and its connection closed; the API is not called, so

@@ -20,7 +20,9 @@ inline constexpr std::string_view kCsrfRefusal =
 
 class Console {
  public:
-  // `store` is used only from the thread that calls handle(); `hooks` as the API uses them.
+  // `hooks` as the API uses them. Calls of handle() take turns (admin::RequestLock): one at
+  // a time, except that the discover and preview_html hooks may let another in while
+  // they wait, after which the page is finished with the session found again.
   Console(admin::Token token, storage::Store& store, const config::LiveConfig& config, admin::ApiHooks hooks,
           std::function<Instant()> clock);
   ~Console();

@@ -52,7 +52,7 @@ struct Entry {
   std::vector<std::string> authors;
   std::vector<std::string> categories;
   std::vector<Enclosure> enclosures;
-  std::optional<std::string> image;
+  std::optional<std::string> image;  // the item's thumbnail, whatever the policy
   Origin origin;
   std::vector<AlsoPublished> also;
   std::string cursor;              // keyset position of this entry (for `before=`)
