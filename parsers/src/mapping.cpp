@@ -70,9 +70,6 @@ void Mapping::reserve_entries(std::size_t count) {
   feed.items.reserve(room);
 }
 
-namespace {
-
-// Heap bytes behind a string: none while it fits in the string object itself.
 std::size_t heap_bytes(const std::string& text) {
   const std::less<const void*> before;
   const void* data = text.data();
@@ -83,6 +80,10 @@ std::size_t heap_bytes(const std::string& text) {
 std::size_t heap_bytes(const std::optional<std::string>& text) {
   return text ? heap_bytes(*text) : 0;
 }
+
+namespace {
+
+using detail::heap_bytes;  // beside the overloads below, not hidden by them
 
 std::size_t heap_bytes(const std::vector<Author>& people) {
   std::size_t bytes = people.capacity() * sizeof(Author);

@@ -188,3 +188,33 @@ TEST_CASE("Limits: a small document is held to the budget's floor, not four time
   CHECK(result.memory_peak > 32'768);
   CHECK(result.memory_peak <= tinhop::ParseLimits{}.memory_floor);
 }
+
+TEST_CASE("Limits: a detected language is charged to the budget, and not recorded past it", "[limits]") {
+  // No <language>: each title's detected language is written on its item, in its extras.
+  const std::string item = "<item><title>Giá vàng hôm nay tăng mạnh ở Hà Nội</title></item>";
+  const std::string undeclared = rss_with_items(200, item);
+  tinhop::ParseLimits unlimited;
+  unlimited.memory_ratio = 0;
+  const auto full = tinhop::parse_feed(undeclared, {}, unlimited);
+  REQUIRE(full);
+  REQUIRE(full.result().feed.items.back().extras);
+  CHECK(full.result().feed.items.back().extras->language == "vi");
+  CHECK(full.result().warnings.empty());
+
+  // One byte short of that peak: the last item's language is the charge that does not fit
+  // (the extras of all 200 are the most the parse holds, more than the tree was).
+  tinhop::ParseLimits tight;
+  tight.memory_ratio = 1;
+  tight.memory_floor = full.result().memory_peak - 1;
+  const auto cut = tinhop::parse_feed(undeclared, {}, tight);
+  REQUIRE(cut);
+  const tinhop::ParseResult& result = cut.result();
+  REQUIRE(result.feed.items.size() == 200);
+  CHECK(result.feed.items[198].extras->language == "vi");
+  CHECK_FALSE(result.feed.items[199].extras);
+  REQUIRE(tight.memory_floor < (1U << 20U));  // named in KiB
+  CHECK(result.warnings ==
+        std::vector<std::string>{"memory budget of " + std::to_string(tight.memory_floor >> 10U) +
+                                 " KiB reached: the language detected in 1 item(s) not recorded"});
+  CHECK(result.memory_peak <= tight.memory_floor);
+}
