@@ -99,18 +99,20 @@ std::size_t heap_bytes(const ItemExtras& extras) {
   bytes += extras.credits.capacity() * sizeof(Credit);
   for (const Credit& credit : extras.credits)
     bytes += heap_bytes(credit.name) + heap_bytes(credit.role) + heap_bytes(credit.scheme);
-  if (extras.rating) bytes += heap_bytes(extras.rating->value) + heap_bytes(extras.rating->scheme);
+  if (extras.rating)
+    bytes += sizeof(MediaRating) + heap_bytes(extras.rating->value) + heap_bytes(extras.rating->scheme);
   if (extras.restriction) {
-    bytes += heap_bytes(extras.restriction->relationship) + heap_bytes(extras.restriction->type) +
+    bytes += sizeof(MediaRestriction) + heap_bytes(extras.restriction->relationship) +
+             heap_bytes(extras.restriction->type) +
              extras.restriction->values.capacity() * sizeof(std::string);
     for (const std::string& value : extras.restriction->values) bytes += heap_bytes(value);
   }
   if (extras.license)
-    bytes +=
-        heap_bytes(extras.license->name) + heap_bytes(extras.license->url) + heap_bytes(extras.license->type);
+    bytes += sizeof(MediaLicense) + heap_bytes(extras.license->name) + heap_bytes(extras.license->url) +
+             heap_bytes(extras.license->type);
   if (extras.source)
-    bytes +=
-        heap_bytes(extras.source->title) + heap_bytes(extras.source->link) + heap_bytes(extras.source->id);
+    bytes += sizeof(ItemSource) + heap_bytes(extras.source->title) + heap_bytes(extras.source->link) +
+             heap_bytes(extras.source->id);
   return bytes;
 }
 
