@@ -39,6 +39,8 @@ def main():
         "items-100k": rss_with_items(100000, "<item><title>t</title></item>"),
         "entity-bomb": bomb,
         "minimal-50k": minimal_feed(50000),
+        # Titles long enough for their language to be detected: each item's goes in its extras.
+        "items-vi-100k": rss_with_items(100000, "<item><title>Gi\u00e1 v\u00e0ng h\u00f4m nay t\u0103ng m\u1ea1nh</title></item>"),
     }
     for name, text in docs.items():
         with open(os.path.join(out, name + ".xml"), "w", encoding="utf-8") as f:

@@ -252,7 +252,7 @@ struct AtomMapper {
             }
           }
           if (ItemSource source = source_of(child); source.title || source.link || source.id)
-            item.extras.ensure().source = std::move(source);
+            item.extras.ensure().source.ensure() = std::move(source);
         }
       } else {
         extensions.item_element(child, ns, name, item, more);

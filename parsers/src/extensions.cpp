@@ -144,7 +144,7 @@ void ExtensionReader::dublin_core_item(pugi::xml_node node, Ns ns, std::string_v
     if (auto language = text_value(node)) item.extras.ensure().language = std::move(language);
   } else if (name == "source") {
     if (auto source = text_value(node)) {
-      ItemSource& kept = item.extras.ensure().source.emplace();
+      ItemSource& kept = item.extras.ensure().source.ensure() = ItemSource{};
       if (source->starts_with("http://") || source->starts_with("https://")) {
         kept.link = absolute_link(*source, base(node));
       } else {
@@ -215,7 +215,7 @@ void ExtensionReader::media_item(pugi::xml_node node, std::string_view name, Ite
   } else if (name == "rating") {
     if (auto value = text_value(node)) {
       std::string scheme = xml::attribute_value(node, "scheme");
-      item.extras.ensure().rating =
+      item.extras.ensure().rating.ensure() =
           MediaRating{ascii_lower(*value), scheme.empty() ? std::string("urn:simple") : std::move(scheme)};
     }
   } else if (name == "restriction") {
@@ -233,11 +233,11 @@ void ExtensionReader::media_item(pugi::xml_node node, std::string_view name, Ite
       if (stop == std::string_view::npos) break;
       rest.remove_prefix(stop + 1);
     }
-    if (!restriction.relationship.empty()) item.extras.ensure().restriction = std::move(restriction);
+    if (!restriction.relationship.empty()) item.extras.ensure().restriction.ensure() = std::move(restriction);
   } else if (name == "license") {
     MediaLicense license{text_value(node), absolute_link(xml::attribute_value(node, "href"), base(node)),
                          non_empty(xml::attribute_value(node, "type"))};
-    if (license.name || license.url) item.extras.ensure().license = std::move(license);
+    if (license.name || license.url) item.extras.ensure().license.ensure() = std::move(license);
   }
 }
 

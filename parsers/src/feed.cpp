@@ -286,14 +286,27 @@ void finish(Mapping& mapping, ParseResult& result) {
   normalize_people(feed.contributors, normalize, mapping.limits);
   for (std::string& category : feed.categories) normalize(category, mapping.limits.max_name_chars);
   normalize_language(feed.language, mapping.warnings);
+  std::size_t languages_unrecorded = 0;
   for (Item& item : feed.items) {
     if (item.extras) normalize_language(item.extras->language, mapping.warnings);
     const auto& declared = item.extras && item.extras->language ? item.extras->language : feed.language;
     const std::string stripped = item.title ? std::string() : strip_html_to_text(item.summary.value_or(""));
     const std::string_view text = item.title ? std::string_view(*item.title) : std::string_view(stripped);
     // Written only where it differs from the declaration, so most items keep no extras.
-    if (std::optional<std::string> settled = settle_language(text, declared); settled != declared)
-      item.extras.ensure().language = std::move(settled);
+    std::optional<std::string> settled = settle_language(text, declared);
+    if (settled == declared) continue;
+    // The extras it may allocate are the model's memory like the rest of the item.
+    const std::size_t cost = (item.extras ? 0 : sizeof(ItemExtras)) + detail::heap_bytes(settled);
+    if (!mapping.budget.charge(cost)) {
+      ++languages_unrecorded;
+      continue;
+    }
+    item.extras.ensure().language = std::move(settled);
+  }
+  if (languages_unrecorded != 0) {
+    mapping.warnings.push_back("memory budget of " + detail::binary_size(mapping.budget.limit()) +
+                               " reached: the language detected in " + std::to_string(languages_unrecorded) +
+                               " item(s) not recorded");
   }
   if (normalize.ill_formed != 0) {
     mapping.warnings.push_back("ill-formed UTF-8 replaced with U+FFFD in " +

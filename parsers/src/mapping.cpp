@@ -70,9 +70,6 @@ void Mapping::reserve_entries(std::size_t count) {
   feed.items.reserve(room);
 }
 
-namespace {
-
-// Heap bytes behind a string: none while it fits in the string object itself.
 std::size_t heap_bytes(const std::string& text) {
   const std::less<const void*> before;
   const void* data = text.data();
@@ -83,6 +80,10 @@ std::size_t heap_bytes(const std::string& text) {
 std::size_t heap_bytes(const std::optional<std::string>& text) {
   return text ? heap_bytes(*text) : 0;
 }
+
+namespace {
+
+using detail::heap_bytes;  // beside the overloads below, not hidden by them
 
 std::size_t heap_bytes(const std::vector<Author>& people) {
   std::size_t bytes = people.capacity() * sizeof(Author);
@@ -98,18 +99,20 @@ std::size_t heap_bytes(const ItemExtras& extras) {
   bytes += extras.credits.capacity() * sizeof(Credit);
   for (const Credit& credit : extras.credits)
     bytes += heap_bytes(credit.name) + heap_bytes(credit.role) + heap_bytes(credit.scheme);
-  if (extras.rating) bytes += heap_bytes(extras.rating->value) + heap_bytes(extras.rating->scheme);
+  if (extras.rating)
+    bytes += sizeof(MediaRating) + heap_bytes(extras.rating->value) + heap_bytes(extras.rating->scheme);
   if (extras.restriction) {
-    bytes += heap_bytes(extras.restriction->relationship) + heap_bytes(extras.restriction->type) +
+    bytes += sizeof(MediaRestriction) + heap_bytes(extras.restriction->relationship) +
+             heap_bytes(extras.restriction->type) +
              extras.restriction->values.capacity() * sizeof(std::string);
     for (const std::string& value : extras.restriction->values) bytes += heap_bytes(value);
   }
   if (extras.license)
-    bytes +=
-        heap_bytes(extras.license->name) + heap_bytes(extras.license->url) + heap_bytes(extras.license->type);
+    bytes += sizeof(MediaLicense) + heap_bytes(extras.license->name) + heap_bytes(extras.license->url) +
+             heap_bytes(extras.license->type);
   if (extras.source)
-    bytes +=
-        heap_bytes(extras.source->title) + heap_bytes(extras.source->link) + heap_bytes(extras.source->id);
+    bytes += sizeof(ItemSource) + heap_bytes(extras.source->title) + heap_bytes(extras.source->link) +
+             heap_bytes(extras.source->id);
   return bytes;
 }
 

@@ -83,6 +83,11 @@ struct Mapping {
   std::optional<std::string> budget_warning() const;
 };
 
+// Heap bytes behind a string, as the memory budget counts them: none while it fits in the
+// string object itself.
+std::size_t heap_bytes(const std::string& text);
+std::size_t heap_bytes(const std::optional<std::string>& text);
+
 // Trimmed copy; nullopt when nothing but white space is left.
 std::optional<std::string> non_empty(std::string_view text);
 // The same for a string the caller gives up: trimmed in place, no copy.

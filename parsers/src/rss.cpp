@@ -261,7 +261,7 @@ struct RssMapper {
           // RSS 2.0: the channel the item came from, its title as text and its feed as url.
           ItemSource source{text_value(child), absolute_link(xml::attribute_value(child, "url"), base(child)),
                             std::nullopt};
-          if (source.title || source.link) item.extras.ensure().source = std::move(source);
+          if (source.title || source.link) item.extras.ensure().source.ensure() = std::move(source);
         } else if ((name == "image" || name == "thumb" || name == "thumbnail") && !draft.image) {
           if (auto raw = text_value(child); raw && raw->find('<') == std::string::npos) {
             draft.image = absolute_link(*raw, base(child));

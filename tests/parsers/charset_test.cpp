@@ -17,6 +17,45 @@ TEST_CASE("windows-1258 with decomposed tone marks comes out NFC", "[charset]") 
   CHECK(result.warnings.empty());
 }
 
+TEST_CASE("Undeclared Thai is read as TIS-620, or windows-874 with its punctuation", "[charset]") {
+  // "ราคาทองคำวันนี้ปรับตัวสูงขึ้นในตลาดกรุงเทพ" in TIS-620, no declaration anywhere: ICU's
+  // detector has no Thai model and named windows-1252.
+  const auto tis620 = parse_ok(
+      "<rss version=\"2.0\"><channel><title>\xC3\xD2\xA4\xD2\xB7\xCD\xA7\xA4\xD3\xC7\xD1\xB9\xB9\xD5\xE9\xBB"
+      "\xC3\xD1\xBA\xB5\xD1\xC7\xCA\xD9\xA7\xA2\xD6\xE9\xB9\xE3\xB9\xB5\xC5\xD2\xB4\xA1\xC3\xD8\xA7\xE0\xB7"
+      "\xBE"
+      "</title></channel></rss>");
+  CHECK(tis620.feed.encoding == "tis-620");
+  CHECK(tis620.feed.title == "ราคาทองคำวันนี้ปรับตัวสูงขึ้นในตลาดกรุงเทพ");
+  CHECK(tis620.warnings ==
+        std::vector<std::string>{"no charset declared and the bytes are not UTF-8: detected tis-620"});
+  // Curly quotes (0x93, 0x94) exist only in windows-874.
+  const auto windows874 = parse_ok(
+      "<rss version=\"2.0\"><channel><title>\xA2\xE8\xD2\xC7\xE0\xAA\xE9\xD2 "
+      "\x93\xC3\xD2\xA4\xD2\xB7\xCD\xA7\xA4\xD3\x94 "
+      "\xC7\xD1\xB9\xB9\xD5\xE9</title></channel></rss>");
+  CHECK(windows874.feed.encoding == "windows-874");
+  CHECK(windows874.feed.title == "ข่าวเช้า “ราคาทองคำ” วันนี้");
+}
+
+TEST_CASE("Undeclared Latin-1 accents between ASCII letters and certain EUC-KR are not Thai", "[charset]") {
+  // 0xE8 and 0xE9 are Thai tone marks in TIS-620, which never follow an ASCII letter.
+  const auto result = parse_ok(
+      "<rss version=\"2.0\"><channel><title>Cr\xE8me br\xFBl\xE9"
+      "e \xE0 la fran\xE7"
+      "aise, servie en \xE9t\xE9 dans un caf\xE9 pr\xE8s de la gare</title></channel></rss>");
+  CHECK(result.feed.encoding == "windows-1252");
+  CHECK(result.feed.title == "Crème brûlée à la française, servie en été dans un café près de la gare");
+  // Korean in EUC-KR, whose bytes are in TIS-620's range too: ICU's certainty keeps it.
+  const auto korean = parse_ok(
+      "<rss version=\"2.0\"><channel><title>\xBF\xC0\xB4\xC3\xC0\xC7 \xB1\xDD\xB0\xAA\xC0\xCC "
+      "\xBC\xAD\xBF\xEF "
+      "\xBD\xC3\xC0\xE5\xBF\xA1\xBC\xAD \xC5\xA9\xB0\xD4 "
+      "\xBF\xC3\xB6\xFA\xBD\xC0\xB4\xCF\xB4\xD9</title></channel></rss>");
+  CHECK(korean.feed.encoding == "euc-kr");
+  CHECK(korean.feed.title == "오늘의 금값이 서울 시장에서 크게 올랐습니다");
+}
+
 TEST_CASE("A utf-16 declaration over UTF-8 bytes loses, with a warning", "[charset]") {
   const auto result = parse_ok(
       "<?xml version=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><title>Tài "

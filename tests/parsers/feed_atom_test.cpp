@@ -249,3 +249,17 @@ TEST_CASE("Atom 0.3: tagline, copyright, info, contributor and the issued/modifi
   CHECK(feed.items[0].extras->contributors[0].name == "Joe Gregorio");
   CHECK(utc(feed.items[1].published) == "2003-12-14T00:00:00Z");
 }
+
+TEST_CASE("Atom: a contributor's address resolves against xml:base, else the document's URL", "[atom]") {
+  const auto result = parse_ok(R"(<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+  <entry><title>Relative to the document</title><contributor><url>/people/lan</url></contributor></entry>
+  <entry xml:base="https://mirror.example.org/site/"><title>Relative to its base</title>
+    <contributor><name>Minh</name><url>people/minh</url></contributor></entry>
+</feed>)",
+                               context_for("https://example.vn/feeds/atom.xml"));
+  REQUIRE(result.feed.items.size() == 2);
+  REQUIRE(result.feed.items[0].extras);
+  CHECK(result.feed.items[0].extras->contributors[0].uri == "https://example.vn/people/lan");
+  REQUIRE(result.feed.items[1].extras);
+  CHECK(result.feed.items[1].extras->contributors[0].uri == "https://mirror.example.org/site/people/minh");
+}

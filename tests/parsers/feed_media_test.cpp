@@ -205,9 +205,9 @@ TEST_CASE("Media RSS: elements with no field in the model add nothing to it", "[
   REQUIRE(item.extras);
   CHECK(item.extras->language == "en");
   CHECK(item.extras->rights == std::nullopt);
-  CHECK(item.extras->license == std::nullopt);
-  CHECK(item.extras->rating == std::nullopt);
-  CHECK(item.extras->restriction == std::nullopt);
+  CHECK_FALSE(item.extras->license);
+  CHECK_FALSE(item.extras->rating);
+  CHECK_FALSE(item.extras->restriction);
   CHECK(item.extras->credits.empty());
   CHECK(item.extras->point == std::nullopt);
 }

@@ -188,3 +188,39 @@ TEST_CASE("Limits: a small document is held to the budget's floor, not four time
   CHECK(result.memory_peak > 32'768);
   CHECK(result.memory_peak <= tinhop::ParseLimits{}.memory_floor);
 }
+
+TEST_CASE("Limits: a detected language is charged to the budget, and not recorded past it", "[limits]") {
+  // A JSON Feed with no "language": each title's detected language is written on its item,
+  // in its extras, once the document's own tree is freed; the extras of all 200 are the
+  // most the parse holds.
+  std::string feed = R"({"version":"https://jsonfeed.org/version/1.1","title":"Tin","items":[)";
+  for (int i = 0; i < 200; ++i) {
+    if (i != 0) feed += ',';
+    feed += R"({"id":")" + std::to_string(i) + R"(","title":"Giá vàng hôm nay tăng mạnh ở Hà Nội"})";
+  }
+  feed += "]}";
+  tinhop::ParseLimits unlimited;
+  unlimited.memory_ratio = 0;
+  const auto full = tinhop::parse_feed(feed, {}, unlimited);
+  REQUIRE(full);
+  REQUIRE(full.result().feed.items.size() == 200);
+  REQUIRE(full.result().feed.items.back().extras);
+  CHECK(full.result().feed.items.back().extras->language == "vi");
+  CHECK(full.result().warnings.empty());
+
+  // One byte short of that peak: the last item's language is the charge that does not fit.
+  tinhop::ParseLimits tight;
+  tight.memory_ratio = 1;
+  tight.memory_floor = full.result().memory_peak - 1;
+  const auto cut = tinhop::parse_feed(feed, {}, tight);
+  REQUIRE(cut);
+  const tinhop::ParseResult& result = cut.result();
+  REQUIRE(result.feed.items.size() == 200);
+  CHECK(result.feed.items[198].extras->language == "vi");
+  CHECK_FALSE(result.feed.items[199].extras);
+  REQUIRE(tight.memory_floor < (1U << 20U));  // named in KiB
+  CHECK(result.warnings ==
+        std::vector<std::string>{"memory budget of " + std::to_string(tight.memory_floor >> 10U) +
+                                 " KiB reached: the language detected in 1 item(s) not recorded"});
+  CHECK(result.memory_peak <= tight.memory_floor);
+}
