@@ -75,18 +75,10 @@ void read_alerts(Reader& r, const toml::table& t, AlertsConfig& out) {
   if (value) out.history = *value;
   const toml::node* webhooks = t.get("webhook");
   if (!webhooks) return;
-  const toml::array* array = webhooks->as_array();
-  if (!array) return r.wrong_type(*webhooks, "alerts.webhook", "an array of tables ([[alerts.webhook]])");
-  std::size_t index = 0;
-  for (const toml::node& element : *array) {
-    const std::string prefix = "alerts.webhook[" + std::to_string(index++) + "]";
-    const toml::table* table = element.as_table();
-    if (!table) {
-      r.wrong_type(element, prefix, "a table ([[alerts.webhook]])");
-    } else if (auto hook = read_webhook(r, *table, prefix)) {
-      out.webhooks.push_back(std::move(*hook));
-    }
-  }
+  read_table_array(r, *webhooks, "alerts.webhook",
+                   [&](const toml::table& table, const std::string& prefix, std::size_t) {
+                     if (auto hook = read_webhook(r, table, prefix)) out.webhooks.push_back(std::move(*hook));
+                   });
 }
 
 }  // namespace tinhop::config::detail

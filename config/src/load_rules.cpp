@@ -1,7 +1,6 @@
 // The [[rule]] entries: each field typed with its line, then the checks every rule obeys
 // (rules::check_rule: a regex ICU refuses is reported with ICU's error), then the
 // list-wide ones (unique names).
-#include <map>
 
 #include "reader.hpp"
 #include "tinhop/config/source.hpp"
@@ -76,27 +75,18 @@ std::optional<FileRule> read_rule(Reader& r, const toml::table& t, const std::st
 }  // namespace
 
 void read_rules(Reader& r, const toml::node& node, Config& config) {
-  const toml::array* array = node.as_array();
-  if (!array) return r.wrong_type(node, "rule", "an array of tables ([[rule]])");
-  std::map<std::string, std::pair<std::size_t, std::uint32_t>> seen;  // name -> index, line
-  std::size_t index = 0;
-  for (const toml::node& element : *array) {
-    std::string prefix = "rule[" + std::to_string(index) + "]";
-    const toml::table* table = element.as_table();
-    if (!table) {
-      r.wrong_type(element, prefix, "a table ([[rule]])");
-    } else if (auto rule = read_rule(r, *table, prefix)) {
-      auto [it, inserted] = seen.try_emplace(rule->rule.name, index, rule->line);
-      if (inserted) {
-        config.rules.push_back(std::move(*rule));
-      } else {
-        r.error(Reader::line_of(*table, "name"), prefix + ".name",
-                "\"" + it->first + "\" is already the name of rule[" + std::to_string(it->second.first) +
-                    "] at line " + std::to_string(it->second.second));
-      }
-    }
-    ++index;
-  }
+  FirstSeen names("rule");
+  read_table_array(r, node, "rule",
+                   [&](const toml::table& table, const std::string& prefix, std::size_t index) {
+                     auto rule = read_rule(r, table, prefix);
+                     if (!rule) return;
+                     if (auto first = names.add(rule->rule.name, index, rule->line)) {
+                       r.error(Reader::line_of(table, "name"), prefix + ".name",
+                               "\"" + rule->rule.name + "\" is already the name of " + *first);
+                     } else {
+                       config.rules.push_back(std::move(*rule));
+                     }
+                   });
 }
 
 }  // namespace tinhop::config::detail

@@ -1,7 +1,6 @@
 // The [[source]] entries: each field typed and checked with its line, then the rules every
 // source obeys (check_settings), then the list-wide ones (duplicates after canonicalization).
 #include <algorithm>
-#include <map>
 
 #include "reader.hpp"
 #include "tinhop/config/source.hpp"
@@ -170,28 +169,19 @@ void read_string_list(Reader& r, const toml::table& t, std::string_view key, con
 }
 
 void read_sources(Reader& r, const toml::node& node, Config& config) {
-  const toml::array* array = node.as_array();
-  if (!array) return r.wrong_type(node, "source", "an array of tables ([[source]])");
-  std::map<std::string, std::pair<std::size_t, std::uint32_t>> seen;  // canonical URL -> index, line
-  std::size_t index = 0;
-  for (const toml::node& element : *array) {
-    std::string prefix = "source[" + std::to_string(index) + "]";
-    const toml::table* table = element.as_table();
-    if (!table) {
-      r.wrong_type(element, prefix, "a table ([[source]])");
-    } else if (auto source = read_source(r, *table, prefix, config)) {
-      auto [it, inserted] = seen.try_emplace(source->settings.url, index, source->line);
-      if (inserted) {
-        config.sources.push_back(std::move(*source));
-      } else {
-        r.error(Reader::line_of(*table, "url"), prefix + ".url",
-                "duplicate of source[" + std::to_string(it->second.first) + "] at line " +
-                    std::to_string(it->second.second) + " (same URL after canonicalization: " + it->first +
-                    ")");
-      }
-    }
-    ++index;
-  }
+  FirstSeen urls("source");  // by canonical URL
+  read_table_array(
+      r, node, "source", [&](const toml::table& table, const std::string& prefix, std::size_t index) {
+        auto source = read_source(r, table, prefix, config);
+        if (!source) return;
+        if (auto first = urls.add(source->settings.url, index, source->line)) {
+          r.error(
+              Reader::line_of(table, "url"), prefix + ".url",
+              "duplicate of " + *first + " (same URL after canonicalization: " + source->settings.url + ")");
+        } else {
+          config.sources.push_back(std::move(*source));
+        }
+      });
 }
 
 }  // namespace tinhop::config::detail

@@ -3,7 +3,6 @@
 // like [[source]]'s; language tags), each reported at its own line.
 #include <algorithm>
 #include <cctype>
-#include <map>
 
 #include "reader.hpp"
 #include "tinhop/config/source.hpp"
@@ -103,27 +102,18 @@ std::optional<ViewConfig> read_view(Reader& r, const toml::table& t, const std::
 }  // namespace
 
 void read_views(Reader& r, const toml::node& node, Config& config) {
-  const toml::array* array = node.as_array();
-  if (!array) return r.wrong_type(node, "views", "an array of tables ([[views]])");
-  std::map<std::string, std::pair<std::size_t, std::uint32_t>> seen;  // slug -> index, line
-  std::size_t index = 0;
-  for (const toml::node& element : *array) {
-    const std::string prefix = "views[" + std::to_string(index) + "]";
-    const toml::table* table = element.as_table();
-    if (!table) {
-      r.wrong_type(element, prefix, "a table ([[views]])");
-    } else if (auto view = read_view(r, *table, prefix)) {
-      auto [it, inserted] = seen.try_emplace(view->slug, index, view->line);
-      if (inserted) {
-        config.views.push_back(std::move(*view));
-      } else {
-        r.error(Reader::line_of(*table, "slug"), prefix + ".slug",
-                "\"" + it->first + "\" is already the slug of views[" + std::to_string(it->second.first) +
-                    "] at line " + std::to_string(it->second.second));
-      }
-    }
-    ++index;
-  }
+  FirstSeen slugs("views");
+  read_table_array(r, node, "views",
+                   [&](const toml::table& table, const std::string& prefix, std::size_t index) {
+                     auto view = read_view(r, table, prefix);
+                     if (!view) return;
+                     if (auto first = slugs.add(view->slug, index, view->line)) {
+                       r.error(Reader::line_of(table, "slug"), prefix + ".slug",
+                               "\"" + view->slug + "\" is already the slug of " + *first);
+                     } else {
+                       config.views.push_back(std::move(*view));
+                     }
+                   });
 }
 
 void read_top(Reader& r, const toml::table& t, TopConfig& out) {

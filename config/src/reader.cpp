@@ -226,4 +226,10 @@ std::optional<ListenAddress> parse_listen(std::string_view text) {
   return ListenAddress{host_copy, static_cast<std::uint16_t>(port)};
 }
 
+std::optional<std::string> FirstSeen::add(const std::string& key, std::size_t index, std::uint32_t line) {
+  auto [it, inserted] = first_.try_emplace(key, index, line);
+  if (inserted) return std::nullopt;
+  return array_ + "[" + std::to_string(it->second.first) + "] at line " + std::to_string(it->second.second);
+}
+
 }  // namespace tinhop::config::detail

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +75,36 @@ class Reader {
 // An array of strings appended to `out`; each element of another type is reported.
 void read_string_list(Reader& r, const toml::table& t, std::string_view key, const std::string& prefix,
                       std::vector<std::string>& out);
+
+// An array of tables (`[[name]]`, `name` its dotted path): `read_one(table, prefix, index)`
+// for each table, prefix "name[index]"; the array or an element of another type reported.
+template <typename ReadOne>
+void read_table_array(Reader& r, const toml::node& node, const std::string& name, ReadOne read_one) {
+  const toml::array* array = node.as_array();
+  if (!array) return r.wrong_type(node, name, "an array of tables ([[" + name + "]])");
+  std::size_t index = 0;
+  for (const toml::node& element : *array) {
+    const std::string prefix = name + "[" + std::to_string(index) + "]";
+    if (const toml::table* table = element.as_table()) {
+      read_one(*table, prefix, index);
+    } else {
+      r.wrong_type(element, prefix, "a table ([[" + name + "]])");
+    }
+    ++index;
+  }
+}
+
+// The tables of an array that must differ in one key: where each key was first seen.
+class FirstSeen {
+ public:
+  explicit FirstSeen(std::string array) : array_(std::move(array)) {}
+  // nullopt the first time `key` is added; then "name[index] at line N" of its first table.
+  std::optional<std::string> add(const std::string& key, std::size_t index, std::uint32_t line);
+
+ private:
+  std::string array_;
+  std::map<std::string, std::pair<std::size_t, std::uint32_t>, std::less<>> first_;
+};
 
 // Reads the [[source]] array into config.sources (defined in load_sources.cpp).
 void read_sources(Reader& reader, const toml::node& node, Config& config);

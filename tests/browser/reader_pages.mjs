@@ -110,6 +110,19 @@ try {
   await page.setJavaScriptEnabled(true);
   await axe(page, 'search results');
 
+  // The sources' directory: found by a word of a name written without its marks.
+  await page.goto(`${base}/sources`);
+  const names = await page.$$eval('ul.sources li > a:first-child', (as) => as.map((a) => a.textContent));
+  check(names.length > 0, `/sources lists the sources (${names.length})`);
+  await noOverflow(page, 'sources directory');
+  await axe(page, 'sources directory');
+  const plain = (text) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+  const wanted = names[0];
+  await page.type('input[name=q]', plain(wanted));
+  await Promise.all([page.waitForNavigation(), page.click('form.filter button')]);
+  const found = await page.$$eval('ul.sources li > a:first-child', (as) => as.map((a) => a.textContent));
+  check(found.includes(wanted), `searching "${plain(wanted)}" finds "${wanted}"`);
+
   await page.goto(`${base}/?hl=en`);
   check(await page.evaluate(() => document.documentElement.lang) === 'en', '?hl=en gives English');
   check(await page.$eval('main > h2', (h) => h.textContent) === 'Latest', 'English words render');

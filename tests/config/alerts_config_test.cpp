@@ -85,3 +85,14 @@ TEST_CASE("every bad alert setting is reported at its line", "[config][alerts]")
           "X-Tinhop-Signature)",
       });
 }
+
+TEST_CASE("alerts.webhook must be an array of tables", "[config][alerts]") {
+  CHECK(diagnostics_of("[alerts]\nwebhook = \"https://chat.example/hook\"\n") ==
+        std::vector<std::string>{
+            "t.toml:2: alerts.webhook: expected an array of tables ([[alerts.webhook]]), got a string"});
+  CHECK(diagnostics_of("[alerts]\nwebhook = [1, {url = \"https://chat.example/hook\"}]\n") ==
+        std::vector<std::string>{
+            "t.toml:2: alerts.webhook[0]: expected a table ([[alerts.webhook]]), got an integer",
+            "t.toml:2: alerts.webhook[1].secret_file: every webhook needs a secret_file (the key of its "
+            "X-Tinhop-Signature)"});
+}

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <string_view>
+#include <unordered_map>
 
 #include "tinhop/parsers/sanitize.hpp"
 #include "tinhop/parsers/slug.hpp"
@@ -134,12 +136,9 @@ std::string story_url(const std::string& base, std::int64_t public_id, std::stri
 }
 
 void distinct_titles(std::vector<SourceLink>& sources) {
-  const auto shared = [&](const std::string& title, std::size_t self) {
-    for (std::size_t i = 0; i < sources.size(); ++i) {
-      if (i != self && sources[i].title == title) return true;
-    }
-    return false;
-  };
+  // Counted, not compared pairwise: the page lists every source, ten thousand of them.
+  std::unordered_map<std::string_view, std::size_t> uses;
+  for (const SourceLink& s : sources) ++uses[s.title];
   const auto host_of = [](const SourceLink& s) {
     const std::string& url = s.site_link ? *s.site_link : s.feed_url;
     auto parsed = boost::urls::parse_uri(url);
@@ -147,14 +146,14 @@ void distinct_titles(std::vector<SourceLink>& sources) {
   };
   std::vector<std::string> titles;
   titles.reserve(sources.size());
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    const std::string host = host_of(sources[i]);
-    titles.push_back(shared(sources[i].title, i) && !host.empty() ? sources[i].title + " (" + host + ")"
-                                                                  : sources[i].title);
+  for (const SourceLink& s : sources) {
+    const std::string host = uses[s.title] > 1 ? host_of(s) : std::string();
+    titles.push_back(host.empty() ? s.title : s.title + " (" + host + ")");
   }
+  std::unordered_map<std::string_view, std::size_t> still;
+  for (const std::string& title : titles) ++still[title];
   for (std::size_t i = 0; i < sources.size(); ++i) {
-    const bool still_shared = std::count(titles.begin(), titles.end(), titles[i]) > 1;
-    sources[i].title = still_shared ? titles[i] + " #" + std::to_string(sources[i].id) : titles[i];
+    sources[i].title = still[titles[i]] > 1 ? titles[i] + " #" + std::to_string(sources[i].id) : titles[i];
   }
 }
 

@@ -2,12 +2,14 @@
 #include "tinhop/publish/handler.hpp"
 
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
 #include <charconv>
 #include <ctime>
 
 #include "build.hpp"
 #include "tinhop/publish/render.hpp"
+#include "tinhop/rules/rules.hpp"
 
 namespace tinhop::publish {
 namespace {
@@ -42,6 +44,8 @@ Target classify(const boost::urls::url_view& url) {
     if (auto f = feed_format(segs[0])) {
       t.route = Route::feed;
       t.format = *f;
+    } else if (segs[0] == "sources") {
+      t.route = Route::sources;
     } else if (segs[0] == "sources.opml") {
       t.route = Route::opml;
     } else if (segs[0] == "healthz") {
@@ -205,6 +209,38 @@ storage::TopQuery top_query(const TopSettings& top, Instant now, std::size_t lim
   return q;
 }
 
+// A menu of more sources than this would outweigh the page (60 KB): the page links the
+// directory instead, which shows kDirectorySources a page.
+constexpr std::size_t kMenuSources = 50;
+constexpr std::size_t kDirectorySources = 100;
+
+// The enabled sources as the page, the directory and the OPML file name and link them.
+std::vector<SourceLink> source_links(const std::vector<storage::Source>& sources, const Context& ctx,
+                                     const std::string& base) {
+  std::vector<SourceLink> links;
+  for (const auto& src : sources) {
+    if (!src.settings.enabled) continue;
+    Selection one;
+    one.source_id = src.id;
+    links.push_back(
+        SourceLink{src.id, detail::source_title(src),
+                   detail::public_source_url(src.id, src.settings.url, base, ctx.options()),
+                   src.site_link ? public_url(*src.site_link, ctx.options().secret_params) : std::nullopt,
+                   src.settings.categories, detail::selection_url(base, one, Format::atom, false)});
+  }
+  detail::distinct_titles(links);
+  return links;
+}
+
+std::string sources_url(const std::string& base, const std::string& hl, const std::string& query,
+                        std::size_t number) {
+  boost::urls::url url(base + "/sources");
+  if (!query.empty()) url.params().append({"q", query});
+  if (number > 1) url.params().append({"page", std::to_string(number)});
+  if (!hl.empty()) url.params().append({"hl", hl});
+  return std::string(url.buffer());
+}
+
 // Renders a feed or the page for a selection; nullopt when the source/category is unknown.
 // WebSub discovery (section 4) from the headers, for subscribers that do not read the body;
 // empty without a hub.
@@ -305,17 +341,12 @@ storage::Result<std::optional<Context::Document>> render_selection(
       for (Entry& e : river.feed.entries) {
         if (!s.hl.empty()) e.story_url += "?hl=" + s.hl;
       }
-      for (const auto& src : *sources) {
-        if (!src.settings.enabled) continue;
-        Selection one;
-        one.source_id = src.id;
-        river.sources.push_back(
-            SourceLink{src.id, detail::source_title(src),
-                       detail::public_source_url(src.id, src.settings.url, base, ctx.options()),
-                       src.site_link ? public_url(*src.site_link, ctx.options().secret_params) : std::nullopt,
-                       src.settings.categories, detail::selection_url(base, one, Format::atom, false)});
+      river.sources = source_links(*sources, ctx, base);
+      river.source_count = river.sources.size();
+      if (river.source_count > kMenuSources) {
+        std::erase_if(river.sources, [&](const SourceLink& l) { return l.id != s.source_id; });
+        river.sources_url = sources_url(base, s.hl, "", 1);
       }
-      detail::distinct_titles(river.sources);
       // Category links keep the search and the language; a page filters by source or by
       // category, never both.
       Selection browse;
@@ -440,21 +471,53 @@ storage::Result<std::optional<Context::Document>> render_opml_document(Catalog& 
                                                                        const std::string& base) {
   auto sources = catalog.list_sources();
   if (!sources) return sources.error();
-  std::vector<SourceLink> links;
-  for (const auto& src : *sources) {
-    if (!src.settings.enabled) continue;
-    Selection one;
-    one.source_id = src.id;
-    links.push_back(
-        SourceLink{src.id, detail::source_title(src),
-                   detail::public_source_url(src.id, src.settings.url, base, ctx.options()),
-                   src.site_link ? public_url(*src.site_link, ctx.options().secret_params) : std::nullopt,
-                   src.settings.categories, detail::selection_url(base, one, Format::atom, false)});
-  }
   Context::Document doc;
   doc.content_type = "text/x-opml; charset=utf-8";
   doc.modified = stamp.at;
-  doc.body = render_opml(links, ctx.options().title + " sources", stamp.at);
+  doc.body = render_opml(source_links(*sources, ctx, base), ctx.options().title + " sources", stamp.at);
+  return std::optional<Context::Document>{std::move(doc)};
+}
+
+// The sources' directory, page `number` of those whose name or site matches `query`
+// (diacritics and case aside, rules::fold); nullopt past the last page.
+storage::Result<std::optional<Context::Document>> render_sources_document(
+    Catalog& catalog, const storage::ChangeStamp& stamp, const Context& ctx, const std::string& base,
+    const Reader& reader, const std::string& query, std::size_t number) {
+  auto sources = catalog.list_sources();
+  if (!sources) return sources.error();
+  SourcesPage page;
+  page.reader = reader;
+  page.site_title = ctx.options().title;
+  page.query = query;
+  Selection home;
+  home.hl = reader.hl;
+  page.home_url = detail::selection_url(base, home, Format::html, false);
+  page.page_url = base + "/sources";
+  // Folded by table, not transliterated: a search reads every source's name, ten thousand
+  // of them, and ICU's transliterator costs ~60 µs a name.
+  const std::string needle = rules::fold(query);
+  const std::size_t first = (number - 1) * kDirectorySources;
+  for (SourceLink& link : source_links(*sources, ctx, base)) {
+    if (!needle.empty()) {
+      const std::string& address = link.site_link ? *link.site_link : link.feed_url;
+      const auto site = boost::urls::parse_uri(address);
+      const std::string host = site ? std::string(site->host()) : std::string();
+      if (rules::fold(link.title + " " + host).find(needle) == std::string::npos) continue;
+    }
+    if (page.matches++ < first || page.sources.size() == kDirectorySources) continue;
+    Selection one = home;
+    one.source_id = link.id;
+    page.river_urls.push_back(detail::selection_url(base, one, Format::html, false));
+    page.sources.push_back(std::move(link));
+  }
+  if (number > 1 && page.sources.empty()) return std::optional<Context::Document>{};
+  if (number > 1) page.previous_url = sources_url(base, reader.hl, query, number - 1);
+  if (first + page.sources.size() < page.matches)
+    page.next_url = sources_url(base, reader.hl, query, number + 1);
+  Context::Document doc;
+  doc.content_type = content_type(Format::html);
+  doc.modified = stamp.at;
+  doc.body = render_sources(page);
   return std::optional<Context::Document>{std::move(doc)};
 }
 
@@ -653,6 +716,43 @@ Response story_response(const Request& req, const Target& target, Context& ctx,
   return document_response(req, *outcome.rendering, ctx.options());
 }
 
+Response sources_response(const Request& req, const boost::urls::url_view& url, Context& ctx,
+                          const Connection& connection) {
+  auto fail = [&req](http::status status, std::string_view message) { return failure(req, status, message); };
+  Selection chosen;
+  std::string query;
+  std::size_t number = 1;
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto param : url.params(opts)) {
+    if (param.key == "hl") {
+      if (param.value != "vi" && param.value != "en")
+        return fail(http::status::bad_request, "hl must be vi or en");
+      chosen.hl = param.value;
+    } else if (param.key == "q") {
+      if (param.value.size() > ctx.options().max_query_bytes)
+        return fail(http::status::bad_request, "q is too long");
+      query = clean_text(param.value);
+    } else if (param.key == "page") {
+      const auto n = parse_id(param.value);
+      if (!n || *n > 100000) return fail(http::status::bad_request, "page must be 1..100000");
+      number = static_cast<std::size_t>(*n);
+    }
+  }
+  while (!query.empty() && query.back() == ' ') query.pop_back();
+  const std::string base = base_url_of(req, ctx.options(), connection);
+  const Language language = choose_language(chosen.hl, req[http::field::accept_language]);
+  const Reader reader =
+      reader_of(req, chosen, ctx, sources_url(base, language == Language::vi ? "en" : "vi", query, number));
+  const std::string key = page_key(base + "|sources|" + std::to_string(number) + "|q=" + query, reader);
+  auto outcome = ctx.cached(key, [&](Catalog& c, const storage::ChangeStamp& stamp) {
+    return render_sources_document(c, stamp, ctx, base, reader, query, number);
+  });
+  if (!outcome.rendering)
+    return fail(outcome.status, outcome.status == http::status::not_found ? "no such page" : outcome.error);
+  return document_response(req, *outcome.rendering, ctx.options());
+}
+
 }  // namespace
 
 Route route_of(std::string_view target) {
@@ -715,6 +815,7 @@ Response handle(const Request& req, Context& ctx, const Connection& connection) 
       return document_response(req, *outcome.rendering, ctx.options());
     }
     case Route::story: return story_response(req, target, ctx, connection);
+    case Route::sources: return sources_response(req, *url, ctx, connection);
     case Route::top_feed: {
       const std::string base = base_url_of(req, ctx.options(), connection);
       const auto editorial = ctx.editorial();

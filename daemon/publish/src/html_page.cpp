@@ -37,13 +37,19 @@ void filter_form(XmlWriter& w, const RiverPage& page) {
   w.attr("placeholder", message(lang, "search_placeholder"));
   w.attr("value", page.query);
   w.attr("aria-label", message(lang, "search"));
-  w.raw(">\n<select name=\"source\"");
-  w.attr("aria-label", message(lang, "source"));
-  w.raw(">");
-  option(w, "", message(lang, "all_sources"), !page.selected_source);
-  for (const SourceLink& s : page.sources)
-    option(w, std::to_string(s.id), s.title, page.selected_source == s.id);
-  w.raw("</select>\n<select name=\"category\"");
+  w.raw(">\n");
+  // Too many sources for a menu: it offers only the one chosen (to keep or leave), the
+  // directory the others.
+  if (!page.sources.empty()) {
+    w.raw("<select name=\"source\"");
+    w.attr("aria-label", message(lang, "source"));
+    w.raw(">");
+    option(w, "", message(lang, "all_sources"), !page.selected_source);
+    for (const SourceLink& s : page.sources)
+      option(w, std::to_string(s.id), s.title, page.selected_source == s.id);
+    w.raw("</select>\n");
+  }
+  w.raw("<select name=\"category\"");
   w.attr("aria-label", message(lang, "category"));
   w.raw(">");
   option(w, "", message(lang, "all_categories"), !page.selected_category);
@@ -56,6 +62,11 @@ void filter_form(XmlWriter& w, const RiverPage& page) {
   w.raw("</select>\n<button type=\"submit\">");
   w.text(message(lang, "search_button"));
   w.raw("</button>\n</form>\n");
+  if (page.sources.size() < page.source_count) {
+    w.raw("<p class=\"meta\">");
+    html::anchor(w, page.sources_url, message(lang, "sources_directory", std::to_string(page.source_count)));
+    w.raw("</p>\n");
+  }
 }
 
 void category_nav(XmlWriter& w, const RiverPage& page) {
@@ -166,7 +177,14 @@ void feeds_footer(XmlWriter& w, const RiverPage& page) {
   }
   w.raw("</ul>\n<h2>");
   w.text(message(lang, "sources"));
-  w.raw("</h2>\n<ul>\n");
+  w.raw("</h2>\n");
+  if (page.sources.size() < page.source_count) {
+    w.raw("<p>");
+    html::anchor(w, page.sources_url, message(lang, "sources_directory", std::to_string(page.source_count)));
+    w.raw("</p>\n</details>\n</footer>\n");
+    return;
+  }
+  w.raw("<ul>\n");
   for (const SourceLink& s : page.sources) {
     w.raw("<li>");
     w.text(s.title);

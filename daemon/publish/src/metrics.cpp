@@ -15,6 +15,7 @@ const char* route_name(Route route) {
     case Route::view: return "view";
     case Route::top_feed: return "top_feed";
     case Route::story: return "story";
+    case Route::sources: return "sources";
     case Route::opml: return "opml";
     case Route::healthz: return "healthz";
     case Route::metrics: return "metrics";

@@ -59,7 +59,7 @@ TEST_CASE("reader: ?hl= chooses the language, then Accept-Language, else Vietnam
 
 TEST_CASE("reader: both message catalogues hold the same keys", "[publish][reader]") {
   const auto vi = publish::message_keys(publish::Language::vi);
-  CHECK(vi.size() == 36 + 120);  // the reader pages', then the admin console's (issue #21)
+  CHECK(vi.size() == 42 + 120);  // the reader pages', then the admin console's (issue #21)
   CHECK(vi == publish::message_keys(publish::Language::en));
   CHECK(publish::message(publish::Language::vi, "minutes_ago", "5") == "5 phút trước");
   CHECK(publish::message(publish::Language::en, "results_for", "vàng") == "Results for “vàng”");
@@ -272,4 +272,97 @@ TEST_CASE("reader: a full page, 30 long stories and 100 sources, stays under 60 
     ++articles;
   CHECK(articles == 30);
   CHECK(html.size() <= 60U * 1024U);
+}
+
+namespace {
+
+// The fake's three sources, then "Báo điện tử số 4" .. "Báo điện tử số N", each at its own
+// site (https://tinN.example/).
+void add_sources(test::FakeCatalog& catalog, std::size_t count) {
+  for (std::size_t id = 4; id <= count; ++id) {
+    storage::Source s = catalog.sources[0];
+    s.id = static_cast<std::int64_t>(id);
+    s.settings.title = "Báo điện tử số " + std::to_string(id);
+    s.settings.url = "https://tin" + std::to_string(id) + ".example/rss";
+    s.site_link = "https://tin" + std::to_string(id) + ".example/";
+    catalog.sources.push_back(std::move(s));
+  }
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("reader: with more sources than a menu holds, the page links their directory and stays small",
+          "[publish][reader][sources]") {
+  test::FakeCatalog catalog;
+  add_sources(catalog, 10000);
+  publish::Context ctx(catalog, options());
+  const std::string html = page(ctx, "/");
+  CHECK(html.size() <= 60U * 1024U);
+  CHECK(html.find("<select name=\"source\"") == std::string::npos);
+  CHECK(html.find("Báo điện tử số 4<") == std::string::npos);
+  CHECK(count_of(html, "<a href=\"http://127.0.0.1:8080/sources\">Tất cả 10000 nguồn tin →</a>") == 2);
+
+  // A chosen source stays in the menu, alone beside "every source", to keep or leave.
+  const std::string one = page(ctx, "/?source=4321&hl=en");
+  CHECK(one.size() <= 60U * 1024U);
+  CHECK_THAT(one,
+             Contains("<select name=\"source\" aria-label=\"Source\"><option value=\"\">All sources</option>"
+                      "<option value=\"4321\" selected>Báo điện tử số 4321</option></select>"));
+  CHECK(count_of(one, "<option value=\"") == 2 + 3 + 2);  // sources, categories, sort orders
+  CHECK_THAT(one, Contains("<a href=\"http://127.0.0.1:8080/sources?hl=en\">All 10000 sources →</a>"));
+
+  // Up to the menu's size, every source is in it and in the footer, and no directory link.
+  test::FakeCatalog few;
+  add_sources(few, 50);
+  publish::Context few_ctx(few, options());
+  const std::string menu = page(few_ctx, "/");
+  CHECK(count_of(menu, "<option value=\"") == 1 + 50 + 3 + 2);
+  CHECK_THAT(menu, Contains("<option value=\"50\">Báo điện tử số 50</option>"));
+  CHECK(menu.find("/sources\"") == std::string::npos);
+}
+
+TEST_CASE("reader: the sources' directory is paged and found by name or site, diacritics aside",
+          "[publish][reader][sources]") {
+  test::FakeCatalog catalog;
+  add_sources(catalog, 250);
+  publish::Context ctx(catalog, options());
+
+  const std::string first = page(ctx, "/sources");
+  CHECK_THAT(first, Contains("<html lang=\"vi\""));
+  CHECK_THAT(first, Contains("<p class=\"meta\">250 nguồn tin</p>"));
+  CHECK(count_of(first, "<li><a href=\"http://127.0.0.1:8080/?source=") == 100);
+  CHECK_THAT(first, Contains("<li><a href=\"http://127.0.0.1:8080/?source=1\">Báo Chính phủ</a> · <a "
+                             "href=\"http://127.0.0.1:8080/sources/1/feed.atom\">Atom</a>"));
+  CHECK_THAT(first, Contains("<a href=\"http://127.0.0.1:8080/sources?page=2\">Trang sau →</a>"));
+  CHECK(first.find("Trang trước") == std::string::npos);
+
+  const std::string last = page(ctx, "/sources?page=3");
+  CHECK(count_of(last, "<li><a href=\"http://127.0.0.1:8080/?source=") == 50);
+  CHECK_THAT(last, Contains(">Báo điện tử số 250</a>"));
+  CHECK_THAT(last, Contains("<a href=\"http://127.0.0.1:8080/sources?page=2\">← Trang trước</a>"));
+  CHECK(last.find("Trang sau") == std::string::npos);
+  CHECK(call(ctx, "/sources?page=4").result() == http::status::not_found);
+  CHECK(*call(ctx, "/sources?page=0").body() == "page must be 1..100000\n");
+  CHECK(call(ctx, "/sources?page=0").result() == http::status::bad_request);
+
+  // "bao dien tu so 12" finds 12 and 120-129, as they are written with their marks.
+  const std::string found = page(ctx, "/sources?q=bao+dien+tu+so+12&hl=en");
+  CHECK_THAT(found, Contains("<p class=\"meta\">11 sources</p>"));
+  CHECK_THAT(found, Contains("?source=12&amp;hl=en\">Báo điện tử số 12</a>"));
+  CHECK_THAT(found, Contains("?source=129&amp;hl=en\">Báo điện tử số 129</a>"));
+  CHECK_THAT(found,
+             Contains("<input type=\"search\" name=\"q\" placeholder=\"Find a source\" aria-label=\"Find a "
+                      "source\" value=\"bao dien tu so 12\">"));
+  // By its site, and by a word in its own case and marks.
+  CHECK_THAT(page(ctx, "/sources?q=tin77.example"), Contains("<p class=\"meta\">1 nguồn tin</p>"));
+  CHECK_THAT(page(ctx, "/sources?q=CH%C3%8DNH+PH%E1%BB%A6"), Contains(">Báo Chính phủ</a>"));
+  const std::string none = page(ctx, "/sources?q=xyz");
+  CHECK_THAT(none, Contains("<p class=\"meta\">0 nguồn tin</p>\n<p>Không có nguồn tin nào khớp.</p>"));
+  CHECK(publish::route_of("/sources?q=a") == publish::Route::sources);
 }

@@ -70,6 +70,7 @@ enum class Route {
   view,  // a view's page and feeds
   top_feed,
   story,
+  sources,  // the sources' directory
   opml,
   healthz,
   metrics,

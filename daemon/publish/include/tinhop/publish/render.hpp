@@ -29,6 +29,10 @@ std::string render_html(const RiverPage& page);
 // has at least one version.
 std::string render_story(const StoryPage& page);
 
+// The sources' directory: a search form, the matching sources of one page, each with its
+// river page, our feed of it and its original feed, and the links to the pages around.
+std::string render_sources(const SourcesPage& page);
+
 // OPML 2.0 listing every source feed (and our republished feed of it).
 std::string render_opml(const std::vector<SourceLink>& sources, std::string_view title, Instant created);
 

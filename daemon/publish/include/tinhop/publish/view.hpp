@@ -112,7 +112,11 @@ struct RiverPage {
   Reader reader;
   std::string base_url;  // absolute URL of `/`, without a trailing slash
   // Names unique among them: a title two sources share gets their sites (distinct_titles).
+  // Every enabled source while they fit a page (kPageSources); beyond, only the selected
+  // one, and the page links the sources' directory instead.
   std::vector<SourceLink> sources;
+  std::size_t source_count = 0;  // enabled sources
+  std::string sources_url;       // the sources' directory (SourcesPage)
   std::vector<CategoryLink> categories;
   std::optional<std::int64_t> selected_source;
   std::optional<std::string> selected_category;  // slug
@@ -128,6 +132,20 @@ struct RiverPage {
   // elsewhere), and their feed.
   std::vector<Entry> top;
   std::string top_url;
+};
+
+// The sources' directory (/sources): the enabled sources whose name matches the query, a
+// page at a time, each with its river page and its feeds.
+struct SourcesPage {
+  Reader reader;
+  std::string site_title;
+  std::string home_url;
+  std::string page_url;  // the directory, without query or page (a form's action)
+  std::string query;
+  std::size_t matches = 0;  // sources matching the query, on every page
+  std::vector<SourceLink> sources;
+  std::vector<std::string> river_urls;  // the river page of each of `sources`
+  std::optional<std::string> previous_url, next_url;
 };
 
 // One story with every publisher's version, earliest first (the first one is marked).
