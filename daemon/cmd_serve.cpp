@@ -523,6 +523,17 @@ int run_serve(const ServeArgs& args) {
     options.poller.policy.min_interval = 10s;
     options.poller.gate.min_spacing = 0ms;
   }
+  // Several nodes: the claims, lease renewals and heartbeats on a connection and a thread
+  // of their own, off the event loop.
+  std::optional<storage::Store> cluster_store;
+  if (options.cluster) {
+    auto opened = storage::Store::open(db, store_options(cfg, false, 2048));
+    if (!opened) {
+      log->critical("db.open_failed {} {}", kv("path", db), kv("error", opened.error().message));
+      return exit_failure;
+    }
+    cluster_store = std::move(*opened);
+  }
   daemon::PollService service(
       ioc, *loop_store, *writer, options,
       daemon::PollServiceHooks{
@@ -563,7 +574,8 @@ int run_serve(const ServeArgs& args) {
           .writes_refused = [&server](const std::string& error,
                                       Instant since) { server.writes_refused(error, since); },
           .writes_resumed = [&server] { server.writes_resumed(); },
-      });
+      },
+      std::move(cluster_store));
   if (websub::Subscriber* subscriber = service.subscriber()) {
     // The hubs' calls to our callback URLs, answered on the event loop the subscriber lives on.
     server.delegate(
