@@ -1,6 +1,7 @@
 // `tinhop serve`: the daemon. Polls every enabled source on its schedule, stores what it
 // finds, serves the merged feeds, and stops in two phases on SIGINT/SIGTERM.
 #include <malloc.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -143,6 +144,15 @@ std::optional<config::ListenAddress> parse_listen(const std::string& text) {
 // 2,000-feed first poll wrote no slower with it than with 4 MiB (and 4 MiB no slower than 8
 // or the store's 64 MiB default, which alone would be the daemon's whole memory target); the
 // pipeline's small backlog keeps its batches small. The others only read a little.
+// With PostgreSQL, this process among the nodes: its writer's commits' notifications name
+// it so that its own change listener skips them (the writer's hook tells the publisher
+// itself); the other connections' commits (admin edits) stay heard here too. The process
+// id keeps apart two daemons that a misconfiguration gave one node name.
+std::string notifying_node(const config::Config& cfg) {
+  if (cfg.database.url.empty()) return {};
+  return daemon::node_name(cfg.cluster) + "/" + std::to_string(::getpid());
+}
+
 storage::OpenOptions store_options(const config::Config& cfg, bool read_only,
                                    std::optional<std::int64_t> page_cache_kib = std::nullopt) {
   storage::OpenOptions o;
@@ -362,7 +372,9 @@ int run_serve(const ServeArgs& args) {
   if (cfg.database.url.empty() && cfg.database.path.has_parent_path())
     fs::create_directories(cfg.database.path.parent_path(), dir_ec);
   const std::string db = config::database_location(cfg.database);
-  auto writer = storage::Store::open(db, store_options(cfg, false, 2048));
+  storage::OpenOptions writer_options = store_options(cfg, false, 2048);
+  writer_options.node = notifying_node(cfg);
+  auto writer = storage::Store::open(db, writer_options);
   if (!writer) {
     log->critical("db.open_failed {} {}", kv("path", db), kv("error", writer.error().message));
     return exit_failure;
@@ -437,20 +449,22 @@ int run_serve(const ServeArgs& args) {
   // that the database went away and came back. Nothing to hear with SQLite.
   const auto db_log = logging::get("db");
   const auto listener = storage::ChangeListener::start(
-      db, storage::ChangeHooks{
-              .changed = [&server] { server.notify_changed(); },
-              .connection =
-                  [&server, db_log](std::optional<std::string> lost) {
-                    if (lost) {
-                      db_log->error("db.unreachable {} {}", kv("error", *lost),
-                                    kv("action", "feeds served as last rendered, polling paused"));
-                      server.context().database_lost(std::move(*lost), now());
-                    } else {
-                      db_log->info("db.reachable");
-                      server.context().database_restored();
-                    }
-                  },
-          });
+      db,
+      storage::ChangeHooks{
+          .changed = [&server] { server.notify_changed(); },
+          .connection =
+              [&server, db_log](std::optional<std::string> lost) {
+                if (lost) {
+                  db_log->error("db.unreachable {} {}", kv("error", *lost),
+                                kv("action", "feeds served as last rendered, polling paused"));
+                  server.context().database_lost(std::move(*lost), now());
+                } else {
+                  db_log->info("db.reachable");
+                  server.context().database_restored();
+                }
+              },
+      },
+      notifying_node(cfg));
 
   daemon::PollServiceOptions options = daemon::poll_options_from(cfg);
   // The pushes' own client (our hub's deliveries, the external hubs' pings): they do not
@@ -519,6 +533,17 @@ int run_serve(const ServeArgs& args) {
     options.poller.policy.min_interval = 10s;
     options.poller.gate.min_spacing = 0ms;
   }
+  // Several nodes: the claims, lease renewals and heartbeats on a connection and a thread
+  // of their own, off the event loop.
+  std::optional<storage::Store> cluster_store;
+  if (options.cluster) {
+    auto opened = storage::Store::open(db, store_options(cfg, false, 2048));
+    if (!opened) {
+      log->critical("db.open_failed {} {}", kv("path", db), kv("error", opened.error().message));
+      return exit_failure;
+    }
+    cluster_store = std::move(*opened);
+  }
   daemon::PollService service(
       ioc, *loop_store, *writer, options,
       daemon::PollServiceHooks{
@@ -559,7 +584,8 @@ int run_serve(const ServeArgs& args) {
           .writes_refused = [&server](const std::string& error,
                                       Instant since) { server.writes_refused(error, since); },
           .writes_resumed = [&server] { server.writes_resumed(); },
-      });
+      },
+      std::move(cluster_store));
   if (websub::Subscriber* subscriber = service.subscriber()) {
     // The hubs' calls to our callback URLs, answered on the event loop the subscriber lives on.
     server.delegate(

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <stdexcept>
 
 #include "logging.hpp"
 #include "tinhop/config/source.hpp"
@@ -39,15 +40,6 @@ std::uint64_t signature(const storage::Source& s, const PollServiceOptions& o) {
   return std::hash<std::string>{}(sig);
 }
 
-// cluster.node, or the host name: the same on every start, so a restarted node finds
-// the leases it held.
-std::string node_name(const config::ClusterConfig& cluster) {
-  if (!cluster.node.empty()) return cluster.node;
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "tinhop";
-  return host;
-}
-
 storage::MilliInstant now_ms() {
   return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
@@ -59,6 +51,13 @@ std::shared_ptr<const HtmlSelectors> html_selectors(const storage::Source& s) {
 }
 
 }  // namespace
+
+std::string node_name(const config::ClusterConfig& cluster) {
+  if (!cluster.node.empty()) return cluster.node;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "tinhop";
+  return host;
+}
 
 PollServiceOptions poll_options_from(const config::Config& config) {
   PollServiceOptions o;
@@ -108,7 +107,8 @@ PollServiceOptions poll_options_from(const config::Config& config) {
 }
 
 PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_store, storage::Store& writer,
-                         PollServiceOptions options, PollServiceHooks hooks)
+                         PollServiceOptions options, PollServiceHooks hooks,
+                         std::optional<storage::Store> cluster_store)
     : ioc_(ioc),
       store_(loop_store),
       options_(std::move(options)),
@@ -142,9 +142,11 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
                       },
                   .report = [this](fetch::PollReport report) { pipeline_.write(std::move(report)); },
                   .accepting = [this](const fetch::Fetching& f) { return pipeline_.accepting(f); },
-                  .claim = options_.cluster ? [this](const fetch::PollSource& source, const std::string& host,
-                                                     bool asked) { return claim(source, host, asked); }
-                                            : decltype(fetch::PollerHooks::claim)(),
+                  .claim = options_.cluster
+                               ? [this](const fetch::PollSource& source, const std::string& host, bool asked,
+                                        fetch::PollerHooks::ClaimAnswer
+                                            answer) { claim(source, host, asked, std::move(answer)); }
+                               : decltype(fetch::PollerHooks::claim)(),
               }),
       follower_(
           ioc.get_executor(), loop_store,
@@ -155,6 +157,10 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
       writer_(writer),
       cluster_(options_.cluster),
       renew_timer_(ioc) {
+  if (cluster_) {
+    if (!cluster_store) throw std::invalid_argument("PollService: a cluster needs a store for its claims");
+    cluster_worker_.emplace(std::move(*cluster_store));
+  }
   pipeline_.set_rules(options_.rules);
   if (!options_.websub) return;
   auto log = logging::get("websub");
@@ -185,6 +191,26 @@ PollService::~PollService() {
   poller_.stop_scheduling();
   client_.shutdown();
   pipeline_.finish();
+}
+
+void PollService::finish_writes() {
+  pipeline_.finish();
+  if (!cluster_worker_) return;
+  cluster_worker_->post([this](storage::Store& store) {
+    std::vector<storage::LeaseRelease> unused;
+    {
+      std::lock_guard lock(leased_mutex_);
+      for (const auto& [id, claimed] : leased_)
+        unused.push_back({.source_id = id, .next_due = claimed, .host_slowed_until = std::nullopt});
+      leased_.clear();
+    }
+    if (unused.empty()) return;
+    if (auto released = store.release_leases(cluster_->node, unused); !released) {
+      logging::get("cluster")->warn("cluster.release_failed {} {}", kv("error", released.error().message),
+                                    kv("action", "the leases run out on their own"));
+    }
+  });
+  cluster_worker_->stop();
 }
 
 fetch::PollSource PollService::to_poll_source(const storage::Source& s, const storage::Health* health) const {
@@ -243,77 +269,120 @@ storage::Result<void> PollService::start() {
   return {};
 }
 
-std::optional<std::chrono::system_clock::time_point> PollService::claim(const fetch::PollSource& source,
-                                                                        const std::string& host, bool asked) {
-  const ClusterOptions& cluster = *cluster_;
-  const storage::MilliInstant now = now_ms();
+void PollService::claim(const fetch::PollSource& source, const std::string& host, bool asked,
+                        fetch::PollerHooks::ClaimAnswer answer) {
+  // The politeness settings as the loop has them now (a reload changes them there).
   const fetch::PollerOptions& poller = options_.poller;
-  auto claimed = store_.claim_source({.node = cluster.node,
-                                      .source_id = source.id,
-                                      .host = host,
-                                      .now = now,
-                                      .lease = cluster.lease,
-                                      .per_host = static_cast<std::int64_t>(poller.gate.per_host),
-                                      .spacing = poller.gate.min_spacing,
-                                      .slowed_spacing = poller.gate.slowed_spacing,
-                                      .asked = asked});
+  storage::ClaimRequest request{.node = cluster_->node,
+                                .source_id = source.id,
+                                .host = host,
+                                .now = {},
+                                .lease = cluster_->lease,
+                                .per_host = static_cast<std::int64_t>(poller.gate.per_host),
+                                .spacing = poller.gate.min_spacing,
+                                .slowed_spacing = poller.gate.slowed_spacing,
+                                .asked = asked};
+  cluster_worker_->post(
+      [this, request = std::move(request), answer = std::move(answer)](storage::Store& store) mutable {
+        const storage::MilliInstant now = now_ms();
+        request.now = now;
+        const std::int64_t id = request.source_id;
+        auto claimed = store.claim_source(request);
+        if (!claimed) {
+          // Polling pauses while the database is away; the next claims try again.
+          database_failed("cluster.claims_failed", claimed.error().message,
+                          "polling pauses until the database answers");
+          return answer(now + std::chrono::seconds(5));
+        }
+        database_answered();
+        if (!claimed->granted) return answer(claimed->retry_at);
+        ++claims_;
+        {
+          std::lock_guard lock(leased_mutex_);
+          leased_.emplace(id, now);
+        }
+        // A source removed while its claim was out: its lease row went with it.
+        boost::asio::post(ioc_, [this, id, answer = std::move(answer)] {
+          if (!signatures_.contains(id)) {
+            std::lock_guard lock(leased_mutex_);
+            leased_.erase(id);
+          }
+          answer(std::nullopt);
+        });
+      });
+}
+
+void PollService::database_failed(const char* event, const std::string& error, const char* action) {
+  const auto line = outage_.failed(OutageLog::Clock::now());
+  if (!line) return;
   auto log = logging::get("cluster");
-  if (!claimed) {
-    // Polling pauses while the database is away; the next claims try again.
-    if (!claims_failing_) {
-      log->error("cluster.claims_failed {} {}", kv("error", claimed.error().message),
-                 kv("action", "polling pauses until the database answers"));
-    }
-    claims_failing_ = true;
-    return now + std::chrono::seconds(5);
+  if (line->first) {
+    log->error("{} {} {}", event, kv("error", error), kv("action", action));
+  } else {
+    log->warn("cluster.database_failing {} {} {}", kv("failing_for_s", line->failing_for.count()),
+              kv("suppressed", line->suppressed), kv("error", error));
   }
-  if (claims_failing_) log->info("cluster.claims_resumed {}", kv("node", cluster.node));
-  claims_failing_ = false;
-  if (!claimed->granted) return claimed->retry_at;
-  ++claims_;
-  std::lock_guard lock(leased_mutex_);
-  leased_.insert(source.id);
-  return std::nullopt;
+}
+
+void PollService::database_answered() {
+  if (const auto recovery = outage_.succeeded(OutageLog::Clock::now())) {
+    logging::get("cluster")->info("database.recovered {} {} {}", kv("node", cluster_->node),
+                                  kv("down_for_s", recovery->down_for.count()),
+                                  kv("failures", recovery->failures));
+  }
 }
 
 void PollService::renew_leases() {
-  const ClusterOptions& cluster = *cluster_;
-  auto log = logging::get("cluster");
-  const storage::MilliInstant now = now_ms();
-  std::vector<std::int64_t> held;
-  {
-    std::lock_guard lock(leased_mutex_);
-    held.assign(leased_.begin(), leased_.end());
-  }
-  std::sort(held.begin(), held.end());
-  if (!held.empty()) {
-    auto renewed = store_.renew_leases(cluster.node, held, now + cluster.lease);
-    if (!renewed) {
-      log->warn("cluster.renew_failed {}", kv("error", renewed.error().message));
-    } else if (renewed->size() < held.size()) {
-      // Another node took these after their leases ran out (this node stalled or lost the
-      // database for a lease): their polls here are no longer ours to release.
-      std::vector<std::int64_t> lost;
-      std::set_difference(held.begin(), held.end(), renewed->begin(), renewed->end(),
-                          std::back_inserter(lost));
-      lost_leases_ += lost.size();
-      std::lock_guard lock(leased_mutex_);
-      for (std::int64_t id : lost) leased_.erase(id);
-      log->warn("cluster.leases_lost {} {}", kv("count", static_cast<std::int64_t>(lost.size())),
-                kv("first_source", lost.front()));
-    }
-  }
-  if (auto beat = store_.heartbeat({.node = cluster.node,
-                                    .started = started_,
-                                    .now = now,
-                                    .claims = static_cast<std::int64_t>(claims_.load()),
-                                    .lost_leases = static_cast<std::int64_t>(lost_leases_.load())});
-      !beat) {
-    log->warn("cluster.heartbeat_failed {}", kv("error", beat.error().message));
-  }
-  renew_timer_.expires_after(std::max<std::chrono::milliseconds>(cluster.lease / 3, std::chrono::seconds(1)));
+  renew_timer_.expires_after(
+      std::max<std::chrono::milliseconds>(cluster_->lease / 3, std::chrono::seconds(1)));
   renew_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) renew_leases();
+  });
+  // A worker still busy with the last renewal (a slow database) renews those leases anyway.
+  if (renewal_queued_.exchange(true)) return;
+  cluster_worker_->post([this](storage::Store& store) {
+    renewal_queued_ = false;
+    const ClusterOptions& cluster = *cluster_;
+    const storage::MilliInstant now = now_ms();
+    std::vector<std::int64_t> held;
+    {
+      std::lock_guard lock(leased_mutex_);
+      for (const auto& [id, claimed] : leased_) held.push_back(id);
+    }
+    std::sort(held.begin(), held.end());
+    if (!held.empty()) {
+      auto renewed = store.renew_leases(cluster.node, held, now + cluster.lease);
+      if (!renewed) {
+        database_failed("cluster.renew_failed", renewed.error().message,
+                        "the leases run out unless the database answers before");
+      } else {
+        database_answered();
+        if (renewed->size() < held.size()) {
+          // Another node took these after their leases ran out (this node stalled or lost the
+          // database for a lease): their polls here are no longer ours to release.
+          std::vector<std::int64_t> lost;
+          std::set_difference(held.begin(), held.end(), renewed->begin(), renewed->end(),
+                              std::back_inserter(lost));
+          lost_leases_ += lost.size();
+          std::lock_guard lock(leased_mutex_);
+          for (std::int64_t id : lost) leased_.erase(id);
+          logging::get("cluster")->warn("cluster.leases_lost {} {}",
+                                        kv("count", static_cast<std::int64_t>(lost.size())),
+                                        kv("first_source", lost.front()));
+        }
+      }
+    }
+    if (auto beat = store.heartbeat({.node = cluster.node,
+                                     .started = started_,
+                                     .now = now,
+                                     .claims = static_cast<std::int64_t>(claims_.load()),
+                                     .lost_leases = static_cast<std::int64_t>(lost_leases_.load())});
+        !beat) {
+      database_failed("cluster.heartbeat_failed", beat.error().message,
+                      "cluster status shows this node late");
+    } else {
+      database_answered();
+    }
   });
 }
 

@@ -15,7 +15,9 @@
 #include <unordered_set>
 
 #include "article_follower.hpp"
+#include "outage_log.hpp"
 #include "pipeline.hpp"
+#include "store_worker.hpp"
 #include "tinhop/config/config.hpp"
 #include "tinhop/fetch/client.hpp"
 #include "tinhop/fetch/poller.hpp"
@@ -56,6 +58,10 @@ struct PollServiceOptions {
   std::optional<ClusterOptions> cluster;
 };
 
+// cluster.node, or the host name: the same on every start, so a restarted node finds the
+// leases it held.
+std::string node_name(const config::ClusterConfig& cluster);
+
 // The poller's settings from the configuration file.
 PollServiceOptions poll_options_from(const config::Config& config);
 
@@ -72,9 +78,11 @@ struct PollServiceHooks {
 class PollService {
  public:
   // `loop_store` is used on the event loop thread only; `writer` by the pipeline's writer
-  // thread only.
+  // thread only. `cluster_store`, required with options.cluster, is the claims' own: a
+  // thread of the service claims, renews and beats the heartbeat on it.
   PollService(boost::asio::io_context& ioc, storage::Store& loop_store, storage::Store& writer,
-              PollServiceOptions options, PollServiceHooks hooks);
+              PollServiceOptions options, PollServiceHooks hooks,
+              std::optional<storage::Store> cluster_store = std::nullopt);
   ~PollService();
 
   // Loads the enabled sources and starts polling.
@@ -101,8 +109,10 @@ class PollService {
     client_.shutdown();
     renew_timer_.cancel();
   }
-  // Phase two: every finished poll is committed; the writer stops.
-  void finish_writes() { pipeline_.finish(); }
+  // Phase two: every finished poll is committed; the writer stops. Then the leases granted
+  // to polls that never started (scheduling stopped while their claims were out) are handed
+  // back, due when they were claimed, so other nodes need not wait for them to run out.
+  void finish_writes();
   // Runs `job` on the writer thread between two batches (see Pipeline::maintain).
   void maintain(std::function<void(storage::Store&)> job) { pipeline_.maintain(std::move(job)); }
 
@@ -118,12 +128,16 @@ class PollService {
   // Event loop: whether the source's pushes are wanted; when not, its subscription goes.
   void want_pushes(std::int64_t id, bool wanted);
   void on_store_failed(const std::vector<std::int64_t>& source_ids, const std::string& error);
-  // Event loop: whether this node may fetch the due source now (PollerHooks::claim).
-  std::optional<std::chrono::system_clock::time_point> claim(const fetch::PollSource& source,
-                                                             const std::string& host, bool asked);
-  // Event loop, every third of the lease: renews the leases of polls not yet committed and
-  // sends the heartbeat.
+  // Event loop: asks the cluster worker whether this node may fetch the due source now
+  // (PollerHooks::claim); the answer comes back through the loop.
+  void claim(const fetch::PollSource& source, const std::string& host, bool asked,
+             fetch::PollerHooks::ClaimAnswer answer);
+  // Event loop, every third of the lease: has the worker renew the leases of polls not yet
+  // committed and send the heartbeat.
   void renew_leases();
+  // Cluster worker: a database failure or success of its work, logged as OutageLog says.
+  void database_failed(const char* event, const std::string& error, const char* action);
+  void database_answered();
   // Writer thread: the committed polls' sources are due again at their next poll, for
   // every node.
   void release_leases(const std::vector<Committed>& polls);
@@ -152,10 +166,14 @@ class PollService {
   boost::asio::steady_timer renew_timer_;
   storage::MilliInstant started_{};
   mutable std::mutex leased_mutex_;
-  std::unordered_set<std::int64_t> leased_;  // claimed, not yet released
+  // Claimed, not yet released: when each was claimed (a lease handed back is due then).
+  std::unordered_map<std::int64_t, storage::MilliInstant> leased_;
   std::atomic<std::uint64_t> claims_{0};
   std::atomic<std::uint64_t> lost_leases_{0};
-  bool claims_failing_ = false;  // event loop: the database refused the last claim
+  std::atomic<bool> renewal_queued_{false};  // one renewal waits for the worker at most
+  OutageLog outage_;                         // cluster worker only
+  // Declared last: its thread stops first, while everything its jobs use still exists.
+  std::optional<StoreWorker> cluster_worker_;
 };
 
 }  // namespace tinhop::daemon

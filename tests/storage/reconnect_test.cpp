@@ -151,6 +151,39 @@ TEST_CASE("PostgreSQL: the change listener hears each commit within a second, al
   CHECK(heard.wait_for([&] { return heard.changes == 4; }, 1s));
 }
 
+TEST_CASE("PostgreSQL: a node's change listener is told of the other nodes' commits, not its own") {
+  auto* server = server_or_skip();
+  if (server == nullptr) return;
+  const auto uri = server->fresh_database();
+  OpenOptions as_a, as_b;
+  as_a.node = "a/101";
+  as_b.node = "b/202";
+  Store a = Store::open(uri, as_a).value();
+  Store b = Store::open(uri, as_b).value();
+  const auto id = add_source(a, "https://a.vn/rss");
+  Heard heard_a, heard_b;
+  auto listener_a = ChangeListener::start(uri, heard_a.hooks(), as_a.node);
+  auto listener_b = ChangeListener::start(uri, heard_b.hooks(), as_b.node);
+  // Once each on connecting.
+  REQUIRE(heard_a.wait_for([&] { return heard_a.changes == 1; }, 5s));
+  REQUIRE(heard_b.wait_for([&] { return heard_b.changes == 1; }, 5s));
+
+  REQUIRE(a.ingest(id, make_feed({make_item("a1", "Tin một", tinhop::test::kLead)}), kNow)->added == 1);
+  CHECK(heard_b.wait_for([&] { return heard_b.changes == 2; }, 1s));
+  // a's own notification would have reached it as soon as b's did.
+  CHECK_FALSE(heard_a.wait_for([&] { return heard_a.changes > 1; }, 300ms));
+
+  REQUIRE(b.ingest(id, make_feed({make_item("b1", "Tin hai", tinhop::test::kLead)}), kNow)->added == 1);
+  CHECK(heard_a.wait_for([&] { return heard_a.changes == 2; }, 1s));
+  CHECK_FALSE(heard_b.wait_for([&] { return heard_b.changes > 2; }, 300ms));
+
+  // A process without a node name (the CLI) is heard by every node.
+  Store cli = Store::open(uri).value();
+  REQUIRE(cli.ingest(id, make_feed({make_item("c1", "Tin ba", tinhop::test::kLead)}), kNow)->added == 1);
+  CHECK(heard_a.wait_for([&] { return heard_a.changes == 3; }, 1s));
+  CHECK(heard_b.wait_for([&] { return heard_b.changes == 3; }, 1s));
+}
+
 TEST_CASE("a SQLite store has no change listener: its writer tells its readers itself") {
   CHECK(ChangeListener::start(":memory:", {}) == nullptr);
   CHECK(ChangeListener::start("/var/lib/tinhop/tinhop.db", {}) == nullptr);

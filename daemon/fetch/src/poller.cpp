@@ -100,6 +100,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     bool disabled = false;
     bool server_wait = false;  // the next poll is the wait a Retry-After asked for
     bool asked = false;        // the next poll was asked for now (PollerHooks::claim)
+    std::uint64_t claim = 0;   // the claim whose answer is awaited; 0: none
     std::optional<std::uint64_t> items_hash;
     Hints hints;
   };
@@ -224,6 +225,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
       auto it = entries.find(due.id);
       if (it == entries.end() || it->second.generation != due.generation || it->second.busy) continue;
       Entry& e = it->second;
+      if (e.claim != 0) continue;  // the answer reschedules or starts it
       if (!e.host.empty() && !gate.try_acquire(e.host, steady_now)) {
         const auto wait = std::max<std::chrono::nanoseconds>(gate.next_start(e.host, steady_now) - steady_now,
                                                              std::chrono::milliseconds(50));
@@ -232,12 +234,8 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       if (hooks.claim) {
-        if (const auto retry = hooks.claim(e.source, e.host, e.asked)) {
-          if (!e.host.empty()) gate.release(e.host);
-          deferred.push_back(
-              {std::max<SysTime>(*retry, now + std::chrono::milliseconds(50)), due.id, due.generation});
-          continue;
-        }
+        ask(e);
+        continue;
       }
       start(e);
     }
@@ -245,6 +243,36 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     timer_armed = false;
     timer.cancel();
     if (!blocked) arm();
+  }
+
+  // Asks the claim hook about a due source holding its host's place; on_claimed takes the
+  // answer on the event loop.
+  void ask(Entry& e) {
+    e.claim = ++claims_asked;
+    hooks.claim(e.source, e.host, e.asked,
+                [weak = weak_from_this(), ex = executor, id = e.source.id, claim = e.claim,
+                 host = e.host](std::optional<SysTime> retry_at) {
+                  boost::asio::post(ex, [weak, id, claim, host, retry_at] {
+                    if (auto self = weak.lock()) self->on_claimed(id, claim, host, retry_at);
+                  });
+                });
+  }
+
+  void on_claimed(std::int64_t id, std::uint64_t claim, const std::string& host,
+                  std::optional<SysTime> retry_at) {
+    auto it = entries.find(id);
+    const bool current = it != entries.end() && it->second.claim == claim;
+    if (current) it->second.claim = 0;
+    if (current && running && !retry_at) return start(it->second);
+    if (!host.empty()) gate.release(host);
+    if (current) {
+      // Due again at the time named (a grant scheduling stopped for: at once when it starts
+      // again), under the generation it has now: a poll_now while the claim was out bumped
+      // it, and its turn in the heap was skipped.
+      const SysTime soonest = SysClock::now() + std::chrono::milliseconds(50);
+      heap.push({std::max<SysTime>(retry_at.value_or(soonest), soonest), id, it->second.generation});
+    }
+    tick();
   }
 
   // What downstream is asked to count of the fetches running (PollerHooks::accepting).
@@ -485,6 +513,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
   std::size_t busy = 0;
   std::size_t fetching = 0;   // fetches started and not yet answered, orphaned ones included
   std::size_t receiving = 0;  // body bytes those fetches received so far
+  std::uint64_t claims_asked = 0;
   bool running = false;
 };
 

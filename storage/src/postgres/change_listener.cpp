@@ -1,6 +1,7 @@
 // Store::ChangeListener for PostgreSQL: LISTEN on a connection of its own, the socket waited
 // on with poll() beside a pipe that wakes the thread to stop. Every bump_change() NOTIFYs in
-// its transaction (sources.cpp), so a notification means a commit readers may see.
+// its transaction (sources.cpp), so a notification means a commit readers may see; its
+// payload names the sending node.
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <poll.h>
@@ -27,8 +28,11 @@ std::string first_line(const char* message) {
 
 class PostgresChangeListener final : public ChangeListener {
  public:
-  PostgresChangeListener(std::string conninfo, ChangeHooks hooks)
-      : conninfo_(std::move(conninfo)), target_(pg::describe(conninfo_)), hooks_(std::move(hooks)) {
+  PostgresChangeListener(std::string conninfo, ChangeHooks hooks, std::string node)
+      : conninfo_(std::move(conninfo)),
+        target_(pg::describe(conninfo_)),
+        hooks_(std::move(hooks)),
+        node_(std::move(node)) {
     if (::pipe2(wake_, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
     thread_ = std::thread([this] { run(); });
   }
@@ -133,7 +137,8 @@ class PostgresChangeListener final : public ChangeListener {
       }
       bool heard = false;
       while (PGnotify* notice = PQnotifies(conn_)) {
-        heard = true;
+        // This node's own commits: its writer told its readers already.
+        if (node_.empty() || node_ != notice->extra) heard = true;
         PQfreemem(notice);
       }
       if (heard && hooks_.changed) hooks_.changed();
@@ -143,6 +148,7 @@ class PostgresChangeListener final : public ChangeListener {
   const std::string conninfo_;
   const std::string target_;  // the server without its password, for the reasons given
   const ChangeHooks hooks_;
+  const std::string node_;  // the commits not to tell: this node's own
   int wake_[2] = {-1, -1};
   pg_conn* conn_ = nullptr;  // the listener thread's alone
   bool reachable_ = true;    // as Store::open left it; the thread's alone
@@ -151,9 +157,10 @@ class PostgresChangeListener final : public ChangeListener {
 
 }  // namespace
 
-std::unique_ptr<ChangeListener> ChangeListener::start(const std::string& location, ChangeHooks hooks) {
+std::unique_ptr<ChangeListener> ChangeListener::start(const std::string& location, ChangeHooks hooks,
+                                                      std::string node) {
   if (!is_postgres_location(location)) return nullptr;
-  return std::make_unique<PostgresChangeListener>(location, std::move(hooks));
+  return std::make_unique<PostgresChangeListener>(location, std::move(hooks), std::move(node));
 }
 
 }  // namespace tinhop::storage

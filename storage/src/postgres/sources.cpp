@@ -114,15 +114,16 @@ Result<std::unique_ptr<Backend>> postgres::open(const std::string& conninfo, con
 }
 
 // The NOTIFY goes out with the transaction's commit, to every node's change listener
-// (change_listener.cpp), and not at all when it rolls back.
+// (change_listener.cpp), and not at all when it rolls back. Its payload names the sending
+// node, whose own listener ignores it.
 constexpr char kBumpChange[] =
     "WITH bumped AS (UPDATE meta SET value = CASE key WHEN 'change_version' THEN value + 1 "
     "ELSE greatest(value, $1) END WHERE key IN ('change_version', 'change_at')) "
-    "SELECT pg_notify('tinhop_changes', '')";
+    "SELECT pg_notify('tinhop_changes', $2)";
 static_assert(std::string_view(kBumpChange).find(pg::kChangesChannel) != std::string_view::npos);
 
 void PostgresStore::bump_change(Instant now) {
-  db.query(kBumpChange, pg::Params().add(to_unix(now)));
+  db.query(kBumpChange, pg::Params().add(to_unix(now)).add(options.node));
 }
 
 void PostgresStore::bump_sources() {

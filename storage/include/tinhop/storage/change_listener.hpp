@@ -12,8 +12,10 @@ namespace tinhop::storage {
 
 // What a ChangeListener tells its owner, from the listener's own thread.
 struct ChangeHooks {
-  // A commit that changed what readers may see (any node's, this one's too). Also once on
-  // every connection made, the first included: commits made while away went unheard.
+  // A commit that changed what readers may see, by another node (or a process without a
+  // node name, such as the CLI): the listener's own node tells its readers itself. Also
+  // once on every connection made, the first included: commits made while away went
+  // unheard.
   std::function<void()> changed;
   // The listener lost the database (the reason, without a password) or, nullopt, has it
   // again. Called on each change of state only.
@@ -27,8 +29,11 @@ struct ChangeHooks {
 class ChangeListener {
  public:
   // A running listener; nullptr for a SQLite location (one machine: its writer tells its
-  // readers directly). A database unreachable now is retried as after a drop.
-  static std::unique_ptr<ChangeListener> start(const std::string& location, ChangeHooks hooks);
+  // readers directly). A database unreachable now is retried as after a drop. `node`: the
+  // name this process's stores were opened with (OpenOptions::node); their commits are not
+  // told. Empty: every commit is.
+  static std::unique_ptr<ChangeListener> start(const std::string& location, ChangeHooks hooks,
+                                               std::string node = {});
   virtual ~ChangeListener() = default;
 };
 

@@ -95,6 +95,10 @@ struct OpenOptions {
   // Link query parameters removed before comparing links, in addition to the built-in
   // list (utm_*, fbclid, gclid, mc_cid, mc_eid, ...). Names; a trailing '*' is a prefix.
   std::vector<std::string> extra_tracking_parameters;
+  // PostgreSQL: the process this store belongs to among those sharing the database; each
+  // commit's notification names it, so that the process's own ChangeListener (started
+  // with the same name) can ignore it. Empty: every listener hears the commits (the CLI).
+  std::string node;
   // Tests only: stop migrating at this schema version (to build an old database).
   std::optional<int> migrate_to;
   // Tests only: move recent link entries into the bulk of the link index once there are

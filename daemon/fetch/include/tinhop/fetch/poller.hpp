@@ -136,10 +136,14 @@ struct PollerHooks {
   // Several daemons sharing the sources: asked, once the local limits let a due source
   // start, whether this node may fetch it now (a lease the others respect). `asked`: the
   // poll was asked for now (poll_now, a hub's push that was no feed, pushes that stopped),
-  // not scheduled. nullopt: it may; otherwise when to ask again, the source's schedule
-  // untouched. Unset (one daemon): every due source is fetched.
-  std::function<std::optional<std::chrono::system_clock::time_point>(const PollSource& source,
-                                                                     const std::string& host, bool asked)>
+  // not scheduled. The hook answers through `answer`, exactly once, from any thread (the
+  // database work belongs off the event loop): nullopt, it may; otherwise when to ask
+  // again, the source's schedule untouched. The source holds its host's place meanwhile
+  // and is not asked about again until the answer; a grant that comes after the source
+  // was removed, replaced or scheduling stopped starts nothing. Unset (one daemon): every
+  // due source is fetched.
+  using ClaimAnswer = std::function<void(std::optional<std::chrono::system_clock::time_point> retry_at)>;
+  std::function<void(const PollSource& source, const std::string& host, bool asked, ClaimAnswer answer)>
       claim;
 };
 
