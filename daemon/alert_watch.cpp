@@ -79,6 +79,16 @@ storage::Result<std::optional<ToldAlert>> AlertWatch::assess(storage::Store& sto
     facts.arrivals = arrivals;
   }
   const Condition after = alerts::assess(facts, options_.policy, now);
+  if (facts.consecutive_failures > 0) {
+    settled_until_.erase(source.id);
+  } else if (after == Condition::stale) {
+    settled_until_[source.id] = Instant::max();
+  } else {
+    // Quiet up to min_quiet never makes a source stale, whatever its rhythm.
+    const auto limit = facts.arrivals.empty() ? options_.policy.min_quiet
+                                              : alerts::quiet_limit(arrivals, options_.policy.min_quiet);
+    settled_until_[source.id] = quiet_since + limit;
+  }
   const std::optional<alerts::Transition> transition = alerts::transition(before, after);
   if (!transition) return std::optional<ToldAlert>{};
   ToldAlert told;
@@ -141,6 +151,20 @@ storage::Result<std::vector<ToldAlert>> AlertWatch::check(storage::Store& store,
   }
   if (failed) return *failed;
   return told;
+}
+
+storage::Result<std::vector<ToldAlert>> AlertWatch::check_polled(storage::Store& store,
+                                                                 const std::vector<PolledSource>& polls,
+                                                                 Instant now) {
+  std::vector<std::int64_t> ids;
+  for (const PolledSource& poll : polls) {
+    const auto settled = settled_until_.find(poll.id);
+    const bool unchanged = !poll.failed && !poll.added_items && settled != settled_until_.end();
+    if (unchanged && now <= settled->second) continue;
+    ids.push_back(poll.id);
+  }
+  if (ids.empty()) return std::vector<ToldAlert>{};
+  return check(store, ids, now);
 }
 
 AlertTally AlertWatch::tally() const {

@@ -1,9 +1,9 @@
 // Source alerts in the daemon (docs/operations.md, "Source alerts"): after each committed
-// batch for the sources it polled, and every alerts.check_interval for all of them, each
-// source's condition is assessed from the store (alerts::assess) and each change worth
-// telling is stored (Store::record_alert) and handed back for the log, /metrics and the
-// webhooks. The store's queries are cheap: a source's arrivals are read only once it has
-// been quiet for longer than alerts.min_quiet.
+// batch for the sources it polled whose condition may have changed (check_polled), and
+// every alerts.check_interval for all of them, each source's condition is assessed from
+// the store (alerts::assess) and each change worth telling is stored (Store::record_alert)
+// and handed back for the log, /metrics and the webhooks. The store's queries are cheap: a
+// source's arrivals are read only once it has been quiet for longer than alerts.min_quiet.
 #pragma once
 
 #include <chrono>
@@ -35,6 +35,13 @@ struct ToldAlert {
   std::string source_title;  // the configured title, else the feed's own; may be empty
 };
 
+// A committed poll, as the check after its batch reads it.
+struct PolledSource {
+  std::int64_t id = 0;
+  bool failed = false;       // the poll failed: the source's failure count changed
+  bool added_items = false;  // it stored new items: the source's newest item changed
+};
+
 // The webhooks' JSON body: {"id", "kind", "at", "detail", "source": {"id", "url", "title"}}.
 std::string alert_json(const ToldAlert& told);
 
@@ -54,6 +61,14 @@ class AlertWatch {
                                                 const std::optional<std::vector<std::int64_t>>& ids,
                                                 Instant now);
 
+  // check() for the sources of a committed batch, looking up only those whose condition may
+  // have changed: the poll failed or brought new items, the source was failing, or its
+  // quiet may have grown past its limit since its last check. The others are skipped (two
+  // store reads each). Anything else that changes a source (a CLI poll, a rhythm learned
+  // from arrivals leaving the history window) is seen by the periodic check of all.
+  storage::Result<std::vector<ToldAlert>> check_polled(storage::Store& store,
+                                                       const std::vector<PolledSource>& polls, Instant now);
+
   // From any thread.
   AlertTally tally() const;
 
@@ -66,6 +81,9 @@ class AlertWatch {
   const AlertWatchOptions options_;
   bool loaded_ = false;
   std::unordered_map<std::int64_t, alerts::Condition> conditions_;  // other than healthy
+  // Sources without a failed poll at their last check, with the time before which quiet
+  // alone cannot change their condition (the end of time when they are stale already).
+  std::unordered_map<std::int64_t, Instant> settled_until_;
   mutable std::mutex tally_mutex_;
   AlertTally tally_;
 };

@@ -507,11 +507,13 @@ int run_serve(const ServeArgs& args) {
           });
     }
   }
-  // Writer thread: checks the sources (all when `ids` is nullopt) and tells each change.
+  // Writer thread: checks the sources (all, or those of a committed batch) and tells each change.
   const auto check_alerts = [&alert_watch, &alert_hooks, &ioc](
-                                storage::Store& store, const std::optional<std::vector<std::int64_t>>& ids) {
+                                storage::Store& store,
+                                const std::optional<std::vector<daemon::PolledSource>>& polls) {
     auto alert_log = logging::get("alerts");
-    auto told = alert_watch->check(store, ids, now());
+    auto told = polls ? alert_watch->check_polled(store, *polls, now())
+                      : alert_watch->check(store, std::nullopt, now());
     if (!told) {
       alert_log->error("alert.check_failed {}", kv("error", told.error().message));
       return;
@@ -552,8 +554,11 @@ int run_serve(const ServeArgs& args) {
                &check_alerts](const auto& polls) {
                 server.dedup_waits(writer->dedup_waits());
                 if (alert_watch) {
-                  std::vector<std::int64_t> polled;
-                  for (const auto& c : polls) polled.push_back(c.report.source_id);
+                  std::vector<daemon::PolledSource> polled;
+                  for (const auto& c : polls) {
+                    polled.push_back({c.report.source_id, c.report.outcome == fetch::PollOutcome::failed,
+                                      c.items_added > 0});
+                  }
                   check_alerts(*writer, polled);
                 }
                 bool added = false;

@@ -200,36 +200,53 @@ std::shared_ptr<const rules::RuleSet> Pipeline::current_rules() const {
 
 void Pipeline::apply_rules(const rules::RuleSet& rules, std::int64_t source_id,
                            const rules::SourceScope& scope, Feed& feed) {
-  // A source's memory of dropped items is forgotten past this many: feeds carry tens of
-  // items, so only a source dropping thousands recounts some.
-  constexpr std::size_t kRememberedDrops = 4096;
   const rules::Outcome outcome = rules.apply(feed.items, scope, feed.language);
   if (outcome.tallies.empty()) return;
   std::lock_guard lock(rules_mutex_);
-  auto& seen = dropped_seen_[source_id];
-  if (seen.size() > kRememberedDrops) seen.clear();
-  auto count_of = [&](const std::string& rule) -> storage::RuleCount& {
-    storage::RuleCount& count = rule_counts_[{source_id, rule}];
-    count.source_id = source_id;
-    count.rule = rule;
-    return count;
-  };
+  UncommittedRules& uncommitted = uncommitted_rules_[source_id];
   for (const rules::ItemEffect& effect : outcome.effects) {
-    if (!effect.dropped_by.empty() && seen.insert(effect.dropped_by + '\n' + effect.key).second) {
-      ++count_of(effect.dropped_by).dropped;
-    }
+    if (!effect.dropped_by.empty()) uncommitted.drops.emplace(effect.dropped_by, effect.key);
   }
   for (const rules::RuleTally& tally : outcome.tallies) {
-    if (tally.timeouts > 0) count_of(tally.rule).timeouts += static_cast<std::int64_t>(tally.timeouts);
+    if (tally.timeouts > 0) uncommitted.timeouts[tally.rule] += static_cast<std::int64_t>(tally.timeouts);
   }
 }
 
-std::vector<storage::RuleCount> Pipeline::take_rule_counts() {
-  std::vector<storage::RuleCount> out;
-  std::lock_guard lock(rules_mutex_);
-  for (auto& [key, count] : rule_counts_) out.push_back(std::move(count));
-  rule_counts_.clear();
-  return out;
+void Pipeline::settle_rule_counts(const std::vector<fetch::PollReport>& batch, bool stored) {
+  // A source's memory of dropped items is forgotten past this many: feeds carry tens of
+  // items, so only a source dropping thousands recounts some.
+  constexpr std::size_t kRememberedDrops = 4096;
+  std::vector<std::pair<std::int64_t, UncommittedRules>> settled;
+  {
+    std::lock_guard lock(rules_mutex_);
+    for (const fetch::PollReport& report : batch) {
+      const auto found = uncommitted_rules_.find(report.source_id);
+      if (found == uncommitted_rules_.end()) continue;
+      settled.emplace_back(report.source_id, std::move(found->second));
+      uncommitted_rules_.erase(found);
+    }
+  }
+  if (!stored) return;
+  // From here on the writer's own: no parse thread reads these.
+  for (const auto& [source_id, uncommitted] : settled) {
+    auto count_of = [&, id = source_id](const std::string& rule) -> storage::RuleCount& {
+      storage::RuleCount& count = rule_counts_[{id, rule}];
+      count.source_id = id;
+      count.rule = rule;
+      return count;
+    };
+    auto& seen = dropped_seen_[source_id];
+    if (seen.size() > kRememberedDrops) seen.clear();
+    for (const auto& [rule, key] : uncommitted.drops) {
+      if (seen.insert(rule + '\n' + key).second) ++count_of(rule).dropped;
+    }
+    for (const auto& [rule, timeouts] : uncommitted.timeouts) count_of(rule).timeouts += timeouts;
+  }
+  if (rule_counts_.empty()) return;
+  std::vector<storage::RuleCount> counts;
+  for (const auto& [key, count] : rule_counts_) counts.push_back(count);
+  // Not stored: kept, and stored with the next batch.
+  if (store_.add_rule_counts(counts)) rule_counts_.clear();
 }
 
 void Pipeline::write(fetch::PollReport report) {
@@ -329,8 +346,7 @@ void Pipeline::commit(std::vector<fetch::PollReport>& batch) {
     }
     committed_polls_.fetch_add(batch.size());
   }
-  if (const auto rule_counts = take_rule_counts(); !rule_counts.empty())
-    (void)store_.add_rule_counts(rule_counts);
+  settle_rule_counts(batch, counts.has_value());
   if (bytes > 0) return_free_memory();
   write_ns_.fetch_add((SteadyClock::now() - start).count());
   release(batch.size(), bytes);

@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -117,11 +118,13 @@ class Pipeline {
   DateOrder date_order_seen(const fetch::PollSource& source) const;
   void remember_date_order(std::int64_t source_id, DateOrder order);
   std::shared_ptr<const rules::RuleSet> current_rules() const;
-  // Applies `rules` to a parsed document and counts what they dropped.
+  // Applies `rules` to a parsed document and keeps what they dropped until its poll is
+  // committed.
   void apply_rules(const rules::RuleSet& rules, std::int64_t source_id, const rules::SourceScope& scope,
                    Feed& feed);
-  // The rule counts gathered since the last call, for the writer to store.
-  std::vector<storage::RuleCount> take_rule_counts();
+  // Counts the rule effects of the polls of `batch` once the batch is committed (`stored`),
+  // forgets them when it is not, and stores the counts not yet stored.
+  void settle_rule_counts(const std::vector<fetch::PollReport>& batch, bool stored);
 
   storage::Store& store_;
   PipelineOptions options_;
@@ -145,9 +148,18 @@ class Pipeline {
   std::unordered_map<std::int64_t, DateOrder> orders_seen_;  // since start, by source id
   mutable std::mutex rules_mutex_;
   std::shared_ptr<const rules::RuleSet> rules_ = std::make_shared<const rules::RuleSet>();
-  std::map<std::pair<std::int64_t, std::string>, storage::RuleCount> rule_counts_;  // not yet stored
-  // The items each source's rules dropped since start: a feed keeps carrying an item for
-  // days, and each item's drop is counted once, not at every poll.
+  // What the rules did to each source's documents parsed since its last commit: counted
+  // only once a poll of the source is committed, so a batch that fails (and is fetched
+  // again) counts nothing. Its drops by rule and item key, and its regex time-outs by rule.
+  struct UncommittedRules {
+    std::set<std::pair<std::string, std::string>> drops;
+    std::map<std::string, std::int64_t> timeouts;
+  };
+  std::unordered_map<std::int64_t, UncommittedRules> uncommitted_rules_;
+  std::map<std::pair<std::int64_t, std::string>, storage::RuleCount>
+      rule_counts_;  // committed, not yet stored; writer only
+  // The items each source's rules dropped in committed polls since start: a feed keeps
+  // carrying an item for days, and each item's drop is counted once, not at every poll.
   std::unordered_map<std::int64_t, std::unordered_set<std::string>> dropped_seen_;
 };
 

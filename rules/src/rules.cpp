@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <functional>
 #include <stdexcept>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "tinhop/parsers/text.hpp"
 
@@ -143,48 +145,158 @@ std::vector<std::string> words_of(std::string_view utf8) {
   return words;
 }
 
+// The folded words of every words and phrase rule, numbered: a field's words are then
+// looked up here once for all the rules reading it, not hashed into a set of their own.
+class Dictionary {
+ public:
+  std::uint32_t add(std::string word) {
+    return ids_.try_emplace(std::move(word), static_cast<std::uint32_t>(ids_.size())).first->second;
+  }
+  std::optional<std::uint32_t> find(std::string_view word) const {
+    const auto found = ids_.find(word);
+    if (found == ids_.end()) return std::nullopt;
+    return found->second;
+  }
+  std::size_t size() const { return ids_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view word) const { return std::hash<std::string_view>{}(word); }
+  };
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids_;
+};
+
 // A field's text folded for word matching: its words separated by single spaces, with a
-// space at both ends, so " two words " finds a whole phrase; and the set of its words, so
-// a rule whose words are absent is rejected without a scan.
+// space at both ends, so " two words " finds a whole phrase; and which of the dictionary's
+// words it has, so a rule whose words are absent is rejected without a scan.
 struct WordText {
   std::string text;
-  std::unordered_set<std::string_view> words;  // views into text
+  std::vector<bool> present;  // by dictionary id
 
-  explicit WordText(std::string_view utf8) {
-    text.reserve(utf8.size() + 2);
-    text += ' ';
-    each_folded(utf8, [&](const Folded& f) {
-      if (f.kind == Kind::letter) {
-        text += f.text;
-        return;
+  WordText(std::string_view utf8, const Dictionary& dictionary) : present(dictionary.size(), false) {
+    // Written through an index into room made ahead (folding rarely makes text longer),
+    // not appended a byte at a time: this loop is most of what rules cost an item.
+    text.resize(utf8.size() + 16);
+    std::size_t used = 0;
+    auto make_room = [&](std::size_t bytes) {
+      if (used + bytes > text.size()) text.resize(2 * text.size() + bytes);
+    };
+    text[used++] = ' ';
+    std::size_t word_start = used;
+    auto end_word = [&] {
+      if (used == word_start) return;
+      const std::string_view word(text.data() + word_start, used - word_start);
+      if (const auto id = dictionary.find(word)) present[*id] = true;
+      make_room(1);
+      text[used++] = ' ';
+      word_start = used;
+    };
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(utf8.data());
+    const auto length = static_cast<int32_t>(utf8.size());
+    Folded scratch;
+    for (int32_t i = 0; i < length;) {
+      UChar32 c = bytes[i];
+      // ASCII, most of the bytes of Latin-script text, without a table lookup.
+      if (c < 0x80) {
+        ++i;
+        const bool upper = c >= 'A' && c <= 'Z';
+        if (upper || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+          make_room(1);
+          text[used++] = static_cast<char>(upper ? c + ('a' - 'A') : c);
+        } else {
+          end_word();
+        }
+        continue;
       }
-      if (text.back() != ' ') text += ' ';
-      if (f.kind == Kind::alone && !f.text.empty()) text += f.text + ' ';
-    });
-    if (text.back() != ' ') text += ' ';
-    const std::string_view all(text);
-    for (std::size_t start = 1; start < all.size();) {
-      const std::size_t end = all.find(' ', start);
-      if (end > start) words.insert(all.substr(start, end - start));
-      start = end + 1;
+      U8_NEXT(bytes, i, length, c);
+      const Folded& f = folded(c, scratch);
+      if (f.kind == Kind::separator) {
+        end_word();
+        continue;
+      }
+      if (f.kind == Kind::alone) end_word();
+      make_room(f.text.size());
+      std::memcpy(text.data() + used, f.text.data(), f.text.size());
+      used += f.text.size();
+      if (f.kind == Kind::alone) end_word();
     }
+    end_word();
+    text.resize(used);
   }
-  WordText(const WordText&) = delete;  // the views point into text
-  WordText& operator=(const WordText&) = delete;
 
-  bool has_all(const std::vector<std::string>& wanted) const {
-    return std::all_of(wanted.begin(), wanted.end(),
-                       [&](const std::string& word) { return words.count(word) > 0; });
+  bool has_all(const std::vector<std::uint32_t>& wanted) const {
+    return std::all_of(wanted.begin(), wanted.end(), [&](std::uint32_t id) { return present[id]; });
   }
 };
 
 struct CompiledRule {
   RuleSpec spec;
   std::vector<std::string> words;              // words and phrase: the folded pattern
+  std::vector<std::uint32_t> word_ids;         // those words in the rule set's dictionary
   std::string phrase;                          // phrase: its words, a space before and after each
   std::unique_ptr<icu::RegexPattern> pattern;  // regex
   std::array<bool, kFieldCount> reads{};
+  std::array<bool, kFieldCount> screened{};  // regex: in the field's screen of its kind (see Screens)
 };
+
+// Whether a regex means the same as one branch of an alternation of others: no
+// back-reference (its group number would shift), no flag setting or \Q quote that could
+// reach past its branch. Rejects some harmless patterns too, which are then only run alone.
+bool combinable(std::string_view pattern) {
+  for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
+    const char next = pattern[i + 1];
+    if (pattern[i] == '\\') {
+      if ((next >= '1' && next <= '9') || next == 'k' || next == 'Q') return false;
+      ++i;
+    } else if (pattern[i] == '(' && next == '?') {
+      const char kind = i + 2 < pattern.size() ? pattern[i + 2] : '\0';
+      if (kind != ':' && kind != '=' && kind != '!' && kind != '<' && kind != '>') return false;
+    }
+  }
+  return true;
+}
+
+// Per field, one alternation of the distinct regexes that the drop, keep and tag rules
+// reading it search for: a value it does not match matches none of them, so a value most
+// rules miss costs one search, not one per rule. A value it matches (or whose search hits
+// the time limit) is searched rule by rule as before, so matches and counts are the same.
+using Screens = std::array<std::unique_ptr<icu::RegexPattern>, kFieldCount>;
+
+// `rewrites`: the screens of the rewrite rules, else of the others. A field that the
+// rewrites' screen does not match is left as it is by every rewrite in it, one after the
+// other: none matches the field, so none changes what the next one reads.
+Screens make_screens(std::vector<CompiledRule>& rules, bool rewrites) {
+  Screens screens;
+  for (std::size_t f = 0; f < kFieldCount; ++f) {
+    std::vector<std::size_t> members;
+    std::vector<std::string> branches;
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      const RuleSpec& spec = rules[r].spec;
+      if (spec.match != Match::regex || (spec.action == Action::rewrite) != rewrites || !rules[r].reads[f] ||
+          !combinable(spec.pattern)) {
+        continue;
+      }
+      members.push_back(r);
+      std::string branch = (spec.case_sensitive ? "(?:" : "(?i:") + spec.pattern + ")";
+      if (std::find(branches.begin(), branches.end(), branch) == branches.end()) branches.push_back(branch);
+    }
+    // One rule alone is searched as cheaply without a screen.
+    if (members.size() < 2) continue;
+    std::string alternation;
+    for (const std::string& branch : branches) alternation += (alternation.empty() ? "" : "|") + branch;
+    UParseError where{};
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::RegexPattern> screen(
+        icu::RegexPattern::compile(to_unicode(alternation), 0, where, status));
+    // Branches that compile alone may clash together (the same group name twice): then
+    // each rule is searched alone.
+    if (U_FAILURE(status)) continue;
+    screens[f] = std::move(screen);
+    for (std::size_t r : members) rules[r].screened[f] = true;
+  }
+  return screens;
+}
 
 std::unique_ptr<icu::RegexPattern> compile(const RuleSpec& rule, std::string& error) {
   UParseError where{};
@@ -203,8 +315,8 @@ std::unique_ptr<icu::RegexPattern> compile(const RuleSpec& rule, std::string& er
 // One item's fields as the match kinds read them, each computed on first use.
 class ItemView {
  public:
-  ItemView(const Item& item, const std::optional<std::string>& feed_language)
-      : item_(item), feed_language_(feed_language) {}
+  ItemView(const Item& item, const std::optional<std::string>& feed_language, const Dictionary& dictionary)
+      : item_(item), feed_language_(feed_language), dictionary_(dictionary) {}
 
   const std::vector<std::string>& values(Field field) {
     auto& slot = values_[static_cast<std::size_t>(field)];
@@ -213,11 +325,11 @@ class ItemView {
   }
 
   // Each value folded for word matching (see WordText).
-  const std::vector<std::unique_ptr<WordText>>& words(Field field) {
+  const std::vector<WordText>& words(Field field) {
     auto& slot = words_[static_cast<std::size_t>(field)];
     if (!slot) {
       slot.emplace();
-      for (const std::string& value : values(field)) slot->push_back(std::make_unique<WordText>(value));
+      for (const std::string& value : values(field)) slot->emplace_back(value, dictionary_);
     }
     return *slot;
   }
@@ -230,6 +342,9 @@ class ItemView {
     }
     return *slot;
   }
+
+  // Per value, whether the field's screen found something (see Screens); empty until set.
+  std::vector<bool>& screen_hits(Field field) { return screen_hits_[static_cast<std::size_t>(field)]; }
 
  private:
   std::vector<std::string> read(Field field) const {
@@ -261,9 +376,11 @@ class ItemView {
 
   const Item& item_;
   const std::optional<std::string>& feed_language_;
+  const Dictionary& dictionary_;
   std::array<std::optional<std::vector<std::string>>, kFieldCount> values_;
-  std::array<std::optional<std::vector<std::unique_ptr<WordText>>>, kFieldCount> words_;
+  std::array<std::optional<std::vector<WordText>>, kFieldCount> words_;
   std::array<std::optional<std::vector<icu::UnicodeString>>, kFieldCount> unicode_;
+  std::array<std::vector<bool>, kFieldCount> screen_hits_;
 };
 
 // The regex matchers of one apply() call: made from the shared patterns on first use,
@@ -379,6 +496,9 @@ std::vector<std::string> check_rule(const RuleSpec& rule) {
 struct RuleSet::Compiled {
   std::vector<RuleSpec> specs;
   std::vector<CompiledRule> rules;
+  Dictionary dictionary;
+  Screens screens;          // of drop, keep and tag rules
+  Screens rewrite_screens;  // of rewrite rules
 };
 
 RuleSet::RuleSet() : compiled_(std::make_unique<Compiled>()) {}
@@ -404,6 +524,11 @@ RuleSet::RuleSet(std::vector<RuleSpec> rules) : compiled_(std::make_unique<Compi
     rule.spec = std::move(spec);
     compiled_->rules.push_back(std::move(rule));
   }
+  for (CompiledRule& rule : compiled_->rules) {
+    for (const std::string& word : rule.words) rule.word_ids.push_back(compiled_->dictionary.add(word));
+  }
+  compiled_->screens = make_screens(compiled_->rules, false);
+  compiled_->rewrite_screens = make_screens(compiled_->rules, true);
 }
 
 RuleSet::RuleSet(RuleSet&&) noexcept = default;
@@ -436,7 +561,9 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
   }
   if (rewrites.empty() && drops.empty() && keeps.empty() && tags.empty()) return outcome;
 
-  Matchers matchers(rules.size());
+  // Matchers 0..rules-1 are the rules', then one per field for its screen, then one per
+  // field for its rewrites' screen.
+  Matchers matchers(rules.size() + 2 * kFieldCount);
   std::vector<std::uint64_t> dropped(rules.size(), 0);
   std::vector<std::uint64_t> timeouts(rules.size(), 0);
 
@@ -451,6 +578,26 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
     return U_SUCCESS(status) && found;
   };
 
+  // Whether the screen of `field` may match its value `v` (see Screens).
+  auto screen_passes = [&](Field field, std::size_t v, ItemView& view) {
+    std::vector<bool>& hits = view.screen_hits(field);
+    if (hits.empty()) {
+      const auto f = static_cast<std::size_t>(field);
+      icu::RegexMatcher* matcher = matchers.get(rules.size() + f, *compiled_->screens[f]);
+      for (const auto& text : view.unicode(field)) {
+        if (!matcher) {
+          hits.push_back(true);
+          continue;
+        }
+        UErrorCode status = U_ZERO_ERROR;
+        matcher->reset(text);
+        const bool found = matcher->find(status);
+        hits.push_back(found || U_FAILURE(status));
+      }
+    }
+    return hits[v];
+  };
+
   auto matches = [&](std::size_t r, ItemView& view) {
     const CompiledRule& rule = rules[r];
     for (std::size_t f = 0; f < kFieldCount; ++f) {
@@ -459,19 +606,22 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
       switch (rule.spec.match) {
         case Match::words:
           for (const auto& text : view.words(field)) {
-            if (text->has_all(rule.words)) return true;
+            if (text.has_all(rule.word_ids)) return true;
           }
           break;
         case Match::phrase:
           for (const auto& text : view.words(field)) {
-            if (text->has_all(rule.words) && text->text.find(rule.phrase) != std::string::npos) return true;
+            if (text.has_all(rule.word_ids) && text.text.find(rule.phrase) != std::string::npos) return true;
           }
           break;
-        case Match::regex:
-          for (const auto& text : view.unicode(field)) {
-            if (regex_finds(r, text)) return true;
+        case Match::regex: {
+          const auto& texts = view.unicode(field);
+          for (std::size_t v = 0; v < texts.size(); ++v) {
+            if (rule.screened[f] && !screen_passes(field, v, view)) continue;
+            if (regex_finds(r, texts[v])) return true;
           }
           break;
+        }
       }
     }
     return false;
@@ -485,11 +635,37 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
     const icu::UnicodeString text = to_unicode(*field);
     UErrorCode status = U_ZERO_ERROR;
     matcher->reset(text);
+    // Most fields have nothing to remove: a search says so without building a copy.
+    const bool found = matcher->find(status);
+    if (status == U_REGEX_TIME_OUT) ++timeouts[r];
+    if (U_FAILURE(status) || !found) return false;
     const icu::UnicodeString result = matcher->replaceAll(icu::UnicodeString(), status);
     if (status == U_REGEX_TIME_OUT) ++timeouts[r];
     if (U_FAILURE(status) || result == text) return false;
     *field = to_utf8(result);
     return true;
+  };
+
+  // Per field, whether every rewrite in scope that reads it is in its screen: then a field
+  // the screen does not match is not rewritten (see make_screens).
+  std::array<bool, kFieldCount> rewrites_screened{};
+  for (std::size_t f = 0; f < kFieldCount; ++f) {
+    rewrites_screened[f] =
+        compiled_->rewrite_screens[f] && std::all_of(rewrites.begin(), rewrites.end(), [&](std::size_t r) {
+          return !rules[r].reads[f] || rules[r].screened[f];
+        });
+  }
+  auto may_rewrite = [&](Field field, const std::optional<std::string>& value) {
+    const auto f = static_cast<std::size_t>(field);
+    if (!value || rewrites.empty()) return false;
+    if (!rewrites_screened[f]) return true;
+    icu::RegexMatcher* matcher = matchers.get(rules.size() + kFieldCount + f, *compiled_->rewrite_screens[f]);
+    if (!matcher) return true;
+    const icu::UnicodeString text = to_unicode(*value);
+    UErrorCode status = U_ZERO_ERROR;
+    matcher->reset(text);
+    const bool found = matcher->find(status);
+    return found || U_FAILURE(status);
   };
 
   std::vector<Item> kept;
@@ -499,24 +675,27 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
     ItemEffect effect;
     effect.index = index;
     effect.key = item_key(item);
+    const bool title_may_change = may_rewrite(Field::title, item.title);
+    const bool summary_may_change = may_rewrite(Field::summary, item.summary);
+    const bool content_may_change = may_rewrite(Field::content, item.content);
     for (std::size_t r : rewrites) {
       const auto& reads = rules[r].reads;
       bool changed = false;
-      if (reads[static_cast<std::size_t>(Field::title)] && rewrite(r, item.title)) {
+      if (title_may_change && reads[static_cast<std::size_t>(Field::title)] && rewrite(r, item.title)) {
         settle(item.title, true);
         changed = true;
       }
-      if (reads[static_cast<std::size_t>(Field::summary)] && rewrite(r, item.summary)) {
+      if (summary_may_change && reads[static_cast<std::size_t>(Field::summary)] && rewrite(r, item.summary)) {
         settle(item.summary, false);
         changed = true;
       }
-      if (reads[static_cast<std::size_t>(Field::content)] && rewrite(r, item.content)) {
+      if (content_may_change && reads[static_cast<std::size_t>(Field::content)] && rewrite(r, item.content)) {
         settle(item.content, false);
         changed = true;
       }
       if (changed) effect.rewritten_by.push_back(rules[r].spec.name);
     }
-    ItemView view(item, feed_language);
+    ItemView view(item, feed_language, compiled_->dictionary);
     for (std::size_t r : drops) {
       if (matches(r, view)) {
         effect.dropped_by = rules[r].spec.name;

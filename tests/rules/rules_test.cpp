@@ -223,6 +223,68 @@ TEST_CASE("a pathological regex stops at the time limit, matches nothing and is 
   CHECK(outcome.tallies[0].timeouts == 1);
 }
 
+TEST_CASE("regexes searched through one screen per field match and count as each alone", "[rules]") {
+  RuleSpec shouting = rule("breaking", Action::drop, Match::regex, "BREAKING");
+  shouting.case_sensitive = true;
+  RuleSpec year = rule("year", Action::tag, Match::regex, "\\b20\\d\\d\\b");
+  year.tag = "Năm";
+  RuleSet set({rule("video", Action::drop, Match::regex, "^video\\s*:"),
+               rule("promo", Action::drop, Match::regex, "khuyến mãi \\d+%"),
+               rule("promo-again", Action::drop, Match::regex, "khuyến mãi \\d+%"),
+               // A back-reference is searched alone, outside the screen.
+               rule("repeat", Action::drop, Match::regex, "\\b(\\w+) \\1\\b"), shouting, year});
+  std::vector<Item> items{item("Video: lũ quét"),     item("Giảm giá: KHUYẾN MÃI 50% hôm nay"),
+                          item("rất rất nóng"),       item("Breaking news: bão"),
+                          item("BREAKING: bão số 3"), item("Kinh tế năm 2026"),
+                          item("Tin thường")};
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(titles(items) == std::vector<std::string>{"Breaking news: bão", "Kinh tế năm 2026", "Tin thường"});
+  CHECK(items[1].categories == std::vector<std::string>{"Năm"});
+  REQUIRE(outcome.tallies.size() == 4);
+  CHECK(outcome.tallies[0].rule == "video");
+  CHECK(outcome.tallies[1].rule == "promo");
+  CHECK(outcome.tallies[2].rule == "repeat");
+  CHECK(outcome.tallies[3].rule == "breaking");
+  for (const RuleTally& tally : outcome.tallies) {
+    CHECK(tally.dropped == 1);
+    CHECK(tally.timeouts == 0);
+  }
+  REQUIRE(outcome.effects.size() == 5);
+  CHECK(outcome.effects[4].tagged_by == std::vector<std::string>{"year"});
+}
+
+TEST_CASE("a pathological regex among others stops at the time limit and is counted once", "[rules]") {
+  RuleSet set({rule("backtracking", Action::drop, Match::regex, "^(a+)+$"),
+               rule("video", Action::drop, Match::regex, "^video:")});
+  std::vector<Item> items{item(std::string(40, 'a') + "!"), item("Video: lũ"), item("Tin thường")};
+  const auto start = std::chrono::steady_clock::now();
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  CHECK(titles(items) == std::vector<std::string>{std::string(40, 'a') + "!", "Tin thường"});
+  REQUIRE(outcome.tallies.size() == 2);
+  CHECK(outcome.tallies[0].rule == "backtracking");
+  CHECK(outcome.tallies[0].dropped == 0);
+  CHECK(outcome.tallies[0].timeouts == 1);
+  CHECK(outcome.tallies[1].rule == "video");
+  CHECK(outcome.tallies[1].dropped == 1);
+  CHECK(outcome.tallies[1].timeouts == 0);
+}
+
+TEST_CASE("rewrites screened together still see what the rewrites before them left", "[rules]") {
+  RuleSpec prefix = rule("prefix", Action::rewrite, Match::regex, "^\\(Chinhphu\\.vn\\)\\s*-\\s*");
+  prefix.fields = {Field::title};
+  RuleSpec video = rule("video", Action::rewrite, Match::regex, "^Video:\\s*");
+  video.fields = {Field::title};
+  RuleSet set({prefix, video});
+  std::vector<Item> items{item("(Chinhphu.vn) - Video: Thủ tướng dự họp"), item("Video: lũ quét"),
+                          item("Tin thường")};
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(titles(items) == std::vector<std::string>{"Thủ tướng dự họp", "lũ quét", "Tin thường"});
+  REQUIRE(outcome.effects.size() == 2);
+  CHECK(outcome.effects[0].rewritten_by == std::vector<std::string>{"prefix", "video"});
+  CHECK(outcome.effects[1].rewritten_by == std::vector<std::string>{"video"});
+}
+
 TEST_CASE("check_rule says what makes a rule unusable", "[rules]") {
   CHECK(check_rule(rule("ok", Action::drop, Match::regex, "^Video:")).empty());
   CHECK(

@@ -131,6 +131,31 @@ TEST_CASE("without a rhythm a source is stale after min_quiet; a disabled one is
   CHECK(f.watch.check(f.store, std::nullopt, kStart + 24h)->empty());
 }
 
+TEST_CASE("after a batch, a source whose condition cannot have changed is not looked up", "[alerts]") {
+  Fixture f;
+  f.arrive(1, kStart);
+  auto polled = [&](bool failed, bool added, Instant at) {
+    auto told = f.watch.check_polled(f.store, {{f.source, failed, added}}, at);
+    REQUIRE(told.has_value());
+    std::vector<std::string> out;
+    for (const auto& alert : *told) out.push_back(alert.event.kind + ": " + alert.event.detail);
+    return out;
+  };
+  CHECK(polled(false, true, kStart).empty());
+  // Three failures the batch does not report: the store is not read, so they go unseen.
+  for (int n = 1; n <= 3; ++n) f.poll(false, kStart + n * 1min);
+  CHECK(polled(false, false, kStart + 3min).empty());
+  // Reported, they are read.
+  CHECK(polled(true, false, kStart + 4min) ==
+        std::vector<std::string>{"failing: 3 failed polls in a row, the last: HTTP status 500"});
+  f.poll(true, kStart + 5min);
+  CHECK(polled(false, false, kStart + 5min) == std::vector<std::string>{"recovered: polls succeed again"});
+  // Quiet alone: not read until min_quiet has passed, then read and found stale.
+  CHECK(polled(false, false, kStart + 30min).empty());
+  CHECK(polled(false, false, kStart + 31min) ==
+        std::vector<std::string>{"stale: no new item for 31m (allowed: 30m)"});
+}
+
 TEST_CASE("a webhook's JSON names the event and its source", "[alerts]") {
   daemon::ToldAlert told;
   told.event = {42, 7, "failing", kStart, "3 failed polls in a row, the last: HTTP status 500"};
