@@ -112,16 +112,16 @@ TEST_CASE("a rule of the file cannot be changed through the API", "[admin][rules
       R"({"error":"owned_by_file","message":"rule )" + std::to_string(f.file_rule_id()) +
       R"-( (horoscope) is declared in the configuration file; change it there and reload (systemctl reload tinhop)"})-"
       "\n";
-for (const http::verb method : {http::verb::patch, http::verb::put, http::verb::delete_}) {
-  INFO(http::to_string(method));
-  // Even with a body that would be refused: whose the rule is comes first.
-  Response refused = f.call(method, target, R"({"enabled":false,"pattern":"(x"})");
-  CHECK(refused.result() == http::status::conflict);
-  CHECK(refused.body() == expected);
-}
-const auto stored = f.store.list_rules().value();
-REQUIRE(stored.size() == 1);
-CHECK(stored[0].enabled);
+  for (const http::verb method : {http::verb::patch, http::verb::put, http::verb::delete_}) {
+    INFO(http::to_string(method));
+    // Even with a body that would be refused: whose the rule is comes first.
+    Response refused = f.call(method, target, R"({"enabled":false,"pattern":"(x"})");
+    CHECK(refused.result() == http::status::conflict);
+    CHECK(refused.body() == expected);
+  }
+  const auto stored = f.store.list_rules().value();
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].enabled);
 }
 
 TEST_CASE("a bad rule gets 400 naming the key at fault, and nothing is stored", "[admin][rules]") {
