@@ -109,6 +109,10 @@ class FirstSeen {
 // Reads the [[source]] array into config.sources (defined in load_sources.cpp).
 void read_sources(Reader& reader, const toml::node& node, Config& config);
 
+// One rule's table, every problem reported under `prefix` ("rule[2]", "" for a rule given
+// alone); nullopt when there was one (defined in load_rules.cpp).
+std::optional<FileRule> read_rule(Reader& reader, const toml::table& table, const std::string& prefix);
+
 // Reads the [[rule]] array into config.rules (defined in load_rules.cpp).
 void read_rules(Reader& reader, const toml::node& node, Config& config);
 

@@ -328,6 +328,26 @@ Result<std::vector<RuleCount>> Store::rule_counts(std::optional<std::int64_t> so
   return backend_->rule_counts(source_id);
 }
 
+Result<std::vector<StoredRule>> Store::list_rules() {
+  return backend_->list_rules();
+}
+
+Result<std::int64_t> Store::add_rule(const StoredRule& rule, Instant now) {
+  return backend_->add_rule(rule, now);
+}
+
+Result<void> Store::update_rule(const StoredRule& rule, Instant now) {
+  return backend_->update_rule(rule, now);
+}
+
+Result<void> Store::remove_rule(std::int64_t id) {
+  return backend_->remove_rule(id);
+}
+
+Result<std::int64_t> Store::rules_version() {
+  return backend_->rules_version();
+}
+
 Result<Claim> Store::claim_source(const ClaimRequest& request) {
   return backend_->claim_source(request);
 }
@@ -365,6 +385,8 @@ Result<std::optional<std::string>> refusal(Backend& target) {
   if (!rules) return rules.error();
   auto subscriptions = target.list_subscriptions();
   if (!subscriptions) return subscriptions.error();
+  auto stored_rules = target.list_rules();
+  if (!stored_rules) return stored_rules.error();
   std::string held;
   auto note = [&](std::int64_t count, const char* what) {
     if (count > 0) held += (held.empty() ? "" : ", ") + std::to_string(count) + " " + what;
@@ -375,6 +397,7 @@ Result<std::optional<std::string>> refusal(Backend& target) {
   note(stats->tombstones, "tombstones");
   note(static_cast<std::int64_t>(rules->size()), "rule counts");
   note(static_cast<std::int64_t>(subscriptions->size()), "WebSub subscriptions");
+  note(static_cast<std::int64_t>(stored_rules->size()), "rules");
   if (held.empty()) return std::optional<std::string>();
   return std::optional<std::string>(held);
 }

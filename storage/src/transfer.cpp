@@ -131,6 +131,16 @@ const std::vector<Table>& tables() {
       {"alert_events",
        {{"id", integer}, {"source_id", integer}, {"kind", text}, {"at", integer}, {"detail", text}},
        "id"},
+      {"rules",
+       {{"id", integer},
+        {"name", text},
+        {"origin", text},
+        {"position", integer},
+        {"enabled", boolean},
+        {"spec", text},
+        {"created", integer},
+        {"modified", integer}},
+       "id"},
       {"meta", {{"key", text}, {"value", integer}}, "key", true},
   };
   return all;

@@ -45,7 +45,7 @@ TEST_CASE("migrate-db copies a database into an empty one and refuses one that h
       copied.out ==
       "sources 1\nsource_categories 0\nhealth 1\nfetch_history 0\nclusters 0\nitems 0\ncluster_categories 0\n"
       "tombstones 0\nrule_counts 0\nwebsub_subscriptions 0\nhub_subscriptions 0\nsource_leases 0\n"
-      "cluster_hosts 0\ncluster_nodes 0\nsource_alerts 0\nalert_events 0\nmeta 3\n");
+      "cluster_hosts 0\ncluster_nodes 0\nsource_alerts 0\nalert_events 0\nrules 0\nmeta 4\n");
   CHECK(storage::Store::open((folder.path / "new.db").string()).value().get_source(1)->settings.url ==
         "https://vnexpress.net/rss/tin-moi-nhat.rss");
 

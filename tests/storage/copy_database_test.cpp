@@ -122,6 +122,12 @@ Filled fill(Store& store) {
   REQUIRE(store.record_alert(AlertEvent{0, f.a, "failing", kNow, "3 failed polls: HTTP 503"}).has_value());
   REQUIRE(store.record_alert(AlertEvent{0, f.c, "stale", kNow, "no new item for 7h"}).has_value());
   REQUIRE(store.record_alert(AlertEvent{0, f.c, "recovered", kNow, "a new item"}).has_value());
+  // A rule of the file and one of the API, the latter switched off.
+  REQUIRE(
+      store.add_rule({0, "horoscope", SourceOrigin::config, 1, true, R"({"name":"horoscope"})", {}, {}}, kNow)
+          .has_value());
+  REQUIRE(store.add_rule({0, "video", SourceOrigin::api, 0, false, R"({"name":"video"})", {}, {}}, kNow)
+              .has_value());
   REQUIRE(store.remove_source(gone).has_value());
   return f;
 }
@@ -161,7 +167,7 @@ TEST_CASE("a SQLite database moved to PostgreSQL and back keeps every row and id
       copied ==
       "sources 3\nsource_categories 3\nhealth 3\nfetch_history 2\nclusters 2\nitems 3\ncluster_categories 4\n"
       "tombstones 1\nrule_counts 2\nwebsub_subscriptions 1\nhub_subscriptions 1\nsource_leases 1\n"
-      "cluster_hosts 1\ncluster_nodes 1\nsource_alerts 1\nalert_events 3\nmeta 3\n");
+      "cluster_hosts 1\ncluster_nodes 1\nsource_alerts 1\nalert_events 3\nrules 2\nmeta 4\n");
   CHECK(std::count(progress.begin(), progress.end(), std::pair<std::string, std::int64_t>{"items", 2}) == 1);
   CHECK(std::count(progress.begin(), progress.end(), std::pair<std::string, std::int64_t>{"items", 3}) == 1);
   CHECK(rows_of(postgres) == before);

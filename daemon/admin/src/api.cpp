@@ -6,6 +6,7 @@
 
 #include "alerts_feed.hpp"
 #include "tinhop/admin/json.hpp"
+#include "tinhop/admin/rules.hpp"
 #include "tinhop/admin/sources.hpp"
 #include "tinhop/parsers/contract_json.hpp"
 
@@ -336,6 +337,8 @@ Response Api::route(const Request& request) {
         boost::json::object{{"scheduled", std::move(scheduled)}, {"refused", std::move(refused)}});
   }
 
+  if (!parts.empty() && parts[0] == "rules") return rules_endpoint(request, parts);
+
   if (parts.empty() || parts[0] != "sources") {
     return error_reply(request, http::status::not_found, "not_found",
                        "no such endpoint: " + std::string(path));
@@ -477,6 +480,96 @@ Response Api::route(const Request& request) {
     return response;
   }
   return method_not_allowed(request, "GET, PATCH, DELETE");
+}
+
+Response Api::rules_endpoint(const Request& request, const std::vector<std::string_view>& parts) {
+  const http::verb method = request.method();
+  Rules service(store_);
+  auto totals = [&]() -> std::map<std::string, storage::RuleCount> {
+    std::map<std::string, storage::RuleCount> by_name;
+    if (auto counts = store_.rule_counts(std::nullopt)) {
+      for (storage::RuleCount& count : *counts) by_name.emplace(count.rule, std::move(count));
+    }
+    return by_name;
+  };
+  auto with_totals = [&](const Rule& rule) {
+    auto all = totals();
+    auto it = all.find(rule.stored.name);
+    return rule_to_json(rule, it == all.end() ? storage::RuleCount{0, rule.stored.name, 0, 0} : it->second);
+  };
+  auto body = [&]() -> Outcome<RuleBody> {
+    auto json = parse_json_body(request.body());
+    if (!json) return json.error();
+    return rule_body(*json);
+  };
+
+  if (parts.size() == 1) {
+    if (method == http::verb::get) {
+      auto listed = service.list();
+      if (!listed) return problem_reply(request, listed.error());
+      auto all = totals();
+      boost::json::array out;
+      for (const Rule& rule : *listed) {
+        auto it = all.find(rule.stored.name);
+        out.push_back(
+            rule_to_json(rule, it == all.end() ? storage::RuleCount{0, rule.stored.name, 0, 0} : it->second));
+      }
+      return json_reply(request, http::status::ok, boost::json::object{{"rules", std::move(out)}});
+    }
+    if (method != http::verb::post) return method_not_allowed(request, "GET, POST");
+    auto given = body();
+    if (!given) return problem_reply(request, given.error());
+    auto spec = read_rule_keys(given->keys);
+    if (!spec) return problem_reply(request, spec.error());
+    auto added = service.add(*spec, storage::SourceOrigin::api, given->placement, clock_());
+    if (!added) return problem_reply(request, added.error());
+    Response response = json_reply(request, http::status::created, with_totals(*added));
+    response.set(http::field::location, "/api/rules/" + std::to_string(added->stored.id));
+    return response;
+  }
+  std::optional<std::int64_t> id = parse_id(parts[1]);
+  if (parts.size() != 2 || !id) {
+    return error_reply(request, http::status::not_found, "not_found",
+                       "no rule \"" + std::string(parts[1]) + "\"");
+  }
+  if (method == http::verb::get) {
+    auto rule = service.get(*id);
+    if (!rule) return problem_reply(request, rule.error());
+    return json_reply(request, http::status::ok, with_totals(*rule));
+  }
+  if (method == http::verb::put || method == http::verb::patch) {
+    auto given = body();
+    if (!given) return problem_reply(request, given.error());
+    auto current = service.editable(*id);
+    if (!current) return problem_reply(request, current.error());
+    // PUT gives every key (an absent one takes its default); PATCH only those that change,
+    // null putting a key back to its default.
+    boost::json::object keys = given->keys;
+    if (method == http::verb::patch) {
+      keys = spec_to_json(current->spec);
+      for (const auto& member : given->keys) {
+        if (member.value().is_null()) {
+          keys.erase(member.key());
+        } else {
+          keys[member.key()] = member.value();
+        }
+      }
+    }
+    auto spec = read_rule_keys(keys);
+    if (!spec) return problem_reply(request, spec.error());
+    auto replaced = service.replace(*id, *spec, given->placement, clock_());
+    if (!replaced) return problem_reply(request, replaced.error());
+    return json_reply(request, http::status::ok, with_totals(*replaced));
+  }
+  if (method == http::verb::delete_) {
+    auto removed = service.remove(*id);
+    if (!removed) return problem_reply(request, removed.error());
+    Response response{http::status::no_content, request.version()};
+    response.keep_alive(request.keep_alive());
+    response.prepare_payload();
+    return response;
+  }
+  return method_not_allowed(request, "GET, PUT, PATCH, DELETE");
 }
 
 }  // namespace tinhop::admin

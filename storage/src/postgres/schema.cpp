@@ -204,9 +204,30 @@ CREATE TABLE alert_events(
   detail text NOT NULL);
 )sql";
 
-const std::array<const char*, 8> kMigrations = {
-    kVersion1,     kVersion2, kVersion3, kVersion4, kVersionLeases, kVersionViews, kVersionHubSubscriptions,
-    kVersionAlerts};
+// Next version: the editorial rules managed through the CLI and the API besides the file's,
+// which are synced in (issue #20); rules_version bumps on every change.
+constexpr const char* kVersionRules = R"sql(
+CREATE TABLE rules(
+  id bigserial PRIMARY KEY,
+  name text NOT NULL UNIQUE,
+  origin text NOT NULL CHECK(origin IN ('config','cli','api')),
+  position bigint NOT NULL,
+  enabled boolean NOT NULL,
+  spec text NOT NULL,
+  created bigint NOT NULL,
+  modified bigint NOT NULL);
+INSERT INTO meta VALUES('rules_version', 0);
+)sql";
+
+const std::array<const char*, 9> kMigrations = {kVersion1,
+                                                kVersion2,
+                                                kVersion3,
+                                                kVersion4,
+                                                kVersionLeases,
+                                                kVersionViews,
+                                                kVersionHubSubscriptions,
+                                                kVersionAlerts,
+                                                kVersionRules};
 
 // pg_advisory_xact_lock's key for migrations: any constant other tinhop locks do not use.
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7318201800)";

@@ -130,6 +130,9 @@ Result<void> PostgresStore::finish_import(const transfer::IdMarks& marks) {
     // The alert history's ids come from its own sequence; the copied rows are its marks.
     set("SELECT setval('alert_events_id_seq', $1, $2)",
         db.scalar("SELECT coalesce(max(id), 0) FROM alert_events").value_or(0));
+    // Likewise the rules' sequence, from the copied rows.
+    set("SELECT setval('rules_id_seq', $1, $2)",
+        db.scalar("SELECT coalesce(max(id), 0) FROM rules").value_or(0));
     tx.commit();
   });
 }

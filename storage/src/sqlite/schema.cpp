@@ -399,7 +399,23 @@ CREATE TABLE alert_events(
   detail TEXT NOT NULL);
 )sql";
 
-const std::array<const char*, 18> kMigrations = {kVersion1,
+// Next version: the editorial rules managed through the CLI and the API besides the file's,
+// which are synced in (issue #20). Ids never reused (AUTOINCREMENT); rules_version bumps on
+// every change so that a running daemon picks the set up.
+constexpr const char* kVersionRules = R"sql(
+CREATE TABLE rules(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  origin TEXT NOT NULL CHECK(origin IN ('config','cli','api')),
+  position INTEGER NOT NULL,
+  enabled INTEGER NOT NULL,
+  spec TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  modified INTEGER NOT NULL);
+INSERT INTO meta VALUES('rules_version', 0);
+)sql";
+
+const std::array<const char*, 19> kMigrations = {kVersion1,
                                                  kVersion2,
                                                  kVersion3,
                                                  kVersion4,
@@ -416,7 +432,8 @@ const std::array<const char*, 18> kMigrations = {kVersion1,
                                                  kVersionLeases,
                                                  kVersionViews,
                                                  kVersionHubSubscriptions,
-                                                 kVersionAlerts};
+                                                 kVersionAlerts,
+                                                 kVersionRules};
 
 }  // namespace
 

@@ -41,6 +41,8 @@ struct SqliteStore final : Backend {
   // Marks that the source list changed (daemon reload of CLI edits).
   void bump_sources();
   void require_source(std::int64_t id);
+  // Errc::already_exists when a rule other than `id` has `name`.
+  void require_free_rule_name(std::string_view name, std::int64_t id);
   // The id for a new row of `table`: one more than the highest it ever held. Read inside
   // the write transaction that uses it.
   std::int64_t next_id(IdTable table);
@@ -101,6 +103,11 @@ struct SqliteStore final : Backend {
   Result<std::vector<StoredItem>> source_items(std::int64_t source_id, std::size_t limit) override;
   Result<void> add_rule_counts(std::span<const RuleCount> counts) override;
   Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) override;
+  Result<std::vector<StoredRule>> list_rules() override;
+  Result<std::int64_t> add_rule(const StoredRule& rule, Instant now) override;
+  Result<void> update_rule(const StoredRule& rule, Instant now) override;
+  Result<void> remove_rule(std::int64_t id) override;
+  Result<std::int64_t> rules_version() override;
   Result<Claim> claim_source(const ClaimRequest& request) override;
   Result<std::vector<std::int64_t>> renew_leases(std::string_view node,
                                                  std::span<const std::int64_t> source_ids,

@@ -321,6 +321,20 @@ struct LoadResult {
   bool ok() const { return config.has_value(); }
 };
 
+// A rule given outside the file (`tinhop rules add`, the admin API): the keys of a [[rule]]
+// as a TOML table (optionally under "[[rule]]") or a JSON object, read and checked by the
+// function that reads the file's rules, so that every way in refuses the same rules with the
+// same messages. The problems' keys are the rule's own ("pattern"); lines the snippet's (0
+// for JSON). Whether the name is free is the store's to say.
+struct RuleRead {
+  std::optional<rules::RuleSpec> rule;  // set only when there is no error
+  std::vector<Diagnostic> problems;
+  // The errors as "key: message", joined by "; ".
+  std::string message() const;
+};
+RuleRead read_rule_toml(std::string_view text);
+RuleRead read_rule_json(std::string_view text);
+
 // Parses and validates a configuration document; `file` names it in diagnostics. Every
 // problem is reported, not just the first.
 LoadResult parse_config(std::string_view text, const std::string& file);

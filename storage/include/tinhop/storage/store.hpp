@@ -455,6 +455,22 @@ struct RuleCount {
   friend bool operator==(const RuleCount&, const RuleCount&) = default;
 };
 
+// An editorial rule kept in the store (docs/rules.md, "Managing rules"): the file's, synced
+// in at start and at every reload, and those added through the CLI or the API.
+struct StoredRule {
+  std::int64_t id = 0;  // never given twice
+  std::string name;     // unique among all rules; the rule's counters (RuleCount::rule) use it
+  SourceOrigin origin = SourceOrigin::cli;
+  // Order within its origin's rules: the file's in file order apply first, then the others
+  // by position. 0 when adding: after the last one.
+  std::int64_t position = 0;
+  bool enabled = true;
+  std::string spec;  // the rule as JSON (admin::rule_to_json); the store keeps it as given
+  Instant created{};
+  Instant modified{};
+  friend bool operator==(const StoredRule&, const StoredRule&) = default;
+};
+
 // Writes that waited for another writer (another node on the same PostgreSQL database)
 // deciding one of their stories, so both copies join one cluster; zero on SQLite.
 struct DedupWaits {
@@ -737,6 +753,20 @@ class Store {
   // One source's counters by rule name, or with nullopt every rule's totals over all
   // sources (source_id 0).
   Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id);
+  // Every stored rule in the order they apply: the file's (origin config) by position, then
+  // the others by position; equal positions by id.
+  Result<std::vector<StoredRule>> list_rules();
+  // Adds `rule` (its id, created and modified are set here) and returns its id;
+  // Errc::already_exists when another rule has its name.
+  Result<std::int64_t> add_rule(const StoredRule& rule, Instant now);
+  // Replaces rule `rule.id`'s name, position, enabled and spec (origin and created stay);
+  // Errc::not_found, or Errc::already_exists when another rule has the name.
+  Result<void> update_rule(const StoredRule& rule, Instant now);
+  // Errc::not_found when no rule has that id.
+  Result<void> remove_rule(std::int64_t id);
+  // Bumps on every rule added, changed or removed, from any connection: a running daemon
+  // polls it to apply a changed rule set to the next ingest.
+  Result<std::int64_t> rules_version();
 
   // --- cluster: leases on sources and hosts shared by several daemons (docs/operations.md)
   // Grants `request.node` the source's lease when the source is due, no other node holds an

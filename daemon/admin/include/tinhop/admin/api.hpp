@@ -86,6 +86,8 @@ class Api {
 
  private:
   Response route(const Request& request);
+  // /api/rules and /api/rules/{id} (`parts` without "api").
+  Response rules_endpoint(const Request& request, const std::vector<std::string_view>& parts);
   // GET /alerts/{secret}.atom: the newest alert events as Atom; 404 for any other secret.
   Response alerts_feed(const Request& request, std::string_view presented);
   // Runs the discover hook on `url` into `discovery`; the answer instead when there is
