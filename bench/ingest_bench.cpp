@@ -2,13 +2,18 @@
 // in the same run as the limit, a plain batched INSERT of the same rows into a bare table
 // (../shared/bench/sqlite_bench.cpp's schema and settings), and the all-duplicates
 // re-ingest against a plain INSERT OR IGNORE. Then the publisher's queries on the result.
+// With --database URL the same into PostgreSQL (issue #18): the store on that database, the
+// limit a plain_items table there, INSERT and INSERT ... ON CONFLICT DO NOTHING one row per
+// statement (prepared) and, as a stricter limit, 1,000 rows per statement; the database must
+// be empty (bench/pg/ingest runs it on a private server).
 //
 //   ingest_bench DIR WORDS_FILE [--items N] [--seed S] [--dup-share F] [--skip-baseline] [--queries-only]
-//                [--cache-kib K]
+//                [--cache-kib K] [--database URL]
 //
 // WORDS_FILE: python3 ../shared/bench/gen_corpus.py --dump-words words.txt
 // Rows are generated 1,000 at a time outside the timed sections (one transaction each:
 // 20 feeds of 50 items for tinhop, 1,000 rows for the baseline). Output: JSON lines.
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 
@@ -20,6 +25,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -224,6 +230,124 @@ double baseline(const fs::path& path, const std::vector<std::string>& words, uns
   return items / seconds(total);
 }
 
+// The PostgreSQL limit: a bare table on the same server, the same rows and transactions.
+// `rows_per_statement` 1: one prepared INSERT per row (sqlite_bench's shape); 1,000: the
+// chunk in one INSERT of unnest()ed arrays, the fewest round trips a client can make.
+class PlainPostgres {
+ public:
+  explicit PlainPostgres(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
+    if (PQstatus(conn_) != CONNECTION_OK) die("connect", PQerrorMessage(conn_));
+    run("DROP TABLE IF EXISTS plain_items");
+    run("CREATE TABLE plain_items(id text PRIMARY KEY, feed_id integer, title text, link text, "
+        "published bigint, body text)");
+  }
+  PlainPostgres(const PlainPostgres&) = delete;
+  PlainPostgres& operator=(const PlainPostgres&) = delete;
+  ~PlainPostgres() { PQfinish(conn_); }
+
+  double insert(const std::vector<std::string>& words, unsigned long long seed, double dups, long items,
+                bool ignore_existing, int rows_per_statement, const char* label) {
+    const std::string conflict = ignore_existing ? " ON CONFLICT DO NOTHING" : "";
+    const std::string sql =
+        rows_per_statement == 1
+            ? "INSERT INTO plain_items VALUES($1, $2::integer, $3, $4, $5::bigint, $6)" + conflict
+            : "INSERT INTO plain_items SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], "
+              "$4::text[], $5::bigint[], $6::text[])" +
+                  conflict;
+    const std::string name = std::string(label);
+    check(PQprepare(conn_, name.c_str(), sql.c_str(), 6, nullptr), PGRES_COMMAND_OK, "prepare");
+    Generator gen(words, seed, dups);
+    Clock::duration total{};
+    Clock::duration interval{};
+    double cpu = 0;
+    long changed = 0;
+    for (long first = 0; first < items; first += kChunk) {
+      const auto rows = gen.chunk(first);
+      const auto t0 = Clock::now();
+      const double c0 = cpu_seconds();
+      run("BEGIN");
+      if (rows_per_statement == 1) {
+        for (const auto& r : rows) {
+          const std::string feed = std::to_string(r.feed);
+          const std::string published = std::to_string(r.published);
+          changed += execute(name, {r.id, feed, r.title, r.link, published, r.body});
+        }
+      } else {
+        std::vector<std::string> columns(6, "{");
+        for (const auto& r : rows) {
+          const std::string fields[6] = {r.id,   std::to_string(r.feed),      r.title,
+                                         r.link, std::to_string(r.published), r.body};
+          for (std::size_t c = 0; c < 6; ++c) {
+            if (columns[c].size() > 1) columns[c] += ',';
+            append_array_element(columns[c], fields[c]);
+          }
+        }
+        for (auto& column : columns) column += '}';
+        changed += execute(name, columns);
+      }
+      run("COMMIT");
+      const auto dt = Clock::now() - t0;
+      cpu += cpu_seconds() - c0;
+      total += dt;
+      interval += dt;
+      if ((first + kChunk) % 100000 == 0) {
+        std::printf("{\"step\":\"%s\",\"rows_done\":%ld,\"interval_rows_per_s\":%.0f}\n", label,
+                    first + kChunk, 100000 / seconds(interval));
+        std::fflush(stdout);
+        interval = {};
+      }
+    }
+    std::printf(
+        "{\"step\":\"%s\",\"rows\":%ld,\"changed\":%ld,\"s\":%.2f,\"client_cpu_s\":%.2f,\"rows_per_s\":%.0f,"
+        "\"table_MB\":%.1f}\n",
+        label, items, changed, seconds(total), cpu, items / seconds(total), table_bytes() / 1e6);
+    std::fflush(stdout);
+    return items / seconds(total);
+  }
+
+  void truncate() { run("TRUNCATE plain_items"); }
+
+  double database_bytes() { return scalar("SELECT pg_database_size(current_database())"); }
+
+ private:
+  static void append_array_element(std::string& array, const std::string& value) {
+    array += '"';
+    for (const char c : value) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  void check(PGresult* result, ExecStatusType expected, const char* what) {
+    const bool ok = PQresultStatus(result) == expected;
+    PQclear(result);
+    if (!ok) die(what, PQerrorMessage(conn_));
+  }
+  void run(const char* sql) { check(PQexec(conn_, sql), PGRES_COMMAND_OK, sql); }
+  long execute(const std::string& name, const std::vector<std::string>& values) {
+    const char* params[6];
+    for (std::size_t i = 0; i < 6; ++i) params[i] = values[i].c_str();
+    PGresult* result = PQexecPrepared(conn_, name.c_str(), 6, params, nullptr, nullptr, 0);
+    if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+      PQclear(result);
+      die(name.c_str(), PQerrorMessage(conn_));
+    }
+    const long affected = std::atol(PQcmdTuples(result));
+    PQclear(result);
+    return affected;
+  }
+  double scalar(const char* sql) {
+    PGresult* result = PQexec(conn_, sql);
+    if (PQresultStatus(result) != PGRES_TUPLES_OK) die(sql, PQerrorMessage(conn_));
+    const double value = std::atof(PQgetvalue(result, 0, 0));
+    PQclear(result);
+    return value;
+  }
+  double table_bytes() { return scalar("SELECT pg_total_relation_size('plain_items')"); }
+
+  PGconn* conn_;
+};
+
 struct Phase {
   double rate = 0;
   tinhop::storage::IngestCounts counts;
@@ -231,7 +355,7 @@ struct Phase {
 
 Phase ingest_all(tinhop::storage::Store& store, const std::vector<std::string>& words,
                  unsigned long long seed, double dups, long items, const char* label,
-                 const std::vector<std::int64_t>& source_ids, const fs::path& path) {
+                 const std::vector<std::int64_t>& source_ids, const std::function<double()>& db_bytes) {
   Generator gen(words, seed, dups);
   Clock::duration total{};
   Clock::duration interval{};
@@ -284,7 +408,7 @@ Phase ingest_all(tinhop::storage::Store& store, const std::vector<std::string>& 
       "s\":%.0f,\"db_MB\":%.1f}\n",
       label, items, static_cast<long long>(c.added), static_cast<long long>(c.clustered),
       static_cast<long long>(c.unchanged), seconds(total), cpu, writer_cpu, writer_bytes / 1e6, phase.rate,
-      items / cpu, bytes_of(path) / 1e6);
+      items / cpu, db_bytes() / 1e6);
   std::fflush(stdout);
   return phase;
 }
@@ -315,7 +439,7 @@ int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
                  "usage: ingest_bench DIR WORDS_FILE [--items N] [--seed S] [--dup-share F] "
-                 "[--skip-baseline] [--queries-only] [--cache-kib K]\n");
+                 "[--skip-baseline] [--queries-only] [--cache-kib K] [--database URL]\n");
     return 2;
   }
   const fs::path dir = argv[1];
@@ -326,6 +450,7 @@ int main(int argc, char** argv) {
   bool queries_only = false;  // reuse DIR/tinhop.db from an earlier run, measure the read side
   // The store's page cache; `tinhop serve` opens its writer with 2048 (see cmd_serve.cpp).
   std::optional<long> cache_kib;
+  std::string database;  // a postgresql:// URL: the store and the limit on that server
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--items" && i + 1 < argc) {
@@ -336,6 +461,8 @@ int main(int argc, char** argv) {
       dups = std::atof(argv[++i]);
     } else if (a == "--cache-kib" && i + 1 < argc) {
       cache_kib = std::atol(argv[++i]);
+    } else if (a == "--database" && i + 1 < argc) {
+      database = argv[++i];
     } else if (a == "--skip-baseline") {
       skip_baseline = true;
     } else if (a == "--queries-only") {
@@ -357,14 +484,22 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   const fs::path plain = dir / "plain.db";
   const fs::path ours = dir / "tinhop.db";
+  const bool postgres = !database.empty();
   for (const auto& p : {plain, ours}) {
-    if (queries_only) break;
+    if (queries_only || postgres) break;
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
   }
 
   double insert_rate = 0;
   double ignore_rate = 0;
-  if (!skip_baseline) {
+  double multirow_rate = 0;
+  std::unique_ptr<PlainPostgres> plain_postgres;
+  if (postgres) plain_postgres = std::make_unique<PlainPostgres>(database);
+  if (!skip_baseline && postgres) {
+    insert_rate = plain_postgres->insert(words, seed, dups, items, false, 1, "plain_insert");
+    plain_postgres->truncate();
+    multirow_rate = plain_postgres->insert(words, seed, dups, items, false, kChunk, "plain_insert_multirow");
+  } else if (!skip_baseline) {
     sqlite3* db = nullptr;
     if (sqlite3_open(plain.c_str(), &db) != SQLITE_OK) die("open", plain.string());
     exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
@@ -378,8 +513,12 @@ int main(int argc, char** argv) {
 
   tinhop::storage::OpenOptions options;
   if (cache_kib) options.page_cache_kib = *cache_kib;
-  auto store = tinhop::storage::Store::open(ours.string(), options);
+  auto store = tinhop::storage::Store::open(postgres ? database : ours.string(), options);
   if (!store) die("open", store.error().message);
+  if (postgres && !queries_only && store->stats()->sources != 0) die("open", "the database is not empty");
+  const std::function<double()> db_bytes = [&] {
+    return postgres ? plain_postgres->database_bytes() : static_cast<double>(bytes_of(ours));
+  };
   std::vector<std::int64_t> source_ids;
   for (int i = 0; i < kSources && queries_only; ++i) source_ids.push_back(i + 1);
   for (int i = 0; i < kSources && !queries_only; ++i) {
@@ -393,11 +532,14 @@ int main(int argc, char** argv) {
   Phase fresh;
   Phase again;
   if (!queries_only) {
-    fresh = ingest_all(*store, words, seed, dups, items, "tinhop_ingest_new", source_ids, ours);
-    again = ingest_all(*store, words, seed, dups, items, "tinhop_reingest_same", source_ids, ours);
+    fresh = ingest_all(*store, words, seed, dups, items, "tinhop_ingest_new", source_ids, db_bytes);
+    again = ingest_all(*store, words, seed, dups, items, "tinhop_reingest_same", source_ids, db_bytes);
   }
 
-  if (!skip_baseline) {
+  if (!skip_baseline && postgres) {
+    ignore_rate =
+        plain_postgres->insert(words, seed, dups, items, true, 1, "plain_insert_on_conflict_do_nothing_dups");
+  } else if (!skip_baseline) {
     sqlite3* db = nullptr;
     if (sqlite3_open(plain.c_str(), &db) != SQLITE_OK) die("open", plain.string());
     exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
@@ -454,8 +596,11 @@ int main(int argc, char** argv) {
       "{\"step\":\"summary\",\"tinhop_new_items_per_s\":%.0f,\"plain_insert_rows_per_s\":%.0f,"
       "\"new_vs_insert\":%.2f,\"tinhop_reingest_items_per_s\":%.0f,\"plain_insert_or_ignore_rows_per_s\":%."
       "0f,"
-      "\"reingest_vs_insert_or_ignore\":%.2f,\"peak_rss_MB\":%ld}\n",
+      "\"reingest_vs_insert_or_ignore\":%.2f,\"plain_insert_multirow_rows_per_s\":%.0f,\"new_vs_multirow\":%."
+      "2f,"
+      "\"backend\":\"%s\",\"peak_rss_MB\":%ld}\n",
       fresh.rate, insert_rate, insert_rate > 0 ? fresh.rate / insert_rate : 0.0, again.rate, ignore_rate,
-      ignore_rate > 0 ? again.rate / ignore_rate : 0.0, rss_mb());
+      ignore_rate > 0 ? again.rate / ignore_rate : 0.0, multirow_rate,
+      multirow_rate > 0 ? fresh.rate / multirow_rate : 0.0, postgres ? "postgresql" : "sqlite", rss_mb());
   return 0;
 }

@@ -1,7 +1,11 @@
 // Ingest into PostgreSQL: identity, update in place or insert, near-duplicate clustering,
 // with the same decisions as the SQLite backend (sqlite/ingest.cpp has the reasons). The
 // search vector is a generated column, so a write needs nothing more for search.
+// Every statement is a round trip to the server, the cost that dominates: a document's
+// stored state is read in one statement before its entries are decided, and each new entry
+// is written with its cluster and categories in one (issue #18, the ingest benchmark).
 #include <algorithm>
+#include <unordered_map>
 
 #include "../entry_keys.hpp"
 #include "postgres_store.hpp"
@@ -32,6 +36,80 @@ constexpr std::uint64_t kDedupLockSlots = 1024;
 // it: longer than any write transaction runs.
 constexpr std::chrono::seconds kUnseenPatience{60};
 
+// Array literals for `= ANY($1::bigint[])` and `unnest($1::text[])` parameters.
+std::string bigint_array(std::span<const std::int64_t> values) {
+  std::string out = "{";
+  for (const std::int64_t value : values) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(value);
+  }
+  return out + "}";
+}
+
+std::string text_array(std::span<const std::string> values) {
+  std::string out = "{";
+  for (const std::string& value : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char c : value) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+// What the database holds for a document's entries before they are decided: by key, the
+// stored entry or a tombstone; by link hash, the first stored entry of another source.
+struct StoredState {
+  struct Entry {
+    std::int64_t content_hash = 0, id = 0, cluster_id = 0;
+  };
+  std::unordered_map<std::int64_t, Entry> entries;
+  std::unordered_map<std::int64_t, bool> tombstoned;
+  std::unordered_map<std::int64_t, std::int64_t> cluster_of_link;
+};
+
+// A new entry whose story is new: its cluster, the entry and the cluster's categories in
+// one statement ($1..$20 the entry's columns, as in kInsertJoined; $3, the cluster, is 0:
+// this one's id comes from its sequence; $21 the categories). The foreign keys are checked
+// at the statement's end, when the cluster row is there.
+constexpr const char* kInsertStory = R"sql(
+WITH story AS (
+  INSERT INTO clusters(id, published, size, public_id) VALUES(nextval('cluster_ids'), $11, 1, $19)
+  RETURNING id),
+item AS (
+  INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, content,
+    search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint,
+    article, id, language)
+  VALUES($1, $2, (SELECT id FROM story), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+    $18, $19, $20)),
+categories AS (
+  INSERT INTO cluster_categories(category, cluster_id, published)
+  SELECT unnest($21::text[]), story.id, $11 FROM story ON CONFLICT DO NOTHING)
+SELECT id FROM story WHERE $3::bigint = 0
+)sql";
+
+// A new entry joining the story $3 ($1..$20 the entry's columns, $21 the source's
+// categories): the entry, the cluster's size and date, its categories at the cluster's new
+// date. Returns the cluster's date before and after.
+constexpr const char* kInsertJoined = R"sql(
+WITH earlier AS (SELECT published FROM clusters WHERE id = $3),
+story AS (
+  UPDATE clusters SET size = size + 1, published = least(published, $11) WHERE id = $3
+  RETURNING published),
+item AS (
+  INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, content,
+    search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint,
+    article, id, language)
+  VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)),
+categories AS (
+  INSERT INTO cluster_categories(category, cluster_id, published)
+  SELECT unnest($21::text[]), $3, story.published FROM story ON CONFLICT DO NOTHING)
+SELECT (SELECT published FROM earlier), (SELECT published FROM story)
+)sql";
+
 }  // namespace
 
 std::vector<Prepared> PostgresStore::prepare_entries(const Feed& feed, bool follows,
@@ -56,16 +134,22 @@ void PostgresStore::claim_stories(std::vector<std::int64_t> slots) {
   // One order for every writer, so that two never wait for each other in a cycle.
   std::sort(slots.begin(), slots.end());
   slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
-  for (const std::int64_t slot : slots) {
-    auto taken =
-        db.query("SELECT pg_try_advisory_xact_lock($1, $2)", pg::Params().add(kDedupLockClass).add(slot));
-    if (taken.next() && taken.boolean(0)) continue;
+  if (!slots.empty()) {
+    // One statement takes them in the array's order: a slot another writer holds is waited
+    // for before the next is tried. The statement's time is counted as the wait when one
+    // was busy.
     const auto start = std::chrono::steady_clock::now();
-    db.query("SELECT pg_advisory_xact_lock($1, $2)", pg::Params().add(kDedupLockClass).add(slot));
-    const auto waited =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-    dedup_wait_count.fetch_add(1, std::memory_order_relaxed);
-    dedup_wait_microseconds.fetch_add(waited.count(), std::memory_order_relaxed);
+    const auto waits = db.scalar(
+        "SELECT count(*) FILTER (WHERE waited) FROM (SELECT CASE WHEN pg_try_advisory_xact_lock($1, "
+        "slot::integer) THEN false ELSE pg_advisory_xact_lock($1, slot::integer)::text = '' END AS waited "
+        "FROM unnest($2::bigint[]) WITH ORDINALITY AS slots(slot, position) ORDER BY position) AS taken",
+        pg::Params().add(kDedupLockClass).add(bigint_array(slots)));
+    if (waits.value_or(0) > 0) {
+      const auto waited =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+      dedup_wait_count.fetch_add(*waits, std::memory_order_relaxed);
+      dedup_wait_microseconds.fetch_add(waited.count(), std::memory_order_relaxed);
+    }
   }
   refresh_window();
 }
@@ -119,6 +203,55 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
       undated_at = std::min(undated_at, to_unix(*item.published) - 1);
   }
 
+  // The document's stored state in one statement: kind 0 a stored entry, 1 a tombstone,
+  // 2 the first entry of another source with that link (another writer's entry with one of
+  // these links waits for this transaction's lock on the link's slot, claim_stories).
+  StoredState stored;
+  {
+    std::vector<std::int64_t> keys;
+    std::vector<std::int64_t> link_hashes;
+    for (std::size_t index = 0; index < feed.items.size(); ++index) {
+      if (identities[index].repeated) continue;
+      keys.push_back(static_cast<std::int64_t>(identities[index].key));
+      if (entry_keys[index].link_hash != 0) link_hashes.push_back(entry_keys[index].link_hash);
+    }
+    auto rows = db.query(
+        "SELECT 0, key, content_hash, id, cluster_id FROM items WHERE source_id = $1 AND key = "
+        "ANY($2::bigint[]) "
+        "UNION ALL SELECT 1, key, 0, 0, 0 FROM tombstones WHERE source_id = $1 AND key = ANY($2::bigint[]) "
+        "UNION ALL (SELECT DISTINCT ON (link_hash) 2, link_hash, 0, 0, cluster_id FROM items "
+        "WHERE link_hash = ANY($3::bigint[]) AND source_id <> $1 ORDER BY link_hash, id)",
+        pg::Params().add(source_id).add(bigint_array(keys)).add(bigint_array(link_hashes)));
+    while (rows.next()) {
+      const std::int64_t kind = rows.int64(0);
+      if (kind == 0) {
+        stored.entries[rows.int64(1)] = StoredState::Entry{rows.int64(2), rows.int64(3), rows.int64(4)};
+      } else if (kind == 1) {
+        stored.tombstoned[rows.int64(1)] = true;
+      } else {
+        stored.cluster_of_link[rows.int64(1)] = rows.int64(4);
+      }
+    }
+  }
+  // The new entries' ids, in document order, in one statement.
+  std::vector<std::int64_t> new_ids;
+  {
+    std::int64_t wanted = 0;
+    for (std::size_t index = 0; index < feed.items.size(); ++index) {
+      const auto key = static_cast<std::int64_t>(identities[index].key);
+      wanted +=
+          !identities[index].repeated && !stored.entries.contains(key) && !stored.tombstoned.contains(key);
+    }
+    if (wanted > 0) {
+      auto rows =
+          db.query("SELECT nextval('item_ids') FROM generate_series(1, $1)", pg::Params().add(wanted));
+      while (rows.next()) new_ids.push_back(rows.int64(0));
+      std::sort(new_ids.begin(), new_ids.end());
+    }
+  }
+  const std::string category_array = text_array(categories);
+  std::size_t next_new_id = 0;
+
   for (std::size_t index = 0; index < feed.items.size(); ++index) {
     const ItemIdentity& identity = identities[index];
     if (identity.repeated) {
@@ -131,20 +264,14 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
     const bool tried = article != ArticleFetch::not_tried;
     std::int64_t stored_id = 0;
     std::int64_t cluster_id = 0;
-    {
-      auto seen = db.query("SELECT content_hash, id, cluster_id FROM items WHERE source_id = $1 AND key = $2",
-                           pg::Params().add(source_id).add(key));
-      if (seen.next()) {
-        if (seen.int64(0) == static_cast<std::int64_t>(content_hash(item, !follows)) && !tried) {
-          ++counts.unchanged;
-          continue;
-        }
-        stored_id = seen.int64(1);
-        cluster_id = seen.int64(2);
+    if (const auto seen = stored.entries.find(key); seen != stored.entries.end()) {
+      if (seen->second.content_hash == static_cast<std::int64_t>(content_hash(item, !follows)) && !tried) {
+        ++counts.unchanged;
+        continue;
       }
-    }
-    if (stored_id == 0 && db.scalar("SELECT 1 FROM tombstones WHERE source_id = $1 AND key = $2",
-                                    pg::Params().add(source_id).add(key))) {
+      stored_id = seen->second.id;
+      cluster_id = seen->second.cluster_id;
+    } else if (stored.tombstoned.contains(key)) {
       ++counts.suppressed;
       continue;
     }
@@ -158,13 +285,11 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
     bool joined = false;
     std::int64_t item_id = stored_id;
     if (!exists) {
-      item_id = db.scalar("SELECT nextval('item_ids')").value();
+      item_id = new_ids[next_new_id++];
       if (keys.link_hash != 0) {
-        if (const auto same =
-                db.scalar("SELECT cluster_id FROM items WHERE link_hash = $1 AND source_id <> $2 "
-                          "ORDER BY id LIMIT 1",
-                          pg::Params().add(keys.link_hash).add(source_id))) {
-          cluster_id = *same;
+        if (const auto same = stored.cluster_of_link.find(keys.link_hash);
+            same != stored.cluster_of_link.end()) {
+          cluster_id = same->second;
           joined = true;
         }
       }
@@ -185,14 +310,6 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
           cluster_id = match->cluster_id;
           joined = true;
         }
-      }
-      if (!joined) {
-        // The story's public id is its first stored occurrence's id: the item written below.
-        cluster_id = db.scalar(
-                           "INSERT INTO clusters(id, published, size, public_id) "
-                           "VALUES(nextval('cluster_ids'), $1, 1, $2) RETURNING id",
-                           pg::Params().add(published).add(item_id))
-                         .value();
       }
     }
 
@@ -215,6 +332,9 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
         .add(keys.content_hash)
         .add_bytes(to_bytes(fp))
         .add(follows ? std::optional<std::int64_t>(static_cast<std::int64_t>(article)) : std::nullopt);
+    // The cluster's date is its earliest publication; lists are ordered by it.
+    std::int64_t old_published = published;
+    std::int64_t cluster_published = published;
     if (exists) {
       p.add(keep_content).add(dated).add(tried).add(item_language(item, feed));
       db.query(
@@ -227,22 +347,8 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
           "article = CASE WHEN $21 THEN $18::smallint ELSE article END, language = $22 "
           "WHERE source_id = $1 AND key = $2 AND cluster_id = $3",
           p);
-    } else {
-      p.add(item_id).add(item_language(item, feed));
-      db.query(
-          "INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, content, "
-          "search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint, "
-          "article, id, language) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-          "$16, $17, $18, $19, $20)",
-          p);
-    }
-
-    // The cluster's date is its earliest publication; lists are ordered by it.
-    const std::int64_t old_published =
-        db.scalar("SELECT published FROM clusters WHERE id = $1", pg::Params().add(cluster_id))
-            .value_or(published);
-    std::int64_t cluster_published = old_published;
-    if (exists) {
+      old_published = db.scalar("SELECT published FROM clusters WHERE id = $1", pg::Params().add(cluster_id))
+                          .value_or(published);
       cluster_published =
           db.scalar(
                 "UPDATE clusters SET published = (SELECT min(published) FROM items WHERE cluster_id = $1) "
@@ -252,22 +358,20 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
       ++counts.updated;
       if (!keep_content) candidates().update_fingerprint(item_id, fp);
     } else {
+      p.add(item_id).add(item_language(item, feed)).add(category_array);
       if (joined) {
-        cluster_published = db.scalar(
-                                  "UPDATE clusters SET size = size + 1, published = least(published, $2) "
-                                  "WHERE id = $1 RETURNING published",
-                                  pg::Params().add(cluster_id).add(published))
-                                .value_or(old_published);
+        auto dates = db.query(kInsertJoined, p);
+        if (dates.next()) {
+          old_published = dates.optional_int64(0).value_or(published);
+          cluster_published = dates.optional_int64(1).value_or(old_published);
+        }
+      } else {
+        // The story's public id is its first stored occurrence's id: this entry's.
+        cluster_id = db.scalar(kInsertStory, p).value();
       }
       ++counts.added;
       if (joined) ++counts.clustered;
       candidates().add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
-      for (const auto& category : categories) {
-        db.query(
-            "INSERT INTO cluster_categories(category, cluster_id, published) VALUES($1, $2, $3) "
-            "ON CONFLICT DO NOTHING",
-            pg::Params().add(category).add(cluster_id).add(cluster_published));
-      }
     }
     if (cluster_published != old_published) {
       db.query("UPDATE cluster_categories SET published = $2 WHERE cluster_id = $1",
