@@ -30,6 +30,7 @@
 #include "service_notify.hpp"
 #include "tinhop/admin/api.hpp"
 #include "tinhop/admin/request_lock.hpp"
+#include "tinhop/admin/rules.hpp"
 #include "tinhop/admin/server.hpp"
 #include "tinhop/admin/sync.hpp"
 #include "tinhop/config/live.hpp"
@@ -395,6 +396,11 @@ int run_serve(const ServeArgs& args) {
     log->info("sources.synced {} {} {}", kv("added", static_cast<std::int64_t>(report.added)),
               kv("updated", static_cast<std::int64_t>(report.updated)),
               kv("disabled", static_cast<std::int64_t>(report.disabled)));
+    const auto rules = admin::sync_rules(*loop_store, cfg, now());
+    for (const auto& note : rules.notes) log->warn("rules.sync_note {}", kv("note", note));
+    log->info("rules.synced {} {} {}", kv("added", static_cast<std::int64_t>(rules.added)),
+              kv("updated", static_cast<std::int64_t>(rules.updated)),
+              kv("removed", static_cast<std::int64_t>(rules.removed)));
   }
   // The sources live in the database from here on: nothing reads the file's list again (a
   // reload syncs the list it loads), and at 10,000 sources it is 5 MB for the daemon's life.
@@ -725,6 +731,7 @@ int run_serve(const ServeArgs& args) {
     tick.async_wait([&](boost::system::error_code ec) {
       if (ec || stopping) return;
       service.refresh_sources();
+      service.refresh_rules();
       if (websub::Subscriber* subscriber = service.subscriber()) {
         const websub::SubscriberStats s = subscriber->stats();
         server.context().metrics().websub(

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "logging.hpp"
+#include "tinhop/admin/rules.hpp"
 #include "tinhop/config/source.hpp"
 #include "tinhop/parsers/contract_json.hpp"
 
@@ -92,9 +93,6 @@ PollServiceOptions poll_options_from(const config::Config& config) {
   o.follow.limits = article_limits(o.client.limits, f.article_max_bytes, f.article_timeout);
   o.default_time_zone = config.defaults.time_zone;
   o.default_date_order = config.defaults.date_order;
-  std::vector<rules::RuleSpec> specs;
-  for (const config::FileRule& rule : config.rules) specs.push_back(rule.rule);
-  o.rules = std::make_shared<const rules::RuleSet>(std::move(specs));
   std::string base = config.server.base_url;
   while (base.ends_with('/')) base.pop_back();
   o.websub = config.websub.enabled && !base.empty();
@@ -161,7 +159,6 @@ PollService::PollService(boost::asio::io_context& ioc, storage::Store& loop_stor
     if (!cluster_store) throw std::invalid_argument("PollService: a cluster needs a store for its claims");
     cluster_worker_.emplace(std::move(*cluster_store));
   }
-  pipeline_.set_rules(options_.rules);
   if (!options_.websub) return;
   auto log = logging::get("websub");
   subscriber_ = std::make_unique<websub::Subscriber>(
@@ -255,6 +252,7 @@ storage::Result<void> PollService::start() {
     }
   }
   refresh_sources(true);
+  refresh_rules(true);
   // Subscriptions of sources removed or disabled while the daemon was down.
   if (subscriber_) {
     for (std::int64_t id : subscriber_->subscribed_sources()) {
@@ -482,6 +480,35 @@ void PollService::refresh_sources(bool force) {
   }
 }
 
+void PollService::refresh_rules(bool force) {
+  auto log = logging::get("rules");
+  auto version = store_.rules_version();
+  if (!version) {
+    log->error("rules.version_failed {}", kv("error", version.error().message));
+    return;
+  }
+  if (!force && *version == rules_version_) return;
+  auto listed = admin::Rules(store_).list();
+  if (!listed) {
+    log->error("rules.list_failed {}", kv("error", listed.error().message));
+    return;
+  }
+  std::vector<rules::RuleSpec> active;
+  for (admin::Rule& rule : *listed) {
+    if (!rule.problem.empty()) {
+      log->warn("rules.unreadable {} {} {}", kv("id", rule.stored.id), kv("name", rule.stored.name),
+                kv("problem", rule.problem));
+    } else if (rule.stored.enabled) {
+      active.push_back(std::move(rule.spec));
+    }
+  }
+  const auto count = static_cast<std::int64_t>(active.size());
+  pipeline_.set_rules(std::make_shared<const rules::RuleSet>(std::move(active)));
+  rules_version_ = *version;
+  log->info("rules.loaded {} {}", kv("applied", count),
+            kv("stored", static_cast<std::int64_t>(listed->size())));
+}
+
 void PollService::apply_options(PollServiceOptions options) {
   const bool defaults_changed = options.default_time_zone != options_.default_time_zone ||
                                 options.default_date_order != options_.default_date_order;
@@ -489,7 +516,6 @@ void PollService::apply_options(PollServiceOptions options) {
   client_.set_options(options.client);
   poller_.set_options(options.poller);
   follower_.set_options(options.follow);
-  pipeline_.set_rules(options.rules);
   options_ = std::move(options);
   if (defaults_changed) refresh_sources(true);
 }

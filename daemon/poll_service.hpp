@@ -47,8 +47,6 @@ struct PollServiceOptions {
   FollowOptions follow;  // sources with follow_links
   std::string default_time_zone = "Asia/Ho_Chi_Minh";
   DateOrder default_date_order = DateOrder::automatic;
-  // The configuration's [[rule]]s, applied to every parsed document (docs/rules.md).
-  std::shared_ptr<const rules::RuleSet> rules = std::make_shared<const rules::RuleSet>();
   // Pushes from publishers' hubs: on when websub.enabled and server.base_url (the public
   // URL hubs call back) are both set.
   bool websub = false;
@@ -89,6 +87,9 @@ class PollService {
   storage::Result<void> start();
   // Re-reads the source list when the database says it changed (CLI, API, reload).
   void refresh_sources(bool force = false);
+  // Re-reads the editorial rules when the database says they changed (the file's synced
+  // in, the CLI's, the API's): every document parsed from then on goes through the new set.
+  void refresh_rules(bool force = false);
   void poll_now(std::int64_t id) { poller_.poll_now(id); }
   // A configuration reload: fetch limits and politeness for the fetches that start from
   // now on, the schedule policy from each source's next poll, and the default time zone and
@@ -153,6 +154,7 @@ class PollService {
   std::unique_ptr<websub::Subscriber> subscriber_;
   std::unordered_set<std::int64_t> push_wanted_;  // enabled sources with websub = "auto"
   std::int64_t sources_version_ = -1;
+  std::int64_t rules_version_ = -1;
   std::unordered_map<std::int64_t, std::uint64_t> signatures_;  // what each polled source was loaded as
   std::atomic<std::uint64_t> polls_{0};
   std::atomic<std::uint64_t> failing_{0};

@@ -8,6 +8,7 @@
 
 #include "logging.hpp"
 #include "service_notify.hpp"
+#include "tinhop/admin/rules.hpp"
 #include "tinhop/admin/sync.hpp"
 #include "tinhop/config/units.hpp"
 
@@ -230,6 +231,12 @@ admin::ApiHooks::Reload reload_config(config::LiveConfig& live, storage::Store& 
     result.notes.push_back(note);
   }
   service.refresh_sources();
+  const admin::RuleSyncReport rules = admin::sync_rules(store, synced, now);
+  for (const std::string& note : rules.notes) {
+    log->warn("rules.sync_note {}", kv("note", note));
+    result.notes.push_back(note);
+  }
+  service.refresh_rules();
   log->info("config.reloaded {} {} {} {}", kv("file", current->file.string()),
             kv("added", static_cast<std::int64_t>(report.added)),
             kv("updated", static_cast<std::int64_t>(report.updated)),
