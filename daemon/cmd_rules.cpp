@@ -5,6 +5,7 @@
 // shows what one rule would do to a source's stored items, changing nothing.
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <iostream>
 #include <iterator>
 
@@ -352,8 +353,13 @@ int test(const Options& options) {
   std::optional<storage::Source> source;
   if (!options.source.empty() && std::all_of(options.source.begin(), options.source.end(),
                                              [](char c) { return c >= '0' && c <= '9'; })) {
-    auto found = store->get_source(std::stoll(options.source));
-    if (found) source = std::move(*found);
+    std::int64_t id = 0;
+    const char* end = options.source.data() + options.source.size();
+    // An id past the largest is no source's (std::stoll would throw and abort).
+    if (std::from_chars(options.source.data(), end, id).ec == std::errc{}) {
+      auto found = store->get_source(id);
+      if (found) source = std::move(*found);
+    }
   } else if (config::UrlCheck url = config::check_source_url(options.source); url.error.empty()) {
     auto found = store->find_source_by_url(url.canonical);
     if (found && *found) source = std::move(**found);

@@ -233,3 +233,15 @@ TEST_CASE("rules add refuses a bad regex with ICU's error and stores nothing", "
   REQUIRE(store.has_value());
   CHECK(store->list_rules().value().empty());
 }
+
+TEST_CASE("rules test and sources show answer an id past the largest as no source, not an abort",
+          "[cli][rules]") {
+  Folder dir;
+  std::ofstream(dir.path / "tinhop.toml") << kConfig;
+  Run rules = tinhop_in(dir, "rules -c tinhop.toml test video --source 99999999999999999999");
+  CHECK(rules.exit_code == 1);
+  CHECK(rules.out == "tinhop rules: no source 99999999999999999999\n");
+  Run sources = tinhop_in(dir, "sources -c tinhop.toml show 99999999999999999999");
+  CHECK(sources.exit_code == 1);
+  CHECK(sources.out == "tinhop sources: no source with id 99999999999999999999\n");
+}
