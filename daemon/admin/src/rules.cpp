@@ -132,6 +132,12 @@ Outcome<Rule> Rules::editable(std::int64_t id) {
 
 Outcome<Rule> Rules::add(const rules::RuleSpec& spec, storage::SourceOrigin origin, RulePlacement placement,
                          Instant now) {
+  auto present = store_.list_rules();
+  if (!present) return from_storage(present.error());
+  if (present->size() >= rules::kMaxRules) {
+    return Problem{Failure::conflict, "there are " + std::to_string(present->size()) +
+                                          " rules already, the most tinhop keeps; remove one first"};
+  }
   storage::StoredRule stored;
   stored.name = spec.name;
   stored.origin = origin;
