@@ -244,6 +244,15 @@ Response Api::route(const Request& request) {
       stale += h != nullptr && h->stale ? 1 : 0;
     });
     if (!visited) reasons.emplace_back("database: " + visited.error().message);
+    // A stored rule that no longer reads is skipped by the daemon: items it would drop are
+    // published, which the operator must hear of.
+    if (auto rules = Rules(store_).list()) {
+      for (const Rule& rule : *rules) {
+        if (!rule.problem.empty())
+          reasons.emplace_back("rule " + std::to_string(rule.stored.id) + " (" + rule.stored.name +
+                               ") is not applied: " + rule.problem);
+      }
+    }
     body["status"] = reasons.empty() ? "ok" : "degraded";
     body["reasons"] = std::move(reasons);
     body["config"] = boost::json::object{{"file", config->file.string()},

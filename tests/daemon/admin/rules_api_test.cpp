@@ -221,6 +221,11 @@ TEST_CASE("a stored rule that no longer reads is shown with its problem and mend
       {}};
   const std::int64_t id = f.store.add_rule(old, now).value();
   const std::string target = "/api/rules/" + std::to_string(id);
+  // Not applied by the daemon: the health says so until it is mended.
+  const boost::json::value health = boost::json::parse(f.call(http::verb::get, "/api/health").body());
+  CHECK(health.at("status").as_string() == "degraded");
+  CHECK(boost::json::serialize(health.at("reasons")) ==
+        R"(["rule 2 (old) is not applied: pattern: 8200 bytes; at most 8192"])");
   Response shown = f.call(http::verb::get, target);
   REQUIRE(shown.result() == http::status::ok);
   const boost::json::value json = boost::json::parse(shown.body());
@@ -234,4 +239,5 @@ TEST_CASE("a stored rule that no longer reads is shown with its problem and mend
   // The keys the PATCH did not give are the stored ones, the name among them.
   CHECK(boost::json::serialize(rule.at("rule")) ==
         R"({"name":"old","action":"drop","match":"words","pattern":"tu vi","fields":["title"]})");
+  CHECK(boost::json::parse(f.call(http::verb::get, "/api/health").body()).at("status").as_string() == "ok");
 }
