@@ -481,6 +481,14 @@ std::vector<std::string> check_rule(const RuleSpec& rule) {
   if (rule.action != Action::tag && !rule.tag.empty()) {
     problems.emplace_back("tag: only a tag rule adds a category");
   }
+  // The tag is a category of every item it matches, published in each feed: held to what a
+  // source's categories are.
+  if (rule.tag.size() > kMaxTagBytes) {
+    problems.push_back("tag: longer than " + std::to_string(kMaxTagBytes) + " bytes");
+  } else if (std::any_of(rule.tag.begin(), rule.tag.end(),
+                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; })) {
+    problems.emplace_back("tag: contains a control character");
+  }
   if (rule.action == Action::rewrite) {
     if (rule.match != Match::regex) problems.emplace_back("match: a rewrite removes what a regex matches");
     for (Field field : rule.fields) {

@@ -304,7 +304,7 @@ TEST_CASE("check_rule says what makes a rule unusable", "[rules]") {
   REQUIRE_THROWS_AS(RuleSet({rule("bad", Action::drop, Match::regex, "(Video")}), std::invalid_argument);
 }
 
-TEST_CASE("check_rule refuses a pattern or a scope past its limit, and takes one at it", "[rules]") {
+TEST_CASE("check_rule refuses a pattern, a scope or a tag past its limit, and takes one at it", "[rules]") {
   std::string words;
   while (words.size() < kMaxPatternBytes) words += "tin ";
   words.resize(kMaxPatternBytes);
@@ -319,6 +319,13 @@ TEST_CASE("check_rule refuses a pattern or a scope past its limit, and takes one
   wide.categories.emplace_back("Video");
   CHECK(check_rule(wide) == std::vector<std::string>{"sources: 1001 sources; at most 1000",
                                                      "categories: 1001 categories; at most 1000"});
+  RuleSpec tag = rule("tag", Action::tag, Match::words, "covid");
+  tag.tag = std::string(kMaxTagBytes, 'y');
+  CHECK(check_rule(tag).empty());
+  tag.tag += 'y';
+  CHECK(check_rule(tag) == std::vector<std::string>{"tag: longer than 256 bytes"});
+  tag.tag = "Y tế\x1b[31m";
+  CHECK(check_rule(tag) == std::vector<std::string>{"tag: contains a control character"});
 }
 
 TEST_CASE("a regex that keeps hitting the time limit is given up for the rest of the document", "[rules]") {

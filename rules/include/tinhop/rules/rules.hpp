@@ -69,6 +69,7 @@ struct RuleSpec {
 // read in full by every list, so an 8 MiB API body must not make one rule of it.
 inline constexpr std::size_t kMaxPatternBytes = 8192;
 inline constexpr std::size_t kMaxScopeEntries = 1000;  // sources, and categories
+inline constexpr std::size_t kMaxTagBytes = 256;       // as a source's category
 // Rules in all, the file's with the CLI's and the API's: each costs every item some work.
 inline constexpr std::size_t kMaxRules = 1000;
 
