@@ -284,7 +284,7 @@ int edit(const Options& options, const RuleFlags& flags) {
   if (!store) return fail(error);
   auto rule = target(options, *config, *store);
   if (!rule) return fail(rule.error().message);
-  auto keys = keys_from(flags, admin::spec_to_json(rule->spec));
+  auto keys = keys_from(flags, admin::keys_to_edit(*rule));
   if (!keys) return fail(keys.error().message);
   auto spec = admin::read_rule_keys(*keys);
   if (!spec) return fail(spec.error().message);

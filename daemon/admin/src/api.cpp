@@ -112,19 +112,6 @@ Outcome<std::optional<std::vector<std::int64_t>>> poll_targets(const boost::json
   return std::optional(std::move(ids));
 }
 
-// What a PATCH changes: the rule's keys; for a stored rule that no longer reads (a limit
-// or a check added since it was stored), its keys as stored, so that the PATCH can mend the
-// one at fault instead of starting from nothing.
-boost::json::object patch_base(const Rule& rule) {
-  if (rule.problem.empty()) return spec_to_json(rule.spec);
-  boost::system::error_code ec;
-  boost::json::value stored = boost::json::parse(rule.stored.spec, ec);
-  boost::json::object keys =
-      !ec && stored.is_object() ? std::move(stored.as_object()) : boost::json::object{};
-  keys["name"] = rule.stored.name;
-  return keys;
-}
-
 }  // namespace
 
 boost::json::object discovery_to_json(const std::string& url, const fetch::Discovery& discovery) {
@@ -568,7 +555,7 @@ Response Api::rules_endpoint(const Request& request, const std::vector<std::stri
     // null putting a key back to its default.
     boost::json::object keys = given->keys;
     if (method == http::verb::patch) {
-      keys = patch_base(*current);
+      keys = keys_to_edit(*current);
       for (const auto& member : given->keys) {
         if (member.value().is_null()) {
           keys.erase(member.key());

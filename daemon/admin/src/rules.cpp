@@ -93,6 +93,16 @@ Outcome<RuleBody> rule_body(const boost::json::value& json) {
   return body;
 }
 
+boost::json::object keys_to_edit(const Rule& rule) {
+  if (rule.problem.empty()) return spec_to_json(rule.spec);
+  boost::system::error_code ec;
+  boost::json::value stored = boost::json::parse(rule.stored.spec, ec);
+  boost::json::object keys =
+      !ec && stored.is_object() ? std::move(stored.as_object()) : boost::json::object{};
+  keys["name"] = rule.stored.name;
+  return keys;
+}
+
 Outcome<rules::RuleSpec> read_rule_keys(const boost::json::object& keys) {
   config::RuleRead read = config::read_rule_json(boost::json::serialize(keys));
   if (!read.rule) return Problem{Failure::invalid, read.message()};
