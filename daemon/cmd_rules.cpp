@@ -5,6 +5,7 @@
 // shows what one rule would do to a source's stored items, changing nothing.
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <iostream>
 #include <iterator>
 
@@ -283,7 +284,7 @@ int edit(const Options& options, const RuleFlags& flags) {
   if (!store) return fail(error);
   auto rule = target(options, *config, *store);
   if (!rule) return fail(rule.error().message);
-  auto keys = keys_from(flags, admin::spec_to_json(rule->spec));
+  auto keys = keys_from(flags, admin::keys_to_edit(*rule));
   if (!keys) return fail(keys.error().message);
   auto spec = admin::read_rule_keys(*keys);
   if (!spec) return fail(spec.error().message);
@@ -352,8 +353,13 @@ int test(const Options& options) {
   std::optional<storage::Source> source;
   if (!options.source.empty() && std::all_of(options.source.begin(), options.source.end(),
                                              [](char c) { return c >= '0' && c <= '9'; })) {
-    auto found = store->get_source(std::stoll(options.source));
-    if (found) source = std::move(*found);
+    std::int64_t id = 0;
+    const char* end = options.source.data() + options.source.size();
+    // An id past the largest is no source's (std::stoll would throw and abort).
+    if (std::from_chars(options.source.data(), end, id).ec == std::errc{}) {
+      auto found = store->get_source(id);
+      if (found) source = std::move(*found);
+    }
   } else if (config::UrlCheck url = config::check_source_url(options.source); url.error.empty()) {
     auto found = store->find_source_by_url(url.canonical);
     if (found && *found) source = std::move(**found);

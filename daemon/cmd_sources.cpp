@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <boost/system/result.hpp>
 #include <boost/url/parse.hpp>
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -315,7 +316,11 @@ int print_source(const storage::Source& source, const std::optional<storage::Hea
 // A source by id, or by URL as typed (canonicalized).
 std::optional<std::int64_t> resolve(storage::Store& store, const std::string& ref, std::string& error) {
   if (!ref.empty() && std::all_of(ref.begin(), ref.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::stoll(ref);
+    std::int64_t id = 0;
+    if (std::from_chars(ref.data(), ref.data() + ref.size(), id).ec == std::errc{}) return id;
+    // Past the largest id: no source has it (std::stoll would throw and abort).
+    error = "no source with id " + ref;
+    return std::nullopt;
   }
   config::UrlCheck url = config::check_source_url(ref);
   if (!url.error.empty()) {

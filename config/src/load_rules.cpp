@@ -81,17 +81,20 @@ std::optional<FileRule> read_rule(Reader& r, const toml::table& t, const std::st
 
 void read_rules(Reader& r, const toml::node& node, Config& config) {
   FirstSeen names("rule");
-  read_table_array(r, node, "rule",
-                   [&](const toml::table& table, const std::string& prefix, std::size_t index) {
-                     auto rule = read_rule(r, table, prefix);
-                     if (!rule) return;
-                     if (auto first = names.add(rule->rule.name, index, rule->line)) {
-                       r.error(Reader::line_of(table, "name"), prefix + ".name",
-                               "\"" + rule->rule.name + "\" is already the name of " + *first);
-                     } else {
-                       config.rules.push_back(std::move(*rule));
-                     }
-                   });
+  read_table_array(
+      r, node, "rule", [&](const toml::table& table, const std::string& prefix, std::size_t index) {
+        auto rule = read_rule(r, table, prefix);
+        if (!rule) return;
+        if (auto first = names.add(rule->rule.name, index, rule->line)) {
+          r.error(Reader::line_of(table, "name"), prefix + ".name",
+                  "\"" + rule->rule.name + "\" is already the name of " + *first);
+        } else if (config.rules.size() == rules::kMaxRules) {
+          r.error(rule->line, prefix,
+                  "past the limit: tinhop keeps at most " + std::to_string(rules::kMaxRules) + " rules");
+        } else {
+          config.rules.push_back(std::move(*rule));
+        }
+      });
 }
 
 }  // namespace tinhop::config::detail
@@ -139,9 +142,10 @@ RuleRead read_one(const toml::table& table, const std::string& origin) {
   return out;
 }
 
-RuleRead refused(const std::string& origin, std::uint32_t line, std::string message) {
+RuleRead refused(const std::string& origin, std::uint32_t line, std::string message,
+                 std::string key = "rule") {
   RuleRead out;
-  out.problems.push_back({Diagnostic::Severity::error, origin, line, "rule", std::move(message)});
+  out.problems.push_back({Diagnostic::Severity::error, origin, line, std::move(key), std::move(message)});
   return out;
 }
 
@@ -177,6 +181,15 @@ RuleRead read_rule_json(std::string_view text) {
   const boost::json::value json = boost::json::parse(text, ec);
   if (ec) return refused("rule", 0, "malformed JSON: " + ec.message());
   if (!json.is_object()) return refused("rule", 0, "expected a JSON object with the keys of one rule");
+  // null stands for an absent key, but a list has no absent element: ["title", null] would
+  // otherwise be read as ["title"].
+  for (const auto& member : json.as_object()) {
+    if (!member.value().is_array()) continue;
+    for (const boost::json::value& element : member.value().as_array()) {
+      if (element.is_null())
+        return refused("rule", 0, "expected an array of strings, got null", std::string(member.key()));
+    }
+  }
   auto table = to_toml(json);
   return read_one(*(*table)->as_table(), "rule");
 }

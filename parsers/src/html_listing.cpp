@@ -280,7 +280,9 @@ ParseResult extract(const HtmlTree& tree, const ParseContext& context, const Com
       continue;
     }
     auto link = resolve_url(base, iri_to_uri(trim(card.href)));
-    if (!link) {
+    // Checked again once resolved: "java\tscript:" passed the check of the href as written
+    // and came out of resolve_url as javascript:, which the console's preview made a link.
+    if (!link || !(starts_with_ci(*link, "http://") || starts_with_ci(*link, "https://"))) {
       ++no_link;
       continue;
     }

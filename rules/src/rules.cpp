@@ -466,6 +466,9 @@ std::vector<std::string> check_rule(const RuleSpec& rule) {
   std::vector<std::string> problems;
   if (rule.pattern.empty()) {
     problems.emplace_back("pattern: must not be empty");
+  } else if (rule.pattern.size() > kMaxPatternBytes) {
+    problems.push_back("pattern: " + std::to_string(rule.pattern.size()) + " bytes; at most " +
+                       std::to_string(kMaxPatternBytes));
   } else if (rule.match == Match::regex) {
     std::string error;
     if (!compile(rule, error)) problems.push_back("pattern: invalid regular expression: " + error);
@@ -478,6 +481,14 @@ std::vector<std::string> check_rule(const RuleSpec& rule) {
   if (rule.action != Action::tag && !rule.tag.empty()) {
     problems.emplace_back("tag: only a tag rule adds a category");
   }
+  // The tag is a category of every item it matches, published in each feed: held to what a
+  // source's categories are.
+  if (rule.tag.size() > kMaxTagBytes) {
+    problems.push_back("tag: longer than " + std::to_string(kMaxTagBytes) + " bytes");
+  } else if (std::any_of(rule.tag.begin(), rule.tag.end(),
+                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; })) {
+    problems.emplace_back("tag: contains a control character");
+  }
   if (rule.action == Action::rewrite) {
     if (rule.match != Match::regex) problems.emplace_back("match: a rewrite removes what a regex matches");
     for (Field field : rule.fields) {
@@ -489,6 +500,14 @@ std::vector<std::string> check_rule(const RuleSpec& rule) {
   }
   if (rule.case_sensitive && rule.match != Match::regex) {
     problems.emplace_back("case_sensitive: words and phrases always ignore case and diacritics");
+  }
+  if (rule.sources.size() > kMaxScopeEntries) {
+    problems.push_back("sources: " + std::to_string(rule.sources.size()) + " sources; at most " +
+                       std::to_string(kMaxScopeEntries));
+  }
+  if (rule.categories.size() > kMaxScopeEntries) {
+    problems.push_back("categories: " + std::to_string(rule.categories.size()) + " categories; at most " +
+                       std::to_string(kMaxScopeEntries));
   }
   return problems;
 }
@@ -566,9 +585,13 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
   Matchers matchers(rules.size() + 2 * kFieldCount);
   std::vector<std::uint64_t> dropped(rules.size(), 0);
   std::vector<std::uint64_t> timeouts(rules.size(), 0);
+  // Of each field's screen, then each field's rewrites' screen (see Screens).
+  std::array<std::uint64_t, 2 * kFieldCount> screen_timeouts{};
+  auto spent = [](std::uint64_t count) { return count >= RuleSet::kRegexTimeoutsPerDocument; };
 
   // Whether rule `r` matches `text` (a regex); a match past the time limit does not.
   auto regex_finds = [&](std::size_t r, const icu::UnicodeString& text) {
+    if (spent(timeouts[r])) return false;
     icu::RegexMatcher* matcher = matchers.get(r, *rules[r].pattern);
     if (!matcher) return false;
     UErrorCode status = U_ZERO_ERROR;
@@ -585,13 +608,14 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
       const auto f = static_cast<std::size_t>(field);
       icu::RegexMatcher* matcher = matchers.get(rules.size() + f, *compiled_->screens[f]);
       for (const auto& text : view.unicode(field)) {
-        if (!matcher) {
+        if (!matcher || spent(screen_timeouts[f])) {
           hits.push_back(true);
           continue;
         }
         UErrorCode status = U_ZERO_ERROR;
         matcher->reset(text);
         const bool found = matcher->find(status);
+        if (status == U_REGEX_TIME_OUT) ++screen_timeouts[f];
         hits.push_back(found || U_FAILURE(status));
       }
     }
@@ -629,7 +653,7 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
 
   // Removes every match of rule `r` from `field`; true when it changed.
   auto rewrite = [&](std::size_t r, std::optional<std::string>& field) {
-    if (!field) return false;
+    if (!field || spent(timeouts[r])) return false;
     icu::RegexMatcher* matcher = matchers.get(r, *rules[r].pattern);
     if (!matcher) return false;
     const icu::UnicodeString text = to_unicode(*field);
@@ -658,13 +682,14 @@ Outcome RuleSet::apply(std::vector<Item>& items, const SourceScope& scope,
   auto may_rewrite = [&](Field field, const std::optional<std::string>& value) {
     const auto f = static_cast<std::size_t>(field);
     if (!value || rewrites.empty()) return false;
-    if (!rewrites_screened[f]) return true;
+    if (!rewrites_screened[f] || spent(screen_timeouts[kFieldCount + f])) return true;
     icu::RegexMatcher* matcher = matchers.get(rules.size() + kFieldCount + f, *compiled_->rewrite_screens[f]);
     if (!matcher) return true;
     const icu::UnicodeString text = to_unicode(*value);
     UErrorCode status = U_ZERO_ERROR;
     matcher->reset(text);
     const bool found = matcher->find(status);
+    if (status == U_REGEX_TIME_OUT) ++screen_timeouts[kFieldCount + f];
     return found || U_FAILURE(status);
   };
 

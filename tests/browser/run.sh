@@ -21,7 +21,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "browser tests skipped: ${missing[*]} missing (scripts/install-deps installs them)"
   exit 77
 fi
+# ctest -j starts both browser tests at once: in a fresh clone one installs while the other
+# waits on this script's lock, rather than running node against a half-made node_modules.
+exec 9<"$0"
+flock 9
 if [ ! -d node_modules/puppeteer-core ] || [ ! -d node_modules/axe-core ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+flock -u 9
 exec node "${2:-reader_pages.mjs}" "$tinhop"

@@ -233,3 +233,39 @@ TEST_CASE("rules add refuses a bad regex with ICU's error and stores nothing", "
   REQUIRE(store.has_value());
   CHECK(store->list_rules().value().empty());
 }
+
+TEST_CASE("rules test and sources show answer an id past the largest as no source, not an abort",
+          "[cli][rules]") {
+  Folder dir;
+  std::ofstream(dir.path / "tinhop.toml") << kConfig;
+  Run rules = tinhop_in(dir, "rules -c tinhop.toml test video --source 99999999999999999999");
+  CHECK(rules.exit_code == 1);
+  CHECK(rules.out == "tinhop rules: no source 99999999999999999999\n");
+  Run sources = tinhop_in(dir, "sources -c tinhop.toml show 99999999999999999999");
+  CHECK(sources.exit_code == 1);
+  CHECK(sources.out == "tinhop sources: no source with id 99999999999999999999\n");
+}
+
+TEST_CASE("rules edit mends a stored rule that no longer reads, from its stored keys", "[cli][rules]") {
+  Folder dir;
+  std::ofstream(dir.path / "tinhop.toml") << kConfig;
+  {
+    auto store = storage::Store::open((dir.path / "tinhop.db").string());
+    REQUIRE(store.has_value());
+    // Stored before the pattern limit existed.
+    const std::string pattern(8193, 'a');  // one byte past the limit
+    storage::StoredRule old{
+        0,
+        "old",
+        storage::SourceOrigin::cli,
+        0,
+        true,
+        R"({"name":"old","action":"drop","match":"words","pattern":")" + pattern + R"(","fields":["title"]})",
+        {},
+        {}};
+    REQUIRE(store->add_rule(old, Instant{std::chrono::seconds{1764300000}}).has_value());
+  }
+  Run edited = tinhop_in(dir, "rules -c tinhop.toml edit old --pattern 'tu vi'");
+  CHECK(edited.exit_code == 0);
+  CHECK(edited.out == "#1 old: drop words \"tu vi\" in title (cli)\n");
+}

@@ -44,3 +44,24 @@ TEST_CASE("a JSON rule is refused with the file's messages, keyed by the rule's 
   REQUIRE(defaulted.rule.has_value());
   CHECK(defaulted.rule->fields.empty());
 }
+
+TEST_CASE("a null inside a JSON rule's list is refused, not read as a shorter list", "[config][rules]") {
+  const config::RuleRead read =
+      config::read_rule_json(R"({"name":"video","action":"drop","pattern":"video","fields":["title",null]})");
+  CHECK_FALSE(read.rule.has_value());
+  CHECK(read.message() == "fields: expected an array of strings, got null");
+  CHECK(config::read_rule_json(R"({"name":"video","action":"drop","pattern":"video","categories":[null]})")
+            .message() == "categories: expected an array of strings, got null");
+}
+
+TEST_CASE("a JSON rule past the limits is refused with the limit", "[config][rules]") {
+  const std::string pattern(rules::kMaxPatternBytes + 1, 'a');
+  CHECK(config::read_rule_json(R"({"name":"long","action":"drop","pattern":")" + pattern + "\"}").message() ==
+        "pattern: 8193 bytes; at most 8192");
+  std::string categories;
+  for (std::size_t i = 0; i <= rules::kMaxScopeEntries; ++i)
+    categories += (i ? ",\"c" : "\"c") + std::to_string(i) + "\"";
+  CHECK(config::read_rule_json(R"({"name":"wide","action":"drop","pattern":"x","categories":[)" + categories +
+                               "]}")
+            .message() == "categories: 1001 categories; at most 1000");
+}

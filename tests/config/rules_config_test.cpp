@@ -84,3 +84,11 @@ TEST_CASE("two rules may not share a name", "[config][rules]") {
                        "[[rule]]\nname = \"v\"\naction = \"drop\"\npattern = \"clip\"\n") ==
         std::vector<std::string>{"t.toml:6: rule[1].name: \"v\" is already the name of rule[0] at line 1"});
 }
+
+TEST_CASE("a file holds at most kMaxRules rules", "[config][rules]") {
+  std::string toml;
+  for (std::size_t i = 0; i <= rules::kMaxRules; ++i)
+    toml += "[[rule]]\nname = \"r" + std::to_string(i) + "\"\naction = \"drop\"\npattern = \"x\"\n";
+  CHECK(diagnostics_of(toml.c_str()) ==
+        std::vector<std::string>{"t.toml:4001: rule[1000]: past the limit: tinhop keeps at most 1000 rules"});
+}

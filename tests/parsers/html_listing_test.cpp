@@ -415,3 +415,20 @@ TEST_CASE("extract_article: a named body, the size cap, and a page with no body"
   outcome = tinhop::extract_article(page, context(article_url, article_now), options);
   CHECK(outcome.error == HtmlError::bad_selector);
 }
+
+TEST_CASE("a card whose link is not http(s) once resolved is skipped, however its scheme is written",
+          "[html]") {
+  const std::string page = R"html(<html><body><main>
+<h3><a href="java&#x09;script:alert(1)">Tin một: tab trong scheme</a></h3>
+<h3><a href="jav&#x0A;ascript:alert(2)">Tin hai: xuống dòng trong scheme</a></h3>
+<h3><a href="vbscript:msgbox(3)">Tin ba: vbscript</a></h3>
+<h3><a href="ftp://tinhx.gov.vn/4.html">Tin bốn: ftp</a></h3>
+<h3><a href="/tin-tuc/5.html">Tin năm: hợp lệ</a></h3>
+</main></body></html>)html";
+  const auto outcome = read(page, context(article_url, article_now), spec("item=main h3"));
+  check_items(outcome.result,
+              {{"https://tinhx.gov.vn/tin-tuc/5.html", "Tin năm: hợp lệ", "2019-08-03T02:00:00Z", true}});
+  CHECK(outcome.result.warnings ==
+        std::vector<std::string>{"4 cards without a usable link skipped",
+                                 "1 items without a date on the page: fetch time used, marked approximate"});
+}

@@ -303,3 +303,63 @@ TEST_CASE("check_rule says what makes a rule unusable", "[rules]") {
                                  "fields: a rewrite changes title, summary or content, not link"});
   REQUIRE_THROWS_AS(RuleSet({rule("bad", Action::drop, Match::regex, "(Video")}), std::invalid_argument);
 }
+
+TEST_CASE("check_rule refuses a pattern, a scope or a tag past its limit, and takes one at it", "[rules]") {
+  std::string words;
+  while (words.size() < kMaxPatternBytes) words += "tin ";
+  words.resize(kMaxPatternBytes);
+  CHECK(check_rule(rule("at-limit", Action::drop, Match::words, words)).empty());
+  CHECK(check_rule(rule("too-long", Action::drop, Match::regex, words + "x")) ==
+        std::vector<std::string>{"pattern: 8193 bytes; at most 8192"});
+  RuleSpec wide = rule("wide", Action::drop, Match::words, "video");
+  wide.sources.assign(kMaxScopeEntries, "https://baochinhphu.vn/rss");
+  wide.categories.assign(kMaxScopeEntries, "Thời sự");
+  CHECK(check_rule(wide).empty());
+  wide.sources.emplace_back("https://vtv.vn/rss");
+  wide.categories.emplace_back("Video");
+  CHECK(check_rule(wide) == std::vector<std::string>{"sources: 1001 sources; at most 1000",
+                                                     "categories: 1001 categories; at most 1000"});
+  RuleSpec tag = rule("tag", Action::tag, Match::words, "covid");
+  tag.tag = std::string(kMaxTagBytes, 'y');
+  CHECK(check_rule(tag).empty());
+  tag.tag += 'y';
+  CHECK(check_rule(tag) == std::vector<std::string>{"tag: longer than 256 bytes"});
+  tag.tag = "Y tế\x1b[31m";
+  CHECK(check_rule(tag) == std::vector<std::string>{"tag: contains a control character"});
+}
+
+TEST_CASE("a regex that keeps hitting the time limit is given up for the rest of the document", "[rules]") {
+  RuleSpec bomb = rule("backtracking", Action::drop, Match::regex, "^(a+)+$");
+  bomb.fields = {Field::title};
+  RuleSet set({bomb});
+  std::vector<Item> items;
+  for (int i = 0; i < 50; ++i) items.push_back(item(std::string(40, 'a') + "!" + std::to_string(i)));
+  // It would match at once, were it still searched.
+  items.push_back(item("aaaa"));
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(items.size() == 51);
+  REQUIRE(outcome.tallies.size() == 1);
+  CHECK(outcome.tallies[0].dropped == 0);
+  CHECK(outcome.tallies[0].timeouts == RuleSet::kRegexTimeoutsPerDocument);
+  // The next document starts afresh.
+  std::vector<Item> next{item("aaaa")};
+  CHECK(set.apply(next, any_source).tallies[0].dropped == 1);
+  CHECK(next.empty());
+}
+
+TEST_CASE("a screen that keeps hitting the time limit is given up, its rules still searched alone",
+          "[rules]") {
+  RuleSet set({rule("backtracking", Action::drop, Match::regex, "^(a+)+$"),
+               rule("video", Action::drop, Match::regex, "^video:")});
+  std::vector<Item> items;
+  for (int i = 0; i < 20; ++i) items.push_back(item(std::string(40, 'a') + "!" + std::to_string(i)));
+  items.push_back(item("Video: lũ"));
+  items.push_back(item("aaaa"));
+  const Outcome outcome = set.apply(items, any_source);
+  CHECK(items.size() == 21);
+  CHECK(items.back().title == "aaaa");
+  REQUIRE(outcome.tallies.size() == 2);
+  CHECK(outcome.tallies[0].timeouts == RuleSet::kRegexTimeoutsPerDocument);
+  CHECK(outcome.tallies[1].rule == "video");
+  CHECK(outcome.tallies[1].dropped == 1);
+}

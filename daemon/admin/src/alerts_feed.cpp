@@ -5,13 +5,35 @@
 #include <sstream>
 
 #include "tinhop/parsers/contract_json.hpp"
+#include "tinhop/parsers/text.hpp"
 
 namespace tinhop::admin {
 
 namespace {
 
-void text_element(pugi::xml_node parent, const char* name, const std::string& text) {
-  parent.append_child(name).text().set(text.c_str());
+// `text` as XML 1.0 takes it: a source's title comes from its feed and an error from its
+// server, and pugixml writes invalid UTF-8 and control characters as they are, which makes
+// the whole feed unreadable. Invalid UTF-8 becomes U+FFFD; C0 controls but tab, LF and CR,
+// DEL and U+FFFE/U+FFFF are dropped (NUL among them, which would cut the text short).
+std::string xml_text(std::string_view text) {
+  const std::string valid = to_nfc(text);
+  std::string out;
+  out.reserve(valid.size());
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    const auto c = static_cast<unsigned char>(valid[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) continue;
+    if (c == 0xEF && valid.compare(i + 1, 1, "\xBF") == 0 && i + 2 < valid.size() &&
+        (valid[i + 2] == '\xBE' || valid[i + 2] == '\xBF')) {
+      i += 2;
+      continue;
+    }
+    out += valid[i];
+  }
+  return out;
+}
+
+void text_element(pugi::xml_node parent, const char* name, std::string_view text) {
+  parent.append_child(name).text().set(xml_text(text).c_str());
 }
 
 }  // namespace
@@ -42,9 +64,9 @@ std::string alerts_atom(const std::vector<storage::AlertEvent>& events,
     text_element(entry, "updated", format_rfc3339(event.at));
     if (source && *source) {
       pugi::xml_node link = entry.append_child("link");
-      link.append_attribute("href") = (*source)->settings.url.c_str();
+      link.append_attribute("href") = xml_text((*source)->settings.url).c_str();
     }
-    entry.append_child("category").append_attribute("term") = event.kind.c_str();
+    entry.append_child("category").append_attribute("term") = xml_text(event.kind).c_str();
     text_element(entry, "summary", event.detail);
   }
   std::ostringstream out;

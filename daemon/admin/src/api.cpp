@@ -231,6 +231,15 @@ Response Api::route(const Request& request) {
       stale += h != nullptr && h->stale ? 1 : 0;
     });
     if (!visited) reasons.emplace_back("database: " + visited.error().message);
+    // A stored rule that no longer reads is skipped by the daemon: items it would drop are
+    // published, which the operator must hear of.
+    if (auto rules = Rules(store_).list()) {
+      for (const Rule& rule : *rules) {
+        if (!rule.problem.empty())
+          reasons.emplace_back("rule " + std::to_string(rule.stored.id) + " (" + rule.stored.name +
+                               ") is not applied: " + rule.problem);
+      }
+    }
     body["status"] = reasons.empty() ? "ok" : "degraded";
     body["reasons"] = std::move(reasons);
     body["config"] = boost::json::object{{"file", config->file.string()},
@@ -546,7 +555,7 @@ Response Api::rules_endpoint(const Request& request, const std::vector<std::stri
     // null putting a key back to its default.
     boost::json::object keys = given->keys;
     if (method == http::verb::patch) {
-      keys = spec_to_json(current->spec);
+      keys = keys_to_edit(*current);
       for (const auto& member : given->keys) {
         if (member.value().is_null()) {
           keys.erase(member.key());

@@ -93,6 +93,16 @@ Outcome<RuleBody> rule_body(const boost::json::value& json) {
   return body;
 }
 
+boost::json::object keys_to_edit(const Rule& rule) {
+  if (rule.problem.empty()) return spec_to_json(rule.spec);
+  boost::system::error_code ec;
+  boost::json::value stored = boost::json::parse(rule.stored.spec, ec);
+  boost::json::object keys =
+      !ec && stored.is_object() ? std::move(stored.as_object()) : boost::json::object{};
+  keys["name"] = rule.stored.name;
+  return keys;
+}
+
 Outcome<rules::RuleSpec> read_rule_keys(const boost::json::object& keys) {
   config::RuleRead read = config::read_rule_json(boost::json::serialize(keys));
   if (!read.rule) return Problem{Failure::invalid, read.message()};
@@ -132,6 +142,12 @@ Outcome<Rule> Rules::editable(std::int64_t id) {
 
 Outcome<Rule> Rules::add(const rules::RuleSpec& spec, storage::SourceOrigin origin, RulePlacement placement,
                          Instant now) {
+  auto present = store_.list_rules();
+  if (!present) return from_storage(present.error());
+  if (present->size() >= rules::kMaxRules) {
+    return Problem{Failure::conflict, "there are " + std::to_string(present->size()) +
+                                          " rules already, the most tinhop keeps; remove one first"};
+  }
   storage::StoredRule stored;
   stored.name = spec.name;
   stored.origin = origin;

@@ -166,3 +166,78 @@ TEST_CASE("the bad regex answer is exact JSON", "[admin][rules]") {
       R"({"error":"invalid","message":"pattern: invalid regular expression: U_REGEX_MISMATCHED_PAREN at offset 6"})"
       "\n");
 }
+
+TEST_CASE("a rule past the limits, or one rule too many, is refused and nothing is stored",
+          "[admin][rules]") {
+  Fixture f;
+  const std::string pattern(rules::kMaxPatternBytes + 1, 'a');
+  Response long_pattern = f.call(http::verb::post, "/api/rules",
+                                 R"({"name":"long","action":"drop","pattern":")" + pattern + "\"}");
+  CHECK(long_pattern.result() == http::status::bad_request);
+  CHECK(long_pattern.body() == R"({"error":"invalid","message":"pattern: 8193 bytes; at most 8192"})"
+                               "\n");
+  Response null_field = f.call(http::verb::post, "/api/rules",
+                               R"({"name":"nul","action":"drop","pattern":"x","fields":["title",null]})");
+  CHECK(null_field.result() == http::status::bad_request);
+  CHECK(null_field.body() ==
+        R"({"error":"invalid","message":"fields: expected an array of strings, got null"})"
+        "\n");
+  REQUIRE(f.store.list_rules().value().size() == 1);
+  // The file's rule counts: the store holds at most kMaxRules in all.
+  for (std::size_t i = 1; i < rules::kMaxRules; ++i) {
+    storage::StoredRule rule{0,
+                             "r" + std::to_string(i),
+                             storage::SourceOrigin::api,
+                             0,
+                             true,
+                             R"({"name":"r","action":"drop","match":"words","pattern":"x"})",
+                             {},
+                             {}};
+    REQUIRE(f.store.add_rule(rule, now).has_value());
+  }
+  Response full =
+      f.call(http::verb::post, "/api/rules", R"({"name":"one-more","action":"drop","pattern":"x"})");
+  CHECK(full.result() == http::status::conflict);
+  CHECK(
+      full.body() ==
+      R"({"error":"conflict","message":"there are 1000 rules already, the most tinhop keeps; remove one first"})"
+      "\n");
+  CHECK(f.store.list_rules().value().size() == rules::kMaxRules);
+}
+
+TEST_CASE("a stored rule that no longer reads is shown with its problem and mended by a PATCH",
+          "[admin][rules]") {
+  Fixture f;
+  // Stored before the pattern limit existed.
+  const std::string pattern(rules::kMaxPatternBytes + 8, 'a');
+  storage::StoredRule old{
+      0,
+      "old",
+      storage::SourceOrigin::api,
+      0,
+      true,
+      R"({"name":"old","action":"drop","match":"words","pattern":")" + pattern + R"(","fields":["title"]})",
+      {},
+      {}};
+  const std::int64_t id = f.store.add_rule(old, now).value();
+  const std::string target = "/api/rules/" + std::to_string(id);
+  // Not applied by the daemon: the health says so until it is mended.
+  const boost::json::value health = boost::json::parse(f.call(http::verb::get, "/api/health").body());
+  CHECK(health.at("status").as_string() == "degraded");
+  CHECK(boost::json::serialize(health.at("reasons")) ==
+        R"(["rule 2 (old) is not applied: pattern: 8200 bytes; at most 8192"])");
+  Response shown = f.call(http::verb::get, target);
+  REQUIRE(shown.result() == http::status::ok);
+  const boost::json::value json = boost::json::parse(shown.body());
+  CHECK(json.at("problem").as_string() == "pattern: 8200 bytes; at most 8192");
+  CHECK(json.at("scope").as_string() == "unknown");
+
+  Response mended = f.call(http::verb::patch, target, R"({"pattern":"tu vi"})");
+  REQUIRE(mended.result() == http::status::ok);
+  const boost::json::value rule = boost::json::parse(mended.body());
+  CHECK_FALSE(rule.as_object().contains("problem"));
+  // The keys the PATCH did not give are the stored ones, the name among them.
+  CHECK(boost::json::serialize(rule.at("rule")) ==
+        R"({"name":"old","action":"drop","match":"words","pattern":"tu vi","fields":["title"]})");
+  CHECK(boost::json::parse(f.call(http::verb::get, "/api/health").body()).at("status").as_string() == "ok");
+}

@@ -742,3 +742,19 @@ TEST_CASE("console: a page without a feed that looks like a listing is offered a
   CHECK(contains(none.body(), "<p class=\"error\" role=\"alert\">Không tìm thấy nguồn tin nào trên " +
                                   f.server.url("/gioi-thieu") + ".</p>"));
 }
+
+TEST_CASE("console: a hostile page's script links are never links in its preview") {
+  PreviewFixture f;
+  f.server.on("/tin-moi", test::Script{200,
+                                       {{"Content-Type", "text/html; charset=utf-8"}},
+                                       R"html(<html><body><main>
+<h3><a href="java&#x09;script:alert(document.cookie)">Tin độc: tab trong scheme</a></h3>
+<h3><a href="/tin/that.html">Tin thật &lt;img src=x onerror=alert(1)&gt;</a></h3>
+</main></body></html>)html"});
+  Response preview = f.get(f.page());
+  CHECK(preview.result() == http::status::ok);
+  const std::string& body = preview.body();
+  CHECK_FALSE(contains(body, "javascript:"));
+  CHECK_FALSE(contains(body, "Tin độc"));
+  CHECK(contains(body, ">Tin thật &lt;img src=x onerror=alert(1)&gt;</a>"));
+}

@@ -65,9 +65,17 @@ struct RuleSpec {
   friend bool operator==(const RuleSpec&, const RuleSpec&) = default;
 };
 
+// The most a rule may hold: every rule is compiled into each parse worker's rule set and
+// read in full by every list, so an 8 MiB API body must not make one rule of it.
+inline constexpr std::size_t kMaxPatternBytes = 8192;
+inline constexpr std::size_t kMaxScopeEntries = 1000;  // sources, and categories
+inline constexpr std::size_t kMaxTagBytes = 256;       // as a source's category
+// Rules in all, the file's with the CLI's and the API's: each costs every item some work.
+inline constexpr std::size_t kMaxRules = 1000;
+
 // Why `rule` cannot be applied, one "key: message" per problem (keys as in the file:
 // "pattern", "tag", "fields"); empty when it can. A regex ICU refuses is reported with
-// ICU's error and the offset it points at.
+// ICU's error and the offset it points at; a pattern over kMaxPatternBytes is not compiled.
 std::vector<std::string> check_rule(const RuleSpec& rule);
 
 // Lowercase, without diacritics: NFD, combining marks dropped, case folded, and đ/Đ (no
@@ -111,6 +119,10 @@ class RuleSet {
   // A regex match step limit, ICU's unit (about a millisecond each on a current CPU): a
   // pathological pattern stops there and counts as no match, so ingest never stalls.
   static constexpr std::int32_t kRegexTimeLimit = 20;
+  // A regex that has hit the limit this many times in one document is not searched again
+  // in the rest of it (read as no match, like a time-out): a feed of 5,000 items made to
+  // trip it would otherwise hold a parse worker for minutes.
+  static constexpr std::uint64_t kRegexTimeoutsPerDocument = 3;
 
   RuleSet();
   // The rules must pass check_rule (the configuration loader checks them); one that does

@@ -45,6 +45,11 @@ struct RuleBody {
 };
 Outcome<RuleBody> rule_body(const boost::json::value& json);
 
+// The keys an edit (PATCH, `tinhop rules edit`) starts from: the rule's own; for a stored
+// rule that no longer reads (a limit or a check added since it was stored), its keys as
+// stored, so that the edit can mend the one at fault instead of starting from nothing.
+boost::json::object keys_to_edit(const Rule& rule);
+
 // A rule as JSON keys read into a spec, or the problems as "key: message; ...".
 Outcome<rules::RuleSpec> read_rule_keys(const boost::json::object& keys);
 
