@@ -187,6 +187,74 @@ TEST_CASE("republications from other sources join one cluster whose primary is t
   CHECK(own.clusters[0].others.size() == 2);
 }
 
+// PostgreSQL writes a batch's new entries together at its end (issue #18): a document that
+// joins a story an earlier document of the batch started, or one stored before, must leave
+// the stories, their dates and their categories' lists as one write per document does.
+TEST_CASE("a batch's documents join the stories it starts and the stored ones as one write each does") {
+  TINHOP_EACH_BACKEND(backend);
+  std::string rewritten = kLead;
+  rewritten.replace(rewritten.find("hội nghị"), std::string("hội nghị").size(), "cuộc họp");
+  std::string other_rewritten = kOtherLead;
+  other_rewritten.replace(other_rewritten.find("tăng mạnh"), std::string("tăng mạnh").size(), "tăng vọt");
+  const Feed stored = make_feed({make_item("c1", "Giá vàng tăng mạnh", kOtherLead, 1710370000)});
+  const Feed starts = make_feed({make_item("a1", "Thủ tướng chủ trì hội nghị", kLead, 1710363600)});
+  // An hour earlier than a's: the story started in the batch moves to this date.
+  const Feed joins_new = make_feed({make_item("b1", "Thủ tướng chủ trì cuộc họp", rewritten, 1710360000)});
+  // Earlier than c's: the stored story moves, and its stored category with it (below d2's,
+  // which it would stay above if its category did not move).
+  const Feed joins_stored = make_feed({make_item("d1", "Giá vàng tăng vọt", other_rewritten, 1710366400),
+                                       make_item("d2", "Tin khác", "", 1710368000)});
+
+  const auto listing = [&](bool batched) {
+    auto store = open_store(backend);
+    const auto a = add_source(store, "https://a.vn/rss", {"thời sự"});
+    const auto b = add_source(store, "https://b.vn/rss", {"kinh tế"});
+    const auto c = add_source(store, "https://c.vn/rss", {"thị trường"});
+    const auto d = add_source(store, "https://d.vn/rss", {"kinh tế", "thị trường"});
+    REQUIRE(store.ingest(c, stored, kNow).has_value());
+    const std::vector<IngestRequest> batch = {
+        {a, &starts, kNow}, {b, &joins_new, kNow}, {d, &joins_stored, kNow}};
+    if (batched) {
+      const auto counts = store.ingest_batch(batch).value();
+      REQUIRE(counts.size() == 3);
+      CHECK(counts[1].clustered == 1);
+      CHECK(counts[2].clustered == 1);
+      CHECK(counts[2].added == 2);
+    } else {
+      for (const IngestRequest& request : batch)
+        REQUIRE(store.ingest(request.source_id, *request.feed, request.now).has_value());
+    }
+    // Each list: its stories in order, with the date they are listed at, their public id,
+    // their primary's title and how many copies they carry.
+    std::vector<std::string> lists;
+    for (const std::string category : {"", "thời sự", "kinh tế", "thị trường"}) {
+      ClusterQuery query;
+      if (!category.empty()) query.category = category;
+      for (const ClusterView& view : store.latest_clusters(query).value().clusters) {
+        lists.push_back(category + ": " + std::to_string(view.public_id) + " at " +
+                        std::to_string(view.position.published.time_since_epoch().count()) + " " +
+                        view.item.title.value_or("") + " +" + std::to_string(view.others.size()));
+      }
+    }
+    CHECK(store.stats()->clusters == 3);
+    return lists;
+  };
+  // Each story at its earliest copy's date in every list: b's before a's, d1's before c's.
+  const std::vector<std::string> expected = {
+      ": 5 at 1710368000 Tin khác +0",
+      ": 1 at 1710366400 Giá vàng tăng vọt +1",
+      ": 2 at 1710360000 Thủ tướng chủ trì cuộc họp +1",
+      "thời sự: 2 at 1710360000 Thủ tướng chủ trì cuộc họp +1",
+      "kinh tế: 5 at 1710368000 Tin khác +0",
+      "kinh tế: 1 at 1710366400 Giá vàng tăng vọt +1",
+      "kinh tế: 2 at 1710360000 Thủ tướng chủ trì cuộc họp +1",
+      "thị trường: 5 at 1710368000 Tin khác +0",
+      "thị trường: 1 at 1710366400 Giá vàng tăng vọt +1",
+  };
+  CHECK(listing(false) == expected);
+  CHECK(listing(true) == expected);
+}
+
 TEST_CASE("different stories with similar headlines stay apart") {
   TINHOP_EACH_BACKEND(backend);
   auto store = open_store(backend);

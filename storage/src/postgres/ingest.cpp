@@ -1,10 +1,15 @@
 // Ingest into PostgreSQL: identity, update in place or insert, near-duplicate clustering,
 // with the same decisions as the SQLite backend (sqlite/ingest.cpp has the reasons). The
 // search vector is a generated column, so a write needs nothing more for search.
-// Every statement is a round trip to the server, the cost that dominates: a document's
-// stored state is read in one statement before its entries are decided, and each new entry
-// is written with its cluster and categories in one (issue #18, the ingest benchmark).
+// Every statement is a round trip to the server (issue #18, the ingest benchmark): a
+// document's stored state is read in one statement before its entries are decided, its
+// window candidates are checked in one, and the new entries with their stories and the
+// stories' categories are kept in the client and written by one statement per write
+// transaction (write_pending), or earlier when a read needs them: the decisions stay the
+// same as when each entry was written at once.
 #include <algorithm>
+#include <array>
+#include <set>
 #include <unordered_map>
 
 #include "../entry_keys.hpp"
@@ -36,26 +41,12 @@ constexpr std::uint64_t kDedupLockSlots = 1024;
 // it: longer than any write transaction runs.
 constexpr std::chrono::seconds kUnseenPatience{60};
 
-// Array literals for `= ANY($1::bigint[])` and `unnest($1::text[])` parameters.
+// An array literal for `= ANY($1::bigint[])`.
 std::string bigint_array(std::span<const std::int64_t> values) {
   std::string out = "{";
   for (const std::int64_t value : values) {
     if (out.size() > 1) out += ',';
     out += std::to_string(value);
-  }
-  return out + "}";
-}
-
-std::string text_array(std::span<const std::string> values) {
-  std::string out = "{";
-  for (const std::string& value : values) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (const char c : value) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
   }
   return out + "}";
 }
@@ -71,43 +62,93 @@ struct StoredState {
   std::unordered_map<std::int64_t, std::int64_t> cluster_of_link;
 };
 
-// A new entry whose story is new: its cluster, the entry and the cluster's categories in
-// one statement ($1..$20 the entry's columns, as in kInsertJoined; $3, the cluster, is 0:
-// this one's id comes from its sequence; $21 the categories). The foreign keys are checked
-// at the statement's end, when the cluster row is there.
-constexpr const char* kInsertStory = R"sql(
-WITH story AS (
-  INSERT INTO clusters(id, published, size, public_id) VALUES(nextval('cluster_ids'), $11, 1, $19)
-  RETURNING id),
-item AS (
-  INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, content,
-    search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint,
-    article, id, language)
-  VALUES($1, $2, (SELECT id FROM story), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-    $18, $19, $20)),
-categories AS (
-  INSERT INTO cluster_categories(category, cluster_id, published)
-  SELECT unnest($21::text[]), story.id, $11 FROM story ON CONFLICT DO NOTHING)
-SELECT id FROM story WHERE $3::bigint = 0
-)sql";
+// What the checks of a document's window candidates read, in one statement before its
+// entries are decided: for the candidates asked about, each item's story as stored, the
+// stories that hold an entry of this source, and (when an entry has figures) the figures of
+// those stories' members. Entries of this document that join or start a story later are
+// counted in the loop (own_stories).
+struct CandidateState {
+  std::set<std::pair<std::int64_t, std::int64_t>> asked;  // (item, story)
+  std::unordered_map<std::int64_t, std::int64_t> story_of_item;
+  std::set<std::int64_t> stories_with_source;
+  std::unordered_multimap<std::int64_t, Figures> figures_by_story;
+};
 
-// A new entry joining the story $3 ($1..$20 the entry's columns, $21 the source's
-// categories): the entry, the cluster's size and date, its categories at the cluster's new
-// date. Returns the cluster's date before and after.
-constexpr const char* kInsertJoined = R"sql(
-WITH earlier AS (SELECT published FROM clusters WHERE id = $3),
-story AS (
-  UPDATE clusters SET size = size + 1, published = least(published, $11) WHERE id = $3
-  RETURNING published),
-item AS (
-  INSERT INTO items(source_id, key, cluster_id, guid, link, link_hash, title, summary, content,
+// An array parameter's text form, for `unnest($1::bigint[], ...)`: elements in order,
+// NULL for an absent one.
+class ArrayLiteral {
+ public:
+  ArrayLiteral& add(std::int64_t value) { return element(std::to_string(value)); }
+  ArrayLiteral& add(bool value) { return element(value ? "t" : "f"); }
+  ArrayLiteral& add(const std::optional<std::int64_t>& value) {
+    return value ? add(*value) : element("NULL");
+  }
+  ArrayLiteral& add(const std::optional<std::string>& text) {
+    return text ? add_text(*text) : element("NULL");
+  }
+  ArrayLiteral& add_text(std::string_view text) {
+    std::string quoted = "\"";
+    for (const char c : text) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    return element(quoted + '"');
+  }
+  // A bytea element: its hex form, whose backslash the quotes escape.
+  ArrayLiteral& add_bytes(std::string_view bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex = "\"\\\\x";
+    for (const char c : bytes) {
+      const auto byte = static_cast<unsigned char>(c);
+      hex += kDigits[byte >> 4U];
+      hex += kDigits[byte & 15U];
+    }
+    return element(hex + '"');
+  }
+  std::string text() const { return out_ + "}"; }
+
+ private:
+  ArrayLiteral& element(std::string_view value) {
+    if (out_.size() > 1) out_ += ',';
+    out_ += value;
+    return *this;
+  }
+  std::string out_ = "{";
+};
+
+// The pending entries (PostgresStore::pending_entries) in one statement: the new stories
+// ($1..$4), the entries ($5..$24, items' columns), the stored stories they join ($25..$27:
+// id, entries added, their earliest date), and the stories' categories ($28..$30: category,
+// story, the new story's date; a stored story's is its date after the join). A stored story
+// that moved earlier moves its categories along, as a join one entry at a time does. The
+// foreign keys are checked at the statement's end, when the new stories' rows are there.
+constexpr const char* kWritePending = R"sql(
+WITH new_stories AS (
+  INSERT INTO clusters(id, published, size, public_id)
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])),
+entries AS (
+  INSERT INTO items(id, source_id, key, cluster_id, guid, link, link_hash, title, summary, content,
     search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint,
-    article, id, language)
-  VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)),
+    article, language)
+  SELECT * FROM unnest($5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[],
+    $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::bigint[],
+    $18::bigint[], $19::boolean[], $20::text[], $21::bigint[], $22::bytea[], $23::smallint[], $24::text[])),
+earlier AS (SELECT id, published FROM clusters WHERE id = ANY($25::bigint[])),
+grown AS (
+  UPDATE clusters SET size = clusters.size + joined.size,
+    published = least(clusters.published, joined.published)
+  FROM unnest($25::bigint[], $26::bigint[], $27::bigint[]) AS joined(id, size, published)
+  WHERE clusters.id = joined.id
+  RETURNING clusters.id, clusters.published),
 categories AS (
   INSERT INTO cluster_categories(category, cluster_id, published)
-  SELECT unnest($21::text[]), $3, story.published FROM story ON CONFLICT DO NOTHING)
-SELECT (SELECT published FROM earlier), (SELECT published FROM story)
+  SELECT category, cluster_id,
+    coalesce((SELECT grown.published FROM grown WHERE grown.id = tagged.cluster_id), tagged.published)
+  FROM unnest($28::text[], $29::bigint[], $30::bigint[]) AS tagged(category, cluster_id, published)
+  ON CONFLICT DO NOTHING)
+UPDATE cluster_categories SET published = grown.published
+FROM grown JOIN earlier USING (id)
+WHERE cluster_categories.cluster_id = grown.id AND grown.published <> earlier.published
 )sql";
 
 }  // namespace
@@ -176,6 +217,67 @@ void PostgresStore::refresh_window() {
   }
 }
 
+void PostgresStore::write_pending() {
+  if (pending_entries.empty()) return;
+  ArrayLiteral story_ids, story_dates, story_sizes, story_public_ids;
+  ArrayLiteral joined_ids, joined_sizes, joined_dates;
+  ArrayLiteral categories, category_stories, category_dates;
+  for (const auto& [id, story] : pending_stories) {
+    if (story.stored) {
+      joined_ids.add(id);
+      joined_sizes.add(story.size);
+      joined_dates.add(story.published);
+    } else {
+      story_ids.add(id);
+      story_dates.add(story.published);
+      story_sizes.add(story.size);
+      story_public_ids.add(story.public_id);
+    }
+    for (const std::string& category : story.categories) {
+      categories.add_text(category);
+      category_stories.add(id);
+      category_dates.add(story.published);
+    }
+  }
+  std::array<ArrayLiteral, 20> columns;
+  for (const PendingEntry& entry : pending_entries) {
+    columns[0].add(entry.id);
+    columns[1].add(entry.source_id);
+    columns[2].add(entry.key);
+    columns[3].add(entry.cluster_id);
+    columns[4].add(entry.guid);
+    columns[5].add(entry.link);
+    columns[6].add(entry.link_hash);
+    columns[7].add(entry.title);
+    columns[8].add(entry.summary);
+    columns[9].add(entry.content);
+    columns[10].add_text(entry.search_text);
+    columns[11].add(entry.published);
+    columns[12].add(entry.updated);
+    columns[13].add(entry.first_seen);
+    columns[14].add(entry.date_approximate);
+    columns[15].add_text(entry.extra);
+    columns[16].add(entry.content_hash);
+    columns[17].add_bytes(entry.fingerprint);
+    columns[18].add(entry.article);
+    columns[19].add(entry.language);
+  }
+  pg::Params p;
+  p.add(story_ids.text()).add(story_dates.text()).add(story_sizes.text()).add(story_public_ids.text());
+  for (const ArrayLiteral& column : columns) p.add(column.text());
+  p.add(joined_ids.text()).add(joined_sizes.text()).add(joined_dates.text());
+  p.add(categories.text()).add(category_stories.text()).add(category_dates.text());
+  forget_pending();
+  db.query(kWritePending, p);
+}
+
+void PostgresStore::forget_pending() {
+  pending_entries.clear();
+  pending_stories.clear();
+  pending_sources.clear();
+  pending_links.clear();
+}
+
 DedupWaits PostgresStore::dedup_waits() const {
   return DedupWaits{dedup_wait_count.load(std::memory_order_relaxed),
                     std::chrono::microseconds{dedup_wait_microseconds.load(std::memory_order_relaxed)}};
@@ -215,6 +317,11 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
       keys.push_back(static_cast<std::int64_t>(identities[index].key));
       if (entry_keys[index].link_hash != 0) link_hashes.push_back(entry_keys[index].link_hash);
     }
+    // What it reads must include the pending entries of this source or with these links.
+    if (pending_sources.contains(source_id) ||
+        std::any_of(link_hashes.begin(), link_hashes.end(),
+                    [&](std::int64_t link) { return pending_links.contains(link); }))
+      write_pending();
     auto rows = db.query(
         "SELECT 0, key, content_hash, id, cluster_id FROM items WHERE source_id = $1 AND key = "
         "ANY($2::bigint[]) "
@@ -233,8 +340,10 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
       }
     }
   }
-  // The new entries' ids, in document order, in one statement.
+  // The new entries' ids, in document order, and ids for the stories they may start, in
+  // one statement (those of entries that join a story are not used).
   std::vector<std::int64_t> new_ids;
+  std::vector<std::int64_t> new_story_ids;
   {
     std::int64_t wanted = 0;
     for (std::size_t index = 0; index < feed.items.size(); ++index) {
@@ -243,14 +352,71 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
           !identities[index].repeated && !stored.entries.contains(key) && !stored.tombstoned.contains(key);
     }
     if (wanted > 0) {
-      auto rows =
-          db.query("SELECT nextval('item_ids') FROM generate_series(1, $1)", pg::Params().add(wanted));
-      while (rows.next()) new_ids.push_back(rows.int64(0));
+      auto rows = db.query("SELECT nextval('item_ids'), nextval('cluster_ids') FROM generate_series(1, $1)",
+                           pg::Params().add(wanted));
+      while (rows.next()) {
+        new_ids.push_back(rows.int64(0));
+        new_story_ids.push_back(rows.int64(1));
+      }
       std::sort(new_ids.begin(), new_ids.end());
+      std::sort(new_story_ids.begin(), new_story_ids.end());
     }
   }
-  const std::string category_array = text_array(categories);
   std::size_t next_new_id = 0;
+  std::size_t next_story_id = 0;
+  const auto published_at = [&](const Item& item) {
+    return item.published && !item.date_in_future ? to_unix(*item.published) : undated_at;
+  };
+
+  // The window's candidates for the entries that may join a story by it, checked in one
+  // statement instead of one each (those of stories pending here are written first).
+  CandidateState checked;
+  {
+    bool with_figures = false;
+    for (std::size_t index = 0; index < feed.items.size(); ++index) {
+      const auto key = static_cast<std::int64_t>(identities[index].key);
+      const Prepared& keys = entry_keys[index];
+      if (identities[index].repeated || stored.entries.contains(key) || stored.tombstoned.contains(key) ||
+          (keys.link_hash != 0 && stored.cluster_of_link.contains(keys.link_hash)))
+        continue;
+      const auto found = candidates().matches(keys.fingerprint, source_id, published_at(feed.items[index]));
+      for (const DedupWindow::Match& match : found) checked.asked.emplace(match.item_id, match.cluster_id);
+      with_figures = with_figures || (!found.empty() && holds_figures(keys.fingerprint.figures));
+    }
+    if (!checked.asked.empty()) {
+      std::vector<std::int64_t> item_ids;
+      std::vector<std::int64_t> story_ids;
+      for (const auto& [item_id, story_id] : checked.asked) {
+        item_ids.push_back(item_id);
+        story_ids.push_back(story_id);
+      }
+      if (std::any_of(story_ids.begin(), story_ids.end(),
+                      [&](std::int64_t story) { return pending_stories.contains(story); }))
+        write_pending();
+      auto rows = db.query(
+          "SELECT 0, id, cluster_id, NULL::bytea FROM items WHERE id = ANY($1::bigint[]) "
+          "UNION ALL SELECT DISTINCT 1, 0, cluster_id, NULL::bytea FROM items "
+          "WHERE cluster_id = ANY($2::bigint[]) AND source_id = $3 "
+          "UNION ALL SELECT 2, 0, cluster_id, fingerprint FROM items WHERE $4 AND cluster_id = "
+          "ANY($2::bigint[])",
+          pg::Params()
+              .add(bigint_array(item_ids))
+              .add(bigint_array(story_ids))
+              .add(source_id)
+              .add(with_figures));
+      while (rows.next()) {
+        const std::int64_t kind = rows.int64(0);
+        if (kind == 0) {
+          checked.story_of_item[rows.int64(1)] = rows.int64(2);
+        } else if (kind == 1) {
+          checked.stories_with_source.insert(rows.int64(2));
+        } else {
+          checked.figures_by_story.emplace(rows.int64(2), from_bytes(rows.bytes(3)).figures);
+        }
+      }
+    }
+  }
+  std::set<std::int64_t> own_stories;  // those an entry of this document joined or started
 
   for (std::size_t index = 0; index < feed.items.size(); ++index) {
     const ItemIdentity& identity = identities[index];
@@ -279,7 +445,7 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
     const Prepared& keys = entry_keys[index];
     const bool keep_content = follows && !tried;  // a listing entry keeps its article's content
     const bool dated = item.published && !item.date_in_future;
-    const std::int64_t published = dated ? to_unix(*item.published) : undated_at;
+    const std::int64_t published = published_at(item);
     const Fingerprint& fp = keys.fingerprint;
 
     bool joined = false;
@@ -298,6 +464,19 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
         const bool has_figures = holds_figures(fp.figures);
         const auto match = candidates().best_match(
             fp, source_id, published, [&](std::int64_t candidate_item, std::int64_t candidate_cluster) {
+              if (own_stories.contains(candidate_cluster)) return false;
+              if (checked.asked.contains({candidate_item, candidate_cluster})) {
+                const auto stored_in = checked.story_of_item.find(candidate_item);
+                if (stored_in == checked.story_of_item.end() || stored_in->second != candidate_cluster ||
+                    checked.stories_with_source.contains(candidate_cluster))
+                  return false;
+                if (!has_figures) return true;
+                const auto [first, last] = checked.figures_by_story.equal_range(candidate_cluster);
+                return std::none_of(
+                    first, last, [&](const auto& member) { return contradict(fp.figures, member.second); });
+              }
+              // A candidate the window found after the check's statement (none are expected).
+              if (pending_stories.contains(candidate_cluster)) write_pending();
               const bool ok =
                   db.scalar(
                         "SELECT (EXISTS (SELECT 1 FROM items WHERE id = $3 AND cluster_id = $1) AND "
@@ -313,30 +492,38 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
       }
     }
 
-    pg::Params p;
-    p.add(source_id)
-        .add(key)
-        .add(cluster_id)
-        .add(item.id)
-        .add(item.link)
-        .add(keys.link_hash != 0 ? std::optional<std::int64_t>(keys.link_hash) : std::nullopt)
-        .add(item.title)
-        .add(item.summary)
-        .add(item.content)
-        .add(keys.search_text)
-        .add(published)
-        .add(item.updated ? std::optional<std::int64_t>(to_unix(*item.updated)) : std::nullopt)
-        .add(now_s)
-        .add(item.date_approximate || !dated)
-        .add(encode_extra(item, feed.language))
-        .add(keys.content_hash)
-        .add_bytes(to_bytes(fp))
-        .add(follows ? std::optional<std::int64_t>(static_cast<std::int64_t>(article)) : std::nullopt);
-    // The cluster's date is its earliest publication; lists are ordered by it.
-    std::int64_t old_published = published;
-    std::int64_t cluster_published = published;
+    const std::optional<std::int64_t> link_hash =
+        keys.link_hash != 0 ? std::optional<std::int64_t>(keys.link_hash) : std::nullopt;
+    const std::optional<std::int64_t> updated =
+        item.updated ? std::optional<std::int64_t>(to_unix(*item.updated)) : std::nullopt;
+    const std::optional<std::int64_t> article_state =
+        follows ? std::optional<std::int64_t>(static_cast<std::int64_t>(article)) : std::nullopt;
     if (exists) {
-      p.add(keep_content).add(dated).add(tried).add(item_language(item, feed));
+      // What it reads and changes must include the pending entries of its story.
+      if (pending_stories.contains(cluster_id)) write_pending();
+      pg::Params p;
+      p.add(source_id)
+          .add(key)
+          .add(cluster_id)
+          .add(item.id)
+          .add(item.link)
+          .add(link_hash)
+          .add(item.title)
+          .add(item.summary)
+          .add(item.content)
+          .add(keys.search_text)
+          .add(published)
+          .add(updated)
+          .add(now_s)
+          .add(item.date_approximate || !dated)
+          .add(encode_extra(item, feed.language))
+          .add(keys.content_hash)
+          .add_bytes(to_bytes(fp))
+          .add(article_state)
+          .add(keep_content)
+          .add(dated)
+          .add(tried)
+          .add(item_language(item, feed));
       db.query(
           "UPDATE items SET guid = $4, link = $5, link_hash = $6, title = $7, summary = $8, "
           "content = CASE WHEN $19 THEN content ELSE $9 END, "
@@ -347,36 +534,46 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
           "article = CASE WHEN $21 THEN $18::smallint ELSE article END, language = $22 "
           "WHERE source_id = $1 AND key = $2 AND cluster_id = $3",
           p);
-      old_published = db.scalar("SELECT published FROM clusters WHERE id = $1", pg::Params().add(cluster_id))
-                          .value_or(published);
-      cluster_published =
+      // The cluster's date is its earliest publication; lists are ordered by it.
+      const std::int64_t old_published =
+          db.scalar("SELECT published FROM clusters WHERE id = $1", pg::Params().add(cluster_id))
+              .value_or(published);
+      const std::int64_t cluster_published =
           db.scalar(
                 "UPDATE clusters SET published = (SELECT min(published) FROM items WHERE cluster_id = $1) "
                 "WHERE id = $1 RETURNING published",
                 pg::Params().add(cluster_id))
               .value_or(old_published);
+      if (cluster_published != old_published) {
+        db.query("UPDATE cluster_categories SET published = $2 WHERE cluster_id = $1",
+                 pg::Params().add(cluster_id).add(cluster_published));
+      }
       ++counts.updated;
       if (!keep_content) candidates().update_fingerprint(item_id, fp);
-    } else {
-      p.add(item_id).add(item_language(item, feed)).add(category_array);
-      if (joined) {
-        auto dates = db.query(kInsertJoined, p);
-        if (dates.next()) {
-          old_published = dates.optional_int64(0).value_or(published);
-          cluster_published = dates.optional_int64(1).value_or(old_published);
-        }
-      } else {
-        // The story's public id is its first stored occurrence's id: this entry's.
-        cluster_id = db.scalar(kInsertStory, p).value();
-      }
-      ++counts.added;
-      if (joined) ++counts.clustered;
-      candidates().add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
+      continue;
     }
-    if (cluster_published != old_published) {
-      db.query("UPDATE cluster_categories SET published = $2 WHERE cluster_id = $1",
-               pg::Params().add(cluster_id).add(cluster_published));
+    if (!joined) {
+      // The story's public id is its first stored occurrence's id: this entry's.
+      cluster_id = new_story_ids[next_story_id++];
+      pending_stories.emplace(cluster_id, PendingStory{false, published, 0, item_id, {}});
     }
+    // A stored story joined: its size and date grow when the pending entries are written.
+    PendingStory& story =
+        pending_stories.try_emplace(cluster_id, PendingStory{true, published, 0, 0, {}}).first->second;
+    ++story.size;
+    story.published = std::min(story.published, published);
+    own_stories.insert(cluster_id);
+    story.categories.insert(categories.begin(), categories.end());
+    pending_entries.push_back(PendingEntry{
+        item_id,      source_id,  key,           cluster_id,        item.id,
+        item.link,    item.title, item.summary,  item.content,      item_language(item, feed),
+        link_hash,    updated,    article_state, keys.search_text,  encode_extra(item, feed.language),
+        to_bytes(fp), published,  now_s,         keys.content_hash, item.date_approximate || !dated});
+    pending_sources.insert(source_id);
+    if (link_hash) pending_links.insert(*link_hash);
+    ++counts.added;
+    if (joined) ++counts.clustered;
+    candidates().add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
   }
   if (counts.added > 0) {
     db.query("UPDATE health SET last_new_item = $2 WHERE source_id = $1",
@@ -391,7 +588,9 @@ Result<IngestCounts> PostgresStore::ingest(std::int64_t source_id, const Feed& f
   const auto keys = prepare_entries(feed, false, slots);
   return write([&] {
     claim_stories(slots);
-    return ingest_feed(source_id, feed, now, keys);
+    const IngestCounts counts = ingest_feed(source_id, feed, now, keys);
+    write_pending();
+    return counts;
   });
 }
 
@@ -409,6 +608,7 @@ Result<std::vector<IngestCounts>> PostgresStore::ingest_batch(std::span<const In
     counts.reserve(requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i)
       counts.push_back(ingest_feed(requests[i].source_id, *requests[i].feed, requests[i].now, keys[i]));
+    write_pending();
     return counts;
   });
 }
@@ -435,6 +635,7 @@ Result<std::vector<IngestCounts>> PostgresStore::commit_polls(std::span<const Po
       record_poll(record);
       counts.push_back(c);
     }
+    write_pending();
     return counts;
   });
 }

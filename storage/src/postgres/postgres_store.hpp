@@ -8,6 +8,8 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,27 @@ struct PostgresStore final : Backend {
   // will (rolled back, or purged).
   std::int64_t window_seen = 0;  // the newest item id the window has looked at
   std::map<std::int64_t, std::chrono::steady_clock::time_point> unseen_ids;  // below it, not yet seen
+  // New entries decided in the write's transaction and not yet sent (ingest.cpp): written
+  // by one statement (write_pending) before anything reads what they change, and at the
+  // end of the write, instead of one statement each.
+  struct PendingEntry {
+    std::int64_t id = 0, source_id = 0, key = 0, cluster_id = 0;
+    std::optional<std::string> guid, link, title, summary, content, language;
+    std::optional<std::int64_t> link_hash, updated, article;
+    std::string search_text, extra, fingerprint;
+    std::int64_t published = 0, first_seen = 0, content_hash = 0;
+    bool date_approximate = false;
+  };
+  // A story the pending entries start or join: a stored one grows by `size` and moves to
+  // `published` if earlier; a new one is inserted with them.
+  struct PendingStory {
+    bool stored = false;
+    std::int64_t published = 0, size = 0, public_id = 0;
+    std::set<std::string> categories;
+  };
+  std::vector<PendingEntry> pending_entries;
+  std::map<std::int64_t, PendingStory> pending_stories;
+  std::set<std::int64_t> pending_sources, pending_links;
   // Writes that waited for another writer's decision on one of their stories, and how long.
   std::atomic<std::int64_t> dedup_wait_count{0};
   std::atomic<std::int64_t> dedup_wait_microseconds{0};
@@ -137,6 +160,8 @@ struct PostgresStore final : Backend {
   void claim_stories(std::vector<std::int64_t> slots);
   void refresh_window();
   bool figures_contradicted(std::int64_t cluster_id, Figures figures);
+  void write_pending();
+  void forget_pending();
   // Runs `body` in one transaction; on failure the window is reloaded (it mirrors committed rows).
   template <class F>
   auto write(F&& body) -> Result<std::invoke_result_t<F>> {
@@ -153,7 +178,10 @@ struct PostgresStore final : Backend {
     });
     // The window may hold what was rolled back: the next write loads it again (lazily, so
     // that a database gone away is not asked again at once).
-    if (!result) window_loaded = false;
+    if (!result) {
+      window_loaded = false;
+      forget_pending();
+    }
     return result;
   }
   // upkeep.cpp
