@@ -71,7 +71,10 @@ void write_config(const std::filesystem::path& file, const Node& node, const std
       << "s\"\n"
       << "global_concurrency = 64\n"
       << "[poll]\nmin_interval = \"" << interval << "\"\ndefault_interval = \"" << interval
-      << "\"\njitter = 0.0\n";
+      << "\"\njitter = 0.0\n"
+      // Every stored poll logged (an unchanged body's is a debug line): the killed node's log
+      // tells which of its fetches it stored.
+      << "[log]\nlevel = \"debug\"\n";
   for (const std::string& url : urls)
     out << "[[source]]\nurl = \"" << url << "\"\ninterval = \"" << interval << "\"\n";
 }
@@ -174,14 +177,44 @@ void run_three_nodes(const Scale& scale) {
   // At most one fetch per source and interval. The times are when the server got each
   // request: a claim made on time can reach it seconds late on a loaded machine, so two
   // fetches of one due period (two nodes, or a node polling too soon) are those less than
-  // half an interval apart. A fetch that never ended (the killed node's) does not count:
-  // its lease ran out and another node fetched the source.
+  // half an interval apart.
+  // The killed node's fetches that it never stored (in flight, or waiting for their commit
+  // at the SIGKILL) are not its polls: the source was still due, and another node fetched it
+  // again once the lease ran out, as it must. Its log has one poll.done per stored poll, so
+  // its first `stored` fetches of a source are those it stored.
+  std::map<int, int> stored_by_killed;
+  for (const std::string& event : nodes[1].daemon->events("poll")) {
+    if (!event.starts_with("poll.done ")) continue;
+    for (std::size_t source = 0; source < urls.size(); ++source) {
+      if (event.find(" url=" + urls[source] + " ") != std::string::npos)
+        ++stored_by_killed[static_cast<int>(source)];
+    }
+  }
+  std::vector<bool> unstored(seen.size(), false);
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    unstored[i] = seen[i].node == nodes[1].name && stored_by_killed[seen[i].source]-- <= 0;
   std::map<int, std::vector<Clock::time_point>> by_source;
   std::map<std::string, std::vector<Clock::time_point>> by_host;
-  for (const Fetch& f : seen) {
+  std::map<int, std::string> trail;  // each source's fetches, "node@ms", for the failure message
+  std::vector<int> taken_while_leased;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    const Fetch& f = seen[i];
     by_host[f.host].push_back(f.at);
-    if (!f.stalled) by_source[f.source].push_back(f.at);
+    if (!unstored[i]) by_source[f.source].push_back(f.at);
+    trail[f.source] +=
+        " " + f.node + "@" +
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(f.at - started).count()) +
+        (f.stalled     ? "[stalled]"
+         : unstored[i] ? "[not stored]"
+                       : "");
+    // An unstored fetch's lease held until the kill: no other node fetched its source meanwhile.
+    if (!unstored[i]) continue;
+    for (const Fetch& other : seen) {
+      if (other.source == f.source && other.node != f.node && other.at > f.at && other.at < killed)
+        taken_while_leased.push_back(f.source);
+    }
   }
+  CHECK(taken_while_leased.empty());
   REQUIRE(by_source.size() == urls.size());
   std::vector<int> polled_too_soon, polled_too_rarely;
   for (auto& [source, times] : by_source) {
@@ -190,6 +223,7 @@ void run_three_nodes(const Scale& scale) {
     for (std::size_t i = 1; i < times.size(); ++i) {
       if (times[i] - times[i - 1] < kInterval / 2) {
         polled_too_soon.push_back(source);
+        UNSCOPED_INFO("source " << source << " fetched:" << trail[source]);
         break;
       }
     }
