@@ -103,6 +103,34 @@ admin::Outcome<std::vector<admin::Rule>> all_rules(const config::Config& config,
   return out;
 }
 
+// What every command but add starts from: the configuration, its database and every rule in
+// the order they apply. nullopt once what failed is reported, `exit_code` set.
+struct Opened {
+  config::Config config;
+  storage::Store store;
+  std::vector<admin::Rule> rules;
+};
+
+std::optional<Opened> open_all(const Options& options, int& exit_code) {
+  auto config = load(options);
+  if (!config) {
+    exit_code = exit_config;
+    return std::nullopt;
+  }
+  std::string error;
+  auto store = open_store(*config, error);
+  if (!store) {
+    exit_code = fail(error);
+    return std::nullopt;
+  }
+  auto known = all_rules(*config, *store);
+  if (!known) {
+    exit_code = fail(known.error().message);
+    return std::nullopt;
+  }
+  return Opened{std::move(*config), std::move(*store), std::move(*known)};
+}
+
 // By id when `key` is all digits, else by name.
 const admin::Rule* find_rule(const std::vector<admin::Rule>& rules, const std::string& key) {
   const bool digits =
@@ -144,35 +172,27 @@ std::string line_of(const admin::Rule& rule) {
 }
 
 int list(const Options& options) {
-  auto config = load(options);
-  if (!config) return exit_config;
-  std::string error;
-  auto store = open_store(*config, error);
-  if (!store) return fail(error);
-  auto known = all_rules(*config, *store);
-  if (!known) return fail(known.error().message);
+  int exit_code = exit_ok;
+  auto opened = open_all(options, exit_code);
+  if (!opened) return exit_code;
   if (options.json) {
     boost::json::array out;
-    for (const admin::Rule& rule : *known) out.push_back(admin::rule_to_json(rule, std::nullopt));
+    for (const admin::Rule& rule : opened->rules) out.push_back(admin::rule_to_json(rule, std::nullopt));
     std::cout << boost::json::serialize(out) << '\n';
     return exit_ok;
   }
-  for (const admin::Rule& rule : *known) std::cout << line_of(rule) << '\n';
+  for (const admin::Rule& rule : opened->rules) std::cout << line_of(rule) << '\n';
   return exit_ok;
 }
 
 int show(const Options& options) {
-  auto config = load(options);
-  if (!config) return exit_config;
-  std::string error;
-  auto store = open_store(*config, error);
-  if (!store) return fail(error);
-  auto known = all_rules(*config, *store);
-  if (!known) return fail(known.error().message);
-  const admin::Rule* rule = find_rule(*known, options.rule);
+  int exit_code = exit_ok;
+  auto opened = open_all(options, exit_code);
+  if (!opened) return exit_code;
+  const admin::Rule* rule = find_rule(opened->rules, options.rule);
   if (rule == nullptr) return fail("no rule " + options.rule);
   storage::RuleCount totals{0, rule->stored.name, 0, 0};
-  if (auto counts = store->rule_counts(std::nullopt)) {
+  if (auto counts = opened->store.rule_counts(std::nullopt)) {
     for (const storage::RuleCount& count : *counts) {
       if (count.rule == rule->stored.name) totals = count;
     }
@@ -263,11 +283,8 @@ int add(const Options& options, const RuleFlags& flags) {
 }
 
 // The stored rule `options.rule` names, for a change.
-admin::Outcome<admin::Rule> target(const Options& options, const config::Config& config,
-                                   storage::Store& store) {
-  auto known = all_rules(config, store);
-  if (!known) return known.error();
-  const admin::Rule* rule = find_rule(*known, options.rule);
+admin::Outcome<admin::Rule> target(const Options& options, const std::vector<admin::Rule>& rules) {
+  const admin::Rule* rule = find_rule(rules, options.rule);
   if (rule == nullptr) return admin::Problem{admin::Failure::not_found, "no rule " + options.rule};
   if (rule->stored.origin == storage::SourceOrigin::config)
     return admin::Problem{admin::Failure::owned_by_file, "rule " + rule->stored.name + " is declared in " +
@@ -277,31 +294,27 @@ admin::Outcome<admin::Rule> target(const Options& options, const config::Config&
 }
 
 int edit(const Options& options, const RuleFlags& flags) {
-  auto config = load(options);
-  if (!config) return exit_config;
-  std::string error;
-  auto store = open_store(*config, error);
-  if (!store) return fail(error);
-  auto rule = target(options, *config, *store);
+  int exit_code = exit_ok;
+  auto opened = open_all(options, exit_code);
+  if (!opened) return exit_code;
+  auto rule = target(options, opened->rules);
   if (!rule) return fail(rule.error().message);
   auto keys = keys_from(flags, admin::keys_to_edit(*rule));
   if (!keys) return fail(keys.error().message);
   auto spec = admin::read_rule_keys(*keys);
   if (!spec) return fail(spec.error().message);
-  auto replaced = admin::Rules(*store).replace(rule->stored.id, *spec, placement_from(flags), now());
+  auto replaced = admin::Rules(opened->store).replace(rule->stored.id, *spec, placement_from(flags), now());
   if (!replaced) return fail(replaced.error().message);
   return print(*replaced, options.json);
 }
 
 int remove(const Options& options) {
-  auto config = load(options);
-  if (!config) return exit_config;
-  std::string error;
-  auto store = open_store(*config, error);
-  if (!store) return fail(error);
-  auto rule = target(options, *config, *store);
+  int exit_code = exit_ok;
+  auto opened = open_all(options, exit_code);
+  if (!opened) return exit_code;
+  auto rule = target(options, opened->rules);
   if (!rule) return fail(rule.error().message);
-  if (auto removed = admin::Rules(*store).remove(rule->stored.id); !removed)
+  if (auto removed = admin::Rules(opened->store).remove(rule->stored.id); !removed)
     return fail(removed.error().message);
   std::cout << "removed rule " << rule->stored.id << " (" << rule->stored.name << ")\n";
   return exit_ok;
@@ -339,14 +352,10 @@ std::vector<std::string> changes(const Item& before, const Item& after) {
 }
 
 int test(const Options& options) {
-  auto config = load(options);
-  if (!config) return exit_config;
-  std::string error;
-  auto store = open_store(*config, error);
-  if (!store) return fail(error);
-  auto known = all_rules(*config, *store);
-  if (!known) return fail(known.error().message);
-  const admin::Rule* named = find_rule(*known, options.rule);
+  int exit_code = exit_ok;
+  auto opened = open_all(options, exit_code);
+  if (!opened) return exit_code;
+  const admin::Rule* named = find_rule(opened->rules, options.rule);
   if (named == nullptr)
     return fail("no rule " + options.rule + " in " + options.config_file + " nor the database");
   if (!named->problem.empty()) return fail("rule " + options.rule + ": " + named->problem);
@@ -357,15 +366,15 @@ int test(const Options& options) {
     const char* end = options.source.data() + options.source.size();
     // An id past the largest is no source's (std::stoll would throw and abort).
     if (std::from_chars(options.source.data(), end, id).ec == std::errc{}) {
-      auto found = store->get_source(id);
+      auto found = opened->store.get_source(id);
       if (found) source = std::move(*found);
     }
   } else if (config::UrlCheck url = config::check_source_url(options.source); url.error.empty()) {
-    auto found = store->find_source_by_url(url.canonical);
+    auto found = opened->store.find_source_by_url(url.canonical);
     if (found && *found) source = std::move(**found);
   }
   if (!source) return fail("no source " + options.source);
-  auto stored = store->source_items(source->id, options.limit);
+  auto stored = opened->store.source_items(source->id, options.limit);
   if (!stored) return fail(stored.error().message);
 
   const rules::RuleSet set({named->spec});
