@@ -369,6 +369,8 @@ struct Console::Impl {
   Response sign_out(Call& call);
   Response list(Call& call);
   Response add_page(Call& call, http::status status, std::string error, std::string url);
+  // The add page again, the address kept, when too many fetches are in flight.
+  Response add_page_busy(Call& call, std::string url);
   Response add(Call& call);
   Response add_chosen(Call& call, const std::string& url);
   Response add_html(Call& call);
@@ -683,6 +685,13 @@ Response Console::Impl::list(Call& call) {
   return show(call, http::status::ok, frame, main);
 }
 
+Response Console::Impl::add_page_busy(Call& call, std::string url) {
+  Response refused = add_page(call, http::status::service_unavailable, std::string(say(call, "console_busy")),
+                              std::move(url));
+  refused.set(http::field::retry_after, std::to_string(admin::kBusyRetryAfter.count()));
+  return refused;
+}
+
 Response Console::Impl::add_page(Call& call, http::status status, std::string error, std::string url) {
   std::string main =
       "<form method=\"post\" action=\"/admin/sources/new\">" + html::csrf_field(call.session->csrf);
@@ -710,12 +719,7 @@ Response Console::Impl::add(Call& call) {
                     typed);
   const std::optional<fetch::Discovery> found = hooks.discover(checked->url);
   if (!still_signed_in(call)) return redirect(call.request, "/admin/sign-in");
-  if (!found) {
-    Response refused =
-        add_page(call, http::status::service_unavailable, std::string(say(call, "console_busy")), typed);
-    refused.set(http::field::retry_after, std::to_string(admin::kBusyRetryAfter.count()));
-    return refused;
-  }
+  if (!found) return add_page_busy(call, typed);
   const fetch::Discovery& discovery = *found;
   if (!discovery.error.empty())
     return add_page(call, http::status::unprocessable_entity, checked->url + ": " + discovery.error, typed);
@@ -768,12 +772,7 @@ Response Console::Impl::offer_html(Call& call, const std::string& url, const std
   context.now = call.now;
   const std::optional<admin::PagePreview> found = hooks.preview_html(std::move(request), context, {});
   if (!still_signed_in(call)) return redirect(call.request, "/admin/sign-in");
-  if (!found) {
-    Response refused =
-        add_page(call, http::status::service_unavailable, std::string(say(call, "console_busy")), typed);
-    refused.set(http::field::retry_after, std::to_string(admin::kBusyRetryAfter.count()));
-    return refused;
-  }
+  if (!found) return add_page_busy(call, typed);
   if (!found->page.error.empty() || found->suggestions.empty())
     return add_page(call, http::status::unprocessable_entity, no_feed, typed);
   html::Frame frame;

@@ -25,19 +25,8 @@ void alternate(XmlWriter& w, std::string_view type, const std::string& title, co
 
 void filter_form(XmlWriter& w, const RiverPage& page) {
   const Language lang = page.reader.language;
-  w.raw("<form class=\"filter\" method=\"get\"");
-  w.attr("action", page.home_url);
-  w.raw(" role=\"search\">\n");
-  if (!page.reader.hl.empty()) {
-    w.raw("<input type=\"hidden\" name=\"hl\"");
-    w.attr("value", page.reader.hl);
-    w.raw(">\n");
-  }
-  w.raw("<input type=\"search\" name=\"q\"");
-  w.attr("placeholder", message(lang, "search_placeholder"));
-  w.attr("value", page.query);
-  w.attr("aria-label", message(lang, "search"));
-  w.raw(">\n");
+  html::open_search_form(w, page.home_url, page.reader, page.query, message(lang, "search_placeholder"),
+                         message(lang, "search"));
   // Too many sources for a menu: it offers only the one chosen (to keep or leave), the
   // directory the others.
   if (!page.sources.empty()) {
@@ -212,14 +201,9 @@ std::string render_html(const RiverPage& page) {
   html::open_document(w, page.reader, m.title, alternates.take());
   w.raw("<header>\n<div class=\"top\">\n<h1>");
   html::anchor(w, page.home_url, m.title);
-  w.raw("</h1>\n<a");
-  w.attr("href", page.reader.switch_language_url);
-  w.attr("hreflang", message(lang, "other_language_tag"));
-  w.attr("lang", message(lang, "other_language_tag"));
-  w.attr("title", message(lang, "other_language_name"));
-  w.raw(">");
-  w.text(message(lang, "other_language"));
-  w.raw("</a>\n</div>\n");
+  w.raw("</h1>\n");
+  html::language_switch(w, page.reader);
+  w.raw("\n</div>\n");
   filter_form(w, page);
   category_nav(w, page);
   w.raw("</header>\n<main>\n");

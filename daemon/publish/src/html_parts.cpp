@@ -32,6 +32,35 @@ void anchor(XmlWriter& w, std::string_view href, std::string_view text) {
   w.raw("</a>");
 }
 
+void language_switch(XmlWriter& w, const Reader& reader) {
+  const Language lang = reader.language;
+  w.raw("<a");
+  w.attr("href", reader.switch_language_url);
+  w.attr("hreflang", message(lang, "other_language_tag"));
+  w.attr("lang", message(lang, "other_language_tag"));
+  w.attr("title", message(lang, "other_language_name"));
+  w.raw(">");
+  w.text(message(lang, "other_language"));
+  w.raw("</a>");
+}
+
+void open_search_form(XmlWriter& w, std::string_view action, const Reader& reader, std::string_view query,
+                      std::string_view placeholder, std::string_view label) {
+  w.raw("<form class=\"filter\" method=\"get\"");
+  w.attr("action", action);
+  w.raw(" role=\"search\">\n");
+  if (!reader.hl.empty()) {
+    w.raw("<input type=\"hidden\" name=\"hl\"");
+    w.attr("value", reader.hl);
+    w.raw(">\n");
+  }
+  w.raw("<input type=\"search\" name=\"q\"");
+  w.attr("placeholder", placeholder);
+  w.attr("value", query);
+  w.attr("aria-label", label);
+  w.raw(">\n");
+}
+
 void time(XmlWriter& w, Instant t, const Reader& reader) {
   w.raw("<time");
   w.attr("datetime", rfc3339(t));

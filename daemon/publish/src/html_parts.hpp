@@ -17,6 +17,14 @@ void close_document(XmlWriter& w);
 
 void anchor(XmlWriter& w, std::string_view href, std::string_view text);
 
+// The link to the same page in the other language, as every page's top bar ends.
+void language_switch(XmlWriter& w, const Reader& reader);
+
+// A search form's opening: `<form>` to `action`, the reader's language kept, and the search
+// box holding `query`; the caller adds its own fields and closes the form.
+void open_search_form(XmlWriter& w, std::string_view action, const Reader& reader, std::string_view query,
+                      std::string_view placeholder, std::string_view label);
+
 // `<time datetime="…">14:05, 06/12/2026</time>` (or "5 phút trước" for today).
 void time(XmlWriter& w, Instant t, const Reader& reader);
 

@@ -11,28 +11,14 @@ std::string render_sources(const SourcesPage& page) {
   html::open_document(w, page.reader, std::string(message(lang, "sources")) + " — " + page.site_title);
   w.raw("<header>\n<div class=\"top\">\n<p>");
   html::anchor(w, page.home_url, message(lang, "back_to_river"));
-  w.raw("</p>\n<a");
-  w.attr("href", page.reader.switch_language_url);
-  w.attr("hreflang", message(lang, "other_language_tag"));
-  w.attr("lang", message(lang, "other_language_tag"));
-  w.attr("title", message(lang, "other_language_name"));
-  w.raw(">");
-  w.text(message(lang, "other_language"));
-  w.raw("</a>\n</div>\n<h1>");
+  w.raw("</p>\n");
+  html::language_switch(w, page.reader);
+  w.raw("\n</div>\n<h1>");
   w.text(message(lang, "sources"));
-  w.raw("</h1>\n<form class=\"filter\" method=\"get\"");
-  w.attr("action", page.page_url);
-  w.raw(" role=\"search\">\n");
-  if (!page.reader.hl.empty()) {
-    w.raw("<input type=\"hidden\" name=\"hl\"");
-    w.attr("value", page.reader.hl);
-    w.raw(">\n");
-  }
-  w.raw("<input type=\"search\" name=\"q\"");
-  w.attr("placeholder", message(lang, "sources_search"));
-  w.attr("aria-label", message(lang, "sources_search"));
-  w.attr("value", page.query);
-  w.raw(">\n<button type=\"submit\">");
+  w.raw("</h1>\n");
+  html::open_search_form(w, page.page_url, page.reader, page.query, message(lang, "sources_search"),
+                         message(lang, "sources_search"));
+  w.raw("<button type=\"submit\">");
   w.text(message(lang, "search_button"));
   w.raw("</button>\n</form>\n</header>\n<main>\n<p class=\"meta\">");
   w.text(message(lang, "sources_count", std::to_string(page.matches)));

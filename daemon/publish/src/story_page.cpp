@@ -12,14 +12,9 @@ std::string render_story(const StoryPage& page) {
   html::open_document(w, page.reader, first.title + " — " + page.site_title);
   w.raw("<header>\n<div class=\"top\">\n<p>");
   html::anchor(w, page.home_url, message(lang, "back_to_river"));
-  w.raw("</p>\n<a");
-  w.attr("href", page.reader.switch_language_url);
-  w.attr("hreflang", message(lang, "other_language_tag"));
-  w.attr("lang", message(lang, "other_language_tag"));
-  w.attr("title", message(lang, "other_language_name"));
-  w.raw(">");
-  w.text(message(lang, "other_language"));
-  w.raw("</a>\n</div>\n<h1>");
+  w.raw("</p>\n");
+  html::language_switch(w, page.reader);
+  w.raw("\n</div>\n<h1>");
   w.text(first.title);
   w.raw("</h1>\n</header>\n<main>\n<h2>");
   w.text(message(lang, "timeline"));
