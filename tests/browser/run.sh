@@ -5,8 +5,14 @@
 # configuration when they are missing. Outside CI a missing tool skips (exit 77); in CI
 # ($CI set) it fails.
 set -euo pipefail
+# Paths given relative to where the script was called from (the README's commands).
+tinhop=$(realpath "$1")
+if [ -n "${TINHOP_SCREENSHOTS:-}" ]; then
+  mkdir -p "$TINHOP_SCREENSHOTS"
+  TINHOP_SCREENSHOTS=$(realpath "$TINHOP_SCREENSHOTS")
+  export TINHOP_SCREENSHOTS
+fi
 cd "$(dirname "$0")"
-tinhop=$1
 chromium=${CHROMIUM:-/usr/bin/chromium}
 
 missing=()
@@ -23,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # ctest -j starts both browser tests at once: in a fresh clone one installs while the other
 # waits on this script's lock, rather than running node against a half-made node_modules.
-exec 9<"$0"
+exec 9<"$(basename "$0")"
 flock 9
 if [ ! -d node_modules/puppeteer-core ] || [ ! -d node_modules/axe-core ]; then
   npm ci --no-audit --no-fund --loglevel=error
