@@ -182,13 +182,16 @@ void run_three_nodes(const Scale& scale) {
   // at the SIGKILL) are not its polls: the source was still due, and another node fetched it
   // again once the lease ran out, as it must. Its log has one poll.done per stored poll, so
   // its first `stored` fetches of a source are those it stored.
+  std::map<std::string, int> source_of_url;
+  for (std::size_t source = 0; source < urls.size(); ++source)
+    source_of_url[urls[source]] = static_cast<int>(source);
   std::map<int, int> stored_by_killed;
   for (const std::string& event : nodes[1].daemon->events("poll")) {
-    if (!event.starts_with("poll.done ")) continue;
-    for (std::size_t source = 0; source < urls.size(); ++source) {
-      if (event.find(" url=" + urls[source] + " ") != std::string::npos)
-        ++stored_by_killed[static_cast<int>(source)];
-    }
+    const std::size_t at = event.find(" url=");
+    if (!event.starts_with("poll.done ") || at == std::string::npos) continue;
+    const std::size_t from = at + 5;
+    const auto known = source_of_url.find(event.substr(from, event.find(' ', from) - from));
+    if (known != source_of_url.end()) ++stored_by_killed[known->second];
   }
   std::vector<bool> unstored(seen.size(), false);
   for (std::size_t i = 0; i < seen.size(); ++i)
