@@ -157,6 +157,13 @@ void run_three_nodes(const Scale& scale) {
   const auto stall_deadline = Clock::now() + kInterval + 2s;
   while (!stalled_fetch() && Clock::now() < stall_deadline) std::this_thread::sleep_for(20ms);
   const auto stalled = stalled_fetch();
+  if (!stalled) {
+    std::lock_guard lock(fetches_mutex);
+    for (const Fetch& f : fetches)
+      UNSCOPED_INFO(f.node << " fetched source " << f.source << " at "
+                           << std::chrono::duration_cast<std::chrono::milliseconds>(f.at - started).count()
+                           << " ms");
+  }
   REQUIRE(stalled);
   nodes[1].daemon->signal(SIGKILL);
   REQUIRE(nodes[1].daemon->wait(5s) == -1);
