@@ -189,6 +189,23 @@ std::string repair_markup(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// CR LF and a lone CR as LF, as XML 1.0 (2.11) has them read and the strict parse gives them.
+void assign_line_ends_normalized(std::string& out, std::string_view text) {
+  out.clear();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') {
+      out.push_back(text[i]);
+      continue;
+    }
+    out.push_back('\n');
+    if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+  }
+}
+
+}  // namespace
+
 bool read_tag_soup(std::string_view text, pugi::xml_document& document, std::size_t max_depth) {
   std::vector<pugi::xml_node> open{document};
   std::vector<std::string_view> open_names{std::string_view()};
@@ -197,7 +214,7 @@ bool read_tag_soup(std::string_view text, pugi::xml_document& document, std::siz
   std::string scratch;
   const auto add_text = [&](std::string_view chunk, pugi::xml_node_type type) {
     if (chunk.empty() || open.size() == 1) return;  // text outside the root is junk
-    scratch.assign(chunk);
+    assign_line_ends_normalized(scratch, chunk);
     open.back().append_child(type).set_value(scratch.c_str());
   };
   while (i < text.size()) {
@@ -249,7 +266,7 @@ bool read_tag_soup(std::string_view text, pugi::xml_document& document, std::siz
     for (const Attribute& attr : tag.attributes) {
       scratch.assign(attr.name);
       pugi::xml_attribute added = element.append_attribute(scratch.c_str());
-      scratch.assign(attr.value);
+      assign_line_ends_normalized(scratch, attr.value);
       added.set_value(scratch.c_str());
     }
     if (!tag.self_closing && !is_void_html(tag.name)) {

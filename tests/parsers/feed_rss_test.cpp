@@ -408,3 +408,24 @@ TEST_CASE("RSS category: the term is plain text, a record nested in it left out"
                                                                     "https://bao.example/only.png"});
   CHECK(result.feed.items[0].thumbnail == std::nullopt);
 }
+
+TEST_CASE("RSS: line ends read as LF in text, CDATA and attributes, as XML 1.0 (2.11) says; &#13; stays a CR",
+          "[rss]") {
+  const std::string feed =
+      "<?xml version=\"1.0\"?>\r\n<rss version=\"2.0\"><channel><title>T</title>\r\n"
+      "<item><title>A</title><description><![CDATA[<p>one\r\ntwo\rthree</p>]]></description>"
+      "<category domain=\"x\r\ny\">c</category><comments>https://e.example/c</comments></item>\r\n"
+      "<item><title>B</title><description>x&#13;&#10;y\r\nz\r</description></item></channel></rss>";
+  const auto strict = parse_ok(feed);
+  CHECK(strict.path == tinhop::ParsePath::strict);
+  REQUIRE(strict.feed.items.size() == 2);
+  CHECK(strict.feed.items[0].summary == "<p>one\ntwo\nthree</p>");
+  CHECK(strict.feed.items[1].summary == "x\r\ny\nz");
+  // The tolerant reader (an unclosed <b>) reads line ends the same way.
+  const auto soup = parse_ok(
+      "<rss version=\"2.0\"><channel><title>T</title><item><title>A</title>"
+      "<description>one\r\ntwo\rthree <b>x</description></item></channel></rss>");
+  CHECK(soup.path == tinhop::ParsePath::tag_soup);
+  REQUIRE(soup.feed.items.size() == 1);
+  CHECK(soup.feed.items[0].summary == "one\ntwo\nthree <b>x</b>");
+}
