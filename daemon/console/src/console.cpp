@@ -136,6 +136,19 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   return id;
 }
 
+// Deeper than any list the console shows (50 million rows), and small enough that a
+// page's offset cannot overflow.
+constexpr std::int64_t kMaxPage = 1'000'000;
+
+// The `page` asked: 1 when absent, nullopt for one no list has (not a number, below 1, or
+// past kMaxPage).
+std::optional<std::size_t> page_asked(std::string_view text) {
+  if (text.empty()) return 1;
+  const std::optional<std::int64_t> page = parse_id(text);
+  if (!page || *page > kMaxPage) return std::nullopt;
+  return static_cast<std::size_t>(*page);
+}
+
 Response plain(const Request& request, http::status status, std::string body, std::string_view type) {
   Response response{status, request.version()};
   response.set(http::field::content_type, type);
@@ -376,6 +389,7 @@ struct Console::Impl {
   Response add_html(Call& call);
   Response offer_html(Call& call, const std::string& url, const std::string& typed);
   Response alerts_page(Call& call);
+  Response no_such_page(Call& call);
   Response detail(Call& call, std::int64_t id, http::status status, std::string error,
                   std::optional<Fields> values);
   Response save(Call& call, std::int64_t id);
@@ -469,18 +483,14 @@ Response Console::Impl::route(Call& call) {
     return import_opml(call);
   }
   if (parts[0] != "sources") {
-    html::Frame frame;
-    frame.title = std::string(say(call, "console_not_found"));
-    return show(call, http::status::not_found, frame, {});
+    return no_such_page(call);
   }
   if (parts.size() == 1) return list(call);
   if (parts[1] == "new" && parts.size() == 2)
     return post ? add(call) : add_page(call, http::status::ok, {}, {});
   const std::optional<std::int64_t> id = parse_id(parts[1]);
   if (!id || parts.size() > 3) {
-    html::Frame frame;
-    frame.title = std::string(say(call, "console_not_found"));
-    return show(call, http::status::not_found, frame, {});
+    return no_such_page(call);
   }
   const std::string back = "/admin/sources/" + std::to_string(*id);
   if (parts.size() == 2)
@@ -508,9 +518,7 @@ Response Console::Impl::route(Call& call) {
     const bool scheduled = hooks.poll_now && hooks.poll_now(*id);
     return redirect(call.request, back + (scheduled ? "?done=polled" : "?done=poll_soon"));
   }
-  html::Frame frame;
-  frame.title = std::string(say(call, "console_not_found"));
-  return show(call, http::status::not_found, frame, {});
+  return no_such_page(call);
 }
 
 Response Console::Impl::sign_in_page(Call& call, http::status status, std::string error) {
@@ -572,8 +580,9 @@ Response Console::Impl::list(Call& call) {
   const std::string state = field(call.query, "state");
   const std::string category = field(call.query, "category");
   const bool failing_only = field(call.query, "failing") == "1";
-  std::size_t page = 1;
-  if (auto n = parse_id(field(call.query, "page"))) page = static_cast<std::size_t>(*n);
+  const std::optional<std::size_t> asked = page_asked(field(call.query, "page"));
+  if (!asked) return no_such_page(call);
+  const std::size_t page = *asked;
 
   struct Row {
     storage::Source source;
@@ -1051,9 +1060,16 @@ std::string Console::Impl::source_link(const Call& call, std::int64_t id) {
 }
 
 // The sources with an alert now, then the changes, newest first, in pages.
+Response Console::Impl::no_such_page(Call& call) {
+  html::Frame frame;
+  frame.title = std::string(say(call, "console_not_found"));
+  return show(call, http::status::not_found, frame, {});
+}
+
 Response Console::Impl::alerts_page(Call& call) {
-  std::size_t page = 1;
-  if (auto n = parse_id(field(call.query, "page"))) page = static_cast<std::size_t>(*n);
+  const std::optional<std::size_t> asked = page_asked(field(call.query, "page"));
+  if (!asked) return no_such_page(call);
+  const std::size_t page = *asked;
   auto current = store.source_alerts();
   if (!current) return problem(call, admin::from_storage(current.error()));
   // The store keeps the newest 1,000 changes: reading up to the page asked stays small.

@@ -690,6 +690,19 @@ TEST_CASE("console: alert changes are paged fifty at a time; a removed source is
   CHECK(contains(second, "<td>change 0</td>"));
   CHECK(!contains(second, "<td>change 2</td>"));
   CHECK(contains(second, "<a href=\"/admin/alerts?page=1\">← Trang trước</a></nav>"));
+  // Past the end, a way back; a page no list can have (out of range or not a number) is not
+  // found (one near the int64 maximum once wrapped the offset arithmetic).
+  const std::string past = f.get("/admin/alerts?page=3").body();
+  CHECK(contains(past, "<a href=\"/admin/alerts?page=2\">← Trang trước</a></nav>"));
+  for (const char* page :
+       {"0", "-1", "abc", "2x", "1000001", "9223372036854775807", "99999999999999999999"}) {
+    INFO("page=" << page);
+    const Response response = f.get(std::string("/admin/alerts?page=") + page);
+    CHECK(response.result() == http::status::not_found);
+    CHECK(contains(response.body(), "Không tìm thấy trang"));
+    CHECK(f.get(std::string("/admin/sources?page=") + page).result() == http::status::not_found);
+  }
+  CHECK(f.get("/admin/alerts?page=1").result() == http::status::ok);
 }
 
 TEST_CASE("console: a page without a feed that looks like a listing is offered as an html source") {
