@@ -3,6 +3,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +77,8 @@ class Daemon {
     pid_ = ::fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
+      // A test killed or crashed must not leave its daemons polling and loading the machine.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       std::freopen(log_.c_str(), "w", stderr);
       ::unsetenv("JOURNAL_STREAM");
       ::unsetenv("NOTIFY_SOCKET");
