@@ -545,3 +545,65 @@ TEST_CASE("parse_date_format reads a source's own layout", "[date]") {
   CHECK(read("02/08/2019", "") == "not understood");
   CHECK(read("02/08/2019", "%d/%m/%Y%") == "not understood");
 }
+
+TEST_CASE("dates: RFC 822 as feeds write it is read directly to what the general reader gives") {
+  // parse_date reads "Sat, 02 Aug 2019 10:30:00 +0700" without folding or tokens, and
+  // leaves anything else (a leading space included) to the general forms: the same text
+  // behind a space therefore takes the general path, and both must agree, for valid and
+  // invalid fields alike.
+  const auto read = parse_date("Sat, 02 Aug 2019 10:30:00 +0700", vn);
+  REQUIRE(read.has_value());
+  CHECK(utc(read->instant) == "2019-08-02T03:30:00Z");
+  CHECK(read->had_zone);
+  CHECK_FALSE(read->approximate);
+  CHECK(utc(parse_date("2 aug 2019 9:05 GMT", vn)->instant) == "2019-08-02T09:05:00Z");
+  CHECK_FALSE(parse_date("Sat, 31 Feb 2019 10:30:00 +0700", vn).has_value());
+
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+  const auto next = [&](std::uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((state >> 33U) % bound);
+  };
+  const auto random_case = [&](std::string word) {
+    for (char& c : word)
+      if (next(2) == 0 && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return word;
+  };
+  const auto number = [&](int value, bool pad) {
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, pad ? "%02d" : "%d", value);
+    return std::string(buffer);
+  };
+  const std::vector<std::string> weekdays = {"", "", "sat", "thu", "sun", "monday", "xyz", "t2"};
+  const std::vector<std::string> months = {"jan", "feb", "may", "aug", "sep", "dec", "abc", "sept", "june"};
+  const std::vector<std::string> zones = {"+0700",  "-0500", "+1400", "+1500", "+0760", "-0000",
+                                          "gmt",    "ut",    "utc",   "z",     "est",   "ict",
+                                          "+07:00", "a",     "+07",   "j",     "",      "+70000"};
+  std::size_t compared = 0;
+  std::size_t understood = 0;
+  for (int i = 0; i < 60000; ++i) {
+    std::string text;
+    const std::string weekday = weekdays[static_cast<std::size_t>(next(weekdays.size()))];
+    if (!weekday.empty()) text += random_case(weekday) + (next(8) == 0 ? " " : ", ");
+    text += number(next(33), next(2) == 0) + " ";
+    text += random_case(months[static_cast<std::size_t>(next(months.size()))]) + " ";
+    text += (next(10) == 0 ? std::to_string(next(1000)) : std::to_string(1960 + next(150))) + " ";
+    text += number(next(26), next(2) == 0) + ":" + number(next(62), true);
+    if (next(3) != 0) text += ":" + number(next(62), true);
+    const std::string zone = zones[static_cast<std::size_t>(next(zones.size()))];
+    if (!zone.empty()) text += " " + random_case(zone);
+    INFO(text);
+    const auto direct = parse_date(text, vn);
+    const auto general = parse_date(" " + text, vn);
+    REQUIRE(direct.has_value() == general.has_value());
+    if (direct) {
+      REQUIRE(direct->instant == general->instant);
+      REQUIRE(direct->had_zone == general->had_zone);
+      REQUIRE(direct->approximate == general->approximate);
+      ++understood;
+    }
+    ++compared;
+  }
+  CHECK(compared == 60000);
+  CHECK(understood > 10000);  // the comparison covers dates read, not only refusals
+}
