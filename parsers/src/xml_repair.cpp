@@ -2,10 +2,15 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <optional>
 #include <string>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace tinhop::xml {
 namespace {
@@ -26,6 +31,7 @@ bool is_space(char c) {
 // Length of a special section (<!-- -->, <![CDATA[ ]]>, <!DOCTYPE [..]>, <? ?>) at text[i],
 // or 0. Unterminated sections run to the end.
 std::size_t special_section(std::string_view text, std::size_t i) {
+  if (i + 1 >= text.size() || (text[i + 1] != '!' && text[i + 1] != '?')) return 0;  // a tag
   const std::string_view rest = text.substr(i);
   const auto until = [&](std::string_view close) {
     const std::size_t end = rest.find(close, 1);
@@ -328,19 +334,41 @@ class RegionCursor {
       end_ = start + special;
     } else {
       kind_ = Kind::tag;
+      // A quoted value runs to its closing quote, whatever it holds; the tag ends at the
+      // first '>' (or a '<' that starts the next) outside quotes.
       end_ = start + 1;
-      for (char quote = 0; end_ < text_.size(); ++end_) {
+      while (end_ < text_.size()) {
+        end_ = next_tag_delimiter(end_);
+        if (end_ == text_.size()) break;
         const char c = text_[end_];
-        if (quote != 0) {
-          quote = c == quote ? 0 : quote;
-        } else if (c == '"' || c == '\'') {
-          quote = c;
-        } else if (c == '>' || c == '<') {
+        if (c == '>' || c == '<') {
           end_ += c == '>' ? 1 : 0;
           break;
         }
+        end_ = std::min(text_.find(c, end_ + 1), text_.size() - 1) + 1;
       }
     }
+  }
+
+  // The first quote or angle bracket from `from` (the text's size when none): a tag's
+  // name and attributes are read 16 bytes at a time.
+  std::size_t next_tag_delimiter(std::size_t from) const {
+    std::size_t at = from;
+#if defined(__SSE2__)
+    for (; at + 16 <= text_.size(); at += 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text_.data() + at));
+      const __m128i found = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\''))),
+          _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('<')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('>'))));
+      if (const int mask = _mm_movemask_epi8(found); mask != 0)
+        return at + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+    }
+#endif
+    for (; at < text_.size(); ++at) {
+      const char c = text_[at];
+      if (c == '"' || c == '\'' || c == '<' || c == '>') return at;
+    }
+    return text_.size();
   }
 
   std::string_view text_;
