@@ -102,7 +102,7 @@ void run_three_nodes(const Scale& scale) {
   tinhop::test::TempFolder dir("tinhop-cluster");
 
   std::atomic<int> round{0};
-  std::atomic<bool> stall_b{false};
+  std::atomic<bool> stall_next{false};
   std::mutex fetches_mutex;
   std::vector<Fetch> fetches;
   tinhop::test::TestHttpServer feeds;
@@ -117,8 +117,8 @@ void run_three_nodes(const Scale& scale) {
       feeds.on(path, [&, source](const tinhop::test::HttpRequest& request) {
         Fetch fetch{source, request.header("host"), request.header("user-agent"), Clock::now(), false};
         fetch.host = fetch.host.substr(0, fetch.host.rfind(':'));
-        // Node b's first fetch once armed never ends: b is killed holding that lease.
-        fetch.stalled = fetch.node == "b" && stall_b.exchange(false);
+        // The first fetch once armed never ends: its node is killed holding that lease.
+        fetch.stalled = stall_next.exchange(false);
         {
           std::lock_guard lock(fetches_mutex);
           fetches.push_back(fetch);
@@ -153,7 +153,7 @@ void run_three_nodes(const Scale& scale) {
   round = 1;
   std::this_thread::sleep_for(kInterval);
   round = 2;
-  stall_b = true;
+  stall_next = true;
   const auto stall_deadline = Clock::now() + kInterval + 2s;
   while (!stalled_fetch() && Clock::now() < stall_deadline) std::this_thread::sleep_for(20ms);
   const auto stalled = stalled_fetch();
@@ -165,8 +165,10 @@ void run_three_nodes(const Scale& scale) {
                            << " ms");
   }
   REQUIRE(stalled);
-  nodes[1].daemon->signal(SIGKILL);
-  REQUIRE(nodes[1].daemon->wait(5s) == -1);
+  const std::size_t victim = static_cast<std::size_t>(stalled->node[0] - 'a');
+  REQUIRE(victim < nodes.size());
+  nodes[victim].daemon->signal(SIGKILL);
+  REQUIRE(nodes[victim].daemon->wait(5s) == -1);
   const auto killed = Clock::now();
   std::this_thread::sleep_for(kInterval);
   round = 3;
@@ -193,7 +195,7 @@ void run_three_nodes(const Scale& scale) {
   for (std::size_t source = 0; source < urls.size(); ++source)
     source_of_url[urls[source]] = static_cast<int>(source);
   std::map<int, int> stored_by_killed;
-  for (const std::string& event : nodes[1].daemon->events("poll")) {
+  for (const std::string& event : nodes[victim].daemon->events("poll")) {
     const std::size_t at = event.find(" url=");
     if (!event.starts_with("poll.done ") || at == std::string::npos) continue;
     const std::size_t from = at + 5;
@@ -202,7 +204,7 @@ void run_three_nodes(const Scale& scale) {
   }
   std::vector<bool> unstored(seen.size(), false);
   for (std::size_t i = 0; i < seen.size(); ++i)
-    unstored[i] = seen[i].node == nodes[1].name && stored_by_killed[seen[i].source]-- <= 0;
+    unstored[i] = seen[i].node == nodes[victim].name && stored_by_killed[seen[i].source]-- <= 0;
   std::map<int, std::vector<Clock::time_point>> by_source;
   std::map<std::string, std::vector<Clock::time_point>> by_host;
   std::map<int, std::string> trail;  // each source's fetches, "node@ms", for the failure message
@@ -255,7 +257,7 @@ void run_three_nodes(const Scale& scale) {
     return f.source == stalled->source && f.at > stalled->at && !f.stalled;
   });
   REQUIRE(refetch != seen.end());
-  CHECK(refetch->node != "b");
+  CHECK(refetch->node != nodes[victim].name);
   CHECK(refetch->at - killed <= kLease + kInterval);
 
   // Every round's items stored once, and the same merged feed from each running node.
@@ -264,20 +266,23 @@ void run_three_nodes(const Scale& scale) {
   auto stats = store->stats();
   REQUIRE(stats.has_value());
   CHECK(stats->items == static_cast<std::int64_t>(urls.size()) * 4);
-  const std::string from_a = merged_feed(nodes[0].port);
-  CHECK_FALSE(from_a.empty());
-  CHECK(from_a == merged_feed(nodes[2].port));
+  std::vector<std::size_t> running;
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (i != victim) running.push_back(i);
+  const std::string from_first = merged_feed(nodes[running[0]].port);
+  CHECK_FALSE(from_first.empty());
+  CHECK(from_first == merged_feed(nodes[running[1]].port));
   auto status =
       store->cluster_status(std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()));
   REQUIRE(status.has_value());
   REQUIRE(status->size() == 3);
-  CHECK((*status)[1].node == "b");
-  CHECK((*status)[1].leases_held == 0);  // its lease ran out
+  CHECK((*status)[victim].node == nodes[victim].name);
+  CHECK((*status)[victim].leases_held == 0);  // its lease ran out
   std::int64_t sources = 0;
   for (const auto& node : *status) sources += node.sources;
   CHECK(sources == static_cast<std::int64_t>(urls.size()));
 
-  for (std::size_t i : {0u, 2u}) {
+  for (std::size_t i : running) {
     nodes[i].daemon->signal(SIGTERM);
     CHECK(nodes[i].daemon->wait(20s) == 0);
   }

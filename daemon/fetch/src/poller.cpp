@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <deque>
 #include <queue>
+#include <random>
 #include <unordered_map>
 
 #include "target.hpp"
@@ -228,7 +229,8 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
       if (e.claim != 0) continue;  // the answer reschedules or starts it
       if (!e.host.empty() && !gate.try_acquire(e.host, steady_now)) {
         const auto wait = std::max<std::chrono::nanoseconds>(gate.next_start(e.host, steady_now) - steady_now,
-                                                             std::chrono::milliseconds(50));
+                                                             std::chrono::milliseconds(50)) +
+                          contest_spread();
         deferred.push_back(
             {now + std::chrono::duration_cast<SysClock::duration>(wait), due.id, due.generation});
         continue;
@@ -270,9 +272,19 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
       // again), under the generation it has now: a poll_now while the claim was out bumped
       // it, and its turn in the heap was skipped.
       const SysTime soonest = SysClock::now() + std::chrono::milliseconds(50);
-      heap.push({std::max<SysTime>(retry_at.value_or(soonest), soonest), id, it->second.generation});
+      const SysTime at = std::max<SysTime>(retry_at.value_or(soonest), soonest) + contest_spread();
+      heap.push({at, id, it->second.generation});
     }
     tick();
+  }
+
+  // Where other nodes claim too, every node waiting for a host's next start comes back at
+  // that same instant: the node that took the last start (its own gate's wait) or whose
+  // claims reach the database first would win every start, and poll all of a spaced host's
+  // sources while the others idle. A random delay makes each start a fair draw.
+  std::chrono::milliseconds contest_spread() {
+    if (!hooks.claim) return {};
+    return std::chrono::milliseconds(claim_spread(claim_rng));
   }
 
   // What downstream is asked to count of the fetches running (PollerHooks::accepting).
@@ -514,6 +526,8 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
   std::size_t fetching = 0;   // fetches started and not yet answered, orphaned ones included
   std::size_t receiving = 0;  // body bytes those fetches received so far
   std::uint64_t claims_asked = 0;
+  std::minstd_rand claim_rng{std::random_device{}()};
+  std::uniform_int_distribution<int> claim_spread{0, 100};
   bool running = false;
 };
 
