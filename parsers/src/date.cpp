@@ -36,6 +36,9 @@ class Cursor {
     pos_ += count;
     return value;
   }
+  // The text from the cursor on.
+  std::string_view rest() const { return text_.substr(pos_); }
+  void skip(std::size_t count) { pos_ = std::min(pos_ + count, text_.size()); }
   void skip_digits() {
     while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
   }
@@ -163,55 +166,39 @@ std::optional<ParsedDate> parse_rfc822_exact(std::string_view text, const DateCo
   static constexpr std::array<std::string_view, 7> weekdays{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
   static constexpr std::array<std::string_view, 12> months{"jan", "feb", "mar", "apr", "may", "jun",
                                                            "jul", "aug", "sep", "oct", "nov", "dec"};
-  std::size_t at = 0;
-  const auto digits = [&](std::size_t count) -> std::optional<int> {
-    if (at + count > text.size()) return std::nullopt;
-    int value = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      const char c = text[at + i];
-      if (c < '0' || c > '9') return std::nullopt;
-      value = value * 10 + (c - '0');
-    }
-    at += count;
-    return value;
-  };
-  const auto eat = [&](char c) {
-    if (at >= text.size() || text[at] != c) return false;
-    ++at;
-    return true;
-  };
+  Cursor in(text);
   if (text.size() > 4 && text[3] == ',') {
     if (std::none_of(weekdays.begin(), weekdays.end(),
                      [&](std::string_view day) { return letters_are(text, 0, day); }))
       return std::nullopt;
-    at = 4;
-    if (!eat(' ')) return std::nullopt;
+    in.skip(4);
+    if (!in.eat(' ')) return std::nullopt;
   }
   date_detail::Fields fields;
-  const bool one_digit_day = at + 1 < text.size() && text[at + 1] == ' ';
-  const auto day = digits(one_digit_day ? 1 : 2);
-  if (!day || !eat(' ')) return std::nullopt;
+  const bool one_digit_day = in.rest().size() > 1 && in.rest()[1] == ' ';
+  const auto day = in.digits(one_digit_day ? 1 : 2);
+  if (!day || !in.eat(' ')) return std::nullopt;
   const auto month = std::find_if(months.begin(), months.end(),
-                                  [&](std::string_view name) { return letters_are(text, at, name); });
+                                  [&](std::string_view name) { return letters_are(in.rest(), 0, name); });
   if (month == months.end()) return std::nullopt;
-  at += 3;
-  const auto year = eat(' ') ? digits(4) : std::nullopt;
-  if (!year || !eat(' ')) return std::nullopt;
-  const bool one_digit_hour = at + 1 < text.size() && text[at + 1] == ':';
-  const auto hour = digits(one_digit_hour ? 1 : 2);
-  const auto minute = hour && eat(':') ? digits(2) : std::nullopt;
+  in.skip(3);
+  const auto year = in.eat(' ') ? in.digits(4) : std::nullopt;
+  if (!year || !in.eat(' ')) return std::nullopt;
+  const bool one_digit_hour = in.rest().size() > 1 && in.rest()[1] == ':';
+  const auto hour = in.digits(one_digit_hour ? 1 : 2);
+  const auto minute = hour && in.eat(':') ? in.digits(2) : std::nullopt;
   if (!minute) return std::nullopt;
   fields.second = 0;
-  if (eat(':')) {
-    const auto second = digits(2);
+  if (in.eat(':')) {
+    const auto second = in.digits(2);
     if (!second) return std::nullopt;
     fields.second = *second;
   }
-  if (!eat(' ')) return std::nullopt;
-  const std::string_view zone = text.substr(at);
+  if (!in.eat(' ')) return std::nullopt;
+  const std::string_view zone = in.rest();
   if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-')) {
-    ++at;
-    const auto offset = digits(4);
+    in.skip(1);
+    const auto offset = in.digits(4);
     if (!offset || *offset / 100 > 14 || *offset % 100 > 59) return std::nullopt;
     fields.offset_seconds = (zone[0] == '-' ? -1 : 1) * (*offset / 100 * 3600 + *offset % 100 * 60);
   } else if ((zone.size() == 3 && (letters_are(zone, 0, "gmt") || letters_are(zone, 0, "utc"))) ||
