@@ -72,7 +72,7 @@ class Backend {
   virtual Result<void> add_rule_counts(std::span<const RuleCount> counts) = 0;
   virtual Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) = 0;
   virtual Result<std::vector<StoredRule>> list_rules() = 0;
-  virtual Result<std::int64_t> add_rule(const StoredRule& rule, Instant now) = 0;
+  virtual Result<std::int64_t> add_rule(const StoredRule& rule, Instant now, std::size_t most) = 0;
   virtual Result<void> update_rule(const StoredRule& rule, Instant now) = 0;
   virtual Result<void> remove_rule(std::int64_t id) = 0;
   virtual Result<std::int64_t> rules_version() = 0;

@@ -49,6 +49,9 @@ void check_articles(const Feed& feed, std::span<const ArticleFetch> articles);
 // category of its own, a search by relevance.
 void check_filter(const ClusterQuery& query);
 
+// Throws full when `stored` rules leave no room under `most` (Store::add_rule).
+void require_room_for_rule(std::size_t stored, std::size_t most);
+
 // A JSON array of the values (the SQL of both backends reads lists from one), nullopt when empty.
 std::optional<std::string> json_list(const std::vector<std::string>& values);
 

@@ -15,6 +15,7 @@ const char* errc_name(Errc code) {
     case Errc::busy: return "busy";
     case Errc::too_new: return "too_new";
     case Errc::corrupt: return "corrupt";
+    case Errc::full: return "full";
     case Errc::io: return "io";
     case Errc::internal: return "internal";
   }

@@ -210,6 +210,12 @@ void check_filter(const ClusterQuery& query) {
   }
 }
 
+void require_room_for_rule(std::size_t stored, std::size_t most) {
+  if (stored < most) return;
+  throw sql::SqlFailure{Error{Errc::full, "there are " + std::to_string(stored) +
+                                              " rules already, the most tinhop keeps; remove one first"}};
+}
+
 std::optional<std::string> json_list(const std::vector<std::string>& values) {
   if (values.empty()) return std::nullopt;
   boost::json::array array;
@@ -332,8 +338,8 @@ Result<std::vector<StoredRule>> Store::list_rules() {
   return backend_->list_rules();
 }
 
-Result<std::int64_t> Store::add_rule(const StoredRule& rule, Instant now) {
-  return backend_->add_rule(rule, now);
+Result<std::int64_t> Store::add_rule(const StoredRule& rule, Instant now, std::size_t most) {
+  return backend_->add_rule(rule, now, most);
 }
 
 Result<void> Store::update_rule(const StoredRule& rule, Instant now) {

@@ -263,7 +263,7 @@ TEST_CASE("rules edit mends a stored rule that no longer reads, from its stored 
         R"({"name":"old","action":"drop","match":"words","pattern":")" + pattern + R"(","fields":["title"]})",
         {},
         {}};
-    REQUIRE(store->add_rule(old, Instant{std::chrono::seconds{1764300000}}).has_value());
+    REQUIRE(store->add_rule(old, Instant{std::chrono::seconds{1764300000}}, 1000).has_value());
   }
   Run edited = tinhop_in(dir, "rules -c tinhop.toml edit old --pattern 'tu vi'");
   CHECK(edited.exit_code == 0);

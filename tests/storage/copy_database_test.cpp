@@ -123,10 +123,11 @@ Filled fill(Store& store) {
   REQUIRE(store.record_alert(AlertEvent{0, f.c, "stale", kNow, "no new item for 7h"}).has_value());
   REQUIRE(store.record_alert(AlertEvent{0, f.c, "recovered", kNow, "a new item"}).has_value());
   // A rule of the file and one of the API, the latter switched off.
-  REQUIRE(
-      store.add_rule({0, "horoscope", SourceOrigin::config, 1, true, R"({"name":"horoscope"})", {}, {}}, kNow)
-          .has_value());
-  REQUIRE(store.add_rule({0, "video", SourceOrigin::api, 0, false, R"({"name":"video"})", {}, {}}, kNow)
+  REQUIRE(store
+              .add_rule({0, "horoscope", SourceOrigin::config, 1, true, R"({"name":"horoscope"})", {}, {}},
+                        kNow, 1000)
+              .has_value());
+  REQUIRE(store.add_rule({0, "video", SourceOrigin::api, 0, false, R"({"name":"video"})", {}, {}}, kNow, 1000)
               .has_value());
   REQUIRE(store.remove_source(gone).has_value());
   return f;

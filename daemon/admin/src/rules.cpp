@@ -142,19 +142,13 @@ Outcome<Rule> Rules::editable(std::int64_t id) {
 
 Outcome<Rule> Rules::add(const rules::RuleSpec& spec, storage::SourceOrigin origin, RulePlacement placement,
                          Instant now) {
-  auto present = store_.list_rules();
-  if (!present) return from_storage(present.error());
-  if (present->size() >= rules::kMaxRules) {
-    return Problem{Failure::conflict, "there are " + std::to_string(present->size()) +
-                                          " rules already, the most tinhop keeps; remove one first"};
-  }
   storage::StoredRule stored;
   stored.name = spec.name;
   stored.origin = origin;
   stored.position = placement.position.value_or(0);
   stored.enabled = placement.enabled.value_or(true);
   stored.spec = spec_text(spec);
-  auto id = store_.add_rule(stored, now);
+  auto id = store_.add_rule(stored, now, rules::kMaxRules);
   if (!id) return from_storage(id.error());
   return get(*id);
 }
@@ -204,7 +198,7 @@ RuleSyncReport sync_rules(storage::Store& store, const config::Config& config, I
     if (it == by_name.end()) {
       storage::StoredRule rule{0,  spec.name, storage::SourceOrigin::config, position, true, spec_text(spec),
                                {}, {}};
-      if (auto id = store.add_rule(rule, now); id) {
+      if (auto id = store.add_rule(rule, now, rules::kMaxRules); id) {
         ++report.added;
       } else {
         failed("cannot add rule " + spec.name, id.error());

@@ -96,7 +96,8 @@ void throw_exception_from_error(const Problem& problem, const boost::source_loca
 Problem from_storage(const storage::Error& error) {
   switch (error.code) {
     case storage::Errc::not_found: return {Failure::not_found, error.message};
-    case storage::Errc::already_exists: return {Failure::conflict, error.message};
+    case storage::Errc::already_exists:
+    case storage::Errc::full: return {Failure::conflict, error.message};
     case storage::Errc::invalid_argument: return {Failure::invalid, error.message};
     default: return {Failure::storage, error.message};
   }

@@ -42,11 +42,14 @@ Result<std::vector<StoredRule>> PostgresStore::list_rules() {
   });
 }
 
-Result<std::int64_t> PostgresStore::add_rule(const StoredRule& rule, Instant now) {
+Result<std::int64_t> PostgresStore::add_rule(const StoredRule& rule, Instant now, std::size_t most) {
   return guarded([&] {
     pg::Transaction tx(db);
-    // Two adds at once would both pass the name check: the second then fails on UNIQUE,
-    // reported as a database error rather than a conflict. Rare enough (a person typing).
+    // The rules' version row, locked first, makes adders (on every node) take turns: the
+    // count and the name are checked against what the others committed.
+    db.query("SELECT value FROM meta WHERE key = 'rules_version' FOR UPDATE");
+    require_room_for_rule(static_cast<std::size_t>(db.scalar("SELECT count(*) FROM rules").value_or(0)),
+                          most);
     require_free_rule_name(rule.name, 0);
     const std::string origin = origin_name(rule.origin);
     const std::int64_t id =

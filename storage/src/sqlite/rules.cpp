@@ -43,9 +43,14 @@ Result<std::vector<StoredRule>> SqliteStore::list_rules() {
   });
 }
 
-Result<std::int64_t> SqliteStore::add_rule(const StoredRule& rule, Instant now) {
+Result<std::int64_t> SqliteStore::add_rule(const StoredRule& rule, Instant now, std::size_t most) {
   return guarded([&] {
-    sql::Transaction tx(db);
+    sql::Transaction tx(db);  // BEGIN IMMEDIATE: one adder at a time, between the count and the insert
+    {
+      auto count = db.statement("SELECT count(*) FROM rules");
+      count->step();
+      require_room_for_rule(static_cast<std::size_t>(count->int64(0)), most);
+    }
     require_free_rule_name(rule.name, 0);
     std::int64_t id = 0;
     {  // the statement done (its loan reset) before the commit

@@ -104,7 +104,7 @@ struct SqliteStore final : Backend {
   Result<void> add_rule_counts(std::span<const RuleCount> counts) override;
   Result<std::vector<RuleCount>> rule_counts(std::optional<std::int64_t> source_id) override;
   Result<std::vector<StoredRule>> list_rules() override;
-  Result<std::int64_t> add_rule(const StoredRule& rule, Instant now) override;
+  Result<std::int64_t> add_rule(const StoredRule& rule, Instant now, std::size_t most) override;
   Result<void> update_rule(const StoredRule& rule, Instant now) override;
   Result<void> remove_rule(std::int64_t id) override;
   Result<std::int64_t> rules_version() override;

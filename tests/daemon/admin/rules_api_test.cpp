@@ -193,7 +193,7 @@ TEST_CASE("a rule past the limits, or one rule too many, is refused and nothing 
                              R"({"name":"r","action":"drop","match":"words","pattern":"x"})",
                              {},
                              {}};
-    REQUIRE(f.store.add_rule(rule, now).has_value());
+    REQUIRE(f.store.add_rule(rule, now, rules::kMaxRules).has_value());
   }
   Response full =
       f.call(http::verb::post, "/api/rules", R"({"name":"one-more","action":"drop","pattern":"x"})");
@@ -219,7 +219,7 @@ TEST_CASE("a stored rule that no longer reads is shown with its problem and mend
       R"({"name":"old","action":"drop","match":"words","pattern":")" + pattern + R"(","fields":["title"]})",
       {},
       {}};
-  const std::int64_t id = f.store.add_rule(old, now).value();
+  const std::int64_t id = f.store.add_rule(old, now, rules::kMaxRules).value();
   const std::string target = "/api/rules/" + std::to_string(id);
   // Not applied by the daemon: the health says so until it is mended.
   const boost::json::value health = boost::json::parse(f.call(http::verb::get, "/api/health").body());

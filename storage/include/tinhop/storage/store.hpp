@@ -34,6 +34,7 @@ enum class Errc {
   busy,              // another writer held the database beyond the busy timeout
   too_new,           // the database schema is newer than this program
   corrupt,           // SQLite reports a malformed database
+  full,              // the store keeps no more of these (rules past their limit)
   io,        // the file system failed (disk full, permissions, ...), or the database server is unreachable
   internal,  // any other database failure; message has the database's text
 };
@@ -757,8 +758,9 @@ class Store {
   // the others by position; equal positions by id.
   Result<std::vector<StoredRule>> list_rules();
   // Adds `rule` (its id, created and modified are set here) and returns its id;
-  // Errc::already_exists when another rule has its name.
-  Result<std::int64_t> add_rule(const StoredRule& rule, Instant now);
+  // Errc::already_exists when another rule has its name, Errc::full when `most` rules are
+  // stored already (counted in the same transaction, so concurrent adds cannot pass it).
+  Result<std::int64_t> add_rule(const StoredRule& rule, Instant now, std::size_t most);
   // Replaces rule `rule.id`'s name, position, enabled and spec (origin and created stay);
   // Errc::not_found, or Errc::already_exists when another rule has the name.
   Result<void> update_rule(const StoredRule& rule, Instant now);
