@@ -11,6 +11,7 @@
 #include <queue>
 #include <random>
 #include <unordered_map>
+#include <utility>
 
 #include "target.hpp"
 
@@ -101,6 +102,7 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     bool disabled = false;
     bool server_wait = false;  // the next poll is the wait a Retry-After asked for
     bool asked = false;        // the next poll was asked for now (PollerHooks::claim)
+    bool poll_again = false;   // asked for while a poll ran: the next poll starts when it ends
     std::uint64_t claim = 0;   // the claim whose answer is awaited; 0: none
     std::optional<std::uint64_t> items_hash;
     Hints hints;
@@ -497,9 +499,13 @@ struct Poller::Impl : std::enable_shared_from_this<Impl> {
     }
     e.busy = false;
     --busy;
+    const bool again = std::exchange(e.poll_again, false);
     if (d.disable) {
       e.disabled = true;
       ++e.generation;
+    } else if (again) {
+      e.asked = true;
+      schedule(e, SysClock::now());
     } else {
       schedule(e, SysTime(d.next_poll));
     }
@@ -561,7 +567,12 @@ void Poller::remove(std::int64_t id) {
 
 void Poller::poll_now(std::int64_t id) {
   auto it = impl_->entries.find(id);
-  if (it == impl_->entries.end() || it->second.busy) return;
+  if (it == impl_->entries.end()) return;
+  // The running poll may have fetched before what the caller wants to see was published.
+  if (it->second.busy) {
+    it->second.poll_again = true;
+    return;
+  }
   it->second.disabled = false;
   it->second.asked = true;
   impl_->schedule(it->second, SysClock::now());

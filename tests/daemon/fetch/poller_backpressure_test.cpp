@@ -158,3 +158,36 @@ TEST_CASE(
   client.shutdown();
   io.run_for(50ms);
 }
+
+TEST_CASE("a poll asked for while the source's poll runs starts again when that one ends") {
+  // `tinhop sources poll` after a fetch began (or while its body was still being stored)
+  // wants what was published since: the request is kept, not dropped because one runs.
+  TestHttpServer server;
+  server.on("/slow", Script{.body = "<rss version=\"2.0\"><channel><title>T</title></channel></rss>",
+                            .byte_delay = 5ms});
+  boost::asio::io_context io;
+  Client client(io.get_executor(), test_options());
+  PollerOptions options;
+  options.policy.jitter = 0;
+  options.policy.default_interval = 1h;
+  options.gate.min_spacing = 0ms;
+  options.limits = test_options().limits;
+  std::vector<PollReport> reports;
+  PollerHooks hooks;
+  hooks.report = [&](PollReport r) { reports.push_back(std::move(r)); };
+  Poller poller(io.get_executor(), client, options, hooks);
+  poller.upsert(source(1, server.url("/slow")));
+  poller.start();
+  REQUIRE(run_until(io, [&] { return server.hits("/slow") == 1; }));
+  REQUIRE(reports.empty());  // its body still arriving
+  poller.poll_now(1);
+  poller.poll_now(1);  // asked twice while it ran: one more poll, not two
+  REQUIRE(run_until(io, [&] { return reports.size() == 2; }));
+  CHECK(server.hits("/slow") == 2);
+  CHECK(reports[1].attempted >= reports[0].attempted);
+  io.run_for(500ms);
+  CHECK(server.hits("/slow") == 2);  // then the hour's interval again
+  poller.stop_scheduling();
+  client.shutdown();
+  io.run_for(50ms);
+}

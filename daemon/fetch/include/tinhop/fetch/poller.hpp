@@ -160,7 +160,8 @@ class Poller {
   // Adds or replaces a source (keeping nothing of a replaced one's in-flight poll).
   void upsert(PollSource source);
   void remove(std::int64_t id);
-  // Polls a source as soon as limits allow.
+  // Polls a source as soon as limits allow; one being polled is polled again when that
+  // poll ends.
   void poll_now(std::int64_t id);
   // A body a WebSub hub pushed for the source (a fat ping): processed and reported like a
   // fetched one (PollReport::pushed, validators and schedule kept), so its entries take
