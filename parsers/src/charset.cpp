@@ -45,11 +45,6 @@ const char* sniff_unmarked_utf16_32(std::string_view bytes) {
   return nullptr;
 }
 
-bool is_ascii(std::string_view bytes) {
-  return std::none_of(bytes.begin(), bytes.end(),
-                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
-
 bool is_unicode_family(std::string_view name) {
   return name.starts_with("utf-16") || name.starts_with("utf-32");
 }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "date_internal.hpp"
+#include "text_internal.hpp"
 
 namespace tinhop::date_detail {
 namespace {
@@ -101,9 +102,7 @@ std::optional<std::string> fold(std::string_view text) {
   if (text.size() > max_date_length) return std::nullopt;
   std::string out;
   out.reserve(text.size());
-  bool ascii = true;
-  for (char c : text) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
-  if (ascii) {
+  if (is_ascii(text)) {
     fold_ascii(text, out);
   } else if (!fold_unicode(text, out)) {
     return std::nullopt;

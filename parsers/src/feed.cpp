@@ -3,8 +3,6 @@
 #include "tinhop/parsers/feed.hpp"
 
 #include <algorithm>
-#include <cstdint>
-#include <cstring>
 #include <limits>
 #include <tuple>
 #include <utility>
@@ -90,21 +88,6 @@ void fix_c1_controls(std::string& text) {
   text.swap(out);
 }
 
-// Whether every byte is ASCII, stopping at the first that is not (a Vietnamese field
-// stops within a word; a link or an id is read to its end, eight bytes at a time).
-bool all_ascii(std::string_view text) {
-  std::size_t at = 0;
-  for (; at + 8 <= text.size(); at += 8) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, text.data() + at, 8);
-    if ((word & 0x8080808080808080ULL) != 0) return false;
-  }
-  for (; at < text.size(); ++at) {
-    if (static_cast<unsigned char>(text[at]) >= 0x80) return false;
-  }
-  return true;
-}
-
 struct Normalizer {
   std::size_t limit;
   bool cut = false;
@@ -114,7 +97,7 @@ struct Normalizer {
 
   void operator()(std::string& text) {
     // ASCII holds no C1 control, no double encoding and nothing to compose.
-    if (all_ascii(text)) return;
+    if (is_ascii(text)) return;
     fix_c1_controls(text);
     if (repair_mojibake(text)) ++double_encoded;
     if (!nfc_in_place(text)) ++ill_formed;

@@ -3,8 +3,13 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace tinhop {
+
+// Whether every byte is ASCII, stopping at the first that is not (Vietnamese text stops
+// within a word; a link or an id is read to its end, eight bytes at a time).
+bool is_ascii(std::string_view bytes);
 
 // Appends the UTF-8 form of a code point; surrogates, NUL and out-of-range become U+FFFD.
 void append_code_point(std::string& out, std::uint32_t code);

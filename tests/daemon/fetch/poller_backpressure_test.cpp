@@ -12,19 +12,44 @@ using namespace std::chrono_literals;
 using namespace tinhop::fetch;
 using namespace tinhop::test;
 
+namespace {
+
+// Runs `io` until `done()` holds or 10 s pass.
+template <class Done>
+bool run_until(boost::asio::io_context& io, Done done) {
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (!done() && std::chrono::steady_clock::now() < end) io.run_for(10ms);
+  return done();
+}
+
+// Every source due once an hour, on time, with no spacing between a host's fetches.
+PollerOptions hourly_options() {
+  PollerOptions options;
+  options.policy.jitter = 0;
+  options.policy.default_interval = 1h;
+  options.gate.min_spacing = 0ms;
+  options.limits = test_options().limits;
+  return options;
+}
+
+PollSource source(std::int64_t id, const std::string& url) {
+  PollSource s;
+  s.id = id;
+  s.url = url;
+  return s;
+}
+
+}  // namespace
+
 TEST_CASE("downstream counts the fetches in flight: no more start than it takes - none is lost") {
   TestHttpServer server;
   ConcurrencyProbe probe;
   server.on("/feed", probe.answering(Script{.status = 304}));
   boost::asio::io_context io;
   Client client(io.get_executor(), test_options());
-  PollerOptions options;
-  options.policy.jitter = 0;
-  options.policy.default_interval = 1h;
+  PollerOptions options = hourly_options();
   options.gate.per_host = 64;
   options.gate.global = 64;
-  options.gate.min_spacing = 0ms;
-  options.limits = test_options().limits;
   options.min_concurrency = 1;  // every running fetch is passed
   std::vector<PollReport> reports;
   std::size_t most_fetching = 0;
@@ -57,25 +82,6 @@ TEST_CASE("downstream counts the fetches in flight: no more start than it takes 
   io.run_for(50ms);
 }
 
-namespace {
-
-// Runs `io` until `done()` holds or 10 s pass.
-template <class Done>
-bool run_until(boost::asio::io_context& io, Done done) {
-  const auto end = std::chrono::steady_clock::now() + 10s;
-  while (!done() && std::chrono::steady_clock::now() < end) io.run_for(10ms);
-  return done();
-}
-
-PollSource source(std::int64_t id, const std::string& url) {
-  PollSource s;
-  s.id = id;
-  s.url = url;
-  return s;
-}
-
-}  // namespace
-
 TEST_CASE("a fetch in flight is charged the body bytes it received - a stalled one is cut and uncharged") {
   TestHttpServer server;
   const std::string body(64 * 1024, 'x');
@@ -83,11 +89,7 @@ TEST_CASE("a fetch in flight is charged the body bytes it received - a stalled o
   server.on("/feed", Script{.status = 304});
   boost::asio::io_context io;
   Client client(io.get_executor(), test_options());
-  PollerOptions options;
-  options.policy.jitter = 0;
-  options.policy.default_interval = 1h;
-  options.gate.min_spacing = 0ms;
-  options.limits = test_options().limits;
+  PollerOptions options = hourly_options();
   options.limits.stall_timeout = 500ms;
   options.min_concurrency = 1;
   std::vector<PollReport> reports;
@@ -129,12 +131,8 @@ TEST_CASE(
   server.on("/stalled", Script{.body = "<rss/>", .stall_after = 0});
   boost::asio::io_context io;
   Client client(io.get_executor(), test_options());
-  PollerOptions options;
-  options.policy.jitter = 0;
-  options.policy.default_interval = 1h;
-  options.gate.min_spacing = 0ms;
+  PollerOptions options = hourly_options();
   options.gate.per_host = 8;
-  options.limits = test_options().limits;
   options.min_concurrency = 2;
   std::vector<Fetching> asked;
   PollerHooks hooks;
@@ -167,15 +165,10 @@ TEST_CASE("a poll asked for while the source's poll runs starts again when that 
                             .byte_delay = 5ms});
   boost::asio::io_context io;
   Client client(io.get_executor(), test_options());
-  PollerOptions options;
-  options.policy.jitter = 0;
-  options.policy.default_interval = 1h;
-  options.gate.min_spacing = 0ms;
-  options.limits = test_options().limits;
   std::vector<PollReport> reports;
   PollerHooks hooks;
   hooks.report = [&](PollReport r) { reports.push_back(std::move(r)); };
-  Poller poller(io.get_executor(), client, options, hooks);
+  Poller poller(io.get_executor(), client, hourly_options(), hooks);
   poller.upsert(source(1, server.url("/slow")));
   poller.start();
   REQUIRE(run_until(io, [&] { return server.hits("/slow") == 1; }));
