@@ -1,9 +1,7 @@
 #include "tinhop/rules/rules.hpp"
 
-#include <unicode/normalizer2.h>
 #include <unicode/regex.h>
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
@@ -14,6 +12,7 @@
 #include <unordered_map>
 
 #include "tinhop/parsers/text.hpp"
+#include "tinhop/parsers/words.hpp"
 
 namespace tinhop::rules {
 namespace {
@@ -41,108 +40,6 @@ std::string to_utf8(const icu::UnicodeString& text) {
   std::string out;
   text.toUTF8String(out);
   return out;
-}
-
-// Scripts written without spaces between words: each of their characters is a word of its
-// own, so a phrase of them matches as a substring does.
-bool written_without_spaces(UChar32 c) {
-  UErrorCode status = U_ZERO_ERROR;
-  switch (uscript_getScript(c, &status)) {
-    case USCRIPT_HAN:
-    case USCRIPT_HIRAGANA:
-    case USCRIPT_KATAKANA:
-    case USCRIPT_THAI:
-    case USCRIPT_LAO:
-    case USCRIPT_KHMER:
-    case USCRIPT_MYANMAR: return true;
-    default: return false;
-  }
-}
-
-// What one code point is to words, and how it reads folded.
-enum class Kind : std::uint8_t {
-  separator,  // ends a word: space, punctuation, symbols
-  letter,     // part of a word: letters, digits, marks
-  alone,      // a word by itself: a character of a script written without spaces
-};
-
-struct Folded {
-  std::string text;  // UTF-8: its canonical decomposition without combining marks, case folded
-  Kind kind = Kind::separator;
-};
-
-Folded fold_code_point(UChar32 c) {
-  Folded out;
-  const auto type = u_charType(c);
-  if (written_without_spaces(c)) {
-    out.kind = Kind::alone;
-  } else if (u_isalnum(c) || type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK) {
-    out.kind = Kind::letter;
-  }
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
-  icu::UnicodeString decomposed;
-  if (U_FAILURE(status) || !nfd->getDecomposition(c, decomposed)) decomposed = icu::UnicodeString(c);
-  icu::UnicodeString folded;
-  for (int32_t i = 0; i < decomposed.length();) {
-    const UChar32 part = decomposed.char32At(i);
-    i += U16_LENGTH(part);
-    if (u_charType(part) == U_NON_SPACING_MARK) continue;
-    folded.append(part == 0x0110 || part == 0x0111 ? UChar32{'d'} : u_foldCase(part, U_FOLD_CASE_DEFAULT));
-  }
-  out.text = to_utf8(folded);
-  return out;
-}
-
-// Code points below this (Latin with Vietnamese, Greek, Cyrillic, the scripts of South and
-// South-East Asia) are folded once into a table: a document's text is then folded at a
-// lookup per character, not an ICU normalization per field.
-constexpr UChar32 kTabled = 0x3000;
-
-const Folded& folded(UChar32 c, Folded& scratch) {
-  static const std::vector<Folded> table = [] {
-    std::vector<Folded> t(static_cast<std::size_t>(kTabled));
-    for (UChar32 c = 0; c < kTabled; ++c) t[static_cast<std::size_t>(c)] = fold_code_point(c);
-    return t;
-  }();
-  if (c >= 0 && c < kTabled) return table[static_cast<std::size_t>(c)];
-  scratch = fold_code_point(c < 0 ? 0xFFFD : c);
-  return scratch;
-}
-
-// Calls visit(const Folded&) for each code point of `utf8` (U+FFFD for invalid bytes).
-template <typename Visit>
-void each_folded(std::string_view utf8, Visit visit) {
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(utf8.data());
-  const auto length = static_cast<int32_t>(utf8.size());
-  Folded scratch;
-  for (int32_t i = 0; i < length;) {
-    UChar32 c = bytes[i];
-    if (c < 0x80) {
-      ++i;
-    } else {
-      U8_NEXT(bytes, i, length, c);
-    }
-    visit(folded(c, scratch));
-  }
-}
-
-// The folded words of `utf8`: runs of letters and digits, and each character of a script
-// written without spaces.
-std::vector<std::string> words_of(std::string_view utf8) {
-  std::vector<std::string> words;
-  std::string current;
-  each_folded(utf8, [&](const Folded& f) {
-    if (f.kind == Kind::letter) {
-      current += f.text;
-      return;
-    }
-    if (!current.empty()) words.push_back(std::move(current));
-    current.clear();
-    if (f.kind == Kind::alone && !f.text.empty()) words.push_back(f.text);
-  });
-  if (!current.empty()) words.push_back(std::move(current));
-  return words;
 }
 
 // The folded words of every words and phrase rule, numbered: a field's words are then
@@ -194,7 +91,6 @@ struct WordText {
     };
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(utf8.data());
     const auto length = static_cast<int32_t>(utf8.size());
-    Folded scratch;
     for (int32_t i = 0; i < length;) {
       UChar32 c = bytes[i];
       // ASCII, most of the bytes of Latin-script text, without a table lookup.
@@ -210,16 +106,16 @@ struct WordText {
         continue;
       }
       U8_NEXT(bytes, i, length, c);
-      const Folded& f = folded(c, scratch);
-      if (f.kind == Kind::separator) {
+      const FoldedCodePoint f = fold_code_point(c < 0 ? 0xFFFD : static_cast<char32_t>(c));
+      if (f.part == WordPart::separator) {
         end_word();
         continue;
       }
-      if (f.kind == Kind::alone) end_word();
+      if (f.part == WordPart::alone) end_word();
       make_room(f.text.size());
       std::memcpy(text.data() + used, f.text.data(), f.text.size());
       used += f.text.size();
-      if (f.kind == Kind::alone) end_word();
+      if (f.part == WordPart::alone) end_word();
     }
     end_word();
     text.resize(used);
@@ -447,13 +343,6 @@ std::optional<Action> action_from(std::string_view text) {
   return from_name<Action>(kActionNames, text);
 }
 
-std::string fold(std::string_view utf8) {
-  std::string out;
-  out.reserve(utf8.size());
-  each_folded(utf8, [&](const Folded& f) { out += f.text; });
-  return out;
-}
-
 bool applies_to(const RuleSpec& rule, const SourceScope& scope) {
   if (rule.sources.empty() && rule.categories.empty()) return true;
   if (std::find(rule.sources.begin(), rule.sources.end(), scope.url) != rule.sources.end()) return true;
@@ -472,7 +361,7 @@ std::vector<std::string> check_rule(const RuleSpec& rule) {
   } else if (rule.match == Match::regex) {
     std::string error;
     if (!compile(rule, error)) problems.push_back("pattern: invalid regular expression: " + error);
-  } else if (words_of(rule.pattern).empty()) {
+  } else if (folded_words(rule.pattern).empty()) {
     problems.emplace_back("pattern: has no letter or digit to match");
   }
   if (rule.action == Action::tag && rule.tag.empty()) {
@@ -532,7 +421,7 @@ RuleSet::RuleSet(std::vector<RuleSpec> rules) : compiled_(std::make_unique<Compi
       std::string error;
       rule.pattern = compile(spec, error);
     } else {
-      rule.words = words_of(spec.pattern);
+      rule.words = folded_words(spec.pattern);
       rule.phrase = " ";
       for (const std::string& word : rule.words) rule.phrase += word + ' ';
     }

@@ -8,8 +8,8 @@
 #include <ctime>
 
 #include "build.hpp"
+#include "tinhop/parsers/words.hpp"
 #include "tinhop/publish/render.hpp"
-#include "tinhop/rules/rules.hpp"
 
 namespace tinhop::publish {
 namespace {
@@ -479,7 +479,7 @@ storage::Result<std::optional<Context::Document>> render_opml_document(Catalog& 
 }
 
 // The sources' directory, page `number` of those whose name or site matches `query`
-// (diacritics and case aside, rules::fold); nullopt past the last page.
+// (diacritics and case aside: tinhop::fold); nullopt past the last page.
 storage::Result<std::optional<Context::Document>> render_sources_document(
     Catalog& catalog, const storage::ChangeStamp& stamp, const Context& ctx, const std::string& base,
     const Reader& reader, const std::string& query, std::size_t number) {
@@ -495,14 +495,14 @@ storage::Result<std::optional<Context::Document>> render_sources_document(
   page.page_url = base + "/sources";
   // Folded by table, not transliterated: a search reads every source's name, ten thousand
   // of them, and ICU's transliterator costs ~60 µs a name.
-  const std::string needle = rules::fold(query);
+  const std::string needle = fold(query);
   const std::size_t first = (number - 1) * kDirectorySources;
   for (SourceLink& link : source_links(*sources, ctx, base)) {
     if (!needle.empty()) {
       const std::string& address = link.site_link ? *link.site_link : link.feed_url;
       const auto site = boost::urls::parse_uri(address);
       const std::string host = site ? std::string(site->host()) : std::string();
-      if (rules::fold(link.title + " " + host).find(needle) == std::string::npos) continue;
+      if (fold(link.title + " " + host).find(needle) == std::string::npos) continue;
     }
     if (page.matches++ < first || page.sources.size() == kDirectorySources) continue;
     Selection one = home;

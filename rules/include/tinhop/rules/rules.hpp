@@ -78,10 +78,6 @@ inline constexpr std::size_t kMaxRules = 1000;
 // ICU's error and the offset it points at; a pattern over kMaxPatternBytes is not compiled.
 std::vector<std::string> check_rule(const RuleSpec& rule);
 
-// Lowercase, without diacritics: NFD, combining marks dropped, case folded, and đ/Đ (no
-// decomposition) read as d. "Hội Nghị" -> "hoi nghi".
-std::string fold(std::string_view utf8);
-
 // A source as rules see it.
 struct SourceScope {
   std::string_view url;  // canonical
