@@ -1,6 +1,6 @@
 // Ingest into PostgreSQL: identity, update in place or insert, near-duplicate clustering,
 // with the same decisions as the SQLite backend (sqlite/ingest.cpp has the reasons). The
-// search vector is a generated column, so a write needs nothing more for search.
+// search vector is built with the entry's other keys, before the write (search.hpp).
 // Every statement is a round trip to the server (issue #18, the ingest benchmark): a
 // document's stored state is read in one statement before its entries are decided, its
 // window candidates are checked in one, and the new entries with their stories and the
@@ -14,6 +14,7 @@
 
 #include "../entry_keys.hpp"
 #include "postgres_store.hpp"
+#include "search.hpp"
 #include "tinhop/parsers/identity.hpp"
 
 namespace tinhop::storage {
@@ -36,6 +37,9 @@ namespace {
 // only wait for each other.
 constexpr int kDedupLockClass = 0x746e;  // "tn"; the migrations' lock is a single bigint key
 constexpr std::uint64_t kDedupLockSlots = 1024;
+
+// Entries each thread prepares, at least, for the work to be shared with the worker.
+constexpr std::size_t kWorkerMinimum = 8;
 
 // How long an item id below the newest seen is re-read before the window stops waiting for
 // it: longer than any write transaction runs.
@@ -74,51 +78,9 @@ struct CandidateState {
   std::unordered_multimap<std::int64_t, Figures> figures_by_story;
 };
 
-// An array parameter's text form, for `unnest($1::bigint[], ...)`: elements in order,
-// NULL for an absent one.
-class ArrayLiteral {
- public:
-  ArrayLiteral& add(std::int64_t value) { return element(std::to_string(value)); }
-  ArrayLiteral& add(bool value) { return element(value ? "t" : "f"); }
-  ArrayLiteral& add(const std::optional<std::int64_t>& value) {
-    return value ? add(*value) : element("NULL");
-  }
-  ArrayLiteral& add(const std::optional<std::string>& text) {
-    return text ? add_text(*text) : element("NULL");
-  }
-  ArrayLiteral& add_text(std::string_view text) {
-    std::string quoted = "\"";
-    for (const char c : text) {
-      if (c == '"' || c == '\\') quoted += '\\';
-      quoted += c;
-    }
-    return element(quoted + '"');
-  }
-  // A bytea element: its hex form, whose backslash the quotes escape.
-  ArrayLiteral& add_bytes(std::string_view bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string hex = "\"\\\\x";
-    for (const char c : bytes) {
-      const auto byte = static_cast<unsigned char>(c);
-      hex += kDigits[byte >> 4U];
-      hex += kDigits[byte & 15U];
-    }
-    return element(hex + '"');
-  }
-  std::string text() const { return out_ + "}"; }
-
- private:
-  ArrayLiteral& element(std::string_view value) {
-    if (out_.size() > 1) out_ += ',';
-    out_ += value;
-    return *this;
-  }
-  std::string out_ = "{";
-};
-
 // The pending entries (PostgresStore::pending_entries) in one statement: the new stories
-// ($1..$4), the entries ($5..$24, items' columns), the stored stories they join ($25..$27:
-// id, entries added, their earliest date), and the stories' categories ($28..$30: category,
+// ($1..$4), the entries ($5..$25, items' columns), the stored stories they join ($26..$28:
+// id, entries added, their earliest date), and the stories' categories ($29..$31: category,
 // story, the new story's date; a stored story's is its date after the join). A stored story
 // that moved earlier moves its categories along, as a join one entry at a time does. The
 // foreign keys are checked at the statement's end, when the new stories' rows are there.
@@ -129,22 +91,23 @@ WITH new_stories AS (
 entries AS (
   INSERT INTO items(id, source_id, key, cluster_id, guid, link, link_hash, title, summary, content,
     search_text, published, updated, first_seen, date_approximate, extra, content_hash, fingerprint,
-    article, language)
+    article, language, search)
   SELECT * FROM unnest($5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[],
     $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::bigint[],
-    $18::bigint[], $19::boolean[], $20::text[], $21::bigint[], $22::bytea[], $23::smallint[], $24::text[])),
-earlier AS (SELECT id, published FROM clusters WHERE id = ANY($25::bigint[])),
+    $18::bigint[], $19::boolean[], $20::text[], $21::bigint[], $22::bytea[], $23::smallint[], $24::text[],
+    $25::tsvector[])),
+earlier AS (SELECT id, published FROM clusters WHERE id = ANY($26::bigint[])),
 grown AS (
   UPDATE clusters SET size = clusters.size + joined.size,
     published = least(clusters.published, joined.published)
-  FROM unnest($25::bigint[], $26::bigint[], $27::bigint[]) AS joined(id, size, published)
+  FROM unnest($26::bigint[], $27::bigint[], $28::bigint[]) AS joined(id, size, published)
   WHERE clusters.id = joined.id
   RETURNING clusters.id, clusters.published),
 categories AS (
   INSERT INTO cluster_categories(category, cluster_id, published)
   SELECT category, cluster_id,
     coalesce((SELECT grown.published FROM grown WHERE grown.id = tagged.cluster_id), tagged.published)
-  FROM unnest($28::text[], $29::bigint[], $30::bigint[]) AS tagged(category, cluster_id, published)
+  FROM unnest($29::text[], $30::bigint[], $31::bigint[]) AS tagged(category, cluster_id, published)
   ON CONFLICT DO NOTHING)
 UPDATE cluster_categories SET published = grown.published
 FROM grown JOIN earlier USING (id)
@@ -153,14 +116,38 @@ WHERE cluster_categories.cluster_id = grown.id AND grown.published <> earlier.pu
 
 }  // namespace
 
-std::vector<Prepared> PostgresStore::prepare_entries(const Feed& feed, bool follows,
-                                                     std::vector<std::int64_t>& slots) {
-  const auto identities = identify_items(feed, links);
-  std::vector<Prepared> keys(feed.items.size());
-  for (std::size_t index = 0; index < feed.items.size(); ++index) {
-    if (identities[index].repeated) continue;
-    keys[index] = prepare(feed.items[index], identities[index], links, follows);
-    const Prepared& entry = keys[index];
+std::vector<PostgresStore::PreparedDocument> PostgresStore::prepare_documents(
+    std::span<const ToPrepare> documents, std::vector<std::int64_t>& slots) {
+  std::vector<PreparedDocument> prepared(documents.size());
+  struct Job {
+    std::size_t document, index;
+  };
+  std::vector<Job> jobs;
+  for (std::size_t d = 0; d < documents.size(); ++d) {
+    if (documents[d].feed == nullptr) continue;
+    prepared[d].identities = identify_items(*documents[d].feed, links);
+    prepared[d].keys.resize(prepared[d].identities.size());
+    for (std::size_t index = 0; index < prepared[d].identities.size(); ++index) {
+      if (!prepared[d].identities[index].repeated) jobs.push_back({d, index});
+    }
+  }
+  auto prepare_job = [&](std::size_t j) {
+    const auto [d, index] = jobs[j];
+    prepared[d].keys[index] =
+        prepare(documents[d].feed->items[index], prepared[d].identities[index], links, documents[d].follows);
+  };
+  // The worker takes the first half while this thread does the second: the claim that
+  // follows needs every entry's keys.
+  const std::size_t half = jobs.size() / 2;
+  PrepareWorker* worker = half >= kWorkerMinimum ? preparer() : nullptr;
+  {
+    PrepareRun run(worker);
+    if (worker != nullptr) worker->start(half, prepare_job);
+    for (std::size_t j = worker != nullptr ? half : 0; j < jobs.size(); ++j) prepare_job(j);
+    if (worker != nullptr) worker->wait(half - 1);
+  }
+  for (const auto& [d, index] : jobs) {
+    const Prepared& entry = prepared[d].keys[index];
     if (entry.link_hash != 0)
       slots.push_back(
           static_cast<std::int64_t>(static_cast<std::uint64_t>(entry.link_hash) % kDedupLockSlots));
@@ -168,7 +155,18 @@ std::vector<Prepared> PostgresStore::prepare_entries(const Feed& feed, bool foll
     for (const std::uint64_t value : DedupWindow::band_values(entry.fingerprint))
       slots.push_back(static_cast<std::int64_t>(value % kDedupLockSlots));
   }
-  return keys;
+  return prepared;
+}
+
+PrepareWorker* PostgresStore::preparer() {
+  if (!worker) {
+    try {
+      worker = std::make_unique<PrepareWorker>();
+    } catch (const std::system_error&) {
+      return nullptr;
+    }
+  }
+  return worker.get();
 }
 
 void PostgresStore::claim_stories(std::vector<std::int64_t> slots) {
@@ -219,9 +217,9 @@ void PostgresStore::refresh_window() {
 
 void PostgresStore::write_pending() {
   if (pending_entries.empty()) return;
-  ArrayLiteral story_ids, story_dates, story_sizes, story_public_ids;
-  ArrayLiteral joined_ids, joined_sizes, joined_dates;
-  ArrayLiteral categories, category_stories, category_dates;
+  pg::ArrayLiteral story_ids, story_dates, story_sizes, story_public_ids;
+  pg::ArrayLiteral joined_ids, joined_sizes, joined_dates;
+  pg::ArrayLiteral categories, category_stories, category_dates;
   for (const auto& [id, story] : pending_stories) {
     if (story.stored) {
       joined_ids.add(id);
@@ -239,7 +237,7 @@ void PostgresStore::write_pending() {
       category_dates.add(story.published);
     }
   }
-  std::array<ArrayLiteral, 20> columns;
+  std::array<pg::ArrayLiteral, 21> columns;
   for (const PendingEntry& entry : pending_entries) {
     columns[0].add(entry.id);
     columns[1].add(entry.source_id);
@@ -261,10 +259,11 @@ void PostgresStore::write_pending() {
     columns[17].add_bytes(entry.fingerprint);
     columns[18].add(entry.article);
     columns[19].add(entry.language);
+    columns[20].add_text(entry.search_vector);
   }
   pg::Params p;
   p.add(story_ids.text()).add(story_dates.text()).add(story_sizes.text()).add(story_public_ids.text());
-  for (const ArrayLiteral& column : columns) p.add(column.text());
+  for (const pg::ArrayLiteral& column : columns) p.add(column.text());
   p.add(joined_ids.text()).add(joined_sizes.text()).add(joined_dates.text());
   p.add(categories.text()).add(category_stories.text()).add(category_dates.text());
   forget_pending();
@@ -284,19 +283,13 @@ DedupWaits PostgresStore::dedup_waits() const {
 }
 
 IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
-                                        std::span<const Prepared> entry_keys,
+                                        const PreparedDocument& prepared,
                                         std::span<const ArticleFetch> articles) {
-  require_source(source_id);
   const bool follows = !articles.empty();
   check_articles(feed, articles);
   IngestCounts counts;
-  std::vector<std::string> categories;
-  {
-    auto rows = db.query("SELECT category FROM source_categories WHERE source_id = $1 ORDER BY position",
-                         pg::Params().add(source_id));
-    while (rows.next()) categories.push_back(rows.text(0));
-  }
-  const auto identities = identify_items(feed, links);
+  const std::vector<ItemIdentity>& identities = prepared.identities;
+  const std::vector<Prepared>& entry_keys = prepared.keys;
   const std::int64_t now_s = to_unix(now);
   // Undated entries go where they were first seen, below the document's dated ones.
   std::int64_t undated_at = now_s;
@@ -307,8 +300,11 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
 
   // The document's stored state in one statement: kind 0 a stored entry, 1 a tombstone,
   // 2 the first entry of another source with that link (another writer's entry with one of
-  // these links waits for this transaction's lock on the link's slot, claim_stories).
+  // these links waits for this transaction's lock on the link's slot, claim_stories), 3 the
+  // source's categories by position, 4 the source itself (no row: it was removed).
   StoredState stored;
+  std::vector<std::pair<std::int64_t, std::string>> positioned_categories;
+  bool source_exists = false;
   {
     std::vector<std::int64_t> keys;
     std::vector<std::int64_t> link_hashes;
@@ -323,11 +319,14 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
                     [&](std::int64_t link) { return pending_links.contains(link); }))
       write_pending();
     auto rows = db.query(
-        "SELECT 0, key, content_hash, id, cluster_id FROM items WHERE source_id = $1 AND key = "
+        "SELECT 0, key, content_hash, id, cluster_id, NULL::text FROM items WHERE source_id = $1 AND key = "
         "ANY($2::bigint[]) "
-        "UNION ALL SELECT 1, key, 0, 0, 0 FROM tombstones WHERE source_id = $1 AND key = ANY($2::bigint[]) "
-        "UNION ALL (SELECT DISTINCT ON (link_hash) 2, link_hash, 0, 0, cluster_id FROM items "
-        "WHERE link_hash = ANY($3::bigint[]) AND source_id <> $1 ORDER BY link_hash, id)",
+        "UNION ALL SELECT 1, key, 0, 0, 0, NULL FROM tombstones WHERE source_id = $1 AND key = "
+        "ANY($2::bigint[]) "
+        "UNION ALL (SELECT DISTINCT ON (link_hash) 2, link_hash, 0, 0, cluster_id, NULL FROM items "
+        "WHERE link_hash = ANY($3::bigint[]) AND source_id <> $1 ORDER BY link_hash, id) "
+        "UNION ALL SELECT 3, position, 0, 0, 0, category FROM source_categories WHERE source_id = $1 "
+        "UNION ALL SELECT 4, 0, 0, 0, 0, NULL FROM sources WHERE id = $1",
         pg::Params().add(source_id).add(bigint_array(keys)).add(bigint_array(link_hashes)));
     while (rows.next()) {
       const std::int64_t kind = rows.int64(0);
@@ -335,11 +334,20 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
         stored.entries[rows.int64(1)] = StoredState::Entry{rows.int64(2), rows.int64(3), rows.int64(4)};
       } else if (kind == 1) {
         stored.tombstoned[rows.int64(1)] = true;
-      } else {
+      } else if (kind == 2) {
         stored.cluster_of_link[rows.int64(1)] = rows.int64(4);
+      } else if (kind == 3) {
+        positioned_categories.emplace_back(rows.int64(1), rows.text(5));
+      } else {
+        source_exists = true;
       }
     }
   }
+  if (!source_exists)
+    throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(source_id)}};
+  std::sort(positioned_categories.begin(), positioned_categories.end());
+  std::vector<std::string> categories;
+  for (auto& [position, category] : positioned_categories) categories.push_back(std::move(category));
   // The new entries' ids, in document order, and ids for the stories they may start, in
   // one statement (those of entries that join a story are not used).
   std::vector<std::int64_t> new_ids;
@@ -501,6 +509,13 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
     if (exists) {
       // What it reads and changes must include the pending entries of its story.
       if (pending_stories.contains(cluster_id)) write_pending();
+      // A listing entry that keeps its article's text keeps that text's search words.
+      std::string search_text = keys.search_text;
+      if (keep_content) {
+        auto kept = db.query("SELECT search_text FROM items WHERE source_id = $1 AND key = $2",
+                             pg::Params().add(source_id).add(key));
+        if (kept.next()) search_text = kept.text(0);
+      }
       pg::Params p;
       p.add(source_id)
           .add(key)
@@ -523,7 +538,8 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
           .add(keep_content)
           .add(dated)
           .add(tried)
-          .add(item_language(item, feed));
+          .add(item_language(item, feed))
+          .add(pg::search_vector(item.title.value_or(""), search_text, item.summary.value_or("")));
       db.query(
           "UPDATE items SET guid = $4, link = $5, link_hash = $6, title = $7, summary = $8, "
           "content = CASE WHEN $19 THEN content ELSE $9 END, "
@@ -531,7 +547,7 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
           "published = CASE WHEN $20 THEN $11 ELSE published END, updated = $12, changed = $13, "
           "date_approximate = $14, extra = $15, content_hash = $16, "
           "fingerprint = CASE WHEN $19 THEN fingerprint ELSE $17 END, revision = revision + 1, "
-          "article = CASE WHEN $21 THEN $18::smallint ELSE article END, language = $22 "
+          "article = CASE WHEN $21 THEN $18::smallint ELSE article END, language = $22, search = $23 "
           "WHERE source_id = $1 AND key = $2 AND cluster_id = $3",
           p);
       // The cluster's date is its earliest publication; lists are ordered by it.
@@ -564,63 +580,96 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
     story.published = std::min(story.published, published);
     own_stories.insert(cluster_id);
     story.categories.insert(categories.begin(), categories.end());
-    pending_entries.push_back(PendingEntry{
-        item_id,      source_id,  key,           cluster_id,        item.id,
-        item.link,    item.title, item.summary,  item.content,      item_language(item, feed),
-        link_hash,    updated,    article_state, keys.search_text,  encode_extra(item, feed.language),
-        to_bytes(fp), published,  now_s,         keys.content_hash, item.date_approximate || !dated});
+    pending_entries.push_back(
+        PendingEntry{item_id,
+                     source_id,
+                     key,
+                     cluster_id,
+                     item.id,
+                     item.link,
+                     item.title,
+                     item.summary,
+                     item.content,
+                     item_language(item, feed),
+                     link_hash,
+                     updated,
+                     article_state,
+                     keys.search_text,
+                     pg::search_vector(item.title.value_or(""), keys.search_text, item.summary.value_or("")),
+                     encode_extra(item, feed.language),
+                     to_bytes(fp),
+                     published,
+                     now_s,
+                     keys.content_hash,
+                     item.date_approximate || !dated});
     pending_sources.insert(source_id);
     if (link_hash) pending_links.insert(*link_hash);
     ++counts.added;
     if (joined) ++counts.clustered;
     candidates().add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
   }
-  if (counts.added > 0) {
-    db.query("UPDATE health SET last_new_item = $2 WHERE source_id = $1",
-             pg::Params().add(source_id).add(now_s));
-  }
-  if (counts.added + counts.updated > 0) bump_change(now);
+  // Written with the pending entries, once for the transaction (finish_writes).
+  if (counts.added > 0) new_items_at[source_id] = now_s;
+  if (counts.added + counts.updated > 0) changed_at = std::max(changed_at.value_or(now), now);
   return counts;
+}
+
+void PostgresStore::finish_writes() {
+  write_pending();
+  if (!new_items_at.empty()) {
+    pg::ArrayLiteral sources, times;
+    for (const auto& [source, at] : new_items_at) {
+      sources.add(source);
+      times.add(at);
+    }
+    db.query(
+        "UPDATE health SET last_new_item = touched.at FROM unnest($1::bigint[], $2::bigint[]) "
+        "AS touched(source_id, at) WHERE health.source_id = touched.source_id",
+        pg::Params().add(sources.text()).add(times.text()));
+    new_items_at.clear();
+  }
+  if (changed_at) {
+    bump_change(*changed_at);
+    changed_at.reset();
+  }
 }
 
 Result<IngestCounts> PostgresStore::ingest(std::int64_t source_id, const Feed& feed, Instant now) {
   std::vector<std::int64_t> slots;
-  const auto keys = prepare_entries(feed, false, slots);
+  const ToPrepare document{&feed, false};
+  const auto keys = prepare_documents({&document, 1}, slots);
   return write([&] {
     claim_stories(slots);
-    const IngestCounts counts = ingest_feed(source_id, feed, now, keys);
-    write_pending();
+    const IngestCounts counts = ingest_feed(source_id, feed, now, keys[0]);
+    finish_writes();
     return counts;
   });
 }
 
 Result<std::vector<IngestCounts>> PostgresStore::ingest_batch(std::span<const IngestRequest> requests) {
-  std::vector<std::int64_t> slots;
-  std::vector<std::vector<Prepared>> keys;
-  keys.reserve(requests.size());
+  std::vector<ToPrepare> documents;
   for (const auto& request : requests) {
     if (request.feed == nullptr) return Error{Errc::invalid_argument, "ingest request without a feed"};
-    keys.push_back(prepare_entries(*request.feed, false, slots));
+    documents.push_back({request.feed, false});
   }
+  std::vector<std::int64_t> slots;
+  const auto keys = prepare_documents(documents, slots);
   return write([&] {
     claim_stories(slots);
     std::vector<IngestCounts> counts;
     counts.reserve(requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i)
       counts.push_back(ingest_feed(requests[i].source_id, *requests[i].feed, requests[i].now, keys[i]));
-    write_pending();
+    finish_writes();
     return counts;
   });
 }
 
 Result<std::vector<IngestCounts>> PostgresStore::commit_polls(std::span<const PollResult> polls) {
+  std::vector<ToPrepare> documents;
+  for (const auto& poll : polls) documents.push_back({poll.feed, !poll.articles.empty()});
   std::vector<std::int64_t> slots;
-  std::vector<std::vector<Prepared>> keys;
-  keys.reserve(polls.size());
-  for (const auto& poll : polls) {
-    keys.push_back(poll.feed != nullptr ? prepare_entries(*poll.feed, !poll.articles.empty(), slots)
-                                        : std::vector<Prepared>());
-  }
+  const auto keys = prepare_documents(documents, slots);
   return write([&] {
     if (!slots.empty()) claim_stories(slots);
     std::vector<IngestCounts> counts;
@@ -635,7 +684,7 @@ Result<std::vector<IngestCounts>> PostgresStore::commit_polls(std::span<const Po
       record_poll(record);
       counts.push_back(c);
     }
-    write_pending();
+    finish_writes();
     return counts;
   });
 }

@@ -17,6 +17,7 @@
 #include "../common.hpp"
 #include "../dedup_window.hpp"
 #include "../entry_keys.hpp"
+#include "../prepare_worker.hpp"
 #include "pq.hpp"
 #include "tinhop/parsers/canonical_link.hpp"
 
@@ -47,7 +48,7 @@ struct PostgresStore final : Backend {
     std::int64_t id = 0, source_id = 0, key = 0, cluster_id = 0;
     std::optional<std::string> guid, link, title, summary, content, language;
     std::optional<std::int64_t> link_hash, updated, article;
-    std::string search_text, extra, fingerprint;
+    std::string search_text, search_vector, extra, fingerprint;
     std::int64_t published = 0, first_seen = 0, content_hash = 0;
     bool date_approximate = false;
   };
@@ -61,6 +62,8 @@ struct PostgresStore final : Backend {
   std::vector<PendingEntry> pending_entries;
   std::map<std::int64_t, PendingStory> pending_stories;
   std::set<std::int64_t> pending_sources, pending_links;
+  std::map<std::int64_t, std::int64_t> new_items_at;  // source -> when its last new item came
+  std::optional<Instant> changed_at;                  // the latest document that changed something
   // Writes that waited for another writer's decision on one of their stories, and how long.
   std::atomic<std::int64_t> dedup_wait_count{0};
   std::atomic<std::int64_t> dedup_wait_microseconds{0};
@@ -147,13 +150,27 @@ struct PostgresStore final : Backend {
   void require_free_rule_name(std::string_view name, std::int64_t id);
   void load_window();
   DedupWindow& candidates();  // the window, loaded on first use
+  // An entry's identity and keys, for each entry of a document (none for an entry repeated
+  // within it).
+  struct PreparedDocument {
+    std::vector<ItemIdentity> identities;
+    std::vector<Prepared> keys;
+  };
   // ingest.cpp: one document in the caller's transaction, its entries' keys from
-  // prepare_entries, after claim_stories.
+  // prepare_documents, after claim_stories.
   IngestCounts ingest_feed(std::int64_t source_id, const Feed& feed, Instant now,
-                           std::span<const Prepared> keys, std::span<const ArticleFetch> articles = {});
-  // ingest.cpp: each entry's keys (none for an entry repeated within the document), and the
-  // lock slots of their candidate keys added to `slots`.
-  std::vector<Prepared> prepare_entries(const Feed& feed, bool follows, std::vector<std::int64_t>& slots);
+                           const PreparedDocument& prepared, std::span<const ArticleFetch> articles = {});
+  // ingest.cpp: each document prepared (left empty for a null feed), and the lock slots of
+  // its entries' candidate keys added to `slots`. Shared with the worker thread when there
+  // are enough entries.
+  struct ToPrepare {
+    const Feed* feed = nullptr;
+    bool follows = false;
+  };
+  std::vector<PreparedDocument> prepare_documents(std::span<const ToPrepare> documents,
+                                                  std::vector<std::int64_t>& slots);
+  std::unique_ptr<PrepareWorker> worker;  // made on first use; null if no thread could start
+  PrepareWorker* preparer();
   // ingest.cpp: in the write's transaction, before any decision: takes the slots' locks (in
   // order, held to the commit), then refreshes the window, so a story another writer is
   // deciding is decided here only after its commit, and seen.
@@ -161,6 +178,9 @@ struct PostgresStore final : Backend {
   void refresh_window();
   bool figures_contradicted(std::int64_t cluster_id, Figures figures);
   void write_pending();
+  // The transaction's last writes: the pending entries, then each source's last new item
+  // and the change mark, once for all its documents.
+  void finish_writes();
   void forget_pending();
   // Runs `body` in one transaction; on failure the window is reloaded (it mirrors committed rows).
   template <class F>
@@ -181,6 +201,8 @@ struct PostgresStore final : Backend {
     if (!result) {
       window_loaded = false;
       forget_pending();
+      new_items_at.clear();
+      changed_at.reset();
     }
     return result;
   }

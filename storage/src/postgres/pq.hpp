@@ -46,6 +46,48 @@ class Params {
   std::vector<std::optional<std::string>> values_;
 };
 
+// An array parameter's text form, for `unnest($1::bigint[], ...)`: elements in order,
+// NULL for an absent one.
+class ArrayLiteral {
+ public:
+  ArrayLiteral& add(std::int64_t value) { return element(std::to_string(value)); }
+  ArrayLiteral& add(bool value) { return element(value ? "t" : "f"); }
+  ArrayLiteral& add(const std::optional<std::int64_t>& value) {
+    return value ? add(*value) : element("NULL");
+  }
+  ArrayLiteral& add(const std::optional<std::string>& text) {
+    return text ? add_text(*text) : element("NULL");
+  }
+  ArrayLiteral& add_text(std::string_view text) {
+    std::string quoted = "\"";
+    for (const char c : text) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    return element(quoted + '"');
+  }
+  // A bytea element: its hex form, whose backslash the quotes escape.
+  ArrayLiteral& add_bytes(std::string_view bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex = "\"\\\\x";
+    for (const char c : bytes) {
+      const auto byte = static_cast<unsigned char>(c);
+      hex += kDigits[byte >> 4U];
+      hex += kDigits[byte & 15U];
+    }
+    return element(hex + '"');
+  }
+  std::string text() const { return out_ + "}"; }
+
+ private:
+  ArrayLiteral& element(std::string_view value) {
+    if (out_.size() > 1) out_ += ',';
+    out_ += value;
+    return *this;
+  }
+  std::string out_ = "{";
+};
+
 // The rows of one result; next() moves to the first row, then on.
 class Rows {
  public:

@@ -5,13 +5,14 @@
 
 #include "postgres_store.hpp"
 #include "rows.hpp"
+#include "search.hpp"
 
 namespace tinhop::storage {
 namespace {
 
 // $1 published, $2 id of the cursor, $3 rows, $4 source or category, $5 the tsquery text,
 // $6 the last rank seen. A rank is minus ts_rank, so that lower ranks higher as with FTS5.
-#define TINHOP_QUERY "to_tsquery('simple', tinhop_unaccent($5))"
+#define TINHOP_QUERY "$5::tsquery"
 #define TINHOP_RANK "(-ts_rank(i.search, " TINHOP_QUERY "))::float8"
 constexpr const char* kAll =
     "SELECT id, published, 0, 0.0 FROM clusters WHERE (published, id) < ($1, $2) "
@@ -77,7 +78,7 @@ constexpr const char* kView =
 constexpr const char* kViewNewer = TINHOP_VIEW_CLUSTER("> ($1, $2)") "ORDER BY c.published, c.id LIMIT $3";
 constexpr const char* kViewSearch =
     "SELECT i.cluster_id, i.published, i.id, 0.0 FROM items i JOIN clusters c ON c.id = i.cluster_id "
-    "WHERE i.search @@ to_tsquery('simple', tinhop_unaccent($5)) AND (i.published, i.id) < ($1, $2) "
+    "WHERE i.search @@ $5::tsquery AND (i.published, i.id) < ($1, $2) "
     "AND c.published >= $8::bigint AND c.size >= $9::bigint AND " TINHOP_VIEW_ITEM
     " AND " TINHOP_VIEW_STORY("i.cluster_id") " ORDER BY i.published DESC, i.id DESC LIMIT $3";
 #undef TINHOP_VIEW_CLUSTER
@@ -97,42 +98,6 @@ constexpr const char* kSourceItems =
     TINHOP_ITEM_COLUMNS "WHERE source_id = $1 ORDER BY published DESC, id DESC LIMIT $2";
 
 constexpr read_pages::Statements kStatements = TINHOP_READ_STATEMENTS;
-
-// The reader's query as tsquery text that cannot fail to parse: each word a quoted
-// lexeme (a trailing '*' makes a prefix), "quoted text" a phrase, all of them required.
-// Characters tsquery gives a meaning are taken as spaces; accents go in the query
-// (tinhop_unaccent), as in the indexed text.
-std::string tsquery_text(std::string_view input) {
-  std::string out;
-  auto emit = [&](std::string_view term, bool prefix) {
-    std::string cleaned;
-    for (const char c : term)
-      cleaned += std::string_view("'\\:&|!()<>*\"").find(c) == std::string_view::npos ? c : ' ';
-    if (cleaned.find_first_not_of(" \t\r\n") == std::string::npos) return;
-    if (!out.empty()) out += " & ";
-    out += '\'' + cleaned + '\'';
-    if (prefix) out += ":*";
-  };
-  std::size_t i = 0;
-  while (i < input.size()) {
-    const char c = input[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      ++i;
-    } else if (c == '"') {
-      const auto close = input.find('"', i + 1);
-      const auto end = close == std::string_view::npos ? input.size() : close;
-      emit(input.substr(i + 1, end - i - 1), false);
-      i = end + 1;
-    } else {
-      auto end = input.find_first_of(" \t\r\n\"", i);
-      if (end == std::string_view::npos) end = input.size();
-      const std::string_view word = input.substr(i, end - i);
-      emit(word, word.ends_with('*'));
-      i = end;
-    }
-  }
-  return out;
-}
 
 StoredItem read_item(const pg::Rows& q) {
   return rows::read_item(q);
@@ -158,7 +123,7 @@ read_pages::Loaders loaders(pg::Connection& db) {
 
 Result<ClusterPage> PostgresStore::latest_clusters(const ClusterQuery& query) {
   return guarded([&] {
-    const read_pages::Plan plan = read_pages::plan(query, tsquery_text);
+    const read_pages::Plan plan = read_pages::plan(query, pg::search_query);
     // One snapshot for the page: its rows, members and items agree even while a writer
     // on another node commits or purges.
     pg::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");

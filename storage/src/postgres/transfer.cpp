@@ -1,8 +1,9 @@
 // copy_database's PostgreSQL side: rows through a cursor out, prepared INSERTs in, and the
-// sequences set above the source's marks. The search column is generated from the row.
+// sequences set above the source's marks, and the copied items' search vectors built.
 #include "../transfer.hpp"
 
 #include "postgres_store.hpp"
+#include "search.hpp"
 
 namespace tinhop::storage {
 
@@ -133,6 +134,7 @@ Result<void> PostgresStore::finish_import(const transfer::IdMarks& marks) {
     // Likewise the rules' sequence, from the copied rows.
     set("SELECT setval('rules_id_seq', $1, $2)",
         db.scalar("SELECT coalesce(max(id), 0) FROM rules").value_or(0));
+    pg::fill_search_vectors(db, pg::SearchVectors::fill_missing);
     tx.commit();
   });
 }

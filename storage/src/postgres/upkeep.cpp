@@ -30,7 +30,7 @@ FetchState PostgresStore::record_poll(const FetchRecord& r) {
   db.query(
       "UPDATE health SET last_attempt = $2, last_success = CASE WHEN $3 THEN $2 ELSE last_success END, "
       "status = $4, http_status = $5, error_class = $6, error_text = $7, next_poll = $8, "
-      "items_added = items_added + $9, "
+      "items_added = items_added + $9, last_new_item = CASE WHEN $9 > 0 THEN $2 ELSE last_new_item END, "
       "consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures + 1 END, polls = polls + 1, "
       "not_modified = not_modified + $10, bytes = bytes + $11, latency_ms = $12, stale = $13, "
       "date_order_seen = coalesce($14, date_order_seen), "

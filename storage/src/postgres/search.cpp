@@ -1,0 +1,149 @@
+#include "search.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <vector>
+
+#include "tinhop/parsers/words.hpp"
+
+namespace tinhop::storage::pg {
+namespace {
+
+// PostgreSQL's tsvector limits (tsearch/ts_type.h): MAXENTRYPOS, MAXNUMPOS, MAXSTRLEN; and
+// ours on the words' bytes, far below its 1 MiB (MAXSTRPOS).
+constexpr std::uint32_t kMaxPosition = (1U << 14) - 1;
+constexpr std::size_t kMaxPositionsPerWord = 256;
+constexpr std::size_t kMaxWordBytes = (1U << 11) - 1;
+constexpr std::size_t kMaxWordsBytes = 256 * 1024;
+constexpr std::size_t kSummaryOpening = 280;  // characters
+
+// The first `count` code points of UTF-8 `text`.
+std::string_view opening(std::string_view text, std::size_t count) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U && count-- == 0) return text.substr(0, i);
+  }
+  return text;
+}
+
+// `word` quoted as a lexeme of tsvector and tsquery input.
+void append_lexeme(std::string& out, std::string_view word) {
+  out += '\'';
+  for (const char c : word) {
+    if (c == '\'' || c == '\\') out += c;
+    out += c;
+  }
+  out += '\'';
+}
+
+}  // namespace
+
+std::string search_vector(std::string_view title, std::string_view search_text, std::string_view summary) {
+  // The words back to back in one buffer, each occurrence by its place there.
+  struct Occurrence {
+    std::uint32_t offset, size, position;
+  };
+  std::string words;
+  std::vector<Occurrence> occurrences;
+  std::uint32_t position = 0;
+  const auto take = [&](std::string_view word) {
+    if (position == kMaxPosition || words.size() > kMaxWordsBytes) return;
+    ++position;
+    if (word.size() > kMaxWordBytes) return;
+    occurrences.push_back(
+        {static_cast<std::uint32_t>(words.size()), static_cast<std::uint32_t>(word.size()), position});
+    words += word;
+  };
+  each_folded_word(title, take);
+  each_folded_word(search_text.empty() ? opening(summary, kSummaryOpening) : search_text, take);
+  const auto word_of = [&](const Occurrence& o) { return std::string_view(words).substr(o.offset, o.size); };
+  std::sort(occurrences.begin(), occurrences.end(), [&](const Occurrence& a, const Occurrence& b) {
+    const int order = word_of(a).compare(word_of(b));
+    return order != 0 ? order < 0 : a.position < b.position;
+  });
+  std::string out;
+  out.reserve(words.size() + 8 * occurrences.size());
+  for (std::size_t i = 0; i < occurrences.size();) {
+    if (!out.empty()) out += ' ';
+    const std::string_view word = word_of(occurrences[i]);
+    append_lexeme(out, word);
+    char separator = ':';
+    std::size_t j = i;
+    for (; j < occurrences.size() && word_of(occurrences[j]) == word; ++j) {
+      if (j - i >= kMaxPositionsPerWord) continue;
+      char digits[8];
+      const auto written = std::to_chars(digits, digits + sizeof digits, occurrences[j].position).ptr;
+      out += separator;
+      out.append(digits, written);
+      separator = ',';
+    }
+    i = j;
+  }
+  return out;
+}
+
+std::string search_query(std::string_view input) {
+  std::string out;
+  auto require = [&](std::string_view term, bool prefix) {
+    const std::vector<std::string> words = folded_words(term);
+    if (words.empty()) return;
+    if (!out.empty()) out += " & ";
+    if (words.size() > 1) out += '(';
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      if (i > 0) out += " <-> ";
+      append_lexeme(out, words[i]);
+    }
+    if (prefix) out += ":*";
+    if (words.size() > 1) out += ')';
+  };
+  std::size_t i = 0;
+  while (i < input.size()) {
+    const char c = input[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+    } else if (c == '"') {
+      const auto close = input.find('"', i + 1);
+      const auto end = close == std::string_view::npos ? input.size() : close;
+      require(input.substr(i + 1, end - i - 1), false);
+      i = end + 1;
+    } else {
+      auto end = input.find_first_of(" \t\r\n\"", i);
+      if (end == std::string_view::npos) end = input.size();
+      const std::string_view word = input.substr(i, end - i);
+      require(word, word.ends_with('*'));
+      i = end;
+    }
+  }
+  return out;
+}
+
+void fill_search_vectors(Connection& db, SearchVectors which) {
+  const char* read =
+      which == SearchVectors::rebuild_all
+          ? "SELECT id, title, search_text, summary FROM items WHERE id > $1 ORDER BY id LIMIT 1000"
+          : "SELECT id, title, search_text, summary FROM items WHERE id > $1 AND search IS NULL "
+            "ORDER BY id LIMIT 1000";
+  std::int64_t after = 0;
+  for (;;) {
+    ArrayLiteral ids;
+    ArrayLiteral vectors;
+    std::size_t count = 0;
+    {
+      auto rows = db.query(read, Params().add(after));
+      while (rows.next()) {
+        after = rows.int64(0);
+        ids.add(after);
+        vectors.add_text(search_vector(rows.is_null(1) ? "" : rows.text(1), rows.text(2),
+                                       rows.is_null(3) ? "" : rows.text(3)));
+        ++count;
+      }
+    }
+    if (count == 0) return;
+    db.query(
+        "UPDATE items SET search = filled.search FROM unnest($1::bigint[], $2::tsvector[]) "
+        "AS filled(id, search) WHERE items.id = filled.id",
+        Params().add(ids.text()).add(vectors.text()));
+  }
+}
+
+}  // namespace tinhop::storage::pg
