@@ -225,6 +225,7 @@ INSERT INTO meta VALUES('rules_version', 0);
 // server from the row: every stored item's is rebuilt from its text (issue #18, ingest).
 constexpr const char* kVersionClientSearch = R"sql(
 ALTER TABLE items ALTER COLUMN search DROP EXPRESSION;
+DROP FUNCTION tinhop_unaccent(text);
 )sql";
 
 void rebuild_search_vectors(Connection& db) {
