@@ -3,9 +3,11 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <random>
 
 #include "../../storage/src/postgres/search.hpp"
 #include "support.hpp"
+#include "tinhop/parsers/text.hpp"
 
 using tinhop::test::add_source;
 using tinhop::test::kNow;
@@ -152,4 +154,63 @@ TEST_CASE("PostgreSQL: the migration to client-built vectors rebuilds every stor
   // The next entry's vector is the client's too.
   REQUIRE(store.ingest(1, make_feed({make_item("a3", "Giá vàng tăng", "Thị trường")}), kNow).has_value());
   CHECK(found(store, "gia vang") == 1);
+}
+
+TEST_CASE(
+    "PostgreSQL: any title's search vector is one the server reads, and its words are found; NUL is left "
+    "out") {
+  auto* server = server_or_skip();
+  if (server == nullptr) return;
+  Store store = Store::open(server->fresh_database()).value();
+  const auto a = add_source(store, "https://a.vn/rss");
+  // Random bytes and random code points (every plane, controls, marks, quotes, backslashes),
+  // each title with a known word to find it by.
+  std::mt19937 random(20261207);
+  std::vector<tinhop::Item> items;
+  for (int i = 0; i < 400; ++i) {
+    std::string title = "tu" + std::to_string(i) + " ";
+    const int length = static_cast<int>(random() % 200);
+    for (int k = 0; k < length; ++k) {
+      if (i % 2 == 0) {
+        title += static_cast<char>(random() % 256);
+      } else {
+        char32_t c = random() % 0x110000;
+        if (c >= 0xD800 && c <= 0xDFFF) c = '\'';
+        if (random() % 4 == 0) c = U"'\\\"  :*&|!"[random() % 10];
+        if (c < 0x80) {
+          title += static_cast<char>(c);
+        } else if (c < 0x800) {
+          title += static_cast<char>(0xC0 | (c >> 6));
+          title += static_cast<char>(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+          title += static_cast<char>(0xE0 | (c >> 12));
+          title += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+          title += static_cast<char>(0x80 | (c & 0x3F));
+        } else {
+          title += static_cast<char>(0xF0 | (c >> 18));
+          title += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+          title += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+          title += static_cast<char>(0x80 | (c & 0x3F));
+        }
+      }
+    }
+    // As the parsers hand text on: well-formed UTF-8 (ill-formed bytes read as U+FFFD), NUL
+    // included (a JSON Feed's "\u0000"), which PostgreSQL's text cannot hold.
+    items.push_back(make_item("r" + std::to_string(i), tinhop::to_nfc(title), std::string("s\0u", 3)));
+  }
+  for (std::size_t start = 0; start < items.size(); start += 50) {
+    const std::vector<tinhop::Item> part(items.begin() + static_cast<std::ptrdiff_t>(start),
+                                         items.begin() + static_cast<std::ptrdiff_t>(start + 50));
+    const auto counts = store.ingest(a, make_feed(part), kNow);
+    INFO((counts ? std::string() : counts.error().message));
+    REQUIRE(counts.has_value());
+    CHECK(counts->added == 50);
+  }
+  for (const int i : {0, 1, 198, 199, 398, 399}) {
+    INFO(i);
+    CHECK(found(store, "tu" + std::to_string(i)) == 1);
+  }
+  const auto stored = store.source_items(a, 1).value();
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].summary == "su");
 }

@@ -105,7 +105,9 @@ Params& Params::add(double value) {
   return push(std::string(buffer, end));
 }
 Params& Params::add(std::string_view text) {
-  return push(std::string(text));
+  std::string value(text);
+  std::erase(value, '\0');  // see Params: PostgreSQL's text cannot hold NUL
+  return push(std::move(value));
 }
 Params& Params::add_bytes(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
