@@ -109,31 +109,15 @@ void each_folded_word(std::string_view utf8, const std::function<void(std::strin
     visit(word);
     word.clear();
   };
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(utf8.data());
-  const auto length = static_cast<int32_t>(utf8.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c = bytes[i];
-    // ASCII, most of the bytes of Latin-script text, without a table lookup.
-    if (c < 0x80) {
-      ++i;
-      const bool upper = c >= 'A' && c <= 'Z';
-      if (upper || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-        word += static_cast<char>(upper ? c + ('a' - 'A') : c);
-      } else {
-        end_word();
-      }
-      continue;
-    }
-    U8_NEXT(bytes, i, length, c);
-    const FoldedCodePoint f = fold_code_point(c < 0 ? 0xFFFD : static_cast<char32_t>(c));
+  each_folded(utf8, [&](const FoldedCodePoint& f) {
     if (f.part == WordPart::separator) {
       end_word();
-      continue;
+      return;
     }
     if (f.part == WordPart::alone) end_word();
     word += f.text;
     if (f.part == WordPart::alone) end_word();
-  }
+  });
   end_word();
 }
 

@@ -1,8 +1,21 @@
 #include "prepare_worker.hpp"
 
+#include <system_error>
+
 namespace tinhop::storage {
 
 PrepareWorker::PrepareWorker() : thread_([this] { run(); }) {}
+
+PrepareWorker* started_worker(std::unique_ptr<PrepareWorker>& slot) {
+  if (!slot) {
+    try {
+      slot = std::make_unique<PrepareWorker>();
+    } catch (const std::system_error&) {
+      return nullptr;
+    }
+  }
+  return slot.get();
+}
 
 PrepareWorker::~PrepareWorker() {
   finish();

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -48,6 +49,10 @@ class PrepareWorker {
   std::exception_ptr failure_;
   std::thread thread_;  // last: starts once everything above is ready
 };
+
+// The worker in `slot`, started on first use; null when no thread could be started (the
+// caller then prepares alone, more slowly).
+PrepareWorker* started_worker(std::unique_ptr<PrepareWorker>& slot);
 
 // Ends a run whatever way the scope is left (the jobs refer to its locals).
 class PrepareRun {

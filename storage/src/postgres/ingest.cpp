@@ -139,12 +139,12 @@ std::vector<PostgresStore::PreparedDocument> PostgresStore::prepare_documents(
   // The worker takes the first half while this thread does the second: the claim that
   // follows needs every entry's keys.
   const std::size_t half = jobs.size() / 2;
-  PrepareWorker* worker = half >= kWorkerMinimum ? preparer() : nullptr;
+  PrepareWorker* helper = half >= kWorkerMinimum ? started_worker(worker) : nullptr;
   {
-    PrepareRun run(worker);
-    if (worker != nullptr) worker->start(half, prepare_job);
-    for (std::size_t j = worker != nullptr ? half : 0; j < jobs.size(); ++j) prepare_job(j);
-    if (worker != nullptr) worker->wait(half - 1);
+    PrepareRun run(helper);
+    if (helper != nullptr) helper->start(half, prepare_job);
+    for (std::size_t j = helper != nullptr ? half : 0; j < jobs.size(); ++j) prepare_job(j);
+    if (helper != nullptr) helper->wait(half - 1);
   }
   for (const auto& [d, index] : jobs) {
     const Prepared& entry = prepared[d].keys[index];
@@ -156,17 +156,6 @@ std::vector<PostgresStore::PreparedDocument> PostgresStore::prepare_documents(
       slots.push_back(static_cast<std::int64_t>(value % kDedupLockSlots));
   }
   return prepared;
-}
-
-PrepareWorker* PostgresStore::preparer() {
-  if (!worker) {
-    try {
-      worker = std::make_unique<PrepareWorker>();
-    } catch (const std::system_error&) {
-      return nullptr;
-    }
-  }
-  return worker.get();
 }
 
 void PostgresStore::claim_stories(std::vector<std::int64_t> slots) {

@@ -170,7 +170,6 @@ struct PostgresStore final : Backend {
   std::vector<PreparedDocument> prepare_documents(std::span<const ToPrepare> documents,
                                                   std::vector<std::int64_t>& slots);
   std::unique_ptr<PrepareWorker> worker;  // made on first use; null if no thread could start
-  PrepareWorker* preparer();
   // ingest.cpp: in the write's transaction, before any decision: takes the slots' locks (in
   // order, held to the commit), then refreshes the window, so a story another writer is
   // deciding is decided here only after its commit, and seen.

@@ -125,13 +125,13 @@ IngestCounts SqliteStore::ingest_feed(std::int64_t source_id, const Feed& feed, 
     prepared[k] = prepare(feed.items[pending[k].index], identities[pending[k].index], links, follows);
   };
   // Below a few entries, handing them over costs more than it saves.
-  PrepareWorker* worker = pending.size() >= kWorkerMinimum ? preparer() : nullptr;
-  PrepareRun run(worker);
-  if (worker != nullptr) worker->start(pending.size(), prepare_one);
+  PrepareWorker* helper = pending.size() >= kWorkerMinimum ? started_worker(worker) : nullptr;
+  PrepareRun run(helper);
+  if (helper != nullptr) helper->start(pending.size(), prepare_one);
 
   for (std::size_t k = 0; k < pending.size(); ++k) {
-    if (worker != nullptr) {
-      worker->wait(k);
+    if (helper != nullptr) {
+      helper->wait(k);
     } else {
       prepare_one(k);
     }

@@ -144,17 +144,6 @@ void SqliteStore::start_checkpointer() {
   }
 }
 
-PrepareWorker* SqliteStore::preparer() {
-  if (!worker) {
-    try {
-      worker = std::make_unique<PrepareWorker>();
-    } catch (const std::system_error&) {
-      return nullptr;
-    }
-  }
-  return worker.get();
-}
-
 void SqliteStore::load_window() {
   window.clear();
   window_loaded = true;

@@ -53,7 +53,6 @@ struct SqliteStore final : Backend {
   void start_checkpointer();
   // The thread that prepares new entries for ingest_feed, started on first use; nullptr
   // when the system refuses a thread (the writer then prepares them itself).
-  PrepareWorker* preparer();
 
   Result<std::int64_t> add_source(const SourceSettings& settings, Instant now) override;
   Result<void> update_source(std::int64_t id, const SourceSettings& settings, Instant now) override;
