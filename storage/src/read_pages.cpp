@@ -72,6 +72,27 @@ std::vector<NamedStatement> named(const Statements& statements) {
   return all;
 }
 
+void each_search_term(std::string_view input, const std::function<void(std::string_view, bool)>& visit) {
+  std::size_t i = 0;
+  while (i < input.size()) {
+    const char c = input[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+    } else if (c == '"') {
+      const auto close = input.find('"', i + 1);
+      const auto end = close == std::string_view::npos ? input.size() : close;
+      visit(input.substr(i + 1, end - i - 1), false);
+      i = end + 1;
+    } else {
+      auto end = input.find_first_of(" \t\r\n\"", i);
+      if (end == std::string_view::npos) end = input.size();
+      const std::string_view word = input.substr(i, end - i);
+      visit(word, word.ends_with('*'));
+      i = end;
+    }
+  }
+}
+
 Plan plan(const ClusterQuery& query, const std::function<std::string(std::string_view)>& to_match) {
   if (query.source_id && query.category) refuse("filter by source or by category, not both");
   check_filter(query);

@@ -83,6 +83,12 @@ struct Plan {
   Cursor start;
 };
 
+// The reader's search syntax, the same on both backends: terms separated by white space;
+// "quoted text" is one term, a phrase (an unclosed quote runs to the end); a word ending in
+// '*' is a prefix. Calls visit(term, prefix) for each term in order, the term as typed
+// (a word keeps its '*').
+void each_search_term(std::string_view input, const std::function<void(std::string_view, bool)>& visit);
+
 // Checks the query and chooses its list; `to_match` turns the reader's words into the
 // backend's search text. Throws sql::SqlFailure (invalid_argument) on a query no list answers.
 Plan plan(const ClusterQuery& query, const std::function<std::string(std::string_view)>& to_match);

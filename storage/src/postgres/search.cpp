@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../read_pages.hpp"
 #include "tinhop/parsers/words.hpp"
 
 namespace tinhop::storage::pg {
@@ -84,7 +85,7 @@ std::string search_vector(std::string_view title, std::string_view search_text, 
 
 std::string search_query(std::string_view input) {
   std::string out;
-  auto require = [&](std::string_view term, bool prefix) {
+  read_pages::each_search_term(input, [&](std::string_view term, bool prefix) {
     const std::vector<std::string> words = folded_words(term);
     if (words.empty()) return;
     if (!out.empty()) out += " & ";
@@ -95,25 +96,7 @@ std::string search_query(std::string_view input) {
     }
     if (prefix) out += ":*";
     if (words.size() > 1) out += ')';
-  };
-  std::size_t i = 0;
-  while (i < input.size()) {
-    const char c = input[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      ++i;
-    } else if (c == '"') {
-      const auto close = input.find('"', i + 1);
-      const auto end = close == std::string_view::npos ? input.size() : close;
-      require(input.substr(i + 1, end - i - 1), false);
-      i = end + 1;
-    } else {
-      auto end = input.find_first_of(" \t\r\n\"", i);
-      if (end == std::string_view::npos) end = input.size();
-      const std::string_view word = input.substr(i, end - i);
-      require(word, word.ends_with('*'));
-      i = end;
-    }
-  }
+  });
   return out;
 }
 

@@ -122,8 +122,7 @@ std::string fts_query(std::string_view input) {
     }
   }
   std::string out;
-  std::size_t i = 0;
-  auto emit = [&](std::string_view term, bool prefix) {
+  read_pages::each_search_term(folded, [&](std::string_view term, bool prefix) {
     std::string cleaned;
     for (char c : term) {
       if (c != '"' && c != '*') cleaned += c;
@@ -134,25 +133,7 @@ std::string fts_query(std::string_view input) {
     out += cleaned;
     out += '"';
     if (prefix) out += '*';
-  };
-  while (i < folded.size()) {
-    const char c = folded[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      ++i;
-    } else if (c == '"') {
-      const auto close = folded.find('"', i + 1);
-      const auto end = close == std::string::npos ? folded.size() : close;
-      emit(std::string_view(folded).substr(i + 1, end - i - 1), false);
-      i = end + 1;
-    } else {
-      auto end = folded.find_first_of(" \t\r\n\"", i);
-      if (end == std::string::npos) end = folded.size();
-      std::string_view word = std::string_view(folded).substr(i, end - i);
-      const bool prefix = word.ends_with('*');
-      emit(word, prefix);
-      i = end;
-    }
-  }
+  });
   return out;
 }
 
