@@ -49,6 +49,9 @@ void check_articles(const Feed& feed, std::span<const ArticleFetch> articles);
 // category of its own, a search by relevance.
 void check_filter(const ClusterQuery& query);
 
+// Throws not_found for a source id that no source has.
+[[noreturn]] void throw_no_source(std::int64_t id);
+
 // Throws full when `stored` rules leave no room under `most` (Store::add_rule).
 void require_room_for_rule(std::size_t stored, std::size_t most);
 

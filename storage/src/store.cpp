@@ -210,6 +210,10 @@ void check_filter(const ClusterQuery& query) {
   }
 }
 
+void throw_no_source(std::int64_t id) {
+  throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(id)}};
+}
+
 void require_room_for_rule(std::size_t stored, std::size_t most) {
   if (stored < most) return;
   throw sql::SqlFailure{Error{Errc::full, "there are " + std::to_string(stored) +

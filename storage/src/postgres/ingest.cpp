@@ -332,8 +332,7 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
       }
     }
   }
-  if (!source_exists)
-    throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(source_id)}};
+  if (!source_exists) throw_no_source(source_id);
   std::sort(positioned_categories.begin(), positioned_categories.end());
   std::vector<std::string> categories;
   for (auto& [position, category] : positioned_categories) categories.push_back(std::move(category));
@@ -671,6 +670,7 @@ Result<std::vector<IngestCounts>> PostgresStore::commit_polls(std::span<const Po
       FetchRecord record = poll.record;
       record.items_added = c.added;
       record_poll(record);
+      new_items_at.erase(record.source_id);  // record_poll wrote it from items_added
       counts.push_back(c);
     }
     finish_writes();

@@ -21,9 +21,9 @@ struct pg_result;
 namespace tinhop::storage::pg {
 
 // Parameters of one statement ($1, $2 ... in order of add), sent as text. PostgreSQL's text
-// cannot hold NUL, which a JSON Feed's "\u0000" puts in a summary: text values and array
-// elements are sent without it (the publisher drops it from what it renders anyway), so
-// that one such entry does not fail the batch stored with it.
+// cannot hold NUL, which a JSON Feed's "\u0000" puts in a summary: text values, array
+// literals (ArrayLiteral::text) with them, are sent without it (the publisher drops it from
+// what it renders anyway), so that one such entry does not fail the batch stored with it.
 class Params {
  public:
   Params& add(std::int64_t value);
@@ -64,7 +64,6 @@ class ArrayLiteral {
   ArrayLiteral& add_text(std::string_view text) {
     std::string quoted = "\"";
     for (const char c : text) {
-      if (c == '\0') continue;
       if (c == '"' || c == '\\') quoted += '\\';
       quoted += c;
     }

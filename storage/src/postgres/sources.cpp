@@ -85,10 +85,6 @@ pg::Params& add_settings(pg::Params& p, const SourceSettings& settings) {
       .add(settings.websub);
 }
 
-[[noreturn]] void throw_not_found(std::int64_t id) {
-  throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(id)}};
-}
-
 }  // namespace
 
 int postgres::schema_version() {
@@ -131,7 +127,7 @@ void PostgresStore::bump_sources() {
 }
 
 void PostgresStore::require_source(std::int64_t id) {
-  if (!db.scalar("SELECT 1 FROM sources WHERE id = $1", pg::Params().add(id))) throw_not_found(id);
+  if (!db.scalar("SELECT 1 FROM sources WHERE id = $1", pg::Params().add(id))) throw_no_source(id);
 }
 
 DedupWindow& PostgresStore::candidates() {
@@ -225,7 +221,7 @@ Result<void> PostgresStore::update_source(std::int64_t id, const SourceSettings&
 Result<Source> PostgresStore::get_source(std::int64_t id) {
   return guarded([&] {
     auto rows = db.query(kSourceById, pg::Params().add(id));
-    if (!rows.next()) throw_not_found(id);
+    if (!rows.next()) throw_no_source(id);
     return read_source(rows);
   });
 }
@@ -322,7 +318,7 @@ Result<std::vector<std::string>> PostgresStore::list_categories() {
 
 FetchState PostgresStore::fetch_state(std::int64_t id) {
   auto rows = db.query(kSourceById, pg::Params().add(id));
-  if (!rows.next()) throw_not_found(id);
+  if (!rows.next()) throw_no_source(id);
   return read_source(rows).fetch;
 }
 

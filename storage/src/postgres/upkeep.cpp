@@ -99,9 +99,7 @@ Result<FetchState> PostgresStore::record_fetch(const FetchRecord& record) {
 Result<Health> PostgresStore::health(std::int64_t source_id) {
   return guarded([&] {
     auto q = db.query(kHealthOf, pg::Params().add(source_id));
-    if (!q.next()) {
-      throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(source_id)}};
-    }
+    if (!q.next()) throw_no_source(source_id);
     return rows::read_health(q);
   });
 }

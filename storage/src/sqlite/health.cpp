@@ -100,9 +100,7 @@ Result<Health> SqliteStore::health(std::int64_t source_id) {
     static const std::string sql = std::string(kHealthColumns) + "WHERE source_id = ?1";
     auto q = db.statement(sql.c_str());
     q->bind(1, source_id);
-    if (!q->step()) {
-      throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(source_id)}};
-    }
+    if (!q->step()) throw_no_source(source_id);
     return rows::read_health(*q);
   });
 }

@@ -95,10 +95,6 @@ const char* next_id_sql(IdTable table) {
   return "";
 }
 
-void throw_not_found(std::int64_t id) {
-  throw sql::SqlFailure{Error{Errc::not_found, "no source with id " + std::to_string(id)}};
-}
-
 }  // namespace
 
 void SqliteStore::bump_change(Instant now) {
@@ -121,7 +117,7 @@ std::int64_t SqliteStore::next_id(IdTable table) {
 void SqliteStore::require_source(std::int64_t id) {
   auto q = db.statement("SELECT 1 FROM sources WHERE id = ?1");
   q->bind(1, id);
-  if (!q->step()) throw_not_found(id);
+  if (!q->step()) throw_no_source(id);
 }
 
 DedupWindow& SqliteStore::candidates() {
@@ -265,7 +261,7 @@ Result<Source> SqliteStore::get_source(std::int64_t id) {
     static const std::string sql = std::string(kSourceColumns) + "WHERE s.id = ?1";
     auto s = db.statement(sql.c_str());
     s->bind(1, id);
-    if (!s->step()) throw_not_found(id);
+    if (!s->step()) throw_no_source(id);
     Source source = read_source(*s);
     load_categories(db, source);
     return source;
@@ -395,7 +391,7 @@ FetchState SqliteStore::fetch_state(std::int64_t id) {
   static const std::string sql = std::string(kSourceColumns) + "WHERE s.id = ?1";
   auto s = db.statement(sql.c_str());
   s->bind(1, id);
-  if (!s->step()) throw_not_found(id);
+  if (!s->step()) throw_no_source(id);
   return read_source(*s).fetch;
 }
 
