@@ -122,9 +122,11 @@ void fill_search_vectors(Connection& db, SearchVectors which) {
       }
     }
     if (count == 0) return;
+    // The ids also named by ANY, an index condition: migrate-db fills a table whose cached
+    // plan was made while it was empty.
     db.query(
         "UPDATE items SET search = filled.search FROM unnest($1::bigint[], $2::tsvector[]) "
-        "AS filled(id, search) WHERE items.id = filled.id",
+        "AS filled(id, search) WHERE items.id = ANY($1::bigint[]) AND items.id = filled.id",
         Params().add(ids.text()).add(vectors.text()));
   }
 }
