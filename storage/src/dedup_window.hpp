@@ -82,6 +82,8 @@ class DedupWindow {
       const std::function<bool(std::int64_t item_id, std::int64_t cluster_id)>& accept) const;
 
   std::size_t size() const { return live_; }
+  // The id of the newest entry added (0 when empty): an add() at or below it replaces entries.
+  std::int64_t newest_id() const { return count_ > 0 ? item_id(position(count_ - 1)) : 0; }
   // Entries the byte budget holds.
   std::size_t capacity() const { return max_entries_; }
   // Bytes allocated now: the band table and the ring, whose address space is reserved for

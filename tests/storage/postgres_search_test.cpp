@@ -1,5 +1,5 @@
 // PostgreSQL's search vectors and queries, built by the client (storage/src/postgres/search):
-// their text, their limits, and a database whose vectors the server generated.
+// their binary form, their limits, and a database whose vectors the server generated.
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -20,6 +20,37 @@ using tinhop::storage::pg::search_query;
 using tinhop::storage::pg::search_vector;
 
 namespace {
+
+// A search vector's binary form read as the server's tsvectorrecv reads it (big-endian
+// lexeme count; each lexeme, NUL, its position count and positions), printed as the
+// server prints a tsvector: 'word':1,2 in the order given.
+std::string vector_text(const std::string& binary) {
+  std::size_t at = 0;
+  const auto take = [&](std::size_t bytes) {
+    REQUIRE(at + bytes <= binary.size());
+    std::uint32_t value = 0;
+    for (std::size_t k = 0; k < bytes; ++k) value = (value << 8U) | static_cast<unsigned char>(binary[at++]);
+    return value;
+  };
+  const std::uint32_t lexemes = take(4);
+  std::string out;
+  for (std::uint32_t i = 0; i < lexemes; ++i) {
+    const std::size_t end = binary.find('\0', at);
+    REQUIRE(end != std::string::npos);
+    if (!out.empty()) out += ' ';
+    out += '\'';
+    for (const char c : binary.substr(at, end - at)) {
+      if (c == '\'' || c == '\\') out += c;
+      out += c;
+    }
+    out += '\'';
+    at = end + 1;
+    const std::uint32_t positions = take(2);
+    for (std::uint32_t k = 0; k < positions; ++k) out += (k == 0 ? ":" : ",") + std::to_string(take(2));
+  }
+  CHECK(at == binary.size());
+  return out;
+}
 
 // The first column of the first row of `sql`'s result.
 std::string sql_text(PostgresServer& server, const std::string& database, const std::string& sql) {
@@ -45,32 +76,32 @@ std::size_t found(Store& store, const std::string& words) {
 }  // namespace
 
 TEST_CASE("a search vector holds the folded words of the title and the summary's opening, with positions") {
-  CHECK(search_vector("Hội nghị Trung ương", "", "Bàn về kinh tế") ==
+  CHECK(vector_text(search_vector("Hội nghị Trung ương", "", "Bàn về kinh tế")) ==
         "'ban':5 'hoi':1 'kinh':7 'nghi':2 'te':8 'trung':3 'uong':4 've':6");
-  CHECK(search_vector("Đảng, Đảng!", "", "") == "'dang':1,2");
+  CHECK(vector_text(search_vector("Đảng, Đảng!", "", "")) == "'dang':1,2");
   // The summary's plain text when it has markup; else its first 280 characters.
-  CHECK(search_vector("", "gia vang", "<p>gia vang</p>") == "'gia':1 'vang':2");
+  CHECK(vector_text(search_vector("", "gia vang", "<p>gia vang</p>")) == "'gia':1 'vang':2");
   std::string summary(278, 'x');
   summary += " y zz";  // "y" is the 280th character
-  CHECK(search_vector("", "", summary) == "'" + std::string(278, 'x') + "':1 'y':2");
-  CHECK(search_vector("", "", "") == "");
-  CHECK(search_vector("—, …", "", "") == "");
+  CHECK(vector_text(search_vector("", "", summary)) == "'" + std::string(278, 'x') + "':1 'y':2");
+  CHECK(vector_text(search_vector("", "", "")) == "");
+  CHECK(vector_text(search_vector("—, …", "", "")) == "");
 }
 
 TEST_CASE("a search vector stays within what PostgreSQL's tsvector takes") {
   // A word over 2,047 bytes is left out but keeps its place.
-  CHECK(search_vector(std::string(2048, 'a') + " b", "", "") == "'b':2");
-  CHECK(search_vector(std::string(2047, 'a'), "", "") == "'" + std::string(2047, 'a') + "':1");
+  CHECK(vector_text(search_vector(std::string(2048, 'a') + " b", "", "")) == "'b':2");
+  CHECK(vector_text(search_vector(std::string(2047, 'a'), "", "")) == "'" + std::string(2047, 'a') + "':1");
   // At most 256 positions a word.
   std::string repeated;
   for (int i = 0; i < 300; ++i) repeated += "tin ";
-  const std::string vector = search_vector(repeated, "", "");
+  const std::string vector = vector_text(search_vector(repeated, "", ""));
   CHECK(std::count(vector.begin(), vector.end(), ',') == 255);
   CHECK(vector.ends_with(",256"));
   // Positions stop at 16,383.
   std::string many;
   for (int i = 0; i < 20000; ++i) many += "w" + std::to_string(i) + " ";
-  const std::string long_vector = search_vector(many, "", "");
+  const std::string long_vector = vector_text(search_vector(many, "", ""));
   CHECK(long_vector.find("'w16382':16383") != std::string::npos);
   CHECK(long_vector.find("'w16383'") == std::string::npos);
 }
@@ -142,7 +173,7 @@ TEST_CASE("PostgreSQL: the migration to client-built vectors rebuilds every stor
   Store store = Store::open(uri).value();
   CHECK(store.stats()->schema_version == Store::postgres_schema_version());
   CHECK(sql_text(*server, database, "SELECT search::text FROM items WHERE id = 1") ==
-        search_vector("Hội nghị Trung ương", "", "Bàn về kinh tế"));
+        vector_text(search_vector("Hội nghị Trung ương", "", "Bàn về kinh tế")));
   CHECK(sql_text(*server, database, "SELECT search::text FROM items WHERE id = 2") ==
         "'19':2 'covid':1 'da':3 'nang':4");
   CHECK(sql_text(*server, database,

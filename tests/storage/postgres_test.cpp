@@ -2,6 +2,7 @@
 // an unreachable server, and several connections on one database.
 #include <libpq-fe.h>
 
+#include "../../storage/src/postgres/pq.hpp"
 #include "support.hpp"
 
 using tinhop::test::add_source;
@@ -129,4 +130,58 @@ TEST_CASE("PostgreSQL: a version 1 database gains rule counts, WebSub subscripti
   subscription.changed = kNow;
   REQUIRE(store.save_subscription(subscription).has_value());
   CHECK((*store.subscription_by_callback("token"))->source_id == id);
+}
+
+TEST_CASE(
+    "PostgreSQL: binary array parameters arrive as sent, NULLs and empty arrays included, NUL left out") {
+  auto* server = server_or_skip();
+  if (server == nullptr) return;
+  pg::Connection db(server->fresh_database());
+  using Element = pg::BinaryArray::Element;
+  pg::BinaryArray ids(Element::int8), texts(Element::text), flags(Element::boolean), small(Element::int2),
+      bytes(Element::bytea);
+  ids.add(std::int64_t{-9223372036854775807} - 1).add(std::optional<std::int64_t>{}).add(std::int64_t{42});
+  texts.add_text(std::string("a\0b", 3)).add(std::optional<std::string>{}).add_text("Hội \"nghị\", {x}\\");
+  flags.add(true).add(false).add(true);
+  small.add(std::int64_t{-32768}).add(std::int64_t{32767}).add(std::optional<std::int64_t>{});
+  bytes.add_bytes(std::string("\0\xff", 2)).add_bytes("").add(std::optional<std::int64_t>{});
+  pg::Params p;
+  p.add(std::int64_t{7})
+      .add_binary(ids.take())
+      .add_binary(texts.take())
+      .add_binary(flags.take())
+      .add_binary(small.take())
+      .add_binary(bytes.take());
+  auto rows = db.query(
+      "SELECT $1::bigint, t.a::text, t.b, t.c::text, t.d::text, encode(t.e, 'hex') FROM unnest($2::bigint[], "
+      "$3::text[], $4::boolean[], $5::smallint[], $6::bytea[]) WITH ORDINALITY AS t(a, b, c, d, e, n) ORDER "
+      "BY n",
+      p);
+  std::vector<std::vector<std::optional<std::string>>> got;
+  while (rows.next()) {
+    got.push_back({});
+    for (int column = 0; column < 6; ++column) got.back().push_back(rows.optional_text(column));
+  }
+  using Row = std::vector<std::optional<std::string>>;
+  const std::vector<Row> expected = {
+      Row{"7", "-9223372036854775808", "ab", "true", "-32768", "00ff"},
+      Row{"7", std::nullopt, std::nullopt, "false", "32767", ""},
+      Row{"7", "42", "Hội \"nghị\", {x}\\", "true", std::nullopt, std::nullopt},
+  };
+  CHECK(got == expected);
+  // An empty array, and one taken twice: take() leaves an empty array behind.
+  pg::BinaryArray none(Element::text);
+  none.add_text("gone");
+  (void)none.take();
+  std::optional<std::int64_t> sum;
+  try {
+    sum = db.scalar("SELECT coalesce(cardinality($1::text[]), -1) + 10 * cardinality($2::bigint[])",
+                    pg::Params().add_binary(none.take()).add_binary(pg::BinaryArray(Element::int8).take()));
+  } catch (const sql::SqlFailure& f) {
+    FAIL(f.error.message);
+  }
+  CHECK(sum == 0);
+  // A smallint that does not fit is refused before anything is sent.
+  pg::BinaryArray too_big(Element::int2);
+  CHECK_THROWS_AS(too_big.add(std::int64_t{32768}), sql::SqlFailure);
 }

@@ -131,14 +131,17 @@ std::vector<PostgresStore::PreparedDocument> PostgresStore::prepare_documents(
     if (documents[d].feed == nullptr) continue;
     prepared[d].identities = identify_items(*documents[d].feed, links);
     prepared[d].keys.resize(prepared[d].identities.size());
+    prepared[d].search_vectors.resize(prepared[d].identities.size());
     for (std::size_t index = 0; index < prepared[d].identities.size(); ++index) {
       if (!prepared[d].identities[index].repeated) jobs.push_back({d, index});
     }
   }
   auto prepare_job = [&](std::size_t j) {
     const auto [d, index] = jobs[j];
-    prepared[d].keys[index] =
-        prepare(documents[d].feed->items[index], prepared[d].identities[index], links, documents[d].follows);
+    const Item& item = documents[d].feed->items[index];
+    prepared[d].keys[index] = prepare(item, prepared[d].identities[index], links, documents[d].follows);
+    prepared[d].search_vectors[index] = pg::search_vector(
+        item.title.value_or(""), prepared[d].keys[index].search_text, item.summary.value_or(""));
   };
   // The worker takes the first half while this thread does the second: the claim that
   // follows needs every entry's keys.
@@ -194,6 +197,7 @@ void PostgresStore::refresh_window() {
   // Re-read from the oldest id still awaited: adding it puts back in id order the entries
   // after it, which the window drops to take it.
   const std::int64_t after = unseen_ids.empty() ? window_seen : unseen_ids.begin()->first - 1;
+  std::sort(own_window_ids.begin(), own_window_ids.end());
   auto rows = db.query(
       "SELECT id, cluster_id, source_id, published, fingerprint FROM items WHERE id > $1 ORDER BY id",
       pg::Params().add(after));
@@ -202,17 +206,23 @@ void PostgresStore::refresh_window() {
     for (std::int64_t missing = window_seen + 1; missing < id; ++missing) unseen_ids.emplace(missing, now);
     unseen_ids.erase(id);
     window_seen = std::max(window_seen, id);
+    // This writer's own entry is in place unless another writer's item arrived below it.
+    if (window.newest_id() >= id && std::binary_search(own_window_ids.begin(), own_window_ids.end(), id))
+      continue;
     if (rows.is_null(4)) continue;
     window.add(
         DedupWindow::Entry{id, rows.int64(1), rows.int64(2), rows.int64(3), from_bytes(rows.bytes(4))});
   }
+  own_window_ids.clear();
 }
 
 void PostgresStore::write_pending() {
   if (pending_entries.empty()) return;
-  pg::ArrayLiteral story_ids, story_dates, story_sizes, story_public_ids;
-  pg::ArrayLiteral joined_ids, joined_sizes, joined_dates;
-  pg::ArrayLiteral categories, category_stories, category_dates;
+  using Element = pg::BinaryArray::Element;
+  pg::BinaryArray story_ids(Element::int8), story_dates(Element::int8), story_sizes(Element::int8),
+      story_public_ids(Element::int8);
+  pg::BinaryArray joined_ids(Element::int8), joined_sizes(Element::int8), joined_dates(Element::int8);
+  pg::BinaryArray categories(Element::text), category_stories(Element::int8), category_dates(Element::int8);
   for (const auto& [id, story] : pending_stories) {
     if (story.stored) {
       joined_ids.add(id);
@@ -230,7 +240,15 @@ void PostgresStore::write_pending() {
       category_dates.add(story.published);
     }
   }
-  std::array<pg::ArrayLiteral, 21> columns;
+  // The items' columns in kWritePending's order ($5..$25).
+  std::array<pg::BinaryArray, 21> columns = {
+      pg::BinaryArray(Element::int8), pg::BinaryArray(Element::int8), pg::BinaryArray(Element::int8),
+      pg::BinaryArray(Element::int8), pg::BinaryArray(Element::text), pg::BinaryArray(Element::text),
+      pg::BinaryArray(Element::int8), pg::BinaryArray(Element::text), pg::BinaryArray(Element::text),
+      pg::BinaryArray(Element::text), pg::BinaryArray(Element::text), pg::BinaryArray(Element::int8),
+      pg::BinaryArray(Element::int8), pg::BinaryArray(Element::int8), pg::BinaryArray(Element::boolean),
+      pg::BinaryArray(Element::text), pg::BinaryArray(Element::int8), pg::BinaryArray(Element::bytea),
+      pg::BinaryArray(Element::int2), pg::BinaryArray(Element::text), pg::BinaryArray(Element::tsvector)};
   for (const PendingEntry& entry : pending_entries) {
     columns[0].add(entry.id);
     columns[1].add(entry.source_id);
@@ -252,13 +270,16 @@ void PostgresStore::write_pending() {
     columns[17].add_bytes(entry.fingerprint);
     columns[18].add(entry.article);
     columns[19].add(entry.language);
-    columns[20].add_text(entry.search_vector);
+    columns[20].add_bytes(entry.search_vector);
   }
   pg::Params p;
-  p.add(story_ids.text()).add(story_dates.text()).add(story_sizes.text()).add(story_public_ids.text());
-  for (const pg::ArrayLiteral& column : columns) p.add(column.text());
-  p.add(joined_ids.text()).add(joined_sizes.text()).add(joined_dates.text());
-  p.add(categories.text()).add(category_stories.text()).add(category_dates.text());
+  p.add_binary(story_ids.take())
+      .add_binary(story_dates.take())
+      .add_binary(story_sizes.take())
+      .add_binary(story_public_ids.take());
+  for (pg::BinaryArray& column : columns) p.add_binary(column.take());
+  p.add_binary(joined_ids.take()).add_binary(joined_sizes.take()).add_binary(joined_dates.take());
+  p.add_binary(categories.take()).add_binary(category_stories.take()).add_binary(category_dates.take());
   forget_pending();
   db.query(kWritePending, p);
 }
@@ -531,7 +552,9 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
           .add(dated)
           .add(tried)
           .add(item_language(item, feed))
-          .add(pg::search_vector(item.title.value_or(""), search_text, item.summary.value_or("")));
+          .add_binary(keep_content
+                          ? pg::search_vector(item.title.value_or(""), search_text, item.summary.value_or(""))
+                          : prepared.search_vectors[index]);
       db.query(
           "UPDATE items SET guid = $4, link = $5, link_hash = $6, title = $7, summary = $8, "
           "content = CASE WHEN $19 THEN content ELSE $9 END, "
@@ -572,33 +595,33 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
     story.published = std::min(story.published, published);
     own_stories.insert(cluster_id);
     story.categories.insert(categories.begin(), categories.end());
-    pending_entries.push_back(
-        PendingEntry{item_id,
-                     source_id,
-                     key,
-                     cluster_id,
-                     item.id,
-                     item.link,
-                     item.title,
-                     item.summary,
-                     item.content,
-                     item_language(item, feed),
-                     link_hash,
-                     updated,
-                     article_state,
-                     keys.search_text,
-                     pg::search_vector(item.title.value_or(""), keys.search_text, item.summary.value_or("")),
-                     encode_extra(item, feed.language),
-                     to_bytes(fp),
-                     published,
-                     now_s,
-                     keys.content_hash,
-                     item.date_approximate || !dated});
+    pending_entries.push_back(PendingEntry{item_id,
+                                           source_id,
+                                           key,
+                                           cluster_id,
+                                           item.id,
+                                           item.link,
+                                           item.title,
+                                           item.summary,
+                                           item.content,
+                                           item_language(item, feed),
+                                           link_hash,
+                                           updated,
+                                           article_state,
+                                           keys.search_text,
+                                           prepared.search_vectors[index],
+                                           encode_extra(item, feed.language),
+                                           to_bytes(fp),
+                                           published,
+                                           now_s,
+                                           keys.content_hash,
+                                           item.date_approximate || !dated});
     pending_sources.insert(source_id);
     if (link_hash) pending_links.insert(*link_hash);
     ++counts.added;
     if (joined) ++counts.clustered;
     candidates().add(DedupWindow::Entry{item_id, cluster_id, source_id, published, fp});
+    if (window.capacity() > 0) own_window_ids.push_back(item_id);
   }
   // Written with the pending entries, once for the transaction (finish_writes).
   if (counts.added > 0) new_items_at[source_id] = now_s;

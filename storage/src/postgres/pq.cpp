@@ -89,9 +89,21 @@ std::string describe(const std::string& conninfo) {
   return text;
 }
 
-Params& Params::push(std::optional<std::string> value) {
+Params& Params::push(std::optional<std::string> value, int format) {
+  if (format != 0 && formats_.size() < values_.size()) formats_.resize(values_.size(), 0);
+  if (format != 0 || !formats_.empty()) formats_.push_back(format);
   values_.push_back(std::move(value));
   return *this;
+}
+Params& Params::add_binary(std::string value) {
+  return push(std::move(value), 1);
+}
+std::vector<int> Params::lengths() const {
+  std::vector<int> out;
+  if (formats_.empty()) return out;
+  out.reserve(values_.size());
+  for (const auto& value : values_) out.push_back(value ? static_cast<int>(value->size()) : 0);
+  return out;
 }
 Params& Params::add(std::int64_t value) {
   return push(std::to_string(value));
@@ -127,6 +139,85 @@ std::vector<const char*> Params::pointers() const {
   std::vector<const char*> out;
   out.reserve(values_.size());
   for (const auto& value : values_) out.push_back(value ? value->c_str() : nullptr);
+  return out;
+}
+
+namespace {
+
+// The binary forms are big-endian.
+void put_be(std::string& out, std::size_t at, std::uint64_t value, std::size_t bytes) {
+  for (std::size_t i = 0; i < bytes; ++i)
+    out[at + i] = static_cast<char>((value >> (8 * (bytes - 1 - i))) & 0xFFU);
+}
+
+// array_recv's header for one dimension: dimensions, has-null flag, element type, length,
+// lower bound.
+constexpr std::size_t kArrayHeader = 20;
+
+}  // namespace
+
+BinaryArray::BinaryArray(Element type) : type_(type), out_(kArrayHeader, '\0') {}
+
+std::string& BinaryArray::element(std::size_t size) {
+  const std::size_t at = out_.size();
+  out_.resize(at + 4);
+  put_be(out_, at, size, 4);
+  ++count_;
+  return out_;
+}
+
+BinaryArray& BinaryArray::add(std::int64_t value) {
+  const std::size_t size = type_ == Element::int2 ? 2 : 8;
+  if (type_ == Element::int2 && (value < INT16_MIN || value > INT16_MAX)) {
+    throw sql::SqlFailure{Error{Errc::invalid_argument, "a smallint out of range: " + std::to_string(value)}};
+  }
+  std::string& out = element(size);
+  const std::size_t at = out.size();
+  out.resize(at + size);
+  put_be(out, at, static_cast<std::uint64_t>(value), size);
+  return *this;
+}
+
+BinaryArray& BinaryArray::add(bool value) {
+  element(1) += value ? '\1' : '\0';
+  return *this;
+}
+
+BinaryArray& BinaryArray::add_text(std::string_view text) {
+  const std::size_t nul = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\0'));
+  std::string& out = element(text.size() - nul);
+  if (nul == 0) {
+    out += text;
+  } else {
+    for (const char c : text) {  // see Params: PostgreSQL's text cannot hold NUL
+      if (c != '\0') out += c;
+    }
+  }
+  return *this;
+}
+
+BinaryArray& BinaryArray::add_bytes(std::string_view bytes) {
+  element(bytes.size()) += bytes;
+  return *this;
+}
+
+BinaryArray& BinaryArray::add_null() {
+  const std::size_t at = out_.size();
+  out_.resize(at + 4);
+  put_be(out_, at, 0xFFFFFFFFU, 4);  // length -1
+  ++count_;
+  put_be(out_, 4, 1, 4);  // has nulls
+  return *this;
+}
+
+std::string BinaryArray::take() {
+  put_be(out_, 0, 1, 4);
+  put_be(out_, 8, static_cast<std::uint32_t>(type_), 4);
+  put_be(out_, 12, count_, 4);
+  put_be(out_, 16, 1, 4);
+  std::string out = std::move(out_);
+  out_.assign(kArrayHeader, '\0');
+  count_ = 0;
   return out;
 }
 
@@ -290,18 +381,22 @@ Rows Connection::query(const char* sql, const Params& params) {
     found = prepared_.emplace(sql, std::move(name)).first;
   }
   const auto values = params.pointers();
+  const auto lengths = params.lengths();
   return Rows(checked(conn_,
                       PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(values.size()),
-                                     values.data(), nullptr, nullptr, 0),
+                                     values.data(), lengths.empty() ? nullptr : lengths.data(),
+                                     params.formats().empty() ? nullptr : params.formats().data(), 0),
                       std::string(sql).substr(0, 80)));
 }
 
 Rows Connection::query_once(const std::string& sql, const Params& params) {
   reconnect_if_lost();
   const auto values = params.pointers();
+  const auto lengths = params.lengths();
   return Rows(checked(conn_,
                       PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                   values.data(), nullptr, nullptr, 0),
+                                   values.data(), lengths.empty() ? nullptr : lengths.data(),
+                                   params.formats().empty() ? nullptr : params.formats().data(), 0),
                       sql.substr(0, 80)));
 }
 

@@ -1,7 +1,6 @@
 #include "search.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <vector>
 
@@ -62,24 +61,28 @@ std::string search_vector(std::string_view title, std::string_view search_text, 
     const int order = word_of(a).compare(word_of(b));
     return order != 0 ? order < 0 : a.position < b.position;
   });
-  std::string out;
-  out.reserve(words.size() + 8 * occurrences.size());
+  // tsvectorrecv's form: the lexeme count, then each lexeme with a NUL, its count of
+  // positions and the positions (weight D: no bits above the position), all big-endian.
+  std::string out(4, '\0');
+  out.reserve(4 + words.size() + 8 * occurrences.size());
+  const auto put16 = [&](std::uint32_t value) {
+    out += static_cast<char>((value >> 8U) & 0xFFU);
+    out += static_cast<char>(value & 0xFFU);
+  };
+  std::uint32_t lexemes = 0;
   for (std::size_t i = 0; i < occurrences.size();) {
-    if (!out.empty()) out += ' ';
     const std::string_view word = word_of(occurrences[i]);
-    append_lexeme(out, word);
-    char separator = ':';
     std::size_t j = i;
-    for (; j < occurrences.size() && word_of(occurrences[j]) == word; ++j) {
-      if (j - i >= kMaxPositionsPerWord) continue;
-      char digits[8];
-      const auto written = std::to_chars(digits, digits + sizeof digits, occurrences[j].position).ptr;
-      out += separator;
-      out.append(digits, written);
-      separator = ',';
-    }
+    while (j < occurrences.size() && word_of(occurrences[j]) == word) ++j;
+    out += word;
+    out += '\0';
+    const std::size_t kept = std::min(j - i, kMaxPositionsPerWord);
+    put16(static_cast<std::uint32_t>(kept));
+    for (std::size_t k = i; k < i + kept; ++k) put16(occurrences[k].position);
+    ++lexemes;
     i = j;
   }
+  for (std::size_t k = 0; k < 4; ++k) out[k] = static_cast<char>((lexemes >> (8U * (3 - k))) & 0xFFU);
   return out;
 }
 
@@ -109,15 +112,15 @@ void fill_search_vectors(Connection& db, SearchVectors which) {
   std::int64_t after = 0;
   for (;;) {
     ArrayLiteral ids;
-    ArrayLiteral vectors;
+    BinaryArray vectors(BinaryArray::Element::tsvector);
     std::size_t count = 0;
     {
       auto rows = db.query(read, Params().add(after));
       while (rows.next()) {
         after = rows.int64(0);
         ids.add(after);
-        vectors.add_text(search_vector(rows.is_null(1) ? "" : rows.text(1), rows.text(2),
-                                       rows.is_null(3) ? "" : rows.text(3)));
+        vectors.add_bytes(search_vector(rows.is_null(1) ? "" : rows.text(1), rows.text(2),
+                                        rows.is_null(3) ? "" : rows.text(3)));
         ++count;
       }
     }
@@ -127,7 +130,7 @@ void fill_search_vectors(Connection& db, SearchVectors which) {
     db.query(
         "UPDATE items SET search = filled.search FROM unnest($1::bigint[], $2::tsvector[]) "
         "AS filled(id, search) WHERE items.id = ANY($1::bigint[]) AND items.id = filled.id",
-        Params().add(ids.text()).add(vectors.text()));
+        Params().add(ids.text()).add_binary(vectors.take()));
   }
 }
 

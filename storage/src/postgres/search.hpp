@@ -11,7 +11,8 @@
 
 namespace tinhop::storage::pg {
 
-// The tsvector, as tsvector input text, of an item: its title, then the summary's opening
+// The tsvector of an item, in the server's binary form (tsvectorrecv: the server neither
+// parses nor sorts it): its title, then the summary's opening
 // (`search_text`, or the first 280 characters of `summary` when search_text is empty,
 // which is when the summary is plain text). Each folded word with its positions, counted
 // from 1 across both. Held to what a tsvector takes: positions past 16,383 and words

@@ -143,6 +143,7 @@ void PostgresStore::load_window() {
   window.clear();
   window_loaded = true;
   unseen_ids.clear();
+  own_window_ids.clear();
   window_seen = db.scalar("SELECT coalesce(max(id), 0) FROM items").value_or(0);
   if (window.capacity() == 0) return;
   // The newest stored items (by id: insertion order), as many as the window keeps, oldest first.
