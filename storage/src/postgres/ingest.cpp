@@ -120,6 +120,16 @@ WHERE cluster_categories.cluster_id = grown.id AND grown.published <> earlier.pu
 
 }  // namespace
 
+void PostgresStore::share_with_worker(std::size_t count, const std::function<void(std::size_t)>& job) {
+  // The worker takes the first half while this thread does the second.
+  const std::size_t half = count / 2;
+  PrepareWorker* helper = half >= kWorkerMinimum ? started_worker(worker) : nullptr;
+  PrepareRun run(helper);
+  if (helper != nullptr) helper->start(half, job);
+  for (std::size_t j = helper != nullptr ? half : 0; j < count; ++j) job(j);
+  if (helper != nullptr) helper->wait(half - 1);
+}
+
 std::vector<PostgresStore::PreparedDocument> PostgresStore::prepare_documents(
     std::span<const ToPrepare> documents, std::vector<std::int64_t>& slots) {
   std::vector<PreparedDocument> prepared(documents.size());
@@ -131,28 +141,17 @@ std::vector<PostgresStore::PreparedDocument> PostgresStore::prepare_documents(
     if (documents[d].feed == nullptr) continue;
     prepared[d].identities = identify_items(*documents[d].feed, links);
     prepared[d].keys.resize(prepared[d].identities.size());
-    prepared[d].search_vectors.resize(prepared[d].identities.size());
     for (std::size_t index = 0; index < prepared[d].identities.size(); ++index) {
       if (!prepared[d].identities[index].repeated) jobs.push_back({d, index});
     }
   }
   auto prepare_job = [&](std::size_t j) {
     const auto [d, index] = jobs[j];
-    const Item& item = documents[d].feed->items[index];
-    prepared[d].keys[index] = prepare(item, prepared[d].identities[index], links, documents[d].follows);
-    prepared[d].search_vectors[index] = pg::search_vector(
-        item.title.value_or(""), prepared[d].keys[index].search_text, item.summary.value_or(""));
+    prepared[d].keys[index] =
+        prepare(documents[d].feed->items[index], prepared[d].identities[index], links, documents[d].follows);
   };
-  // The worker takes the first half while this thread does the second: the claim that
-  // follows needs every entry's keys.
-  const std::size_t half = jobs.size() / 2;
-  PrepareWorker* helper = half >= kWorkerMinimum ? started_worker(worker) : nullptr;
-  {
-    PrepareRun run(helper);
-    if (helper != nullptr) helper->start(half, prepare_job);
-    for (std::size_t j = helper != nullptr ? half : 0; j < jobs.size(); ++j) prepare_job(j);
-    if (helper != nullptr) helper->wait(half - 1);
-  }
+  // The claim that follows needs every entry's keys.
+  share_with_worker(jobs.size(), prepare_job);
   for (const auto& [d, index] : jobs) {
     const Prepared& entry = prepared[d].keys[index];
     if (entry.link_hash != 0)
@@ -240,6 +239,12 @@ void PostgresStore::write_pending() {
       category_dates.add(story.published);
     }
   }
+  // Only for the entries written (most of a polled document's are unchanged), on two threads.
+  share_with_worker(pending_entries.size(), [&](std::size_t k) {
+    PendingEntry& entry = pending_entries[k];
+    entry.search_vector =
+        pg::search_vector(entry.title.value_or(""), entry.search_text, entry.summary.value_or(""));
+  });
   // The items' columns in kWritePending's order ($5..$25).
   std::array<pg::BinaryArray, 21> columns = {
       pg::BinaryArray(Element::int8), pg::BinaryArray(Element::int8), pg::BinaryArray(Element::int8),
@@ -552,9 +557,7 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
           .add(dated)
           .add(tried)
           .add(item_language(item, feed))
-          .add_binary(keep_content
-                          ? pg::search_vector(item.title.value_or(""), search_text, item.summary.value_or(""))
-                          : prepared.search_vectors[index]);
+          .add_binary(pg::search_vector(item.title.value_or(""), search_text, item.summary.value_or("")));
       db.query(
           "UPDATE items SET guid = $4, link = $5, link_hash = $6, title = $7, summary = $8, "
           "content = CASE WHEN $19 THEN content ELSE $9 END, "
@@ -595,27 +598,11 @@ IngestCounts PostgresStore::ingest_feed(std::int64_t source_id, const Feed& feed
     story.published = std::min(story.published, published);
     own_stories.insert(cluster_id);
     story.categories.insert(categories.begin(), categories.end());
-    pending_entries.push_back(PendingEntry{item_id,
-                                           source_id,
-                                           key,
-                                           cluster_id,
-                                           item.id,
-                                           item.link,
-                                           item.title,
-                                           item.summary,
-                                           item.content,
-                                           item_language(item, feed),
-                                           link_hash,
-                                           updated,
-                                           article_state,
-                                           keys.search_text,
-                                           prepared.search_vectors[index],
-                                           encode_extra(item, feed.language),
-                                           to_bytes(fp),
-                                           published,
-                                           now_s,
-                                           keys.content_hash,
-                                           item.date_approximate || !dated});
+    pending_entries.push_back(PendingEntry{
+        item_id,      source_id,  key,           cluster_id,        item.id,
+        item.link,    item.title, item.summary,  item.content,      item_language(item, feed),
+        link_hash,    updated,    article_state, keys.search_text,  encode_extra(item, feed.language),
+        to_bytes(fp), published,  now_s,         keys.content_hash, item.date_approximate || !dated});
     pending_sources.insert(source_id);
     if (link_hash) pending_links.insert(*link_hash);
     ++counts.added;

@@ -53,9 +53,10 @@ struct PostgresStore final : Backend {
     std::int64_t id = 0, source_id = 0, key = 0, cluster_id = 0;
     std::optional<std::string> guid, link, title, summary, content, language;
     std::optional<std::int64_t> link_hash, updated, article;
-    std::string search_text, search_vector, extra, fingerprint;
+    std::string search_text, extra, fingerprint;
     std::int64_t published = 0, first_seen = 0, content_hash = 0;
     bool date_approximate = false;
+    std::string search_vector = {};  // made by write_pending, on two threads
   };
   // A story the pending entries start or join: a stored one grows by `size` and moves to
   // `published` if earlier; a new one is inserted with them.
@@ -160,7 +161,6 @@ struct PostgresStore final : Backend {
   struct PreparedDocument {
     std::vector<ItemIdentity> identities;
     std::vector<Prepared> keys;
-    std::vector<std::string> search_vectors;  // a new entry's (search.hpp), by the helper threads
   };
   // ingest.cpp: one document in the caller's transaction, its entries' keys from
   // prepare_documents, after claim_stories.
@@ -176,6 +176,9 @@ struct PostgresStore final : Backend {
   std::vector<PreparedDocument> prepare_documents(std::span<const ToPrepare> documents,
                                                   std::vector<std::int64_t>& slots);
   std::unique_ptr<PrepareWorker> worker;  // made on first use; null if no thread could start
+  // job(0) .. job(count - 1), the first half on the worker when there are enough; returns
+  // when all have run.
+  void share_with_worker(std::size_t count, const std::function<void(std::size_t)>& job);
   // ingest.cpp: in the write's transaction, before any decision: takes the slots' locks (in
   // order, held to the commit), then refreshes the window, so a story another writer is
   // deciding is decided here only after its commit, and seen.

@@ -142,13 +142,13 @@ std::vector<const char*> Params::pointers() const {
   return out;
 }
 
-namespace {
-
-// The binary forms are big-endian.
-void put_be(std::string& out, std::size_t at, std::uint64_t value, std::size_t bytes) {
+void put_big_endian(std::string& out, std::size_t at, std::uint64_t value, std::size_t bytes) {
+  if (out.size() < at + bytes) out.resize(at + bytes);
   for (std::size_t i = 0; i < bytes; ++i)
     out[at + i] = static_cast<char>((value >> (8 * (bytes - 1 - i))) & 0xFFU);
 }
+
+namespace {
 
 // array_recv's header for one dimension: dimensions, has-null flag, element type, length,
 // lower bound.
@@ -159,9 +159,7 @@ constexpr std::size_t kArrayHeader = 20;
 BinaryArray::BinaryArray(Element type) : type_(type), out_(kArrayHeader, '\0') {}
 
 std::string& BinaryArray::element(std::size_t size) {
-  const std::size_t at = out_.size();
-  out_.resize(at + 4);
-  put_be(out_, at, size, 4);
+  put_big_endian(out_, out_.size(), size, 4);
   ++count_;
   return out_;
 }
@@ -172,9 +170,7 @@ BinaryArray& BinaryArray::add(std::int64_t value) {
     throw sql::SqlFailure{Error{Errc::invalid_argument, "a smallint out of range: " + std::to_string(value)}};
   }
   std::string& out = element(size);
-  const std::size_t at = out.size();
-  out.resize(at + size);
-  put_be(out, at, static_cast<std::uint64_t>(value), size);
+  put_big_endian(out, out.size(), static_cast<std::uint64_t>(value), size);
   return *this;
 }
 
@@ -202,19 +198,16 @@ BinaryArray& BinaryArray::add_bytes(std::string_view bytes) {
 }
 
 BinaryArray& BinaryArray::add_null() {
-  const std::size_t at = out_.size();
-  out_.resize(at + 4);
-  put_be(out_, at, 0xFFFFFFFFU, 4);  // length -1
-  ++count_;
-  put_be(out_, 4, 1, 4);  // has nulls
+  element(0xFFFFFFFFU);           // length -1
+  put_big_endian(out_, 4, 1, 4);  // has nulls
   return *this;
 }
 
 std::string BinaryArray::take() {
-  put_be(out_, 0, 1, 4);
-  put_be(out_, 8, static_cast<std::uint32_t>(type_), 4);
-  put_be(out_, 12, count_, 4);
-  put_be(out_, 16, 1, 4);
+  put_big_endian(out_, 0, 1, 4);
+  put_big_endian(out_, 8, static_cast<std::uint32_t>(type_), 4);
+  put_big_endian(out_, 12, count_, 4);
+  put_big_endian(out_, 16, 1, 4);
   std::string out = std::move(out_);
   out_.assign(kArrayHeader, '\0');
   count_ = 0;

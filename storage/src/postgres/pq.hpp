@@ -98,6 +98,10 @@ class ArrayLiteral {
   std::string out_ = "{";
 };
 
+// Writes `value`'s low `bytes` bytes at `at` in `out` (which grows when they go past its
+// end), most significant first, as the server's binary forms have them.
+void put_big_endian(std::string& out, std::size_t at, std::uint64_t value, std::size_t bytes);
+
 // An array parameter in the server's binary form (array_recv), for `unnest($1::text[], ...)`
 // of long values: the server reads each element's length instead of scanning a literal for
 // quotes and escapes. Parsing the batched write's array literals took a sixth of the

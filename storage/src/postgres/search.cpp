@@ -65,10 +65,6 @@ std::string search_vector(std::string_view title, std::string_view search_text, 
   // positions and the positions (weight D: no bits above the position), all big-endian.
   std::string out(4, '\0');
   out.reserve(4 + words.size() + 8 * occurrences.size());
-  const auto put16 = [&](std::uint32_t value) {
-    out += static_cast<char>((value >> 8U) & 0xFFU);
-    out += static_cast<char>(value & 0xFFU);
-  };
   std::uint32_t lexemes = 0;
   for (std::size_t i = 0; i < occurrences.size();) {
     const std::string_view word = word_of(occurrences[i]);
@@ -77,12 +73,12 @@ std::string search_vector(std::string_view title, std::string_view search_text, 
     out += word;
     out += '\0';
     const std::size_t kept = std::min(j - i, kMaxPositionsPerWord);
-    put16(static_cast<std::uint32_t>(kept));
-    for (std::size_t k = i; k < i + kept; ++k) put16(occurrences[k].position);
+    put_big_endian(out, out.size(), kept, 2);
+    for (std::size_t k = i; k < i + kept; ++k) put_big_endian(out, out.size(), occurrences[k].position, 2);
     ++lexemes;
     i = j;
   }
-  for (std::size_t k = 0; k < 4; ++k) out[k] = static_cast<char>((lexemes >> (8U * (3 - k))) & 0xFFU);
+  put_big_endian(out, 0, lexemes, 4);
   return out;
 }
 
